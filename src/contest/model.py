@@ -1,0 +1,173 @@
+"""Plain domain values shared by the rules, the services and the repository.
+
+No I/O here and nothing from AWS: these are what the pure rules take and return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+OPTION_KEYS = ("A", "B", "C", "D")
+DIFFICULTIES = ("easy", "medium", "hard")
+
+
+@dataclass(frozen=True)
+class Week:
+    number: int
+    opens_at: datetime
+    closes_at: datetime
+    results_at: datetime
+    prediction_question: str
+
+
+@dataclass(frozen=True)
+class Prize:
+    rank: str  # first | second | third
+    label: str  # "Giải Nhất"
+    count: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class QuizRules:
+    questions_per_attempt: int
+    prediction_max: int
+    attempts_per_week: int
+    time_limit_seconds: int
+    grace_seconds: int
+    duration_resolution: str  # "seconds" | "milliseconds"
+    show_score_on_submit: bool
+    human_floor_seconds: int
+
+
+@dataclass(frozen=True)
+class Limits:
+    code_ttl_seconds: int
+    code_max_tries: int
+    code_resend_seconds: int
+    code_sends_per_hour: int
+    registrations_per_ip_per_hour: int
+    login_failures_before_delay: int
+    session_seconds: int
+
+
+@dataclass(frozen=True)
+class Contest:
+    name: str
+    theme: str
+    year: int
+    organiser: str
+    plan: str
+    timezone: str
+    weeks: tuple[Week, ...]
+    quiz: QuizRules
+    participants_count: str  # "contestants" | "attempts"
+    phone_verification: bool
+    consent_version: str
+    consent_text: str
+    limits: Limits
+    weekly_prizes: tuple[Prize, ...]
+    final_unit_prizes: tuple[Prize, ...]
+    currency: str
+    published_top: int
+    excluded_roles: str
+    final_formula: dict[str, float] = field(default_factory=dict)
+
+    def week(self, number: int) -> Week | None:
+        return next((w for w in self.weeks if w.number == number), None)
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: str
+    name: str
+    group: str
+    headcount: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    document: str
+    ref: str | None
+    fact: str | None
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    text: str
+    options: dict[str, str]  # key A-D -> text, in the file's order
+    correct: str  # one of OPTION_KEYS
+    difficulty: str
+    weeks: tuple[int, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Bank:
+    questions: tuple[Question, ...]
+
+    def by_id(self) -> dict[str, Question]:
+        return {q.id: q for q in self.questions}
+
+    def pool(self, week: int) -> tuple[Question, ...]:
+        return tuple(q for q in self.questions if week in q.weeks)
+
+
+@dataclass(frozen=True)
+class Account:
+    account_id: str
+    phone: str  # E.164; never logged, never published
+    full_name: str
+    unit_id: str
+    password_hash: str
+    verified: bool
+    excluded: bool
+    created_at_ms: int
+    password_version: int
+
+
+@dataclass(frozen=True)
+class Attempt:
+    account_id: str
+    week: int
+    number: int
+    attempt_id: str
+    question_ids: tuple[str, ...]
+    # per question, the original option keys in displayed order, e.g. "CADB": shown A is original C
+    orders: tuple[str, ...]
+    issued_at_ms: int
+    expires_at_ms: int
+    submitted_at_ms: int | None = None
+    answers: dict[str, str] | None = None  # question id -> displayed key
+    prediction: int | None = None
+    duration_ms: int | None = None
+    score: int | None = None
+    request_hash: str | None = None
+
+    @property
+    def submitted(self) -> bool:
+        return self.submitted_at_ms is not None
+
+
+@dataclass(frozen=True)
+class StandingRecord:
+    """A contestant's best submitted attempt of a week: all the close needs, nothing more."""
+
+    account_id: str
+    score: int
+    duration_ms: int
+    prediction: int
+    unit_id: str
+    full_name: str
+    phone_masked: str
+    attempt_id: str
+    attempts: int
+    received_at_ms: int
