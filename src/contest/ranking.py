@@ -1,0 +1,587 @@
+"""The weekly ranking: pure rules over a stream of standings.
+
+Rule (Kế hoạch 59/KH-STTTT, III): score descending, then duration ascending (compared at the configured
+resolution), then |prediction − actual participant count| ascending. Entries equal on all three keys
+form a *tie group*: they share one rank and the group is marked "Ban Tổ chức quyết định". The system
+never orders a group by itself; a recorded committee order (`GroupOrder`) resolves it. Members of an
+unresolved group are *listed* by name (then masked phone, then id) only so that the layout is stable;
+that listing is not an order and every member carries the same rank.
+
+Prizes are slots (1 first, 2 second, 3 third from the config). An unresolved group whose positions
+cover slots of different tiers (or prize slots and no-prize positions) leaves those slots pending and
+lists its members as candidates; no more prizes are ever handed out than configured.
+
+Excluded (organiser) accounts and disqualified accounts never enter the ranking, nor the count.
+
+The input is streamed (any iterable of `StandingRecord` or of compact rows in `STANDING_FIELDS`
+order) into columns: numpy arrays for the numbers and plain lists for the strings, so a 1M-entry week
+costs about 300 MB instead of a million model objects. No clock, no I/O, no AWS here.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from array import array
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+
+from contest.model import Contest, Prize, StandingRecord, Unit
+
+STANDING_FIELDS = (
+    "account_id",
+    "score",
+    "duration_ms",
+    "prediction",
+    "unit_id",
+    "full_name",
+    "phone_masked",
+    "attempt_id",
+    "attempts",
+    "received_at_ms",
+)
+# A compact standing: the fields of StandingRecord, in that order, as a plain tuple.
+CompactStanding = tuple[str, int, int, int, str, str, str, str, int, int]
+
+_as_row = attrgetter(*STANDING_FIELDS)
+
+COUNT_CONTESTANTS = "contestants"
+COUNT_ATTEMPTS = "attempts"
+PENDING = "pending"
+GROUP_PREFIX = "N"  # tie groups are labelled N1, N2, ... in rank order ("nhóm")
+
+FLAG_TOO_FAST = "too_fast"
+FLAG_SHARED_DEVICE = "shared_device"
+
+
+def as_compact(record: StandingRecord) -> CompactStanding:
+    return _as_row(record)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class RankingRules:
+    duration_resolution: str  # "seconds" | "milliseconds"
+    participants_count: str  # "contestants" | "attempts"
+    prizes: tuple[Prize, ...]
+    human_floor_ms: int
+    shared_device_threshold: int = 5
+
+    def __post_init__(self) -> None:
+        if self.duration_resolution not in ("seconds", "milliseconds"):
+            raise ValueError(f"unknown duration resolution {self.duration_resolution!r}")
+        if self.participants_count not in (COUNT_CONTESTANTS, COUNT_ATTEMPTS):
+            raise ValueError(f"unknown participant count mode {self.participants_count!r}")
+
+    @property
+    def duration_divisor(self) -> int:
+        return 1000 if self.duration_resolution == "seconds" else 1
+
+    @classmethod
+    def from_contest(cls, contest: Contest, shared_device_threshold: int = 5) -> RankingRules:
+        return cls(
+            duration_resolution=contest.quiz.duration_resolution,
+            participants_count=contest.participants_count,
+            prizes=contest.weekly_prizes,
+            human_floor_ms=contest.quiz.human_floor_seconds * 1000,
+            shared_device_threshold=shared_device_threshold,
+        )
+
+
+@dataclass(frozen=True)
+class GroupOrder:
+    """A committee decision: the order of the members of one tie group."""
+
+    order: tuple[str, ...]  # account ids, first = best
+    reason: str
+    by: str
+    decided_at_ms: int
+    group: str = ""  # the label the group had when the decision was taken (informative only)
+
+
+@dataclass(frozen=True)
+class Disqualification:
+    account_id: str
+    reason: str
+    by: str
+    decided_at_ms: int
+
+
+@dataclass(frozen=True)
+class TieGroup:
+    label: str
+    start: int  # first position (0-based) in the ranked order
+    size: int
+    decision: GroupOrder | None
+
+    @property
+    def decided(self) -> bool:
+        return self.decision is not None
+
+
+@dataclass(frozen=True)
+class PrizeSlot:
+    prize: Prize
+    position: int  # 0-based position the slot sits at
+    winner: int | None  # column index of the winner, None while pending
+    pending_group: str | None  # label of the tie group that must be decided
+
+
+@dataclass(frozen=True)
+class Flag:
+    kind: str  # FLAG_TOO_FAST | FLAG_SHARED_DEVICE
+    index: int  # column index
+    detail: str
+
+
+@dataclass(frozen=True)
+class Removed:
+    """An entry kept out of the ranking (private report only)."""
+
+    row: CompactStanding
+    why: str  # "excluded" | "disqualified"
+    reason: str
+
+
+@dataclass
+class Columns:
+    """Standings as columns. Built by streaming; index i is one contestant."""
+
+    account_id: list[str] = field(default_factory=list)
+    full_name: list[str] = field(default_factory=list)
+    phone_masked: list[str] = field(default_factory=list)
+    unit_code: array = field(default_factory=lambda: array("i"))  # index into unit_ids
+    unit_ids: list[str] = field(default_factory=list)
+    score: array = field(default_factory=lambda: array("q"))
+    duration_ms: array = field(default_factory=lambda: array("q"))
+    prediction: array = field(default_factory=lambda: array("q"))
+    attempts: array = field(default_factory=lambda: array("q"))
+
+    def __len__(self) -> int:
+        return len(self.account_id)
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    unit_id: str
+    name: str
+    group: str
+    headcount: int | None
+    participants: int
+    attempts: int
+    score_sum: int
+
+    @property
+    def mean_score(self) -> float | None:
+        return self.score_sum / self.participants if self.participants else None
+
+    @property
+    def participation_rate(self) -> float | None:
+        if not self.headcount:
+            return None
+        return self.participants / self.headcount
+
+
+@dataclass
+class WeekRanking:
+    rules: RankingRules
+    columns: Columns
+    score: np.ndarray
+    duration: np.ndarray  # at the configured resolution
+    duration_ms: np.ndarray
+    prediction: np.ndarray
+    error: np.ndarray
+    attempts: np.ndarray
+    order: np.ndarray  # column indices in ranked (listing) order
+    rank: np.ndarray  # rank of the entry at each position
+    group_at: np.ndarray  # per position: index into groups, -1 when alone
+    groups: list[TieGroup]
+    prizes: list[PrizeSlot]
+    prize_at: dict[int, str]  # position -> prize rank or PENDING
+    flags: list[Flag]
+    devices_recorded: bool
+    actual_count: int
+    removed: list[Removed]
+    stale_decisions: list[GroupOrder]
+    disqualifications: list[Disqualification]
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def group_of(self, position: int) -> TieGroup | None:
+        g = int(self.group_at[position])
+        return self.groups[g] if g >= 0 else None
+
+    def members(self, group: TieGroup) -> list[str]:
+        ids = self.columns.account_id
+        return [ids[int(i)] for i in self.order[group.start : group.start + group.size]]
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def ingest(
+    rows: Iterable[StandingRecord | Sequence[Any]],
+    excluded: Collection[str] = (),
+    disqualified: Mapping[str, Disqualification] | None = None,
+) -> tuple[Columns, list[Removed]]:
+    """Stream standings into columns, keeping excluded and disqualified accounts apart."""
+    disqualified = disqualified or {}
+    cols = Columns()
+    removed: list[Removed] = []
+    unit_index: dict[str, int] = {}
+    a_id, a_name, a_phone = cols.account_id.append, cols.full_name.append, cols.phone_masked.append
+    a_unit, a_score, a_dur = cols.unit_code.append, cols.score.append, cols.duration_ms.append
+    a_pred, a_att = cols.prediction.append, cols.attempts.append
+    normalize = unicodedata.normalize
+    skip = set(excluded) | set(disqualified)
+    for item in rows:
+        row = _as_row(item) if isinstance(item, StandingRecord) else item
+        account_id, score, duration_ms, prediction, unit_id, full_name, phone, _, attempts, _ = row
+        if skip and account_id in skip:
+            if account_id in disqualified:
+                removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))  # type: ignore[arg-type]
+            else:
+                removed.append(Removed(tuple(row), "excluded", ""))  # type: ignore[arg-type]
+            continue
+        code = unit_index.get(unit_id)
+        if code is None:
+            code = unit_index[unit_id] = len(unit_index)
+            cols.unit_ids.append(unit_id)
+        a_id(account_id)
+        a_name(normalize("NFC", full_name))
+        a_phone(phone)
+        a_unit(code)
+        a_score(score)
+        a_dur(duration_ms)
+        a_pred(prediction)
+        a_att(attempts)
+    removed.sort(key=lambda r: r.row[0])
+    return cols, removed
+
+
+def _pack_key(score: np.ndarray, duration: np.ndarray, error: np.ndarray) -> np.ndarray | None:
+    """One int64 per entry ordering like (−score, duration, error); None if it does not fit 63 bits."""
+    if len(score) == 0:
+        return np.zeros(0, dtype=np.int64)
+    if score.min() < 0 or duration.min() < 0:
+        return None
+    smax, dmax, emax = int(score.max()), int(duration.max()), int(error.max())
+    bd, be, bs = dmax.bit_length(), emax.bit_length(), smax.bit_length()
+    if bs + bd + be > 62:
+        return None
+    inv = np.int64(smax) - score
+    return (inv << np.int64(bd + be)) | (duration << np.int64(be)) | error
+
+
+def _listing_key(cols: Columns, i: int) -> tuple[str, str, str]:
+    return (cols.full_name[i].casefold(), cols.phone_masked[i], cols.account_id[i])
+
+
+def rank_week(
+    rows: Iterable[StandingRecord | Sequence[Any]],
+    rules: RankingRules,
+    *,
+    excluded: Collection[str] = (),
+    disqualifications: Iterable[Disqualification] = (),
+    decisions: Iterable[GroupOrder] = (),
+    devices: Mapping[str, str] | None = None,
+) -> WeekRanking:
+    """Rank a week. `devices` maps account id -> device/address fingerprint when one was recorded."""
+    dq = {d.account_id: d for d in disqualifications}
+    cols, removed = ingest(rows, excluded, dq)
+    n = len(cols)
+    score = np.frombuffer(cols.score, dtype=np.int64) if n else np.zeros(0, np.int64)
+    duration_ms = np.frombuffer(cols.duration_ms, dtype=np.int64) if n else np.zeros(0, np.int64)
+    prediction = np.frombuffer(cols.prediction, dtype=np.int64) if n else np.zeros(0, np.int64)
+    attempts = np.frombuffer(cols.attempts, dtype=np.int64) if n else np.zeros(0, np.int64)
+    actual = n if rules.participants_count == COUNT_CONTESTANTS else int(attempts.sum())
+    duration = duration_ms // rules.duration_divisor if rules.duration_divisor != 1 else duration_ms
+    error = np.abs(prediction - actual)
+
+    key = _pack_key(score, duration, error)
+    if key is not None:
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        change = np.flatnonzero(sk[1:] != sk[:-1]) + 1 if n > 1 else np.zeros(0, np.int64)
+    else:  # very wide values: three-key sort
+        order = np.lexsort((error, duration, -score))
+        s, d, e = score[order], duration[order], error[order]
+        diff = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (e[1:] != e[:-1])
+        change = np.flatnonzero(diff) + 1
+    starts = np.concatenate(([0], change)).astype(np.int64) if n else np.zeros(0, np.int64)
+    sizes = np.diff(np.concatenate((starts, [n]))) if n else np.zeros(0, np.int64)
+    rank = np.repeat(starts + 1, sizes)
+    group_at = np.full(n, -1, dtype=np.int32)
+
+    # Tie groups: list members by name (layout only), apply committee orders that match exactly.
+    by_members: dict[frozenset[str], GroupOrder] = {}
+    for decision in decisions:
+        members = frozenset(decision.order) - dq.keys() - set(excluded)
+        by_members[members] = decision  # later decisions for the same group win
+    used: set[frozenset[str]] = set()
+    groups: list[TieGroup] = []
+    ids = cols.account_id
+    for gi, (start, size) in enumerate(
+        ((int(a), int(b)) for a, b in zip(starts[sizes > 1], sizes[sizes > 1], strict=True))
+    ):
+        members_idx = [int(i) for i in order[start : start + size]]
+        member_ids = frozenset(ids[i] for i in members_idx)
+        decision = by_members.get(member_ids)
+        if decision is not None:
+            used.add(member_ids)
+            position = {a: k for k, a in enumerate(x for x in decision.order if x in member_ids)}
+            members_idx.sort(key=lambda i: position[ids[i]])
+            rank[start : start + size] = np.arange(start + 1, start + size + 1)
+        else:
+            members_idx.sort(key=lambda i: _listing_key(cols, i))
+        order[start : start + size] = members_idx
+        group_at[start : start + size] = gi
+        groups.append(TieGroup(f"{GROUP_PREFIX}{gi + 1}", start, size, decision))
+    stale = sorted(
+        (d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order)
+    )
+
+    prizes, prize_at = allocate_prizes(rules.prizes, n, groups)
+    flags, devices_recorded = review_flags(cols, order, duration_ms, rules, devices)
+    return WeekRanking(
+        rules=rules,
+        columns=cols,
+        score=score,
+        duration=duration,
+        duration_ms=duration_ms,
+        prediction=prediction,
+        error=error,
+        attempts=attempts,
+        order=order,
+        rank=rank,
+        group_at=group_at,
+        groups=groups,
+        prizes=prizes,
+        prize_at=prize_at,
+        flags=flags,
+        devices_recorded=devices_recorded,
+        actual_count=actual,
+        removed=removed,
+        stale_decisions=stale,
+        disqualifications=sorted(dq.values(), key=lambda d: d.account_id),
+    )
+
+
+def prize_slots(prizes: Sequence[Prize]) -> list[Prize]:
+    return [p for p in prizes for _ in range(p.count)]
+
+
+def allocate_prizes(
+    prizes: Sequence[Prize], n: int, groups: Sequence[TieGroup]
+) -> tuple[list[PrizeSlot], dict[int, str]]:
+    """Give prize slots to positions. Groups are the tie groups (sorted by start, size > 1).
+
+    Returns the slots (each with a winner position, or pending) and position -> prize rank/PENDING.
+    A slot's `winner` is the *position* here; callers map positions to columns.
+    """
+    slots = prize_slots(prizes)
+    result: list[PrizeSlot] = []
+    prize_at: dict[int, str] = {}
+    group_by_start = {g.start: g for g in groups}
+    pos = 0
+    limit = min(len(slots), n)
+    while pos < limit:
+        group = group_by_start.get(pos)
+        if group is None or group.decided:
+            span = 1 if group is None else group.size
+            for p in range(pos, min(pos + span, limit)):
+                result.append(PrizeSlot(slots[p], p, p, None))
+                prize_at[p] = slots[p].rank
+            pos += span
+            continue
+        tiers = [slots[p].rank if p < len(slots) else None for p in range(pos, pos + group.size)]
+        if len(set(tiers)) == 1:  # the whole group sits inside one tier: everyone gets it
+            for p in range(pos, min(pos + group.size, limit)):
+                result.append(PrizeSlot(slots[p], p, p, None))
+            for p in range(pos, pos + group.size):
+                if tiers[p - pos] is not None:
+                    prize_at[p] = tiers[p - pos]  # type: ignore[assignment]
+        else:
+            for p in range(pos, min(pos + group.size, len(slots))):
+                result.append(PrizeSlot(slots[p], p, None, group.label))
+            for p in range(pos, pos + group.size):
+                prize_at[p] = PENDING
+        pos += group.size
+    return result, prize_at
+
+
+def review_flags(
+    cols: Columns,
+    order: np.ndarray,
+    duration_ms: np.ndarray,
+    rules: RankingRules,
+    devices: Mapping[str, str] | None,
+) -> tuple[list[Flag], bool]:
+    """Flags for the committee, never verdicts: too-fast attempts, many accounts on one device/address."""
+    flags: list[Flag] = []
+    floor_s = rules.human_floor_ms / 1000
+    fast = np.flatnonzero(duration_ms < rules.human_floor_ms) if len(duration_ms) else []
+    for i in sorted((int(i) for i in fast), key=lambda i: cols.account_id[i]):
+        flags.append(
+            Flag(FLAG_TOO_FAST, i, f"{duration_ms[i] / 1000:.3f} giây < ngưỡng {floor_s:g} giây")
+        )
+    if devices is None:
+        return flags, False
+    shared: dict[str, list[int]] = {}
+    index = {a: i for i, a in enumerate(cols.account_id) if a in devices}
+    for account_id, i in index.items():
+        shared.setdefault(devices[account_id], []).append(i)
+    for fingerprint, members in sorted(shared.items()):
+        if len(members) >= rules.shared_device_threshold:
+            for i in sorted(members, key=lambda i: cols.account_id[i]):
+                flags.append(
+                    Flag(
+                        FLAG_SHARED_DEVICE,
+                        i,
+                        f"{len(members)} tài khoản cùng thiết bị/địa chỉ {fingerprint[:12]}",
+                    )
+                )
+    return flags, True
+
+
+def aggregate_units(ranking: WeekRanking, units: Sequence[Unit]) -> list[UnitRow]:
+    """Per unit: participants, attempts, score sum (mean and rate derive). Registry order, then unknowns."""
+    cols = ranking.columns
+    k = len(cols.unit_ids)
+    codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
+    participants = np.bincount(codes, minlength=k)
+    attempt_sum = np.bincount(codes, weights=ranking.attempts, minlength=k)
+    score_sum = np.bincount(codes, weights=ranking.score, minlength=k)
+    by_id = {u: j for j, u in enumerate(cols.unit_ids)}
+    rows: list[UnitRow] = []
+    known = set()
+    for unit in units:
+        known.add(unit.id)
+        j = by_id.get(unit.id)
+        rows.append(
+            UnitRow(
+                unit.id,
+                unit.name,
+                unit.group,
+                unit.headcount,
+                int(participants[j]) if j is not None else 0,
+                int(attempt_sum[j]) if j is not None else 0,
+                int(score_sum[j]) if j is not None else 0,
+            )
+        )
+    for unit_id in sorted(set(cols.unit_ids) - known):
+        j = by_id[unit_id]
+        rows.append(
+            UnitRow(unit_id, unit_id, "", None, int(participants[j]), int(attempt_sum[j]), int(score_sum[j]))
+        )
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------
+# Final unit awards (after the last week)
+# ---------------------------------------------------------------------------------------------------
+
+FINAL_WEIGHT_KEYS = ("participation", "participation_rate", "mean_score")
+
+
+@dataclass(frozen=True)
+class FinalUnitRow:
+    unit_id: str
+    name: str
+    headcount: int | None
+    participations: int  # sum over the weeks of the unit's weekly participants ("lượt")
+    score_sum: int
+    rate: float | None  # mean over the weeks of participants / headcount
+    mean_score: float | None
+    points: float
+    rank: int
+    tie_group: str | None
+    prize: str | None  # prize rank, PENDING or None
+
+
+def rank_final_units(
+    weekly: Sequence[Sequence[UnitRow]],
+    weights: Mapping[str, float],
+    questions_per_attempt: int,
+    prizes: Sequence[Prize],
+) -> list[FinalUnitRow]:
+    """The final unit formula.
+
+    points = w_p · P/P_max + w_r · R/R_max + w_s · S/Q, where P = participations over the weeks,
+    R = mean weekly participation rate (participants / headcount), S = mean score over every standing of
+    the weeks and Q = questions per attempt. A unit without a known headcount has no R: its other weights
+    are scaled up so the weights it is judged on still sum to the same total. Points are rounded to
+    1e-9 before comparing; equal points form a tie group the committee decides, like a weekly tie.
+    """
+    unknown = set(weights) - set(FINAL_WEIGHT_KEYS)
+    if unknown:
+        raise ValueError(f"unknown final formula weights: {sorted(unknown)}")
+    wp, wr, ws = (float(weights.get(k, 0.0)) for k in FINAL_WEIGHT_KEYS)
+    totals: dict[str, dict[str, Any]] = {}
+    for week_rows in weekly:
+        for row in week_rows:
+            t = totals.setdefault(
+                row.unit_id,
+                {"name": row.name, "headcount": row.headcount, "p": 0, "s": 0, "rates": []},
+            )
+            t["p"] += row.participants
+            t["s"] += row.score_sum
+            if row.participation_rate is not None:
+                t["rates"].append(row.participation_rate)
+    weeks = max(len(weekly), 1)
+    p_max = max((t["p"] for t in totals.values()), default=0) or 1
+    rate_of = {u: (sum(t["rates"]) / weeks if t["headcount"] else None) for u, t in totals.items()}
+    r_max = max((r for r in rate_of.values() if r is not None), default=0.0) or 1.0
+    scored = []
+    for unit_id, t in totals.items():
+        mean = t["s"] / t["p"] if t["p"] else None
+        rate = rate_of[unit_id]
+        terms = wp * t["p"] / p_max + ws * ((mean or 0.0) / questions_per_attempt)
+        if rate is not None:
+            points = terms + wr * rate / r_max
+        else:
+            base = wp + ws
+            points = terms * ((wp + wr + ws) / base) if base else 0.0
+        scored.append((round(points, 9), unit_id, t, rate, mean))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    # Ranks, tie groups and prizes exactly as for a week (slots; straddling ties stay pending).
+    n = len(scored)
+    groups: list[TieGroup] = []
+    starts: list[int] = []
+    i = 0
+    while i < n:
+        j = i
+        while j + 1 < n and scored[j + 1][0] == scored[i][0]:
+            j += 1
+        starts.append(i)
+        if j > i:
+            groups.append(TieGroup(f"{GROUP_PREFIX}{len(groups) + 1}", i, j - i + 1, None))
+        i = j + 1
+    _, prize_at = allocate_prizes(prizes, n, groups)
+    group_at = {p: g for g in groups for p in range(g.start, g.start + g.size)}
+    rows: list[FinalUnitRow] = []
+    rank = 0
+    for pos, (points, unit_id, t, rate, mean) in enumerate(scored):
+        if pos in starts:
+            rank = pos + 1
+        g = group_at.get(pos)
+        rows.append(
+            FinalUnitRow(
+                unit_id,
+                t["name"],
+                t["headcount"],
+                t["p"],
+                t["s"],
+                rate,
+                mean,
+                points,
+                rank,
+                g.label if g else None,
+                prize_at.get(pos),
+            )
+        )
+    return rows
