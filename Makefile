@@ -38,3 +38,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf build .dev
+
+.PHONY: site
+## site: build the contest website alone into build/site (mkdocs build --strict, pages generated from content/)
+site: $(STAMP)
+	$(PY) -c "from pathlib import Path; from contest.sitebuild import build; build(Path('.'), Path('build/site'))"

@@ -1,0 +1,1021 @@
+/* The contest site's own JavaScript: accounts, the quiz and the results.
+ * Plain ES2017, no framework, no third-party code. Every page binds inside Material's document$
+ * (instant navigation); a page's timers are cleared when the next page is shown.
+ * Text written by users (names, units) only ever goes into the DOM through textContent.
+ * Error messages shown to people are the API's own Vietnamese `message`.
+ */
+(function () {
+  'use strict';
+
+  var SESSION_KEY = 'ct.session';
+  var QUIZ_KEY = 'ct.quiz';
+  var PHONE_KEY = 'ct.phone';
+  var CODE_SENT_KEY = 'ct.codeSentAt';
+  var VN_OFFSET_MS = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh, no daylight saving
+  var WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
+  var NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối mạng rồi thử lại.';
+
+  /* ------------------------------------------------------------ storage */
+
+  function load(store, key) {
+    try { return JSON.parse(store.getItem(key)); } catch (e) { return null; }
+  }
+  function save(store, key, value) {
+    try { store.setItem(key, JSON.stringify(value)); return true; } catch (e) { return false; }
+  }
+  function drop(store, key) {
+    try { store.removeItem(key); } catch (e) { /* private mode */ }
+  }
+  var local = window.localStorage;
+  var tab = window.sessionStorage;
+
+  function session() {
+    var s = load(local, SESSION_KEY);
+    return s && s.token ? s : null;
+  }
+
+  /* ------------------------------------------------------------ DOM */
+
+  function $(selector, root) { return (root || document).querySelector(selector); }
+  function $$(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+
+  /* el('p', {class: 'x'}, ['text', child]) — strings become text nodes, never HTML. */
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (name) {
+      var value = attrs[name];
+      if (value === null || value === undefined || value === false) return;
+      if (name === 'text') node.textContent = value;
+      else if (name.slice(0, 2) === 'on') node.addEventListener(name.slice(2), value);
+      else node.setAttribute(name, value === true ? '' : String(value));
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined || child === false) return;
+      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  }
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+
+  function root() {
+    var scope = window.__md_scope; // Material: the site root, as a URL
+    var base = scope ? scope.href : location.origin + '/';
+    return base.charAt(base.length - 1) === '/' ? base : base + '/';
+  }
+  function url(path) { return root() + path; }
+  function go(path) { location.assign(url(path)); }
+  function param(name) { return new URLSearchParams(location.search).get(name); }
+
+  /* Status line: polite live region; kind = info | ok | error | warn. */
+  function status(node, text, kind, focus) {
+    if (!node) return;
+    node.textContent = text || '';
+    node.className = 'ct-status' + (text ? ' ct-status--' + (kind || 'info') : '');
+    if (focus && text) node.focus();
+  }
+
+  /* ------------------------------------------------------------ time */
+
+  function vnDate(ms) { return new Date(ms + VN_OFFSET_MS); }
+  function pad(n) { return n < 10 ? '0' + n : String(n); }
+  function fmtMoment(iso) {
+    var ms = typeof iso === 'number' ? iso : Date.parse(iso);
+    if (!isFinite(ms)) return '';
+    var d = vnDate(ms);
+    return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ' ' + WEEKDAYS[d.getUTCDay()] + ', ' +
+      pad(d.getUTCDate()) + '/' + pad(d.getUTCMonth() + 1) + '/' + d.getUTCFullYear();
+  }
+  function fmtSeconds(ms) {
+    var d = vnDate(ms);
+    return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds()) + ' ngày ' +
+      pad(d.getUTCDate()) + '/' + pad(d.getUTCMonth() + 1) + '/' + d.getUTCFullYear();
+  }
+  function fmtDuration(ms) {
+    if (typeof ms !== 'number' || !isFinite(ms)) return '';
+    var total = Math.floor(ms / 1000);
+    var m = Math.floor(total / 60);
+    var s = total % 60;
+    return (m ? m + ' phút ' : '') + pad(s) + ',' + String(ms % 1000 + 1000).slice(1) + ' giây';
+  }
+  function fmtClock(ms) {
+    var total = Math.max(0, Math.ceil(ms / 1000));
+    return pad(Math.floor(total / 60)) + ':' + pad(total % 60);
+  }
+  function fmtNumber(n) {
+    return typeof n === 'number' ? String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '.') : '';
+  }
+
+  function schedule() {
+    var meta = $('meta[name="ct-schedule"]');
+    try { return JSON.parse(meta.getAttribute('content')); } catch (e) { return { weeks: [] }; }
+  }
+
+  /* Fold Vietnamese for search: "Cẩm Xuyên" matches "cam xuyen", "đức" matches "duc". */
+  function fold(text) {
+    return String(text || '').normalize('NFD').replace(/[\u0300-\u036f]/g, '')
+      .replace(/[đĐ]/g, 'd').toLowerCase().replace(/\s+/g, ' ').trim();
+  }
+
+  /* ------------------------------------------------------------ the API */
+
+  function ApiError(message, status, data) {
+    this.message = message;
+    this.status = status;
+    this.data = data || {};
+    this.code = this.data.code || (status === 0 ? 'NETWORK' : 'HTTP_' + status);
+    this.network = status === 0;
+  }
+  ApiError.prototype = Object.create(Error.prototype);
+
+  async function api(method, path, body, options) {
+    var headers = { Accept: 'application/json' };
+    var s = session();
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (s && (options || {}).auth) headers.Authorization = 'Bearer ' + s.token;
+    var response;
+    try {
+      response = await fetch(path, {
+        method: method, headers: headers, cache: 'no-store', credentials: 'same-origin',
+        body: body === undefined ? undefined : JSON.stringify(body)
+      });
+    } catch (e) {
+      throw new ApiError(NETWORK_MESSAGE, 0);
+    }
+    var data = null;
+    try { data = await response.json(); } catch (e) { data = null; }
+    if (response.ok) return data || {};
+    if (response.status === 401 && (options || {}).auth) drop(local, SESSION_KEY);
+    throw new ApiError((data && data.message) ||
+      'Máy chủ đang bận hoặc gặp sự cố (mã ' + response.status + '). Vui lòng thử lại sau ít phút.',
+      response.status, data);
+  }
+
+  /* ------------------------------------------------------------ forms */
+
+  function field(form, name) { return form.elements[name]; }
+  function value(form, name) { var f = field(form, name); return f ? String(f.value).trim() : ''; }
+
+  /* First empty required field: message and focus; returns false when the form may be sent. */
+  function missing(form, labels) {
+    var names = Object.keys(labels);
+    for (var i = 0; i < names.length; i++) {
+      var f = field(form, names[i]);
+      var empty = f.type === 'checkbox' ? !f.checked : !String(f.value).trim();
+      if (empty) {
+        f.setAttribute('aria-invalid', 'true');
+        status($('.ct-status', form), labels[names[i]], 'error');
+        f.focus();
+        return true;
+      }
+      f.removeAttribute('aria-invalid');
+    }
+    return false;
+  }
+
+  function busy(form, on) {
+    $$('button, input, select', form).forEach(function (b) {
+      if (b.type === 'submit') b.disabled = on;
+    });
+    form.setAttribute('aria-busy', on ? 'true' : 'false');
+  }
+
+  function onSubmit(form, handler) {
+    form.addEventListener('submit', async function (event) {
+      event.preventDefault();
+      if (form.getAttribute('aria-busy') === 'true') return;
+      busy(form, true);
+      try { await handler(); } finally { busy(form, false); }
+    });
+  }
+
+  /* A "Gửi lại mã" button with a countdown; returns start(seconds). */
+  function resendButton(button, cleanup) {
+    var label = button.textContent;
+    var timer = null;
+    function start(seconds) {
+      var until = Date.now() + seconds * 1000;
+      if (timer) clearInterval(timer);
+      function tick() {
+        var left = Math.ceil((until - Date.now()) / 1000);
+        if (left <= 0) {
+          clearInterval(timer); timer = null;
+          button.disabled = false; button.textContent = label;
+        } else {
+          button.disabled = true; button.textContent = label + ' (sau ' + left + ' giây)';
+        }
+      }
+      tick();
+      timer = setInterval(tick, 1000);
+    }
+    cleanup.push(function () { if (timer) clearInterval(timer); });
+    return start;
+  }
+
+  function remember(phone) {
+    save(tab, PHONE_KEY, phone);
+    save(tab, CODE_SENT_KEY, Date.now());
+  }
+  function codeCountdown(form) {
+    var sentAt = load(tab, CODE_SENT_KEY);
+    var gap = Number(form.getAttribute('data-resend-seconds')) || 60;
+    return sentAt ? Math.max(0, Math.ceil(gap - (Date.now() - sentAt) / 1000)) : 0;
+  }
+
+  async function resend(form, path, start) {
+    var phone = value(form, 'phone') || load(tab, PHONE_KEY) || '';
+    var out = $('.ct-status', form);
+    if (!phone) { status(out, 'Vui lòng nhập số điện thoại.', 'error', true); return; }
+    try {
+      var data = await api('POST', path, { phone: phone });
+      save(tab, CODE_SENT_KEY, Date.now());
+      status(out, data.message || 'Đã gửi lại mã xác thực.', 'ok');
+      start(Number(data.resend_after_seconds) || Number(form.getAttribute('data-resend-seconds')) || 60);
+    } catch (err) {
+      status(out, err.message, 'error', true);
+      var wait = Number(err.data.retry_after || err.data.retry_after_seconds);
+      if (wait > 0) start(wait);
+    }
+  }
+
+  /* ------------------------------------------------------------ register */
+
+  function unitPicker(form, cleanup) {
+    var select = $('#reg-unit', form);
+    var search = $('#reg-unit-search', form);
+    var count = $('#reg-unit-count', form);
+    var all = [];
+    var groups = [];
+
+    function render() {
+      var q = fold(search.value);
+      var chosen = select.value;
+      var shown = 0;
+      clear(select);
+      groups.forEach(function (g) {
+        var members = all.filter(function (u) { return u.group === g.id && (!q || u.key.indexOf(q) >= 0); });
+        if (!members.length) return;
+        var og = el('optgroup', { label: g.name });
+        members.forEach(function (u) {
+          og.appendChild(el('option', { value: u.id, text: u.name, selected: u.id === chosen }));
+          shown++;
+        });
+        select.appendChild(og);
+      });
+      if (!shown) select.appendChild(el('option', { value: '', disabled: true, text: 'Không có đơn vị phù hợp' }));
+      count.textContent = q ? 'Tìm thấy ' + shown + ' đơn vị.' : all.length + ' đơn vị.';
+    }
+
+    async function fetchUnits() {
+      try {
+        var data = await api('GET', '/api/units');
+        groups = (data.groups || []).slice();
+        all = (data.units || []).map(function (u) {
+          return { id: u.id, name: u.name, group: u.group, key: fold(u.name + ' ' + (u.group_name || '')) };
+        });
+        all.forEach(function (u) {
+          if (!groups.some(function (g) { return g.id === u.group; })) groups.push({ id: u.group, name: u.group });
+        });
+        render();
+      } catch (err) {
+        clear(select).appendChild(el('option', { value: '', disabled: true, text: 'Chưa tải được danh sách' }));
+        status($('.ct-status', form), err.message, 'error');
+      }
+    }
+    search.addEventListener('input', render);
+    fetchUnits();
+  }
+
+  function initRegister(form, cleanup) {
+    unitPicker(form, cleanup);
+    onSubmit(form, async function () {
+      var out = $('.ct-status', form);
+      if (missing(form, {
+        full_name: 'Vui lòng nhập họ và tên.',
+        phone: 'Vui lòng nhập số điện thoại.',
+        unit_id: 'Vui lòng chọn đơn vị.',
+        password: 'Vui lòng nhập mật khẩu.',
+        password2: 'Vui lòng nhập lại mật khẩu.',
+        consent: 'Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi.'
+      })) return;
+      if (value(form, 'password') !== value(form, 'password2')) {
+        status(out, 'Hai lần nhập mật khẩu không khớp nhau.', 'error');
+        field(form, 'password2').focus();
+        return;
+      }
+      status(out, 'Đang gửi đăng ký…', 'info');
+      try {
+        var data = await api('POST', '/api/register', {
+          full_name: value(form, 'full_name'),
+          phone: value(form, 'phone'),
+          unit_id: value(form, 'unit_id'),
+          password: field(form, 'password').value,
+          consent: true
+        });
+        remember(value(form, 'phone'));
+        status(out, data.message || 'Đăng ký thành công.', 'ok');
+        go(data.verification_required === false ? 'dang-nhap/?registered=1' : 'xac-thuc/');
+      } catch (err) {
+        status(out, err.message, 'error', true);
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------ verify */
+
+  function initVerify(form, cleanup) {
+    var out = $('.ct-status', form);
+    var start = resendButton($('[data-action="resend"]', form), cleanup);
+    var phone = load(tab, PHONE_KEY);
+    if (phone) {
+      field(form, 'phone').value = phone;
+      status(out, 'Mã xác thực đã được gửi đến số điện thoại bạn vừa đăng ký.', 'info');
+    }
+    var left = codeCountdown(form);
+    if (left) start(left);
+    $('[data-action="resend"]', form).addEventListener('click', function () {
+      resend(form, '/api/verify/resend', start);
+    });
+    onSubmit(form, async function () {
+      if (missing(form, { phone: 'Vui lòng nhập số điện thoại.', code: 'Vui lòng nhập mã xác thực.' })) return;
+      try {
+        await api('POST', '/api/verify', { phone: value(form, 'phone'), code: value(form, 'code') });
+        drop(tab, CODE_SENT_KEY);
+        save(tab, PHONE_KEY, value(form, 'phone'));
+        status(out, 'Xác thực thành công.', 'ok');
+        go('dang-nhap/?verified=1');
+      } catch (err) {
+        status(out, err.message, 'error', true);
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------ login / logout */
+
+  var LOGIN_NOTICES = {
+    verified: 'Số điện thoại đã được xác thực. Mời bạn đăng nhập.',
+    registered: 'Đăng ký thành công. Mời bạn đăng nhập.',
+    reset: 'Đã đặt lại mật khẩu. Mời bạn đăng nhập bằng mật khẩu mới.',
+    expired: 'Phiên đăng nhập đã hết hạn hoặc chưa đăng nhập. Mời bạn đăng nhập.'
+  };
+
+  function logout() {
+    drop(local, SESSION_KEY);
+    go('dang-nhap/');
+  }
+
+  function initSignedIn(box) {
+    if (session()) box.hidden = false;
+  }
+
+  function safeNext() {
+    var next = param('next');
+    return next && /^[a-z0-9\-\/]*$/.test(next) ? next : 'tai-khoan/';
+  }
+
+  function initLogin(form) {
+    var out = $('.ct-status', form);
+    Object.keys(LOGIN_NOTICES).forEach(function (key) {
+      if (param(key)) status(out, LOGIN_NOTICES[key], key === 'expired' ? 'warn' : 'ok');
+    });
+    var phone = load(tab, PHONE_KEY);
+    if (phone) field(form, 'phone').value = phone;
+    onSubmit(form, async function () {
+      if (missing(form, { phone: 'Vui lòng nhập số điện thoại.', password: 'Vui lòng nhập mật khẩu.' })) return;
+      status(out, 'Đang đăng nhập…', 'info');
+      try {
+        var data = await api('POST', '/api/login', {
+          phone: value(form, 'phone'), password: field(form, 'password').value
+        });
+        save(local, SESSION_KEY, { token: data.token, expires_at: data.expires_at });
+        drop(tab, PHONE_KEY);
+        go(safeNext());
+      } catch (err) {
+        status(out, err.message, 'error', true);
+        if (err.code === 'NOT_VERIFIED') {
+          save(tab, PHONE_KEY, value(form, 'phone'));
+          out.appendChild(document.createTextNode(' '));
+          out.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực số điện thoại' }));
+        }
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------ password reset */
+
+  function initResetRequest(form, cleanup) {
+    var confirm = $('[data-app="reset-confirm"]');
+    var start = resendButton($('[data-action="resend"]', confirm), cleanup);
+    $('[data-action="resend"]', confirm).addEventListener('click', function () {
+      resend(confirm, '/api/password/reset', start);
+    });
+    onSubmit(form, async function () {
+      var out = $('.ct-status', form);
+      if (missing(form, { phone: 'Vui lòng nhập số điện thoại.' })) return;
+      try {
+        var data = await api('POST', '/api/password/reset', { phone: value(form, 'phone') });
+        remember(value(form, 'phone'));
+        status(out, data.message || 'Đã gửi mã đặt lại mật khẩu đến số điện thoại của bạn.', 'ok');
+        field(form, 'phone').readOnly = true;
+        confirm.hidden = false;
+        start(codeCountdown(confirm));
+        field(confirm, 'code').focus();
+      } catch (err) {
+        status(out, err.message, 'error', true);
+      }
+    });
+  }
+
+  function initResetConfirm(form) {
+    onSubmit(form, async function () {
+      var out = $('.ct-status', form);
+      if (missing(form, {
+        code: 'Vui lòng nhập mã xác thực.',
+        new_password: 'Vui lòng nhập mật khẩu mới.',
+        password2: 'Vui lòng nhập lại mật khẩu mới.'
+      })) return;
+      if (field(form, 'new_password').value !== field(form, 'password2').value) {
+        status(out, 'Hai lần nhập mật khẩu không khớp nhau.', 'error');
+        field(form, 'password2').focus();
+        return;
+      }
+      try {
+        await api('POST', '/api/password/reset/confirm', {
+          phone: load(tab, PHONE_KEY) || value($('[data-app="reset-request"]'), 'phone'),
+          code: value(form, 'code'),
+          new_password: field(form, 'new_password').value
+        });
+        drop(tab, CODE_SENT_KEY);
+        go('dang-nhap/?reset=1');
+      } catch (err) {
+        status(out, err.message, 'error', true);
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------ my page */
+
+  function needLogin(out, next) {
+    status(out, 'Bạn cần đăng nhập để xem trang này. ', 'warn');
+    out.appendChild(el('a', { href: url('dang-nhap/?expired=1&next=' + next), text: 'Đăng nhập' }));
+  }
+
+  function table(headers, rows, caption) {
+    return el('div', { class: 'ct-table' }, [el('table', {}, [
+      caption ? el('caption', { text: caption }) : null,
+      el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', { scope: 'col', text: h }); }))]),
+      el('tbody', {}, rows.map(function (r) {
+        return el('tr', {}, r.map(function (c) { return el('td', {}, [c === null || c === undefined ? '' : c]); }));
+      }))
+    ])]);
+  }
+
+  async function initMe(box) {
+    var out = $('.ct-status', box);
+    if (!session()) { needLogin(out, 'tai-khoan/'); return; }
+    try {
+      var me = await api('GET', '/api/me', undefined, { auth: true });
+      ['full_name', 'phone_masked', 'unit_name'].forEach(function (name) {
+        $('[data-field="' + name + '"]', box).textContent = me[name] || '';
+      });
+      var verified = $('[data-field="verified"]', box);
+      clear(verified).appendChild(document.createTextNode(me.verified ? 'Đã xác thực số điện thoại' : 'Chưa xác thực số điện thoại. '));
+      if (!me.verified) verified.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực ngay' }));
+      var attempts = me.attempts || [];
+      var list = $('.ct-attempts', box);
+      clear(list).appendChild(attempts.length ? table(
+        ['Tuần', 'Mã bài thi', 'Nhận đề', 'Nộp bài', 'Thời gian làm bài', 'Điểm'],
+        attempts.map(function (a) {
+          return [a.week, a.attempt_id, fmtMoment(a.issued_at),
+            a.submitted_at ? fmtSeconds(Date.parse(a.submitted_at)) : 'Chưa nộp',
+            fmtDuration(a.duration_ms), a.score === null || a.score === undefined ? '' : a.score];
+        })) : el('p', { text: 'Bạn chưa có lượt thi nào.' }));
+      status(out, '', 'info');
+      $('.ct-me__body', box).hidden = false;
+    } catch (err) {
+      if (err.status === 401) needLogin(out, 'tai-khoan/');
+      else status(out, err.message, 'error');
+    }
+  }
+
+  /* ------------------------------------------------------------ the quiz */
+
+  /* State kept in localStorage under QUIZ_KEY, written on every choice:
+   *   attempt     the server's attempt (questions, token, expires_at)
+   *   deadline    expires_at on this device's clock (ms)
+   *   answers     {question_id: option_id}, prediction (string as typed), pos (current step)
+   *   pending     the exact submission body once the person confirmed; retried until a receipt
+   *   receipt     the server's receipt */
+  function initQuiz(box, cleanup) {
+    var out = $('.ct-status', box);
+    var total = Number(box.getAttribute('data-questions')) || 15;
+    var predictionMax = Number(box.getAttribute('data-prediction-max')) || 10000000;
+    var st = load(local, QUIZ_KEY);
+    var timer = null;
+    var retry = null;
+    var onOnline = null;
+    cleanup.push(function () {
+      if (timer) clearInterval(timer);
+      if (retry) retry.cancel();
+      if (onOnline) window.removeEventListener('online', onOnline);
+    });
+
+    function persist() {
+      if (!save(local, QUIZ_KEY, st)) {
+        status(out, 'Không lưu được bài làm trên thiết bị này (bộ nhớ trình duyệt bị chặn). Bạn vẫn làm bài được nhưng đừng tải lại trang.', 'warn');
+      }
+    }
+    function body() { return $('.ct-quiz__body', box) || box.appendChild(el('div', { class: 'ct-quiz__body' })); }
+
+    /* ---- start */
+    function showStart(message, kind) {
+      var b = clear(body());
+      status(out, message || '', kind || 'info');
+      if (!session()) {
+        needLogin(out, 'thi/');
+        return;
+      }
+      var sch = schedule();
+      b.appendChild(el('div', { class: 'ct-card' }, [
+        el('p', {}, ['Mỗi bài thi gồm ', el('strong', { text: total + ' câu hỏi trắc nghiệm' }),
+          ' và 01 câu hỏi dự đoán, làm trong tối đa ', el('strong', { text: Math.round((sch.time_limit_seconds || 1800) / 60) + ' phút' }),
+          '. Thời gian được tính từ lúc bạn bấm “Bắt đầu làm bài” đến lúc máy chủ nhận bài.']),
+        el('p', { text: 'Câu trả lời được lưu ngay trên thiết bị này: nếu mất mạng hoặc tải lại trang, bạn làm tiếp đúng bài đang làm.' }),
+        el('button', { type: 'button', class: 'md-button md-button--primary', 'data-action': 'start', text: 'Bắt đầu làm bài', onclick: start })
+      ]));
+    }
+
+    async function serverOffset() {
+      try {
+        var before = Date.now();
+        var info = await api('GET', '/api/contest');
+        var now = Date.parse(info.now);
+        return isFinite(now) ? now - (before + Date.now()) / 2 : null;
+      } catch (e) { return null; }
+    }
+
+    async function start(event) {
+      var button = event && event.target;
+      if (button) button.disabled = true;
+      status(out, 'Đang nhận đề thi…', 'info');
+      try {
+        var offsetP = serverOffset();
+        var attempt = await api('POST', '/api/quiz', {}, { auth: true });
+        var received = Date.now();
+        var offset = await offsetP;
+        var issued = Date.parse(attempt.issued_at);
+        var expires = Date.parse(attempt.expires_at);
+        var deadline = offset !== null ? expires - offset : received + (expires - issued);
+        if (st && st.attempt && st.attempt.attempt_id === attempt.attempt_id && !st.receipt) {
+          st.attempt = attempt; // same attempt: keep the answers already chosen on this device
+        } else {
+          st = { attempt: attempt, answers: {}, prediction: '', pos: 0, pending: null, receipt: null };
+        }
+        st.deadline = deadline;
+        persist();
+        showQuiz();
+      } catch (err) {
+        if (button) button.disabled = false;
+        if (err.status === 401) { drop(local, SESSION_KEY); needLogin(out, 'thi/'); return; }
+        status(out, err.message, 'error', true);
+        if (err.code === 'NOT_VERIFIED') {
+          out.appendChild(document.createTextNode(' '));
+          out.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực số điện thoại' }));
+        }
+      }
+    }
+
+    /* ---- the attempt */
+    function answered() {
+      return st.attempt.questions.filter(function (q) { return st.answers[q.id]; }).length;
+    }
+    var steps = function () { return st.attempt.questions.length + 1; }; // questions + the prediction
+
+    function showQuiz() {
+      var a = st.attempt;
+      var n = a.questions.length;
+      var b = clear(body());
+      status(out, '', 'info');
+      var bar = el('div', { class: 'ct-quiz__bar' }, [
+        el('span', { class: 'ct-quiz__week', text: 'Tuần ' + a.week }),
+        el('span', { class: 'ct-quiz__timer', role: 'timer', 'aria-label': 'Thời gian còn lại' }),
+        el('span', { class: 'ct-quiz__progress', 'aria-live': 'polite' })
+      ]);
+      var meter = el('progress', { max: n, value: 0, 'aria-hidden': 'true' });
+      var stage = el('div', { class: 'ct-quiz__stage' });
+      var prev = el('button', { type: 'button', class: 'md-button', 'data-action': 'prev', text: '‹ Câu trước', onclick: function () { goTo(st.pos - 1); } });
+      var next = el('button', { type: 'button', class: 'md-button md-button--primary', 'data-action': 'next', text: 'Câu sau ›', onclick: function () { goTo(st.pos + 1); } });
+      var overview = el('nav', { class: 'ct-quiz__overview', 'aria-label': 'Danh sách câu hỏi' });
+      var submit = el('button', { type: 'button', class: 'md-button ct-quiz__submit', 'data-action': 'review', text: 'Nộp bài', onclick: review });
+      var panel = el('div', { class: 'ct-quiz__confirm', role: 'alertdialog', 'aria-modal': 'false', 'aria-labelledby': 'ct-confirm-title', hidden: true });
+      [bar, meter, stage, el('div', { class: 'ct-quiz__nav' }, [prev, next]), overview, submit, panel]
+        .forEach(function (node) { b.appendChild(node); });
+
+      function renderOverview() {
+        clear(overview);
+        for (var i = 0; i < steps(); i++) {
+          var isPrediction = i === n;
+          var done = isPrediction ? st.prediction !== '' : !!st.answers[a.questions[i].id];
+          var label = isPrediction ? 'Câu dự đoán' : 'Câu ' + (i + 1);
+          overview.appendChild(el('button', {
+            type: 'button', class: 'ct-dot' + (done ? ' ct-dot--done' : ''), 'data-step': i,
+            'aria-current': i === st.pos ? 'step' : null,
+            'aria-label': label + (done ? ', đã trả lời' : ', chưa trả lời'),
+            text: isPrediction ? 'Dự đoán' : String(i + 1),
+            onclick: (function (step) { return function () { goTo(step); }; })(i)
+          }));
+        }
+        var count = answered();
+        $('.ct-quiz__progress', b).textContent = 'Đã trả lời ' + count + '/' + n;
+        meter.value = count;
+      }
+
+      function renderStage() {
+        clear(stage);
+        var locked = !!st.pending;
+        if (st.pos < n) {
+          var q = a.questions[st.pos];
+          var fs = el('fieldset', { class: 'ct-question', disabled: locked }, [
+            el('legend', {}, [el('span', { class: 'ct-question__no', text: 'Câu ' + (st.pos + 1) + '/' + n + '. ' }), q.text])
+          ]);
+          q.options.forEach(function (o) {
+            var id = 'ct-opt-' + st.pos + '-' + o.id;
+            fs.appendChild(el('div', { class: 'ct-option' }, [
+              el('input', {
+                type: 'radio', id: id, name: 'q-' + q.id, value: o.id, checked: st.answers[q.id] === o.id,
+                onchange: function () { choose(q.id, o.id); }
+              }),
+              el('label', { for: id }, [el('b', { text: o.id + '. ' }), o.text])
+            ]));
+          });
+          stage.appendChild(fs);
+        } else {
+          var input = el('input', {
+            id: 'ct-prediction', type: 'text', inputmode: 'numeric', pattern: '[0-9]*', autocomplete: 'off',
+            maxlength: String(predictionMax).length, value: st.prediction, disabled: locked,
+            'aria-describedby': 'ct-prediction-hint'
+          });
+          input.addEventListener('input', function () {
+            var digits = input.value.replace(/\D/g, '');
+            if (digits !== input.value) input.value = digits;
+            st.prediction = digits;
+            persist();
+            renderOverview();
+          });
+          stage.appendChild(el('div', { class: 'ct-question ct-prediction' }, [
+            el('label', { for: 'ct-prediction', class: 'ct-question__legend' }, [
+              el('span', { class: 'ct-question__no', text: 'Câu dự đoán. ' }), (a.prediction && a.prediction.text) || 'Dự đoán số người tham gia tuần thi này.'
+            ]),
+            input,
+            el('small', { id: 'ct-prediction-hint', text: 'Nhập một số nguyên từ 0 đến ' + fmtNumber(predictionMax) + '.' })
+          ]));
+        }
+        prev.disabled = st.pos === 0;
+        next.disabled = st.pos >= steps() - 1;
+      }
+
+      function choose(qid, option) {
+        st.answers[qid] = option;
+        persist();
+        renderOverview();
+      }
+
+      function goTo(step) {
+        if (step < 0 || step >= steps()) return;
+        st.pos = step;
+        persist();
+        renderStage();
+        renderOverview();
+        var focusable = $('input', stage);
+        if (focusable && document.activeElement && document.activeElement.tagName === 'BUTTON' &&
+            document.activeElement.getAttribute('data-step') === null) focusable.focus();
+      }
+
+      function review() {
+        if (st.pending) return;
+        var count = answered();
+        clear(panel);
+        panel.hidden = false;
+        var items = [el('h2', { id: 'ct-confirm-title', text: 'Nộp bài?' })];
+        items.push(el('p', { text: 'Bạn đã trả lời ' + count + '/' + n + ' câu trắc nghiệm.' + (count < n ? ' Các câu chưa trả lời được tính là sai.' : '') }));
+        var prediction = st.prediction === '' ? NaN : Number(st.prediction);
+        if (!(prediction >= 0 && prediction <= predictionMax)) {
+          items.push(el('p', { class: 'ct-status ct-status--error', text: 'Bạn chưa trả lời câu dự đoán (một số nguyên từ 0 đến ' + fmtNumber(predictionMax) + ').' }));
+          items.push(el('button', { type: 'button', class: 'md-button md-button--primary', text: 'Trả lời câu dự đoán', onclick: function () { panel.hidden = true; goTo(n); $('#ct-prediction').focus(); } }));
+        } else {
+          items.push(el('p', { text: 'Sau khi nộp, bạn không thể sửa bài.' }));
+          items.push(el('button', { type: 'button', class: 'md-button md-button--primary', 'data-action': 'confirm', text: 'Nộp bài', onclick: function () { panel.hidden = true; lockAndSubmit(); } }));
+        }
+        items.push(el('button', { type: 'button', class: 'md-button', 'data-action': 'cancel', text: 'Quay lại làm bài', onclick: function () { panel.hidden = true; submit.focus(); } }));
+        items.forEach(function (i) { panel.appendChild(i); });
+        $('button', panel).focus();
+      }
+
+      function tick() {
+        var left = st.deadline - Date.now();
+        var t = $('.ct-quiz__timer', b);
+        if (!t) return;
+        t.textContent = 'Còn lại ' + fmtClock(left);
+        t.className = 'ct-quiz__timer' + (left < 60000 ? ' ct-quiz__timer--low' : '');
+        if (left <= 0 && !st.pending && !st.receipt) {
+          clearInterval(timer); timer = null;
+          status(out, 'Đã hết giờ làm bài. Hệ thống đang nộp bài của bạn với các câu đã trả lời.', 'warn');
+          lockAndSubmit();
+        }
+      }
+
+      renderStage();
+      renderOverview();
+      submit.disabled = !!st.pending;
+      tick();
+      timer = setInterval(tick, 1000);
+      if (st.pending) sendLoop();
+
+      function lockAndSubmit() {
+        if (!st.pending) {
+          var answers = {};
+          a.questions.forEach(function (q) { if (st.answers[q.id]) answers[q.id] = st.answers[q.id]; });
+          var p = parseInt(st.prediction, 10);
+          st.pending = { token: a.token, answers: answers, prediction: isFinite(p) ? p : 0 };
+          persist();
+        }
+        renderStage();
+        submit.disabled = true;
+        sendLoop();
+      }
+    }
+
+    /* ---- submission: the same body, the same token, until the server answers */
+    function retryable(err) { return err.network || err.status >= 500 || err.status === 429 || err.status === 408; }
+
+    function wait(ms, onTick) {
+      var handle = null;
+      var done = null;
+      var until = Date.now() + ms;
+      var p = new Promise(function (resolve) {
+        done = resolve;
+        var shown = Math.ceil(ms / 1000);
+        handle = setInterval(function () {
+          var left = until - Date.now();
+          if (left <= 0) { clearInterval(handle); resolve(); } else if (Math.ceil(left / 1000) !== shown) {
+            shown = Math.ceil(left / 1000);
+            onTick(left);
+          }
+        }, 250);
+        onTick(ms);
+      });
+      retry = { now: function () { clearInterval(handle); done(); }, cancel: function () { clearInterval(handle); done('cancel'); } };
+      return p;
+    }
+
+    var sending = false;
+    async function sendLoop() {
+      if (sending) return;
+      sending = true;
+      var delay = 1000;
+      var tries = 0;
+      onOnline = function () { if (retry) retry.now(); };
+      window.addEventListener('online', onOnline);
+      for (;;) {
+        tries++;
+        status(out, tries === 1 ? 'Đang nộp bài…' : 'Đang gửi lại bài thi (lần ' + tries + ')…', 'info');
+        try {
+          var receipt = await api('POST', '/api/submit', st.pending, { auth: true });
+          st.receipt = receipt;
+          st.pending = null;
+          persist();
+          sending = false;
+          window.removeEventListener('online', onOnline);
+          showReceipt();
+          return;
+        } catch (err) {
+          if (!retryable(err)) {
+            sending = false;
+            window.removeEventListener('online', onOnline);
+            status(out, err.message, 'error', true);
+            if (err.code === 'ALREADY_SUBMITTED' || err.status === 409 || err.status === 410 || err.status === 403) {
+              drop(local, QUIZ_KEY);
+              out.appendChild(document.createTextNode(' '));
+              out.appendChild(el('a', { href: url('tai-khoan/'), text: 'Xem các lượt thi của bạn' }));
+            }
+            return;
+          }
+          var reason = err.network ? 'Mất kết nối với máy chủ.' : 'Máy chủ chưa nhận được bài (' + err.message + ').';
+          var now = el('button', { type: 'button', class: 'md-button', 'data-action': 'retry-now', text: 'Gửi lại ngay', onclick: function () { if (retry) retry.now(); } });
+          var result = await wait(delay, function (left) {
+            status(out, reason + ' Bài làm của bạn đã được lưu trên thiết bị này và sẽ được tự động gửi lại sau ' +
+              Math.ceil(left / 1000) + ' giây (đã thử ' + tries + ' lần). Đừng đóng trang.', 'warn');
+            out.appendChild(document.createTextNode(' '));
+            out.appendChild(now);
+          });
+          if (result === 'cancel') { sending = false; return; }
+          delay = Math.min(delay * 2, 30000) + Math.floor(Math.random() * 500);
+        }
+      }
+    }
+
+    function showReceipt() {
+      if (timer) { clearInterval(timer); timer = null; }
+      var r = st.receipt;
+      var b = clear(body());
+      status(out, 'Bài thi của bạn đã được nộp thành công.', 'ok', true);
+      var rows = [
+        ['Tuần', String(r.week || (st.attempt && st.attempt.week) || '')],
+        ['Mã bài thi', r.attempt_id || ''],
+        ['Máy chủ nhận bài lúc', r.received_at ? fmtSeconds(Date.parse(r.received_at)) : ''],
+        ['Thời gian làm bài', fmtDuration(r.duration_ms)]
+      ];
+      if (r.score !== undefined && r.score !== null) rows.push(['Điểm', r.score + '/' + ((st.attempt && st.attempt.questions.length) || total)]);
+      var dl = el('dl', { class: 'ct-receipt' });
+      rows.forEach(function (row) { dl.appendChild(el('dt', { text: row[0] })); dl.appendChild(el('dd', { text: row[1] })); });
+      b.appendChild(el('div', { class: 'ct-card' }, [
+        el('h2', { text: 'Biên nhận bài thi' }), dl,
+        el('p', { text: 'Kết quả tuần được công bố trên trang Kết quả vào thời điểm ghi trong Thể lệ.' }),
+        el('a', { class: 'md-button md-button--primary', href: url('tai-khoan/'), text: 'Trang của tôi' }),
+        ' ',
+        el('button', { type: 'button', class: 'md-button', 'data-action': 'new', text: 'Lượt thi mới', onclick: function () { drop(local, QUIZ_KEY); st = null; showStart(); } })
+      ]));
+    }
+
+    if (st && st.receipt) showReceipt();
+    else if (st && st.attempt && (st.pending || st.deadline > Date.now() - 5 * 60000)) showQuiz();
+    else showStart();
+  }
+
+  /* ------------------------------------------------------------ results */
+
+  function initResults(box, cleanup) {
+    var select = $('#results-week', box);
+    var out = $('.ct-status', box);
+    var holder = $('.ct-results__body', box);
+    var weeks = schedule().weeks || [];
+    var published = {};
+    var indexUrl = new URL('/results/index.json', location.href);
+
+    function sameOrigin(u) {
+      try { var x = new URL(u, indexUrl); return x.origin === location.origin ? x.href : null; } catch (e) { return null; }
+    }
+
+    async function getJson(u) {
+      var res;
+      try { res = await fetch(u, { cache: 'no-cache', credentials: 'same-origin' }); } catch (e) { throw new ApiError(NETWORK_MESSAGE, 0); }
+      if (!res.ok) throw new ApiError('Không tải được kết quả (mã ' + res.status + ').', res.status);
+      return res.json();
+    }
+
+    function notYet(number) {
+      var w = weeks.filter(function (x) { return x.number === number; })[0];
+      clear(holder);
+      status(out, w ? 'Kết quả tuần ' + number + ' sẽ được công bố lúc ' + fmtMoment(w.results_at) + '.' :
+        'Kết quả tuần ' + number + ' chưa được công bố.', 'info');
+    }
+
+    async function show(number) {
+      var target = published[number];
+      if (!target) { notYet(number); return; }
+      status(out, 'Đang tải kết quả tuần ' + number + '…', 'info');
+      try {
+        var data = await getJson(target);
+        render(data, number);
+        status(out, '', 'info');
+      } catch (err) {
+        if (err.status === 404) notYet(number);
+        else status(out, err.message, 'error');
+      }
+    }
+
+    function section(title, children) {
+      return el('section', { class: 'ct-section' }, [el('h2', { text: title })].concat(children));
+    }
+
+    function money(amount) { return typeof amount === 'number' ? fmtNumber(amount) + ' đồng' : ''; }
+    function person(e) {
+      if (typeof e !== 'object' || e === null) return String(e);
+      return [e.full_name, e.unit_name, e.phone_masked].filter(Boolean).join(' — ');
+    }
+
+    function render(d, number) {
+      clear(holder);
+      var facts = el('p', { class: 'ct-results__facts' });
+      var count = d.participants && typeof d.participants.count === 'number' ? d.participants.count : null;
+      if (count !== null) {
+        facts.appendChild(document.createTextNode('Số người tham gia tuần ' + (d.week || number) + ': '));
+        facts.appendChild(el('strong', { 'data-field': 'participants', text: fmtNumber(count) }));
+        facts.appendChild(document.createTextNode('. '));
+      }
+      if (d.closed_at) facts.appendChild(document.createTextNode('Tuần thi đóng lúc ' + fmtMoment(d.closed_at) + '.'));
+      holder.appendChild(facts);
+
+      var prizes = Array.isArray(d.prizes) ? d.prizes : [];
+      if (prizes.length) {
+        holder.appendChild(section('Danh sách đạt giải', prizes.map(function (p) {
+          var entries = Array.isArray(p.entries) ? p.entries : [];
+          return el('div', { class: 'ct-prize' }, [
+            el('h3', { text: [p.label, money(p.amount)].filter(Boolean).join(' — ') }),
+            entries.length ? el('ol', {}, entries.map(function (e) { return el('li', { text: person(e) }); })) : null,
+            p.pending || !entries.length ? el('p', { text: (typeof p.pending === 'string' && p.pending) || 'Ban Tổ chức đang xem xét, sẽ công bố sau.' }) : null
+          ]);
+        })));
+      }
+
+      var standings = Array.isArray(d.standings) ? d.standings : [];
+      if (standings.length) {
+        var search = el('input', { type: 'search', id: 'results-search', autocomplete: 'off' });
+        var found = el('small', { 'aria-live': 'polite' });
+        var rows = standings.map(function (s) {
+          return {
+            key: fold((s.full_name || '') + ' ' + (s.unit_name || '')),
+            cells: [s.rank, s.full_name, s.unit_name, s.phone_masked, s.score, fmtDuration(s.duration_ms),
+              typeof s.prediction === 'number' ? fmtNumber(s.prediction) : '', s.prize || '']
+          };
+        });
+        var tableBox = el('div');
+        var draw = function () {
+          var q = fold(search.value);
+          var shown = rows.filter(function (r) { return !q || r.key.indexOf(q) >= 0; });
+          clear(tableBox).appendChild(table(['Hạng', 'Họ và tên', 'Đơn vị', 'Số điện thoại', 'Điểm', 'Thời gian', 'Dự đoán', 'Giải'],
+            shown.map(function (r) { return r.cells; })));
+          found.textContent = q ? 'Tìm thấy ' + shown.length + ' người.' : standings.length + ' người.';
+        };
+        search.addEventListener('input', draw);
+        draw();
+        holder.appendChild(section('Bảng xếp hạng', [
+          el('div', { class: 'ct-field' }, [el('label', { for: 'results-search', text: 'Tìm theo họ tên hoặc đơn vị' }), search, found]),
+          tableBox,
+          d.standings_sha256 ? el('p', { class: 'ct-muted', text: 'Mã kiểm tra bảng xếp hạng (SHA-256): ' + d.standings_sha256 }) : null
+        ]));
+      }
+
+      var key = Array.isArray(d.answer_key) ? d.answer_key : [];
+      if (key.length) {
+        holder.appendChild(section('Đáp án', [el('ol', { class: 'ct-answer-key' }, key.map(function (k) {
+          var options = Array.isArray(k.options) ? k.options : [];
+          var right = options.filter(function (o) { return o.id === k.correct; })[0];
+          return el('li', {}, [el('p', { text: k.text || '' }),
+            el('p', {}, ['Đáp án: ', el('strong', { text: right ? right.text : String(k.correct || '') })])]);
+        }))]));
+      }
+
+      var units = Array.isArray(d.units) ? d.units : [];
+      if (units.length) {
+        holder.appendChild(section('Tham gia theo đơn vị', [table(['Đơn vị', 'Người tham gia', 'Lượt thi', 'Điểm trung bình', 'Tỷ lệ tham gia'],
+          units.map(function (u) {
+            return [u.unit_name, fmtNumber(u.participants), fmtNumber(u.attempts),
+              typeof u.mean_score === 'number' ? u.mean_score.toFixed(2).replace('.', ',') : '',
+              typeof u.participation_rate === 'number' ? (u.participation_rate * 100).toFixed(1).replace('.', ',') + '%' : ''];
+          }))]));
+      }
+    }
+
+    async function boot() {
+      try {
+        var index = await getJson(indexUrl.href);
+        (index.weeks || []).forEach(function (w) {
+          published[w.week] = sameOrigin(w.url || ('week-' + w.week + '.json')) || new URL('/results/week-' + w.week + '.json', location.href).href;
+        });
+      } catch (err) {
+        if (err.status !== 404) status(out, err.message, 'error');
+      }
+      var numbers = weeks.map(function (w) { return w.number; });
+      Object.keys(published).forEach(function (n) { if (numbers.indexOf(Number(n)) < 0) numbers.push(Number(n)); });
+      numbers.sort(function (x, y) { return x - y; });
+      clear(select);
+      numbers.forEach(function (n) {
+        select.appendChild(el('option', { value: n, text: 'Tuần ' + n + (published[n] ? '' : ' (chưa công bố)') }));
+      });
+      var latest = numbers.filter(function (n) { return published[n]; }).pop();
+      var chosen = Number(param('tuan')) || latest || numbers[0];
+      select.value = String(chosen);
+      select.addEventListener('change', function () { show(Number(select.value)); });
+      if (chosen) show(chosen); else status(out, 'Chưa có kết quả.', 'info');
+    }
+    boot();
+  }
+
+  /* ------------------------------------------------------------ wiring */
+
+  var PAGES = {
+    register: initRegister,
+    verify: initVerify,
+    login: initLogin,
+    'signed-in': initSignedIn,
+    'reset-request': initResetRequest,
+    'reset-confirm': initResetConfirm,
+    me: initMe,
+    quiz: initQuiz,
+    results: initResults
+  };
+  var cleanup = [];
+
+  function bind() {
+    cleanup.splice(0).forEach(function (fn) { try { fn(); } catch (e) { /* page already gone */ } });
+    $$('[data-app]').forEach(function (node) {
+      var init = PAGES[node.getAttribute('data-app')];
+      if (init) init(node, cleanup);
+    });
+    $$('[data-action="logout"]').forEach(function (b) { b.addEventListener('click', logout); });
+  }
+
+  if (window.document$ && typeof window.document$.subscribe === 'function') window.document$.subscribe(bind);
+  else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', bind);
+  else bind();
+})();

@@ -1,0 +1,65 @@
+"""MkDocs hook: pulls `content/` into the site at build time (nothing is copied into site/).
+
+- generated pages: the rules page (Thể lệ), the materials index and one page per study document;
+- the "Tài liệu ôn tập" nav entry is expanded into the documents, in their front-matter order;
+- `{{ key }}` placeholders in hand-written pages are filled from content/contest.yaml.
+The logic lives in `contest.sitebuild`; this file only wires it into MkDocs' events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from mkdocs.structure.files import File, Files
+
+try:
+    from contest import sitebuild
+except ImportError:  # a plain `mkdocs build -f site/mkdocs.yml` from a checkout without the package installed
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+    from contest import sitebuild
+
+MATERIALS_NAV_TARGET = f"{sitebuild.MATERIALS_DIR}/index.md"
+
+
+def _root(config: Any) -> Path:
+    return Path(config.config_file_path).resolve().parent.parent
+
+
+def _expand(nav: list[Any], root: Path) -> list[Any]:
+    out: list[Any] = []
+    for item in nav:
+        if isinstance(item, dict):
+            (title, target), = item.items()
+            if target == MATERIALS_NAV_TARGET:
+                out.append({title: sitebuild.materials_nav(root)})
+            elif isinstance(target, list):
+                out.append({title: _expand(target, root)})
+            else:
+                out.append(item)
+        else:
+            out.append(item)
+    return out
+
+
+def on_config(config: Any) -> Any:
+    root = _root(config)
+    if config.nav:
+        config.nav = _expand(config.nav, root)
+    config.watch.append(str(root / "content"))
+    config.extra["contest_placeholders"] = sitebuild.placeholders(root)
+    return config
+
+
+def on_files(files: Files, config: Any) -> Files:
+    for path, markdown in sitebuild.generate_pages(_root(config)).items():
+        if files.get_file_from_path(path) is not None:
+            raise ValueError(f"site/docs/{path} would hide a page generated from content/; remove it")
+        files.append(File.generated(config, path, content=markdown))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    return sitebuild.fill(markdown, config.extra["contest_placeholders"], page.file.src_uri)

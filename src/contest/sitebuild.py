@@ -1,0 +1,400 @@
+"""The contest website: pages generated from `content/` and the MkDocs build.
+
+`content/` is the single source: the rules page (Thể lệ), the study-material pages and the
+schedule the site's JavaScript uses are generated from it at build time, never copied into `site/`.
+The MkDocs hook `site/hooks/content.py` calls `generate_pages` and `placeholders`, so
+`mkdocs build -f site/mkdocs.yml --strict` and `build()` produce the same site.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contest.model import Contest, Unit, UnitGroup
+
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
+MATERIALS_DIR = "tai-lieu"
+RULES_PAGE = "the-le.md"
+
+
+# ---------------------------------------------------------------- loading content/
+
+
+def load_contest(content_dir: Path) -> Contest:
+    """The contest definition, read by the same parser the API uses (contest.content)."""
+    from contest.content import parse_contest, read_yaml
+
+    path = content_dir / "contest.yaml"
+    return parse_contest(read_yaml(path), str(path))
+
+
+def load_unit_groups(content_dir: Path) -> tuple[tuple[UnitGroup, ...], tuple[Unit, ...]]:
+    from contest.content import parse_units, read_yaml
+
+    path = content_dir / "units.yaml"
+    return parse_units(read_yaml(path), str(path))
+
+
+@dataclass(frozen=True)
+class Document:
+    """One study document (content/documents/<id>.md): front matter plus its Markdown body."""
+
+    id: str
+    number: str
+    date: str
+    issuer: str
+    title: str
+    order: int
+    body: str
+    source: Path
+
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
+
+
+def load_documents(content_dir: Path) -> tuple[Document, ...]:
+    """Every document of the plan, in `order` (then id). A file without an id or title is an error."""
+    docs = []
+    for path in sorted((content_dir / "documents").glob("*.md")):
+        text = path.read_text(encoding="utf-8")
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            raise ValueError(f"{path}: missing front matter (--- id/number/date/issuer/title/order ---)")
+        meta = yaml.safe_load(match.group(1)) or {}
+        for key in ("id", "title"):
+            if not meta.get(key):
+                raise ValueError(f"{path}: front matter needs `{key}`")
+        if str(meta["id"]) != path.stem:
+            raise ValueError(f"{path}: front matter id {meta['id']!r} differs from the file name")
+        docs.append(
+            Document(
+                id=str(meta["id"]),
+                number=str(meta.get("number") or ""),
+                date=str(meta.get("date") or ""),
+                issuer=str(meta.get("issuer") or ""),
+                title=str(meta["title"]),
+                order=int(meta.get("order") or 0),
+                body=text[match.end() :],
+                source=path,
+            )
+        )
+    return tuple(sorted(docs, key=lambda d: (d.order, d.id)))
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def vnd(amount: int, currency: str = "đồng") -> str:
+    """2000000 -> '2.000.000 đồng' (Vietnamese thousands separator)."""
+    return f"{amount:,}".replace(",", ".") + f" {currency}"
+
+
+def moment(value: datetime) -> str:
+    """'19:00 Chủ nhật, 22/10/2023' in the instant's own offset (the contest's time zone)."""
+    return f"{value:%H:%M} {WEEKDAYS[value.weekday()]}, {value:%d/%m/%Y}"
+
+
+def day(value: datetime) -> str:
+    return f"{WEEKDAYS[value.weekday()]}, {value:%d/%m/%Y}"
+
+
+def iso_day(value: str) -> str:
+    """'2022-04-22' -> '22/04/2022'; anything else unchanged."""
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").strftime("%d/%m/%Y")
+    except ValueError:
+        return value
+
+
+def _md(text: str) -> str:
+    """Content text placed into Markdown: no HTML, no accidental Markdown syntax."""
+    escaped = html.escape(" ".join(text.split()), quote=False)
+    return re.sub(r"([\\`*_\[\]|#])", r"\\\1", escaped)
+
+
+def _minutes(seconds: int) -> str:
+    return f"{seconds // 60} phút" + (f" {seconds % 60} giây" if seconds % 60 else "")
+
+
+# ---------------------------------------------------------------- the rules page
+
+
+def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
+    """The Thể lệ page, every figure taken from the contest definition."""
+    q = contest.quiz
+    lines: list[str] = [
+        "---",
+        "title: Thể lệ",
+        "---",
+        "",
+        "# Thể lệ Cuộc thi",
+        "",
+        f"**{_md(contest.name)}** — chủ đề **“{_md(contest.theme)}”**, năm {contest.year}.",
+        "",
+        f"Đơn vị tổ chức: {_md(contest.organiser)}. Căn cứ: {_md(contest.plan)}.",
+        "",
+        '!!! info "Thể lệ này được tạo tự động từ cấu hình của hệ thống thi"',
+        "    Thời gian, số câu hỏi, số lượt thi, cách xếp hạng và giải thưởng dưới đây là đúng những giá trị",
+        "    hệ thống dùng để mở, đóng, chấm và xếp hạng bài thi.",
+        "",
+        "## Đối tượng dự thi",
+        "",
+    ]
+    if groups:
+        lines.append("Người dự thi đăng ký tài khoản theo một trong các nhóm đơn vị sau:")
+        lines.append("")
+        lines.extend(f"- {_md(g.name)}" for g in groups)
+        lines.append("")
+    lines += [
+        "Mỗi người chỉ được dùng **một tài khoản**, đăng ký bằng số điện thoại chính chủ"
+        + (" và xác thực số điện thoại bằng mã gửi qua tin nhắn." if contest.phone_verification else "."),
+        "",
+        "### Những người không được dự thi",
+        "",
+        _md(contest.excluded_roles),
+        "",
+        "## Thời gian thi",
+        "",
+        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
+        "",
+        "| Tuần | Bắt đầu | Kết thúc | Công bố kết quả |",
+        "|:---:|---|---|---|",
+    ]
+    for w in contest.weeks:
+        lines.append(f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |")
+    lines += [
+        "",
+        "Kết quả mỗi tuần được công bố trên trang [Kết quả](ket-qua.md) vào thời điểm ghi ở cột "
+        "“Công bố kết quả”. Trước thời điểm đó, hệ thống không công bố số người đã tham gia.",
+        "",
+        "## Bài thi",
+        "",
+        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu 4 phương án, "
+        "chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
+        f"- Mỗi câu trả lời đúng được 1 điểm; điểm tối đa là **{q.questions_per_attempt} điểm**.",
+        f"- Thời gian làm một bài: tối đa **{_minutes(q.time_limit_seconds)}**, tính từ lúc hệ thống phát đề "
+        "đến lúc máy chủ nhận bài (theo đồng hồ của máy chủ).",
+    ]
+    if q.attempts_per_week == 1:
+        lines.append("- Mỗi người được thi **01 lượt** mỗi tuần.")
+    else:
+        lines.append(
+            f"- Mỗi người được thi tối đa **{q.attempts_per_week} lượt** mỗi tuần; "
+            "lượt có kết quả tốt nhất (điểm cao hơn, nếu bằng điểm thì thời gian ngắn hơn) được dùng để xếp hạng."
+        )
+    lines.append(
+        "- Câu dự đoán: nhập một số nguyên từ 0 đến "
+        f"{vnd(q.prediction_max, '').strip()}."
+    )
+    if q.show_score_on_submit:
+        lines.append(
+            "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình (không hiển thị câu nào đúng, câu nào sai)."
+        )
+    else:
+        lines.append("- Điểm được công bố cùng kết quả tuần thi.")
+    count_rule = (
+        "số người dự thi (mỗi người có ít nhất một bài đã nộp được tính một lần)"
+        if contest.participants_count == "contestants"
+        else "số lượt thi (số bài đã nộp)"
+    )
+    duration_unit = "giây" if q.duration_resolution == "seconds" else "phần nghìn giây"
+    lines += [
+        "",
+        "## Cách xếp hạng",
+        "",
+        "Người dự thi được xếp hạng theo thứ tự:",
+        "",
+        "1. **Điểm** từ cao xuống thấp;",
+        f"2. nếu bằng điểm: **thời gian làm bài** ngắn hơn xếp trước (tính đến {duration_unit});",
+        f"3. nếu vẫn bằng nhau: câu **dự đoán** gần đúng nhất với {count_rule} của tuần được xếp trước;",
+        "4. nếu vẫn bằng nhau: Tổ Thư ký báo cáo, **Ban Tổ chức quyết định**.",
+        "",
+        "## Giải thưởng",
+        "",
+        "### Giải tuần (cá nhân)",
+        "",
+        "| Giải | Số lượng | Trị giá mỗi giải |",
+        "|---|:---:|---:|",
+    ]
+    for p in contest.weekly_prizes:
+        lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
+    weekly_total = sum(p.count * p.amount for p in contest.weekly_prizes)
+    lines += [
+        "",
+        f"Mỗi tuần có {sum(p.count for p in contest.weekly_prizes)} giải, tổng trị giá "
+        f"{vnd(weekly_total, contest.currency)}; người đạt giải nhận Giấy chứng nhận và tiền thưởng.",
+        "",
+    ]
+    if contest.final_unit_prizes:
+        lines += [
+            "### Giải chung cuộc (tập thể, đơn vị)",
+            "",
+            "Sau các tuần thi, Ban Tổ chức trao giải cho các đơn vị tích cực, có số lượt thí sinh tham gia lớn "
+            "và chất lượng bài thi tốt.",
+            "",
+            "| Giải | Số lượng | Trị giá mỗi giải |",
+            "|---|:---:|---:|",
+        ]
+        for p in contest.final_unit_prizes:
+            lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
+        lines.append("")
+    lines += [
+        "## Công bố kết quả",
+        "",
+        f"Kết quả công bố gồm danh sách đạt giải, {contest.published_top} người dẫn đầu (họ tên, đơn vị, "
+        "số điện thoại đã che một phần), số người tham gia thực tế của tuần và đáp án của tuần thi.",
+        "",
+        "## Dữ liệu cá nhân",
+        "",
+        "Khi đăng ký, người dự thi đồng ý với nội dung xử lý dữ liệu cá nhân nêu tại trang "
+        "[Quyền riêng tư](quyen-rieng-tu.md).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- study materials
+
+
+def document_markdown(doc: Document) -> str:
+    """A document's own Markdown with its identity (number, date, issuer) shown under the title."""
+    facts = [f for f in (doc.number and f"Số {_md(doc.number)}", doc.date and f"ngày {iso_day(doc.date)}",
+                         doc.issuer and _md(doc.issuer)) if f]
+    header = f'!!! abstract "{", ".join(facts)}"\n    Tài liệu ôn tập của Cuộc thi.\n' if facts else ""
+    body = doc.body.lstrip("\n")
+    head = f"---\ntitle: {json.dumps(doc.title, ensure_ascii=False)}\n---\n\n"
+    if body.startswith("# "):
+        title_line, _, rest = body.partition("\n")
+        return f"{head}{title_line}\n\n{header}\n{rest}"
+    return f"{head}# {_md(doc.title)}\n\n{header}\n{body}"
+
+
+def materials_index_markdown(docs: tuple[Document, ...]) -> str:
+    lines = [
+        "---",
+        "title: Tài liệu ôn tập",
+        "---",
+        "",
+        "# Tài liệu ôn tập",
+        "",
+        "Câu hỏi của Cuộc thi được xây dựng từ các văn bản dưới đây.",
+        "",
+    ]
+    if not docs:
+        lines.append("Ban Tổ chức đang cập nhật tài liệu.")
+        return "\n".join(lines) + "\n"
+    lines += ["| STT | Văn bản | Số, ngày | Cơ quan ban hành |", "|:---:|---|---|---|"]
+    for i, d in enumerate(docs, 1):
+        when = " ngày ".join(x for x in (_md(d.number), iso_day(d.date)) if x)
+        lines.append(f"| {i} | [{_md(d.title)}]({d.id}.md) | {when} | {_md(d.issuer)} |")
+    return "\n".join(lines) + "\n"
+
+
+def generate_pages(root: Path) -> dict[str, str]:
+    """Every generated page, as {path under the docs dir: Markdown}."""
+    content = root / "content"
+    contest = load_contest(content)
+    groups, _units = load_unit_groups(content)
+    docs = load_documents(content)
+    pages = {
+        RULES_PAGE: rules_markdown(contest, groups),
+        f"{MATERIALS_DIR}/index.md": materials_index_markdown(docs),
+    }
+    for d in docs:
+        pages[f"{MATERIALS_DIR}/{d.id}.md"] = document_markdown(d)
+    return pages
+
+
+def materials_nav(root: Path) -> list[Any]:
+    docs = load_documents(root / "content")
+    return [f"{MATERIALS_DIR}/index.md"] + [{d.title: f"{MATERIALS_DIR}/{d.id}.md"} for d in docs]
+
+
+# ---------------------------------------------------------------- page placeholders
+
+
+def public_schedule(contest: Contest) -> dict[str, Any]:
+    """What the site's JavaScript may know about the contest before asking the API."""
+    return {
+        "name": contest.name,
+        "theme": contest.theme,
+        "questions_per_attempt": contest.quiz.questions_per_attempt,
+        "prediction_max": contest.quiz.prediction_max,
+        "time_limit_seconds": contest.quiz.time_limit_seconds,
+        "show_score_on_submit": contest.quiz.show_score_on_submit,
+        "code_resend_seconds": contest.limits.code_resend_seconds,
+        "weeks": [
+            {
+                "number": w.number,
+                "opens_at": w.opens_at.isoformat(),
+                "closes_at": w.closes_at.isoformat(),
+                "results_at": w.results_at.isoformat(),
+            }
+            for w in contest.weeks
+        ],
+    }
+
+
+def placeholders(root: Path) -> dict[str, str]:
+    """`{{ name }}` values for the hand-written pages (HTML-escaped: they may sit inside attributes)."""
+    content = root / "content"
+    contest = load_contest(content)
+    first, last = contest.weeks[0], contest.weeks[-1]
+    values = {
+        "contest_name": contest.name,
+        "contest_theme": contest.theme,
+        "organiser": contest.organiser,
+        "consent_text": contest.consent_text,
+        "consent_version": contest.consent_version,
+        "questions_per_attempt": str(contest.quiz.questions_per_attempt),
+        "time_limit_minutes": str(contest.quiz.time_limit_seconds // 60),
+        "weeks_count": str(len(contest.weeks)),
+        "first_day": day(first.opens_at),
+        "last_day": day(last.closes_at),
+        "code_resend_seconds": str(contest.limits.code_resend_seconds),
+        "prediction_max": str(contest.quiz.prediction_max),
+        "schedule_json": json.dumps(public_schedule(contest), ensure_ascii=False, separators=(",", ":")),
+    }
+    return {k: html.escape(" ".join(v.split()) if k != "schedule_json" else v) for k, v in values.items()}
+
+
+_PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+)\s*\}\}")
+
+
+def fill(markdown: str, values: dict[str, str], where: str = "page") -> str:
+    """Replace `{{ key }}`; an unknown key is an error, so a typo never reaches the site."""
+
+    def one(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in values:
+            raise KeyError(f"{where}: unknown placeholder {{{{ {key} }}}}")
+        return values[key]
+
+    return _PLACEHOLDER.sub(one, markdown)
+
+
+# ---------------------------------------------------------------- the build
+
+
+def build(root: Path, out_dir: Path) -> None:
+    """Generate the pages from `root/content` and build the site with `mkdocs build --strict` into out_dir."""
+    import os
+
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+    config = load_config(
+        config_file=str(root / "site" / "mkdocs.yml"),
+        site_dir=str(Path(out_dir).resolve()),
+        strict=True,
+    )
+    mkdocs_build(config)
