@@ -1,0 +1,270 @@
+"""The site's generated pages say what content/ says, and the built site loads nothing from elsewhere."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+
+from contest import sitebuild
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_root(tmp_path: Path, edit_contest=None, documents: dict[str, str] | None = None) -> Path:
+    """A copy of content/ and site/ where a test may change the contest definition and the documents."""
+    root = tmp_path / "repo"
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("documents"))
+    shutil.copytree(REPO / "site", root / "site")
+    (root / "content" / "documents").mkdir()
+    for name, text in (documents or {}).items():
+        (root / "content" / "documents" / name).write_text(text, encoding="utf-8")
+    if edit_contest:
+        path = root / "content" / "contest.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        edit_contest(data)
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return root
+
+
+def doc(doc_id: str, title: str, order: int, body: str = "# Tiêu đề\n\nNội dung.\n", **extra: str) -> str:
+    meta = {"id": doc_id, "number": extra.get("number", "1/QĐ"), "date": extra.get("date", "2022-04-22"),
+            "issuer": extra.get("issuer", "Thủ tướng Chính phủ"), "title": title, "order": order}
+    return "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body
+
+
+# ---------------------------------------------------------------- the rules page
+
+
+def test_rules_page_shows_every_week_question_count_attempts_prizes_and_exclusions():
+    # Given the real contest definition
+    page = sitebuild.generate_pages(REPO)[sitebuild.RULES_PAGE]
+    contest = sitebuild.load_contest(REPO / "content")
+
+    # Then every week's opening, closing and results instants are on the page, in Vietnamese form
+    assert "| 1 | 00:00 Thứ Hai, 16/10/2023 | 19:00 Chủ nhật, 22/10/2023 | 20:00 Chủ nhật, 22/10/2023 |" in page
+    for week in contest.weeks:
+        for instant in (week.opens_at, week.closes_at, week.results_at):
+            assert sitebuild.moment(instant) in page
+    # and the quiz settings, the ranking and tie-break rule, the prizes with their amounts, the exclusions
+    assert "**15 câu hỏi trắc nghiệm**" in page
+    assert "**01 lượt** mỗi tuần" in page
+    assert "tối đa **30 phút**" in page
+    assert "1. **Điểm** từ cao xuống thấp;" in page
+    assert "**thời gian làm bài** ngắn hơn xếp trước (tính đến giây)" in page
+    assert "**dự đoán** gần đúng nhất với số người dự thi" in page
+    assert "| Giải Nhất | 01 | 2.000.000 đồng |" in page
+    assert "| Giải Nhì | 02 | 1.000.000 đồng |" in page
+    assert "| Giải Ba | 03 | 500.000 đồng |" in page
+    assert "tổng trị giá 5.500.000 đồng" in page
+    assert "| Giải Nhất | 01 | 3.000.000 đồng |" in page  # the final unit prize
+    assert "không được tham gia thi" in page and "Tổ Thư ký" in page
+    assert "Sở, ban, ngành cấp tỉnh" in page  # who may register, from units.yaml
+
+
+def test_rules_page_follows_a_changed_contest_definition(tmp_path):
+    # Given organisers change the schedule, the quiz settings, a prize and the exclusions
+    def edit(data):
+        data["weeks"] = data["weeks"][:2]
+        data["weeks"][1]["closes_at"] = "2023-10-29T18:30:00+07:00"
+        data["weeks"][1]["results_at"] = "2023-10-29T21:00:00+07:00"
+        data["quiz"].update(questions_per_attempt=20, attempts_per_week=3, time_limit_minutes=45,
+                            duration_resolution="milliseconds", show_score_on_submit=False)
+        data["participants"]["count"] = "attempts"
+        data["prizes"]["weekly"][0]["amount"] = 2500000
+        data["prizes"]["final_units"] = []
+        data["excluded_roles"] = "Cán bộ Sở Thông tin và Truyền thông không được tham gia thi."
+
+    root = make_root(tmp_path, edit)
+
+    # When the rules page is generated
+    page = sitebuild.generate_pages(root)[sitebuild.RULES_PAGE]
+
+    # Then it shows the new values, and none of the old ones
+    assert "**2 tuần thi**" in page
+    assert "| 2 | 00:00 Thứ Hai, 23/10/2023 | 18:30 Chủ nhật, 29/10/2023 | 21:00 Chủ nhật, 29/10/2023 |" in page
+    assert "16/10/2023" in page and "30/10/2023" not in page
+    assert "**20 câu hỏi trắc nghiệm**" in page and "15 câu" not in page
+    assert "tối đa **3 lượt** mỗi tuần" in page and "lượt có kết quả tốt nhất" in page
+    assert "tối đa **45 phút**" in page
+    assert "(tính đến phần nghìn giây)" in page
+    assert "số lượt thi (số bài đã nộp)" in page
+    assert "Điểm được công bố cùng kết quả tuần thi." in page
+    assert "| Giải Nhất | 01 | 2.500.000 đồng |" in page and "2.000.000" not in page
+    assert "Giải chung cuộc" not in page
+    assert "Cán bộ Sở Thông tin và Truyền thông không được tham gia thi." in page
+
+
+def test_text_from_content_cannot_inject_markup_into_the_rules_page(tmp_path):
+    # Given an exclusion text with HTML and Markdown table syntax
+    root = make_root(tmp_path, lambda d: d.update(excluded_roles="<script>alert(1)</script> | *x*"))
+
+    page = sitebuild.generate_pages(root)[sitebuild.RULES_PAGE]
+
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\*x\\*" in page
+
+
+def test_money_and_dates_in_vietnamese_form():
+    assert sitebuild.vnd(2000000) == "2.000.000 đồng"
+    assert sitebuild.vnd(500000, "VNĐ") == "500.000 VNĐ"
+    assert sitebuild.iso_day("2022-04-22") == "22/04/2022"
+    assert sitebuild.iso_day("năm 2005") == "năm 2005"
+
+
+# ---------------------------------------------------------------- study materials
+
+
+def test_materials_index_and_pages_follow_front_matter_order(tmp_path):
+    # Given two documents whose file order differs from their `order`
+    root = make_root(tmp_path, documents={
+        "a-law.md": doc("a-law", "Luật Giao dịch điện tử", 2, number="20/2023/QH15", date="2023-06-22",
+                        issuer="Quốc hội"),
+        "qd-505.md": doc("qd-505", "Quyết định về Ngày Chuyển đổi số quốc gia", 1, number="505/QĐ-TTg",
+                         body="# Quyết định 505\n\nNgày 10 tháng 10 hằng năm.\n"),
+    })
+
+    pages = sitebuild.generate_pages(root)
+    index = pages["tai-lieu/index.md"]
+
+    # Then the index lists them by `order`, linking each generated page, with number, date and issuer
+    assert index.index("qd-505.md") < index.index("a-law.md")
+    assert "| 1 | [Quyết định về Ngày Chuyển đổi số quốc gia](qd-505.md) | 505/QĐ-TTg ngày 22/04/2022 |" in index
+    assert "| 2 | [Luật Giao dịch điện tử](a-law.md) | 20/2023/QH15 ngày 22/06/2023 | Quốc hội |" in index
+    # and every document has its own page with its body and identity
+    page = pages["tai-lieu/qd-505.md"]
+    assert page.count("# Quyết định 505") == 1
+    assert "Ngày 10 tháng 10 hằng năm." in page
+    assert "Số 505/QĐ-TTg, ngày 22/04/2022, Thủ tướng Chính phủ" in page
+    # and the nav follows the same order
+    assert sitebuild.materials_nav(root) == [
+        "tai-lieu/index.md",
+        {"Quyết định về Ngày Chuyển đổi số quốc gia": "tai-lieu/qd-505.md"},
+        {"Luật Giao dịch điện tử": "tai-lieu/a-law.md"},
+    ]
+
+
+def test_materials_index_without_documents_says_so(tmp_path):
+    root = make_root(tmp_path)
+    assert "Ban Tổ chức đang cập nhật tài liệu." in sitebuild.generate_pages(root)["tai-lieu/index.md"]
+
+
+def test_a_document_whose_id_is_not_its_file_name_is_rejected(tmp_path):
+    root = make_root(tmp_path, documents={"qd-505.md": doc("qd-999", "Sai", 1)})
+    with pytest.raises(ValueError, match="differs from the file name"):
+        sitebuild.generate_pages(root)
+
+
+def test_a_document_without_front_matter_is_rejected(tmp_path):
+    root = make_root(tmp_path, documents={"qd-505.md": "# Không có front matter\n"})
+    with pytest.raises(ValueError, match="missing front matter"):
+        sitebuild.generate_pages(root)
+
+
+# ---------------------------------------------------------------- placeholders
+
+
+def test_placeholders_come_from_the_contest_definition_and_typos_fail():
+    values = sitebuild.placeholders(REPO)
+    assert values["questions_per_attempt"] == "15"
+    assert values["time_limit_minutes"] == "30"
+    assert values["consent_text"].startswith("Tôi đồng ý để Ban Tổ chức xử lý")
+    assert sitebuild.fill("Có {{ questions_per_attempt }} câu", values) == "Có 15 câu"
+    with pytest.raises(KeyError, match="questions_per_atempt"):
+        sitebuild.fill("{{ questions_per_atempt }}", values, "thi.md")
+
+
+# ---------------------------------------------------------------- the build
+
+
+class _Refs(HTMLParser):
+    """Every URL a page makes the browser load by itself (not the links a person may follow)."""
+
+    LOADING = {"src", "srcset", "poster", "data", "action", "formaction", "background", "manifest"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loads: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        for name, value in attrs:
+            if value is None:
+                continue
+            if name in self.LOADING:
+                self.loads.extend(part.strip().split(" ")[0] for part in value.split(","))
+            elif name == "href":
+                (self.links if tag == "a" else self.loads).append(value)
+        if tag == "meta" and (attributes.get("http-equiv") or "").lower() == "refresh":
+            self.loads.append((attributes.get("content") or "").partition("url=")[2])
+        if tag == "style":
+            self.loads.append("<style>")
+
+
+def _external(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return bool(parts.netloc) or parts.scheme not in ("", "data", "blob", "mailto", "tel", "javascript")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("site")
+    root = make_root(tmp, documents={
+        "qd-505.md": doc("qd-505", "Quyết định về Ngày Chuyển đổi số quốc gia", 1,
+                         body="# Quyết định 505\n\nXem [Cổng Chuyển đổi số quốc gia](https://dx.gov.vn).\n"),
+    })
+    out = tmp / "build" / "site"
+    sitebuild.build(root, out)
+    return out
+
+
+def test_build_produces_every_page_with_content_pulled_in(built):
+    for page in ("index.html", "the-le/index.html", "tai-lieu/index.html", "tai-lieu/qd-505/index.html",
+                 "dang-ky/index.html", "xac-thuc/index.html", "dang-nhap/index.html", "quen-mat-khau/index.html",
+                 "tai-khoan/index.html", "thi/index.html", "ket-qua/index.html", "quyen-rieng-tu/index.html"):
+        assert (built / page).is_file(), page
+    html = (built / "the-le" / "index.html").read_text(encoding="utf-8")
+    assert "20:00 Chủ nhật, 22/10/2023" in html and 'lang="vi"' in html
+    register = (built / "dang-ky" / "index.html").read_text(encoding="utf-8")
+    assert "Tôi đồng ý để Ban Tổ chức xử lý các dữ liệu cá nhân" in register
+    assert "{{" not in register
+    quiz = (built / "thi" / "index.html").read_text(encoding="utf-8")
+    assert 'data-questions="15"' in quiz
+    assert "Quyết định về Ngày Chuyển đổi số quốc gia" in html  # the materials are in the nav of every page
+
+
+def test_built_site_references_no_external_host(built):
+    offenders = []
+    for page in built.rglob("*.html"):
+        refs = _Refs()
+        refs.feed(page.read_text(encoding="utf-8"))
+        offenders += [f"{page.relative_to(built)}: {u}" for u in refs.loads if _external(u)]
+        # links a person may follow are allowed (the study materials cite official portals), but no
+        # Google Fonts / CDN preconnect can hide among them
+        offenders += [f"{page.relative_to(built)}: {u}" for u in refs.links
+                      if re.search(r"fonts\.googleapis|fonts\.gstatic|unpkg|jsdelivr|cdnjs|googletagmanager", u)]
+    for css in built.rglob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text):
+            if _external(url):
+                offenders.append(f"{css.relative_to(built)}: {url}")
+    own_js = (built / "assets" / "js" / "app.js").read_text(encoding="utf-8")
+    offenders += [f"assets/js/app.js: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
+    assert offenders == []
+
+
+def test_the_external_host_check_catches_a_web_font(built, tmp_path):
+    # Given a page that would load a Google font (what Material does unless theme.font is false)
+    refs = _Refs()
+    refs.feed('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
+              '<img src="//cdn.example.com/x.png"><a href="https://dx.gov.vn">dx</a>')
+    # Then both loads are caught and the plain link is not
+    assert [u for u in refs.loads if _external(u)] == [
+        "https://fonts.googleapis.com/css?family=Roboto", "//cdn.example.com/x.png"]
+    assert refs.links == ["https://dx.gov.vn"]
