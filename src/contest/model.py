@@ -145,6 +145,10 @@ class Attempt:
     orders: tuple[str, ...]
     issued_at_ms: int
     expires_at_ms: int
+    # snapshot of who took it, for the week's standing (no account read at submit time)
+    full_name: str = ""
+    unit_id: str = ""
+    phone_masked: str = ""
     submitted_at_ms: int | None = None
     answers: dict[str, str] | None = None  # question id -> displayed key
     prediction: int | None = None

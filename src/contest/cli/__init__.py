@@ -1,0 +1,211 @@
+"""The `contest` command for organisers and developers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from contest.repository import Repository
+
+app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
+content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
+exclusions_app = typer.Typer(help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True)
+app.add_typer(content_app, name="content")
+app.add_typer(exclusions_app, name="exclusions")
+console = Console()
+err = Console(stderr=True)
+
+
+def project_root(start: Path | None = None) -> Path:
+    """The folder holding content/contest.yaml: the current one or a parent."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / "content" / "contest.yaml").exists():
+            return folder
+    raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[red]{message}[/red]")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def repository(aws: bool) -> Iterator[Repository]:
+    """A Repository on AWS (settings from the environment) or on the running local stack."""
+    from contest import tables
+    from contest.local.stack import attached
+    from contest.repository import Repository
+
+    if aws:
+        table, region = os.environ.get("CONTEST_TABLE"), os.environ.get("AWS_REGION") or os.environ.get(
+            "AWS_DEFAULT_REGION"
+        )
+        if not table or not region:
+            fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
+        tables.configure(str(table), str(region))
+        yield Repository()
+        return
+    with attached(project_root()) as marker:
+        if marker is None:
+            fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước, hoặc dùng --aws.")
+        tables.configure(marker["table"], marker["region"])
+        yield Repository()
+
+
+# --- dev -----------------------------------------------------------------------------------------
+
+
+@app.command()
+def dev(
+    port: int = typer.Option(8000, help="Cổng HTTP trên 127.0.0.1."),
+    clock: str = typer.Option("", envvar="CONTEST_CLOCK", help="Giờ bắt đầu của đồng hồ, ví dụ 2023-10-18T09:00:00+07:00."),
+    build_site: bool = typer.Option(True, "--site/--no-site", help="Dựng lại trang web khi khởi động."),
+) -> None:
+    """Chạy toàn bộ cuộc thi trên máy này (API, trang web, kết quả) tại http://127.0.0.1:PORT."""
+    from contest.content import ContentError, load_content
+    from contest.local.stack import LocalStack, port_is_free
+
+    root = project_root()
+    try:
+        contest = load_content(root / "content").contest
+    except ContentError as exc:
+        fail(f"Nội dung chưa hợp lệ:\n{exc}")
+    if clock:
+        try:
+            start = datetime.fromisoformat(clock)
+        except ValueError:
+            fail(f"CONTEST_CLOCK không phải thời điểm ISO hợp lệ: {clock}")
+        if start.tzinfo is None:
+            fail("CONTEST_CLOCK cần múi giờ, ví dụ 2023-10-18T09:00:00+07:00")
+        note = "theo CONTEST_CLOCK"
+    else:
+        start = contest.weeks[0].opens_at
+        note = "lúc mở tuần 1 (đặt CONTEST_CLOCK=... để chọn giờ khác)"
+    if not port_is_free(port):
+        fail(f"Cổng {port} trên 127.0.0.1 đang bận. Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác.")
+    if build_site:
+        try:
+            from contest import sitebuild
+        except ImportError:
+            err.print("[yellow]Chưa có bộ dựng trang web; chỉ chạy API.[/yellow]")
+        else:
+            with console.status("Đang dựng trang web…"):
+                sitebuild.build(root, root / "build" / "site")
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    with LocalStack(root, port=port, clock_start=start, quiet=False) as stack:
+        console.print(f"[bold green]Cuộc thi đang chạy tại {stack.base_url}[/bold green]")
+        console.print(f"Đồng hồ bắt đầu {start.isoformat()} — {note}.")
+        console.print(f"Tin nhắn SMS (mã xác thực) hiện ở đây và trong {stack.outbox_path}.")
+        console.print("Nhấn Ctrl-C để dừng.")
+        try:
+            while not stopped.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        console.print("Đang dừng…")
+    console.print("Đã dừng.")
+
+
+# --- content -------------------------------------------------------------------------------------
+
+
+@content_app.command("check")
+def content_check(root: Path = typer.Option(None, help="Thư mục dự án (mặc định: thư mục hiện tại).")) -> None:
+    """Kiểm tra content/: cấu hình cuộc thi, đơn vị, ngân hàng câu hỏi."""
+    from contest.content import ContentError, load_content
+
+    folder = project_root(root)
+    try:
+        content = load_content(folder / "content")
+    except ContentError as exc:
+        for issue in exc.issues:
+            err.print(str(issue), markup=False, highlight=False)
+        fail(f"{len(exc.issues)} lỗi.")
+    console.print(
+        f"Hợp lệ: {len(content.contest.weeks)} tuần, {len(content.units)} đơn vị, "
+        f"{len(content.bank.questions)} câu hỏi."
+    )
+
+
+@content_app.command("load")
+def content_load(aws: bool = typer.Option(False, "--aws", help="Nạp vào hệ thống trên AWS thay vì môi trường cục bộ.")) -> None:
+    """Nạp content/ (cấu hình, đơn vị, câu hỏi) vào cơ sở dữ liệu."""
+    from contest.content import ContentError, bundle_of, load_content
+
+    try:
+        content = load_content(project_root() / "content")
+    except ContentError as exc:
+        fail(f"Nội dung chưa hợp lệ:\n{exc}")
+    bundle = bundle_of(content)
+    with repository(aws) as repo:
+        repo.save_bundle(bundle)
+    console.print(f"Đã nạp nội dung phiên bản {bundle['version']} ({len(content.bank.questions)} câu hỏi).")
+
+
+# --- exclusions ----------------------------------------------------------------------------------
+
+
+def _phone(raw: str) -> str:
+    from contest import errors, phones
+
+    try:
+        return phones.normalize(raw)
+    except errors.InvalidPhone:
+        fail(f"Số điện thoại không hợp lệ: {raw}")
+        raise
+
+
+@exclusions_app.command("add")
+def exclusions_add(
+    phone: str,
+    note: str = typer.Option("", help="Ghi chú, ví dụ: Tổ Thư ký."),
+    aws: bool = typer.Option(False, "--aws"),
+) -> None:
+    """Thêm một số điện thoại vào danh sách không được dự thi."""
+    import time
+
+    e164 = _phone(phone)
+    with repository(aws) as repo:
+        had_account = repo.add_exclusion(e164, note or None, int(time.time() * 1000))
+    console.print(f"Đã thêm {e164}." + (" Tài khoản hiện có đã bị loại khỏi dự thi." if had_account else ""))
+
+
+@exclusions_app.command("remove")
+def exclusions_remove(phone: str, aws: bool = typer.Option(False, "--aws")) -> None:
+    """Bỏ một số điện thoại khỏi danh sách."""
+    e164 = _phone(phone)
+    with repository(aws) as repo:
+        removed = repo.remove_exclusion(e164)
+    if not removed:
+        fail(f"{e164} không có trong danh sách.")
+    console.print(f"Đã bỏ {e164} khỏi danh sách.")
+
+
+@exclusions_app.command("list")
+def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
+    """Liệt kê danh sách không được dự thi."""
+    from rich.table import Table
+
+    with repository(aws) as repo:
+        found = repo.exclusions()
+    table = Table("Số điện thoại", "Ngày thêm", "Ghi chú")
+    for item in found:
+        table.add_row(item.phone, datetime.fromtimestamp(item.added_at_ms / 1000).strftime("%d/%m/%Y %H:%M"), item.note or "")
+    console.print(table)
+    console.print(f"{len(found)} số.")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,388 @@
+"""Loading what organisers edit under content/: the contest definition, the units, the question bank.
+
+Every problem is reported as `file:line: message`, all of them at once, before anything is used.
+The same parsers turn the stored JSON bundle (what `contest content load` writes to the table) back
+into domain objects at cold start, so files and database can never be read two different ways.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contest.model import (
+    Bank,
+    Contest,
+    Limits,
+    Prize,
+    Question,
+    QuizRules,
+    Source,
+    Unit,
+    UnitGroup,
+    Week,
+)
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+@dataclass
+class ContentIssue:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, issues: list[ContentIssue]) -> None:
+        self.issues = issues
+        super().__init__("\n".join(str(i) for i in issues))
+
+
+@dataclass(frozen=True)
+class Content:
+    contest: Contest
+    groups: tuple[UnitGroup, ...]
+    units: tuple[Unit, ...]
+    bank: Bank
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def unit(self, unit_id: str) -> Unit | None:
+        return next((u for u in self.units if u.id == unit_id), None)
+
+    def group_name(self, group_id: str) -> str:
+        return next((g.name for g in self.groups if g.id == group_id), group_id)
+
+
+# --- YAML with line numbers -------------------------------------------------------------------
+
+
+class _Lines(dict):  # type: ignore[type-arg]
+    """A mapping that remembers the line of itself and of each key."""
+
+    line = 0
+    key_lines: dict[str, int]
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Lines:
+    loader.flatten_mapping(node)
+    mapping = _Lines()
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
+        mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        mapping.key_lines[str(key)] = key_node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path) -> Any:
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ContentError([ContentIssue(str(path), (mark.line + 1) if mark else 1, str(exc.problem))]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([ContentIssue(str(path), 1, f"cannot read: {exc}")]) from exc
+
+
+class _Reader:
+    """Collects issues while reading one file's data, pointing at the line of each bad value."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.issues: list[ContentIssue] = []
+
+    def issue(self, where: Any, key: str | None, message: str) -> None:
+        line = 1
+        if isinstance(where, _Lines):
+            line = where.key_lines.get(key, where.line) if key else where.line
+        self.issues.append(ContentIssue(self.file, line, message))
+
+    def get(self, data: Any, key: str, kind: type | tuple[type, ...], default: Any = ..., label: str = "") -> Any:
+        name = label or key
+        if not isinstance(data, dict):
+            self.issue(data, None, f"expected a mapping holding '{name}'")
+            return None
+        if key not in data:
+            if default is ...:
+                self.issue(data, None, f"missing '{name}'")
+                return None
+            return default
+        value = data[key]
+        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+            wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+            self.issue(data, key, f"'{name}' must be {wanted}, got {type(value).__name__}")
+            return None
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFC", value).strip()
+        return value
+
+    def instant(self, data: Any, key: str) -> datetime | None:
+        raw = self.get(data, key, (str, datetime))
+        if raw is None:
+            return None
+        try:
+            value = raw if isinstance(raw, datetime) else datetime.fromisoformat(raw)
+        except ValueError:
+            self.issue(data, key, f"'{key}' is not an ISO instant: {raw!r}")
+            return None
+        if value.tzinfo is None:
+            self.issue(data, key, f"'{key}' needs an offset such as +07:00")
+            return None
+        return value
+
+
+# --- contest.yaml --------------------------------------------------------------------------------
+
+
+def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
+    r = _Reader(file)
+    quiz = r.get(data, "quiz", dict) or {}
+    reg = r.get(data, "registration", dict) or {}
+    limits = r.get(data, "limits", dict) or {}
+    prizes = r.get(data, "prizes", dict) or {}
+    results = r.get(data, "results", dict, {}) or {}
+    participants = r.get(data, "participants", dict, {}) or {}
+    default_prediction = r.get(quiz, "prediction_question", str, label="quiz.prediction_question") or ""
+
+    weeks: list[Week] = []
+    for raw in r.get(data, "weeks", list) or []:
+        number = r.get(raw, "number", int)
+        opens, closes, results_at = r.instant(raw, "opens_at"), r.instant(raw, "closes_at"), r.instant(raw, "results_at")
+        text = r.get(raw, "prediction_question", str, default_prediction) if isinstance(raw, dict) else ""
+        if number is None or opens is None or closes is None or results_at is None:
+            continue
+        if not opens < closes:
+            r.issue(raw, "closes_at", f"week {number}: closes_at must be after opens_at")
+        grace = quiz.get("grace_seconds", 0) if isinstance(quiz.get("grace_seconds"), int) else 0
+        if (closes.timestamp() + grace) > results_at.timestamp():
+            r.issue(raw, "results_at", f"week {number}: the window (closes_at + grace) must end by results_at")
+        if weeks and opens < weeks[-1].closes_at:
+            r.issue(raw, "opens_at", f"week {number} overlaps week {weeks[-1].number}")
+        if weeks and number != weeks[-1].number + 1 or not weeks and number != 1:
+            r.issue(raw, "number", "weeks must be numbered 1, 2, 3, … in order")
+        weeks.append(Week(number, opens, closes, results_at, text or default_prediction))
+    if not weeks:
+        r.issue(data, "weeks", "at least one week is needed")
+
+    def positive(where: Any, key: str, label: str, default: Any = ...) -> int:
+        value = r.get(where, key, int, default, label=label)
+        if value is not None and value < 1:
+            r.issue(where, key, f"'{label}' must be ≥ 1")
+        return value or 1
+
+    rules = QuizRules(
+        questions_per_attempt=positive(quiz, "questions_per_attempt", "quiz.questions_per_attempt"),
+        prediction_max=positive(quiz, "prediction_max", "quiz.prediction_max", 10_000_000),
+        attempts_per_week=positive(quiz, "attempts_per_week", "quiz.attempts_per_week", 1),
+        time_limit_seconds=60 * positive(quiz, "time_limit_minutes", "quiz.time_limit_minutes", 30),
+        grace_seconds=r.get(quiz, "grace_seconds", int, 30) or 0,
+        duration_resolution=r.get(quiz, "duration_resolution", str, "seconds") or "seconds",
+        show_score_on_submit=bool(r.get(quiz, "show_score_on_submit", bool, True)),
+        human_floor_seconds=r.get(quiz, "human_floor_seconds", int, 30) or 0,
+    )
+    if rules.duration_resolution not in ("seconds", "milliseconds"):
+        r.issue(quiz, "duration_resolution", "duration_resolution must be 'seconds' or 'milliseconds'")
+    counted = r.get(participants, "count", str, "contestants") or "contestants"
+    if counted not in ("contestants", "attempts"):
+        r.issue(participants, "count", "participants.count must be 'contestants' or 'attempts'")
+
+    def prize_list(key: str) -> tuple[Prize, ...]:
+        out = []
+        for raw in r.get(prizes, key, list, label=f"prizes.{key}") or []:
+            rank, label = r.get(raw, "rank", str), r.get(raw, "label", str)
+            count, amount = r.get(raw, "count", int), r.get(raw, "amount", int)
+            if None not in (rank, label, count, amount):
+                if count < 0 or amount < 0:
+                    r.issue(raw, "count", "prize count and amount must be ≥ 0")
+                out.append(Prize(rank, label, count, amount))
+        return tuple(out)
+
+    final_formula: dict[str, float] = {}
+    final = r.get(data, "final_units", dict, {}) or {}
+    for name, weight in (r.get(final, "weights", dict, {}) or {}).items():
+        if isinstance(weight, bool) or not isinstance(weight, int | float):
+            r.issue(final.get("weights"), str(name), f"weight '{name}' must be a number")
+        else:
+            final_formula[str(name)] = float(weight)
+
+    contest = Contest(
+        name=r.get(data, "name", str) or "",
+        theme=r.get(data, "theme", str) or "",
+        year=r.get(data, "year", int) or 0,
+        organiser=r.get(data, "organiser", str, "") or "",
+        plan=r.get(data, "plan", str, "") or "",
+        timezone=r.get(data, "timezone", str, "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh",
+        weeks=tuple(weeks),
+        quiz=rules,
+        participants_count=counted,
+        phone_verification=bool(r.get(reg, "phone_verification", bool, True)),
+        consent_version=r.get(reg, "consent_version", str) or "",
+        consent_text=r.get(reg, "consent_text", str) or "",
+        limits=Limits(
+            code_ttl_seconds=60 * positive(limits, "code_ttl_minutes", "limits.code_ttl_minutes", 5),
+            code_max_tries=positive(limits, "code_max_tries", "limits.code_max_tries", 5),
+            code_resend_seconds=r.get(limits, "code_resend_seconds", int, 60) or 0,
+            code_sends_per_hour=positive(limits, "code_sends_per_hour", "limits.code_sends_per_hour", 5),
+            registrations_per_ip_per_hour=positive(
+                limits, "registrations_per_ip_per_hour", "limits.registrations_per_ip_per_hour", 200
+            ),
+            login_failures_before_delay=positive(
+                limits, "login_failures_before_delay", "limits.login_failures_before_delay", 5
+            ),
+            session_seconds=3600 * positive(limits, "session_hours", "limits.session_hours", 12),
+        ),
+        weekly_prizes=prize_list("weekly"),
+        final_unit_prizes=prize_list("final_units"),
+        currency=r.get(prizes, "currency", str, "đồng") or "đồng",
+        published_top=positive(results, "published_top", "results.published_top", 100),
+        excluded_roles=r.get(data, "excluded_roles", str, "") or "",
+        final_formula=final_formula,
+    )
+    if contest.limits.code_ttl_seconds > 300:
+        r.issue(limits, "code_ttl_minutes", "one-time codes must live at most 5 minutes")
+    if r.issues:
+        raise ContentError(r.issues)
+    return contest
+
+
+# --- units.yaml ----------------------------------------------------------------------------------
+
+
+def parse_units(data: Any, file: str = "units.yaml") -> tuple[tuple[UnitGroup, ...], tuple[Unit, ...]]:
+    r = _Reader(file)
+    groups: list[UnitGroup] = []
+    for raw in r.get(data, "groups", list) or []:
+        gid, name = r.get(raw, "id", str), r.get(raw, "name", str)
+        if gid and name:
+            if not _ID.match(gid):
+                r.issue(raw, "id", f"group id '{gid}' must be lowercase letters, digits and '-'")
+            groups.append(UnitGroup(gid, name))
+    group_ids = {g.id for g in groups}
+    units: list[Unit] = []
+    seen: set[str] = set()
+    for raw in r.get(data, "units", list) or []:
+        uid, name, group = r.get(raw, "id", str), r.get(raw, "name", str), r.get(raw, "group", str)
+        headcount = r.get(raw, "headcount", int, None)
+        if not (uid and name and group):
+            continue
+        if not _ID.match(uid):
+            r.issue(raw, "id", f"unit id '{uid}' must be lowercase letters, digits and '-'")
+        if uid in seen:
+            r.issue(raw, "id", f"duplicate unit id '{uid}'")
+        if group not in group_ids:
+            r.issue(raw, "group", f"unknown group '{group}'")
+        if headcount is not None and headcount < 1:
+            r.issue(raw, "headcount", "headcount must be ≥ 1")
+        seen.add(uid)
+        units.append(Unit(uid, name, group, headcount))
+    if not units:
+        r.issue(data, "units", "at least one unit is needed")
+    if r.issues:
+        raise ContentError(r.issues)
+    return tuple(groups), tuple(units)
+
+
+# --- the question bank ---------------------------------------------------------------------------
+
+
+def load_bank_files(root: Path, contest: Contest) -> Bank:
+    from contest.bank import BankError, load_bank  # the organisers' bank tools (contest.bank)
+
+    try:
+        return load_bank(
+            root / "questions",
+            root / "documents",
+            [w.number for w in contest.weeks],
+            contest.quiz.questions_per_attempt,
+        )
+    except BankError as exc:
+        raise ContentError([ContentIssue(i.file, i.line, i.message) for i in exc.issues]) from exc
+
+
+def bank_to_data(bank: Bank) -> list[dict[str, Any]]:
+    return [asdict(q) | {"weeks": list(q.weeks)} for q in bank.questions]
+
+
+def bank_from_data(data: list[dict[str, Any]]) -> Bank:
+    return Bank(
+        tuple(
+            Question(
+                id=q["id"],
+                text=q["text"],
+                options=dict(q["options"]),
+                correct=q["correct"],
+                difficulty=q["difficulty"],
+                weeks=tuple(q["weeks"]),
+                source=Source(**q["source"]),
+            )
+            for q in data
+        )
+    )
+
+
+# --- the whole of content/ -----------------------------------------------------------------------
+
+
+def load_content(root: Path) -> Content:
+    """Load and cross-check content/; raise ContentError listing every problem found."""
+    issues: list[ContentIssue] = []
+    contest = groups = units = bank = None
+    raw_contest = raw_units = None
+    try:
+        raw_contest = read_yaml(root / "contest.yaml")
+        contest = parse_contest(raw_contest, str(root / "contest.yaml"))
+    except ContentError as exc:
+        issues += exc.issues
+    try:
+        raw_units = read_yaml(root / "units.yaml")
+        groups, units = parse_units(raw_units, str(root / "units.yaml"))
+    except ContentError as exc:
+        issues += exc.issues
+    if contest is not None:
+        try:
+            bank = load_bank_files(root, contest)
+        except ContentError as exc:
+            issues += exc.issues
+    if issues or contest is None or groups is None or units is None or bank is None:
+        raise ContentError(issues)
+    return Content(
+        contest, groups, units, bank, raw={"contest": _plain(raw_contest), "units": _plain(raw_units)}
+    )
+
+
+def _plain(data: Any) -> Any:
+    """YAML data as plain JSON types (instants as ISO strings)."""
+    return json.loads(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))
+
+
+def bundle_of(content: Content) -> dict[str, Any]:
+    """The JSON document stored in the table and read back at cold start."""
+    body = {"contest": content.raw["contest"], "units": content.raw["units"], "bank": bank_to_data(content.bank)}
+    digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    return body | {"version": digest[:16]}
+
+
+def content_from_bundle(bundle: dict[str, Any]) -> Content:
+    contest = parse_contest(bundle["contest"], "<stored contest>")
+    groups, units = parse_units(bundle["units"], "<stored units>")
+    return Content(contest, groups, units, bank_from_data(bundle["bank"]), raw=bundle)

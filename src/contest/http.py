@@ -1,0 +1,105 @@
+"""The HTTP edge shared by every API function: resolver, request parsing, and error mapping (once).
+
+Every error leaves as a 4xx JSON body {"code", "message"} with a Vietnamese message. A 5xx is a bug:
+it is logged with its traceback and answered with a fixed body that reveals nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+
+from contest import errors
+from contest.observability import logger
+from contest.validation import validate
+
+MAX_BODY_BYTES = 64 * 1024
+JSON = "application/json; charset=utf-8"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def respond(body: dict[str, Any], status: int = 200) -> Response[str]:
+    return Response(status_code=status, content_type=JSON, body=_dumps(body), headers=NO_STORE)
+
+
+def make_resolver() -> APIGatewayHttpResolver:
+    app = APIGatewayHttpResolver(serializer=_dumps)
+
+    @app.exception_handler(errors.ContestError)
+    def _contest_error(exc: errors.ContestError) -> Response[str]:
+        logger.info("request refused", extra={"code": exc.code, "status": exc.status})
+        return respond(exc.body(), exc.status)
+
+    @app.not_found
+    def _not_found(exc: NotFoundError) -> Response[str]:
+        path = app.current_event.path
+        methods = {r.method for r in app._static_routes + app._dynamic_routes if r.rule.match(path)}
+        if methods:
+            return respond(errors.MethodNotAllowed().body(), 405)
+        return respond(errors.NotFound().body(), 404)
+
+    @app.exception_handler(Exception)
+    def _bug(exc: Exception) -> Response[str]:
+        logger.exception("unhandled error")
+        return respond({"code": "INTERNAL_ERROR", "message": "Hệ thống gặp lỗi. Vui lòng thử lại sau."}, 500)
+
+    return app
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"constant {name} is not JSON")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError("duplicate key")
+        result[key] = value
+    return result
+
+
+def json_body(app: APIGatewayHttpResolver, schema: dict[str, Any], *, optional: bool = False) -> dict[str, Any]:
+    """The request's JSON object, checked for type, size, syntax and schema."""
+    event = app.current_event
+    raw: str | bytes = event.body or ""
+    if optional and not raw:
+        return {}
+    content_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+    if content_type != "application/json":
+        raise errors.UnsupportedMediaType()
+    if len(raw) > MAX_BODY_BYTES * 4 // 3 + 4:
+        raise errors.PayloadTooLarge()
+    if event.is_base64_encoded:
+        try:
+            raw = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise errors.InvalidJson() from exc
+    data = raw.encode() if isinstance(raw, str) else raw
+    if len(data) > MAX_BODY_BYTES:
+        raise errors.PayloadTooLarge()
+    try:
+        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
+    except (ValueError, RecursionError, UnicodeDecodeError) as exc:
+        raise errors.InvalidJson() from exc
+    validate(schema, value)
+    return value  # type: ignore[no-any-return]
+
+
+def bearer(app: APIGatewayHttpResolver) -> str | None:
+    header = app.current_event.headers.get("authorization") or ""
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def client_ip(app: APIGatewayHttpResolver) -> str | None:
+    return app.current_event.request_context.http.source_ip or None

@@ -1,0 +1,444 @@
+"""The local stack: the same Lambda handlers, on a laptop, with one command.
+
+- an embedded moto server on 127.0.0.1 (DynamoDB, S3, SNS) holding the table made from tables.py;
+- the content of content/ loaded into it, exactly as `contest content load` does on AWS;
+- an HTTP server that turns each request into an API Gateway v2 event for the real handler;
+- the built site and the published results served on the same origin;
+- the Sunday schedule: close_week is invoked when the (local) clock passes a week's results time.
+
+`.dev/stack.json` tells other commands (the `contest` CLI) where the running stack is.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import json
+import logging
+import mimetypes
+import os
+import secrets
+import socket
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from contest.clock import Clock, OffsetClock
+
+REGION = "ap-southeast-1"
+TABLE = "contest-local"
+MAX_REQUEST_BYTES = 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def dev_secret(dev_dir: Path) -> str:
+    """The local signing secret: generated once into .dev/secret (never committed)."""
+    path = dev_dir / "secret"
+    if not path.exists():
+        dev_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+class _Context:
+    """The bits of a LambdaContext the handlers (Powertools Logger) read."""
+
+    function_name = "local"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:000000000000:function:local"
+    memory_limit_in_mb = 256
+
+    def __init__(self) -> None:
+        self.aws_request_id = uuid.uuid4().hex
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+def load_function(path: Path, name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"contest_local_fn_{name}_{uuid.uuid4().hex[:8]}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def api_event(method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
+    """An API Gateway HTTP API (payload 2.0) event, as AWS would send it."""
+    now = datetime.now(UTC)
+    text_types = ("application/json", "text/")
+    content_type = headers.get("content-type", "")
+    is_text = not body or any(content_type.startswith(t) for t in text_types)
+    try:
+        body_text = body.decode("utf-8") if is_text else None
+    except UnicodeDecodeError:
+        body_text = None
+    return {
+        "version": "2.0",
+        "routeKey": f"{method} {path}",
+        "rawPath": path,
+        "rawQueryString": query,
+        "headers": headers,
+        "queryStringParameters": dict(p.split("=", 1) if "=" in p else (p, "") for p in query.split("&") if p) or None,
+        "requestContext": {
+            "accountId": "000000000000",
+            "apiId": "local",
+            "domainName": "127.0.0.1",
+            "domainPrefix": "local",
+            "http": {
+                "method": method,
+                "path": path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
+            "requestId": uuid.uuid4().hex,
+            "routeKey": f"{method} {path}",
+            "stage": "$default",
+            "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+            "timeEpoch": int(now.timestamp() * 1000),
+        },
+        "body": body_text if body_text is not None else base64.b64encode(body).decode(),
+        "isBase64Encoded": body_text is None,
+    }
+
+
+class LocalStack:
+    """Start with `with LocalStack(root) as stack:`; `stack.base_url` is the contest's origin."""
+
+    def __init__(
+        self,
+        root: Path,
+        *,
+        port: int = 0,
+        clock: Clock | None = None,
+        clock_start: datetime | None = None,
+        dev_dir: Path | None = None,
+        site_dir: Path | None = None,
+        schedule: bool = True,
+        quiet: bool = True,
+    ) -> None:
+        self.root = root.resolve()
+        self.port = port
+        self.dev_dir = (dev_dir or self.root / ".dev").resolve()
+        self.site_dir = (site_dir or self.root / "build" / "site").resolve()
+        self.outbox_path = self.dev_dir / "outbox.jsonl"
+        self.public_dir = self.dev_dir / "public"
+        self.private_dir = self.dev_dir / "private"
+        self.clock_start = clock_start
+        self.clock: Clock = clock or (OffsetClock(clock_start) if clock_start else OffsetClock(datetime.now(UTC)))
+        self.schedule = schedule
+        self.quiet = quiet
+        self.functions: dict[str, ModuleType] = {}
+        self.routes: dict[tuple[str, str], ModuleType] = {}
+        self.closed_weeks: set[int] = set()
+        self._saved_env: dict[str, str | None] = {}
+        self._moto: Any = None
+        self._http: ThreadingHTTPServer | None = None
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.base_url = ""
+        self.moto_url = ""
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalStack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        self.dev_dir.mkdir(parents=True, exist_ok=True)
+        moto_port = free_port()
+        self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
+        self._moto.start()
+        self.moto_url = f"http://127.0.0.1:{moto_port}"
+        self._set_env(self.environment())
+        self._prepare_data()
+        self._load_functions()
+        self._serve()
+        self._write_marker()
+        if self.schedule and "close_week" in self.functions:
+            self._spawn(self._scheduler)
+
+    def environment(self) -> dict[str, str]:
+        env = {
+            "AWS_ENDPOINT_URL": self.moto_url,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - moto accepts anything
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "CONTEST_TABLE": TABLE,
+            "CONTEST_SMS_SENDER": "outbox",
+            "CONTEST_OUTBOX": str(self.outbox_path),
+            "CONTEST_SIGNING_SECRET": dev_secret(self.dev_dir),
+            "CONTEST_PUBLISH_DIR": str(self.public_dir),
+            "CONTEST_PRIVATE_DIR": str(self.private_dir),
+            "POWERTOOLS_SERVICE_NAME": "contest",
+            "POWERTOOLS_LOG_LEVEL": "WARNING" if self.quiet else "INFO",
+        }
+        if self.clock_start:
+            env["CONTEST_CLOCK"] = self.clock_start.isoformat()
+        return env
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._http is not None:
+            self._http.shutdown()
+            self._http.server_close()
+            self._http = None
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self._threads.clear()
+        if self._moto is not None:
+            self._moto.stop()
+            self._moto = None
+        marker = self.dev_dir / "stack.json"
+        if marker.exists() and json.loads(marker.read_text()).get("pid") == os.getpid():
+            marker.unlink()
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def _set_env(self, env: dict[str, str]) -> None:
+        for name, value in env.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    def _spawn(self, target: Callable[[], None]) -> None:
+        thread = threading.Thread(target=target, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    # --- data and functions ----------------------------------------------------------------------
+
+    def _prepare_data(self) -> None:
+        from contest import tables
+        from contest.content import bundle_of, load_content
+        from contest.repository import Repository
+
+        tables.configure(TABLE, REGION)
+        tables.create_table()
+        Repository().save_bundle(bundle_of(load_content(self.root / "content")))
+
+    def _load_functions(self) -> None:
+        for app_path in sorted((self.root / "functions").glob("*/app.py")):
+            name = app_path.parent.name
+            module = load_function(app_path, name)
+            runtime = getattr(module, "runtime", None)
+            if runtime is not None:  # one clock for every function of the stack
+                runtime.clock = self.clock
+            self.functions[name] = module
+            resolver = getattr(module, "app", None)
+            for route in getattr(resolver, "_static_routes", []) + getattr(resolver, "_dynamic_routes", []):
+                self.routes[(route.method, route.path)] = module
+
+    def invoke(self, name: str, event: dict[str, Any]) -> Any:
+        return self.functions[name].lambda_handler(event, _Context())
+
+    def _write_marker(self) -> None:
+        marker = {
+            "pid": os.getpid(),
+            "base_url": self.base_url,
+            "moto_url": self.moto_url,
+            "table": TABLE,
+            "region": REGION,
+            "clock_now": self.clock.now().isoformat(),
+            "clock_taken_at": time.time(),
+            "publish_dir": str(self.public_dir),
+            "private_dir": str(self.private_dir),
+        }
+        (self.dev_dir / "stack.json").write_text(json.dumps(marker, indent=2))
+
+    def _scheduler(self) -> None:
+        """EventBridge Scheduler, locally: invoke close_week once each week's results time has come."""
+        from contest.content import load_content
+
+        weeks = load_content(self.root / "content").contest.weeks
+        while not self._stop.wait(2.0):
+            now = self.clock.now()
+            for week in weeks:
+                if week.results_at <= now and week.number not in self.closed_weeks:
+                    self.closed_weeks.add(week.number)
+                    try:
+                        self.invoke("close_week", {"week": week.number})
+                        sys.stderr.write(f"[lịch] Đã chốt kết quả tuần {week.number}.\n")
+                    except Exception as exc:  # the stack keeps running; the developer sees why
+                        sys.stderr.write(f"[lịch] Chốt tuần {week.number} lỗi: {exc!r}\n")
+
+    # --- HTTP ------------------------------------------------------------------------------------
+
+    def _serve(self) -> None:
+        stack = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            server_version = "contest-local"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                if not stack.quiet:
+                    sys.stderr.write(f"{self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}\n")
+
+            def do_GET(self) -> None:
+                stack._dispatch(self)
+
+            do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
+
+        self._http = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self._http.daemon_threads = True
+        self.port = self._http.server_address[1]
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self._spawn(self._http.serve_forever)
+
+    def _dispatch(self, request: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(request.path)
+        path = unquote(parts.path)
+        if path.startswith("/api/"):
+            self._api(request, path, parts.query)
+        elif path.startswith("/results/"):
+            self._static(request, self.public_dir, path, cache="no-cache")
+        else:
+            self._static(request, self.site_dir, path, cache="no-cache")
+
+    def _api(self, request: BaseHTTPRequestHandler, path: str, query: str) -> None:
+        length = int(request.headers.get("content-length") or 0)
+        if length > MAX_REQUEST_BYTES:
+            request.rfile.read(min(length, 16 * MAX_REQUEST_BYTES))
+            return self._reply_json(request, 413, {"code": "PAYLOAD_TOO_LARGE", "message": "Nội dung gửi lên quá lớn."})
+        body = request.rfile.read(length) if length else b""
+        module = self.routes.get((request.command, path))
+        if module is None:
+            if any(p == path for _, p in self.routes):
+                return self._reply_json(
+                    request, 405, {"code": "METHOD_NOT_ALLOWED", "message": "Phương thức không được hỗ trợ."}
+                )
+            return self._reply_json(request, 404, {"code": "NOT_FOUND", "message": "Không tìm thấy địa chỉ yêu cầu."})
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        event = api_event(request.command, path, query, headers, body, request.client_address[0])
+        result = module.lambda_handler(event, _Context())
+        payload = result.get("body") or ""
+        data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")
+        request.send_response(int(result.get("statusCode", 200)))
+        for name, value in (result.get("headers") or {}).items():
+            request.send_header(name, value)
+        for cookie in result.get("cookies") or []:
+            request.send_header("Set-Cookie", cookie)
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        if request.command != "HEAD":
+            request.wfile.write(data)
+
+    @staticmethod
+    def _reply_json(request: BaseHTTPRequestHandler, status: int, body: dict[str, Any]) -> None:
+        data = json.dumps(body, ensure_ascii=False).encode()
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json; charset=utf-8")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    @staticmethod
+    def _static(request: BaseHTTPRequestHandler, base: Path, path: str, cache: str) -> None:
+        if request.command not in ("GET", "HEAD"):
+            return LocalStack._reply_json(
+                request, 405, {"code": "METHOD_NOT_ALLOWED", "message": "Phương thức không được hỗ trợ."}
+            )
+        target = (base / path.lstrip("/")).resolve()
+        if base.resolve() not in target.parents and target != base.resolve():
+            target = base / "__missing__"
+        if target.is_dir():
+            target = target / "index.html"
+        status = 200
+        if not target.is_file():
+            status, target = 404, base / "404.html"
+        data = target.read_bytes() if target.is_file() else "Không tìm thấy trang.".encode()
+        kind = mimetypes.guess_type(target.name)[0] or "text/plain"
+        if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+            kind += "; charset=utf-8"
+        request.send_response(status)
+        request.send_header("Content-Type", kind)
+        request.send_header("Cache-Control", cache)
+        request.send_header("X-Content-Type-Options", "nosniff")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        if request.command != "HEAD":
+            request.wfile.write(data)
+
+
+@contextmanager
+def attached(root: Path) -> Iterator[dict[str, Any] | None]:
+    """Point this process (a CLI command) at the running local stack, if there is one."""
+    marker_path = root / ".dev" / "stack.json"
+    if not marker_path.exists():
+        yield None
+        return
+    marker = json.loads(marker_path.read_text())
+    try:
+        os.kill(int(marker["pid"]), 0)
+    except (OSError, ValueError):
+        yield None
+        return
+    env = {
+        "AWS_ENDPOINT_URL": marker["moto_url"],
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": marker["region"],
+        "AWS_REGION": marker["region"],
+        "CONTEST_TABLE": marker["table"],
+        "CONTEST_PUBLISH_DIR": marker["publish_dir"],
+        "CONTEST_PRIVATE_DIR": marker["private_dir"],
+    }
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield marker
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def stack_now(marker: dict[str, Any]) -> datetime:
+    """The running stack's clock, as seen from another process."""
+    return datetime.fromisoformat(marker["clock_now"]) + (
+        datetime.fromtimestamp(time.time(), UTC) - datetime.fromtimestamp(marker["clock_taken_at"], UTC)
+    )

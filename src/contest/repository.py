@@ -1,0 +1,486 @@
+"""The only door to DynamoDB: maps table items to domain objects and keeps invariants as conditions.
+
+Services never see PynamoDB objects. Every write that guards an invariant is a conditional write or
+a transaction (one account per phone, one submission per attempt), never read-then-write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from contest import tables
+from contest.config import STANDING_SHARDS
+from contest.errors import Busy, Excluded, PhoneTaken, TooManyRegistrations
+from contest.model import Account, Attempt, StandingRecord
+from contest.tables import (
+    AccountItem,
+    AttemptItem,
+    CodeItem,
+    ContentItem,
+    ExclusionItem,
+    PhoneItem,
+    StandingItem,
+    ThrottleItem,
+)
+
+PROFILE = "PROFILE"
+
+
+def account_pk(account_id: str) -> str:
+    return f"ACCOUNT#{account_id}"
+
+
+def phone_pk(phone: str) -> str:
+    return f"PHONE#{phone}"
+
+
+def exclusion_pk(phone: str) -> str:
+    return f"EXCL#{phone}"
+
+
+def attempt_sk(week: int, number: int) -> str:
+    return f"ATTEMPT#{week:02d}#{number:02d}"
+
+
+def shard_of(account_id: str, shards: int = STANDING_SHARDS) -> int:
+    return int(hashlib.sha256(account_id.encode()).hexdigest()[:8], 16) % shards
+
+
+def standing_pk(week: int, shard: int) -> str:
+    return f"WEEK#{week:02d}#S#{shard:02d}"
+
+
+@dataclass(frozen=True)
+class PhoneClaim:
+    account_id: str
+    login_failures: int
+    locked_until_ms: int
+
+
+@dataclass(frozen=True)
+class CodeRecord:
+    code_hash: str
+    account_id: str
+    expires_at_ms: int
+    tries: int
+    sent_at_ms: int
+    window_start_ms: int
+    window_sends: int
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    phone: str
+    added_at_ms: int
+    note: str | None
+
+
+def _is_condition_failure(exc: Exception) -> bool:
+    return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _cancelled(exc: TransactWriteError) -> list[bool]:
+    """Per transaction item: did its condition fail?"""
+    return [bool(r and r.code == "ConditionalCheckFailed") for r in exc.cancellation_reasons]
+
+
+def _account(item: AccountItem) -> Account:
+    return Account(
+        account_id=item.account_id,
+        phone=item.phone,
+        full_name=item.full_name,
+        unit_id=item.unit_id,
+        password_hash=item.password_hash,
+        verified=bool(item.verified),
+        excluded=bool(item.excluded),
+        created_at_ms=int(item.created_at_ms),
+        password_version=int(item.password_version or 1),
+    )
+
+
+def _attempt(item: AttemptItem) -> Attempt:
+    return Attempt(
+        account_id=item.account_id,
+        week=int(item.week),
+        number=int(item.number),
+        attempt_id=item.attempt_id,
+        question_ids=tuple(item.question_ids),
+        orders=tuple(item.orders),
+        issued_at_ms=int(item.issued_at_ms),
+        expires_at_ms=int(item.expires_at_ms),
+        full_name=item.full_name,
+        unit_id=item.unit_id,
+        phone_masked=item.phone_masked,
+        submitted_at_ms=None if item.submitted_at_ms is None else int(item.submitted_at_ms),
+        answers=None if item.answers is None else {k: str(v) for k, v in item.answers.as_dict().items()},
+        prediction=None if item.prediction is None else int(item.prediction),
+        duration_ms=None if item.duration_ms is None else int(item.duration_ms),
+        score=None if item.score is None else int(item.score),
+        request_hash=item.request_hash,
+    )
+
+
+class Repository:
+    def __init__(self, shards: int = STANDING_SHARDS) -> None:
+        self.shards = shards
+
+    # --- content ---------------------------------------------------------------------------------
+
+    def load_bundle(self) -> dict[str, Any] | None:
+        try:
+            item = ContentItem.get("CONTENT", "bundle")
+        except DoesNotExist:
+            return None
+        return json.loads(zlib.decompress(item.body))  # type: ignore[no-any-return]
+
+    def save_bundle(self, bundle: dict[str, Any]) -> None:
+        body = zlib.compress(json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode(), 9)
+        ContentItem(pk="CONTENT", sk="bundle", body=body, version=bundle["version"]).save()
+
+    # --- accounts --------------------------------------------------------------------------------
+
+    def create_account(
+        self,
+        account: Account,
+        *,
+        consent_at_ms: int,
+        consent_version: str,
+        code: CodeRecord | None,
+        code_ttl_s: int,
+    ) -> None:
+        """One transaction: not excluded, phone not claimed, account and its first code written."""
+        profile = AccountItem(
+            pk=account_pk(account.account_id),
+            sk=PROFILE,
+            account_id=account.account_id,
+            phone=account.phone,
+            full_name=account.full_name,
+            unit_id=account.unit_id,
+            password_hash=account.password_hash,
+            verified=account.verified,
+            excluded=False,
+            created_at_ms=account.created_at_ms,
+            consent_at_ms=consent_at_ms,
+            consent_version=consent_version,
+            password_version=account.password_version,
+        )
+        claim = PhoneItem(pk=phone_pk(account.phone), sk="CLAIM", account_id=account.account_id)
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                tx.condition_check(
+                    ExclusionItem, exclusion_pk(account.phone), "EXCL", condition=ExclusionItem.pk.does_not_exist()
+                )
+                tx.save(claim, condition=PhoneItem.pk.does_not_exist())
+                tx.save(profile, condition=AccountItem.pk.does_not_exist())
+                if code is not None:
+                    tx.save(self._code_item(account.phone, "verify", code, code_ttl_s))
+        except TransactWriteError as exc:
+            failed = _cancelled(exc)
+            if failed and failed[0]:
+                raise Excluded() from exc
+            if len(failed) > 1 and failed[1]:
+                raise PhoneTaken() from exc
+            raise
+
+    def claim(self, phone: str) -> PhoneClaim | None:
+        try:
+            item = PhoneItem.get(phone_pk(phone), "CLAIM", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return PhoneClaim(item.account_id, int(item.login_failures or 0), int(item.locked_until_ms or 0))
+
+    def account(self, account_id: str) -> Account | None:
+        try:
+            return _account(AccountItem.get(account_pk(account_id), PROFILE, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def account_with_attempts(self, account_id: str) -> tuple[Account | None, list[Attempt]]:
+        """The profile and every attempt, in one query of the account's partition."""
+        account, attempts = None, []
+        for raw in tables.query_partition(account_pk(account_id)):
+            sk = raw["sk"]["S"]
+            if sk == PROFILE:
+                account = _account(AccountItem.from_raw_data(raw))
+            elif sk.startswith("ATTEMPT#"):
+                attempts.append(_attempt(AttemptItem.from_raw_data(raw)))
+        return account, attempts
+
+    def record_login_failure(self, phone: str, seen: PhoneClaim, locked_until_ms: int) -> None:
+        item = PhoneItem(pk=phone_pk(phone), sk="CLAIM")
+        try:
+            item.update(
+                actions=[
+                    PhoneItem.login_failures.set(seen.login_failures + 1),
+                    PhoneItem.locked_until_ms.set(locked_until_ms),
+                ],
+                condition=PhoneItem.login_failures == seen.login_failures,
+            )
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):
+                raise  # a concurrent failure was counted by the other request: fine either way
+
+    def clear_login_failures(self, phone: str) -> None:
+        PhoneItem(pk=phone_pk(phone), sk="CLAIM").update(
+            actions=[PhoneItem.login_failures.set(0), PhoneItem.locked_until_ms.set(0)]
+        )
+
+    def throttle_registration(self, ip_hash: str, hour: int, limit: int) -> None:
+        item = ThrottleItem(pk=f"IP#{ip_hash}", sk=f"REG#{hour}")
+        try:
+            item.update(
+                actions=[ThrottleItem.count.add(1), ThrottleItem.ttl.set((hour + 2) * 3600)],
+                condition=ThrottleItem.count.does_not_exist() | (ThrottleItem.count < limit),
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                raise TooManyRegistrations() from exc
+            raise
+
+    # --- one-time codes --------------------------------------------------------------------------
+
+    @staticmethod
+    def _code_item(phone: str, purpose: str, code: CodeRecord, ttl_s: int) -> CodeItem:
+        return CodeItem(
+            pk=phone_pk(phone),
+            sk=f"CODE#{purpose}",
+            code_hash=code.code_hash,
+            account_id=code.account_id,
+            expires_at_ms=code.expires_at_ms,
+            tries=code.tries,
+            sent_at_ms=code.sent_at_ms,
+            window_start_ms=code.window_start_ms,
+            window_sends=code.window_sends,
+            ttl=code.expires_at_ms // 1000 + ttl_s,
+        )
+
+    def code(self, phone: str, purpose: str) -> CodeRecord | None:
+        try:
+            item = CodeItem.get(phone_pk(phone), f"CODE#{purpose}", consistent_read=True)
+        except DoesNotExist:
+            return None
+        return CodeRecord(
+            item.code_hash,
+            item.account_id,
+            int(item.expires_at_ms),
+            int(item.tries or 0),
+            int(item.sent_at_ms),
+            int(item.window_start_ms),
+            int(item.window_sends or 1),
+        )
+
+    def replace_code(self, phone: str, purpose: str, code: CodeRecord, previous: CodeRecord | None, ttl_s: int) -> bool:
+        """Write a new code unless another request changed the item since `previous` was read."""
+        condition = (
+            CodeItem.pk.does_not_exist() if previous is None else CodeItem.sent_at_ms == previous.sent_at_ms
+        )
+        try:
+            self._code_item(phone, purpose, code, ttl_s).save(condition=condition)
+        except PutError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def count_wrong_code(self, phone: str, purpose: str, seen: CodeRecord) -> None:
+        try:
+            CodeItem(pk=phone_pk(phone), sk=f"CODE#{purpose}").update(
+                actions=[CodeItem.tries.add(1)],
+                condition=(CodeItem.sent_at_ms == seen.sent_at_ms),
+            )
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):
+                raise
+
+    def _consume(self, tx: TransactWrite, phone: str, purpose: str, seen: CodeRecord, max_tries: int) -> None:
+        item = CodeItem(pk=phone_pk(phone), sk=f"CODE#{purpose}")
+        tx.delete(item, condition=(CodeItem.sent_at_ms == seen.sent_at_ms) & (CodeItem.tries < max_tries))
+
+    def verify_phone(self, phone: str, seen: CodeRecord, max_tries: int, ip_hash: str | None) -> bool:
+        """Consume the code and mark the account verified, atomically. False if the code changed meanwhile."""
+        profile = AccountItem(pk=account_pk(seen.account_id), sk=PROFILE)
+        actions = [AccountItem.verified.set(True)]
+        if ip_hash:
+            actions.append(AccountItem.verified_ip_hash.set(ip_hash))
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                self._consume(tx, phone, "verify", seen, max_tries)
+                tx.update(profile, actions=actions, condition=AccountItem.pk.exists())
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):
+                return False
+            raise
+        return True
+
+    def reset_password(self, phone: str, seen: CodeRecord, max_tries: int, password_hash: str) -> bool:
+        """Consume the code, set the new password, end old sessions and clear login failures, atomically."""
+        profile = AccountItem(pk=account_pk(seen.account_id), sk=PROFILE)
+        claim = PhoneItem(pk=phone_pk(phone), sk="CLAIM")
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                self._consume(tx, phone, "reset", seen, max_tries)
+                tx.update(
+                    profile,
+                    actions=[
+                        AccountItem.password_hash.set(password_hash),
+                        AccountItem.password_version.add(1),
+                        AccountItem.verified.set(True),  # the code proved the phone
+                    ],
+                    condition=AccountItem.pk.exists(),
+                )
+                tx.update(claim, actions=[PhoneItem.login_failures.set(0), PhoneItem.locked_until_ms.set(0)])
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):
+                return False
+            raise
+        return True
+
+    # --- exclusions (organisers) -----------------------------------------------------------------
+
+    def add_exclusion(self, phone: str, note: str | None, now_ms: int) -> bool:
+        """Exclude a phone; an existing account is marked too. Returns whether an account existed."""
+        ExclusionItem(pk=exclusion_pk(phone), sk="EXCL", phone=phone, added_at_ms=now_ms, note=note).save()
+        return self._mark_excluded(phone, True)
+
+    def remove_exclusion(self, phone: str) -> bool:
+        try:
+            ExclusionItem(pk=exclusion_pk(phone), sk="EXCL").delete(condition=ExclusionItem.pk.exists())
+        except Exception as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        self._mark_excluded(phone, False)
+        return True
+
+    def _mark_excluded(self, phone: str, excluded: bool) -> bool:
+        claim = self.claim(phone)
+        if claim is None:
+            return False
+        AccountItem(pk=account_pk(claim.account_id), sk=PROFILE).update(actions=[AccountItem.excluded.set(excluded)])
+        return True
+
+    def exclusions(self) -> list[Exclusion]:
+        found = ExclusionItem.scan(ExclusionItem.pk.startswith("EXCL#"))
+        return sorted((Exclusion(i.phone, int(i.added_at_ms), i.note) for i in found), key=lambda e: e.phone)
+
+    # --- attempts and standings ------------------------------------------------------------------
+
+    def create_attempt(self, attempt: Attempt) -> bool:
+        """Store a new attempt; False if that attempt number already exists (a concurrent start)."""
+        item = AttemptItem(
+            pk=account_pk(attempt.account_id),
+            sk=attempt_sk(attempt.week, attempt.number),
+            account_id=attempt.account_id,
+            attempt_id=attempt.attempt_id,
+            week=attempt.week,
+            number=attempt.number,
+            question_ids=list(attempt.question_ids),
+            orders=list(attempt.orders),
+            issued_at_ms=attempt.issued_at_ms,
+            expires_at_ms=attempt.expires_at_ms,
+            full_name=attempt.full_name,
+            unit_id=attempt.unit_id,
+            phone_masked=attempt.phone_masked,
+        )
+        try:
+            item.save(condition=AttemptItem.pk.does_not_exist())
+        except PutError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def attempts(self, account_id: str, week: int) -> list[Attempt]:
+        prefix = f"ATTEMPT#{week:02d}#"
+        return [_attempt(AttemptItem.from_raw_data(raw)) for raw in tables.query_partition(account_pk(account_id), prefix)]
+
+    def record_submission(self, submitted: Attempt, standing: StandingRecord, is_best: bool) -> str:
+        """Store the result on the attempt and the week's standing, atomically.
+
+        Returns "stored", or "attempt-taken" when the attempt was already submitted (possibly by our own
+        earlier request whose response was lost), or "standing-moved" when another attempt of the same
+        contestant changed the standing meanwhile (the caller re-reads and retries).
+        """
+        attempt_item = AttemptItem(pk=account_pk(submitted.account_id), sk=attempt_sk(submitted.week, submitted.number))
+        standing_item = StandingItem(
+            pk=standing_pk(submitted.week, shard_of(submitted.account_id, self.shards)),
+            sk=submitted.account_id,
+            account_id=standing.account_id,
+            score=standing.score,
+            duration_ms=standing.duration_ms,
+            prediction=standing.prediction,
+            unit_id=standing.unit_id,
+            full_name=standing.full_name,
+            phone_masked=standing.phone_masked,
+            attempt_id=standing.attempt_id,
+            attempts=standing.attempts,
+            received_at_ms=standing.received_at_ms,
+        )
+        first = standing.attempts == 1
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                tx.update(
+                    attempt_item,
+                    actions=[
+                        AttemptItem.submitted_at_ms.set(submitted.submitted_at_ms),
+                        AttemptItem.answers.set(submitted.answers or {}),
+                        AttemptItem.prediction.set(submitted.prediction),
+                        AttemptItem.duration_ms.set(submitted.duration_ms),
+                        AttemptItem.score.set(submitted.score),
+                        AttemptItem.request_hash.set(submitted.request_hash),
+                    ],
+                    condition=AttemptItem.pk.exists() & AttemptItem.submitted_at_ms.does_not_exist(),
+                )
+                moved_guard = (
+                    StandingItem.pk.does_not_exist() if first else StandingItem.attempts == standing.attempts - 1
+                )
+                if is_best:
+                    tx.save(standing_item, condition=moved_guard)
+                else:
+                    tx.update(standing_item, actions=[StandingItem.attempts.set(standing.attempts)], condition=moved_guard)
+        except TransactWriteError as exc:
+            failed = _cancelled(exc)
+            if failed and failed[0]:
+                return "attempt-taken"
+            if len(failed) > 1 and failed[1]:
+                return "standing-moved"
+            if getattr(exc, "cause_response_code", None) == "TransactionConflictException":
+                raise Busy() from exc
+            raise
+        return "stored"
+
+    def standing(self, week: int, account_id: str) -> StandingRecord | None:
+        try:
+            item = StandingItem.get(standing_pk(week, shard_of(account_id, self.shards)), account_id, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return _standing(item)
+
+    def iter_standings(self, week: int) -> Iterator[StandingRecord]:
+        """Every standing of a week, shard by shard, page by page (never all in memory as models)."""
+        for shard in range(self.shards):
+            for item in StandingItem.query(standing_pk(week, shard)):
+                yield _standing(item)
+
+
+def _standing(item: StandingItem) -> StandingRecord:
+    return StandingRecord(
+        account_id=item.account_id,
+        score=int(item.score),
+        duration_ms=int(item.duration_ms),
+        prediction=int(item.prediction),
+        unit_id=item.unit_id,
+        full_name=item.full_name,
+        phone_masked=item.phone_masked,
+        attempt_id=item.attempt_id,
+        attempts=int(item.attempts),
+        received_at_ms=int(item.received_at_ms),
+    )

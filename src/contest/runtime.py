@@ -1,0 +1,76 @@
+"""The composition root: builds the collaborators every handler needs, once per cold start."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from functools import cached_property
+
+from contest import tables
+from contest.clock import Clock, OffsetClock, SystemClock
+from contest.config import Settings
+from contest.repository import Repository
+from contest.sender import OutboxSender, Sender, SnsSender
+from contest.services.accounts import Accounts
+from contest.services.content import ContentSource
+from contest.services.quiz import Quiz
+
+
+class _LazySender:
+    """Builds the real sender on first use, so handlers that never send pay nothing at cold start."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @cached_property
+    def _sender(self) -> Sender:
+        if self._settings.sms_sender == "outbox":
+            assert self._settings.outbox_path is not None
+            return OutboxSender(self._settings.outbox_path)
+        return SnsSender(self._settings.region)
+
+    def send(self, phone: str, text: str) -> None:
+        self._sender.send(phone, text)
+
+
+def signing_secret(settings: Settings) -> bytes:
+    if settings.signing_secret:
+        return settings.signing_secret
+    from contest.signing_secret import load_signing_secret  # AWS only
+
+    assert settings.signing_secret_ref is not None
+    return load_signing_secret(settings.signing_secret_ref)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    repo: Repository
+    clock: Clock
+    content: ContentSource
+    secret: bytes
+    sender: Sender
+
+    @cached_property
+    def accounts(self) -> Accounts:
+        return Accounts(self.repo, self.content, self.clock, self.sender, self.secret)
+
+    @cached_property
+    def quiz(self) -> Quiz:
+        return Quiz(self.repo, self.content, self.clock, self.secret, random.SystemRandom())
+
+
+def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
+    settings = settings or Settings.from_env()
+    tables.configure(settings.table_name, settings.region)
+    repo = Repository()
+    if clock is None:
+        clock = OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
+    return Runtime(
+        settings=settings,
+        repo=repo,
+        clock=clock,
+        content=ContentSource(repo.load_bundle),
+        secret=signing_secret(settings),
+        sender=_LazySender(settings),
+    )

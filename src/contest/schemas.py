@@ -1,0 +1,208 @@
+"""Request and response schemas of the HTTP API (JSON Schema, OpenAPI 3.1 dialect).
+
+Used at run time by contest.validation and at build time for docs/openapi.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _string(max_length: int, min_length: int = 1, **extra: Any) -> dict[str, Any]:
+    return {"type": "string", "minLength": min_length, "maxLength": max_length, **extra}
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+PHONE = _string(40, description="Số di động Việt Nam, mọi cách viết thông dụng")
+CODE = _string(12, description="Mã xác thực 6 chữ số")
+PASSWORD = _string(256, description="8–128 ký tự")
+
+REGISTER = _object(
+    {
+        "full_name": _string(300),
+        "phone": PHONE,
+        "unit_id": _string(64),
+        "password": PASSWORD,
+        "consent": {"type": "boolean", "const": True},
+    }
+)
+VERIFY = _object({"phone": PHONE, "code": CODE})
+PHONE_ONLY = _object({"phone": PHONE})
+LOGIN = _object({"phone": PHONE, "password": PASSWORD})
+RESET_CONFIRM = _object({"phone": PHONE, "code": CODE, "new_password": PASSWORD})
+QUIZ = _object({}, [])
+SUBMIT = _object(
+    {
+        "token": _string(4096),
+        "answers": {
+            "type": "object",
+            "maxProperties": 100,
+            "propertyNames": {"maxLength": 64},
+            "additionalProperties": _string(1),
+        },
+        "prediction": {"type": "integer", "minimum": 0, "maximum": 10_000_000},
+    }
+)
+
+# Responses (documentation; tests check real responses against them)
+ERROR = {
+    "type": "object",
+    "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+    "required": ["code", "message"],
+}
+MESSAGE = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
+REGISTERED = {
+    "type": "object",
+    "properties": {"verification_required": {"type": "boolean"}, "message": {"type": "string"}},
+    "required": ["verification_required", "message"],
+}
+RESENT = {
+    "type": "object",
+    "properties": {"message": {"type": "string"}, "resend_after_seconds": {"type": "integer"}},
+    "required": ["message", "resend_after_seconds"],
+}
+SESSION = {
+    "type": "object",
+    "properties": {"token": {"type": "string"}, "expires_at": {"type": "string", "format": "date-time"}},
+    "required": ["token", "expires_at"],
+}
+UNITS = {
+    "type": "object",
+    "properties": {
+        "groups": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
+                "required": ["id", "name"],
+            },
+        },
+        "units": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "name": {"type": "string"},
+                    "group": {"type": "string"},
+                    "group_name": {"type": "string"},
+                },
+                "required": ["id", "name", "group", "group_name"],
+            },
+        },
+    },
+    "required": ["groups", "units"],
+}
+CONTEST = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string"},
+        "theme": {"type": "string"},
+        "now": {"type": "string", "format": "date-time"},
+        "questions_per_attempt": {"type": "integer"},
+        "attempts_per_week": {"type": "integer"},
+        "time_limit_seconds": {"type": "integer"},
+        "show_score_on_submit": {"type": "boolean"},
+        "phone_verification": {"type": "boolean"},
+        "consent_version": {"type": "string"},
+        "consent_text": {"type": "string"},
+        "open_week": {"type": ["integer", "null"]},
+        "weeks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "integer"},
+                    "opens_at": {"type": "string"},
+                    "closes_at": {"type": "string"},
+                    "results_at": {"type": "string"},
+                },
+                "required": ["number", "opens_at", "closes_at", "results_at"],
+            },
+        },
+    },
+    "required": ["name", "theme", "now", "weeks", "questions_per_attempt"],
+}
+ATTEMPT_SUMMARY = {
+    "type": "object",
+    "properties": {
+        "week": {"type": "integer"},
+        "attempt_id": {"type": "string"},
+        "issued_at": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "submitted_at": {"type": ["string", "null"]},
+        "duration_ms": {"type": ["integer", "null"]},
+        "score": {"type": ["integer", "null"]},
+    },
+    "required": ["week", "attempt_id", "issued_at", "expires_at", "submitted_at"],
+}
+ME = {
+    "type": "object",
+    "properties": {
+        "full_name": {"type": "string"},
+        "phone_masked": {"type": "string"},
+        "unit_id": {"type": "string"},
+        "unit_name": {"type": "string"},
+        "verified": {"type": "boolean"},
+        "attempts": {"type": "array", "items": ATTEMPT_SUMMARY},
+    },
+    "required": ["full_name", "phone_masked", "unit_id", "unit_name", "verified", "attempts"],
+}
+QUIZ_STARTED = {
+    "type": "object",
+    "properties": {
+        "attempt_id": {"type": "string"},
+        "token": {"type": "string"},
+        "week": {"type": "integer"},
+        "issued_at": {"type": "string"},
+        "expires_at": {"type": "string"},
+        "questions": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "text": {"type": "string"},
+                    "options": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"id": {"type": "string"}, "text": {"type": "string"}},
+                            "required": ["id", "text"],
+                            "additionalProperties": False,
+                        },
+                    },
+                },
+                "required": ["id", "text", "options"],
+                "additionalProperties": False,
+            },
+        },
+        "prediction": {
+            "type": "object",
+            "properties": {"text": {"type": "string"}, "max": {"type": "integer"}},
+            "required": ["text"],
+        },
+    },
+    "required": ["attempt_id", "token", "week", "issued_at", "expires_at", "questions", "prediction"],
+    "additionalProperties": False,
+}
+RECEIPT = {
+    "type": "object",
+    "properties": {
+        "attempt_id": {"type": "string"},
+        "week": {"type": "integer"},
+        "received_at": {"type": "string"},
+        "duration_ms": {"type": "integer"},
+        "score": {"type": "integer"},
+        "questions": {"type": "integer"},
+    },
+    "required": ["attempt_id", "week", "received_at", "duration_ms"],
+}

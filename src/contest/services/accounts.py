@@ -1,0 +1,252 @@
+"""Use cases of accounts: register, verify the phone, log in, reset the password, read my profile."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from contest import errors, names, passwords, phones, tokens
+from contest.clock import Clock, from_ms, iso, to_ms
+from contest.codes import code_hash, code_matches, new_code
+from contest.model import Account
+from contest.repository import CodeRecord, Repository
+from contest.sender import Sender
+from contest.services.content import ContentSource
+
+WINDOW_MS = 3_600_000
+LOCK_BASE_S, LOCK_MAX_S = 30, 900
+
+
+def ip_hash(secret: bytes, ip: str | None) -> str | None:
+    """Addresses are kept only as a keyed hash (for throttles and review flags)."""
+    if not ip:
+        return None
+    return hashlib.sha256(secret + b"|ip|" + ip.encode()).hexdigest()[:32]
+
+
+@dataclass
+class Accounts:
+    repo: Repository
+    content: ContentSource
+    clock: Clock
+    sender: Sender
+    secret: bytes
+
+    # --- registration ----------------------------------------------------------------------------
+
+    def register(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
+        content = self.content.get()
+        contest = content.contest
+        e164 = phones.normalize(phone)
+        clean = names.clean_name(full_name)
+        secret_password = passwords.check_strength(password)
+        if content.unit(unit_id) is None:
+            raise errors.UnknownUnit()
+        now = self.clock.now()
+        now_ms = to_ms(now)
+        address = ip_hash(self.secret, ip)
+        if address:
+            self.repo.throttle_registration(address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour)
+        verify = contest.phone_verification
+        account = Account(
+            account_id=uuid.uuid4().hex,
+            phone=e164,
+            full_name=clean,
+            unit_id=unit_id,
+            password_hash=passwords.hash_password(secret_password),
+            verified=not verify,
+            excluded=False,
+            created_at_ms=now_ms,
+            password_version=1,
+        )
+        code = new_code() if verify else None
+        record = self._code_record(e164, "verify", code, account.account_id, now_ms, None) if code else None
+        self.repo.create_account(
+            account,
+            consent_at_ms=now_ms,
+            consent_version=contest.consent_version,
+            code=record,
+            code_ttl_s=contest.limits.code_ttl_seconds,
+        )
+        if code:
+            self._send_code(e164, code, "xác thực đăng ký")
+            message = "Đăng ký thành công. Mã xác thực đã được gửi tới số điện thoại của bạn."
+        else:
+            message = "Đăng ký thành công. Bạn có thể đăng nhập để dự thi."
+        return {"verification_required": verify, "message": message}
+
+    def verify(self, *, phone: str, code: str, ip: str | None) -> dict[str, Any]:
+        e164 = phones.normalize(phone)
+        record = self._check_code(e164, "verify", code)
+        limits = self.content.get().contest.limits
+        if not self.repo.verify_phone(e164, record, limits.code_max_tries, ip_hash(self.secret, ip)):
+            raise errors.CodeInvalid()
+        return {"message": "Xác thực số điện thoại thành công. Bạn có thể đăng nhập để dự thi."}
+
+    def resend(self, *, phone: str) -> dict[str, Any]:
+        e164 = phones.normalize(phone)
+        claim = self.repo.claim(e164)
+        generic = "Nếu số điện thoại đã đăng ký và chưa xác thực, mã mới đã được gửi."
+        if claim is None:
+            return {"message": generic, "resend_after_seconds": self._resend_gap()}
+        previous = self.repo.code(e164, "verify")
+        if previous is None:
+            account = self.repo.account(claim.account_id)
+            if account is None or account.verified:
+                raise errors.AlreadyVerified()
+        self._issue_code(e164, "verify", claim.account_id, previous, "xác thực đăng ký")
+        return {"message": "Mã xác thực mới đã được gửi.", "resend_after_seconds": self._resend_gap()}
+
+    # --- sessions --------------------------------------------------------------------------------
+
+    def login(self, *, phone: str, password: str) -> dict[str, Any]:
+        e164 = phones.normalize(phone)
+        contest = self.content.get().contest
+        now = self.clock.now()
+        now_ms = to_ms(now)
+        claim = self.repo.claim(e164)
+        if claim is None:
+            passwords.verify_password(password, passwords.DUMMY_HASH)  # same cost as a real check
+            raise errors.LoginFailed()
+        if claim.locked_until_ms > now_ms:
+            raise errors.LoginThrottled(retry_after=-(-(claim.locked_until_ms - now_ms) // 1000))
+        account = self.repo.account(claim.account_id)
+        if account is None or not passwords.verify_password(password, account.password_hash):
+            failures = claim.login_failures + 1
+            over = failures - contest.limits.login_failures_before_delay
+            locked_until = now_ms + 1000 * min(LOCK_MAX_S, LOCK_BASE_S * 2**over) if over >= 0 else 0
+            self.repo.record_login_failure(e164, claim, locked_until)
+            raise errors.LoginFailed()
+        if claim.login_failures:
+            self.repo.clear_login_failures(e164)
+        expires = int(now.timestamp()) + contest.limits.session_seconds
+        token = tokens.sign(
+            {
+                "kind": "session",
+                "sub": account.account_id,
+                "ver": account.password_version,
+                "iat": int(now.timestamp()),
+                "exp": expires,
+            },
+            self.secret,
+        )
+        return {"token": token, "expires_at": iso(now.fromtimestamp(expires, now.tzinfo)), "verified": account.verified}
+
+    def session(self, bearer: str | None) -> dict[str, Any]:
+        """Claims of a valid session token (password version checked by the caller with the account)."""
+        if not bearer:
+            raise errors.Unauthorized()
+        try:
+            return tokens.verify(bearer, self.secret, kind="session", now_s=int(self.clock.now().timestamp()))
+        except errors.InvalidToken as exc:
+            raise errors.Unauthorized() from exc
+
+    def me(self, bearer: str | None) -> dict[str, Any]:
+        claims = self.session(bearer)
+        account, attempts = self.repo.account_with_attempts(claims["sub"])
+        if account is None or account.password_version != claims.get("ver"):
+            raise errors.Unauthorized()
+        content = self.content.get()
+        unit = content.unit(account.unit_id)
+        return {
+            "full_name": account.full_name,
+            "phone_masked": phones.mask(account.phone),
+            "unit_id": account.unit_id,
+            "unit_name": unit.name if unit else account.unit_id,
+            "verified": account.verified,
+            "attempts": [
+                {
+                    "week": a.week,
+                    "attempt_id": a.attempt_id,
+                    "issued_at": iso(from_ms(a.issued_at_ms)),
+                    "expires_at": iso(from_ms(a.expires_at_ms)),
+                    "submitted_at": iso(from_ms(a.submitted_at_ms)) if a.submitted_at_ms else None,
+                    "duration_ms": a.duration_ms,
+                    "score": a.score if content.contest.quiz.show_score_on_submit else None,
+                }
+                for a in attempts
+            ],
+        }
+
+    # --- password reset --------------------------------------------------------------------------
+
+    def start_reset(self, *, phone: str) -> dict[str, Any]:
+        e164 = phones.normalize(phone)
+        claim = self.repo.claim(e164)
+        if claim is not None:
+            previous = self.repo.code(e164, "reset")
+            self._issue_code(e164, "reset", claim.account_id, previous, "đặt lại mật khẩu")
+        return {
+            "message": "Nếu số điện thoại đã đăng ký, mã đặt lại mật khẩu đã được gửi.",
+            "resend_after_seconds": self._resend_gap(),
+        }
+
+    def confirm_reset(self, *, phone: str, code: str, new_password: str) -> dict[str, Any]:
+        e164 = phones.normalize(phone)
+        secret_password = passwords.check_strength(new_password)
+        record = self._check_code(e164, "reset", code)
+        limits = self.content.get().contest.limits
+        if not self.repo.reset_password(e164, record, limits.code_max_tries, passwords.hash_password(secret_password)):
+            raise errors.CodeInvalid()
+        return {"message": "Đặt lại mật khẩu thành công. Vui lòng đăng nhập bằng mật khẩu mới."}
+
+    # --- codes -----------------------------------------------------------------------------------
+
+    def _resend_gap(self) -> int:
+        return self.content.get().contest.limits.code_resend_seconds
+
+    def _code_record(
+        self, phone: str, purpose: str, code: str, account_id: str, now_ms: int, previous: CodeRecord | None
+    ) -> CodeRecord:
+        limits = self.content.get().contest.limits
+        same_window = previous is not None and now_ms - previous.window_start_ms < WINDOW_MS
+        return CodeRecord(
+            code_hash=code_hash(self.secret, phone, purpose, code),
+            account_id=account_id,
+            expires_at_ms=now_ms + 1000 * limits.code_ttl_seconds,
+            tries=0,
+            sent_at_ms=now_ms,
+            window_start_ms=previous.window_start_ms if previous and same_window else now_ms,
+            window_sends=(previous.window_sends + 1) if previous and same_window else 1,
+        )
+
+    def _issue_code(
+        self, phone: str, purpose: str, account_id: str, previous: CodeRecord | None, what: str
+    ) -> None:
+        limits = self.content.get().contest.limits
+        now_ms = to_ms(self.clock.now())
+        if previous is not None:
+            wait_ms = previous.sent_at_ms + 1000 * limits.code_resend_seconds - now_ms
+            if now_ms - previous.window_start_ms < WINDOW_MS and previous.window_sends >= limits.code_sends_per_hour:
+                wait_ms = max(wait_ms, previous.window_start_ms + WINDOW_MS - now_ms)
+            if wait_ms > 0:
+                raise errors.ResendTooSoon(retry_after=-(-wait_ms // 1000))
+        code = new_code()
+        record = self._code_record(phone, purpose, code, account_id, now_ms, previous)
+        if not self.repo.replace_code(phone, purpose, record, previous, WINDOW_MS // 1000):
+            raise errors.ResendTooSoon(retry_after=limits.code_resend_seconds)
+        self._send_code(phone, code, what)
+
+    def _send_code(self, phone: str, code: str, what: str) -> None:
+        minutes = self.content.get().contest.limits.code_ttl_seconds // 60
+        self.sender.send(phone, f"Mã {what} Cuộc thi tìm hiểu Chuyển đổi số: {code}. Mã có hiệu lực {minutes} phút.")
+
+    def _check_code(self, phone: str, purpose: str, code: str) -> CodeRecord:
+        limits = self.content.get().contest.limits
+        record = self.repo.code(phone, purpose)
+        now_ms = to_ms(self.clock.now())
+        if record is None:
+            raise errors.CodeInvalid()
+        if record.tries >= limits.code_max_tries:
+            raise errors.CodeLocked()
+        if now_ms > record.expires_at_ms:
+            raise errors.CodeInvalid("Mã xác thực đã hết hạn. Vui lòng yêu cầu gửi mã mới.")
+        if not code_matches(self.secret, phone, purpose, code, record.code_hash):
+            self.repo.count_wrong_code(phone, purpose, record)
+            left = limits.code_max_tries - record.tries - 1
+            if left <= 0:
+                raise errors.CodeLocked()
+            raise errors.CodeInvalid(f"Mã xác thực không đúng. Bạn còn {left} lần thử.", tries_left=left)
+        return record

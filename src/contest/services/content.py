@@ -1,0 +1,83 @@
+"""The contest content as the handlers see it: read from the table once, cached, refreshed now and then."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from contest.clock import Clock, iso
+from contest.content import Content, content_from_bundle
+from contest.errors import ContestError
+from contest.weeks import open_week
+
+
+class ContentMissing(ContestError):
+    code = "CONTENT_MISSING"
+    status = 503
+    message = "Cuộc thi chưa được cấu hình. Vui lòng quay lại sau."
+
+
+class ContentSource:
+    def __init__(self, load: Callable[[], dict[str, Any] | None], max_age_s: float = 60.0) -> None:
+        self._load = load
+        self._max_age_s = max_age_s
+        self._content: Content | None = None
+        self._loaded_at = 0.0
+
+    def get(self) -> Content:
+        if self._content is None or time.monotonic() - self._loaded_at > self._max_age_s:
+            bundle = self._load()
+            if bundle is None:
+                if self._content is None:
+                    raise ContentMissing()
+            elif self._content is None or bundle.get("version") != self._content.raw.get("version"):
+                self._content = content_from_bundle(bundle)
+            self._loaded_at = time.monotonic()
+        assert self._content is not None
+        return self._content
+
+    @classmethod
+    def fixed(cls, content: Content) -> ContentSource:
+        source = cls(lambda: None)
+        source._content = content
+        source._loaded_at = float("inf")
+        return source
+
+
+def units(content: Content) -> dict[str, Any]:
+    return {
+        "groups": [{"id": g.id, "name": g.name} for g in content.groups],
+        "units": [
+            {"id": u.id, "name": u.name, "group": u.group, "group_name": content.group_name(u.group)}
+            for u in content.units
+        ],
+    }
+
+
+def contest_info(content: Content, clock: Clock) -> dict[str, Any]:
+    """Public facts about the contest. Never a participant count (it would give away the prediction)."""
+    contest, now = content.contest, clock.now()
+    current = open_week(contest, now)
+    return {
+        "name": contest.name,
+        "theme": contest.theme,
+        "now": iso(now),
+        "open_week": current.number if current else None,
+        "questions_per_attempt": contest.quiz.questions_per_attempt,
+        "attempts_per_week": contest.quiz.attempts_per_week,
+        "time_limit_seconds": contest.quiz.time_limit_seconds,
+        "show_score_on_submit": contest.quiz.show_score_on_submit,
+        "phone_verification": contest.phone_verification,
+        "consent_version": contest.consent_version,
+        "consent_text": contest.consent_text,
+        "weeks": [
+            {
+                "number": w.number,
+                "opens_at": iso(w.opens_at),
+                "closes_at": iso(w.closes_at),
+                "results_at": iso(w.results_at),
+            }
+            for w in contest.weeks
+        ],
+    }

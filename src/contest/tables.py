@@ -1,0 +1,194 @@
+"""PynamoDB models: the only module that imports pynamodb.
+
+One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who reads what by which key):
+
+| item            | pk                          | sk                       | read by                               |
+|-----------------|-----------------------------|--------------------------|---------------------------------------|
+| AccountItem     | ACCOUNT#<account_id>        | PROFILE                  | /me, quiz start (query of partition)  |
+| PhoneItem       | PHONE#<e164>                | CLAIM                    | login, verify, reset, register (cond) |
+| CodeItem        | PHONE#<e164>                | CODE#verify / CODE#reset | verify, resend, reset                 |
+| ExclusionItem   | EXCL#<e164>                 | EXCL                     | register (condition check), CLI       |
+| ThrottleItem    | IP#<hash>                   | REG#<hour>               | register                              |
+| AttemptItem     | ACCOUNT#<account_id>        | ATTEMPT#<ww>#<nn>        | quiz start, submit, /me               |
+| StandingItem    | WEEK#<ww>#S#<ss>            | <account_id>             | the close (query per shard)           |
+| ContentItem     | CONTENT                     | bundle                   | cold start (cached)                   |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BinaryAttribute,
+    BooleanAttribute,
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+)
+from pynamodb.models import Model
+
+PLACEHOLDER_TABLE = "contest-unconfigured"
+
+
+class _Item(Model):
+    class Meta:
+        table_name = PLACEHOLDER_TABLE
+        region = "ap-southeast-1"
+        billing_mode = "PAY_PER_REQUEST"
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    ttl = NumberAttribute(null=True)  # epoch seconds; DynamoDB deletes expired items (eventually)
+
+
+class TableSchema(_Item):
+    """Only the keys: used to create the table and to compare with the SAM template."""
+
+
+class AccountItem(_Item):
+    account_id = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    unit_id = UnicodeAttribute()
+    password_hash = UnicodeAttribute()
+    verified = BooleanAttribute(default=False)
+    excluded = BooleanAttribute(default=False)
+    created_at_ms = NumberAttribute()
+    consent_at_ms = NumberAttribute()
+    consent_version = UnicodeAttribute()
+    password_version = NumberAttribute(default=1)
+    verified_ip_hash = UnicodeAttribute(null=True)
+
+
+class PhoneItem(_Item):
+    account_id = UnicodeAttribute()
+    login_failures = NumberAttribute(default=0)
+    locked_until_ms = NumberAttribute(default=0)
+
+
+class CodeItem(_Item):
+    code_hash = UnicodeAttribute()
+    account_id = UnicodeAttribute()
+    expires_at_ms = NumberAttribute()
+    tries = NumberAttribute(default=0)
+    sent_at_ms = NumberAttribute()
+    window_start_ms = NumberAttribute()
+    window_sends = NumberAttribute(default=1)
+
+
+class ExclusionItem(_Item):
+    phone = UnicodeAttribute()
+    added_at_ms = NumberAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+class ThrottleItem(_Item):
+    count = NumberAttribute(default=0)
+
+
+class AttemptItem(_Item):
+    account_id = UnicodeAttribute()
+    attempt_id = UnicodeAttribute()
+    week = NumberAttribute()
+    number = NumberAttribute()
+    question_ids = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    orders = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    issued_at_ms = NumberAttribute()
+    expires_at_ms = NumberAttribute()
+    full_name = UnicodeAttribute()
+    unit_id = UnicodeAttribute()
+    phone_masked = UnicodeAttribute()
+    submitted_at_ms = NumberAttribute(null=True)
+    answers = MapAttribute(null=True)  # type: ignore[var-annotated]
+    prediction = NumberAttribute(null=True)
+    duration_ms = NumberAttribute(null=True)
+    score = NumberAttribute(null=True)
+    request_hash = UnicodeAttribute(null=True)
+
+
+class StandingItem(_Item):
+    account_id = UnicodeAttribute()
+    score = NumberAttribute()
+    duration_ms = NumberAttribute()
+    prediction = NumberAttribute()
+    unit_id = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    phone_masked = UnicodeAttribute()
+    attempt_id = UnicodeAttribute()
+    attempts = NumberAttribute()
+    received_at_ms = NumberAttribute()
+
+
+class ContentItem(_Item):
+    body = BinaryAttribute(legacy_encoding=False)  # zlib-compressed JSON bundle
+    version = UnicodeAttribute()
+
+
+MODELS: tuple[type[_Item], ...] = (
+    TableSchema,
+    AccountItem,
+    PhoneItem,
+    CodeItem,
+    ExclusionItem,
+    ThrottleItem,
+    AttemptItem,
+    StandingItem,
+    ContentItem,
+)
+
+
+def configure(table_name: str, region: str) -> None:
+    """Point every model at the configured table (called once by the composition root).
+
+    All models share ONE connection: PynamoDB otherwise builds a botocore session and client per
+    model class, and each one reloads the DynamoDB service model (tens of ms of cold start each).
+    """
+    _Item.Meta.table_name = table_name
+    _Item.Meta.region = region
+    for model in (_Item, *MODELS):
+        model._connection = None
+    shared = TableSchema._get_connection()
+    for model in (_Item, *MODELS):
+        model._connection = shared
+
+
+def connection() -> Any:
+    """The shared botocore-level connection (transactions need it)."""
+    return TableSchema._get_connection().connection
+
+
+def query_partition(pk: str, sk_prefix: str | None = None, consistent: bool = True) -> list[dict[str, Any]]:
+    """Raw items of one partition (mixed item types), in sort-key order."""
+    condition = TableSchema.sk.startswith(sk_prefix) if sk_prefix else None
+    items: list[dict[str, Any]] = []
+    start = None
+    while True:
+        page = TableSchema._get_connection().query(
+            pk, range_key_condition=condition, consistent_read=consistent, exclusive_start_key=start
+        )
+        items.extend(page.get("Items", []))
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return items
+
+
+def create_table(wait: bool = False) -> None:
+    """Create the table from the model definitions (local stack and tests; AWS uses the template)."""
+    if not TableSchema.exists():
+        TableSchema.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")
+    TableSchema._get_connection().connection._make_api_call(  # enable TTL like the template does
+        "UpdateTimeToLive",
+        {"TableName": TableSchema.Meta.table_name, "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"}},
+    )
+
+
+def key_schema() -> dict[str, Any]:
+    """Keys and indexes as declared here, for comparison with infra/template.yaml."""
+    return {
+        "hash_key": TableSchema._hash_key_attribute().attr_name,
+        "range_key": TableSchema._range_key_attribute().attr_name,
+        "attribute_types": {"pk": "S", "sk": "S"},
+        "indexes": sorted(getattr(TableSchema, "_indexes", {}).keys()),
+        "ttl_attribute": "ttl",
+    }
