@@ -1,0 +1,667 @@
+"""The question bank: loading `content/questions/*.yaml`, validating it, writing it back.
+
+Every problem is reported with the file and line it comes from (PyYAML node marks), all problems
+at once: `load_bank` collects them and raises one `BankError`. The same validation core also
+checks rows read from an Excel workbook (see `contest.workbook`), so the rules live in one place.
+
+Structural problems are load errors. Near-duplicate questions are a lint (`find_near_duplicates`),
+reported by `contest questions check` and making it fail, but not a load error.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from contest.model import DIFFICULTIES, OPTION_KEYS, Bank, Question, Source
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+DOCUMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
+FACT_PATTERN = re.compile(r"^[0-9]{1,4}[a-z]?$")
+QUESTION_KEYS = ("id", "text", "options", "correct", "difficulty", "weeks", "source")
+REQUIRED_KEYS = ("id", "text", "options", "correct", "difficulty", "weeks", "source")
+SOURCE_KEYS = ("document", "ref", "fact")
+MAX_TEXT = 1000
+MAX_OPTION = 300
+
+# Near-duplicate lint thresholds (similarity of the normalised question texts, word by word).
+NEAR_DUPLICATE_TEXT = 0.9
+NEAR_DUPLICATE_TEXT_SAME_OPTIONS = 0.75
+
+
+@dataclass(frozen=True)
+class BankIssue:
+    file: str
+    line: int  # 1-based; 0 when the problem concerns the bank as a whole
+    message: str
+
+    def __str__(self) -> str:
+        if self.line > 0:
+            return f"{self.file}:{self.line}: {self.message}"
+        return f"{self.file}: {self.message}"
+
+
+class BankError(Exception):
+    """The bank is not valid; `issues` lists every problem found."""
+
+    def __init__(self, issues: Sequence[BankIssue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+
+
+@dataclass
+class QuestionRecord:
+    """One question as written by an organiser, before validation.
+
+    `values` holds plain Python values (whatever the file held); `where` maps a field path
+    ("id", "options", "options.B", "source.document" …) to the line it was written on, and
+    `labels` optionally maps a field path to a human name of where it sits (an Excel column).
+    """
+
+    file: str
+    line: int
+    values: dict[str, Any]
+    where: dict[str, int] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+
+    def line_of(self, path: str) -> int:
+        while path:
+            if path in self.where:
+                return self.where[path]
+            path = path.rpartition(".")[0]
+        return self.line
+
+    def label(self, path: str) -> str:
+        return self.labels.get(path, "")
+
+
+@dataclass(frozen=True)
+class LoadedBank:
+    bank: Bank
+    locations: dict[str, Location]  # question id -> where it was written
+
+
+@dataclass(frozen=True)
+class NearDuplicate:
+    first: str  # question ids, `first` written before `second`
+    second: str
+    similarity: float
+    same_options: bool
+
+
+# ---------------------------------------------------------------------------------------------
+# Text
+
+
+def clean_text(value: str) -> str:
+    """NFC, stripped, inner runs of whitespace collapsed to one space."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
+
+
+def _comparable(value: str) -> str:
+    """What two options or questions are compared on: case and punctuation at the ends ignored."""
+    return clean_text(value).casefold().strip(" .;:!?\"'“”")
+
+
+def _words(value: str) -> list[str]:
+    return re.findall(r"\w+|[^\w\s]", clean_text(value).casefold())
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation core (shared by the YAML loader and the workbook import)
+
+
+def validate_records(
+    records: Sequence[QuestionRecord],
+    *,
+    documents: Iterable[str],
+    weeks: Sequence[int],
+    per_attempt: int,
+    bank_label: str,
+) -> tuple[list[Question], dict[str, Location], list[BankIssue]]:
+    """Validate raw records; return the questions that are valid, their locations and all issues."""
+    known_documents = set(documents)
+    week_set = set(weeks)
+    issues: list[BankIssue] = []
+    questions: list[Question] = []
+    locations: dict[str, Location] = {}
+    first_seen: dict[str, QuestionRecord] = {}
+
+    for record in records:
+        question, record_issues = _validate_record(record, known_documents, week_set)
+        issues.extend(record_issues)
+        qid = record.values.get("id")
+        if isinstance(qid, str) and ID_PATTERN.match(qid):
+            if qid in first_seen:
+                earlier = first_seen[qid]
+                issues.append(
+                    BankIssue(
+                        record.file,
+                        record.line_of("id"),
+                        f"mã câu hỏi '{qid}' bị trùng (đã dùng tại {earlier.file}:{earlier.line_of('id')})",
+                    )
+                )
+                continue
+            first_seen[qid] = record
+        if question is not None:
+            questions.append(question)
+            locations[question.id] = Location(record.file, record.line)
+
+    # Pool sizes are only meaningful once every question is valid.
+    if not issues:
+        need = 2 * per_attempt
+        for week in sorted(week_set):
+            size = sum(1 for q in questions if week in q.weeks)
+            if size < need:
+                issues.append(
+                    BankIssue(
+                        bank_label,
+                        0,
+                        f"tuần {week} chỉ có {size} câu hỏi; cần ít nhất {need} "
+                        f"(2 × {per_attempt} câu mỗi lượt thi)",
+                    )
+                )
+    return questions, locations, issues
+
+
+def _validate_record(
+    record: QuestionRecord, documents: set[str], weeks: set[int]
+) -> tuple[Question | None, list[BankIssue]]:
+    issues: list[BankIssue] = []
+    v = record.values
+
+    def problem(path: str, message: str) -> None:
+        label = record.label(path)
+        issues.append(BankIssue(record.file, record.line_of(path), f"{label}{message}"))
+
+    for key in REQUIRED_KEYS:
+        if key not in v or v[key] is None or v[key] == "":
+            problem(key, f"thiếu trường '{key}'")
+
+    qid = v.get("id")
+    if "id" in v and v["id"] not in (None, ""):
+        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
+            problem(
+                "id",
+                f"mã câu hỏi '{qid}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu '-' "
+                "(tối đa 64 ký tự)",
+            )
+
+    text = _text_field(v, "text", record, problem, MAX_TEXT)
+
+    options: dict[str, str] = {}
+    raw_options = v.get("options")
+    if raw_options is not None and raw_options != "":
+        if not isinstance(raw_options, Mapping):
+            problem("options", "'options' phải gồm đúng bốn phương án A, B, C, D")
+        else:
+            keys = [str(k) for k in raw_options]
+            if sorted(keys) != list(OPTION_KEYS):
+                problem(
+                    "options",
+                    "phải có đúng bốn phương án với khóa A, B, C, D "
+                    f"(đang có: {', '.join(keys) or 'không có'})",
+                )
+            seen: dict[str, str] = {}
+            for key, value in raw_options.items():
+                path = f"options.{key}"
+                if not isinstance(value, str) or not clean_text(value):
+                    problem(path, f"phương án {key} trống hoặc không phải là văn bản")
+                    continue
+                cleaned = clean_text(value)
+                if len(cleaned) > MAX_OPTION:
+                    problem(path, f"phương án {key} dài quá {MAX_OPTION} ký tự")
+                same = seen.get(_comparable(cleaned))
+                if same is not None:
+                    problem(path, f"phương án {key} trùng với phương án {same}")
+                seen.setdefault(_comparable(cleaned), str(key))
+                options[str(key)] = cleaned
+
+    correct = v.get("correct")
+    if correct is not None and correct != "":
+        if isinstance(correct, list | tuple):
+            problem(
+                "correct",
+                "mỗi câu hỏi có đúng một đáp án đúng (một trong A, B, C, D), không phải một danh sách",
+            )
+            correct = None
+        elif not isinstance(correct, str) or correct.strip().upper() not in OPTION_KEYS:
+            problem("correct", f"đáp án đúng '{correct}' không hợp lệ: phải là một trong A, B, C, D")
+            correct = None
+        else:
+            correct = correct.strip().upper()
+
+    difficulty = v.get("difficulty")
+    if difficulty is not None and difficulty != "" and difficulty not in DIFFICULTIES:
+        problem("difficulty", f"mức độ '{difficulty}' không hợp lệ: dùng một trong {', '.join(DIFFICULTIES)}")
+
+    week_list: list[int] = []
+    raw_weeks = v.get("weeks")
+    if raw_weeks is not None and raw_weeks != "":
+        if not isinstance(raw_weeks, list | tuple) or not raw_weeks:
+            problem("weeks", "'weeks' phải là danh sách các tuần thi, ví dụ [1, 3]")
+        else:
+            for w in raw_weeks:
+                if not isinstance(w, int) or isinstance(w, bool):
+                    problem("weeks", f"tuần '{w}' không phải là số nguyên")
+                elif w not in weeks:
+                    problem("weeks", f"tuần {w} không có trong cuộc thi (các tuần: {_join(sorted(weeks))})")
+                elif w in week_list:
+                    problem("weeks", f"tuần {w} được ghi hai lần")
+                else:
+                    week_list.append(w)
+
+    source = _validate_source(v.get("source"), record, documents, problem)
+
+    if issues:
+        return None, issues
+    assert isinstance(qid, str) and text is not None and isinstance(correct, str)
+    assert isinstance(difficulty, str) and source is not None
+    return (
+        Question(
+            id=qid,
+            text=text,
+            options={k: options[k] for k in options},
+            correct=correct,
+            difficulty=difficulty,
+            weeks=tuple(sorted(week_list)),
+            source=source,
+        ),
+        issues,
+    )
+
+
+def _text_field(
+    v: Mapping[str, Any], key: str, record: QuestionRecord, problem: Any, limit: int
+) -> str | None:
+    raw = v.get(key)
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, str) or not clean_text(raw):
+        problem(key, f"'{key}' phải là văn bản không trống")
+        return None
+    cleaned = clean_text(raw)
+    if len(cleaned) > limit:
+        problem(key, f"'{key}' dài quá {limit} ký tự")
+    return cleaned
+
+
+def _validate_source(raw: Any, record: QuestionRecord, documents: set[str], problem: Any) -> Source | None:
+    if raw is None or raw == "":
+        return None  # reported as a missing field
+    if not isinstance(raw, Mapping):
+        problem("source", "'source' phải có 'document' (và tùy chọn 'ref', 'fact')")
+        return None
+    ok = True
+    document = raw.get("document")
+    if document is None or (isinstance(document, str) and not document.strip()):
+        problem("source.document", "thiếu văn bản nguồn ('source.document')")
+        ok = False
+    elif not isinstance(document, str) or not DOCUMENT_PATTERN.match(document):
+        problem("source.document", f"mã văn bản nguồn '{document}' không hợp lệ")
+        ok = False
+    elif document not in documents:
+        problem(
+            "source.document",
+            f"văn bản nguồn '{document}' không có trang content/documents/{document}.md",
+        )
+        ok = False
+    ref = raw.get("ref")
+    if ref is not None and not isinstance(ref, str):
+        problem("source.ref", "'source.ref' phải là văn bản, ví dụ \"Điều 1\"")
+        ok = False
+    fact = raw.get("fact")
+    if isinstance(fact, int) and not isinstance(fact, bool):
+        fact = str(fact)
+    if fact is not None and (not isinstance(fact, str) or not FACT_PATTERN.match(fact.strip())):
+        problem("source.fact", f'số mục dữ kiện \'{fact}\' không hợp lệ (ví dụ "12" hoặc "15b")')
+        ok = False
+    if not ok:
+        return None
+    assert isinstance(document, str)
+    ref_clean = clean_text(ref) if isinstance(ref, str) and clean_text(ref) else None
+    fact_clean = fact.strip() if isinstance(fact, str) and fact.strip() else None
+    return Source(document=document, ref=ref_clean, fact=fact_clean)
+
+
+def _join(values: Iterable[object]) -> str:
+    return ", ".join(str(x) for x in values)
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML reading with marks
+
+
+class _Reader:
+    def __init__(self, path: Path, label: str):
+        self.path = path
+        self.label = label
+        self.issues: list[BankIssue] = []
+
+    def issue(self, node: yaml.Node | None, message: str) -> None:
+        line = node.start_mark.line + 1 if node is not None else 1
+        self.issues.append(BankIssue(self.label, line, message))
+
+    def read(self) -> list[QuestionRecord]:
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self.issues.append(BankIssue(self.label, 1, f"tệp không phải UTF-8 ({exc.reason})"))
+            return []
+        loader = yaml.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else 1
+            self.issues.append(BankIssue(self.label, line, f"lỗi cú pháp YAML: {exc.problem or exc}"))
+            return []
+        finally:
+            loader.dispose()
+        if root is None:
+            self.issues.append(BankIssue(self.label, 1, "tệp trống: cần khóa 'questions'"))
+            return []
+        top = self._mapping(root, {"questions"}, "tệp")
+        if top is None:
+            return []
+        items = top.get("questions")
+        if items is None:
+            self.issue(root, "thiếu khóa 'questions'")
+            return []
+        _key_node, seq = items
+        if not isinstance(seq, yaml.SequenceNode):
+            self.issue(seq, "'questions' phải là một danh sách câu hỏi")
+            return []
+        records = []
+        for item in seq.value:
+            record = self._question(item, loader)
+            if record is not None:
+                records.append(record)
+        return records
+
+    def _mapping(
+        self, node: yaml.Node, allowed: set[str] | None, what: str
+    ) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
+        if not isinstance(node, yaml.MappingNode):
+            self.issue(node, f"{what} phải là một ánh xạ khóa: giá trị")
+            return None
+        result: dict[str, tuple[yaml.Node, yaml.Node]] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str):
+                self.issue(key_node, "khóa không hợp lệ")
+                continue
+            if key in result:
+                self.issue(key_node, f"khóa '{key}' được ghi hai lần")
+                continue
+            if allowed is not None and key not in allowed:
+                self.issue(key_node, f"khóa '{key}' không được hỗ trợ (dùng: {', '.join(sorted(allowed))})")
+                continue
+            result[key] = (key_node, value_node)
+        return result
+
+    def _question(self, node: yaml.Node, loader: yaml.SafeLoader) -> QuestionRecord | None:
+        fields = self._mapping(node, set(QUESTION_KEYS), "mỗi câu hỏi")
+        if fields is None:
+            return None
+        record = QuestionRecord(file=self.label, line=node.start_mark.line + 1, values={})
+        for key, (_key_node, value_node) in fields.items():
+            record.where[key] = value_node.start_mark.line + 1
+            if key == "options" and isinstance(value_node, yaml.MappingNode):
+                opts = self._mapping(value_node, None, "'options'")
+                if opts is not None:
+                    record.values[key] = {k: self._scalar(vn, loader) for k, (_kn, vn) in opts.items()}
+                    for k, (_kn, vn) in opts.items():
+                        record.where[f"options.{k}"] = vn.start_mark.line + 1
+                continue
+            if key == "source" and isinstance(value_node, yaml.MappingNode):
+                src = self._mapping(value_node, set(SOURCE_KEYS), "'source'")
+                if src is not None:
+                    record.values[key] = {k: self._scalar(vn, loader) for k, (_kn, vn) in src.items()}
+                    for k, (_kn, vn) in src.items():
+                        record.where[f"source.{k}"] = vn.start_mark.line + 1
+                continue
+            if key == "weeks" or not isinstance(value_node, yaml.ScalarNode):
+                record.values[key] = self._value(value_node, loader)
+            else:
+                record.values[key] = self._scalar(value_node, loader)
+        return record
+
+    def _scalar(self, node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+        """A text field: the scalar as written (so `A: 2020` is the text "2020"), None when null."""
+        if not isinstance(node, yaml.ScalarNode):
+            return _Invalid(node)
+        if node.tag == "tag:yaml.org,2002:null":
+            return None
+        return node.value
+
+    def _value(self, node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+        try:
+            return loader.construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            self.issue(node, f"giá trị không đọc được: {exc}")
+            return _Invalid(node)
+
+
+class _Invalid:
+    """A value that could not be read; validation reports it as being of the wrong kind."""
+
+    def __init__(self, node: yaml.Node):
+        self.node = node
+
+    def __repr__(self) -> str:
+        return "(không hợp lệ)"
+
+
+def question_files(questions_dir: Path) -> list[Path]:
+    return sorted(p for p in questions_dir.glob("*.yaml") if p.is_file())
+
+
+def document_ids(documents_dir: Path) -> list[str]:
+    return sorted(p.stem for p in documents_dir.glob("*.md") if p.is_file() and p.stem != "index")
+
+
+def _label(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_records(questions_dir: Path) -> tuple[list[QuestionRecord], list[BankIssue]]:
+    """Read every question file without validating the questions themselves."""
+    records: list[QuestionRecord] = []
+    issues: list[BankIssue] = []
+    if not questions_dir.is_dir():
+        return [], [BankIssue(_label(questions_dir), 0, "không tìm thấy thư mục câu hỏi")]
+    files = question_files(questions_dir)
+    if not files:
+        issues.append(BankIssue(_label(questions_dir), 0, "không có tệp câu hỏi (*.yaml) nào"))
+    for path in files:
+        reader = _Reader(path, _label(path))
+        records.extend(reader.read())
+        issues.extend(reader.issues)
+    return records, issues
+
+
+def load_bank_detailed(
+    questions_dir: Path, documents_dir: Path, weeks: Sequence[int], per_attempt: int
+) -> LoadedBank:
+    records, issues = read_records(questions_dir)
+    questions, locations, more = validate_records(
+        records,
+        documents=document_ids(documents_dir),
+        weeks=weeks,
+        per_attempt=per_attempt,
+        bank_label=_label(questions_dir),
+    )
+    issues.extend(more)
+    if issues:
+        raise BankError(issues)
+    return LoadedBank(Bank(tuple(questions)), locations)
+
+
+def load_bank(questions_dir: Path, documents_dir: Path, weeks: Sequence[int], per_attempt: int) -> Bank:
+    """Load and validate the bank; raise `BankError` listing every problem."""
+    return load_bank_detailed(questions_dir, documents_dir, weeks, per_attempt).bank
+
+
+# ---------------------------------------------------------------------------------------------
+# Lint
+
+
+def find_near_duplicates(bank: Bank) -> list[NearDuplicate]:
+    """Pairs of questions asking (almost) the same thing.
+
+    Texts are compared word by word (case, punctuation and spacing ignored); the similarity is the
+    larger of the in-order match ratio and the overlap of the word multisets, so a reordered
+    question is caught too. A pair is reported when the texts are identical, when they are at
+    least 90 % alike and the correct answers are the same, or when they are at least 75 % alike
+    and the four options are the same. Questions that differ only in a figure they ask about
+    ("đến năm 2025" / "đến năm 2030") have different answers and are not reported.
+    """
+    prepared = [
+        (
+            q,
+            _words(q.text),
+            Counter(_words(q.text)),
+            _comparable(q.options[q.correct]),
+            frozenset(_comparable(o) for o in q.options.values()),
+        )
+        for q in bank.questions
+    ]
+    found: list[NearDuplicate] = []
+    for i, (qa, wa, ca, ra, oa) in enumerate(prepared):
+        for qb, wb, cb, rb, ob in prepared[i + 1 :]:
+            same_options = oa == ob
+            same_answer = ra == rb
+            if wa == wb:
+                found.append(NearDuplicate(qa.id, qb.id, 1.0, same_options))
+                continue
+            if not same_options and not same_answer:
+                continue
+            dice = 2 * sum((ca & cb).values()) / (len(wa) + len(wb))
+            ratio = max(dice, SequenceMatcher(None, wa, wb, autojunk=False).ratio())
+            threshold = NEAR_DUPLICATE_TEXT_SAME_OPTIONS if same_options else NEAR_DUPLICATE_TEXT
+            if ratio >= threshold:
+                found.append(NearDuplicate(qa.id, qb.id, round(ratio, 3), same_options))
+    return found
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def _quoted(value: str) -> str:
+    dumped = yaml.dump(value, allow_unicode=True, default_style='"', width=1_000_000, explicit_end=False)
+    return dumped.strip().removesuffix("...").strip()
+
+
+def dump_questions(questions: Sequence[Question]) -> str:
+    """The canonical text of one question file (the layout of docs/content-format.md)."""
+    lines = ["questions:"]
+    for q in questions:
+        lines.append(f"  - id: {q.id}")
+        lines.append(f"    text: {_quoted(q.text)}")
+        lines.append("    options:")
+        for key in OPTION_KEYS:
+            lines.append(f"      {key}: {_quoted(q.options[key])}")
+        lines.append(f"    correct: {q.correct}")
+        lines.append(f"    difficulty: {q.difficulty}")
+        lines.append(f"    weeks: [{', '.join(str(w) for w in q.weeks)}]")
+        lines.append("    source:")
+        lines.append(f"      document: {q.source.document}")
+        if q.source.ref is not None:
+            lines.append(f"      ref: {_quoted(q.source.ref)}")
+        if q.source.fact is not None:
+            lines.append(f"      fact: {_quoted(q.source.fact)}")
+    return "\n".join(lines) + "\n"
+
+
+def group_by_document(questions: Iterable[Question]) -> dict[str, list[Question]]:
+    groups: dict[str, list[Question]] = {}
+    for q in questions:
+        groups.setdefault(q.source.document, []).append(q)
+    return {doc: groups[doc] for doc in sorted(groups)}
+
+
+def canonical_order(bank: Bank) -> Bank:
+    """The order a bank has once written one file per document: by document, then as written."""
+    return Bank(tuple(q for group in group_by_document(bank.questions).values() for q in group))
+
+
+def write_bank(bank: Bank, questions_dir: Path) -> list[Path]:
+    """Write one file per source document, each atomically; remove question files no longer used.
+
+    The caller validates the bank first: nothing here checks it.
+    """
+    questions_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for document, questions in group_by_document(bank.questions).items():
+        target = questions_dir / f"{document}.yaml"
+        _atomic_write(target, dump_questions(questions))
+        written.append(target)
+    keep = {p.name for p in written}
+    for stale in question_files(questions_dir):
+        if stale.name not in keep:
+            stale.unlink()
+    return written
+
+
+def _atomic_write(target: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ---------------------------------------------------------------------------------------------
+# Figures
+
+
+@dataclass(frozen=True)
+class BankStats:
+    total: int
+    by_document: dict[str, int]
+    by_week: dict[int, int]
+    by_difficulty: dict[str, int]
+    by_document_week: dict[str, dict[int, int]]
+
+
+def bank_stats(bank: Bank, weeks: Sequence[int], documents: Sequence[str] = ()) -> BankStats:
+    by_document: dict[str, int] = {d: 0 for d in sorted(documents)}
+    by_document_week: dict[str, dict[int, int]] = {d: {w: 0 for w in weeks} for d in sorted(documents)}
+    for q in bank.questions:
+        by_document[q.source.document] = by_document.get(q.source.document, 0) + 1
+        row = by_document_week.setdefault(q.source.document, {w: 0 for w in weeks})
+        for w in q.weeks:
+            row[w] = row.get(w, 0) + 1
+    return BankStats(
+        total=len(bank.questions),
+        by_document=dict(sorted(by_document.items())),
+        by_week={w: len(bank.pool(w)) for w in weeks},
+        by_difficulty={d: sum(1 for q in bank.questions if q.difficulty == d) for d in DIFFICULTIES},
+        by_document_week=dict(sorted(by_document_week.items())),
+    )
