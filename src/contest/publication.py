@@ -13,12 +13,16 @@ account or attempt id (those appear in private files only).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import operator
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 from zoneinfo import ZoneInfo
+
+import numpy as np
 
 from contest.model import Bank, Contest, Prize, Unit, Week
 from contest.ranking import (
@@ -52,6 +56,61 @@ FINAL_FORMULA_TEXT = (
     "+ w_điểm × (điểm trung bình / số câu hỏi). Đơn vị chưa có số biên chế không tính tỷ lệ; "
     "các trọng số còn lại được nhân lên để tổng trọng số không đổi."
 )
+
+
+CANONICAL_HEADER = "rank\ttie_group\taccount_id\tunit_id\tscore\tduration_ms\tprediction\n"
+_CANONICAL_ROW = "{}\t{}\t{}\t{}\t{}\t{}\t{}\n".format
+_CHUNK = 50_000
+
+
+def write_canonical_standings(ranking: WeekRanking, out: IO[bytes]) -> str:
+    """Write the canonical full standings; return the SHA-256 (hex) of exactly the bytes written.
+
+    Format (private file `standings.tsv`): UTF-8, LF line ends, one header line
+    `rank, tie_group, account_id, unit_id, score, duration_ms, prediction` separated by tabs, then one
+    line per ranked entry in listing order. The public results carry its SHA-256, so anyone given the
+    file checks it with `sha256sum standings.tsv`. Built column-wise in chunks (no per-row Python code).
+    """
+    digest = hashlib.sha256()
+
+    def emit(text: str) -> None:
+        data = text.encode("utf-8")
+        digest.update(data)
+        out.write(data)
+
+    emit(CANONICAL_HEADER)
+    cols = ranking.columns
+    labels = np.array([g.label for g in ranking.groups] + [""], dtype=object)
+    unit_ids = np.array(cols.unit_ids + [""], dtype=object)
+    codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
+    n = len(ranking)
+    for lo in range(0, n, _CHUNK):
+        idx = ranking.order[lo : lo + _CHUNK]
+        take = operator.itemgetter(*idx.tolist())
+        ids = take(cols.account_id) if len(idx) > 1 else (cols.account_id[int(idx[0])],)
+        emit(
+            "".join(
+                map(
+                    _CANONICAL_ROW,
+                    ranking.rank[lo : lo + _CHUNK].tolist(),
+                    labels[ranking.group_at[lo : lo + _CHUNK]].tolist(),
+                    ids,
+                    unit_ids[codes[idx]].tolist(),
+                    ranking.score[idx].tolist(),
+                    ranking.duration_ms[idx].tolist(),
+                    ranking.prediction[idx].tolist(),
+                )
+            )
+        )
+    return digest.hexdigest()
+
+
+def canonical_standings(ranking: WeekRanking) -> tuple[bytes, str]:
+    import io
+
+    buf = io.BytesIO()
+    sha = write_canonical_standings(ranking, buf)
+    return buf.getvalue(), sha
 
 
 def _nfc(value: Any) -> Any:
@@ -266,7 +325,7 @@ def week_public(
         "units": unit_table(unit_rows),
         "standings_sha256": standings_sha256,
         "standings_sha256_note": (
-            "SHA-256 của tệp bảng xếp hạng đầy đủ (standings.csv) do Ban Tổ chức lưu giữ; "
+            "SHA-256 của tệp bảng xếp hạng đầy đủ (standings.tsv) do Ban Tổ chức lưu giữ; "
             "ai có tệp đó có thể kiểm tra bằng lệnh sha256sum."
         ),
     }
@@ -389,6 +448,7 @@ def final_public(
 __all__ = [
     "COUNT_CONTESTANTS",
     "canonical_json",
+    "write_canonical_standings",
     "final_public",
     "index_entry",
     "results_index",

@@ -1,8 +1,8 @@
 """Private reports for organisers: CSV (UTF-8 with BOM, so Excel shows Vietnamese) and XLSX.
 
-`write_standings_csv` writes the canonical full standings: the published SHA-256 is the SHA-256 of
-exactly these bytes (`sha256sum standings.csv` checks it). Rows are in ranked order; members of an
-undecided tie group are listed by name and share one rank.
+`write_standings_csv` writes the full standings for people (names, masked phones, units, prizes, flags);
+the canonical file whose SHA-256 is published is `publication.write_canonical_standings`. Rows are in
+ranked order; members of an undecided tie group are listed by name and share one rank.
 
 XLSX bytes are deterministic: openpyxl stamps `modified` with the wall clock and zip entries with the
 file/system time, so the workbook is written through `ExcelWriter` (not `save_workbook`) into a zip
@@ -13,13 +13,14 @@ created/modified instants.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
+import operator
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Any
 
+import numpy as np
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
@@ -64,8 +65,8 @@ def _clean(text: str) -> str:
     return text.replace("\r", " ").replace("\n", " ")
 
 
-def _standings_rows(ranking: WeekRanking, unit_names: Mapping[str, str]) -> Iterable[list[tuple]]:
-    """Ranked rows, in chunks (lists of tuples) so a million entries never become one string."""
+def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> Iterable[Iterable[tuple]]:
+    """Ranked rows, chunk by chunk, built column-wise (a million entries never become one string)."""
     cols = ranking.columns
     prizes = ranking.rules.prizes
     labels = {p.rank: prize_label(p.rank, prizes) for p in prizes}
@@ -74,77 +75,68 @@ def _standings_rows(ranking: WeekRanking, unit_names: Mapping[str, str]) -> Iter
     for f in ranking.flags:
         text = f"{FLAG_LABELS.get(f.kind, f.kind)}: {f.detail}"
         flags[f.index] = f"{flags[f.index]}; {text}" if f.index in flags else text
-    group_text = {
-        gi: f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})"
-        for gi, g in enumerate(ranking.groups)
-    }
-    unit_code = cols.unit_code
-    unit_ids = cols.unit_ids
-    unit_label = [unit_names.get(u, u) for u in unit_ids]
+    group_text = np.array(
+        [f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})" for g in ranking.groups] + [""],
+        dtype=object,
+    )
+    codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
+    unit_ids = np.array(cols.unit_ids + [""], dtype=object)
+    unit_label = np.array([unit_names.get(u, u) for u in cols.unit_ids] + [""], dtype=object)
     n = len(ranking)
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
-        idx = ranking.order[lo:hi].tolist()
-        ranks = ranking.rank[lo:hi].tolist()
-        group_at = ranking.group_at[lo:hi].tolist()
-        score = ranking.score[ranking.order[lo:hi]].tolist()
-        dur = ranking.duration_ms[ranking.order[lo:hi]].tolist()
-        pred = ranking.prediction[ranking.order[lo:hi]].tolist()
-        err = ranking.error[ranking.order[lo:hi]].tolist()
-        att = ranking.attempts[ranking.order[lo:hi]].tolist()
-        prize_at = ranking.prize_at
-        chunk = []
-        for k, i in enumerate(idx):
-            code = unit_code[i]
-            g = group_at[k]
-            chunk.append(
-                (
-                    ranks[k],
-                    group_text[g] if g >= 0 else "",
-                    cols.account_id[i],
-                    cols.full_name[i],
-                    cols.phone_masked[i],
-                    unit_ids[code],
-                    unit_label[code],
-                    score[k],
-                    dur[k],
-                    pred[k],
-                    err[k],
-                    att[k],
-                    labels.get(prize_at.get(lo + k, ""), "") or "",
-                    flags.get(i, ""),
-                )
-            )
-        yield chunk
+        idx = ranking.order[lo:hi]
+        idx_list = idx.tolist()
+        take = operator.itemgetter(*idx_list)
+        if len(idx_list) == 1:
+            def take(seq: Sequence[Any], _i: int = idx_list[0]) -> tuple:  # noqa: E306
+                return (seq[_i],)
+        prize_col = [""] * (hi - lo)
+        for p, prize in ranking.prize_at.items():
+            if lo <= p < hi:
+                prize_col[p - lo] = labels.get(prize) or ""
+        yield zip(
+            ranking.rank[lo:hi].tolist(),
+            group_text[ranking.group_at[lo:hi]].tolist(),
+            take(cols.account_id),
+            take(cols.full_name),
+            take(cols.phone_masked),
+            unit_ids[codes[idx]].tolist(),
+            unit_label[codes[idx]].tolist(),
+            ranking.score[idx].tolist(),
+            ranking.duration_ms[idx].tolist(),
+            ranking.prediction[idx].tolist(),
+            ranking.error[idx].tolist(),
+            ranking.attempts[idx].tolist(),
+            prize_col,
+            [flags.get(i, "") for i in idx_list] if flags else [""] * (hi - lo),
+            strict=True,
+        )
 
 
-def write_standings_csv(ranking: WeekRanking, units: Sequence[Unit], out: IO[bytes]) -> str:
-    """Write the canonical full standings CSV to `out`; return the SHA-256 (hex) of the bytes written."""
-    digest = hashlib.sha256()
+def write_standings_csv(ranking: WeekRanking, units: Sequence[Unit], out: IO[bytes]) -> None:
+    """The full standings for organisers (names, masked phones, units, prizes, flags) as CSV with BOM."""
     unit_names = {u.id: u.name for u in units}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
 
     def flush() -> None:
-        data = buf.getvalue().encode("utf-8")
-        digest.update(data)
-        out.write(data)
+        out.write(buf.getvalue().encode("utf-8"))
         buf.seek(0)
         buf.truncate()
 
     buf.write(BOM)
     writer.writerow(STANDINGS_HEADER)
-    for chunk in _standings_rows(ranking, unit_names):
+    for chunk in _standings_columns(ranking, unit_names):
         writer.writerows(chunk)
         flush()
     flush()
-    return digest.hexdigest()
 
 
-def standings_csv(ranking: WeekRanking, units: Sequence[Unit]) -> tuple[bytes, str]:
+def standings_csv(ranking: WeekRanking, units: Sequence[Unit]) -> bytes:
     out = io.BytesIO()
-    sha = write_standings_csv(ranking, units, out)
-    return out.getvalue(), sha
+    write_standings_csv(ranking, units, out)
+    return out.getvalue()
 
 
 def _unit_values(r: UnitRow) -> tuple:
@@ -212,7 +204,7 @@ def week_workbook(
     detail = wb.create_sheet("Chi tiết cá nhân")
     detail.append(list(STANDINGS_HEADER))
     unit_names = {u.id: u.name for u in units}
-    for chunk in _standings_rows(ranking, unit_names):
+    for chunk in _standings_columns(ranking, unit_names):
         for row in chunk:
             detail.append(list(row))
     ties = wb.create_sheet("Đồng hạng và cờ rà soát")
@@ -235,7 +227,9 @@ def week_workbook(
     if not review["devices_recorded"]:
         ties.append(["", "", FLAG_LABELS["shared_device"], "Chưa ghi nhận thiết bị/địa chỉ khi xác thực"])
     ties.append([])
-    ties.append(["Không xếp hạng", "", "Lý do", "Ghi chú", "Mã tài khoản", "Họ và tên", "Số điện thoại (đã che)"])
+    ties.append(
+        ["Không xếp hạng", "", "Lý do", "Ghi chú", "Mã tài khoản", "Họ và tên", "Số điện thoại (đã che)"]
+    )
     for r in review["removed"]:
         why = "Thuộc diện không được dự thi" if r["why"] == "excluded" else "Bị hủy kết quả"
         ties.append(["", "", why, r["reason"], r["account_id"], r["name"], r["phone"]])
