@@ -180,17 +180,54 @@ def validate_records(
     return questions, locations, issues
 
 
+@dataclass(frozen=True)
+class Rejected:
+    """A value that could not be read (a list where text was expected, a date in an Excel cell …).
+
+    Readers put it in place of the value; validation reports `reason` at that field.
+    """
+
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def _without_rejected(values: dict[str, Any], problem: Any) -> tuple[dict[str, Any], set[str]]:
+    rejected: set[str] = set()
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        if isinstance(value, Rejected):
+            problem(key, value.reason)
+            rejected.add(key)
+        elif isinstance(value, Mapping) and key in ("options", "source"):
+            inner: dict[str, Any] = {}
+            for sub, sub_value in value.items():
+                if isinstance(sub_value, Rejected):
+                    problem(f"{key}.{sub}", sub_value.reason)
+                    rejected.add(f"{key}.{sub}")
+                inner[sub] = sub_value
+            clean[key] = inner
+        else:
+            clean[key] = value
+    return clean, rejected
+
+
 def _validate_record(
     record: QuestionRecord, documents: set[str], weeks: set[int]
 ) -> tuple[Question | None, list[BankIssue]]:
     issues: list[BankIssue] = []
-    v = record.values
 
     def problem(path: str, message: str) -> None:
         label = record.label(path)
         issues.append(BankIssue(record.file, record.line_of(path), f"{label}{message}"))
 
+    # Values that could not even be read are reported once, with their reason, then left out.
+    v, rejected = _without_rejected(record.values, problem)
+
     for key in REQUIRED_KEYS:
+        if key in rejected:
+            continue
         if key not in v or v[key] is None or v[key] == "":
             problem(key, f"thiếu trường '{key}'")
 
@@ -212,7 +249,7 @@ def _validate_record(
             problem("options", "'options' phải gồm đúng bốn phương án A, B, C, D")
         else:
             keys = [str(k) for k in raw_options]
-            if sorted(keys) != list(OPTION_KEYS):
+            if sorted(keys) != list(OPTION_KEYS) and not any(p.startswith("options.") for p in rejected):
                 problem(
                     "options",
                     "phải có đúng bốn phương án với khóa A, B, C, D "
@@ -221,6 +258,8 @@ def _validate_record(
             seen: dict[str, str] = {}
             for key, value in raw_options.items():
                 path = f"options.{key}"
+                if path in rejected:
+                    continue
                 if not isinstance(value, str) or not clean_text(value):
                     problem(path, f"phương án {key} trống hoặc không phải là văn bản")
                     continue
@@ -258,7 +297,9 @@ def _validate_record(
             problem("weeks", "'weeks' phải là danh sách các tuần thi, ví dụ [1, 3]")
         else:
             for w in raw_weeks:
-                if not isinstance(w, int) or isinstance(w, bool):
+                if isinstance(w, Rejected):
+                    problem("weeks", f"tuần “{w.reason}” không hợp lệ")
+                elif not isinstance(w, int) or isinstance(w, bool):
                     problem("weeks", f"tuần '{w}' không phải là số nguyên")
                 elif w not in weeks:
                     problem("weeks", f"tuần {w} không có trong cuộc thi (các tuần: {_join(sorted(weeks))})")
@@ -267,7 +308,7 @@ def _validate_record(
                 else:
                     week_list.append(w)
 
-    source = _validate_source(v.get("source"), record, documents, problem)
+    source = _validate_source(v.get("source"), record, documents, problem, rejected)
 
     if issues:
         return None, issues
@@ -302,15 +343,19 @@ def _text_field(
     return cleaned
 
 
-def _validate_source(raw: Any, record: QuestionRecord, documents: set[str], problem: Any) -> Source | None:
+def _validate_source(
+    raw: Any, record: QuestionRecord, documents: set[str], problem: Any, rejected: set[str]
+) -> Source | None:
     if raw is None or raw == "":
         return None  # reported as a missing field
     if not isinstance(raw, Mapping):
         problem("source", "'source' phải có 'document' (và tùy chọn 'ref', 'fact')")
         return None
-    ok = True
+    ok = not any(p.startswith("source.") for p in rejected)
     document = raw.get("document")
-    if document is None or (isinstance(document, str) and not document.strip()):
+    if "source.document" in rejected:
+        pass
+    elif document is None or (isinstance(document, str) and not document.strip()):
         problem("source.document", "thiếu văn bản nguồn ('source.document')")
         ok = False
     elif not isinstance(document, str) or not DOCUMENT_PATTERN.match(document):
@@ -446,7 +491,7 @@ class _Reader:
     def _scalar(self, node: yaml.Node, loader: yaml.SafeLoader) -> Any:
         """A text field: the scalar as written (so `A: 2020` is the text "2020"), None when null."""
         if not isinstance(node, yaml.ScalarNode):
-            return _Invalid(node)
+            return Rejected("phải là một giá trị văn bản, không phải danh sách hay ánh xạ")
         if node.tag == "tag:yaml.org,2002:null":
             return None
         return node.value
@@ -455,18 +500,7 @@ class _Reader:
         try:
             return loader.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
-            self.issue(node, f"giá trị không đọc được: {exc}")
-            return _Invalid(node)
-
-
-class _Invalid:
-    """A value that could not be read; validation reports it as being of the wrong kind."""
-
-    def __init__(self, node: yaml.Node):
-        self.node = node
-
-    def __repr__(self) -> str:
-        return "(không hợp lệ)"
+            return Rejected(f"giá trị không đọc được: {exc}")
 
 
 def question_files(questions_dir: Path) -> list[Path]:

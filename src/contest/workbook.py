@@ -1,0 +1,423 @@
+"""The question bank as an Excel workbook organisers can fill in, and back.
+
+`export_workbook` writes one row per question on the sheet "Câu hỏi", a sheet of instructions
+("Hướng dẫn") and the list of source documents ("Danh mục"), with drop-down lists for the correct
+option, the difficulty and the document. The bytes are deterministic: exporting the same bank twice
+gives the same file.
+
+`read_workbook` turns the rows back into `QuestionRecord`s located by row (and named by column), so
+`contest.bank.validate_records` reports `bank.xlsx:12: Cột G (Đáp án đúng): …`. Nothing is written by
+this module on import: the caller validates the whole workbook, then writes the bank.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import yaml
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.writer.excel import ExcelWriter
+
+from contest.bank import BankIssue, QuestionRecord, Rejected
+from contest.model import Bank
+
+QUESTIONS_SHEET = "Câu hỏi"
+GUIDE_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+
+DIFFICULTY_LABELS = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
+_DIFFICULTY_BY_LABEL = {label.casefold(): code for code, label in DIFFICULTY_LABELS.items()} | {
+    code: code for code in DIFFICULTY_LABELS
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str  # record field path
+    header: str
+    width: int
+
+
+COLUMNS = (
+    Column("id", "Mã câu hỏi", 14),
+    Column("text", "Nội dung câu hỏi", 60),
+    Column("options.A", "Phương án A", 30),
+    Column("options.B", "Phương án B", 30),
+    Column("options.C", "Phương án C", 30),
+    Column("options.D", "Phương án D", 30),
+    Column("correct", "Đáp án đúng", 12),
+    Column("difficulty", "Mức độ", 12),
+    Column("weeks", "Tuần thi", 10),
+    Column("source.document", "Văn bản nguồn", 28),
+    Column("source.ref", "Điều, mục", 14),
+    Column("source.fact", "Mục dữ kiện", 12),
+)
+_LETTER = {c.field: get_column_letter(i) for i, c in enumerate(COLUMNS, 1)}
+
+# Room left under the last question for organisers to add rows with the same formats and lists.
+SPARE_ROWS = 500
+# Fixed document timestamps so that the same bank always gives the same bytes.
+_FIXED_TIME = "2023-01-01T00:00:00Z"
+_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+class WorkbookError(Exception):
+    """The file is not a question workbook at all (not an XLSX file, sheet or headers missing)."""
+
+    def __init__(self, issues: Sequence[BankIssue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+# ---------------------------------------------------------------------------------------------
+# Export
+
+
+def export_workbook(
+    bank: Bank,
+    target: Path,
+    *,
+    documents: dict[str, str],
+    weeks: Sequence[int],
+    per_attempt: int,
+) -> None:
+    """Write `bank` to `target` (an .xlsx file). `documents` maps document id -> title."""
+    target.write_bytes(workbook_bytes(bank, documents=documents, weeks=weeks, per_attempt=per_attempt))
+
+
+def workbook_bytes(bank: Bank, *, documents: dict[str, str], weeks: Sequence[int], per_attempt: int) -> bytes:
+    wb = Workbook()
+    guide = wb.active
+    assert guide is not None
+    guide.title = GUIDE_SHEET
+    _write_guide(guide, weeks, per_attempt)
+    sheet = wb.create_sheet(QUESTIONS_SHEET)
+    _write_questions(sheet, bank, len(documents))
+    lists = wb.create_sheet(LISTS_SHEET)
+    _write_lists(lists, documents)
+    wb.active = 1
+    return _deterministic(wb)
+
+
+def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for col, column in enumerate(COLUMNS, 1):
+        cell = sheet.cell(row=1, column=col, value=column.header)
+        cell.font = bold
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[get_column_letter(col)].width = column.width
+    sheet.freeze_panes = "A2"
+    last = len(bank.questions) + 1 + SPARE_ROWS
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row, q in enumerate(bank.questions, 2):
+        values = {
+            "id": q.id,
+            "text": q.text,
+            **{f"options.{k}": v for k, v in q.options.items()},
+            "correct": q.correct,
+            "difficulty": DIFFICULTY_LABELS[q.difficulty],
+            "weeks": "; ".join(str(w) for w in q.weeks),
+            "source.document": q.source.document,
+            "source.ref": q.source.ref,
+            "source.fact": q.source.fact,
+        }
+        for col, column in enumerate(COLUMNS, 1):
+            value = values.get(column.field)
+            if value is not None:
+                cell = sheet.cell(row=row, column=col, value=value)
+                cell.data_type = "s"
+    # Text format wherever organisers type, so Excel never turns "1; 3" or "22/4/2022" into a number or date.
+    for col in range(1, len(COLUMNS) + 1):
+        for row in range(2, last + 1):
+            cell = sheet.cell(row=row, column=col)
+            cell.number_format = "@"
+            cell.alignment = wrap
+    _list_validation(
+        sheet,
+        '"A,B,C,D"',
+        _LETTER["correct"],
+        last,
+        "Đáp án đúng",
+        "Chọn đúng một chữ: A, B, C hoặc D.",
+    )
+    _list_validation(
+        sheet,
+        '"' + ",".join(DIFFICULTY_LABELS.values()) + '"',
+        _LETTER["difficulty"],
+        last,
+        "Mức độ",
+        "Chọn Dễ, Trung bình hoặc Khó.",
+    )
+    if document_count:
+        _list_validation(
+            sheet,
+            f"'{LISTS_SHEET}'!$A$2:$A${document_count + 1}",
+            _LETTER["source.document"],
+            last,
+            "Văn bản nguồn",
+            f"Chọn một mã văn bản trong trang “{LISTS_SHEET}”.",
+        )
+
+
+def _list_validation(sheet: Any, formula: str, letter: str, last: int, title: str, message: str) -> None:
+    dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True)
+    dv.errorTitle = title
+    dv.error = message
+    dv.promptTitle = title
+    dv.prompt = message
+    dv.showInputMessage = True
+    dv.add(f"{letter}2:{letter}{last}")
+    sheet.add_data_validation(dv)
+
+
+def _write_lists(sheet: Any, documents: dict[str, str]) -> None:
+    bold = Font(bold=True)
+    sheet.cell(row=1, column=1, value="Mã văn bản").font = bold
+    sheet.cell(row=1, column=2, value="Tên văn bản").font = bold
+    for row, (doc_id, title) in enumerate(sorted(documents.items()), 2):
+        sheet.cell(row=row, column=1, value=doc_id)
+        sheet.cell(row=row, column=2, value=title)
+    sheet.column_dimensions["A"].width = 32
+    sheet.column_dimensions["B"].width = 100
+
+
+def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
+    need = 2 * per_attempt
+    week_list = ", ".join(str(w) for w in weeks)
+    lines = [
+        ("Ngân hàng câu hỏi của Cuộc thi — hướng dẫn điền", True),
+        ("", False),
+        (
+            f"Mỗi dòng trong trang “{QUESTIONS_SHEET}” là một câu hỏi trắc nghiệm. "
+            "Không đổi tên trang, không đổi tên hay thứ tự các cột ở dòng tiêu đề.",
+            False,
+        ),
+        ("", False),
+        ("Các cột", True),
+        (
+            "• Mã câu hỏi: bắt buộc, không trùng nhau, chỉ gồm chữ thường không dấu (a–z), "
+            "chữ số và dấu gạch ngang, ví dụ qd505-001. Không dùng lại mã của câu hỏi đã bỏ.",
+            False,
+        ),
+        (
+            "• Nội dung câu hỏi: bắt buộc. Viết rõ ràng, chỉ có một cách hiểu; không dùng câu hỏi “bẫy”.",
+            False,
+        ),
+        (
+            "• Phương án A, B, C, D: bắt buộc đủ bốn phương án, không có hai phương án giống nhau. "
+            "Không dùng “Tất cả các phương án trên” hay “Cả A và B”. Thứ tự phương án không quan trọng: "
+            "hệ thống xáo trộn phương án cho từng thí sinh.",
+            False,
+        ),
+        ("• Đáp án đúng: đúng một chữ A, B, C hoặc D (chọn trong danh sách).", False),
+        ("• Mức độ: Dễ, Trung bình hoặc Khó (chọn trong danh sách).", False),
+        (
+            "• Tuần thi: các tuần mà câu hỏi được dùng, cách nhau bằng dấu chấm phẩy, ví dụ “1; 3”. "
+            f"Các tuần của Cuộc thi: {week_list}. Mỗi tuần cần ít nhất {need} câu hỏi "
+            f"(gấp đôi {per_attempt} câu của một lượt thi).",
+            False,
+        ),
+        (
+            "• Văn bản nguồn: mã văn bản mà câu hỏi dựa vào (chọn trong danh sách, "
+            f"xem trang “{LISTS_SHEET}”). Mỗi mã phải có trang tài liệu content/documents/<mã>.md.",
+            False,
+        ),
+        ("• Điều, mục: không bắt buộc, ví dụ “Điều 6” hoặc “Khoản 4 Điều 3”.", False),
+        ("• Mục dữ kiện: số thứ tự của dữ kiện đã kiểm chứng mà câu hỏi dựa vào, ví dụ 12 hoặc 15b.", False),
+        ("", False),
+        ("Khi nhập tệp", True),
+        ("• Lệnh: contest questions import <tệp>.xlsx", False),
+        (
+            "• Toàn bộ tệp được kiểm tra trước khi ghi. Chỉ cần một dòng sai là không có gì được ghi; "
+            "lệnh liệt kê từng lỗi kèm số dòng và tên cột để sửa.",
+            False,
+        ),
+        (
+            "• Tệp hợp lệ sẽ thay thế toàn bộ ngân hàng câu hỏi (content/questions/), "
+            "mỗi văn bản nguồn một tệp.",
+            False,
+        ),
+        ("• Sau khi nhập, chạy: contest questions check (kiểm tra cả các câu hỏi gần trùng nhau).", False),
+    ]
+    sheet.column_dimensions["A"].width = 120
+    for row, (text, heading) in enumerate(lines, 1):
+        cell = sheet.cell(row=row, column=1, value=text or None)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if heading:
+            cell.font = Font(bold=True, size=13 if row == 1 else 11)
+
+
+def _deterministic(wb: Workbook) -> bytes:
+    """Save `wb` with fixed document timestamps and fixed zip entry times."""
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        ExcelWriter(wb, archive).save()
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
+                    lambda m: m.group(1) + _FIXED_TIME.encode() + m.group(3),
+                    data,
+                )
+            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            target.writestr(entry, data)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+# Import
+
+
+def read_workbook(source: Path, label: str | None = None) -> list[QuestionRecord]:
+    """The question rows of a workbook as records located by row; raise WorkbookError if unreadable."""
+    name = label or source.name
+    try:
+        wb = load_workbook(source, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
+        raise WorkbookError([BankIssue(name, 0, f"không đọc được tệp Excel (.xlsx): {exc}")]) from exc
+    try:
+        if QUESTIONS_SHEET not in wb.sheetnames:
+            raise WorkbookError([BankIssue(name, 0, f"không có trang “{QUESTIONS_SHEET}”")])
+        rows = list(wb[QUESTIONS_SHEET].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    if not rows:
+        raise WorkbookError([BankIssue(name, 1, "trang câu hỏi trống: thiếu dòng tiêu đề")])
+    header = [(_cell_text(v) or "") for v in rows[0]]
+    problems = []
+    for i, column in enumerate(COLUMNS):
+        found = header[i] if i < len(header) else ""
+        if found.casefold() != column.header.casefold():
+            problems.append(
+                BankIssue(
+                    name,
+                    1,
+                    f"cột {get_column_letter(i + 1)} phải có tiêu đề “{column.header}” (đang là “{found}”)",
+                )
+            )
+    if problems:
+        raise WorkbookError(problems)
+
+    records = []
+    for row_number, row in enumerate(rows[1:], 2):
+        cells = list(row[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(row))
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+            continue
+        records.append(_record(name, row_number, cells))
+    return records
+
+
+def _record(name: str, row: int, cells: list[Any]) -> QuestionRecord:
+    record = QuestionRecord(file=name, line=row, values={})
+    by_field = {column.field: value for column, value in zip(COLUMNS, cells, strict=True)}
+    for column in COLUMNS:
+        record.where[column.field] = row
+        record.labels[column.field] = f"cột {_LETTER[column.field]} ({column.header}): "
+    record.labels["options"] = "các cột phương án: "
+    record.labels["source"] = ""
+    record.where["options"] = row
+    record.where["source"] = row
+
+    def text(path: str) -> Any:
+        value = by_field[path]
+        if isinstance(value, datetime | date | time):
+            return Rejected("ô đang chứa ngày tháng; hãy định dạng ô là Văn bản (Text) rồi nhập lại")
+        if isinstance(value, bool):
+            return Rejected("ô phải chứa văn bản")
+        if isinstance(value, float):
+            if value.is_integer():
+                return str(int(value))
+            return Rejected("ô đang chứa số thập phân; hãy định dạng ô là Văn bản (Text) rồi nhập lại")
+        return _cell_text(value)
+
+    values: dict[str, Any] = {
+        "id": text("id"),
+        "text": text("text"),
+        "options": {k: text(f"options.{k}") for k in "ABCD"},
+        "correct": text("correct"),
+        "difficulty": _difficulty(text("difficulty")),
+        "weeks": _weeks(by_field["weeks"]),
+        "source": {
+            "document": text("source.document"),
+            "ref": text("source.ref"),
+            "fact": text("source.fact"),
+        },
+    }
+    record.values = values
+    return record
+
+
+def _cell_text(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str):
+        return value if value.strip() else None
+    return value
+
+
+def _difficulty(value: Any) -> Any:
+    if isinstance(value, str):
+        return _DIFFICULTY_BY_LABEL.get(" ".join(value.split()).casefold(), value)
+    return value
+
+
+def _weeks(value: Any) -> Any:
+    """'1; 3' -> [1, 3]; a bad cell becomes a list holding the rejected text, reported by validation."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return [Rejected("ô phải chứa số tuần")]
+    if isinstance(value, int):
+        return [value]
+    if isinstance(value, float):
+        if value.is_integer():
+            return [int(value)]
+        return [Rejected(f"{value} (ghi các tuần cách nhau bằng dấu chấm phẩy, ví dụ “1; 3”)")]
+    if not isinstance(value, str):
+        return [Rejected(str(value))]
+    parts = [p for p in re.split(r"[;,\s]+", value.strip()) if p]
+    if not parts:
+        return None
+    return [int(p) if p.isdigit() else Rejected(p) for p in parts]
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+
+def document_titles(documents_dir: Path) -> dict[str, str]:
+    """Document id -> title, read from the front matter of content/documents/<id>.md."""
+    titles: dict[str, str] = {}
+    for path in sorted(documents_dir.glob("*.md")):
+        if path.stem == "index":
+            continue
+        title = ""
+        match = re.match(r"\A---\s*\n(.*?\n)---\s*\n", path.read_text(encoding="utf-8"), re.DOTALL)
+        if match:
+            try:
+                meta = yaml.safe_load(match.group(1)) or {}
+            except yaml.YAMLError:
+                meta = {}
+            if isinstance(meta, dict):
+                title = str(meta.get("title") or "")
+        titles[path.stem] = title
+    return titles
