@@ -43,3 +43,57 @@ clean:
 ## site: build the contest website alone into build/site (mkdocs build --strict, pages generated from content/)
 site: $(STAMP)
 	$(PY) -c "from pathlib import Path; from contest.sitebuild import build; build(Path('.'), Path('build/site'))"
+
+# --- AWS (docs/deploy.md) ----------------------------------------------------------------------------
+# The sam CLI pins its own boto3 and click: it lives in its own virtual environment, installed on demand.
+SAM_VENV := .venv-sam
+SAM := $(SAM_VENV)/bin/sam
+SAM_CLI_VERSION := 1.170.0
+# samconfig.toml environment: default (stack contest-prod) or staging (contest-staging)
+STACK_ENV ?= default
+# extra sam deploy parameters, e.g. PARAMS="Stage=prod ContactEmail=ops@example.vn" (include Stage)
+PARAMS ?=
+STACK_PY := $(PY) infra/stack.py --config-env $(STACK_ENV)
+export SAM_CLI_TELEMETRY := 0
+
+$(SAM):
+	$(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install --quiet aws-sam-cli==$(SAM_CLI_VERSION)
+
+.PHONY: check-template layers deploy deploy-waf publish-site load-content close-week
+
+## check-template: cfn-lint, SAM transform (samtranslator), cfn-lint on the result; sam validate if sam is installed
+check-template: $(STAMP)
+	$(PY) infra/template_checks.py
+	@if [ -x $(SAM) ]; then cd infra && AWS_DEFAULT_REGION=ap-southeast-1 ../$(SAM) validate --lint; \
+	else echo "sam validate skipped: sam CLI not installed (make deploy installs it into $(SAM_VENV))"; fi
+
+## layers: build the Lambda layers (arm64, CPython 3.12) into build/layers from pyproject's pins
+layers: $(STAMP)
+	$(PY) infra/build_layers.py
+
+## deploy: layers, checks, sam build, sam deploy (STACK_ENV=staging for the staging stack; PARAMS=... overrides)
+deploy: $(STAMP) $(SAM) layers check-template
+	cd infra && PATH="$$(dirname $$(../$(PY) -c 'from build_layers import find_python312; print(find_python312())')):$$PATH" \
+		../$(SAM) build --config-env $(STACK_ENV)
+	cd infra && ../$(SAM) deploy --config-env $(STACK_ENV) $(if $(PARAMS),--parameter-overrides $(PARAMS))
+	$(STACK_PY) output SiteUrl
+
+## deploy-waf: the optional WAF web ACL (us-east-1); then `make deploy PARAMS="... WebAclArn=<output>"`
+deploy-waf: $(STAMP) $(SAM)
+	cd infra && ../$(SAM) deploy --template-file waf.yaml --stack-name contest-waf --region us-east-1 \
+		--no-fail-on-empty-changeset $(if $(PARAMS),--parameter-overrides $(PARAMS))
+
+## publish-site: build the site, sync it to the public bucket (results/ untouched), invalidate CloudFront
+publish-site: site
+	$(STACK_PY) publish-site --site build/site
+
+## load-content: load contest.yaml, units and questions into the deployed table (contest content load --aws)
+load-content: $(STAMP)
+	CONTEST_TABLE="$$($(STACK_PY) output TableName)" \
+	AWS_REGION="$$($(PY) -c 'import sys; sys.path.insert(0, "infra"); from stack import stack_settings; print(stack_settings("$(STACK_ENV)")[1])')" \
+		$(BIN)/contest content load --aws
+
+## close-week: run the weekly close on AWS now (WEEK=N to name the week)
+close-week: $(STAMP)
+	$(STACK_PY) close $(if $(WEEK),--week $(WEEK))

@@ -1,0 +1,165 @@
+"""Operate the deployed stack with the project's own boto3 (no AWS CLI needed). Used by the Makefile.
+
+    python infra/stack.py [--config-env default] output TableName
+    python infra/stack.py publish-site [--site build/site]   # sync to the public bucket, invalidate CloudFront
+    python infra/stack.py close [--week N]                     # run close_week now and print its answer
+    python infra/stack.py rotate-secret                        # new signing secret + fresh sandboxes
+
+The stack name and region come from infra/samconfig.toml (the `--config-env` section, as for `sam deploy`).
+Credentials: the usual AWS chain (AWS_PROFILE, environment, SSO).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import mimetypes
+import re
+import sys
+import time
+import tomllib
+from pathlib import Path
+from typing import Any
+
+INFRA = Path(__file__).resolve().parent
+ROOT = INFRA.parent
+RESULTS_PREFIX = "results/"  # written by close_week; never touched by a site publication
+
+# Cache-Control per kind of file. MkDocs-Material's bundles carry a content hash in their names.
+HTML_CACHE = "public, max-age=60"
+ASSET_CACHE = "public, max-age=31536000, immutable"
+OTHER_CACHE = "public, max-age=300"  # the site's own scripts and styles: no hash in their names
+
+
+def stack_settings(config_env: str) -> tuple[str, str]:
+    config = tomllib.loads((INFRA / "samconfig.toml").read_text(encoding="utf-8"))
+    section = config[config_env]["global"]["parameters"]
+    return section["stack_name"], section["region"]
+
+
+def outputs(session: Any, stack: str) -> dict[str, str]:
+    answer = session.client("cloudformation").describe_stacks(StackName=stack)
+    return {o["OutputKey"]: o["OutputValue"] for o in answer["Stacks"][0].get("Outputs", [])}
+
+
+_HASHED = re.compile(r"\.[0-9a-f]{8,}\.(min\.)?(js|css|map)$")
+
+
+def cache_control(key: str) -> str:
+    if key.startswith("assets/") and _HASHED.search(key):
+        return ASSET_CACHE
+    if key.endswith((".html", ".json", ".xml")):
+        return HTML_CACHE
+    return OTHER_CACHE
+
+
+def content_type(key: str) -> str:
+    guessed, encoding = mimetypes.guess_type(key)
+    if encoding:  # sitemap.xml.gz is served as the gzip file it is, not as XML
+        return "application/gzip"
+    kind = guessed or "application/octet-stream"
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("json", "javascript")) else kind
+
+
+def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> dict[str, int]:
+    """Upload what changed, delete what is gone (never results/), invalidate CloudFront; returns the counts."""
+    if not (site / "index.html").exists():
+        raise SystemExit(f"{site}/index.html is missing: run `make site` first")
+    s3 = session.client("s3")
+    remote: dict[str, str] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
+        for item in page.get("Contents", []):
+            remote[item["Key"]] = item["ETag"].strip('"')
+    local = {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*")) if p.is_file()}
+    clash = [k for k in local if k.startswith(RESULTS_PREFIX)]
+    if clash:
+        raise SystemExit(f"the site build must not contain {RESULTS_PREFIX} (close_week owns it): {clash[:3]}")
+    uploaded = 0
+    for key, path in local.items():
+        body = path.read_bytes()
+        if remote.get(key) == hashlib.md5(body, usedforsecurity=False).hexdigest():
+            continue  # unchanged (single-part uploads: the ETag is the MD5)
+        s3.put_object(
+            Bucket=bucket, Key=key, Body=body, ContentType=content_type(key), CacheControl=cache_control(key)
+        )
+        uploaded += 1
+    stale = [k for k in remote if k not in local and not k.startswith(RESULTS_PREFIX)]
+    for start in range(0, len(stale), 1000):
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start : start + 1000]]})
+    session.client("cloudfront").create_invalidation(
+        DistributionId=distribution,
+        InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time_ns())},
+    )
+    return {"uploaded": uploaded, "unchanged": len(local) - uploaded, "removed": len(stale)}
+
+
+def close(session: Any, stack: str, week: int | None) -> None:
+    from botocore.config import Config
+
+    name = outputs(session, stack)["CloseWeekFunctionName"]
+    # close_week may run up to its 15-minute timeout: wait for it rather than cut the connection.
+    client = session.client("lambda", config=Config(read_timeout=960, retries={"max_attempts": 0}))
+    payload = {} if week is None else {"week": week}
+    answer = client.invoke(FunctionName=name, InvocationType="RequestResponse", Payload=json.dumps(payload))
+    body = answer["Payload"].read().decode("utf-8")
+    sys.stdout.write(body + "\n")
+    if answer.get("FunctionError"):
+        raise SystemExit(f"close_week failed ({answer['FunctionError']}); see its log group")
+
+
+def rotate_secret(session: Any, stack: str) -> None:
+    out = outputs(session, stack)
+    secrets = session.client("secretsmanager")
+    value = secrets.get_random_password(PasswordLength=64, ExcludePunctuation=True, IncludeSpace=False)
+    secrets.put_secret_value(SecretId=out["SigningSecretArn"], SecretString=value["RandomPassword"])
+    # Functions read the secret once per sandbox: a configuration change retires every warm sandbox.
+    lam = session.client("lambda")
+    resources = session.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    for page in resources:
+        for resource in page["StackResourceSummaries"]:
+            if resource["ResourceType"] != "AWS::Lambda::Function" or resource["LogicalResourceId"].startswith("Sms"):
+                continue
+            name = resource["PhysicalResourceId"]
+            description = lam.get_function_configuration(FunctionName=name).get("Description", "")
+            base = description.split(" [secret rotated")[0]
+            lam.update_function_configuration(FunctionName=name, Description=f"{base} [secret rotated {stamp}]")
+            sys.stdout.write(f"{name}: sandboxes renewed\n")
+    sys.stdout.write("signing secret rotated: every session and open attempt token is now invalid\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Operate the deployed contest stack")
+    parser.add_argument("--config-env", default="default", help="samconfig.toml environment (default, staging)")
+    sub = parser.add_subparsers(dest="command", required=True)
+    out = sub.add_parser("output", help="print one output of the stack")
+    out.add_argument("name")
+    pub = sub.add_parser("publish-site", help="sync build/site to the public bucket and invalidate CloudFront")
+    pub.add_argument("--site", type=Path, default=ROOT / "build" / "site")
+    clo = sub.add_parser("close", help="run close_week now")
+    clo.add_argument("--week", type=int, help="the week to close (default: the one the clock says)")
+    sub.add_parser("rotate-secret", help="generate a new signing secret and renew every sandbox")
+    args = parser.parse_args()
+
+    import boto3
+
+    stack, region = stack_settings(args.config_env)
+    session = boto3.session.Session(region_name=region)
+    if args.command == "output":
+        sys.stdout.write(outputs(session, stack)[args.name] + "\n")
+    elif args.command == "publish-site":
+        out = outputs(session, stack)
+        counts = publish_site(session, out["PublicBucketName"], out["DistributionId"], args.site)
+        sys.stdout.write(
+            f"site: {counts['uploaded']} uploaded, {counts['unchanged']} unchanged, {counts['removed']} removed; "
+            f"CloudFront /* invalidated; {out['SiteUrl']}\n"
+        )
+    elif args.command == "close":
+        close(session, stack, args.week)
+    elif args.command == "rotate-secret":
+        rotate_secret(session, stack)
+
+
+if __name__ == "__main__":
+    main()
