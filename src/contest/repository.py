@@ -484,3 +484,285 @@ def _standing(item: StandingItem) -> StandingRecord:
         attempts=int(item.attempts),
         received_at_ms=int(item.received_at_ms),
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# The weekly close (issue 4): streaming a week's standings, committee decisions, disqualifications,
+# exclusions and the closed marker. `CloseRepository` extends `Repository` so nothing above changes.
+#
+# Reading a lot: PynamoDB objects cost ≈ 19 µs each on top of botocore's own response parsing
+# (≈ 24 µs per item); a 1M-entry week would spend ≈ 45 s of CPU there. The close therefore asks for the
+# standing attributes only (projection), takes the raw JSON body of each Query page before botocore parses
+# it (a `before-parse` hook on a private client: credentials, retries, endpoint and CRC check unchanged)
+# and turns the page straight into compact tuples. benchmarks/read_path.py measures the difference.
+# ---------------------------------------------------------------------------------------------------
+
+import queue as _queue  # noqa: E402
+import threading as _threading  # noqa: E402
+from collections.abc import Iterable as _Iterable  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+from contest.tables import ClosedItem, DecisionItem, DisqualificationItem  # noqa: E402
+
+if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has it, so import it lazily
+    from contest.ranking import CompactStanding, Disqualification, GroupOrder
+
+STANDING_ATTRIBUTES = (
+    "account_id",
+    "score",
+    "duration_ms",
+    "prediction",
+    "unit_id",
+    "full_name",
+    "phone_masked",
+    "attempt_id",
+    "attempts",
+    "received_at_ms",
+)
+_PROJECTION = ", ".join(f"#a{i}" for i in range(len(STANDING_ATTRIBUTES)))
+_PROJECTION_NAMES = {f"#a{i}": name for i, name in enumerate(STANDING_ATTRIBUTES)}
+_RAW_BODY = "RawBody"
+
+
+def week_pk(week: int) -> str:
+    return f"WEEK#{week:02d}"
+
+
+def standing_rows(items: _Iterable[dict[str, Any]]) -> list[CompactStanding]:
+    """DynamoDB wire items (as in a Query response body) -> compact standings, StandingRecord field order."""
+    return [
+        (
+            i["account_id"]["S"],
+            int(i["score"]["N"]),
+            int(i["duration_ms"]["N"]),
+            int(i["prediction"]["N"]),
+            i["unit_id"]["S"],
+            i["full_name"]["S"],
+            i["phone_masked"]["S"],
+            i["attempt_id"]["S"],
+            int(i["attempts"]["N"]),
+            int(i["received_at_ms"]["N"]),
+        )
+        for i in items
+    ]
+
+
+def _keep_raw_body(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
+    """botocore `before-parse` hook: hand the successful Query body over unparsed."""
+    if response_dict.get("status_code") == 200:
+        customized_response_dict[_RAW_BODY] = response_dict["body"]
+        response_dict["body"] = b"{}"
+
+
+@dataclass(frozen=True)
+class ClosedWeek:
+    week: int
+    closed_at_ms: int
+    participants: int
+    standings_sha256: str
+    units: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class WeekDecisions:
+    orders: list[GroupOrder]
+    disqualifications: list[Disqualification]
+    closed: ClosedWeek | None
+
+
+class CloseRepository(Repository):
+    """Repository plus what the Sunday close reads and writes."""
+
+    def __init__(
+        self, shards: int = STANDING_SHARDS, parallel: int = 8, queue_pages: int = 32, page_limit: int | None = None
+    ) -> None:
+        super().__init__(shards)
+        self.parallel = max(1, parallel)
+        self.queue_pages = queue_pages
+        self.page_limit = page_limit  # items per Query page (None: DynamoDB's 1 MB pages); tests paginate
+        self._raw_client: Any = None
+
+    # --- standings, streamed ---------------------------------------------------------------------
+
+    def _client(self) -> Any:
+        if self._raw_client is None:
+            import botocore.session
+
+            session = botocore.session.get_session()
+            client = session.create_client("dynamodb", region_name=tables.TableSchema.Meta.region)
+            client.meta.events.register("before-parse.dynamodb.Query", _keep_raw_body)
+            self._raw_client = client
+        return self._raw_client
+
+    def standing_pages(self, week: int, shard: int) -> Iterator[list[CompactStanding]]:
+        """One shard of a week, page by page, each page as compact tuples (strongly consistent)."""
+        client = self._client()
+        request: dict[str, Any] = {
+            "TableName": tables.TableSchema.Meta.table_name,
+            "KeyConditionExpression": "pk = :pk",
+            "ExpressionAttributeValues": {":pk": {"S": standing_pk(week, shard)}},
+            "ProjectionExpression": _PROJECTION,
+            "ExpressionAttributeNames": _PROJECTION_NAMES,
+            "ConsistentRead": True,
+        }
+        if self.page_limit:
+            request["Limit"] = self.page_limit
+        while True:
+            response = client.query(**request)
+            page = json.loads(response[_RAW_BODY])
+            yield standing_rows(page.get("Items", ()))
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
+            request["ExclusiveStartKey"] = start
+
+    def stream_standings(self, week: int) -> Iterator[CompactStanding]:
+        """Every standing of a week: the shards read in parallel threads, pages handed over as they come.
+
+        Order of arrival is not defined; the ranking does not depend on it. At most `queue_pages` pages
+        wait in memory at any time.
+        """
+        if self.parallel == 1:
+            for shard in range(self.shards):
+                for rows in self.standing_pages(week, shard):
+                    yield from rows
+            return
+        self._client()  # build once, before the threads share it (botocore clients are thread-safe)
+        pages: _queue.Queue[Any] = _queue.Queue(maxsize=self.queue_pages)
+        shards: _queue.Queue[int] = _queue.Queue()
+        for shard in range(self.shards):
+            shards.put(shard)
+        done = object()
+        stop = _threading.Event()
+
+        def work() -> None:
+            try:
+                while not stop.is_set():
+                    try:
+                        shard = shards.get_nowait()
+                    except _queue.Empty:
+                        return
+                    for rows in self.standing_pages(week, shard):
+                        while not stop.is_set():
+                            try:
+                                pages.put(rows, timeout=0.5)
+                                break
+                            except _queue.Full:
+                                continue
+            except BaseException as exc:  # handed to the consumer, raised there
+                pages.put(exc)
+            finally:
+                pages.put(done)
+
+        workers = [_threading.Thread(target=work, daemon=True) for _ in range(min(self.parallel, self.shards))]
+        for t in workers:
+            t.start()
+        finished = 0
+        try:
+            while finished < len(workers):
+                item = pages.get()
+                if item is done:
+                    finished += 1
+                elif isinstance(item, BaseException):
+                    raise item
+                else:
+                    yield from item
+        finally:
+            stop.set()
+            while any(t.is_alive() for t in workers):  # drain so blocked workers can finish
+                try:
+                    pages.get(timeout=0.1)
+                except _queue.Empty:
+                    pass
+            for t in workers:
+                t.join()
+
+    # --- exclusions and devices ------------------------------------------------------------------
+
+    def excluded_account_ids(self) -> set[str]:
+        """Accounts of the excluded phones (organisers): never ranked. Reads EXCL# items and their claims."""
+        found: set[str] = set()
+        for exclusion in self.exclusions():
+            claim = self.claim(exclusion.phone)
+            if claim is not None:
+                found.add(claim.account_id)
+        return found
+
+    def verified_ip_hashes(self, account_ids: _Iterable[str]) -> dict[str, str]:
+        """account id -> hash of the address the phone was verified from, where one was recorded."""
+        found: dict[str, str] = {}
+        keys = [(account_pk(a), PROFILE) for a in account_ids]
+        for start in range(0, len(keys), 100):
+            for item in AccountItem.batch_get(
+                keys[start : start + 100], attributes_to_get=["account_id", "verified_ip_hash"]
+            ):
+                if item.verified_ip_hash:
+                    found[item.account_id] = item.verified_ip_hash
+        return found
+
+    # --- committee decisions, disqualifications, closed marker -----------------------------------
+
+    def week_decisions(self, week: int) -> WeekDecisions:
+        from contest.ranking import Disqualification, GroupOrder
+
+        orders: list[GroupOrder] = []
+        dqs: list[Disqualification] = []
+        closed: ClosedWeek | None = None
+        for raw in tables.query_partition(week_pk(week)):
+            sk = raw["sk"]["S"]
+            if sk.startswith("DECISION#"):
+                d = DecisionItem.from_raw_data(raw)
+                orders.append(GroupOrder(tuple(d.order), d.reason, d.by, int(d.decided_at_ms), d.group))
+            elif sk.startswith("DQ#"):
+                q = DisqualificationItem.from_raw_data(raw)
+                dqs.append(Disqualification(q.account_id, q.reason, q.by, int(q.decided_at_ms)))
+            elif sk == "CLOSED":
+                c = ClosedItem.from_raw_data(raw)
+                closed = ClosedWeek(
+                    int(c.week), int(c.closed_at_ms), int(c.participants), c.standings_sha256, json.loads(c.units)
+                )
+        orders.sort(key=lambda o: (o.decided_at_ms, o.order))
+        return WeekDecisions(orders, dqs, closed)
+
+    def record_group_order(self, week: int, decision: GroupOrder) -> None:
+        digest = hashlib.sha256("\n".join(decision.order).encode()).hexdigest()[:12]
+        DecisionItem(
+            pk=week_pk(week),
+            sk=f"DECISION#{decision.decided_at_ms:013d}#{digest}",
+            week=week,
+            group=decision.group,
+            order=list(decision.order),
+            reason=decision.reason,
+            by=decision.by,
+            decided_at_ms=decision.decided_at_ms,
+        ).save()
+
+    def record_disqualification(self, week: int, dq: Disqualification) -> None:
+        DisqualificationItem(
+            pk=week_pk(week),
+            sk=f"DQ#{dq.account_id}",
+            week=week,
+            account_id=dq.account_id,
+            reason=dq.reason,
+            by=dq.by,
+            decided_at_ms=dq.decided_at_ms,
+        ).save()
+
+    def mark_closed(self, closed: ClosedWeek) -> None:
+        ClosedItem(
+            pk=week_pk(closed.week),
+            sk="CLOSED",
+            week=closed.week,
+            closed_at_ms=closed.closed_at_ms,
+            participants=closed.participants,
+            standings_sha256=closed.standings_sha256,
+            units=json.dumps(closed.units, ensure_ascii=False, sort_keys=True),
+        ).save()
+
+    def closed_weeks(self, weeks: _Iterable[int]) -> dict[int, ClosedWeek]:
+        out: dict[int, ClosedWeek] = {}
+        for week in weeks:
+            closed = self.week_decisions(week).closed
+            if closed is not None:
+                out[week] = closed
+        return out

@@ -192,3 +192,48 @@ def key_schema() -> dict[str, Any]:
         "indexes": sorted(getattr(TableSchema, "_indexes", {}).keys()),
         "ttl_attribute": "ttl",
     }
+
+
+# ---------------------------------------------------------------------------------------------------
+# The weekly close (issue 4): committee decisions, disqualifications and the closed marker.
+#
+# | item                 | pk          | sk                                 | read by                          |
+# |----------------------|-------------|------------------------------------|----------------------------------|
+# | DecisionItem         | WEEK#<ww>   | DECISION#<decided_at_ms:013d>#<id> | the close (query of WEEK#<ww>)   |
+# | DisqualificationItem | WEEK#<ww>   | DQ#<account_id>                    | the close (query of WEEK#<ww>)   |
+# | ClosedItem           | WEEK#<ww>   | CLOSED                             | the close, the final unit awards |
+#
+# One query of the week's partition returns everything the close needs besides the standings.
+# ---------------------------------------------------------------------------------------------------
+
+
+class DecisionItem(_Item):
+    """A committee order of one tie group (the members' account ids, best first)."""
+
+    week = NumberAttribute()
+    group = UnicodeAttribute()  # the label the group had when the decision was taken
+    order = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    reason = UnicodeAttribute()
+    by = UnicodeAttribute()
+    decided_at_ms = NumberAttribute()
+
+
+class DisqualificationItem(_Item):
+    week = NumberAttribute()
+    account_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    by = UnicodeAttribute()
+    decided_at_ms = NumberAttribute()
+
+
+class ClosedItem(_Item):
+    """Written after each successful publication of a week (rerun: overwritten)."""
+
+    week = NumberAttribute()
+    closed_at_ms = NumberAttribute()
+    participants = NumberAttribute()
+    standings_sha256 = UnicodeAttribute()
+    units = UnicodeAttribute()  # JSON: per unit participants / attempts / score sum (final unit awards)
+
+
+MODELS = (*MODELS, DecisionItem, DisqualificationItem, ClosedItem)
