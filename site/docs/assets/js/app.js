@@ -95,7 +95,7 @@
     var total = Math.floor(ms / 1000);
     var m = Math.floor(total / 60);
     var s = total % 60;
-    return (m ? m + ' phút ' : '') + pad(s) + ',' + String(ms % 1000 + 1000).slice(1) + ' giây';
+    return (m ? m + ' phút ' + pad(s) : String(s)) + ',' + String(ms % 1000 + 1000).slice(1) + ' giây';
   }
   function fmtClock(ms) {
     var total = Math.max(0, Math.ceil(ms / 1000));
@@ -540,8 +540,19 @@
           ' và 01 câu hỏi dự đoán, làm trong tối đa ', el('strong', { text: Math.round((sch.time_limit_seconds || 1800) / 60) + ' phút' }),
           '. Thời gian được tính từ lúc bạn bấm “Bắt đầu làm bài” đến lúc máy chủ nhận bài.']),
         el('p', { text: 'Câu trả lời được lưu ngay trên thiết bị này: nếu mất mạng hoặc tải lại trang, bạn làm tiếp đúng bài đang làm.' }),
+        el('p', { class: 'ct-quiz__when' }),
         el('button', { type: 'button', class: 'md-button md-button--primary', 'data-action': 'start', text: 'Bắt đầu làm bài', onclick: start })
       ]));
+      api('GET', '/api/contest').then(function (info) {
+        var when = $('.ct-quiz__when', b);
+        if (!when) return;
+        var now = Date.parse(info.now);
+        var upcoming = (info.weeks || []).filter(function (w) { return Date.parse(w.opens_at) > now; })[0];
+        var open = (info.weeks || []).filter(function (w) { return w.number === info.open_week; })[0];
+        if (open) when.textContent = 'Tuần ' + open.number + ' đang mở, kết thúc lúc ' + fmtMoment(open.closes_at) + '.';
+        else if (upcoming) when.textContent = 'Hiện chưa có tuần thi nào mở. Tuần ' + upcoming.number + ' bắt đầu lúc ' + fmtMoment(upcoming.opens_at) + '.';
+        else when.textContent = 'Cuộc thi đã kết thúc.';
+      }, function () { /* the start button still works; the API will say if no week is open */ });
     }
 
     async function serverOffset() {
@@ -592,6 +603,7 @@
 
     function showQuiz() {
       var a = st.attempt;
+      if (a.prediction && Number(a.prediction.max) > 0) predictionMax = Number(a.prediction.max);
       var n = a.questions.length;
       var b = clear(body());
       status(out, '', 'info');
@@ -791,6 +803,14 @@
           if (!retryable(err)) {
             sending = false;
             window.removeEventListener('online', onOnline);
+            if (err.data.receipt && err.data.receipt.attempt_id) {
+              st.receipt = err.data.receipt; // submitted earlier (another tab or device): that is the receipt
+              st.pending = null;
+              persist();
+              showReceipt();
+              status(out, err.message, 'warn');
+              return;
+            }
             status(out, err.message, 'error', true);
             if (err.code === 'ALREADY_SUBMITTED' || err.status === 409 || err.status === 410 || err.status === 403) {
               drop(local, QUIZ_KEY);
@@ -824,7 +844,9 @@
         ['Máy chủ nhận bài lúc', r.received_at ? fmtSeconds(Date.parse(r.received_at)) : ''],
         ['Thời gian làm bài', fmtDuration(r.duration_ms)]
       ];
-      if (r.score !== undefined && r.score !== null) rows.push(['Điểm', r.score + '/' + ((st.attempt && st.attempt.questions.length) || total)]);
+      if (r.score !== undefined && r.score !== null) {
+        rows.push(['Điểm', r.score + '/' + (r.questions || (st.attempt && st.attempt.questions.length) || total)]);
+      }
       var dl = el('dl', { class: 'ct-receipt' });
       rows.forEach(function (row) { dl.appendChild(el('dt', { text: row[0] })); dl.appendChild(el('dd', { text: row[1] })); });
       b.appendChild(el('div', { class: 'ct-card' }, [

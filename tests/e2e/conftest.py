@@ -1,0 +1,172 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright against the local stack, on a 360×800 phone.
+
+The stack runs on a copy of content/ with a generated question bank (so the tests never depend on the
+real bank being written yet) and serves a site built from that copy. Screenshots and the page-weight
+figures are written under build/e2e/ as test artefacts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTEFACTS = REPO / "build" / "e2e"
+PHONE_VIEWPORT = {"width": 360, "height": 800}
+# Wednesday of week 1, Asia/Ho_Chi_Minh: the week is open.
+CLOCK_WEEK1 = "2023-10-18T09:00:00+07:00"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if Path(str(item.fspath)).parent == Path(__file__).parent:
+            item.add_marker(pytest.mark.e2e)
+
+
+def ensure_chromium() -> None:
+    """Debian's Chromium, installed through apt when missing (CI runs as root); never a downloaded browser."""
+    if CHROMIUM.exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)  # noqa: S607
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env)  # noqa: S607
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium, as root)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    ensure_chromium()
+    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "headless": True, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": PHONE_VIEWPORT, "locale": "vi-VN", "has_touch": True,
+            "service_workers": "block"}
+
+
+# ---------------------------------------------------------------- the stack on a test copy of content/
+
+
+def question_bank(weeks: int, per_week: int) -> dict:
+    """A deterministic bank: every week pool holds `per_week` questions; option A is always right in the file
+    (the server shuffles options per contestant, so what the browser shows says nothing)."""
+    questions = []
+    for n in range(1, weeks * per_week + 1):
+        week = (n - 1) // per_week + 1
+        questions.append({
+            "id": f"e2e-{n:03d}",
+            "text": f"Câu hỏi kiểm thử số {n}: Ngày Chuyển đổi số quốc gia là ngày nào?",
+            "options": {"A": f"Ngày 10 tháng 10 (câu {n})", "B": f"Ngày 1 tháng 10 (câu {n})",
+                        "C": f"Ngày 10 tháng 1 (câu {n})", "D": f"Ngày 22 tháng 4 (câu {n})"},
+            "correct": "A",
+            "difficulty": "easy",
+            "weeks": [week],
+            "source": {"document": "qd-505-qd-ttg-2022", "ref": "Điều 1", "fact": "1"},
+        })
+    return {"questions": questions}
+
+
+DOCUMENT = """---
+id: qd-505-qd-ttg-2022
+number: "505/QĐ-TTg"
+date: "2022-04-22"
+issuer: "Thủ tướng Chính phủ"
+title: "Quyết định về Ngày Chuyển đổi số quốc gia"
+order: 6
+---
+# Quyết định số 505/QĐ-TTg
+
+Lấy ngày 10 tháng 10 hằng năm là Ngày Chuyển đổi số quốc gia.
+"""
+
+
+@pytest.fixture(scope="session")
+def e2e_root(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("e2e") / "repo"
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions", "documents"))
+    shutil.copytree(REPO / "site", root / "site")
+    (root / "functions").symlink_to(REPO / "functions")
+    (root / "content" / "questions").mkdir()
+    (root / "content" / "documents").mkdir()
+    contest = yaml.safe_load((root / "content" / "contest.yaml").read_text(encoding="utf-8"))
+    per_week = 2 * int(contest["quiz"]["questions_per_attempt"])
+    (root / "content" / "questions" / "e2e.yaml").write_text(
+        yaml.safe_dump(question_bank(len(contest["weeks"]), per_week), allow_unicode=True), encoding="utf-8")
+    (root / "content" / "documents" / "qd-505-qd-ttg-2022.md").write_text(DOCUMENT, encoding="utf-8")
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_site(e2e_root) -> Path:
+    from contest.sitebuild import build
+
+    out = e2e_root / "build" / "site"
+    build(e2e_root, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def stack(e2e_root, built_site):
+    from contest.local.stack import LocalStack
+
+    with LocalStack(e2e_root, clock_start=datetime.fromisoformat(CLOCK_WEEK1), dev_dir=e2e_root / ".dev",
+                    site_dir=built_site, schedule=False) as running:
+        yield running
+
+
+# ---------------------------------------------------------------- helpers for the tests
+
+
+@pytest.fixture(scope="session")
+def artefacts() -> Path:
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTEFACTS / "screenshots").mkdir(exist_ok=True)
+    return ARTEFACTS
+
+
+@pytest.fixture
+def shot(artefacts):
+    def take(page, name: str) -> None:
+        page.screenshot(path=str(artefacts / "screenshots" / f"{name}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture(scope="session")
+def code_for(stack):
+    """code_for(phone) -> the newest one-time code the local stack sent to that phone."""
+    return lambda phone: last_code(stack.outbox_path, phone)
+
+
+def last_code(outbox: Path, phone_digits: str) -> str:
+    """The newest one-time code sent to a phone (matched on its last nine digits) in the local outbox."""
+    codes = []
+    for line in outbox.read_text(encoding="utf-8").splitlines():
+        message = json.loads(line)
+        if re.sub(r"\D", "", message["phone"])[-9:] == phone_digits[-9:]:
+            found = re.findall(r"\b\d{6}\b", message["text"])
+            if found:
+                codes.append(found[0])
+    assert codes, f"no code sent to …{phone_digits[-3:]}"
+    return codes[-1]

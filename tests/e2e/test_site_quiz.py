@@ -1,0 +1,331 @@
+"""A contestant's whole journey on a 360 px phone: register, verify, log in, take the quiz, survive a reload
+and a network outage while submitting, and get exactly one stored submission and its receipt."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import re
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Page, Route, expect
+
+XSS_NAME = "<img src=x onerror=alert(1)>"
+PASSWORD = "Mat-khau-2023"
+
+
+def new_phone() -> str:
+    return "091" + "".join(random.choice("0123456789") for _ in range(7))  # Vinaphone, valid mobile
+
+
+def register(page: Page, base: str, name: str, phone: str, shot=None) -> None:
+    page.goto(base + "/dang-ky/")
+    page.get_by_label("Họ và tên").fill(name)
+    page.get_by_label("Số điện thoại di động").fill(phone)
+    expect(page.locator("#reg-unit optgroup")).to_have_count(3)
+    # the unit list is searchable without diacritics and stays grouped by type
+    page.get_by_label("Tìm đơn vị").fill("cam xuyen")
+    expect(page.locator("#reg-unit option")).to_have_count(2)  # the district and its citizens
+    expect(page.locator("#reg-unit optgroup")).to_have_count(2)
+    page.get_by_label("Chọn đơn vị trong danh sách").select_option("h-cam-xuyen")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    page.get_by_role("checkbox").check()
+    if shot:
+        shot(page, "01-dang-ky")
+    page.get_by_role("button", name="Đăng ký", exact=True).click()
+    page.wait_for_url("**/xac-thuc/")
+
+
+def verify_and_login(page: Page, code_for, phone: str, shot=None) -> None:
+    expect(page.get_by_label("Số điện thoại")).to_have_value(phone)
+    # the resend button counts down (the server's gap between two codes)
+    expect(page.locator('[data-action="resend"]')).to_be_disabled()
+    expect(page.locator('[data-action="resend"]')).to_contain_text("giây")
+    page.get_by_label("Mã xác thực").fill(code_for(phone))
+    if shot:
+        shot(page, "02-xac-thuc")
+    page.get_by_role("button", name="Xác thực").click()
+    page.wait_for_url("**/dang-nhap/?verified=1")
+    expect(page.locator("form .ct-status")).to_contain_text("đã được xác thực")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    if shot:
+        shot(page, "03-dang-nhap")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/tai-khoan/")
+
+
+def answer(page: Page, option: str) -> None:
+    page.locator(".ct-option label").filter(has_text=re.compile("^" + option + r"\. ")).click()
+
+
+def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefacts):
+    base = stack.base_url
+    phone = new_phone()
+    alerts: list[str] = []
+    page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
+    foreign: list[str] = []
+    page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) and
+            not r.url.startswith("data:") else None)
+
+    # Given a person registers with a name that looks like HTML, verifies the phone and logs in
+    register(page, base, XSS_NAME, phone, shot)
+    verify_and_login(page, code_for, phone, shot)
+
+    # Then my page shows the name as text (no image element, no script ran) and the phone masked
+    expect(page.locator('[data-field="full_name"]')).to_have_text(XSS_NAME)
+    expect(page.locator('[data-field="phone_masked"]')).to_have_text(re.compile(r"^091\*+\d{3}$"))
+    expect(page.locator('[data-field="unit_name"]')).to_have_text("UBND huyện Cẩm Xuyên")
+    assert page.locator("img[src=x]").count() == 0
+    expect(page.locator(".ct-attempts")).to_contain_text("Bạn chưa có lượt thi nào.")
+    shot(page, "04-tai-khoan")
+
+    # When they start the quiz
+    page.goto(base + "/thi/")
+    expect(page.locator(".ct-quiz__when")).to_contain_text("Tuần 1 đang mở")
+    shot(page, "05-thi-bat-dau")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(page.locator(".ct-quiz__week")).to_have_text("Tuần 1")
+    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 0/15")
+    expect(page.locator(".ct-quiz__timer")).to_have_text(re.compile(r"Còn lại (29:[0-5]\d|30:00)"))
+    state = page.evaluate("JSON.parse(localStorage.getItem('ct.quiz'))")
+    attempt_id = state["attempt"]["attempt_id"]
+
+    # and answer about half the questions, one at a time
+    chosen = {}
+    for i in range(8):
+        option = "ABCD"[i % 4]
+        answer(page, option)
+        chosen[i] = option
+        expect(page.locator(".ct-quiz__progress")).to_have_text(f"Đã trả lời {i + 1}/15")
+        page.get_by_role("button", name="Câu sau ›").click()
+    shot(page, "06-thi-dang-lam")
+
+    # and reload the page (a crash, a closed tab)
+    page.reload()
+
+    # Then the same attempt resumes where they were, with the same answers
+    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 8/15")
+    expect(page.locator(".ct-question legend")).to_contain_text("Câu 9/15.")
+    assert page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).attempt.attempt_id") == attempt_id
+    expect(page.locator(".ct-dot--done")).to_have_count(8)
+    page.locator('.ct-dot[data-step="0"]').click()
+    expect(page.locator(".ct-question legend")).to_contain_text("Câu 1/15.")
+    expect(page.locator(f'.ct-option input[value="{chosen[0]}"]')).to_be_checked()
+    page.locator('.ct-dot[data-step="5"]').click()
+    expect(page.locator(f'.ct-option input[value="{chosen[5]}"]')).to_be_checked()
+    shot(page, "07-thi-sau-tai-lai")
+
+    # When they finish the rest, keyboard included, and answer the prediction question
+    page.locator('.ct-dot[data-step="8"]').click()
+    for i in range(8, 14):
+        expect(page.locator(".ct-question legend")).to_contain_text(f"Câu {i + 1}/15.")
+        answer(page, "A")
+        page.get_by_role("button", name="Câu sau ›").click()
+    expect(page.locator(".ct-question legend")).to_contain_text("Câu 15/15.")
+    page.locator(".ct-option input").first.focus()  # the last one by keyboard: arrow keys move the choice
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator('.ct-option input[value="B"]')).to_be_checked()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="‹ Câu trước")).to_be_focused()
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("button", name="Câu sau ›")).to_be_focused()
+    page.keyboard.press("Enter")
+    prediction = page.locator("#ct-prediction")
+    expect(page.get_by_role("textbox", name=re.compile("Câu dự đoán"))).to_be_visible()
+    prediction.press_sequentially("12a34")
+    expect(prediction).to_have_value("1234")
+    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 15/15")
+
+    # and ask to submit: a confirmation comes first
+    page.locator('[data-action="review"]').click()
+    expect(page.locator(".ct-quiz__confirm")).to_contain_text("Bạn đã trả lời 15/15 câu")
+    shot(page, "08-thi-xac-nhan")
+
+    # When the API is unreachable at the moment they confirm
+    attempts_blocked: list[str] = []
+
+    def unreachable(route: Route) -> None:
+        attempts_blocked.append(route.request.post_data or "")
+        route.abort("internetdisconnected")
+
+    page.route("**/api/submit", unreachable)
+    page.locator('[data-action="confirm"]').click()
+
+    # Then the page says plainly what is happening and keeps retrying with backoff
+    status = page.locator(".ct-quiz > .ct-status")
+    expect(status).to_contain_text("Mất kết nối với máy chủ", timeout=10_000)
+    expect(status).to_contain_text("tự động gửi lại sau")
+    expect(prediction).to_be_disabled()  # answers are locked once confirmed: every retry sends the same body
+    expect(page.locator('[data-action="review"]')).to_be_disabled()
+    page.wait_for_function("document.querySelector('.ct-quiz > .ct-status').textContent.includes('đã thử 2 lần')",
+                           timeout=15_000)
+    shot(page, "09-thi-mat-ket-noi")
+
+    # When the connection comes back
+    sent: list[str] = []
+    page.unroute("**/api/submit")
+    page.on("request", lambda r: sent.append(r.post_data or "") if r.url.endswith("/api/submit") else None)
+
+    # Then the receipt is shown
+    expect(page.get_by_role("heading", name="Biên nhận bài thi")).to_be_visible(timeout=40_000)
+    receipt = page.locator(".ct-receipt")
+    expect(receipt).to_contain_text(attempt_id)
+    expect(receipt).to_contain_text(re.compile(r"\d\d:\d\d:\d\d ngày 18/10/2023"))
+    expect(receipt).to_contain_text("giây")
+    expect(receipt.locator("dt", has_text="Điểm")).to_be_visible()
+    expect(receipt.locator("dd").last).to_have_text(re.compile(r"^\d{1,2}/15$"))  # shown: show_score_on_submit
+    shot(page, "10-thi-bien-nhan")
+
+    # and every try carried the very same token and answers
+    bodies = attempts_blocked + sent
+    assert len(attempts_blocked) >= 2 and len(sent) >= 1
+    assert len({json.dumps(json.loads(b), sort_keys=True) for b in bodies}) == 1
+    body = json.loads(bodies[0])
+    assert body["prediction"] == 1234 and len(body["answers"]) == 15
+
+    # and exactly one submission is stored for the week
+    me = page.evaluate("""async () => {
+        const s = JSON.parse(localStorage.getItem('ct.session'));
+        const r = await fetch('/api/me', {headers: {Authorization: 'Bearer ' + s.token}});
+        return r.json();
+    }""")
+    submitted = [a for a in me["attempts"] if a["week"] == 1 and a["submitted_at"]]
+    assert [a["attempt_id"] for a in submitted] == [attempt_id]
+    assert len([a for a in me["attempts"] if a["week"] == 1]) == 1
+
+    # and a reload shows the receipt again rather than a new attempt
+    page.reload()
+    expect(page.get_by_role("heading", name="Biên nhận bài thi")).to_be_visible()
+
+    # and my page lists the attempt with its receipt
+    page.goto(base + "/tai-khoan/")
+    expect(page.locator(".ct-attempts tbody tr")).to_have_count(1)
+    expect(page.locator(".ct-attempts")).to_contain_text(attempt_id)
+    shot(page, "11-tai-khoan-sau-thi")
+
+    # and logging out ends the session
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/dang-nhap/")
+    page.goto(base + "/tai-khoan/")
+    expect(page.locator(".ct-me .ct-status")).to_contain_text("Bạn cần đăng nhập")
+
+    assert alerts == []  # the HTML-looking name never ran as code
+    assert foreign == []  # no request ever left the origin
+
+
+def test_password_reset_then_login_with_the_new_password(stack, code_for, page: Page, shot):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Nguyễn Thị Hồng Nhung", phone)
+    verify_and_login(page, code_for, phone)
+    page.get_by_role("button", name="Đăng xuất").click()
+
+    # Given a person who forgot the password asks for a code
+    page.goto(base + "/quen-mat-khau/")
+    page.get_by_label("Số điện thoại đã đăng ký").fill(phone)
+    page.get_by_role("button", name="Gửi mã đặt lại mật khẩu").click()
+    expect(page.get_by_label("Mã xác thực")).to_be_visible()
+    expect(page.locator('[data-app="reset-confirm"] [data-action="resend"]')).to_be_disabled()
+
+    # When they type the code and a new password
+    page.get_by_label("Mã xác thực").fill(code_for(phone))
+    page.get_by_label("Mật khẩu mới", exact=True).fill("Mat-khau-moi-99")
+    page.get_by_label("Nhập lại mật khẩu mới").fill("Mat-khau-moi-99")
+    shot(page, "12-quen-mat-khau")
+    page.get_by_role("button", name="Đặt lại mật khẩu", exact=True).click()
+
+    # Then they log in with the new password only
+    page.wait_for_url("**/dang-nhap/?reset=1")
+    page.get_by_label("Số điện thoại").fill(phone)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("form .ct-status")).to_have_class(re.compile("ct-status--error"))
+    expect(page.locator("form .ct-status")).not_to_be_empty()
+    page.get_by_label("Mật khẩu").fill("Mat-khau-moi-99")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/tai-khoan/")
+    expect(page.locator('[data-field="full_name"]')).to_have_text("Nguyễn Thị Hồng Nhung")
+
+
+def test_register_errors_come_from_the_api_in_vietnamese(stack, page: Page):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Trần Văn An", phone)
+
+    # When the same phone registers again
+    page.goto(base + "/dang-ky/")
+    page.get_by_label("Họ và tên").fill("Trần Văn An")
+    page.get_by_label("Số điện thoại di động").fill(phone)
+    expect(page.locator("#reg-unit optgroup")).to_have_count(3)
+    page.get_by_label("Chọn đơn vị trong danh sách").select_option("so-tttt")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    page.get_by_role("checkbox").check()
+    with page.expect_response("**/api/register") as response:
+        page.get_by_role("button", name="Đăng ký", exact=True).click()
+
+    # Then the API's own Vietnamese message is shown, and the page stays
+    message = response.value.json()["message"]
+    assert response.value.status >= 400 and message
+    expect(page.locator("form .ct-status")).to_have_text(message)
+    assert page.url.endswith("/dang-ky/")
+
+    # and a missing consent is caught before anything is sent
+    page.get_by_role("checkbox").uncheck()
+    page.get_by_role("button", name="Đăng ký", exact=True).click()
+    expect(page.locator("form .ct-status")).to_contain_text("Bạn cần đồng ý")
+
+
+def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):
+    """Measured, not timed: bytes of the quiz page's first load (fresh cache), logged in, quiz started."""
+    base = stack.base_url
+    # Given a verified, logged-in contestant (set up through the API)
+    setup = browser.new_context(viewport={"width": 360, "height": 800})
+    page = setup.new_page()
+    phone = new_phone()
+    register(page, base, "Lê Văn Bình", phone)
+    verify_and_login(page, code_for, phone)
+    session = page.evaluate("localStorage.getItem('ct.session')")
+    setup.close()
+
+    context = browser.new_context(viewport={"width": 360, "height": 800}, service_workers="block")
+    context.add_init_script(f"localStorage.setItem('ct.session', {json.dumps(session)})")
+    page = context.new_page()
+    responses = []
+    page.on("requestfinished", lambda r: responses.append(r))
+
+    # When the quiz page loads for the first time and the attempt starts
+    page.goto(base + "/thi/", wait_until="networkidle")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 0/15")
+    page.wait_for_load_state("networkidle")
+
+    rows = []
+    for request in responses:
+        response = request.response()
+        body = response.body() if response else b""
+        path = urlsplit(request.url).path
+        rows.append({
+            "url": path if request.url.startswith(base) else request.url,
+            "third_party": not request.url.startswith(base),
+            "bytes": len(body),
+            "gzip": len(gzip.compress(body, 6)),
+            "own": path.startswith("/assets/js/app.js") or path.startswith("/assets/css/contest.css"),
+        })
+    context.close()
+    total = {"bytes": sum(r["bytes"] for r in rows), "gzip": sum(r["gzip"] for r in rows)}
+    own = {"bytes": sum(r["bytes"] for r in rows if r["own"]), "gzip": sum(r["gzip"] for r in rows if r["own"])}
+    report = {"requests": len(rows), "total": total, "own_js_css": own,
+              "third_party_requests": [r["url"] for r in rows if r["third_party"]], "responses": rows}
+    (artefacts / "quiz-page-weight.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"\nquiz first load: {len(rows)} requests, {total['bytes']} B ({total['gzip']} B gzip); "
+          f"own JS+CSS {own['bytes']} B ({own['gzip']} B gzip)")
+
+    # Then nothing came from another host, and the budget holds
+    assert report["third_party_requests"] == []
+    assert any(r["own"] for r in rows)
+    assert own["gzip"] <= 30 * 1024
+    assert total["gzip"] <= 300 * 1024
