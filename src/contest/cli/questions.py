@@ -1,0 +1,203 @@
+"""`contest questions …`: check, export, import and count the question bank (content/questions/)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from contest.bank import (
+    BankError,
+    BankIssue,
+    LoadedBank,
+    Location,
+    NearDuplicate,
+    bank_stats,
+    document_ids,
+    find_near_duplicates,
+    load_bank,
+    load_bank_detailed,
+    validate_records,
+    write_bank,
+)
+from contest.model import DIFFICULTIES, Bank
+from contest.workbook import WorkbookError, document_titles, export_workbook, read_workbook
+
+app = typer.Typer(
+    help="Ngân hàng câu hỏi: kiểm tra, xuất/nhập Excel, thống kê.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(highlight=False)
+
+CONTENT_OPTION = typer.Option(Path("content"), "--content", help="Thư mục nội dung (chứa contest.yaml).")
+EXPORT_TARGET = typer.Argument(..., help="Tệp Excel sẽ ghi, ví dụ bank.xlsx.")
+IMPORT_SOURCE = typer.Argument(..., help="Tệp Excel đã điền (theo mẫu của lệnh export).")
+DRY_RUN_OPTION = typer.Option(False, "--dry-run", help="Chỉ kiểm tra, không ghi gì.")
+DIFFICULTY_NAMES = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
+
+
+def _settings(content: Path) -> tuple[list[int], int]:
+    """The week numbers and the questions per attempt, from content/contest.yaml."""
+    from contest.content import ContentError, parse_contest, read_yaml
+
+    path = content / "contest.yaml"
+    if not path.exists():
+        _fail(f"Không tìm thấy {path}. Dùng --content để chỉ thư mục nội dung.", code=2)
+    try:
+        contest = parse_contest(read_yaml(path), str(path))
+    except ContentError as exc:
+        _print_issues(exc.issues)
+        _fail(f"Hãy sửa {path} trước.", code=2)
+    return [w.number for w in contest.weeks], contest.quiz.questions_per_attempt
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
+
+
+def _print_issues(issues: Sequence[object]) -> None:
+    for issue in issues:
+        typer.echo(str(issue), err=True)
+
+
+def _load(content: Path) -> tuple[LoadedBank, list[int], int]:
+    weeks, per_attempt = _settings(content)
+    try:
+        loaded = load_bank_detailed(content / "questions", content / "documents", weeks, per_attempt)
+    except BankError as exc:
+        _print_issues(exc.issues)
+        _fail(f"Ngân hàng câu hỏi có {len(exc.issues)} lỗi.")
+    return loaded, weeks, per_attempt
+
+
+def _near_duplicate_issue(pair: NearDuplicate, locations: dict[str, Location]) -> BankIssue:
+    first = locations.get(pair.first, Location("?", 0))
+    second = locations.get(pair.second, Location("?", 0))
+    how = "cùng bốn phương án" if pair.same_options else "cùng đáp án đúng"
+    return BankIssue(
+        second.file,
+        second.line,
+        f"câu hỏi '{pair.second}' gần trùng với câu hỏi '{pair.first}' ({first.file}:{first.line}): "
+        f"nội dung giống {round(pair.similarity * 100)}%, {how}",
+    )
+
+
+def _pools(bank: Bank, weeks: Sequence[int]) -> str:
+    return ", ".join(f"tuần {w}: {len(bank.pool(w))}" for w in weeks)
+
+
+@app.command("check")
+def check(content: Path = CONTENT_OPTION) -> None:
+    """Kiểm tra ngân hàng câu hỏi: cấu trúc, mã, phương án, đáp án, nguồn, cỡ các tuần và câu gần trùng."""
+    loaded, weeks, per_attempt = _load(content)
+    pairs = find_near_duplicates(loaded.bank)
+    if pairs:
+        _print_issues([_near_duplicate_issue(p, loaded.locations) for p in pairs])
+        _fail(f"Có {len(pairs)} cặp câu hỏi gần trùng nhau: hãy sửa hoặc bỏ bớt một câu trong mỗi cặp.")
+    console.print(
+        f"Ngân hàng câu hỏi hợp lệ: {len(loaded.bank.questions)} câu hỏi "
+        f"({_pools(loaded.bank, weeks)}; mỗi tuần cần ít nhất {2 * per_attempt}).",
+        markup=False,
+    )
+
+
+@app.command("export")
+def export(
+    target: Path = EXPORT_TARGET,
+    content: Path = CONTENT_OPTION,
+) -> None:
+    """Xuất ngân hàng câu hỏi ra tệp Excel (mỗi câu một dòng, kèm trang hướng dẫn)."""
+    loaded, weeks, per_attempt = _load(content)
+    export_workbook(
+        loaded.bank,
+        target,
+        documents=document_titles(content / "documents"),
+        weeks=weeks,
+        per_attempt=per_attempt,
+    )
+    console.print(f"Đã xuất {len(loaded.bank.questions)} câu hỏi ra {target}.", markup=False)
+
+
+@app.command("import")
+def import_(
+    source: Path = IMPORT_SOURCE,
+    content: Path = CONTENT_OPTION,
+    dry_run: bool = DRY_RUN_OPTION,
+) -> None:
+    """Nhập tệp Excel: kiểm tra toàn bộ, chỉ ghi khi không có lỗi nào; thay toàn bộ ngân hàng câu hỏi."""
+    weeks, per_attempt = _settings(content)
+    if not source.exists():
+        _fail(f"Không tìm thấy tệp {source}.", code=2)
+    try:
+        records = read_workbook(source, label=str(source))
+    except WorkbookError as exc:
+        _print_issues(exc.issues)
+        _fail("Tệp không đúng mẫu. Không có gì được ghi.")
+    questions, _locations, issues = validate_records(
+        records,
+        documents=document_ids(content / "documents"),
+        weeks=weeks,
+        per_attempt=per_attempt,
+        bank_label=str(source),
+    )
+    if not records:
+        issues.append(BankIssue(str(source), 0, "tệp không có câu hỏi nào"))
+    if issues:
+        _print_issues(issues)
+        _fail(f"Tệp có {len(issues)} lỗi. Không có gì được ghi.")
+    bank = Bank(tuple(questions))
+    for pair in find_near_duplicates(bank):
+        typer.echo(f"Cảnh báo: câu hỏi '{pair.second}' gần trùng với câu hỏi '{pair.first}'.", err=True)
+    if dry_run:
+        console.print(
+            f"Tệp hợp lệ: {len(questions)} câu hỏi ({_pools(bank, weeks)}). Chưa ghi gì.", markup=False
+        )
+        return
+    written = write_bank(bank, content / "questions")
+    # What was written must read back as the same bank.
+    reread = load_bank(content / "questions", content / "documents", weeks, per_attempt)
+    if len(reread.questions) != len(questions):
+        _fail("Lỗi khi ghi ngân hàng câu hỏi: số câu đọc lại không khớp.")
+    console.print(
+        f"Đã nhập {len(questions)} câu hỏi vào {len(written)} tệp trong {content / 'questions'} "
+        f"({_pools(bank, weeks)}).",
+        markup=False,
+    )
+
+
+@app.command("stats")
+def stats(content: Path = CONTENT_OPTION) -> None:
+    """Thống kê số câu hỏi theo văn bản, theo tuần thi và theo mức độ."""
+    loaded, weeks, _per_attempt = _load(content)
+    figures = bank_stats(loaded.bank, weeks, document_ids(content / "documents"))
+
+    by_document = Table(title="Theo văn bản nguồn")
+    by_document.add_column("Văn bản")
+    by_document.add_column("Số câu", justify="right")
+    for w in weeks:
+        by_document.add_column(f"Tuần {w}", justify="right")
+    for doc, count in figures.by_document.items():
+        row = figures.by_document_week.get(doc, {})
+        by_document.add_row(doc, str(count), *(str(row.get(w, 0)) for w in weeks))
+    by_document.add_row("Tổng", str(figures.total), *(str(figures.by_week[w]) for w in weeks))
+    console.print(by_document)
+
+    by_week = Table(title="Theo tuần thi (một câu có thể thuộc nhiều tuần)")
+    by_week.add_column("Tuần")
+    by_week.add_column("Số câu", justify="right")
+    for w, count in figures.by_week.items():
+        by_week.add_row(str(w), str(count))
+    console.print(by_week)
+
+    by_difficulty = Table(title="Theo mức độ")
+    by_difficulty.add_column("Mức độ")
+    by_difficulty.add_column("Số câu", justify="right")
+    for d in DIFFICULTIES:
+        by_difficulty.add_row(DIFFICULTY_NAMES[d], str(figures.by_difficulty[d]))
+    console.print(by_difficulty)
