@@ -865,12 +865,15 @@
 
   /* ------------------------------------------------------------ results */
 
-  function initResults(box, cleanup) {
+  /* Published results (results/index.json, results/week-N.json, results/final.json), read defensively:
+   * what is present is shown, what is missing is skipped. Nothing here ever asks for a live count. */
+  function initResults(box) {
     var select = $('#results-week', box);
     var out = $('.ct-status', box);
     var holder = $('.ct-results__body', box);
     var weeks = schedule().weeks || [];
     var published = {};
+    var finalUrl = null;
     var indexUrl = new URL('/results/index.json', location.href);
 
     function sameOrigin(u) {
@@ -881,7 +884,7 @@
       var res;
       try { res = await fetch(u, { cache: 'no-cache', credentials: 'same-origin' }); } catch (e) { throw new ApiError(NETWORK_MESSAGE, 0); }
       if (!res.ok) throw new ApiError('Không tải được kết quả (mã ' + res.status + ').', res.status);
-      return res.json();
+      try { return await res.json(); } catch (e) { throw new ApiError('Tệp kết quả không đọc được.', 0); }
     }
 
     function notYet(number) {
@@ -891,16 +894,17 @@
         'Kết quả tuần ' + number + ' chưa được công bố.', 'info');
     }
 
-    async function show(number) {
-      var target = published[number];
-      if (!target) { notYet(number); return; }
-      status(out, 'Đang tải kết quả tuần ' + number + '…', 'info');
+    async function show(choice) {
+      var target = choice === 'final' ? finalUrl : published[choice];
+      if (!target) { notYet(Number(choice)); return; }
+      status(out, 'Đang tải kết quả…', 'info');
       try {
         var data = await getJson(target);
-        render(data, number);
+        clear(holder);
+        if (choice === 'final') renderFinal(data); else renderWeek(data, Number(choice));
         status(out, '', 'info');
       } catch (err) {
-        if (err.status === 404) notYet(number);
+        if (err.status === 404 && choice !== 'final') notYet(Number(choice));
         else status(out, err.message, 'error');
       }
     }
@@ -908,92 +912,152 @@
     function section(title, children) {
       return el('section', { class: 'ct-section' }, [el('h2', { text: title })].concat(children));
     }
+    function list(x) { return Array.isArray(x) ? x : []; }
+    function num(x) { return typeof x === 'number' && isFinite(x) ? x : null; }
+    function money(amount) { return num(amount) !== null ? fmtNumber(amount) + ' đồng' : ''; }
+    function decimal(x, digits) { return num(x) !== null ? x.toFixed(digits).replace('.', ',') : ''; }
+    function percent(x) { return num(x) !== null ? decimal(x * 100, 1) + '%' : ''; }
 
-    function money(amount) { return typeof amount === 'number' ? fmtNumber(amount) + ' đồng' : ''; }
-    function person(e) {
-      if (typeof e !== 'object' || e === null) return String(e);
-      return [e.full_name, e.unit_name, e.phone_masked].filter(Boolean).join(' — ');
+    /* One ranked person, whichever field names the publisher used. */
+    function entry(e, resolution) {
+      e = e || {};
+      var duration = num(e.duration_ms) !== null ? fmtDuration(e.duration_ms) :
+        num(e.duration) !== null ? (resolution === 'milliseconds' ? fmtDuration(e.duration) : fmtWholeSeconds(e.duration)) : '';
+      return {
+        rank: e.rank, name: e.full_name || e.name || '', unit: e.unit_name || e.unit || '',
+        phone: e.phone_masked || e.phone || '', score: e.score, duration: duration,
+        prediction: num(e.prediction) !== null ? fmtNumber(e.prediction) : '',
+        prize: e.prize_label || (typeof e.prize === 'string' ? e.prize : ''), tie: e.tie_group || ''
+      };
+    }
+    function fmtWholeSeconds(s) {
+      return (s >= 60 ? Math.floor(s / 60) + ' phút ' + pad(s % 60) : String(s)) + ' giây';
+    }
+    function personLine(p) { return [p.name, p.unit, p.phone].filter(Boolean).join(' — '); }
+
+    function searchableTable(id, headers, rows, label) {
+      var search = el('input', { type: 'search', id: id, autocomplete: 'off' });
+      var found = el('small', { 'aria-live': 'polite' });
+      var tableBox = el('div');
+      function draw() {
+        var q = fold(search.value);
+        var shown = rows.filter(function (r) { return !q || r.key.indexOf(q) >= 0; });
+        clear(tableBox).appendChild(table(headers, shown.map(function (r) { return r.cells; })));
+        found.textContent = q ? 'Tìm thấy ' + shown.length + ' kết quả.' : '';
+      }
+      search.addEventListener('input', draw);
+      draw();
+      return [el('div', { class: 'ct-field' }, [el('label', { for: id, text: label }), search, found]), tableBox];
     }
 
-    function render(d, number) {
-      clear(holder);
+    function renderWeek(d, number) {
+      var resolution = d.duration_resolution || 'seconds';
       var facts = el('p', { class: 'ct-results__facts' });
-      var count = d.participants && typeof d.participants.count === 'number' ? d.participants.count : null;
-      if (count !== null) {
+      var count = d.participants && num(d.participants.count);
+      if (count !== null && count !== undefined) {
         facts.appendChild(document.createTextNode('Số người tham gia tuần ' + (d.week || number) + ': '));
         facts.appendChild(el('strong', { 'data-field': 'participants', text: fmtNumber(count) }));
         facts.appendChild(document.createTextNode('. '));
       }
-      if (d.closed_at) facts.appendChild(document.createTextNode('Tuần thi đóng lúc ' + fmtMoment(d.closed_at) + '.'));
+      var closed = d.closes_at || d.closed_at;
+      if (closed) facts.appendChild(document.createTextNode('Tuần thi kết thúc lúc ' + fmtMoment(closed) + '.'));
       holder.appendChild(facts);
+      if (d.participants && d.participants.description) holder.appendChild(el('p', { class: 'ct-muted', text: d.participants.description }));
 
-      var prizes = Array.isArray(d.prizes) ? d.prizes : [];
+      var prizes = list(d.prizes);
       if (prizes.length) {
         holder.appendChild(section('Danh sách đạt giải', prizes.map(function (p) {
-          var entries = Array.isArray(p.entries) ? p.entries : [];
+          var winners = list(p.awarded || p.entries).map(function (e) { return entry(e, resolution); });
+          var pending = list(p.pending);
           return el('div', { class: 'ct-prize' }, [
             el('h3', { text: [p.label, money(p.amount)].filter(Boolean).join(' — ') }),
-            entries.length ? el('ol', {}, entries.map(function (e) { return el('li', { text: person(e) }); })) : null,
-            p.pending || !entries.length ? el('p', { text: (typeof p.pending === 'string' && p.pending) || 'Ban Tổ chức đang xem xét, sẽ công bố sau.' }) : null
+            winners.length ? el('ol', {}, winners.map(function (w) { return el('li', { text: personLine(w) }); })) : null,
+            pending.length ? el('div', {}, pending.map(function (g) {
+              return el('div', { class: 'ct-pending' }, [
+                el('p', { text: (g.status_label || 'Chờ Ban Tổ chức quyết định') + (g.count ? ' (' + g.count + ' giải, nhóm đồng hạng ' + (g.group || '') + ')' : '') + ':' }),
+                el('ul', {}, list(g.candidates).map(function (c) { return el('li', { text: personLine(entry(c, resolution)) }); }))
+              ]);
+            })) : null,
+            p.pending === true || (typeof p.pending === 'string' && p.pending) ? el('p', { text: typeof p.pending === 'string' ? p.pending : 'Chờ Ban Tổ chức quyết định.' }) : null,
+            !winners.length && !pending.length && !p.pending ? el('p', { text: 'Không có người đạt giải.' }) : null
           ]);
         })));
       }
 
-      var standings = Array.isArray(d.standings) ? d.standings : [];
-      if (standings.length) {
-        var search = el('input', { type: 'search', id: 'results-search', autocomplete: 'off' });
-        var found = el('small', { 'aria-live': 'polite' });
-        var rows = standings.map(function (s) {
-          return {
-            key: fold((s.full_name || '') + ' ' + (s.unit_name || '')),
-            cells: [s.rank, s.full_name, s.unit_name, s.phone_masked, s.score, fmtDuration(s.duration_ms),
-              typeof s.prediction === 'number' ? fmtNumber(s.prediction) : '', s.prize || '']
-          };
+      var entries = list(d.standings || (d.ranking && d.ranking.entries)).map(function (e) { return entry(e, resolution); });
+      if (entries.length) {
+        var total = d.ranking && num(d.ranking.total);
+        var rows = entries.map(function (p) {
+          return { key: fold(p.name + ' ' + p.unit), cells: [p.rank, p.name, p.unit, p.phone, p.score, p.duration, p.prediction, p.prize || p.tie] };
         });
-        var tableBox = el('div');
-        var draw = function () {
-          var q = fold(search.value);
-          var shown = rows.filter(function (r) { return !q || r.key.indexOf(q) >= 0; });
-          clear(tableBox).appendChild(table(['Hạng', 'Họ và tên', 'Đơn vị', 'Số điện thoại', 'Điểm', 'Thời gian', 'Dự đoán', 'Giải'],
-            shown.map(function (r) { return r.cells; })));
-          found.textContent = q ? 'Tìm thấy ' + shown.length + ' người.' : standings.length + ' người.';
-        };
-        search.addEventListener('input', draw);
-        draw();
         holder.appendChild(section('Bảng xếp hạng', [
-          el('div', { class: 'ct-field' }, [el('label', { for: 'results-search', text: 'Tìm theo họ tên hoặc đơn vị' }), search, found]),
-          tableBox,
-          d.standings_sha256 ? el('p', { class: 'ct-muted', text: 'Mã kiểm tra bảng xếp hạng (SHA-256): ' + d.standings_sha256 }) : null
+          total ? el('p', { text: 'Công bố ' + entries.length + ' người dẫn đầu trên tổng số ' + fmtNumber(total) + ' người có bài thi.' }) : null,
+          d.order_rule ? el('p', { class: 'ct-muted', text: d.order_rule }) : null
+        ].concat(searchableTable('results-search', ['Hạng', 'Họ và tên', 'Đơn vị', 'Số điện thoại', 'Điểm', 'Thời gian', 'Dự đoán', 'Giải'], rows, 'Tìm theo họ tên hoặc đơn vị'))
+          .concat([d.standings_sha256 ? el('p', { class: 'ct-muted', text: 'Mã kiểm tra bảng xếp hạng (SHA-256): ' + d.standings_sha256 + (d.standings_sha256_note ? '. ' + d.standings_sha256_note : '') }) : null])));
+      }
+
+      var ties = list(d.tie_groups);
+      var decisions = list(d.committee_decisions);
+      if (ties.length || decisions.length) {
+        holder.appendChild(section('Đồng hạng và quyết định của Ban Tổ chức', [
+          ties.length ? el('ul', {}, ties.map(function (g) {
+            return el('li', { text: 'Nhóm ' + (g.label || '') + ': hạng ' + (g.rank || '') + ', ' + (g.size || '') + ' người — ' + (g.status_label || '') + (g.decision && g.decision.reason ? ' (' + g.decision.reason + ')' : '') });
+          })) : null,
+          decisions.length ? el('ul', {}, decisions.map(function (x) {
+            return el('li', { text: [x.decided_at ? fmtMoment(x.decided_at) : '', x.group ? 'nhóm ' + x.group : '', x.reason, x.by].filter(Boolean).join(' — ') });
+          })) : null
         ]));
       }
 
-      var key = Array.isArray(d.answer_key) ? d.answer_key : [];
+      var key = list(d.answer_key);
       if (key.length) {
         holder.appendChild(section('Đáp án', [el('ol', { class: 'ct-answer-key' }, key.map(function (k) {
-          var options = Array.isArray(k.options) ? k.options : [];
+          var options = Array.isArray(k.options) ? k.options :
+            Object.keys(k.options || {}).map(function (id) { return { id: id, text: k.options[id] }; });
           var right = options.filter(function (o) { return o.id === k.correct; })[0];
           return el('li', {}, [el('p', { text: k.text || '' }),
-            el('p', {}, ['Đáp án: ', el('strong', { text: right ? right.text : String(k.correct || '') })])]);
+            el('p', {}, ['Đáp án đúng: ', el('strong', { text: right ? right.text : String(k.correct || '') })])]);
         }))]));
       }
 
-      var units = Array.isArray(d.units) ? d.units : [];
+      var units = list(d.units);
       if (units.length) {
-        holder.appendChild(section('Tham gia theo đơn vị', [table(['Đơn vị', 'Người tham gia', 'Lượt thi', 'Điểm trung bình', 'Tỷ lệ tham gia'],
+        var unitRows = units.map(function (u) {
+          var name = u.unit_name || u.name || u.unit_id || '';
+          return { key: fold(name), cells: [name, fmtNumber(u.participants), fmtNumber(u.attempts), decimal(u.mean_score, 2), percent(u.participation_rate)] };
+        });
+        holder.appendChild(section('Tham gia theo đơn vị',
+          searchableTable('units-search', ['Đơn vị', 'Người tham gia', 'Lượt thi', 'Điểm trung bình', 'Tỷ lệ tham gia'], unitRows, 'Tìm đơn vị')));
+      }
+    }
+
+    function renderFinal(d) {
+      var prizes = list(d.prizes);
+      if (prizes.length) {
+        holder.appendChild(section('Giải chung cuộc (đơn vị)', [el('ul', {}, prizes.map(function (p) {
+          return el('li', { text: [p.label, p.count ? p.count + ' giải' : '', money(p.amount)].filter(Boolean).join(' — ') });
+        }))]));
+      }
+      var units = list(d.units);
+      if (units.length) {
+        holder.appendChild(section('Xếp hạng đơn vị', [
+          d.formula && d.formula.text ? el('p', { class: 'ct-muted', text: d.formula.text }) : null
+        ].concat(searchableTable('final-search', ['Hạng', 'Đơn vị', 'Lượt dự thi', 'Tỷ lệ tham gia', 'Điểm trung bình', 'Điểm tổng hợp', 'Giải'],
           units.map(function (u) {
-            return [u.unit_name, fmtNumber(u.participants), fmtNumber(u.attempts),
-              typeof u.mean_score === 'number' ? u.mean_score.toFixed(2).replace('.', ',') : '',
-              typeof u.participation_rate === 'number' ? (u.participation_rate * 100).toFixed(1).replace('.', ',') + '%' : ''];
-          }))]));
+            var name = u.name || u.unit_name || '';
+            return { key: fold(name), cells: [u.rank, name, fmtNumber(u.participations), percent(u.participation_rate), decimal(u.mean_score, 2), decimal(u.points, 4), u.prize_label || u.tie_group || ''] };
+          }), 'Tìm đơn vị'))));
       }
     }
 
     async function boot() {
       try {
         var index = await getJson(indexUrl.href);
-        (index.weeks || []).forEach(function (w) {
-          published[w.week] = sameOrigin(w.url || ('week-' + w.week + '.json')) || new URL('/results/week-' + w.week + '.json', location.href).href;
+        list(index.weeks).forEach(function (w) {
+          published[w.week] = sameOrigin(w.url || ('week-' + w.week + '.json'));
         });
+        if (index.final) finalUrl = sameOrigin(typeof index.final === 'string' ? index.final : 'final.json');
       } catch (err) {
         if (err.status !== 404) status(out, err.message, 'error');
       }
@@ -1004,11 +1068,14 @@
       numbers.forEach(function (n) {
         select.appendChild(el('option', { value: n, text: 'Tuần ' + n + (published[n] ? '' : ' (chưa công bố)') }));
       });
+      if (finalUrl) select.appendChild(el('option', { value: 'final', text: 'Chung cuộc (đơn vị)' }));
       var latest = numbers.filter(function (n) { return published[n]; }).pop();
-      var chosen = Number(param('tuan')) || latest || numbers[0];
+      var asked = param('tuan');
+      var chosen = asked === 'final' && finalUrl ? 'final' : Number(asked) || latest || numbers[0];
+      if (!chosen) { status(out, 'Chưa có kết quả.', 'info'); return; }
       select.value = String(chosen);
-      select.addEventListener('change', function () { show(Number(select.value)); });
-      if (chosen) show(chosen); else status(out, 'Chưa có kết quả.', 'info');
+      select.addEventListener('change', function () { show(select.value === 'final' ? 'final' : Number(select.value)); });
+      show(chosen);
     }
     boot();
   }
