@@ -21,6 +21,7 @@ from contest.bank import (
     find_near_duplicates,
     load_bank,
     load_bank_detailed,
+    sort_issues,
     validate_records,
     write_bank,
 )
@@ -149,7 +150,7 @@ def import_(
     if not records:
         issues.append(BankIssue(str(source), 0, "tệp không có câu hỏi nào"))
     if issues:
-        _print_issues(issues)
+        _print_issues(sort_issues(issues))
         _fail(f"Tệp có {len(issues)} lỗi. Không có gì được ghi.")
     bank = Bank(tuple(questions))
     for pair in find_near_duplicates(bank):
