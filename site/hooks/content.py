@@ -32,7 +32,7 @@ def _expand(nav: list[Any], root: Path) -> list[Any]:
     out: list[Any] = []
     for item in nav:
         if isinstance(item, dict):
-            (title, target), = item.items()
+            ((title, target),) = item.items()
             if target == MATERIALS_NAV_TARGET:
                 out.append({title: sitebuild.materials_nav(root)})
             elif isinstance(target, list):

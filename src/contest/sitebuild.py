@@ -163,13 +163,16 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "",
         "## Thời gian thi",
         "",
-        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
+        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. "
+        f"Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
         "",
         "| Tuần | Bắt đầu | Kết thúc | Công bố kết quả |",
         "|:---:|---|---|---|",
     ]
     for w in contest.weeks:
-        lines.append(f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |")
+        lines.append(
+            f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |"
+        )
     lines += [
         "",
         "Kết quả mỗi tuần được công bố trên trang [Kết quả](ket-qua.md) vào thời điểm ghi ở cột "
@@ -188,15 +191,14 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
     else:
         lines.append(
             f"- Mỗi người được thi tối đa **{q.attempts_per_week} lượt** mỗi tuần; "
-            "lượt có kết quả tốt nhất (điểm cao hơn, nếu bằng điểm thì thời gian ngắn hơn) được dùng để xếp hạng."
+            "lượt có kết quả tốt nhất (điểm cao hơn, nếu bằng điểm thì thời gian ngắn hơn) "
+            "được dùng để xếp hạng."
         )
-    lines.append(
-        "- Câu dự đoán: nhập một số nguyên từ 0 đến "
-        f"{vnd(q.prediction_max, '').strip()}."
-    )
+    lines.append(f"- Câu dự đoán: nhập một số nguyên từ 0 đến {vnd(q.prediction_max, '').strip()}.")
     if q.show_score_on_submit:
         lines.append(
-            "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình (không hiển thị câu nào đúng, câu nào sai)."
+            "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình "
+            "(không hiển thị câu nào đúng, câu nào sai)."
         )
     else:
         lines.append("- Điểm được công bố cùng kết quả tuần thi.")
@@ -237,8 +239,8 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         lines += [
             "### Giải chung cuộc (tập thể, đơn vị)",
             "",
-            "Sau các tuần thi, Ban Tổ chức trao giải cho các đơn vị tích cực, có số lượt thí sinh tham gia lớn "
-            "và chất lượng bài thi tốt.",
+            "Sau các tuần thi, Ban Tổ chức trao giải cho các đơn vị tích cực, "
+            "có số lượt thí sinh tham gia lớn và chất lượng bài thi tốt.",
             "",
             "| Giải | Số lượng | Trị giá mỗi giải |",
             "|---|:---:|---:|",
@@ -266,8 +268,15 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
 
 def document_markdown(doc: Document) -> str:
     """A document's own Markdown with its identity (number, date, issuer) shown under the title."""
-    facts = [f for f in (doc.number and f"Số {_md(doc.number)}", doc.date and f"ngày {iso_day(doc.date)}",
-                         doc.issuer and _md(doc.issuer)) if f]
+    facts = [
+        f
+        for f in (
+            doc.number and f"Số {_md(doc.number)}",
+            doc.date and f"ngày {iso_day(doc.date)}",
+            doc.issuer and _md(doc.issuer),
+        )
+        if f
+    ]
     header = f'!!! abstract "{", ".join(facts)}"\n    Tài liệu ôn tập của Cuộc thi.\n' if facts else ""
     body = doc.body.lstrip("\n")
     head = f"---\ntitle: {json.dumps(doc.title, ensure_ascii=False)}\n---\n\n"

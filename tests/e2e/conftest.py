@@ -47,8 +47,8 @@ def ensure_chromium() -> None:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)  # noqa: S607
-        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env)  # noqa: S607
+        subprocess.run(["apt-get", "update", "-q"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True, env=env)
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (apt-get install chromium, as root)")
 
@@ -56,13 +56,23 @@ def ensure_chromium() -> None:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     ensure_chromium()
-    return {**browser_type_launch_args, "executable_path": str(CHROMIUM), "headless": True, "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": PHONE_VIEWPORT, "locale": "vi-VN", "has_touch": True,
-            "service_workers": "block"}
+    return {
+        **browser_context_args,
+        "viewport": PHONE_VIEWPORT,
+        "locale": "vi-VN",
+        "has_touch": True,
+        "service_workers": "block",
+    }
 
 
 # ---------------------------------------------------------------- the stack on a test copy of content/
@@ -74,16 +84,22 @@ def question_bank(weeks: int, per_week: int) -> dict:
     questions = []
     for n in range(1, weeks * per_week + 1):
         week = (n - 1) // per_week + 1
-        questions.append({
-            "id": f"e2e-{n:03d}",
-            "text": f"Câu hỏi kiểm thử số {n}: Ngày Chuyển đổi số quốc gia là ngày nào?",
-            "options": {"A": f"Ngày 10 tháng 10 (câu {n})", "B": f"Ngày 1 tháng 10 (câu {n})",
-                        "C": f"Ngày 10 tháng 1 (câu {n})", "D": f"Ngày 22 tháng 4 (câu {n})"},
-            "correct": "A",
-            "difficulty": "easy",
-            "weeks": [week],
-            "source": {"document": "qd-505-qd-ttg-2022", "ref": "Điều 1", "fact": "1"},
-        })
+        questions.append(
+            {
+                "id": f"e2e-{n:03d}",
+                "text": f"Câu hỏi kiểm thử số {n}: Ngày Chuyển đổi số quốc gia là ngày nào?",
+                "options": {
+                    "A": f"Ngày 10 tháng 10 (câu {n})",
+                    "B": f"Ngày 1 tháng 10 (câu {n})",
+                    "C": f"Ngày 10 tháng 1 (câu {n})",
+                    "D": f"Ngày 22 tháng 4 (câu {n})",
+                },
+                "correct": "A",
+                "difficulty": "easy",
+                "weeks": [week],
+                "source": {"document": "qd-505-qd-ttg-2022", "ref": "Điều 1", "fact": "1"},
+            }
+        )
     return {"questions": questions}
 
 
@@ -104,7 +120,9 @@ Lấy ngày 10 tháng 10 hằng năm là Ngày Chuyển đổi số quốc gia.
 @pytest.fixture(scope="session")
 def e2e_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("e2e") / "repo"
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions", "documents"))
+    shutil.copytree(
+        REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions", "documents")
+    )
     shutil.copytree(REPO / "site", root / "site")
     (root / "functions").symlink_to(REPO / "functions")
     (root / "content" / "questions").mkdir()
@@ -112,7 +130,8 @@ def e2e_root(tmp_path_factory) -> Path:
     contest = yaml.safe_load((root / "content" / "contest.yaml").read_text(encoding="utf-8"))
     per_week = 2 * int(contest["quiz"]["questions_per_attempt"])
     (root / "content" / "questions" / "e2e.yaml").write_text(
-        yaml.safe_dump(question_bank(len(contest["weeks"]), per_week), allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(question_bank(len(contest["weeks"]), per_week), allow_unicode=True), encoding="utf-8"
+    )
     (root / "content" / "documents" / "qd-505-qd-ttg-2022.md").write_text(DOCUMENT, encoding="utf-8")
     return root
 
@@ -130,8 +149,13 @@ def built_site(e2e_root) -> Path:
 def stack(e2e_root, built_site):
     from contest.local.stack import LocalStack
 
-    with LocalStack(e2e_root, clock_start=datetime.fromisoformat(CLOCK_WEEK1), dev_dir=e2e_root / ".dev",
-                    site_dir=built_site, schedule=False) as running:
+    with LocalStack(
+        e2e_root,
+        clock_start=datetime.fromisoformat(CLOCK_WEEK1),
+        dev_dir=e2e_root / ".dev",
+        site_dir=built_site,
+        schedule=False,
+    ) as running:
         yield running
 
 

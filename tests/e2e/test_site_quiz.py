@@ -66,8 +66,12 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     alerts: list[str] = []
     page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
     foreign: list[str] = []
-    page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(base) and
-            not r.url.startswith("data:") else None)
+    page.on(
+        "request",
+        lambda r: (
+            foreign.append(r.url) if not r.url.startswith(base) and not r.url.startswith("data:") else None
+        ),
+    )
 
     # Given a person registers with a name that looks like HTML, verifies the phone and logs in
     register(page, base, XSS_NAME, phone, shot)
@@ -160,8 +164,9 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     expect(status).to_contain_text("tự động gửi lại sau")
     expect(prediction).to_be_disabled()  # answers are locked once confirmed: every retry sends the same body
     expect(page.locator('[data-action="review"]')).to_be_disabled()
-    page.wait_for_function("document.querySelector('.ct-quiz > .ct-status').textContent.includes('đã thử 2 lần')",
-                           timeout=15_000)
+    page.wait_for_function(
+        "document.querySelector('.ct-quiz > .ct-status').textContent.includes('đã thử 2 lần')", timeout=15_000
+    )
     shot(page, "09-thi-mat-ket-noi")
 
     # When the connection comes back
@@ -176,7 +181,9 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     expect(receipt).to_contain_text(re.compile(r"\d\d:\d\d:\d\d ngày 18/10/2023"))
     expect(receipt).to_contain_text("giây")
     expect(receipt.locator("dt", has_text="Điểm")).to_be_visible()
-    expect(receipt.locator("dd").last).to_have_text(re.compile(r"^\d{1,2}/15$"))  # shown: show_score_on_submit
+    expect(receipt.locator("dd").last).to_have_text(
+        re.compile(r"^\d{1,2}/15$")
+    )  # shown: show_score_on_submit
     shot(page, "10-thi-bien-nhan")
 
     # and every try carried the very same token and answers
@@ -308,21 +315,33 @@ def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):
         response = request.response()
         body = response.body() if response else b""
         path = urlsplit(request.url).path
-        rows.append({
-            "url": path if request.url.startswith(base) else request.url,
-            "third_party": not request.url.startswith(base),
-            "bytes": len(body),
-            "gzip": len(gzip.compress(body, 6)),
-            "own": path.startswith("/assets/js/app.js") or path.startswith("/assets/css/contest.css"),
-        })
+        rows.append(
+            {
+                "url": path if request.url.startswith(base) else request.url,
+                "third_party": not request.url.startswith(base),
+                "bytes": len(body),
+                "gzip": len(gzip.compress(body, 6)),
+                "own": path.startswith("/assets/js/app.js") or path.startswith("/assets/css/contest.css"),
+            }
+        )
     context.close()
     total = {"bytes": sum(r["bytes"] for r in rows), "gzip": sum(r["gzip"] for r in rows)}
-    own = {"bytes": sum(r["bytes"] for r in rows if r["own"]), "gzip": sum(r["gzip"] for r in rows if r["own"])}
-    report = {"requests": len(rows), "total": total, "own_js_css": own,
-              "third_party_requests": [r["url"] for r in rows if r["third_party"]], "responses": rows}
+    own = {
+        "bytes": sum(r["bytes"] for r in rows if r["own"]),
+        "gzip": sum(r["gzip"] for r in rows if r["own"]),
+    }
+    report = {
+        "requests": len(rows),
+        "total": total,
+        "own_js_css": own,
+        "third_party_requests": [r["url"] for r in rows if r["third_party"]],
+        "responses": rows,
+    }
     (artefacts / "quiz-page-weight.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"\nquiz first load: {len(rows)} requests, {total['bytes']} B ({total['gzip']} B gzip); "
-          f"own JS+CSS {own['bytes']} B ({own['gzip']} B gzip)")
+    print(
+        f"\nquiz first load: {len(rows)} requests, {total['bytes']} B ({total['gzip']} B gzip); "
+        f"own JS+CSS {own['bytes']} B ({own['gzip']} B gzip)"
+    )
 
     # Then nothing came from another host, and the budget holds
     assert report["third_party_requests"] == []

@@ -13,12 +13,29 @@ from playwright.sync_api import Page, expect
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
-def entry(rank: int, name: str, unit: str, score: int, duration: int, prize: str | None = None,
-          label: str | None = None, tie: str | None = None) -> dict:
+def entry(
+    rank: int,
+    name: str,
+    unit: str,
+    score: int,
+    duration: int,
+    prize: str | None = None,
+    label: str | None = None,
+    tie: str | None = None,
+) -> dict:
     """A ranked person as contest.publication.week_public writes it (duration at the ranking resolution)."""
-    return {"rank": rank, "name": name, "phone": f"09{rank}****{rank:03d}", "unit": unit, "score": score,
-            "duration": duration, "prediction": 1200 + rank, "prize": prize, "prize_label": label,
-            "tie_group": tie}
+    return {
+        "rank": rank,
+        "name": name,
+        "phone": f"09{rank}****{rank:03d}",
+        "unit": unit,
+        "score": score,
+        "duration": duration,
+        "prediction": 1200 + rank,
+        "prize": prize,
+        "prize_label": label,
+        "tie_group": tie,
+    }
 
 
 def week_one() -> dict:
@@ -27,8 +44,10 @@ def week_one() -> dict:
         entry(2, XSS_NAME, "UBND huyện Cẩm Xuyên", 15, 301, "second", "Giải Nhì"),
         entry(3, "Trần Thị Bích", "UBND huyện Đức Thọ", 14, 199, "second", "Giải Nhì"),
     ]
-    tied = [entry(4, "Lê Văn Cường", "Sở Tư pháp", 14, 220, None, None, "T1"),
-            entry(4, "Phạm Thị Dung", "Người dân huyện Cẩm Xuyên", 14, 220, None, None, "T1")]
+    tied = [
+        entry(4, "Lê Văn Cường", "Sở Tư pháp", 14, 220, None, None, "T1"),
+        entry(4, "Phạm Thị Dung", "Người dân huyện Cẩm Xuyên", 14, 220, None, None, "T1"),
+    ]
     return {
         "schema": 1,
         "contest": "Cuộc thi trực tuyến tìm hiểu về Chuyển đổi số",
@@ -36,31 +55,92 @@ def week_one() -> dict:
         "opens_at": "2023-10-16T00:00:00+07:00",
         "closes_at": "2023-10-22T19:00:00+07:00",
         "results_at": "2023-10-22T20:00:00+07:00",
-        "participants": {"count": 12345, "counted": "contestants",
-                         "description": "Số người dự thi khác nhau có ít nhất một bài thi đã nộp trong tuần"},
+        "participants": {
+            "count": 12345,
+            "counted": "contestants",
+            "description": "Số người dự thi khác nhau có ít nhất một bài thi đã nộp trong tuần",
+        },
         "duration_resolution": "seconds",
         "order_rule": "Điểm cao hơn xếp trước; bằng điểm thì thời gian làm bài ngắn hơn xếp trước.",
-        "answer_key": [{"id": "qd505-001", "text": "Ngày nào là Ngày Chuyển đổi số quốc gia?",
-                        "options": {"A": "Ngày 10 tháng 10", "B": "Ngày 1 tháng 10", "C": "Ngày 10 tháng 1",
-                                    "D": "Ngày 22 tháng 4"}, "correct": "A"}],
+        "answer_key": [
+            {
+                "id": "qd505-001",
+                "text": "Ngày nào là Ngày Chuyển đổi số quốc gia?",
+                "options": {
+                    "A": "Ngày 10 tháng 10",
+                    "B": "Ngày 1 tháng 10",
+                    "C": "Ngày 10 tháng 1",
+                    "D": "Ngày 22 tháng 4",
+                },
+                "correct": "A",
+            }
+        ],
         "prizes": [
-            {"prize": "first", "label": "Giải Nhất", "amount": 2000000, "count": 1, "awarded": winners[:1],
-             "pending": []},
-            {"prize": "second", "label": "Giải Nhì", "amount": 1000000, "count": 2, "awarded": winners[1:3],
-             "pending": []},
-            {"prize": "third", "label": "Giải Ba", "amount": 500000, "count": 3, "awarded": [],
-             "pending": [{"group": "T1", "count": 2, "status_label": "Chờ Ban Tổ chức quyết định",
-                          "candidates": tied}]},
+            {
+                "prize": "first",
+                "label": "Giải Nhất",
+                "amount": 2000000,
+                "count": 1,
+                "awarded": winners[:1],
+                "pending": [],
+            },
+            {
+                "prize": "second",
+                "label": "Giải Nhì",
+                "amount": 1000000,
+                "count": 2,
+                "awarded": winners[1:3],
+                "pending": [],
+            },
+            {
+                "prize": "third",
+                "label": "Giải Ba",
+                "amount": 500000,
+                "count": 3,
+                "awarded": [],
+                "pending": [
+                    {
+                        "group": "T1",
+                        "count": 2,
+                        "status_label": "Chờ Ban Tổ chức quyết định",
+                        "candidates": tied,
+                    }
+                ],
+            },
         ],
         "ranking": {"total": 12345, "shown": 5, "entries": winners + tied},
-        "tie_groups": [{"label": "T1", "rank": 4, "size": 2, "status": "committee_decides",
-                        "status_label": "Ban Tổ chức quyết định", "decision": None}],
+        "tie_groups": [
+            {
+                "label": "T1",
+                "rank": 4,
+                "size": 2,
+                "status": "committee_decides",
+                "status_label": "Ban Tổ chức quyết định",
+                "decision": None,
+            }
+        ],
         "committee_decisions": [],
         "units": [
-            {"unit_id": "h-cam-xuyen", "name": "UBND huyện Cẩm Xuyên", "group": "huyen", "headcount": 400,
-             "participants": 321, "attempts": 330, "mean_score": 11.4567, "participation_rate": 0.8025},
-            {"unit_id": "so-tttt", "name": "Sở Thông tin và Truyền thông", "group": "so-nganh", "headcount": None,
-             "participants": 80, "attempts": 80, "mean_score": 12.5, "participation_rate": None},
+            {
+                "unit_id": "h-cam-xuyen",
+                "name": "UBND huyện Cẩm Xuyên",
+                "group": "huyen",
+                "headcount": 400,
+                "participants": 321,
+                "attempts": 330,
+                "mean_score": 11.4567,
+                "participation_rate": 0.8025,
+            },
+            {
+                "unit_id": "so-tttt",
+                "name": "Sở Thông tin và Truyền thông",
+                "group": "so-nganh",
+                "headcount": None,
+                "participants": 80,
+                "attempts": 80,
+                "mean_score": 12.5,
+                "participation_rate": None,
+            },
         ],
         "standings_sha256": "ab" * 32,
     }
@@ -74,8 +154,9 @@ def results_dir(stack):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_before_publication_the_page_says_when_results_come_and_shows_no_count(stack, results_dir,
-                                                                             page: Page, shot):
+def test_before_publication_the_page_says_when_results_come_and_shows_no_count(
+    stack, results_dir, page: Page, shot
+):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
 
@@ -92,14 +173,29 @@ def test_before_publication_the_page_says_when_results_come_and_shows_no_count(s
     shot(page, "13-ket-qua-chua-cong-bo")
 
 
-def test_published_week_renders_winners_ranking_search_answer_key_and_units(stack, results_dir,
-                                                                          page: Page, shot):
+def test_published_week_renders_winners_ranking_search_answer_key_and_units(
+    stack, results_dir, page: Page, shot
+):
     # Given week 1 is published
     results_dir.mkdir(parents=True)
     (results_dir / "week-1.json").write_text(json.dumps(week_one(), ensure_ascii=False), encoding="utf-8")
-    (results_dir / "index.json").write_text(json.dumps(
-        {"schema": 1, "weeks": [{"week": 1, "url": "week-1.json", "results_at": "2023-10-22T20:00:00+07:00",
-                                 "participants": 12345}], "final": None}), encoding="utf-8")
+    (results_dir / "index.json").write_text(
+        json.dumps(
+            {
+                "schema": 1,
+                "weeks": [
+                    {
+                        "week": 1,
+                        "url": "week-1.json",
+                        "results_at": "2023-10-22T20:00:00+07:00",
+                        "participants": 12345,
+                    }
+                ],
+                "final": None,
+            }
+        ),
+        encoding="utf-8",
+    )
     alerts: list[str] = []
     page.on("dialog", lambda d: (alerts.append(d.message), d.dismiss()))
 
@@ -142,16 +238,23 @@ def test_published_week_renders_winners_ranking_search_answer_key_and_units(stac
     # and a week not yet published still says when
     page.locator("#results-week").select_option("2")
     expect(page.locator(".ct-results .ct-status")).to_have_text(
-        "Kết quả tuần 2 sẽ được công bố lúc 20:00 Chủ nhật, 29/10/2023.")
+        "Kết quả tuần 2 sẽ được công bố lúc 20:00 Chủ nhật, 29/10/2023."
+    )
     assert alerts == []
 
 
 def test_every_page_is_readable_at_360px_and_loads_nothing_from_elsewhere(stack, page: Page, shot):
     foreign: list[str] = []
     page.on("request", lambda r: foreign.append(r.url) if not r.url.startswith(stack.base_url) else None)
-    pages = {"00-trang-chu": "/", "16-the-le": "/the-le/", "17-tai-lieu": "/tai-lieu/",
-             "18-tai-lieu-qd-505": "/tai-lieu/qd-505-qd-ttg-2022/", "19-quyen-rieng-tu": "/quyen-rieng-tu/",
-             "20-quen-mat-khau": "/quen-mat-khau/", "21-thi-chua-dang-nhap": "/thi/"}
+    pages = {
+        "00-trang-chu": "/",
+        "16-the-le": "/the-le/",
+        "17-tai-lieu": "/tai-lieu/",
+        "18-tai-lieu-qd-505": "/tai-lieu/qd-505-qd-ttg-2022/",
+        "19-quyen-rieng-tu": "/quyen-rieng-tu/",
+        "20-quen-mat-khau": "/quen-mat-khau/",
+        "21-thi-chua-dang-nhap": "/thi/",
+    }
     for name, path in pages.items():
         page.goto(stack.base_url + path, wait_until="networkidle")
         # no horizontal scrolling on a 360 px phone (tables scroll inside their own box)

@@ -33,8 +33,14 @@ def make_root(tmp_path: Path, edit_contest=None, documents: dict[str, str] | Non
 
 
 def doc(doc_id: str, title: str, order: int, body: str = "# Tiêu đề\n\nNội dung.\n", **extra: str) -> str:
-    meta = {"id": doc_id, "number": extra.get("number", "1/QĐ"), "date": extra.get("date", "2022-04-22"),
-            "issuer": extra.get("issuer", "Thủ tướng Chính phủ"), "title": title, "order": order}
+    meta = {
+        "id": doc_id,
+        "number": extra.get("number", "1/QĐ"),
+        "date": extra.get("date", "2022-04-22"),
+        "issuer": extra.get("issuer", "Thủ tướng Chính phủ"),
+        "title": title,
+        "order": order,
+    }
     return "---\n" + yaml.safe_dump(meta, allow_unicode=True) + "---\n" + body
 
 
@@ -47,7 +53,9 @@ def test_rules_page_shows_every_week_question_count_attempts_prizes_and_exclusio
     contest = sitebuild.load_contest(REPO / "content")
 
     # Then every week's opening, closing and results instants are on the page, in Vietnamese form
-    assert "| 1 | 00:00 Thứ Hai, 16/10/2023 | 19:00 Chủ nhật, 22/10/2023 | 20:00 Chủ nhật, 22/10/2023 |" in page
+    assert (
+        "| 1 | 00:00 Thứ Hai, 16/10/2023 | 19:00 Chủ nhật, 22/10/2023 | 20:00 Chủ nhật, 22/10/2023 |" in page
+    )
     for week in contest.weeks:
         for instant in (week.opens_at, week.closes_at, week.results_at):
             assert sitebuild.moment(instant) in page
@@ -73,8 +81,13 @@ def test_rules_page_follows_a_changed_contest_definition(tmp_path):
         data["weeks"] = data["weeks"][:2]
         data["weeks"][1]["closes_at"] = "2023-10-29T18:30:00+07:00"
         data["weeks"][1]["results_at"] = "2023-10-29T21:00:00+07:00"
-        data["quiz"].update(questions_per_attempt=20, attempts_per_week=3, time_limit_minutes=45,
-                            duration_resolution="milliseconds", show_score_on_submit=False)
+        data["quiz"].update(
+            questions_per_attempt=20,
+            attempts_per_week=3,
+            time_limit_minutes=45,
+            duration_resolution="milliseconds",
+            show_score_on_submit=False,
+        )
         data["participants"]["count"] = "attempts"
         data["prizes"]["weekly"][0]["amount"] = 2500000
         data["prizes"]["final_units"] = []
@@ -87,7 +100,9 @@ def test_rules_page_follows_a_changed_contest_definition(tmp_path):
 
     # Then it shows the new values, and none of the old ones
     assert "**2 tuần thi**" in page
-    assert "| 2 | 00:00 Thứ Hai, 23/10/2023 | 18:30 Chủ nhật, 29/10/2023 | 21:00 Chủ nhật, 29/10/2023 |" in page
+    assert (
+        "| 2 | 00:00 Thứ Hai, 23/10/2023 | 18:30 Chủ nhật, 29/10/2023 | 21:00 Chủ nhật, 29/10/2023 |" in page
+    )
     assert "16/10/2023" in page and "30/10/2023" not in page
     assert "**20 câu hỏi trắc nghiệm**" in page and "15 câu" not in page
     assert "tối đa **3 lượt** mỗi tuần" in page and "lượt có kết quả tốt nhất" in page
@@ -122,19 +137,35 @@ def test_money_and_dates_in_vietnamese_form():
 
 def test_materials_index_and_pages_follow_front_matter_order(tmp_path):
     # Given two documents whose file order differs from their `order`
-    root = make_root(tmp_path, documents={
-        "a-law.md": doc("a-law", "Luật Giao dịch điện tử", 2, number="20/2023/QH15", date="2023-06-22",
-                        issuer="Quốc hội"),
-        "qd-505.md": doc("qd-505", "Quyết định về Ngày Chuyển đổi số quốc gia", 1, number="505/QĐ-TTg",
-                         body="# Quyết định 505\n\nNgày 10 tháng 10 hằng năm.\n"),
-    })
+    root = make_root(
+        tmp_path,
+        documents={
+            "a-law.md": doc(
+                "a-law",
+                "Luật Giao dịch điện tử",
+                2,
+                number="20/2023/QH15",
+                date="2023-06-22",
+                issuer="Quốc hội",
+            ),
+            "qd-505.md": doc(
+                "qd-505",
+                "Quyết định về Ngày Chuyển đổi số quốc gia",
+                1,
+                number="505/QĐ-TTg",
+                body="# Quyết định 505\n\nNgày 10 tháng 10 hằng năm.\n",
+            ),
+        },
+    )
 
     pages = sitebuild.generate_pages(root)
     index = pages["tai-lieu/index.md"]
 
     # Then the index lists them by `order`, linking each generated page, with number, date and issuer
     assert index.index("qd-505.md") < index.index("a-law.md")
-    assert "| 1 | [Quyết định về Ngày Chuyển đổi số quốc gia](qd-505.md) | 505/QĐ-TTg ngày 22/04/2022 |" in index
+    assert (
+        "| 1 | [Quyết định về Ngày Chuyển đổi số quốc gia](qd-505.md) | 505/QĐ-TTg ngày 22/04/2022 |" in index
+    )
     assert "| 2 | [Luật Giao dịch điện tử](a-law.md) | 20/2023/QH15 ngày 22/06/2023 | Quốc hội |" in index
     # and every document has its own page with its body and identity
     page = pages["tai-lieu/qd-505.md"]
@@ -185,7 +216,7 @@ def test_placeholders_come_from_the_contest_definition_and_typos_fail():
 class _Refs(HTMLParser):
     """Every URL a page makes the browser load by itself (not the links a person may follow)."""
 
-    LOADING = {"src", "srcset", "poster", "data", "action", "formaction", "background", "manifest"}
+    LOADING = frozenset({"src", "srcset", "poster", "data", "action", "formaction", "background", "manifest"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -215,19 +246,37 @@ def _external(url: str) -> bool:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("site")
-    root = make_root(tmp, documents={
-        "qd-505.md": doc("qd-505", "Quyết định về Ngày Chuyển đổi số quốc gia", 1,
-                         body="# Quyết định 505\n\nXem [Cổng Chuyển đổi số quốc gia](https://dx.gov.vn).\n"),
-    })
+    root = make_root(
+        tmp,
+        documents={
+            "qd-505.md": doc(
+                "qd-505",
+                "Quyết định về Ngày Chuyển đổi số quốc gia",
+                1,
+                body="# Quyết định 505\n\nXem [Cổng Chuyển đổi số quốc gia](https://dx.gov.vn).\n",
+            ),
+        },
+    )
     out = tmp / "build" / "site"
     sitebuild.build(root, out)
     return out
 
 
 def test_build_produces_every_page_with_content_pulled_in(built):
-    for page in ("index.html", "the-le/index.html", "tai-lieu/index.html", "tai-lieu/qd-505/index.html",
-                 "dang-ky/index.html", "xac-thuc/index.html", "dang-nhap/index.html", "quen-mat-khau/index.html",
-                 "tai-khoan/index.html", "thi/index.html", "ket-qua/index.html", "quyen-rieng-tu/index.html"):
+    for page in (
+        "index.html",
+        "the-le/index.html",
+        "tai-lieu/index.html",
+        "tai-lieu/qd-505/index.html",
+        "dang-ky/index.html",
+        "xac-thuc/index.html",
+        "dang-nhap/index.html",
+        "quen-mat-khau/index.html",
+        "tai-khoan/index.html",
+        "thi/index.html",
+        "ket-qua/index.html",
+        "quyen-rieng-tu/index.html",
+    ):
         assert (built / page).is_file(), page
     html = (built / "the-le" / "index.html").read_text(encoding="utf-8")
     assert "20:00 Chủ nhật, 22/10/2023" in html and 'lang="vi"' in html
@@ -247,24 +296,35 @@ def test_built_site_references_no_external_host(built):
         offenders += [f"{page.relative_to(built)}: {u}" for u in refs.loads if _external(u)]
         # links a person may follow are allowed (the study materials cite official portals), but no
         # Google Fonts / CDN preconnect can hide among them
-        offenders += [f"{page.relative_to(built)}: {u}" for u in refs.links
-                      if re.search(r"fonts\.googleapis|fonts\.gstatic|unpkg|jsdelivr|cdnjs|googletagmanager", u)]
+        offenders += [
+            f"{page.relative_to(built)}: {u}"
+            for u in refs.links
+            if re.search(r"fonts\.googleapis|fonts\.gstatic|unpkg|jsdelivr|cdnjs|googletagmanager", u)
+        ]
     for css in built.rglob("*.css"):
         text = css.read_text(encoding="utf-8")
-        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(
+            r"@import\s+['\"]([^'\"]+)", text
+        ):
             if _external(url):
                 offenders.append(f"{css.relative_to(built)}: {url}")
     own_js = (built / "assets" / "js" / "app.js").read_text(encoding="utf-8")
-    offenders += [f"assets/js/app.js: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
+    offenders += [
+        f"assets/js/app.js: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)
+    ]
     assert offenders == []
 
 
 def test_the_external_host_check_catches_a_web_font(built, tmp_path):
     # Given a page that would load a Google font (what Material does unless theme.font is false)
     refs = _Refs()
-    refs.feed('<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
-              '<img src="//cdn.example.com/x.png"><a href="https://dx.gov.vn">dx</a>')
+    refs.feed(
+        '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
+        '<img src="//cdn.example.com/x.png"><a href="https://dx.gov.vn">dx</a>'
+    )
     # Then both loads are caught and the plain link is not
     assert [u for u in refs.loads if _external(u)] == [
-        "https://fonts.googleapis.com/css?family=Roboto", "//cdn.example.com/x.png"]
+        "https://fonts.googleapis.com/css?family=Roboto",
+        "//cdn.example.com/x.png",
+    ]
     assert refs.links == ["https://dx.gov.vn"]

@@ -753,6 +753,7 @@
         renderStage();
         submit.disabled = true;
         sendLoop();
+        if (out.scrollIntoView) out.scrollIntoView({ block: 'center' });
       }
     }
 
