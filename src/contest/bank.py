@@ -164,7 +164,8 @@ def validate_records(
                     BankIssue(
                         record.file,
                         record.line_of("id"),
-                        f"mã câu hỏi '{qid}' bị trùng (đã dùng tại {earlier.file}:{earlier.line_of('id')})",
+                        f"{record.label('id')}mã câu hỏi '{qid}' bị trùng "
+                        f"(đã dùng tại {earlier.file}:{earlier.line_of('id')})",
                     )
                 )
                 continue

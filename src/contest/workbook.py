@@ -138,9 +138,13 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
             if value is not None:
                 cell = sheet.cell(row=row, column=col, value=value)
                 cell.data_type = "s"
-    # Text format wherever organisers type, so Excel never turns "1; 3" or "22/4/2022" into a number or date.
+    # Text format wherever organisers type, so Excel never turns "1; 3" or "22/4/2022" into a number or date:
+    # on the filled cells, and as the column style that Excel gives to the cells typed below them.
     for col in range(1, len(COLUMNS) + 1):
-        for row in range(2, last + 1):
+        dimension = sheet.column_dimensions[get_column_letter(col)]
+        dimension.number_format = "@"
+        dimension.alignment = wrap
+        for row in range(2, len(bank.questions) + 2):
             cell = sheet.cell(row=row, column=col)
             cell.number_format = "@"
             cell.alignment = wrap
