@@ -3,8 +3,8 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contest import schemas
-from contest.http import bearer, json_body, make_resolver, respond
+from contest import schemas as s
+from contest.http import bearer, make_resolver, route
 from contest.observability import logger
 from contest.runtime import build_runtime
 
@@ -12,11 +12,10 @@ runtime = build_runtime()
 app = make_resolver()
 
 
-@app.post("/api/quiz")
-def start_quiz():
-    json_body(app, schemas.QUIZ, optional=True)
-    claims = runtime.accounts.session(bearer(app))
-    return respond(runtime.quiz.start(claims))
+@route(app, "POST", "/api/quiz", request=s.QUIZ, response=s.QUIZ_STARTED, auth=True)
+def start_quiz(body):
+    """Bắt đầu (hoặc tiếp tục) lượt thi của tuần đang mở."""
+    return runtime.quiz.start(runtime.accounts.session(bearer(app)))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,8 +3,8 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contest import schemas
-from contest.http import bearer, client_ip, json_body, make_resolver, respond
+from contest import schemas as s
+from contest.http import bearer, client_ip, make_resolver, route
 from contest.observability import logger
 from contest.runtime import build_runtime
 from contest.services.content import contest_info, units
@@ -13,51 +13,59 @@ runtime = build_runtime()
 app = make_resolver()
 
 
-@app.post("/api/register")
-def register():
-    body = json_body(app, schemas.REGISTER)
+@route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201)
+def register(body):
+    """Đăng ký tài khoản (một tài khoản cho mỗi số điện thoại)."""
     body.pop("consent")  # the schema requires it to be true; its time and text version are recorded
-    return respond(runtime.accounts.register(**body, ip=client_ip(app)), 201)
+    return runtime.accounts.register(**body, ip=client_ip(app))
 
 
-@app.post("/api/verify")
-def verify():
-    return respond(runtime.accounts.verify(**json_body(app, schemas.VERIFY), ip=client_ip(app)))
+@route(app, "POST", "/api/verify", request=s.VERIFY, response=s.MESSAGE)
+def verify(body):
+    """Xác thực số điện thoại bằng mã một lần."""
+    return runtime.accounts.verify(**body, ip=client_ip(app))
 
 
-@app.post("/api/verify/resend")
-def resend():
-    return respond(runtime.accounts.resend(**json_body(app, schemas.PHONE_ONLY)))
+@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT)
+def resend(body):
+    """Gửi lại mã xác thực."""
+    return runtime.accounts.resend(**body)
 
 
-@app.post("/api/login")
-def login():
-    return respond(runtime.accounts.login(**json_body(app, schemas.LOGIN)))
+@route(app, "POST", "/api/login", request=s.LOGIN, response=s.SESSION)
+def login(body):
+    """Đăng nhập."""
+    return runtime.accounts.login(**body)
 
 
-@app.post("/api/password/reset")
-def reset():
-    return respond(runtime.accounts.start_reset(**json_body(app, schemas.PHONE_ONLY)))
+@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT)
+def reset(body):
+    """Gửi mã đặt lại mật khẩu."""
+    return runtime.accounts.start_reset(**body)
 
 
-@app.post("/api/password/reset/confirm")
-def reset_confirm():
-    return respond(runtime.accounts.confirm_reset(**json_body(app, schemas.RESET_CONFIRM)))
+@route(app, "POST", "/api/password/reset/confirm", request=s.RESET_CONFIRM, response=s.MESSAGE)
+def reset_confirm(body):
+    """Đặt mật khẩu mới bằng mã một lần."""
+    return runtime.accounts.confirm_reset(**body)
 
 
-@app.get("/api/units")
+@route(app, "GET", "/api/units", response=s.UNITS)
 def list_units():
-    return respond(units(runtime.content.get()))
+    """Danh sách đơn vị để đăng ký."""
+    return units(runtime.content.get())
 
 
-@app.get("/api/contest")
+@route(app, "GET", "/api/contest", response=s.CONTEST)
 def contest():
-    return respond(contest_info(runtime.content.get(), runtime.clock))
+    """Thông tin công khai của cuộc thi và giờ của máy chủ."""
+    return contest_info(runtime.content.get(), runtime.clock)
 
 
-@app.get("/api/me")
+@route(app, "GET", "/api/me", response=s.ME, auth=True)
 def me():
-    return respond(runtime.accounts.me(bearer(app)))
+    """Hồ sơ và các lượt thi của tôi."""
+    return runtime.accounts.me(bearer(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

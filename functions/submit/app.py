@@ -3,8 +3,8 @@
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contest import schemas
-from contest.http import json_body, make_resolver, respond
+from contest import schemas as s
+from contest.http import make_resolver, route
 from contest.observability import logger
 from contest.runtime import build_runtime
 
@@ -12,10 +12,10 @@ runtime = build_runtime()
 app = make_resolver()
 
 
-@app.post("/api/submit")
-def submit():
-    body = json_body(app, schemas.SUBMIT)
-    return respond(runtime.quiz.submit(body["token"], body["answers"], body["prediction"]))
+@route(app, "POST", "/api/submit", request=s.SUBMIT, response=s.RECEIPT)
+def submit(body):
+    """Nộp bài: chấm điểm, tính thời gian theo đồng hồ máy chủ, lưu một kết quả duy nhất."""
+    return runtime.quiz.submit(body["token"], body["answers"], body["prediction"])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

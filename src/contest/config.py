@@ -31,6 +31,7 @@ class Settings:
     private_bucket: str | None = None
     publish_dir: Path | None = None
     private_dir: Path | None = None
+    endpoint_url: str | None = None  # local stack / tests only (a moto server)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -79,4 +80,5 @@ class Settings:
             private_bucket=optional("CONTEST_PRIVATE_BUCKET"),
             publish_dir=Path(p) if (p := optional("CONTEST_PUBLISH_DIR")) else None,
             private_dir=Path(p) if (p := optional("CONTEST_PRIVATE_DIR")) else None,
+            endpoint_url=optional("AWS_ENDPOINT_URL"),
         )

@@ -165,7 +165,7 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
     default_prediction = r.get(quiz, "prediction_question", str, label="quiz.prediction_question") or ""
 
     weeks: list[Week] = []
-    for raw in r.get(data, "weeks", list) or []:
+    for position, raw in enumerate(r.get(data, "weeks", list) or [], start=1):
         number = r.get(raw, "number", int)
         opens, closes, results_at = r.instant(raw, "opens_at"), r.instant(raw, "closes_at"), r.instant(raw, "results_at")
         text = r.get(raw, "prediction_question", str, default_prediction) if isinstance(raw, dict) else ""
@@ -178,7 +178,7 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
             r.issue(raw, "results_at", f"week {number}: the window (closes_at + grace) must end by results_at")
         if weeks and opens < weeks[-1].closes_at:
             r.issue(raw, "opens_at", f"week {number} overlaps week {weeks[-1].number}")
-        if weeks and number != weeks[-1].number + 1 or not weeks and number != 1:
+        if number != position:
             r.issue(raw, "number", "weeks must be numbered 1, 2, 3, … in order")
         weeks.append(Week(number, opens, closes, results_at, text or default_prediction))
     if not weeks:

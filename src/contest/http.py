@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -93,6 +95,40 @@ def json_body(app: APIGatewayHttpResolver, schema: dict[str, Any], *, optional: 
         raise errors.InvalidJson() from exc
     validate(schema, value)
     return value  # type: ignore[no-any-return]
+
+
+def route(
+    app: APIGatewayHttpResolver,
+    method: str,
+    path: str,
+    *,
+    response: dict[str, Any],
+    request: dict[str, Any] | None = None,
+    status: int = 200,
+    auth: bool = False,
+    summary: str = "",
+) -> Callable[[Callable[..., dict[str, Any]]], Callable[[], Response[str]]]:
+    """Declare a route once: the body is parsed and validated against `request`, the handler's dict is
+    answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi)."""
+
+    def decorate(func: Callable[..., dict[str, Any]]) -> Callable[[], Response[str]]:
+        @functools.wraps(func)
+        def endpoint() -> Response[str]:
+            if request is None:
+                return respond(func(), status)
+            return respond(func(json_body(app, request, optional=not request.get("required"))), status)
+
+        endpoint.openapi = {  # type: ignore[attr-defined]
+            "request": request,
+            "response": response,
+            "status": status,
+            "auth": auth,
+            "summary": summary or (func.__doc__ or "").strip(),
+        }
+        app.route(path, method.upper())(endpoint)
+        return endpoint
+
+    return decorate
 
 
 def bearer(app: APIGatewayHttpResolver) -> str | None:

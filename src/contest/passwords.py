@@ -40,14 +40,16 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(password: str, stored: str) -> bool:
+    """True only for the right password; any malformed stored value is simply False."""
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
-        if scheme != "scrypt":
+        expected = base64.b64decode(digest, validate=True)
+        if scheme != "scrypt" or len(expected) != 32:
             return False
-        actual = _derive(password, base64.b64decode(salt), int(n), int(r), int(p))
-    except (ValueError, TypeError):
+        actual = _derive(password, base64.b64decode(salt, validate=True), int(n), int(r), int(p))
+    except (ValueError, TypeError, AttributeError):  # binascii.Error is a ValueError
         return False
-    return hmac.compare_digest(actual, base64.b64decode(digest))
+    return hmac.compare_digest(actual, expected)
 
 
 # A real hash to compare against when the phone is unknown, so both paths cost the same.

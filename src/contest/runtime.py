@@ -62,7 +62,7 @@ class Runtime:
 
 def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
     settings = settings or Settings.from_env()
-    tables.configure(settings.table_name, settings.region)
+    tables.configure(settings.table_name, settings.region, settings.endpoint_url)
     repo = Repository()
     if clock is None:
         clock = OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()

@@ -138,14 +138,23 @@ MODELS: tuple[type[_Item], ...] = (
 )
 
 
-def configure(table_name: str, region: str) -> None:
+_configured: tuple[str, str, str | None] | None = None
+
+
+def configure(table_name: str, region: str, host: str | None = None) -> None:
     """Point every model at the configured table (called once by the composition root).
 
     All models share ONE connection: PynamoDB otherwise builds a botocore session and client per
     model class, and each one reloads the DynamoDB service model (tens of ms of cold start each).
+    Configuring the same table again keeps the connection (tests and the local stack restart often).
     """
+    global _configured
+    if _configured == (table_name, region, host):
+        return
+    _configured = (table_name, region, host)
     _Item.Meta.table_name = table_name
     _Item.Meta.region = region
+    _Item.Meta.host = host
     for model in (_Item, *MODELS):
         model._connection = None
     shared = TableSchema._get_connection()

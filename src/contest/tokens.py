@@ -22,10 +22,16 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
 def _unb64(text: str) -> bytes:
-    if not text or any(c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_" for c in text):
+    if not text or not _ALPHABET.issuperset(text):
         raise InvalidToken()
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError as exc:  # binascii.Error: impossible length (4n + 1)
+        raise InvalidToken() from exc
 
 
 _HEADER_B64 = _b64(json.dumps(_HEADER, separators=(",", ":"), sort_keys=True).encode())
@@ -40,7 +46,7 @@ def sign(claims: dict[str, Any], secret: bytes) -> str:
 
 def verify(token: object, secret: bytes, *, kind: str, now_s: int, leeway_s: int = 0) -> dict[str, Any]:
     """Return the claims of a token of `kind` valid at `now_s`, or raise InvalidToken."""
-    if not isinstance(token, str) or len(token) > 4096:
+    if not isinstance(token, str) or len(token) > 4096 or not token.isascii():
         raise InvalidToken()
     parts = token.split(".")
     if len(parts) != 3 or not hmac.compare_digest(parts[0], _HEADER_B64):

@@ -147,11 +147,6 @@ def test_instant_without_offset_points_at_its_line(tmp_path: Path, value: str) -
     assert_points_at(path, issues[0], line_of(text, f"opens_at: {value}"), "offset")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG (minor): a week skipped for a bad instant cascades into a false 'weeks must be numbered "
-    "1, 2, 3' issue on the next, correctly numbered week",
-)
 def test_instant_without_offset_in_week_one_is_reported_once(tmp_path: Path) -> None:
     # Given week 1 opening at an instant without an offset (everything else correct)
     text = edit(CONTEST_YAML, 'opens_at: "2023-10-16T00:00:00+07:00"', 'opens_at: "2023-10-16T00:00:00"')

@@ -76,11 +76,6 @@ def test_malformed_stored_hash_is_false_never_an_exception(stored: str) -> None:
     assert passwords.verify_password("mat-khau-123", stored) is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the digest field is base64-decoded outside the try block; a digest with bad padding "
-    "raises binascii.Error instead of returning False",
-)
 @pytest.mark.parametrize(
     "stored",
     [

@@ -59,7 +59,7 @@ def repository(aws: bool) -> Iterator[Repository]:
     with attached(project_root()) as marker:
         if marker is None:
             fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước, hoặc dùng --aws.")
-        tables.configure(marker["table"], marker["region"])
+        tables.configure(marker["table"], marker["region"], marker["moto_url"])
         yield Repository()
 
 
@@ -205,6 +205,32 @@ def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
         table.add_row(item.phone, datetime.fromtimestamp(item.added_at_ms / 1000).strftime("%d/%m/%Y %H:%M"), item.note or "")
     console.print(table)
     console.print(f"{len(found)} số.")
+
+
+@app.command()
+def openapi(check: bool = typer.Option(False, "--check", help="Chỉ kiểm tra docs/openapi.json có khớp không.")) -> None:
+    """Sinh tài liệu OpenAPI (docs/openapi.json) từ các route của các hàm."""
+    from contest import openapi as spec
+
+    root = project_root()
+    offline = {
+        "AWS_DEFAULT_REGION": "ap-southeast-1",
+        "CONTEST_TABLE": "openapi",
+        "CONTEST_SMS_SENDER": "outbox",
+        "CONTEST_OUTBOX": str(root / ".dev" / "outbox.jsonl"),
+        "CONTEST_SIGNING_SECRET": "x" * 48,
+    }
+    for name, value in offline.items():
+        os.environ.setdefault(name, value)
+    text = spec.render(spec.load_functions(root))
+    target = root / "docs" / "openapi.json"
+    if check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            fail("docs/openapi.json đã cũ: chạy `contest openapi` để sinh lại.")
+        console.print("docs/openapi.json khớp với các route.")
+        return
+    target.write_text(text, encoding="utf-8")
+    console.print(f"Đã ghi {target}.")
 
 
 def main() -> None:

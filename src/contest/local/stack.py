@@ -181,6 +181,9 @@ class LocalStack:
     def start(self) -> None:
         from moto.server import ThreadedMotoServer
 
+        from contest.local.emulator import make_dynamodb_atomic
+
+        make_dynamodb_atomic()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.dev_dir.mkdir(parents=True, exist_ok=True)
         moto_port = free_port()
@@ -254,7 +257,7 @@ class LocalStack:
         from contest.content import bundle_of, load_content
         from contest.repository import Repository
 
-        tables.configure(TABLE, REGION)
+        tables.configure(TABLE, REGION, self.moto_url)
         tables.create_table()
         Repository().save_bundle(bundle_of(load_content(self.root / "content")))
 

@@ -1,0 +1,81 @@
+"""Integration tests: the real handlers, through the services and PynamoDB, on moto (in-process)."""
+
+from __future__ import annotations
+
+import pytest
+from moto import mock_aws
+
+from contest import tables
+from contest.clock import FixedClock
+from contest.content import bundle_of
+from contest.local.emulator import make_dynamodb_atomic
+from contest.local.stack import load_function
+from contest.repository import Repository
+from contest.sender import MemorySender
+from tests.support import ROOT, WEEK1_MID, Api, make_content
+
+TABLE = "contest-test"
+
+
+make_dynamodb_atomic()  # moto has no per-request atomicity; real DynamoDB does
+
+
+@pytest.fixture(autouse=True)
+def aws():
+    with mock_aws():
+        yield
+
+
+@pytest.fixture
+def clock():
+    return FixedClock(WEEK1_MID)
+
+
+@pytest.fixture
+def sender():
+    return MemorySender()
+
+
+@pytest.fixture
+def content():
+    return make_content()
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    values = {
+        "CONTEST_TABLE": TABLE,
+        "CONTEST_SMS_SENDER": "outbox",
+        "CONTEST_OUTBOX": str(tmp_path / "outbox.jsonl"),
+        "CONTEST_SIGNING_SECRET": "test-secret-" + "s" * 40,
+        "CONTEST_PUBLISH_DIR": str(tmp_path / "public"),
+        "CONTEST_PRIVATE_DIR": str(tmp_path / "private"),
+        "POWERTOOLS_SERVICE_NAME": "contest",
+    }
+    for name, value in values.items():
+        monkeypatch.setenv(name, value)
+    return values
+
+
+@pytest.fixture
+def repo(env, content):
+    tables.configure(TABLE, "ap-southeast-1")
+    tables.create_table()
+    repository = Repository()
+    repository.save_bundle(bundle_of(content))
+    return repository
+
+
+def load_handlers(clock, sender, names=("register", "quiz", "submit")):
+    functions = {}
+    for name in names:
+        module = load_function(ROOT / "functions" / name / "app.py", name)
+        module.runtime.clock = clock
+        module.runtime.sender = sender
+        functions[name] = module
+    return functions
+
+
+@pytest.fixture
+def api(repo, clock, sender):
+    return Api(load_handlers(clock, sender))

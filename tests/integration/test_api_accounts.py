@@ -1,0 +1,242 @@
+"""Registration, phone verification, login and password reset through the real handlers on moto."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.support import PHONES, code_for, e164, make_content
+
+
+def registered(api, sender, phone=PHONES[0], **kw):
+    assert api.register(phone, **kw).status == 201
+    assert api.post("/api/verify", {"phone": phone, "code": code_for(sender.sent, e164(phone))}).status == 200
+
+
+class TestRegister:
+    def test_every_common_spelling_of_one_number_is_one_account(self, api):
+        # Given a contestant registered with one spelling of their number
+        assert api.register("0912 345 678").status == 201
+        # When the same number is registered in every other common spelling
+        spellings = ["0912345678", "0912.345.678", "+84 912 345 678", "84912345678", "+84-912-345-678", "０９１２３４５６７８"]
+        replies = [api.register(s) for s in spellings]
+        # Then each is refused as already registered
+        assert {r.status for r in replies} == {409}
+        assert {r.body["code"] for r in replies} == {"PHONE_ALREADY_REGISTERED"}
+
+    @pytest.mark.parametrize("phone", ["024 3825 1234", "+1 202 555 0143", "01212345678", "12345", "abc"])
+    def test_landline_foreign_and_invalid_numbers_are_refused(self, api, phone):
+        reply = api.register(phone)
+        assert reply.status == 422 and reply.body["code"] == "INVALID_PHONE"
+        assert "Số điện thoại" in reply.body["message"]
+
+    def test_twenty_concurrent_registrations_of_one_number_make_one_account(self, api, repo):
+        # When 20 requests for one number arrive at once
+        with ThreadPoolExecutor(20) as pool:
+            replies = list(pool.map(lambda _: api.register("0987654321"), range(20)))
+        # Then exactly one succeeds and the rest are told the number is taken
+        statuses = sorted(r.status for r in replies)
+        assert statuses.count(201) == 1 and statuses.count(409) == 19
+        claim = repo.claim("+84987654321")
+        assert claim is not None and repo.account(claim.account_id) is not None
+
+    def test_unknown_unit_missing_consent_and_weak_password_are_refused(self, api):
+        base = {"full_name": "Trần Thị Bình", "phone": PHONES[1], "unit_id": "so-tttt", "password": "mat-khau-123"}
+        assert api.post("/api/register", base | {"unit_id": "khong-co", "consent": True}).body["code"] == "UNKNOWN_UNIT"
+        assert api.post("/api/register", base | {"consent": False}).status == 422
+        assert api.post("/api/register", base).status == 422
+        assert api.post("/api/register", base | {"password": "ngan", "consent": True}).body["code"] == "WEAK_PASSWORD"
+        # and nothing was stored for that number
+        assert api.register(PHONES[1]).status == 201
+
+    def test_names_are_cleaned_and_control_characters_refused(self, api, repo):
+        assert api.register(PHONES[2], name="  Nguyễn   Văn   An  ").status == 201
+        account = repo.account(repo.claim(e164(PHONES[2])).account_id)
+        assert account.full_name == "Nguyễn Văn An"
+        reply = api.register(PHONES[3], name="Kẻ\u202eGian")
+        assert reply.status == 422 and reply.body["code"] == "INVALID_NAME"
+
+    def test_excluded_phone_cannot_register(self, api, repo):
+        # Given the organisers excluded a secretariat member's phone
+        repo.add_exclusion("+84912345699", "Tổ Thư ký", 0)
+        # When that person tries to register
+        reply = api.register("0912345699")
+        # Then the refusal says why, and no account exists
+        assert reply.status == 403 and reply.body["code"] == "EXCLUDED"
+        assert "Ban Tổ chức" in reply.body["message"]
+        assert repo.claim("+84912345699") is None
+
+    def test_consent_time_and_version_are_recorded(self, api, repo, clock, content):
+        from contest.tables import AccountItem
+
+        api.register(PHONES[4])
+        claim = repo.claim(e164(PHONES[4]))
+        item = AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE")
+        assert item.consent_version == content.contest.consent_version
+        assert item.consent_at_ms == int(clock.now().timestamp() * 1000)
+        assert item.password_hash.startswith("scrypt$") and "mat-khau-123" not in item.password_hash
+
+
+class TestRegistrationFlood:
+    @pytest.fixture
+    def content(self):
+        return make_content(contest_changes={"limits.registrations_per_ip_per_hour": 8})
+
+    def test_registration_flood_from_one_address_is_throttled(self, api, content):
+        limit = content.contest.limits.registrations_per_ip_per_hour
+        for i in range(limit):
+            assert api.register(PHONES[100 + i], ip="198.51.100.7").status == 201
+        reply = api.register(PHONES[100 + limit], ip="198.51.100.7")
+        assert reply.status == 429 and reply.body["code"] == "TOO_MANY_REGISTRATIONS"
+        # another address is not affected
+        assert api.register(PHONES[100 + limit], ip="198.51.100.8").status == 201
+
+
+class TestVerify:
+    def test_code_is_single_use(self, api, sender):
+        api.register(PHONES[0])
+        code = code_for(sender.sent, e164(PHONES[0]))
+        assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).status == 200
+        reply = api.post("/api/verify", {"phone": PHONES[0], "code": code})
+        assert reply.status == 400 and reply.body["code"] == "CODE_INVALID"
+
+    def test_code_expires_after_five_minutes(self, api, sender, clock):
+        api.register(PHONES[0])
+        code = code_for(sender.sent, e164(PHONES[0]))
+        clock.advance(5 * 60 + 1)
+        reply = api.post("/api/verify", {"phone": PHONES[0], "code": code})
+        assert reply.status == 400 and "hết hạn" in reply.body["message"]
+
+    def test_five_wrong_tries_kill_the_code(self, api, sender):
+        api.register(PHONES[0])
+        code = code_for(sender.sent, e164(PHONES[0]))
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        codes = [api.post("/api/verify", {"phone": PHONES[0], "code": wrong}).body["code"] for _ in range(5)]
+        assert codes == ["CODE_INVALID"] * 4 + ["CODE_LOCKED"]
+        # even the right code is now refused
+        assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).body["code"] == "CODE_LOCKED"
+
+    def test_brute_force_over_many_codes_never_verifies(self, api, sender, repo):
+        api.register(PHONES[0])
+        real = code_for(sender.sent, e164(PHONES[0]))
+        guesses = [f"{n:06d}" for n in range(200) if f"{n:06d}" != real]
+        outcomes = {api.post("/api/verify", {"phone": PHONES[0], "code": g}).status for g in guesses}
+        assert 200 not in outcomes
+        assert repo.account(repo.claim(e164(PHONES[0])).account_id).verified is False
+
+    def test_resend_is_throttled_and_invalidates_the_old_code(self, api, sender, clock):
+        api.register(PHONES[0])
+        first = code_for(sender.sent, e164(PHONES[0]))
+        too_soon = api.post("/api/verify/resend", {"phone": PHONES[0]})
+        assert too_soon.status == 429 and too_soon.body["code"] == "RESEND_TOO_SOON" and too_soon.body["retry_after"] > 0
+        clock.advance(61)
+        assert api.post("/api/verify/resend", {"phone": PHONES[0]}).status == 200
+        second = code_for(sender.sent, e164(PHONES[0]))
+        if first != second:
+            assert api.post("/api/verify", {"phone": PHONES[0], "code": first}).body["code"] == "CODE_INVALID"
+        assert api.post("/api/verify", {"phone": PHONES[0], "code": second}).status == 200
+
+    def test_resend_to_many_numbers_sends_only_to_registered_ones_within_the_hourly_cap(self, api, sender, clock):
+        api.register(PHONES[0])
+        sent_before = len(sender.sent)
+        for phone in PHONES[50:90]:  # SMS pumping: numbers nobody registered
+            assert api.post("/api/verify/resend", {"phone": phone}).status == 200
+        assert len(sender.sent) == sent_before
+        for _ in range(10):  # hourly cap per registered phone
+            clock.advance(61)
+            api.post("/api/verify/resend", {"phone": PHONES[0]})
+        assert len([p for p, _ in sender.sent if p == e164(PHONES[0])]) == 5
+
+
+class TestLogin:
+    def test_wrong_phone_and_wrong_password_get_the_same_answer(self, api, sender):
+        registered(api, sender)
+        unknown = api.login(PHONES[9])
+        wrong = api.login(PHONES[0], "sai-mat-khau")
+        assert unknown.status == wrong.status == 401
+        assert unknown.body == wrong.body
+
+    def test_repeated_failures_are_slowed_down(self, api, sender, clock):
+        registered(api, sender)
+        for _ in range(5):
+            assert api.login(PHONES[0], "sai-mat-khau").status == 401
+        throttled = api.login(PHONES[0])  # even the right password waits
+        assert throttled.status == 429 and throttled.body["code"] == "LOGIN_THROTTLED"
+        clock.advance(throttled.body["retry_after"])
+        assert api.login(PHONES[0]).status == 200
+
+    def test_session_reaches_me_with_a_masked_phone(self, api, sender):
+        registered(api, sender)
+        token = api.login("+84 912 345 600").body["token"]
+        me = api.get("/api/me", token=token)
+        assert me.status == 200
+        assert me.body["phone_masked"] == "091****600"
+        assert me.body["unit_name"] == "Sở Thông tin và Truyền thông"
+        assert "0912345600" not in str(me.body) and "912345600" not in str(me.body)
+
+    def test_me_without_or_with_a_bad_token_is_unauthorized(self, api):
+        assert api.get("/api/me").body["code"] == "UNAUTHORIZED"
+        assert api.get("/api/me", token="abc.def.ghi").status == 401
+
+
+class TestPasswordReset:
+    def test_reset_by_code_changes_the_password_and_ends_old_sessions(self, api, sender, clock):
+        registered(api, sender)
+        old_session = api.login(PHONES[0]).body["token"]
+        clock.advance(1)
+        assert api.post("/api/password/reset", {"phone": PHONES[0]}).status == 200
+        code = code_for(sender.sent, e164(PHONES[0]))
+        body = {"phone": PHONES[0], "code": code, "new_password": "mat-khau-moi-456"}
+        assert api.post("/api/password/reset/confirm", body).status == 200
+        assert api.login(PHONES[0]).status == 401
+        assert api.login(PHONES[0], "mat-khau-moi-456").status == 200
+        assert api.get("/api/me", token=old_session).status == 401
+        # the code was single use
+        assert api.post("/api/password/reset/confirm", body).body["code"] == "CODE_INVALID"
+
+    def test_reset_for_an_unknown_number_sends_nothing_and_reveals_nothing(self, api, sender):
+        reply = api.post("/api/password/reset", {"phone": PHONES[7]})
+        assert reply.status == 200 and sender.sent == []
+
+
+class TestPublicInfo:
+    def test_units_are_grouped(self, api, content):
+        body = api.get("/api/units").body
+        assert len(body["units"]) == len(content.units)
+        assert {g["id"] for g in body["groups"]} == {"so-nganh", "huyen", "nguoi-dan"}
+        assert any(u["name"] == "UBND huyện Vũ Quang" and u["group"] == "huyen" for u in body["units"])
+
+    def test_contest_info_has_weeks_and_server_time_but_no_participant_count(self, api):
+        body = api.get("/api/contest").body
+        assert [w["number"] for w in body["weeks"]] == [1, 2, 3, 4]
+        assert body["open_week"] == 1
+        assert not re.search(r"particip|count|tham_gia", str(body.keys()))
+
+
+def test_logs_never_hold_phones_codes_or_tokens(api, sender, capsys, caplog):
+    # Given a full account journey with failures along the way
+    registered(api, sender)
+    api.login(PHONES[0], "sai-mat-khau")
+    token = api.login(PHONES[0]).body["token"]
+    api.get("/api/me", token=token)
+    api.post("/api/verify", {"phone": PHONES[0], "code": "000000"})
+    out = capsys.readouterr()
+    logs = out.out + out.err + "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    # Then the logs hold none of the secrets that passed through
+    codes = [re.search(r"\d{6}", text).group(0) for _, text in sender.sent]
+    assert logs  # the handlers did log
+    for secret in [PHONES[0], PHONES[0][1:], e164(PHONES[0]), token, token.split(".")[1], *codes]:
+        assert secret not in logs
+
+
+def test_stored_data_never_holds_a_plain_code_or_password(api, sender):
+    from contest.tables import TableSchema
+
+    api.register(PHONES[0])
+    code = code_for(sender.sent, e164(PHONES[0]))
+    dump = str(TableSchema._get_connection().connection.client.scan(TableName=TableSchema.Meta.table_name))
+    assert "mat-khau-123" not in dump
+    assert f"'{code}'" not in dump and f'"{code}"' not in dump
+

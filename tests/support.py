@@ -1,0 +1,153 @@
+"""Builders shared by the tests: content, API Gateway events, and a client for the real handlers."""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from contest.content import Content, parse_contest, parse_units, read_yaml
+from contest.model import OPTION_KEYS, Bank, Question, Source
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = ROOT / "tests" / "events"
+VN = timezone(timedelta(hours=7))
+WEEK1_MID = datetime(2023, 10, 18, 9, 0, tzinfo=VN)
+PHONES = [f"09{n:08d}" for n in range(12_345_600, 12_345_600 + 2000)]  # valid Viettel-range mobiles
+
+
+def make_bank(weeks: int = 4, per_week: int = 40) -> Bank:
+    questions = []
+    for week in range(1, weeks + 1):
+        for i in range(per_week):
+            qid = f"w{week}-q{i:03d}"
+            correct = OPTION_KEYS[(i * 7 + week) % 4]
+            questions.append(
+                Question(
+                    id=qid,
+                    text=f"Câu hỏi thử {i} của tuần {week}?",
+                    options={k: f"Phương án {k} của câu {qid}" for k in OPTION_KEYS},
+                    correct=correct,
+                    difficulty="easy",
+                    weeks=(week,),
+                    source=Source("qd-505-qd-ttg-2022", None, "1"),
+                )
+            )
+    return Bank(tuple(questions))
+
+
+def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | None = None) -> Content:
+    """The shipped contest.yaml and units.yaml (optionally changed) with a synthetic bank."""
+    raw_contest = json.loads(json.dumps(read_yaml(ROOT / "content" / "contest.yaml"), default=str))
+    for dotted, value in (contest_changes or {}).items():
+        target = raw_contest
+        *parents, last = dotted.split(".")
+        for key in parents:
+            target = target[key]
+        target[last] = value
+    raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
+    contest = parse_contest(raw_contest)
+    groups, units = parse_units(raw_units)
+    return Content(contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units})
+
+
+def event(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, ip: str = "203.0.113.5") -> dict:
+    template = json.loads((EVENTS / "http_api_v2.json").read_text())
+    ev = copy.deepcopy(template)
+    ev["routeKey"] = ev["requestContext"]["routeKey"] = f"{method} {path}"
+    ev["rawPath"] = ev["requestContext"]["http"]["path"] = path
+    ev["requestContext"]["http"]["method"] = method
+    ev["requestContext"]["http"]["sourceIp"] = ip
+    if body is None:
+        ev["body"] = ""
+    elif isinstance(body, str | bytes):
+        ev["body"] = body.decode() if isinstance(body, bytes) else body
+    else:
+        ev["body"] = json.dumps(body, ensure_ascii=False)
+    ev["headers"].update(headers or {})
+    return ev
+
+
+class LambdaContext:
+    function_name = "test"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:ap-southeast-1:123456789012:function:test"
+    memory_limit_in_mb = 256
+    aws_request_id = "test-request"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 30_000
+
+
+@dataclass
+class Reply:
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Api:
+    """Drives the real handlers with API Gateway v2 events, the way AWS would."""
+
+    functions: dict[str, ModuleType]
+    replies: list[Reply] = field(default_factory=list)
+
+    def handler_for(self, method: str, path: str) -> ModuleType:
+        for module in self.functions.values():
+            resolver = getattr(module, "app", None)
+            for route in getattr(resolver, "_static_routes", []):
+                if route.path == path:
+                    return module
+        return self.functions["register"]
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        token: str | None = None,
+        headers: dict[str, str] | None = None,
+        ip: str = "203.0.113.5",
+    ) -> Reply:
+        extra = dict(headers or {})
+        if token:
+            extra["authorization"] = f"Bearer {token}"
+        result = self.handler_for(method, path).lambda_handler(event(method, path, body, extra, ip), LambdaContext())
+        reply = Reply(result["statusCode"], json.loads(result["body"] or "{}"), result.get("headers") or {})
+        self.replies.append(reply)
+        return reply
+
+    def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
+        return self.call("POST", path, {} if body is None and path == "/api/quiz" else body, **kw)
+
+    def get(self, path: str, **kw: Any) -> Reply:
+        return self.call("GET", path, **kw)
+
+    # --- the contestant's journey ----------------------------------------------------------------
+
+    def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = "so-tttt", **kw: Any) -> Reply:
+        body = {"full_name": name, "phone": phone, "unit_id": unit, "password": "mat-khau-123", "consent": True}
+        return self.post("/api/register", body, **kw)
+
+    def login(self, phone: str, password: str = "mat-khau-123") -> Reply:
+        return self.post("/api/login", {"phone": phone, "password": password})
+
+
+def code_for(sent: list[tuple[str, str]], e164: str) -> str:
+    """The last one-time code sent to a phone (from a MemorySender)."""
+    import re
+
+    texts = [text for phone, text in sent if phone == e164]
+    match = re.search(r"\b(\d{6})\b", texts[-1])
+    assert match, texts[-1]
+    return match.group(1)
+
+
+def e164(phone: str) -> str:
+    return "+84" + phone.lstrip("0")
