@@ -266,6 +266,9 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
 # ---------------------------------------------------------------- study materials
 
 
+_AUTHOR_NOTES = re.compile(r"<!--.*?-->\n?", re.DOTALL)
+
+
 def document_markdown(doc: Document) -> str:
     """A document's own Markdown with its identity (number, date, issuer) shown under the title."""
     facts = [
@@ -278,7 +281,7 @@ def document_markdown(doc: Document) -> str:
         if f
     ]
     header = f'!!! abstract "{", ".join(facts)}"\n    Tài liệu ôn tập của Cuộc thi.\n' if facts else ""
-    body = doc.body.lstrip("\n")
+    body = _AUTHOR_NOTES.sub("", doc.body).lstrip("\n")  # authors' notes stay out of the published page
     head = f"---\ntitle: {json.dumps(doc.title, ensure_ascii=False)}\n---\n\n"
     if body.startswith("# "):
         title_line, _, rest = body.partition("\n")

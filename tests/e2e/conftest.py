@@ -1,7 +1,7 @@
 """Browser fixtures: Debian's Chromium driven by Playwright against the local stack, on a 360×800 phone.
 
-The stack runs on a copy of content/ with a generated question bank (so the tests never depend on the
-real bank being written yet) and serves a site built from that copy. Screenshots and the page-weight
+The stack runs on a copy of content/ with a generated question bank instead of the real one (so the tests
+know nothing about the real questions) and serves a site built from that copy. Screenshots and the page-weight
 figures are written under build/e2e/ as test artefacts.
 """
 
@@ -120,19 +120,19 @@ Lấy ngày 10 tháng 10 hằng năm là Ngày Chuyển đổi số quốc gia.
 @pytest.fixture(scope="session")
 def e2e_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("e2e") / "repo"
-    shutil.copytree(
-        REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions", "documents")
-    )
+    # the real documents (so the page weight includes the real search index), a generated question bank
+    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions"))
     shutil.copytree(REPO / "site", root / "site")
     (root / "functions").symlink_to(REPO / "functions")
     (root / "content" / "questions").mkdir()
-    (root / "content" / "documents").mkdir()
+    (root / "content" / "documents").mkdir(exist_ok=True)
     contest = yaml.safe_load((root / "content" / "contest.yaml").read_text(encoding="utf-8"))
     per_week = 2 * int(contest["quiz"]["questions_per_attempt"])
     (root / "content" / "questions" / "e2e.yaml").write_text(
         yaml.safe_dump(question_bank(len(contest["weeks"]), per_week), allow_unicode=True), encoding="utf-8"
     )
-    (root / "content" / "documents" / "qd-505-qd-ttg-2022.md").write_text(DOCUMENT, encoding="utf-8")
+    if not (root / "content" / "documents" / "qd-505-qd-ttg-2022.md").exists():
+        (root / "content" / "documents" / "qd-505-qd-ttg-2022.md").write_text(DOCUMENT, encoding="utf-8")
     return root
 
 

@@ -153,7 +153,8 @@ def test_materials_index_and_pages_follow_front_matter_order(tmp_path):
                 "Quyết định về Ngày Chuyển đổi số quốc gia",
                 1,
                 number="505/QĐ-TTg",
-                body="# Quyết định 505\n\nNgày 10 tháng 10 hằng năm.\n",
+                body="# Quyết định 505\n\n<!-- Dữ kiện dùng: 1–10 (ghi chú của người soạn) -->\n"
+                "Ngày 10 tháng 10 hằng năm.\n",
             ),
         },
     )
@@ -171,6 +172,7 @@ def test_materials_index_and_pages_follow_front_matter_order(tmp_path):
     page = pages["tai-lieu/qd-505.md"]
     assert page.count("# Quyết định 505") == 1
     assert "Ngày 10 tháng 10 hằng năm." in page
+    assert "Dữ kiện dùng" not in page  # the authors' notes are not published
     assert "Số 505/QĐ-TTg, ngày 22/04/2022, Thủ tướng Chính phủ" in page
     # and the nav follows the same order
     assert sitebuild.materials_nav(root) == [
