@@ -64,7 +64,9 @@ def layer_plan() -> dict[str, list[str]]:
     if unplaced:
         raise SystemExit(f"runtime dependencies in no layer and not cli_only in {LAYERS_TOML}: {unplaced}")
     return {
-        group: [pins[canonical(p)] for p in body["packages"]] for group, body in spec.items() if group != "cli_only"
+        group: [pins[canonical(p)] for p in body["packages"]]
+        for group, body in spec.items()
+        if group != "cli_only"
     }
 
 
@@ -80,7 +82,10 @@ def find_python312(explicit: str | None = None) -> str:
     """A working CPython 3.12: the one given, python3.12 on PATH, or a pyenv install (pyenv shims may not run)."""
     candidates = [explicit] if explicit else ["python3.12"]
     found = [p for c in candidates if (p := shutil.which(c))]
-    found += [str(p) for p in sorted((Path.home() / ".pyenv" / "versions").glob("3.12*/bin/python3.12"), reverse=True)]
+    found += [
+        str(p)
+        for p in sorted((Path.home() / ".pyenv" / "versions").glob("3.12*/bin/python3.12"), reverse=True)
+    ]
     for path in found:
         if _is_cpython312(path):
             return path
@@ -109,7 +114,17 @@ def strip(target: Path) -> None:
 
 def compile_pyc(python312: str, target: Path) -> None:
     subprocess.run(
-        [python312, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(target)],
+        [
+            python312,
+            "-m",
+            "compileall",
+            "-q",
+            "-j",
+            "0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            str(target),
+        ],
         check=True,
     )
 
@@ -129,7 +144,9 @@ def build(out: Path, python312: str) -> dict[str, int]:
         site.mkdir(parents=True)
         pip_install(requirements, site)
         if layer == "shared":
-            shutil.copytree(ROOT / "src" / "contest", site / "contest", ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(
+                ROOT / "src" / "contest", site / "contest", ignore=shutil.ignore_patterns("__pycache__")
+            )
         strip(site)
         sizes[layer] = size_of(folder)
     shared_site = out / "shared" / "python"
@@ -148,7 +165,9 @@ def build(out: Path, python312: str) -> dict[str, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--python", help="a CPython 3.12 interpreter (default: python3.12 on PATH, then pyenv)")
+    parser.add_argument(
+        "--python", help="a CPython 3.12 interpreter (default: python3.12 on PATH, then pyenv)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "layers")
     args = parser.parse_args()
     sizes = build(args.out, find_python312(args.python))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ INFRA = Path(__file__).resolve().parent
 ROOT = INFRA.parent
 TEMPLATE = INFRA / "template.yaml"
 WAF_TEMPLATE = INFRA / "waf.yaml"
+FUNCTIONS = ROOT / "functions"
 REGION = "ap-southeast-1"
 FAKE_ACCOUNT = "123456789012"
 
@@ -88,29 +90,116 @@ def transform(template: dict[str, Any] | None = None) -> dict[str, Any]:
     return sam_transform(source, parameters, _NoCallPolicyLoader())
 
 
-def run() -> int:
-    """`make check-template`: every check, a line per step, non-zero exit on the first failing step."""
-    steps: list[tuple[str, list[str]]] = []
-    steps.append(("cfn-lint infra/template.yaml", lint(TEMPLATE)))
-    if WAF_TEMPLATE.exists():
-        steps.append(("cfn-lint infra/waf.yaml", lint(WAF_TEMPLATE)))
+# What a handler module needs in its environment to import (no AWS call happens at import with a local secret).
+IMPORT_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_SESSION_TOKEN": "testing",
+    "AWS_DEFAULT_REGION": "ap-southeast-1",
+    "AWS_REGION": "ap-southeast-1",
+    "CONTEST_TABLE": "contest-infra-test",
+    "CONTEST_SIGNING_SECRET": "infra-test-signing-secret-0123456789abcdef",
+    "CONTEST_SMS_SENDER": "outbox",
+    "CONTEST_PUBLIC_BUCKET": "contest-infra-test-public",
+    "CONTEST_PRIVATE_BUCKET": "contest-infra-test-private",
+    "POWERTOOLS_SERVICE_NAME": "contest-infra-test",
+}
+
+
+# Run in a fresh interpreter per handler: importing a handler builds its runtime (configures the PynamoDB models,
+# reads the environment), which must not leak into the rest of the test session. Prints one JSON line.
+_PROBE = r"""
+import importlib.metadata, importlib.util, json, sys
+before = set(sys.modules)
+spec = importlib.util.spec_from_file_location(sys.argv[2], sys.argv[1])
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+app = getattr(module, "app", None)
+routes = None
+if app is not None and hasattr(app, "_static_routes"):
+    # Powertools keeps every registered route in these two lists (ApiGatewayResolver.route, api_gateway.py);
+    # strip_prefixes are cut from the request path before matching, so the template route carries them.
+    prefixes = [p for p in (getattr(app, "_strip_prefixes", None) or []) if isinstance(p, str)] or [""]
+    routes = sorted(
+        [route.method.upper(), prefix.rstrip("/") + route.path.replace("<", "{").replace(">", "}")]
+        for route in [*app._static_routes, *app._dynamic_routes]
+        for prefix in prefixes
+    )
+top = {name.split(".")[0] for name in set(sys.modules) - before}
+owners = importlib.metadata.packages_distributions()
+dists = sorted({d for name in top if name not in sys.stdlib_module_names for d in owners.get(name, [])})
+print(json.dumps({"routes": routes, "handler": callable(getattr(module, "lambda_handler", None)), "dists": dists}))
+"""
+
+
+def start_handler_probes(tmp: Path) -> dict[str, subprocess.Popen[str]]:
+    """Import every functions/*/app.py, each in a fresh interpreter, all at once; collect with
+    `collect_handler_probes`. Per folder it reports the resolver's routes (None for a function without a
+    resolver), whether lambda_handler exists, and the installed distributions the import loaded."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONTEST_", "POWERTOOLS_"))}
+    env.update(IMPORT_ENV)
+    env["CONTEST_OUTBOX"] = str(tmp / "outbox.jsonl")
+    env["AWS_ENDPOINT_URL"] = (
+        "http://127.0.0.1:9"  # an AWS call at import time fails at once, reaching nothing
+    )
+    running = {}
+    for folder in function_folders():
+        app = FUNCTIONS / folder / "app.py"
+        if app.exists():
+            running[folder] = subprocess.Popen(
+                [sys.executable, "-c", _PROBE, str(app), f"_infra_handler_{folder}"],
+                env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            )  # fmt: skip
+    return running
+
+
+def collect_handler_probes(running: dict[str, subprocess.Popen[str]]) -> dict[str, dict[str, Any]]:
+    found = {}
+    for folder, process in running.items():
+        out, err = process.communicate(timeout=120)
+        if process.returncode != 0:
+            raise AssertionError(f"functions/{folder}/app.py does not import:\n{err[-3000:]}")
+        found[folder] = json.loads(out.strip().splitlines()[-1])
+    return found
+
+
+def function_folders() -> list[str]:
+    return sorted(p.name for p in FUNCTIONS.iterdir() if p.is_dir() and not p.name.startswith(("_", ".")))
+
+
+STEP_SAM_LINT = "cfn-lint infra/template.yaml"
+STEP_WAF_LINT = "cfn-lint infra/waf.yaml"
+STEP_TRANSFORM = "SAM transform (samtranslator)"
+STEP_CFN_LINT = "cfn-lint on the transformed template"
+
+
+def run_steps() -> tuple[dict[str, list[str]], int | None]:
+    """Every step's findings (empty list = clean) and the transformed template's resource count."""
+    steps: dict[str, list[str]] = {STEP_SAM_LINT: lint(TEMPLATE), STEP_WAF_LINT: lint(WAF_TEMPLATE)}
     try:
         transformed = transform()
     except Exception as exc:  # samtranslator raises InvalidDocumentException with the causes inside
-        causes = getattr(exc, "causes", None) or [exc]
-        steps.append(("SAM transform (samtranslator)", [str(c) for c in causes]))
-    else:
-        steps.append(("SAM transform (samtranslator)", []))
-        steps.append(("cfn-lint on the transformed template", lint(text=json.dumps(transformed))))
-        steps[-1] = (f"{steps[-1][0]} ({len(transformed['Resources'])} resources)", steps[-1][1])
-    failed = False
-    for name, problems in steps:
-        sys.stdout.write(f"{'FAIL' if problems else 'ok  '} {name}\n")
+        steps[STEP_TRANSFORM] = [str(c) for c in (getattr(exc, "causes", None) or [exc])]
+        return steps, None
+    steps[STEP_TRANSFORM] = []
+    steps[STEP_CFN_LINT] = lint(text=json.dumps(transformed))
+    return steps, len(transformed["Resources"])
+
+
+def run(as_json: bool = False) -> int:
+    """`make check-template`: a line per step (or one JSON document), non-zero exit when a step fails."""
+    steps, resources = run_steps()
+    failed = any(steps.values())
+    if as_json:
+        sys.stdout.write(json.dumps({"steps": steps, "resources": resources}) + "\n")
+        return 1 if failed else 0
+    for name, problems in steps.items():
+        suffix = f" ({resources} resources)" if name == STEP_CFN_LINT else ""
+        sys.stdout.write(f"{'FAIL' if problems else 'ok  '} {name}{suffix}\n")
         for problem in problems:
             sys.stdout.write(f"     {problem}\n")
-        failed = failed or bool(problems)
     return 1 if failed else 0
 
 
 if __name__ == "__main__":
-    sys.exit(run())
+    sys.exit(run(as_json="--json" in sys.argv[1:]))

@@ -11,12 +11,12 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "ap-southeast-1")
 
-import botocore.session  # noqa: E402
-from botocore.exceptions import ClientError  # noqa: E402
-from moto import mock_aws  # noqa: E402
+import botocore.session
+from botocore.exceptions import ClientError
+from moto import mock_aws
 
-from contest.config import ConfigError  # noqa: E402
-from contest.signing_secret import forget_cached_secrets, load_signing_secret  # noqa: E402
+from contest.config import ConfigError
+from contest.signing_secret import forget_cached_secrets, load_signing_secret
 
 SECRET = "Zq8mX2vN7pL4rT9wK3yB6cF1hJ5dG0sA" * 2  # 64 alphanumerics, like GenerateSecretString makes
 
@@ -43,7 +43,9 @@ def _client(service: str):  # type: ignore[no-untyped-def]
 
 def test_reads_a_secrets_manager_secret_by_arn_as_bytes() -> None:
     # Given the secret the stack generated
-    arn = _client("secretsmanager").create_secret(Name="contest-prod/signing-secret", SecretString=SECRET)["ARN"]
+    arn = _client("secretsmanager").create_secret(Name="contest-prod/signing-secret", SecretString=SECRET)[
+        "ARN"
+    ]
     # When a function loads it by the ARN it gets in CONTEST_SIGNING_SECRET_ARN
     secret = load_signing_secret(arn)
     # Then it has the secret's bytes
