@@ -194,3 +194,35 @@ def last_code(outbox: Path, phone_digits: str) -> str:
                 codes.append(found[0])
     assert codes, f"no code sent to …{phone_digits[-3:]}"
     return codes[-1]
+
+
+CONTRAST_JS = """(selectors) => {
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let n = el; n; n = n.parentElement) {
+      const c = rgb(getComputedStyle(n).backgroundColor);
+      if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const failures = [];
+  for (const selector of selectors) {
+    const nodes = Array.from(document.querySelectorAll(selector)).filter((n) => n.offsetParent !== null);
+    if (!nodes.length) failures.push(selector + ': not found');
+    for (const n of nodes.slice(0, 5)) {
+      const fg = lum(rgb(getComputedStyle(n).color)), bg = lum(background(n));
+      const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+      if (ratio < 4.5) failures.push(selector + ': ' + ratio.toFixed(2));
+    }
+  }
+  return failures;
+}"""
+
+
+def contrast_failures(page, selectors: list[str]) -> list[str]:
+    """WCAG AA (4.5:1) text contrast of the visible elements matching each selector; [] when all pass."""
+    return page.evaluate(CONTRAST_JS, selectors)

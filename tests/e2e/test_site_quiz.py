@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, Route, expect
 
+from .conftest import contrast_failures
+
 XSS_NAME = "<img src=x onerror=alert(1)>"
 PASSWORD = "Mat-khau-2023"
 
@@ -34,6 +36,20 @@ def register(page: Page, base: str, name: str, phone: str, shot=None) -> None:
     page.get_by_role("checkbox").check()
     if shot:
         shot(page, "01-dang-ky")
+        assert (
+            contrast_failures(
+                page,
+                [
+                    "article h1",
+                    ".md-typeset label",
+                    ".md-typeset small",
+                    ".ct-consent p",
+                    ".ct-consent a",
+                    "#reg-unit option",
+                ],
+            )
+            == []
+        )
     page.get_by_role("button", name="Đăng ký", exact=True).click()
     page.wait_for_url("**/xac-thuc/")
 
@@ -105,6 +121,21 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
         expect(page.locator(".ct-quiz__progress")).to_have_text(f"Đã trả lời {i + 1}/15")
         page.get_by_role("button", name="Câu sau ›").click()
     shot(page, "06-thi-dang-lam")
+    assert (
+        contrast_failures(
+            page,
+            [
+                ".ct-quiz__timer",
+                ".ct-quiz__progress",
+                ".ct-question legend",
+                ".ct-option label",
+                ".ct-dot",
+                ".ct-dot--done",
+                ".md-button--primary",
+            ],
+        )
+        == []
+    )
 
     # and reload the page (a crash, a closed tab)
     page.reload()
