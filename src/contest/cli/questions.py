@@ -17,6 +17,7 @@ from contest.bank import (
     Location,
     NearDuplicate,
     bank_stats,
+    canonical_order,
     document_ids,
     find_near_duplicates,
     load_bank,
@@ -101,10 +102,9 @@ def check(content: Path = CONTENT_OPTION) -> None:
     if pairs:
         _print_issues([_near_duplicate_issue(p, loaded.locations) for p in pairs])
         _fail(f"Có {len(pairs)} cặp câu hỏi gần trùng nhau: hãy sửa hoặc bỏ bớt một câu trong mỗi cặp.")
-    console.print(
+    typer.echo(
         f"Ngân hàng câu hỏi hợp lệ: {len(loaded.bank.questions)} câu hỏi "
-        f"({_pools(loaded.bank, weeks)}; mỗi tuần cần ít nhất {2 * per_attempt}).",
-        markup=False,
+        f"({_pools(loaded.bank, weeks)}; mỗi tuần cần ít nhất {2 * per_attempt})."
     )
 
 
@@ -122,7 +122,7 @@ def export(
         weeks=weeks,
         per_attempt=per_attempt,
     )
-    console.print(f"Đã xuất {len(loaded.bank.questions)} câu hỏi ra {target}.", markup=False)
+    typer.echo(f"Đã xuất {len(loaded.bank.questions)} câu hỏi ra {target}.")
 
 
 @app.command("import")
@@ -156,19 +156,16 @@ def import_(
     for pair in find_near_duplicates(bank):
         typer.echo(f"Cảnh báo: câu hỏi '{pair.second}' gần trùng với câu hỏi '{pair.first}'.", err=True)
     if dry_run:
-        console.print(
-            f"Tệp hợp lệ: {len(questions)} câu hỏi ({_pools(bank, weeks)}). Chưa ghi gì.", markup=False
-        )
+        typer.echo(f"Tệp hợp lệ: {len(questions)} câu hỏi ({_pools(bank, weeks)}). Chưa ghi gì.")
         return
     written = write_bank(bank, content / "questions")
     # What was written must read back as the same bank.
     reread = load_bank(content / "questions", content / "documents", weeks, per_attempt)
-    if len(reread.questions) != len(questions):
-        _fail("Lỗi khi ghi ngân hàng câu hỏi: số câu đọc lại không khớp.")
-    console.print(
+    if reread != canonical_order(bank):
+        _fail("Lỗi khi ghi ngân hàng câu hỏi: nội dung đọc lại không khớp với tệp Excel.")
+    typer.echo(
         f"Đã nhập {len(questions)} câu hỏi vào {len(written)} tệp trong {content / 'questions'} "
-        f"({_pools(bank, weeks)}).",
-        markup=False,
+        f"({_pools(bank, weeks)})."
     )
 
 
