@@ -379,3 +379,29 @@ def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):
     assert any(r["own"] for r in rows)
     assert own["gzip"] <= 30 * 1024
     assert total["gzip"] <= 300 * 1024
+
+
+def test_resend_code_counts_down_and_shows_the_api_answer(stack, code_for, page: Page):
+    base = stack.base_url
+    phone = new_phone()
+    page.clock.install()  # the page's timers can be moved forward; the server keeps its own clock
+    register(page, base, "Hoàng Minh Châu", phone)
+    resend = page.locator('[data-action="resend"]')
+    expect(resend).to_be_disabled()
+    expect(resend).to_have_text(re.compile(r"Gửi lại mã \(sau (59|60) giây\)"))
+
+    # When the countdown is over on the page and the person asks for a new code
+    page.clock.fast_forward("01:01")
+    expect(resend).to_be_enabled()
+    with page.expect_response("**/api/verify/resend") as response:
+        resend.click()
+
+    # Then the page shows the API's own message and counts down again from the server's figure
+    answer = response.value.json()
+    expect(page.locator("form .ct-status")).to_have_text(answer["message"])
+    expect(resend).to_be_disabled()
+    expect(resend).to_contain_text("giây")
+    # and the code that works is the newest one the server sent
+    page.get_by_label("Mã xác thực").fill(code_for(phone))
+    page.get_by_role("button", name="Xác thực").click()
+    page.wait_for_url("**/dang-nhap/?verified=1")
