@@ -263,13 +263,13 @@ def test_no_managed_policies_are_attached(transformed: dict[str, Any]) -> None:
         assert not resource["Properties"].get("ManagedPolicyArns"), logical_id
 
 
-def test_only_the_http_functions_can_read_the_signing_secret(transformed: dict[str, Any]) -> None:
+def test_only_the_contest_functions_can_read_the_signing_secret(transformed: dict[str, Any]) -> None:
     readers = {
         where.split("/")[0]
         for where, st in statements(transformed)
         if st["Effect"] == "Allow" and "secretsmanager:GetSecretValue" in as_list(st["Action"])
     }
-    assert readers == {"RegisterRole", "QuizRole", "SubmitRole"}
+    assert readers == {"RegisterRole", "QuizRole", "SubmitRole", "CloseWeekRole"}
 
 
 # ----------------------------------------------------------------------------------------------- data

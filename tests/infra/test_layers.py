@@ -1,0 +1,80 @@
+"""The Lambda layers carry what the handlers import: nothing missing at cold start, versions from pyproject."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import tomllib
+from typing import Any
+
+import build_layers
+import pytest
+from packaging.requirements import Requirement
+from template_checks import INFRA
+
+# Imported when present, with a fallback when not (the layer does not ship them on purpose).
+OPTIONAL_IMPORTS = {
+    "blinker": "pynamodb.signals falls back to no-op signals",
+    "certifi": "botocore falls back to its own bundled CA file",
+    "pillow": "openpyxl needs it only to embed images; close_week writes none",
+    "defusedxml": "openpyxl uses it to read untrusted workbooks; close_week only writes",
+}
+LAMBDA_MARKERS = {"python_version": "3.12", "python_full_version": "3.12.0", "sys_platform": "linux",
+                  "platform_system": "Linux", "platform_machine": "aarch64", "implementation_name": "cpython",
+                  "platform_python_implementation": "CPython", "os_name": "posix", "extra": ""}  # fmt: skip
+
+
+def closure(packages: list[str]) -> set[str]:
+    """The packages and, transitively, what their installed metadata requires on Lambda (no extras)."""
+    seen: set[str] = set()
+    todo = [build_layers.canonical(p) for p in packages]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        for line in importlib.metadata.requires(name) or []:
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate(LAMBDA_MARKERS):
+                todo.append(build_layers.canonical(requirement.name))
+    return seen
+
+
+def layers_of(folder: str) -> list[str]:
+    spec = tomllib.loads((INFRA / "layers" / "layers.toml").read_text(encoding="utf-8"))
+    names = list(spec["shared"]["packages"])
+    if folder == "close_week":  # the template gives close_week the reports layer as well
+        names += spec["reports"]["packages"]
+    return names
+
+
+def test_every_runtime_dependency_is_in_one_layer_or_declared_cli_only() -> None:
+    plan = build_layers.layer_plan()  # raises SystemExit naming the unplaced or doubly placed package
+    assert set(plan) == {"shared", "reports"}
+    pins = build_layers.runtime_pins()
+    for requirements in plan.values():
+        assert all(r in pins.values() and "==" in r for r in requirements), requirements
+
+
+def test_close_week_alone_gets_the_reports_layer(template: dict[str, Any]) -> None:
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        layers = resource["Properties"].get("Layers", [])
+        assert (layers == [{"Ref": "ReportsLayer"}]) == (logical_id == "CloseWeekFunction"), logical_id
+    assert template["Globals"]["Function"]["Layers"] == [{"Ref": "SharedLayer"}]
+
+
+@pytest.mark.parametrize("folder", ["register", "quiz", "submit", "close_week"])
+def test_a_handler_imports_only_what_its_layers_ship(
+    folder: str, handlers: dict[str, dict[str, Any]]
+) -> None:
+    if folder not in handlers:
+        pytest.fail(f"functions/{folder}/app.py is missing")
+    shipped = closure(layers_of(folder)) | {"contest"} | set(OPTIONAL_IMPORTS)
+    loaded = {build_layers.canonical(d) for d in handlers[folder]["dists"]}
+    assert sorted(loaded - shipped) == [], f"imported at cold start by functions/{folder} but in no layer"
+
+
+def test_the_closure_follows_requirements_transitively() -> None:
+    # boto3 -> botocore -> python-dateutil -> six: a missing link here would hide a missing package above
+    assert {"boto3", "botocore", "python-dateutil", "six", "jmespath", "s3transfer"} <= closure(["boto3"])
