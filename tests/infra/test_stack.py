@@ -1,0 +1,125 @@
+"""infra/stack.py against moto: publishing the site never touches results/, uploads only what changed."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import stack
+
+REGION = "ap-southeast-1"
+BUCKET = "contest-public-test"
+
+
+@pytest.fixture
+def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
+    for name, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        session = boto3.session.Session(region_name=REGION)
+        session.client("s3").create_bucket(
+            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        yield session
+
+
+def distribution_id(session: object) -> str:
+    answer = session.client("cloudfront").create_distribution(  # type: ignore[attr-defined]
+        DistributionConfig={
+            "CallerReference": "test",
+            "Comment": "test",
+            "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": "site", "DomainName": f"{BUCKET}.s3.amazonaws.com",
+                                                   "S3OriginConfig": {"OriginAccessIdentity": ""}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
+                                     "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+        }
+    )  # fmt: skip
+    return answer["Distribution"]["Id"]  # type: ignore[no-any-return]
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+def keys(session: object) -> dict[str, dict[str, str]]:
+    s3 = session.client("s3")  # type: ignore[attr-defined]
+    found = {}
+    for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []):
+        head = s3.head_object(Bucket=BUCKET, Key=item["Key"])
+        found[item["Key"]] = {"type": head["ContentType"], "cache": head.get("CacheControl", "")}
+    return found
+
+
+def test_publishing_uploads_the_site_and_leaves_results_alone(aws: object, tmp_path: Path) -> None:
+    # Given published results and an earlier site with a page since removed
+    s3 = aws.client("s3")  # type: ignore[attr-defined]
+    s3.put_object(Bucket=BUCKET, Key="results/week-1.json", Body=b"{}")
+    s3.put_object(Bucket=BUCKET, Key="old-page/index.html", Body=b"old")
+    site = tmp_path / "site"
+    write(site, {
+        "index.html": "<h1>Cuộc thi</h1>",
+        "quy-che/index.html": "<h1>Thể lệ</h1>",
+        "assets/javascripts/bundle.f55a23d4.min.js": "console.log(1)",
+        "assets/js/app.js": "console.log(2)",
+        "search/search_index.json": "{}",
+    })  # fmt: skip
+    # When the site is published
+    counts = stack.publish_site(aws, BUCKET, distribution_id(aws), site)
+    # Then every file is there with its type and cache policy, the old page is gone, results are untouched
+    found = keys(aws)
+    assert counts == {"uploaded": 5, "unchanged": 0, "removed": 1}
+    assert set(found) == {"index.html", "quy-che/index.html", "assets/javascripts/bundle.f55a23d4.min.js",
+                          "assets/js/app.js", "search/search_index.json", "results/week-1.json"}  # fmt: skip
+    assert found["index.html"] == {"type": "text/html; charset=utf-8", "cache": stack.HTML_CACHE}
+    assert found["assets/javascripts/bundle.f55a23d4.min.js"]["cache"] == stack.ASSET_CACHE
+    assert found["assets/js/app.js"]["cache"] == stack.OTHER_CACHE  # no hash in the name: short cache
+    assert found["search/search_index.json"]["type"] == "application/json; charset=utf-8"
+
+
+def test_publishing_again_uploads_only_what_changed(aws: object, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write(site, {"index.html": "a", "page/index.html": "b"})
+    distribution = distribution_id(aws)
+    stack.publish_site(aws, BUCKET, distribution, site)
+    write(site, {"page/index.html": "b changed"})
+    assert stack.publish_site(aws, BUCKET, distribution, site) == {"uploaded": 1, "unchanged": 1, "removed": 0}
+    invalidations = aws.client("cloudfront").list_invalidations(DistributionId=distribution)  # type: ignore[attr-defined]
+    assert invalidations["InvalidationList"]["Quantity"] == 2
+
+
+def test_a_site_build_holding_results_is_refused(aws: object, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    write(site, {"index.html": "a", "results/week-1.json": "{}"})
+    with pytest.raises(SystemExit, match="results/"):
+        stack.publish_site(aws, BUCKET, distribution_id(aws), site)
+
+
+def test_publishing_without_a_build_says_to_run_make_site(aws: object, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit, match="make site"):
+        stack.publish_site(aws, BUCKET, "E123", tmp_path / "missing")
+
+
+def test_stack_settings_come_from_samconfig() -> None:
+    assert stack.stack_settings("default") == ("contest-prod", "ap-southeast-1")
+    assert stack.stack_settings("staging") == ("contest-staging", "ap-southeast-1")
+
+
+def test_sitemap_gz_is_served_as_gzip_not_as_xml() -> None:
+    assert stack.content_type("sitemap.xml.gz") == "application/gzip"
+    assert stack.content_type("sitemap.xml").startswith(("application/xml", "text/xml"))
+    assert os.path.splitext("x.css")[1] == ".css" and stack.content_type("a.css") == "text/css; charset=utf-8"
