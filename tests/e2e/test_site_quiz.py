@@ -247,6 +247,7 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     # and logging out ends the session
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/dang-nhap/")
+    assert page.evaluate("localStorage.getItem('ct.quiz')") is None  # nothing of theirs is left on the device
     page.goto(base + "/tai-khoan/")
     expect(page.locator(".ct-me .ct-status")).to_contain_text("Bạn cần đăng nhập")
 
@@ -405,3 +406,41 @@ def test_resend_code_counts_down_and_shows_the_api_answer(stack, code_for, page:
     page.get_by_label("Mã xác thực").fill(code_for(phone))
     page.get_by_role("button", name="Xác thực").click()
     page.wait_for_url("**/dang-nhap/?verified=1")
+
+
+def test_a_shared_computer_never_shows_one_persons_attempt_to_another(stack, code_for, page: Page):
+    base = stack.base_url
+    # Given person A is in the middle of a quiz and walks away without logging out
+    phone_a = new_phone()
+    register(page, base, "Người Thứ Nhất", phone_a)
+    verify_and_login(page, code_for, phone_a)
+    page.goto(base + "/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    answer(page, "C")
+    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 1/15")
+    attempt_a = page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).attempt.attempt_id")
+
+    # When person B logs in on the same browser and opens the quiz
+    phone_b = new_phone()
+    register(page, base, "Người Thứ Hai", phone_b)
+    verify_and_login(page, code_for, phone_b)
+    page.goto(base + "/thi/")
+
+    # Then B sees the start screen, not A's questions, and starting gives B a fresh attempt of B's own
+    expect(page.get_by_role("button", name="Bắt đầu làm bài")).to_be_visible()
+    expect(page.locator(".ct-question")).to_have_count(0)
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 0/15")
+    assert page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).attempt.attempt_id") != attempt_a
+
+    # and when A logs back in, the server hands A the same open attempt (A's earlier answers on this device
+    # were replaced by B's attempt, so A continues from what the server knows)
+    page.goto(base + "/dang-nhap/")
+    page.get_by_label("Số điện thoại").fill(phone_a)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/tai-khoan/")
+    page.goto(base + "/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(page.locator(".ct-quiz__week")).to_have_text("Tuần 1")
+    assert page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).attempt.attempt_id") == attempt_a

@@ -360,6 +360,8 @@
 
   function logout() {
     drop(local, SESSION_KEY);
+    var quiz = load(local, QUIZ_KEY);
+    if (!(quiz && quiz.pending)) drop(local, QUIZ_KEY); // an unsent submission survives until it is received
     go('dang-nhap/');
   }
 
@@ -582,6 +584,7 @@
           st = { attempt: attempt, answers: {}, prediction: '', pos: 0, pending: null, receipt: null };
         }
         st.deadline = deadline;
+        st.session = (session() || {}).token || null;
         persist();
         showQuiz();
       } catch (err) {
@@ -859,8 +862,13 @@
       ]));
     }
 
-    if (st && st.receipt) showReceipt();
-    else if (st && st.attempt && (st.pending || st.deadline > Date.now() - 5 * 60000)) showQuiz();
+    /* A shared office computer: another person's attempt or receipt is never shown. A pending submission is
+     * still sent (it carries its own token); an attempt of a different session is only resumed when the
+     * server hands back the same attempt on "Bắt đầu làm bài" (then the answers kept here are reused). */
+    var mine = !!(st && st.session && session() && st.session === session().token);
+    if (st && st.pending && !st.receipt) showQuiz();
+    else if (st && st.receipt && mine) showReceipt();
+    else if (st && st.attempt && !st.receipt && mine && st.deadline > Date.now() - 5 * 60000) showQuiz();
     else showStart();
   }
 
