@@ -461,3 +461,41 @@ def test_replacing_a_fact_with_an_unverified_one_is_caught(shipped, fact_sheet):
     # Given a question pointed at an unverified fact (29), Then the verified-fact rule rejects it
     q = replace(shipped.questions[0], source=replace(shipped.questions[0].source, fact="29"))
     assert fact_sheet[q.source.fact or ""] not in ("V", "V-cao")
+
+
+# --- fairness: one question must not answer another, no two options true at once -------------------
+
+ANSWER_KEY = re.compile(r"\d{1,2}/\d{1,2}/\d{4}|\d+/\d{4}/QH\d+")
+
+
+def test_a_date_or_law_number_asked_is_not_given_away_in_the_same_week(shipped):
+    # A question asking a date or a law's number must not have that date or number written, next to
+    # the document, in another question of the same week pool (bare dates as distractors are fine).
+    leaks = []
+    for asked in shipped.questions:
+        for key in ANSWER_KEY.findall(asked.options[asked.correct]):
+            for other in shipped.questions:
+                if other is asked or not set(asked.weeks) & set(other.weeks):
+                    continue
+                if key in other.text:
+                    leaks.append((asked.id, key, other.id, "text"))
+                for option in other.options.values():
+                    if key in option and option not in (key, f"Ngày {key}"):
+                        leaks.append((asked.id, key, other.id, option))
+    assert leaks == []
+
+
+LOWER_BOUND = re.compile(r"^(Trên|Hơn|Tối thiểu|Ít nhất) (\d+(?:,\d+)?)")
+
+
+def test_no_distractor_is_implied_by_a_lower_bound_answer(shipped):
+    # "Trên 10%" being right must not make "Trên 5%" right as well.
+    for q in shipped.questions:
+        right = LOWER_BOUND.match(q.options[q.correct])
+        if not right:
+            continue
+        bound = float(right.group(2).replace(",", "."))
+        for key, option in q.options.items():
+            other = LOWER_BOUND.match(option)
+            if key != q.correct and other and other.group(1) == right.group(1):
+                assert float(other.group(2).replace(",", ".")) > bound, (q.id, option)
