@@ -444,3 +444,55 @@ def test_a_shared_computer_never_shows_one_persons_attempt_to_another(stack, cod
     page.get_by_role("button", name="Bắt đầu làm bài").click()
     expect(page.locator(".ct-quiz__week")).to_have_text("Tuần 1")
     assert page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).attempt.attempt_id") == attempt_a
+
+
+def test_quiz_errors_show_the_api_message_and_a_busy_server_is_retried(stack, code_for, page: Page):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Đặng Thu Hà", phone)
+    verify_and_login(page, code_for, phone)
+
+    # Given the API refuses to start a quiz (a week that is not open)
+    refusal = {
+        "code": "WEEK_NOT_OPEN",
+        "message": "Tuần thi chưa mở. Tuần 2 bắt đầu lúc 00:00 ngày 23/10/2023.",
+    }
+    page.route(
+        "**/api/quiz",
+        lambda route: route.fulfill(
+            status=409, content_type="application/json", body=json.dumps(refusal, ensure_ascii=False)
+        ),
+    )
+    page.goto(base + "/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    # Then its Vietnamese message is shown as it is, and the person can try again later
+    expect(page.locator(".ct-quiz > .ct-status")).to_have_text(refusal["message"])
+    expect(page.get_by_role("button", name="Bắt đầu làm bài")).to_be_enabled()
+    page.unroute("**/api/quiz")
+
+    # Given the quiz starts and every question is answered
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    for _ in range(15):
+        answer(page, "D")
+        page.get_by_role("button", name="Câu sau ›").click()
+    page.locator("#ct-prediction").fill("99")
+    page.locator("#ct-prediction").dispatch_event("input")
+
+    # When the server answers 503 to the first submission
+    calls: list[int] = []
+
+    def busy_once(route: Route) -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            route.fulfill(status=503, content_type="text/html", body="<h1>Service Unavailable</h1>")
+        else:
+            route.continue_()
+
+    page.route("**/api/submit", busy_once)
+    page.locator('[data-action="review"]').click()
+    page.locator('[data-action="confirm"]').click()
+
+    # Then it says so plainly, retries by itself, and the receipt arrives
+    expect(page.locator(".ct-quiz > .ct-status")).to_contain_text("Máy chủ chưa nhận được bài")
+    expect(page.get_by_role("heading", name="Biên nhận bài thi")).to_be_visible(timeout=20_000)
+    assert len(calls) == 2

@@ -823,7 +823,7 @@
             }
             return;
           }
-          var reason = err.network ? 'Mất kết nối với máy chủ.' : 'Máy chủ chưa nhận được bài (' + err.message + ').';
+          var reason = err.network ? 'Mất kết nối với máy chủ.' : 'Máy chủ chưa nhận được bài. ' + err.message;
           var now = el('button', { type: 'button', class: 'md-button', 'data-action': 'retry-now', text: 'Gửi lại ngay', onclick: function () { if (retry) retry.now(); } });
           var result = await wait(delay, function (left) {
             status(out, reason + ' Bài làm của bạn đã được lưu trên thiết bị này và sẽ được tự động gửi lại sau ' +
