@@ -1,0 +1,461 @@
+"""Cost per 100,000 participant-weeks on AWS (ap-southeast-1, list prices), from MEASURED request counts.
+
+    .venv/bin/python benchmarks/cost_estimate.py [--participants 20] [--memory-mb 512] [--warm-ms 50]
+
+1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly as
+   the site's JavaScript calls the API: units, register, verify, login, contest (twice on the quiz page), quiz,
+   submit, me. Every DynamoDB call is counted per step with its capacity units computed from the real item sizes
+   (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the larger
+   of the item before and after; doubled inside transactions). Then the week is closed by the real close_week
+   handler and its reads and writes are divided by N.
+2. Price: the counts times list prices (constants below, with the date they were read; check them before quoting).
+
+Lambda durations are not measurable here (x86, no Lambda): the estimate uses --warm-ms per invocation (default 50)
+and prints the local warm median per step for comparison. CDN bytes are shown apart: the goal excludes them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import json
+import math
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+# --- list prices, ap-southeast-1 (Singapore), USD; read from the AWS pricing pages, 2025 -----------------------
+# Check them before quoting: AWS changes prices (DynamoDB on-demand was halved in November 2024).
+PRICE = {
+    "lambda_request": 0.20 / 1e6,
+    "lambda_gb_s_arm64": 0.0000133334,
+    "http_api_request": 1.00 / 1e6,  # first 300 M requests a month
+    "dynamodb_wru": 0.7125 / 1e6,  # on-demand write request unit
+    "dynamodb_rru": 0.1425 / 1e6,  # on-demand read request unit
+    "cloudfront_https_request": 0.0120 / 1e4,  # Asia Pacific edge locations (Viet Nam included)
+    "cloudfront_gb_out": 0.140,  # Asia Pacific, first 10 TB a month
+    "s3_put": 0.005 / 1e3,
+    "s3_get": 0.0004 / 1e3,
+    "secrets_api_call": 0.05 / 1e4,
+    "logs_ingest_gb": 0.70,
+    # fixed, per month
+    "secret_month": 0.40,
+    "alarm_month": 0.10,
+}
+# Not a list price we could read here: SMS to Viet Nam (per message part). Check the AWS End User Messaging SMS
+# price list for VN before planning; the code SMS must stay in GSM characters (no diacritics) to be 1 part.
+SMS_PER_MESSAGE_ASSUMED = 0.06
+
+# --- what the measurement cannot see ----------------------------------------------------------------------------
+STATIC_REQUESTS = {  # CloudFront requests for site files per participant-week (not API calls)
+    # first visit: 6 pages + 3 stylesheets + 2 scripts + favicon/logo + results JSON (index + week)
+    "new": 6 + 5 + 2 + 2,
+    # a returning participant: 4 pages, app.js / contest.css revalidated (5-minute cache), results JSON
+    "returning": 4 + 2 + 2,
+}
+STATIC_BYTES = {"new": 450_000, "returning": 60_000}  # compressed; shown apart (CDN bytes)
+ACCESS_LOG_BYTES_PER_REQUEST = 330  # the HTTP API access log line + CloudWatch's 26-byte overhead
+COLD_STARTS_PER_100K = 3_000  # sandboxes started for 100k participant-weeks (3 HTTP functions, bursty load)
+COLD_START_INIT_S = 0.8  # init billed since August 2025 (measured ≈ 1.4x the botocore floor locally)
+ALARMS = 14
+
+
+# --- DynamoDB item sizes and capacity units ----------------------------------------------------------------------
+def _value_size(value: dict[str, Any]) -> int:
+    ((kind, body),) = value.items()
+    if kind == "S":
+        return len(body.encode("utf-8"))
+    if kind == "N":
+        digits = len(body.lstrip("-").replace(".", "").lstrip("0")) or 1
+        return 1 + math.ceil(digits / 2)
+    if kind == "B":
+        return len(body if isinstance(body, bytes) else base64.b64decode(body))
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + _value_size(v) for v in body)
+    if kind == "M":
+        return 3 + sum(1 + len(k.encode("utf-8")) + _value_size(v) for k, v in body.items())
+    if kind in ("SS", "NS", "BS"):
+        return sum(_value_size({kind[0]: v}) for v in body)
+    raise ValueError(kind)
+
+
+def item_size(item: dict[str, Any] | None) -> int:
+    """DynamoDB's item size: attribute names plus values (its published rules)."""
+    if not item:
+        return 0
+    return sum(len(name.encode("utf-8")) + _value_size(value) for name, value in item.items())
+
+
+def read_units(size: int, consistent: bool) -> float:
+    return max(1, math.ceil(size / 4096)) * (1.0 if consistent else 0.5)
+
+
+def write_units(size: int) -> int:
+    return max(1, math.ceil(size / 1024))
+
+
+@dataclass
+class Usage:
+    calls: int = 0
+    rru: float = 0.0
+    wru: float = 0.0
+    query_bytes: int = 0  # bytes returned by Query/Scan (the close's per-participant part)
+    query_rru: float = 0.0
+    consistent_queries: bool = True
+    operations: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+class DynamoMeter:
+    """Counts every DynamoDB call made by any botocore client in this process, per named step.
+
+    Wraps botocore's BaseClient._make_api_call (a benchmark instrument, not production code): PynamoDB, the close's
+    raw client and anything else all pass through it. Item sizes before and after each write are read with the
+    unwrapped call so that the meter itself is never counted.
+    """
+
+    def __init__(self) -> None:
+        self.steps: dict[str, Usage] = defaultdict(Usage)
+        self.step = "setup"
+        self._inside = threading.local()
+
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        from botocore.client import BaseClient
+
+        original = BaseClient._make_api_call
+        meter = self
+
+        def measured(client: Any, operation: str, params: dict[str, Any]) -> Any:
+            if getattr(meter._inside, "on", False) or client.meta.service_model.service_name != "dynamodb":
+                return original(client, operation, params)
+            meter._inside.on = True
+            try:
+                return meter._measure(original, client, operation, params)
+            finally:
+                meter._inside.on = False
+
+        BaseClient._make_api_call = measured  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            BaseClient._make_api_call = original  # type: ignore[method-assign]
+
+    def _stored(self, original: Any, client: Any, table: str, key: dict[str, Any]) -> int:
+        answer = original(client, "GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})
+        return item_size(answer.get("Item"))
+
+    def _key_of(self, item: dict[str, Any]) -> dict[str, Any]:
+        return {"pk": item["pk"], "sk": item["sk"]}
+
+    def _measure(self, original: Any, client: Any, operation: str, params: dict[str, Any]) -> Any:
+        usage = self.steps[self.step]
+        usage.calls += 1
+        usage.operations[operation] += 1
+        table = params.get("TableName")
+        if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+            key = self._key_of(params["Item"]) if operation == "PutItem" else params["Key"]
+            before = self._stored(original, client, table, key)
+            answer = original(client, operation, params)
+            after = self._stored(original, client, table, key)
+            usage.wru += write_units(max(before, after))
+            return answer
+        if operation == "TransactWriteItems":
+            entries = []
+            for entry in params["TransactItems"]:
+                ((kind, body),) = entry.items()
+                key = self._key_of(body["Item"]) if kind == "Put" else body["Key"]
+                entries.append(
+                    (kind, body["TableName"], key, self._stored(original, client, body["TableName"], key))
+                )
+            answer = original(client, operation, params)
+            for _kind, entry_table, key, before in entries:
+                after = self._stored(original, client, entry_table, key)
+                usage.wru += 2 * write_units(max(before, after))
+            return answer
+        answer = original(client, operation, params)
+        consistent = bool(params.get("ConsistentRead"))
+        if operation == "GetItem":
+            usage.rru += read_units(item_size(answer.get("Item")), consistent)
+        elif operation in ("Query", "Scan"):
+            # the close asks for raw bytes (its own parser): its pages are sized from the JSON
+            items = answer.get("Items")
+            if items is None and "_raw" in answer:
+                items = json.loads(answer["_raw"]).get("Items", [])
+            units = read_units(sum(item_size(i) for i in items or []), consistent)
+            usage.rru += units
+            usage.query_rru += units
+            usage.query_bytes += sum(item_size(i) for i in items or [])
+            usage.consistent_queries = consistent
+        elif operation == "BatchGetItem":
+            for table_name, rows in answer.get("Responses", {}).items():
+                strong = bool(params["RequestItems"][table_name].get("ConsistentRead"))
+                usage.rru += sum(read_units(item_size(i), strong) for i in rows)
+        elif operation == "BatchWriteItem":
+            for rows in params["RequestItems"].values():
+                usage.wru += sum(write_units(item_size(r.get("PutRequest", {}).get("Item"))) for r in rows)
+        return answer
+
+
+# --- the flow --------------------------------------------------------------------------------------------------
+FLOW = ["units", "register", "verify", "login", "contest", "contest", "quiz", "submit", "me"]
+REGISTRATION_ONLY = {"units", "register", "verify"}
+
+
+@dataclass
+class Measured:
+    participants: int
+    steps: dict[str, Usage]
+    http: dict[str, int]
+    local_ms: dict[str, float]
+    close_s3_puts: int
+    bundle_bytes: int
+
+
+def measure(participants: int) -> Measured:
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing",
+        AWS_DEFAULT_REGION="ap-southeast-1",
+    )  # fmt: skip
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    tmp = Path(tempfile.mkdtemp(prefix="cost-estimate-"))
+    os.environ.update(
+        CONTEST_TABLE="contest-cost", CONTEST_SMS_SENDER="outbox", CONTEST_OUTBOX=str(tmp / "outbox.jsonl"),
+        CONTEST_SIGNING_SECRET="cost-estimate-" + "s" * 40, CONTEST_PUBLISH_DIR=str(tmp / "public"),
+        CONTEST_PRIVATE_DIR=str(tmp / "private"), POWERTOOLS_SERVICE_NAME="contest", POWERTOOLS_LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    from moto import mock_aws
+
+    from contest import tables
+    from contest.clock import FixedClock
+    from contest.content import bundle_of, load_content
+    from contest.local.stack import load_function
+    from contest.repository import Repository
+    from contest.sender import MemorySender
+    from tests.support import PHONES, Api, LambdaContext, code_for, e164
+
+    meter = DynamoMeter()
+    http: dict[str, int] = defaultdict(int)
+    local_ms: dict[str, list[float]] = defaultdict(list)
+    with mock_aws(), meter.installed():
+        content = load_content(ROOT / "content")
+        week = content.contest.weeks[0]
+        clock = FixedClock(week.opens_at + timedelta(days=2))
+        sender = MemorySender()
+        tables.configure("contest-cost", "ap-southeast-1")
+        tables.create_table()
+        bundle = bundle_of(content)
+        Repository().save_bundle(bundle)
+        functions = {}
+        for name in ("register", "quiz", "submit", "close_week"):
+            module = load_function(ROOT / "functions" / name / "app.py", name)
+            module.runtime.clock = clock
+            module.runtime.sender = sender
+            functions[name] = module
+        api = Api({k: v for k, v in functions.items() if k != "close_week"})
+        units = [u.id for u in content.units]
+
+        def step(name: str, call: Any) -> Any:
+            meter.step = name
+            http[name] += 1
+            started = time.perf_counter()
+            reply = call()
+            local_ms[name].append((time.perf_counter() - started) * 1000)
+            assert reply.status < 300, (name, reply.status, reply.body)
+            clock.advance(1)
+            return reply
+
+        # warm every handler once (content cached per sandbox), then measure warm sandboxes
+        meter.step = "warm-up"
+        api.get("/api/units")
+        api.get("/api/contest")
+        for name in list(meter.steps):
+            meter.steps.pop(name)
+        for i in range(participants):
+            phone = PHONES[1000 + i]
+            step("units", lambda: api.get("/api/units"))
+            step(
+                "register", lambda: api.register(phone, name=f"Người Dự Thi {i}", unit=units[i % len(units)])
+            )  # noqa: B023
+            code = code_for(sender.sent, e164(phone))
+            step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))  # noqa: B023
+            token = step("login", lambda: api.login(phone)).body["token"]  # noqa: B023
+            step("contest", lambda: api.get("/api/contest"))
+            step("contest", lambda: api.get("/api/contest"))
+            quiz = step("quiz", lambda: api.post("/api/quiz", token=token)).body  # noqa: B023
+            answers = {q["id"]: q["options"][i % 4]["id"] for q in quiz["questions"]}
+            body = {"token": quiz["token"], "answers": answers, "prediction": 1000 + i}
+            clock.advance(120)
+            step("submit", lambda: api.post("/api/submit", body))  # noqa: B023
+            step("me", lambda: api.get("/api/me", token=token))  # noqa: B023
+        # the close, at the results time
+        clock.at = week.results_at + timedelta(minutes=1)
+        meter.step = "close"
+        started = time.perf_counter()
+        result = functions["close_week"].lambda_handler({}, LambdaContext())
+        local_ms["close"].append((time.perf_counter() - started) * 1000)
+        assert result.get("status") == "published", result
+        # the bundle as stored, for the cold-start read
+        meter.step = "cold-start content read"
+        Repository().load_bundle()
+    s3_puts = sum(1 for p in (tmp / "public").rglob("*") if p.is_file()) + sum(
+        1 for p in (tmp / "private").rglob("*") if p.is_file()
+    )
+    return Measured(
+        participants=participants,
+        steps=dict(meter.steps),
+        http=dict(http),
+        local_ms={k: statistics.median(v) for k, v in local_ms.items()},
+        close_s3_puts=s3_puts,
+        bundle_bytes=len(json.dumps(bundle, ensure_ascii=False).encode("utf-8")),
+    )
+
+
+# --- prices ----------------------------------------------------------------------------------------------------
+def close_rru_per_participant(measured: Measured) -> float:
+    """At scale the close reads each standing once: its bytes in 4 KB steps (the per-shard query and page
+    overheads, and the few fixed reads, are per week, not per participant)."""
+    close = measured.steps.get("close", Usage())
+    factor = 1.0 if close.consistent_queries else 0.5
+    return close.query_bytes / measured.participants / 4096 * factor
+
+
+def close_fixed_units(measured: Measured) -> tuple[float, float]:
+    """(RRU, WRU) of one close beyond the per-participant part: shard queries, markers, publication records."""
+    close = measured.steps.get("close", Usage())
+    return close.rru - close_rru_per_participant(measured) * measured.participants, close.wru
+
+
+def per_participant(measured: Measured, kind: str) -> dict[str, float]:
+    """Requests, units and invocations for one participant-week; kind: new | returning."""
+    n = measured.participants
+    steps = [s for s in FLOW if kind == "new" or s not in REGISTRATION_ONLY]
+    names = set(steps)
+    api_requests = sum(measured.http[s] for s in names) / n
+    rru = sum(measured.steps[s].rru for s in names if s in measured.steps) / n
+    wru = sum(measured.steps[s].wru for s in names if s in measured.steps) / n
+    return {
+        "api_requests": api_requests,
+        "rru": rru + close_rru_per_participant(measured),
+        "wru": wru,
+        "static_requests": STATIC_REQUESTS[kind],
+        "static_bytes": STATIC_BYTES[kind],
+        "sms": 1.0 if kind == "new" else 0.0,
+    }
+
+
+def price(
+    measured: Measured, kind: str, memory_mb: int, warm_ms: float, people: int = 100_000
+) -> dict[str, float]:
+    p = per_participant(measured, kind)
+    invocations = p["api_requests"] * people
+    gb = memory_mb / 1024
+    bundle_rru = read_units(measured.bundle_bytes, True)  # compressed in the table: an upper bound
+    lines = {
+        "Lambda requests": invocations * PRICE["lambda_request"],
+        "Lambda GB-s (warm)": invocations * warm_ms / 1000 * gb * PRICE["lambda_gb_s_arm64"],
+        "Lambda init (cold starts)": COLD_STARTS_PER_100K
+        * people
+        / 100_000
+        * COLD_START_INIT_S
+        * gb
+        * PRICE["lambda_gb_s_arm64"],
+        "HTTP API requests": invocations * PRICE["http_api_request"],
+        "DynamoDB writes (WRU)": p["wru"] * people * PRICE["dynamodb_wru"],
+        "DynamoDB reads (RRU)": (p["rru"] * people + COLD_STARTS_PER_100K * bundle_rru)
+        * PRICE["dynamodb_rru"],
+        "S3 (close puts, origin gets)": measured.close_s3_puts * PRICE["s3_put"]
+        + people * 2 * PRICE["s3_get"],
+        "Secrets Manager (cold starts)": COLD_STARTS_PER_100K * PRICE["secrets_api_call"],
+        "CloudWatch Logs (API access log)": invocations
+        * ACCESS_LOG_BYTES_PER_REQUEST
+        / 1e9
+        * PRICE["logs_ingest_gb"],
+        "CloudFront requests (API + static)": (invocations + p["static_requests"] * people)
+        * PRICE["cloudfront_https_request"],
+    }
+    lines["CloudFront bytes (excluded from the goal)"] = (
+        p["static_bytes"] * people / 1e9 * PRICE["cloudfront_gb_out"]
+    )
+    return lines
+
+
+def report(measured: Measured, memory_mb: int, warm_ms: float) -> None:
+    n = measured.participants
+    out = sys.stdout.write
+    out(f"Measured on moto with the real handlers: {n} participants, then close_week.\n\n")
+    out(f"{'step':<26}{'HTTP/part.':>11}{'DDB calls':>10}{'RRU':>8}{'WRU':>8}{'local ms':>10}  operations\n")
+    for name in [*dict.fromkeys(FLOW), "close"]:
+        usage = measured.steps.get(name, Usage())
+        calls = usage.calls / n
+        per = 1 if name == "close" else n
+        ops = ", ".join(f"{k} {v / per:g}" for k, v in sorted(usage.operations.items()))
+        http = measured.http.get(name, 0) / n
+        if name == "close":
+            rru_fixed, wru_fixed = close_fixed_units(measured)
+            out(
+                f"{'close (per participant)':<26}{0:>11g}{'':>10}{close_rru_per_participant(measured):>8.3f}{0:>8.2f}"
+                f"{'':>10}  standings streamed: {usage.query_bytes / n:.0f} bytes each\n"
+            )
+            out(
+                f"{'close (fixed, per week)':<26}{0:>11g}{usage.calls:>10d}{rru_fixed:>8.1f}{wru_fixed:>8.1f}"
+                f"{measured.local_ms.get(name, 0):>10.1f}  {ops.replace(' 0.', ' ').replace('/', '')}\n"
+            )
+            continue
+        out(f"{name:<26}{http:>11g}{calls:>10.2f}{usage.rru / n:>8.2f}{usage.wru / n:>8.2f}"
+            f"{measured.local_ms.get(name, 0):>10.1f}  {ops}\n")  # fmt: skip
+    out(f"(content bundle {measured.bundle_bytes / 1024:.0f} KB as JSON, read once per cold start)\n")
+    for kind in ("new", "returning"):
+        p = per_participant(measured, kind)
+        lines = price(measured, kind, memory_mb, warm_ms)
+        goal = sum(v for k, v in lines.items() if not k.startswith("CloudFront bytes"))
+        no_cdn = sum(v for k, v in lines.items() if not k.startswith("CloudFront"))
+        out(f"\nPer 100,000 participant-weeks, {kind} participants ({p['api_requests']:g} API calls, "
+            f"{p['static_requests']} static requests, {p['rru']:.2f} RRU + {p['wru']:.2f} WRU each; "
+            f"Lambda {memory_mb} MB arm64, {warm_ms:g} ms warm):\n")  # fmt: skip
+        for label, value in lines.items():
+            out(f"  {label:<44}${value:8.2f}\n")
+        out(f"  {'TOTAL excluding CDN bytes (the goal: <= $1)':<44}${goal:8.2f}\n")
+        out(f"  {'  of which without CloudFront at all':<44}${no_cdn:8.2f}\n")
+        if p["sms"]:
+            sms = p["sms"] * 100_000 * SMS_PER_MESSAGE_ASSUMED
+            out(
+                f"  + SMS codes, 1 per registration at an ASSUMED ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n"
+            )
+    fixed = PRICE["secret_month"] + ALARMS * PRICE["alarm_month"]
+    out(f"\nFixed per month: secret ${PRICE['secret_month']:.2f} + {ALARMS} alarms ${ALARMS * PRICE['alarm_month']:.2f}"
+        f" = ${fixed:.2f}; optional WAF ≈ $5 web ACL + $1 per rule + $0.60 per million requests.\n")  # fmt: skip
+    out(
+        "Free tiers not counted: Lambda 1 M requests + 400,000 GB-s a month, CloudFront 10 M requests + 1 TB a month"
+        " (always free) would absorb most of one 100k-participant week.\n"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--participants", type=int, default=20)
+    parser.add_argument("--memory-mb", type=int, default=512)
+    parser.add_argument("--warm-ms", type=float, default=50.0)
+    args = parser.parse_args()
+    import logging
+
+    logging.disable(logging.WARNING)
+    report(measure(args.participants), args.memory_mb, args.warm_ms)
+
+
+if __name__ == "__main__":
+    main()
