@@ -545,7 +545,7 @@
         el('p', { class: 'ct-quiz__when' }),
         el('button', { type: 'button', class: 'md-button md-button--primary', 'data-action': 'start', text: 'Bắt đầu làm bài', onclick: start })
       ]));
-      api('GET', '/api/contest').then(function (info) {
+      contest().then(function (info) {
         var when = $('.ct-quiz__when', b);
         if (!when) return;
         var now = Date.parse(info.now);
@@ -557,13 +557,22 @@
       }, function () { /* the start button still works; the API will say if no week is open */ });
     }
 
-    async function serverOffset() {
-      try {
+    /* GET /api/contest once per page: the open week for the start screen and the server's clock offset. */
+    var contestInfo = null;
+    function contest() {
+      if (!contestInfo) {
         var before = Date.now();
-        var info = await api('GET', '/api/contest');
-        var now = Date.parse(info.now);
-        return isFinite(now) ? now - (before + Date.now()) / 2 : null;
-      } catch (e) { return null; }
+        contestInfo = api('GET', '/api/contest').then(function (info) {
+          var now = Date.parse(info.now);
+          info.offset = isFinite(now) ? now - (before + Date.now()) / 2 : null;
+          return info;
+        });
+        contestInfo.catch(function () { contestInfo = null; });
+      }
+      return contestInfo;
+    }
+    async function serverOffset() {
+      try { return (await contest()).offset; } catch (e) { return null; }
     }
 
     async function start(event) {
