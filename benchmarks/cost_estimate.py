@@ -71,6 +71,9 @@ ACCESS_LOG_BYTES_PER_REQUEST = 330  # the HTTP API access log line + CloudWatch'
 COLD_STARTS_PER_100K = 3_000  # sandboxes started for 100k participant-weeks (3 HTTP functions, bursty load)
 COLD_START_INIT_S = 0.8  # init billed since August 2025 (measured ≈ 1.4x the botocore floor locally)
 ALARMS = 14
+# contest.services.content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
+# bounded by (warm sandboxes) x (minutes they serve). Assumed: 15 sandboxes busy 12 hours a day, 7 days.
+CONTENT_RELOADS_PER_WEEK = 15 * 12 * 60 * 7
 
 
 # --- DynamoDB item sizes and capacity units ----------------------------------------------------------------------
@@ -194,13 +197,16 @@ class DynamoMeter:
         elif operation in ("Query", "Scan"):
             # the close asks for raw bytes (its own parser): its pages are sized from the JSON
             items = answer.get("Items")
-            if items is None and "_raw" in answer:
-                items = json.loads(answer["_raw"]).get("Items", [])
+            raw = [v for v in answer.values() if isinstance(v, bytes)]
+            if items is None and raw:  # the close's client keeps the body unparsed (its own fast parser)
+                items = json.loads(raw[0]).get("Items", [])
             units = read_units(sum(item_size(i) for i in items or []), consistent)
             usage.rru += units
-            usage.query_rru += units
-            usage.query_bytes += sum(item_size(i) for i in items or [])
-            usage.consistent_queries = consistent
+            key_values = json.dumps(params.get("ExpressionAttributeValues", {}))
+            if "#S#" in key_values:  # a standings shard (WEEK#ww#S#ss): the part that grows with participants
+                usage.query_bytes += sum(item_size(i) for i in items or [])
+                usage.query_rru += units
+                usage.consistent_queries = consistent
         elif operation == "BatchGetItem":
             for table_name, rows in answer.get("Responses", {}).items():
                 strong = bool(params["RequestItems"][table_name].get("ConsistentRead"))
@@ -310,7 +316,7 @@ def measure(participants: int) -> Measured:
         local_ms["close"].append((time.perf_counter() - started) * 1000)
         assert result.get("status") == "published", result
         # the bundle as stored, for the cold-start read
-        meter.step = "cold-start content read"
+        meter.step = "content load"
         Repository().load_bundle()
     s3_puts = sum(1 for p in (tmp / "public").rglob("*") if p.is_file()) + sum(
         1 for p in (tmp / "private").rglob("*") if p.is_file()
@@ -340,6 +346,11 @@ def close_fixed_units(measured: Measured) -> tuple[float, float]:
     return close.rru - close_rru_per_participant(measured) * measured.participants, close.wru
 
 
+def content_rru(measured: Measured) -> float:
+    """Read units of one content load, as measured (the bundle is stored compressed)."""
+    return measured.steps.get("content load", Usage()).rru
+
+
 def per_participant(measured: Measured, kind: str) -> dict[str, float]:
     """Requests, units and invocations for one participant-week; kind: new | returning."""
     n = measured.participants
@@ -364,7 +375,6 @@ def price(
     p = per_participant(measured, kind)
     invocations = p["api_requests"] * people
     gb = memory_mb / 1024
-    bundle_rru = read_units(measured.bundle_bytes, True)  # compressed in the table: an upper bound
     lines = {
         "Lambda requests": invocations * PRICE["lambda_request"],
         "Lambda GB-s (warm)": invocations * warm_ms / 1000 * gb * PRICE["lambda_gb_s_arm64"],
@@ -376,7 +386,9 @@ def price(
         * PRICE["lambda_gb_s_arm64"],
         "HTTP API requests": invocations * PRICE["http_api_request"],
         "DynamoDB writes (WRU)": p["wru"] * people * PRICE["dynamodb_wru"],
-        "DynamoDB reads (RRU)": (p["rru"] * people + COLD_STARTS_PER_100K * bundle_rru)
+        "DynamoDB reads (RRU)": p["rru"] * people * PRICE["dynamodb_rru"],
+        "DynamoDB content refresh (per week)": CONTENT_RELOADS_PER_WEEK
+        * content_rru(measured)
         * PRICE["dynamodb_rru"],
         "S3 (close puts, origin gets)": measured.close_s3_puts * PRICE["s3_put"]
         + people * 2 * PRICE["s3_get"],
@@ -418,7 +430,10 @@ def report(measured: Measured, memory_mb: int, warm_ms: float) -> None:
             continue
         out(f"{name:<26}{http:>11g}{calls:>10.2f}{usage.rru / n:>8.2f}{usage.wru / n:>8.2f}"
             f"{measured.local_ms.get(name, 0):>10.1f}  {ops}\n")  # fmt: skip
-    out(f"(content bundle {measured.bundle_bytes / 1024:.0f} KB as JSON, read once per cold start)\n")
+    out(
+        f"content load (cold start, then every 60 s while serving): {content_rru(measured):g} RRU "
+        f"({measured.bundle_bytes / 1024:.0f} KB of JSON, stored compressed)\n"
+    )
     for kind in ("new", "returning"):
         p = per_participant(measured, kind)
         lines = price(measured, kind, memory_mb, warm_ms)
