@@ -1,6 +1,6 @@
 """Cost per 100,000 participant-weeks on AWS (ap-southeast-1, list prices), from MEASURED request counts.
 
-    .venv/bin/python benchmarks/cost_estimate.py [--participants 20] [--memory-mb 512] [--warm-ms 50]
+    .venv/bin/python benchmarks/cost_estimate.py [--participants 20] [--warm-ms 50]
 
 1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly as
    the site's JavaScript calls the API: units, register, verify, login, contest (twice on the quiz page), quiz,
@@ -230,6 +230,7 @@ class Measured:
     local_ms: dict[str, float]
     close_s3_puts: int
     bundle_bytes: int
+    scrypt_ms: float
 
 
 def measure(participants: int) -> Measured:
@@ -328,6 +329,7 @@ def measure(participants: int) -> Measured:
         local_ms={k: statistics.median(v) for k, v in local_ms.items()},
         close_s3_puts=s3_puts,
         bundle_bytes=len(json.dumps(bundle, ensure_ascii=False).encode("utf-8")),
+        scrypt_ms=scrypt_cost_ms(),
     )
 
 
@@ -344,6 +346,42 @@ def close_fixed_units(measured: Measured) -> tuple[float, float]:
     """(RRU, WRU) of one close beyond the per-participant part: shard queries, markers, publication records."""
     close = measured.steps.get("close", Usage())
     return close.rru - close_rru_per_participant(measured) * measured.participants, close.wru
+
+
+STEP_FUNCTION = {"units": "RegisterFunction", "register": "RegisterFunction", "verify": "RegisterFunction",
+                 "login": "RegisterFunction", "contest": "RegisterFunction", "me": "RegisterFunction",
+                 "quiz": "QuizFunction", "submit": "SubmitFunction"}  # fmt: skip
+SCRYPT_STEPS = {"register": 1, "login": 1}  # password hash / check per call (contest.passwords)
+FULL_VCPU_MB = 1769  # Lambda gives one full vCPU at 1,769 MB, proportionally less below
+
+
+def function_memory() -> dict[str, int]:
+    sys.path.insert(0, str(ROOT / "infra"))
+    import template_checks
+
+    resources = template_checks.load()["Resources"]
+    return {
+        k: int(v["Properties"]["MemorySize"])
+        for k, v in resources.items()
+        if v["Type"] == "AWS::Serverless::Function"
+    }
+
+
+def cpu_slowdown(memory_mb: int) -> float:
+    return max(1.0, FULL_VCPU_MB / memory_mb)
+
+
+def scrypt_cost_ms() -> float:
+    """One password check on this machine's core (best of 5): the CPU-bound part of register and login."""
+    from contest import passwords
+
+    stored = passwords.hash_password("mat-khau-123")
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        passwords.verify_password("mat-khau-123", stored)
+        runs.append((time.perf_counter() - started) * 1000)
+    return min(runs)
 
 
 def content_rru(measured: Measured) -> float:
@@ -369,15 +407,20 @@ def per_participant(measured: Measured, kind: str) -> dict[str, float]:
     }
 
 
-def price(
-    measured: Measured, kind: str, memory_mb: int, warm_ms: float, people: int = 100_000
-) -> dict[str, float]:
+def price(measured: Measured, kind: str, warm_ms: float, people: int = 100_000) -> dict[str, float]:
     p = per_participant(measured, kind)
     invocations = p["api_requests"] * people
-    gb = memory_mb / 1024
+    memory = function_memory()
+    gb = memory["RegisterFunction"] / 1024  # the cold starts are mostly the register function's
+    steps = [s for s in dict.fromkeys(FLOW) if kind == "new" or s not in REGISTRATION_ONLY]
+    gb_s = 0.0
+    for step in steps:
+        mb = memory[STEP_FUNCTION[step]]
+        seconds = (warm_ms + measured.scrypt_ms * cpu_slowdown(mb) * SCRYPT_STEPS.get(step, 0)) / 1000
+        gb_s += measured.http[step] / measured.participants * seconds * mb / 1024
     lines = {
         "Lambda requests": invocations * PRICE["lambda_request"],
-        "Lambda GB-s (warm)": invocations * warm_ms / 1000 * gb * PRICE["lambda_gb_s_arm64"],
+        "Lambda GB-s (warm, scrypt included)": gb_s * people * PRICE["lambda_gb_s_arm64"],
         "Lambda init (cold starts)": COLD_STARTS_PER_100K
         * people
         / 100_000
@@ -406,7 +449,7 @@ def price(
     return lines
 
 
-def report(measured: Measured, memory_mb: int, warm_ms: float) -> None:
+def report(measured: Measured, warm_ms: float) -> None:
     n = measured.participants
     out = sys.stdout.write
     out(f"Measured on moto with the real handlers: {n} participants, then close_week.\n\n")
@@ -430,18 +473,24 @@ def report(measured: Measured, memory_mb: int, warm_ms: float) -> None:
             continue
         out(f"{name:<26}{http:>11g}{calls:>10.2f}{usage.rru / n:>8.2f}{usage.wru / n:>8.2f}"
             f"{measured.local_ms.get(name, 0):>10.1f}  {ops}\n")  # fmt: skip
+    memory = function_memory()
+    out(
+        f"scrypt password check: {measured.scrypt_ms:.0f} ms on one core here; register and login each run one, "
+        f"x{cpu_slowdown(memory['RegisterFunction']):.2f} slower at the register function's "
+        f"{memory['RegisterFunction']} MB\n"
+    )
     out(
         f"content load (cold start, then every 60 s while serving): {content_rru(measured):g} RRU "
         f"({measured.bundle_bytes / 1024:.0f} KB of JSON, stored compressed)\n"
     )
     for kind in ("new", "returning"):
         p = per_participant(measured, kind)
-        lines = price(measured, kind, memory_mb, warm_ms)
+        lines = price(measured, kind, warm_ms)
         goal = sum(v for k, v in lines.items() if not k.startswith("CloudFront bytes"))
         no_cdn = sum(v for k, v in lines.items() if not k.startswith("CloudFront"))
         out(f"\nPer 100,000 participant-weeks, {kind} participants ({p['api_requests']:g} API calls, "
             f"{p['static_requests']} static requests, {p['rru']:.2f} RRU + {p['wru']:.2f} WRU each; "
-            f"Lambda {memory_mb} MB arm64, {warm_ms:g} ms warm):\n")  # fmt: skip
+            f"Lambda arm64 at the template's memory, {warm_ms:g} ms warm + scrypt):\n")  # fmt: skip
         for label, value in lines.items():
             out(f"  {label:<44}${value:8.2f}\n")
         out(f"  {'TOTAL excluding CDN bytes (the goal: <= $1)':<44}${goal:8.2f}\n")
@@ -463,13 +512,12 @@ def report(measured: Measured, memory_mb: int, warm_ms: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--participants", type=int, default=20)
-    parser.add_argument("--memory-mb", type=int, default=512)
     parser.add_argument("--warm-ms", type=float, default=50.0)
     args = parser.parse_args()
     import logging
 
     logging.disable(logging.WARNING)
-    report(measure(args.participants), args.memory_mb, args.warm_ms)
+    report(measure(args.participants), args.warm_ms)
 
 
 if __name__ == "__main__":
