@@ -2,15 +2,21 @@
 
     .venv/bin/python benchmarks/cost_estimate.py [--participants 20] [--warm-ms 50]
 
-1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly as
-   the site's JavaScript calls the API: units, register, verify, login, contest (twice on the quiz page), quiz,
-   submit, me. Every DynamoDB call is counted per step with its capacity units computed from the real item sizes
-   (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the larger
+1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly
+as
+   the site's JavaScript calls the API: units, register, verify, login, contest (twice on the quiz page),
+   quiz,
+   submit, me. Every DynamoDB call is counted per step with its capacity units computed from the real item
+   sizes
+   (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the
+   larger
    of the item before and after; doubled inside transactions). Then the week is closed by the real close_week
    handler and its reads and writes are divided by N.
-2. Price: the counts times list prices (constants below, with the date they were read; check them before quoting).
+2. Price: the counts times list prices (constants below, with the date they were read; check them before
+quoting).
 
-Lambda durations are not measurable here (x86, no Lambda): the estimate uses --warm-ms per invocation (default 50)
+Lambda durations are not measurable here (x86, no Lambda): the estimate uses --warm-ms per invocation (default
+50)
 and prints the local warm median per step for comparison. CDN bytes are shown apart: the goal excludes them.
 """
 
@@ -37,7 +43,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# --- list prices, ap-southeast-1 (Singapore), USD; read from the AWS pricing pages, 2025 -----------------------
+# --- list prices, ap-southeast-1 (Singapore), USD; read from the AWS pricing pages, 2025
+# -----------------------
 # Check them before quoting: AWS changes prices (DynamoDB on-demand was halved in November 2024).
 PRICE = {
     "lambda_request": 0.20 / 1e6,
@@ -55,11 +62,13 @@ PRICE = {
     "secret_month": 0.40,
     "alarm_month": 0.10,
 }
-# Not a list price we could read here: SMS to Viet Nam (per message part). Check the AWS End User Messaging SMS
+# Not a list price we could read here: SMS to Viet Nam (per message part). Check the AWS End User Messaging
+# SMS
 # price list for VN before planning; the code SMS must stay in GSM characters (no diacritics) to be 1 part.
 SMS_PER_MESSAGE_ASSUMED = 0.06
 
-# --- what the measurement cannot see ----------------------------------------------------------------------------
+# --- what the measurement cannot see
+# ----------------------------------------------------------------------------
 STATIC_REQUESTS = {  # CloudFront requests for site files per participant-week (not API calls)
     # first visit: 6 pages + 3 stylesheets + 2 scripts + favicon/logo + results JSON (index + week)
     "new": 6 + 5 + 2 + 2,
@@ -76,7 +85,8 @@ ALARMS = 14
 CONTENT_RELOADS_PER_WEEK = 15 * 12 * 60 * 7
 
 
-# --- DynamoDB item sizes and capacity units ----------------------------------------------------------------------
+# --- DynamoDB item sizes and capacity units
+# ----------------------------------------------------------------------
 def _value_size(value: dict[str, Any]) -> int:
     ((kind, body),) = value.items()
     if kind == "S":
@@ -126,7 +136,8 @@ class Usage:
 class DynamoMeter:
     """Counts every DynamoDB call made by any botocore client in this process, per named step.
 
-    Wraps botocore's BaseClient._make_api_call (a benchmark instrument, not production code): PynamoDB, the close's
+    Wraps botocore's BaseClient._make_api_call (a benchmark instrument, not production code): PynamoDB, the
+    close's
     raw client and anything else all pass through it. Item sizes before and after each write are read with the
     unwrapped call so that the meter itself is never counted.
     """
@@ -217,7 +228,8 @@ class DynamoMeter:
         return answer
 
 
-# --- the flow --------------------------------------------------------------------------------------------------
+# --- the flow
+# --------------------------------------------------------------------------------------------------
 FLOW = ["units", "register", "verify", "login", "contest", "contest", "quiz", "submit", "me"]
 REGISTRATION_ONLY = {"units", "register", "verify"}
 
@@ -243,9 +255,11 @@ def measure(participants: int) -> Measured:
     os.environ.update(
         CONTEST_TABLE="contest-cost", CONTEST_SMS_SENDER="outbox", CONTEST_OUTBOX=str(tmp / "outbox.jsonl"),
         CONTEST_SIGNING_SECRET="cost-estimate-" + "s" * 40, CONTEST_PUBLISH_DIR=str(tmp / "public"),
-        CONTEST_PRIVATE_DIR=str(tmp / "private"), POWERTOOLS_SERVICE_NAME="contest", POWERTOOLS_LOG_LEVEL="WARNING",
+        CONTEST_PRIVATE_DIR=str(tmp / "private"), POWERTOOLS_SERVICE_NAME="contest",
+        POWERTOOLS_LOG_LEVEL="WARNING",
     )  # fmt: skip
     from moto import mock_aws
+    from tests.support import PHONES, Api, LambdaContext, code_for, e164
 
     from contest import tables
     from contest.clock import FixedClock
@@ -253,7 +267,6 @@ def measure(participants: int) -> Measured:
     from contest.local.stack import load_function
     from contest.repository import Repository
     from contest.sender import MemorySender
-    from tests.support import PHONES, Api, LambdaContext, code_for, e164
 
     meter = DynamoMeter()
     http: dict[str, int] = defaultdict(int)
@@ -295,9 +308,8 @@ def measure(participants: int) -> Measured:
         for i in range(participants):
             phone = PHONES[1000 + i]
             step("units", lambda: api.get("/api/units"))
-            step(
-                "register", lambda: api.register(phone, name=f"Người Dự Thi {i}", unit=units[i % len(units)])
-            )  # noqa: B023
+            name, unit = f"Người Dự Thi {i}", units[i % len(units)]
+            step("register", lambda: api.register(phone, name=name, unit=unit))  # noqa: B023
             code = code_for(sender.sent, e164(phone))
             step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))  # noqa: B023
             token = step("login", lambda: api.login(phone)).body["token"]  # noqa: B023
@@ -333,7 +345,8 @@ def measure(participants: int) -> Measured:
     )
 
 
-# --- prices ----------------------------------------------------------------------------------------------------
+# --- prices
+# ----------------------------------------------------------------------------------------------------
 def close_rru_per_participant(measured: Measured) -> float:
     """At scale the close reads each standing once: its bytes in 4 KB steps (the per-shard query and page
     overheads, and the few fixed reads, are per week, not per participant)."""
@@ -343,7 +356,7 @@ def close_rru_per_participant(measured: Measured) -> float:
 
 
 def close_fixed_units(measured: Measured) -> tuple[float, float]:
-    """(RRU, WRU) of one close beyond the per-participant part: shard queries, markers, publication records."""
+    """(RRU, WRU) of one close beyond the per-participant part: shard queries, markers, records."""
     close = measured.steps.get("close", Usage())
     return close.rru - close_rru_per_participant(measured) * measured.participants, close.wru
 
@@ -463,7 +476,8 @@ def report(measured: Measured, warm_ms: float) -> None:
         if name == "close":
             rru_fixed, wru_fixed = close_fixed_units(measured)
             out(
-                f"{'close (per participant)':<26}{0:>11g}{'':>10}{close_rru_per_participant(measured):>8.3f}{0:>8.2f}"
+                f"{'close (per participant)':<26}{0:>11g}{'':>10}"
+                f"{close_rru_per_participant(measured):>8.3f}{0:>8.2f}"
                 f"{'':>10}  standings streamed: {usage.query_bytes / n:.0f} bytes each\n"
             )
             out(
@@ -475,7 +489,8 @@ def report(measured: Measured, warm_ms: float) -> None:
             f"{measured.local_ms.get(name, 0):>10.1f}  {ops}\n")  # fmt: skip
     memory = function_memory()
     out(
-        f"scrypt password check: {measured.scrypt_ms:.0f} ms on one core here; register and login each run one, "
+        f"scrypt password check: {measured.scrypt_ms:.0f} ms on one core here; "
+        "register and login each run one, "
         f"x{cpu_slowdown(memory['RegisterFunction']):.2f} slower at the register function's "
         f"{memory['RegisterFunction']} MB\n"
     )
@@ -498,13 +513,19 @@ def report(measured: Measured, warm_ms: float) -> None:
         if p["sms"]:
             sms = p["sms"] * 100_000 * SMS_PER_MESSAGE_ASSUMED
             out(
-                f"  + SMS codes, 1 per registration at an ASSUMED ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n"
+                f"  + SMS codes, 1 per registration at an ASSUMED ${SMS_PER_MESSAGE_ASSUMED}/SMS: "
+                f"${sms:,.0f}\n"
             )
     fixed = PRICE["secret_month"] + ALARMS * PRICE["alarm_month"]
-    out(f"\nFixed per month: secret ${PRICE['secret_month']:.2f} + {ALARMS} alarms ${ALARMS * PRICE['alarm_month']:.2f}"
-        f" = ${fixed:.2f}; optional WAF ≈ $5 web ACL + $1 per rule + $0.60 per million requests.\n")  # fmt: skip
+    alarms = ALARMS * PRICE["alarm_month"]
     out(
-        "Free tiers not counted: Lambda 1 M requests + 400,000 GB-s a month, CloudFront 10 M requests + 1 TB a month"
+        f"\nFixed per month: secret ${PRICE['secret_month']:.2f} + {ALARMS} alarms ${alarms:.2f}"
+        f" = ${fixed:.2f};"
+        " optional WAF ≈ $5 web ACL + $1 per rule + $0.60 per million requests.\n"
+    )
+    out(
+        "Free tiers not counted: Lambda 1 M requests + 400,000 GB-s a month, "
+        "CloudFront 10 M requests + 1 TB a month"
         " (always free) would absorb most of one 100k-participant week.\n"
     )
 

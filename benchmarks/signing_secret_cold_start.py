@@ -1,7 +1,8 @@
 """Cold-start cost of fetching the signing secret: Powertools parameters (boto3) vs a plain botocore client.
 
 Each variant runs in a fresh interpreter, after what every HTTP function has already paid for at that point
-(botocore session + DynamoDB client, as PynamoDB creates it), so the figure is what the secret adds to a cold start.
+(botocore session + DynamoDB client, as PynamoDB creates it), so the figure is what the secret adds to a cold
+start.
 Nothing is sent over the network: the clients are created and the request is built and signed, then stopped
 before sending, by a botocore event hook (no AWS account is needed).
 

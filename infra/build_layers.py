@@ -4,11 +4,13 @@
 
 - Which packages go where: infra/layers/layers.toml. Which versions: the pins of pyproject.toml
   [project.dependencies] (one source of truth: the layers carry what the tests ran with).
-- pip installs manylinux (2014 / 2_28) aarch64 wheels for CPython 3.12 (`--platform --only-binary`), whatever this machine is.
+- pip installs manylinux (2014 / 2_28) aarch64 wheels for CPython 3.12 (`--platform --only-binary`), whatever
+this machine is.
 - The shared layer also gets the `contest` package (src/contest).
 - Every .py is compiled to .pyc by a CPython 3.12 with `unchecked-hash` invalidation: /opt is read-only on
   Lambda, so without shipped .pyc files every cold start compiles every imported module again.
-- A package the reports layer shares with the shared layer (none today) is removed from the reports layer: both
+- A package the reports layer shares with the shared layer (none today) is removed from the reports layer:
+both
   layers sit on close_week's path, and two copies of one package would be a trap.
 
 `sam build` then takes the two folders as they are (the layers have no BuildMethod on purpose).
@@ -71,7 +73,7 @@ def layer_plan() -> dict[str, list[str]]:
 
 
 def _is_cpython312(path: str) -> bool:
-    probe = subprocess.run(
+    probe = subprocess.run(  # noqa: S603 - our own argument list
         [path, "-c", "import sys; print(sys.implementation.name, *sys.version_info[:2])"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -79,7 +81,7 @@ def _is_cpython312(path: str) -> bool:
 
 
 def find_python312(explicit: str | None = None) -> str:
-    """A working CPython 3.12: the one given, python3.12 on PATH, or a pyenv install (pyenv shims may not run)."""
+    """A working CPython 3.12: the one given, python3.12 on PATH, or a pyenv install (shims may not run)."""
     candidates = [explicit] if explicit else ["python3.12"]
     found = [p for c in candidates if (p := shutil.which(c))]
     found += [
@@ -93,10 +95,11 @@ def find_python312(explicit: str | None = None) -> str:
 
 
 def pip_install(requirements: list[str], target: Path) -> None:
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own argument list
         [
             sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-            "--target", str(target), *[arg for p in PLATFORMS for arg in ("--platform", p)], "--implementation", "cp",
+            "--target", str(target), *[arg for p in PLATFORMS for arg in ("--platform", p)],
+            "--implementation", "cp",
             "--python-version", PYTHON_VERSION, "--only-binary=:all:", "--upgrade", *requirements,
         ],
         check=True,
@@ -113,7 +116,7 @@ def strip(target: Path) -> None:
 
 
 def compile_pyc(python312: str, target: Path) -> None:
-    subprocess.run(
+    subprocess.run(  # noqa: S603 - our own argument list
         [
             python312,
             "-m",

@@ -1,7 +1,8 @@
 """Operate the deployed stack with the project's own boto3 (no AWS CLI needed). Used by the Makefile.
 
     python infra/stack.py [--config-env default] output TableName
-    python infra/stack.py publish-site [--site build/site]   # sync to the public bucket, invalidate CloudFront
+    python infra/stack.py publish-site [--site build/site]   # sync to the public bucket, invalidate
+    CloudFront
     python infra/stack.py close [--week N]                     # run close_week now and print its answer
     python infra/stack.py rotate-secret                        # new signing secret + fresh sandboxes
 
@@ -67,7 +68,7 @@ def content_type(key: str) -> str:
 
 
 def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> dict[str, int]:
-    """Upload what changed, delete what is gone (never results/), invalidate CloudFront; returns the counts."""
+    """Upload what changed, delete what is gone (never results/), invalidate CloudFront; return counts."""
     if not (site / "index.html").exists():
         raise SystemExit(f"{site}/index.html is missing: run `make site` first")
     s3 = session.client("s3")
@@ -170,7 +171,8 @@ def main() -> None:
         out = outputs(session, stack)
         counts = publish_site(session, out["PublicBucketName"], out["DistributionId"], args.site)
         sys.stdout.write(
-            f"site: {counts['uploaded']} uploaded, {counts['unchanged']} unchanged, {counts['removed']} removed; "
+            f"site: {counts['uploaded']} uploaded, {counts['unchanged']} unchanged, "
+            f"{counts['removed']} removed; "
             f"CloudFront /* invalidated; {out['SiteUrl']}\n"
         )
     elif args.command == "close":

@@ -1,10 +1,13 @@
 """Offline checks of infra/template.yaml: cfn-lint, the SAM transform, cfn-lint on the transformed template.
 
-cfn-lint alone misses SAM mistakes (a misspelled !Ref inside a policy, an invalid event type), so the template is
-also transformed with samtranslator's Python API — what CloudFormation's AWS::Serverless transform runs — with a
+cfn-lint alone misses SAM mistakes (a misspelled !Ref inside a policy, an invalid event type), so the template
+is
+also transformed with samtranslator's Python API — what CloudFormation's AWS::Serverless transform runs — with
+a
 policy loader that makes no AWS call, and the resulting plain CloudFormation is linted again.
 
-Used by tests/infra and by `make check-template` (`python infra/template_checks.py`). No network, no AWS account.
+Used by tests/infra and by `make check-template` (`python infra/template_checks.py`). No network, no AWS
+account.
 """
 
 from __future__ import annotations
@@ -62,7 +65,7 @@ def lint(path: Path | None = None, text: str | None = None) -> list[str]:
 
 
 class _NoCallPolicyLoader:
-    """The transform asks for managed policy names only when a template uses them by name; this one has none."""
+    """The transform asks for managed policy names only when a template uses some; this one has none."""
 
     def load(self) -> dict[str, str]:
         return {}
@@ -90,7 +93,8 @@ def transform(template: dict[str, Any] | None = None) -> dict[str, Any]:
     return sam_transform(source, parameters, _NoCallPolicyLoader())
 
 
-# What a handler module needs in its environment to import (no AWS call happens at import with a local secret).
+# What a handler module needs in its environment to import (no AWS call happens at import with a local
+# secret).
 IMPORT_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
@@ -106,7 +110,8 @@ IMPORT_ENV = {
 }
 
 
-# Run in a fresh interpreter per handler: importing a handler builds its runtime (configures the PynamoDB models,
+# Run in a fresh interpreter per handler: importing a handler builds its runtime (configures the PynamoDB
+# models,
 # reads the environment), which must not leak into the rest of the test session. Prints one JSON line.
 _PROBE = r"""
 import importlib.metadata, importlib.util, json, sys
@@ -128,7 +133,8 @@ if app is not None and hasattr(app, "_static_routes"):
 top = {name.split(".")[0] for name in set(sys.modules) - before}
 owners = importlib.metadata.packages_distributions()
 dists = sorted({d for name in top if name not in sys.stdlib_module_names for d in owners.get(name, [])})
-print(json.dumps({"routes": routes, "handler": callable(getattr(module, "lambda_handler", None)), "dists": dists}))
+print(json.dumps({"routes": routes, "handler": callable(getattr(module, "lambda_handler", None)), "dists":
+dists}))
 """
 
 
@@ -146,7 +152,7 @@ def start_handler_probes(tmp: Path) -> dict[str, subprocess.Popen[str]]:
     for folder in function_folders():
         app = FUNCTIONS / folder / "app.py"
         if app.exists():
-            running[folder] = subprocess.Popen(
+            running[folder] = subprocess.Popen(  # noqa: S603 - our own argument list
                 [sys.executable, "-c", _PROBE, str(app), f"_infra_handler_{folder}"],
                 env=env, cwd=tmp, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
             )  # fmt: skip

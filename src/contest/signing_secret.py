@@ -1,16 +1,22 @@
 """The signing secret on AWS: fetched once per cold start, then kept in memory for the life of the sandbox.
 
-The stack generates the secret in Secrets Manager at deploy time (infra/template.yaml, `SigningSecret`) and hands the
+The stack generates the secret in Secrets Manager at deploy time (infra/template.yaml, `SigningSecret`) and
+hands the
 functions only its ARN (`CONTEST_SIGNING_SECRET_ARN`). An SSM SecureString name ("/contest/...", or an
 `arn:aws:ssm:` ARN) works too, for stacks that keep the secret there.
 
 Why a plain botocore client and not Powertools parameters (`parameters.get_secret`): Powertools builds a boto3
 client, and `import boto3` drags in boto3 and s3transfer on top of botocore. Measured with
-benchmarks/signing_secret_cold_start.py (fresh interpreter, after the DynamoDB client every function already has;
-request built and signed, not sent): boto3 via Powertools ≈ 235–260 ms, botocore with its own session ≈ 190–200 ms,
-botocore sharing the session already loaded by another client ≈ 15–20 ms. So: botocore, and pass `session=` the
-botocore session the process already has (PynamoDB's, the SNS sender's) to skip reloading botocore's data files.
-Powertools' own caching adds nothing here: the value never changes within a sandbox's life (rotation is followed
+benchmarks/signing_secret_cold_start.py (fresh interpreter, after the DynamoDB client every function already
+has;
+request built and signed, not sent): boto3 via Powertools ≈ 235–260 ms, botocore with its own session ≈
+190–200 ms,
+botocore sharing the session already loaded by another client ≈ 15–20 ms. So: botocore, and pass `session=`
+the
+botocore session the process already has (PynamoDB's, the SNS sender's) to skip reloading botocore's data
+files.
+Powertools' own caching adds nothing here: the value never changes within a sandbox's life (rotation is
+followed
 by a forced cold start, docs/deploy.md).
 """
 
@@ -52,7 +58,8 @@ def _fetch(name_or_arn: str, session: Any) -> bytes:
 def load_signing_secret(name_or_arn: str, session: Any | None = None) -> bytes:
     """The secret's bytes; the first call per process fetches it, every later call returns the same bytes.
 
-    `session`: an existing `botocore.session.Session` to create the client from (saves ≈ 150+ ms at cold start);
+    `session`: an existing `botocore.session.Session` to create the client from (saves ≈ 150+ ms at cold
+    start);
     None makes a new one. AWS errors (missing secret, access denied) propagate: a function without its secret
     must fail at init, loudly, not serve unsigned tokens.
     """

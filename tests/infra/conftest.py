@@ -1,4 +1,4 @@
-"""Fixtures for the template checks: the parsed SAM template, its CloudFormation transform, the resolvers' routes.
+"""Fixtures for the template checks: the parsed SAM template, its transform, the resolvers' routes.
 
 The slow parts (cfn-lint twice, `sam validate`, importing each handler in a fresh interpreter) are started
 together in background processes by the first infra test, and the tests read their results: on two cores the

@@ -1,4 +1,4 @@
-"""The Lambda layers carry what the handlers import: nothing missing at cold start, versions from pyproject."""
+"""The Lambda layers carry what the handlers import: nothing missing at cold start, pyproject's versions."""
 
 from __future__ import annotations
 

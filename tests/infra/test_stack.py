@@ -97,7 +97,8 @@ def test_publishing_again_uploads_only_what_changed(aws: object, tmp_path: Path)
     distribution = distribution_id(aws)
     stack.publish_site(aws, BUCKET, distribution, site)
     write(site, {"page/index.html": "b changed"})
-    assert stack.publish_site(aws, BUCKET, distribution, site) == {"uploaded": 1, "unchanged": 1, "removed": 0}
+    counts = stack.publish_site(aws, BUCKET, distribution, site)
+    assert counts == {"uploaded": 1, "unchanged": 1, "removed": 0}
     invalidations = aws.client("cloudfront").list_invalidations(DistributionId=distribution)  # type: ignore[attr-defined]
     assert invalidations["InvalidationList"]["Quantity"] == 2
 

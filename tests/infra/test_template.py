@@ -107,21 +107,13 @@ def test_the_transform_catches_a_sam_mistake_that_plain_parsing_accepts(template
 
 
 def test_cfn_lint_as_configured_catches_a_dangling_reference_in_a_policy() -> None:
-    broken = {
-        "Resources": {
-            "Role": {
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
-                        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
-                         "Action": "sts:AssumeRole"}]},
-                    "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
-                        {"Effect": "Allow", "Action": "dynamodb:GetItem",
-                         "Resource": {"Fn::GetAtt": ["Tabel", "Arn"]}}]}}],
-                },
-            }
-        }
-    }  # fmt: skip
+    trust = {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    grant = {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["Tabel", "Arn"]}}
+    role = {
+        "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [trust]},
+        "Policies": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [grant]}}],
+    }
+    broken = {"Resources": {"Role": {"Type": "AWS::IAM::Role", "Properties": role}}}
     assert any("Tabel" in finding for finding in template_checks.lint(text=json.dumps(broken)))
 
 
@@ -133,7 +125,8 @@ def test_sam_validate_accepts_the_template(background: Any) -> None:
     assert "is a valid SAM Template" in output
 
 
-# ----------------------------------------------------------------------------------------------- code <-> template
+# ----------------------------------------------------------------------------------------------- code <->
+# template
 
 
 def test_every_function_folder_has_exactly_one_function_and_every_function_a_folder(
