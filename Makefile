@@ -81,8 +81,7 @@ deploy: $(STAMP) $(SAM) layers check-template
 
 ## deploy-waf: the optional WAF web ACL (us-east-1); then `make deploy PARAMS="... WebAclArn=<output>"`
 deploy-waf: $(STAMP) $(SAM)
-	cd infra && ../$(SAM) deploy --template-file waf.yaml --stack-name contest-waf --region us-east-1 \
-		--no-fail-on-empty-changeset $(if $(PARAMS),--parameter-overrides $(PARAMS))
+	cd infra && ../$(SAM) deploy --config-env waf $(if $(PARAMS),--parameter-overrides $(PARAMS))
 
 ## publish-site: build the site, sync it to the public bucket (results/ untouched), invalidate CloudFront
 publish-site: site
