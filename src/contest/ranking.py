@@ -320,7 +320,7 @@ def rank_week(
     # Tie groups: list members by name (layout only), apply committee orders that match exactly.
     by_members: dict[frozenset[str], GroupOrder] = {}
     for decision in decisions:
-        members = frozenset(decision.order) - dq.keys() - set(excluded)
+        members = frozenset(decision.order).difference(dq, excluded)
         by_members[members] = decision  # later decisions for the same group win
     used: set[frozenset[str]] = set()
     groups: list[TieGroup] = []

@@ -1,0 +1,285 @@
+"""The Sunday close: rank a week, publish its results and reports; committee decisions and reruns.
+
+`CloseWeek.close(week=None)` is what the schedule runs: the latest week whose results time has come,
+unless it is closed already. `close(week=N)` is a rerun (always republishes); a week whose results time
+has not come is refused unless `force`. Every run reads the committee's recorded decisions and
+disqualifications and applies them, so a rerun over the same data publishes byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from contest.clock import Clock, to_ms
+from contest.content import Content
+from contest.errors import ContestError
+from contest.model import Week
+from contest.publication import (
+    canonical_json,
+    final_public,
+    index_entry,
+    results_index,
+    week_public,
+    week_review,
+    write_canonical_standings,
+)
+from contest.publisher import Publisher
+from contest.ranking import (
+    Disqualification,
+    GroupOrder,
+    RankingRules,
+    UnitRow,
+    WeekRanking,
+    aggregate_units,
+    rank_final_units,
+    rank_week,
+    review_flags,
+)
+from contest.reports import final_workbook, standings_csv, units_csv, week_workbook
+from contest.repository import CloseRepository, ClosedWeek
+from contest.services.content import ContentSource
+from contest.weeks import week_to_close
+
+INDEX = "index.json"
+FINAL = "final.json"
+
+
+class UnknownWeek(ContestError):
+    code = "UNKNOWN_WEEK"
+    status = 404
+    message = "Không có tuần thi này."
+
+
+class WeekNotOver(ContestError):
+    code = "WEEK_NOT_OVER"
+    status = 409
+    message = "Tuần thi chưa đến giờ công bố kết quả. Dùng --force nếu thật sự cần chốt sớm."
+
+
+class UnknownGroup(ContestError):
+    code = "UNKNOWN_GROUP"
+    status = 404
+    message = "Không có nhóm đồng hạng này trong kết quả hiện tại của tuần."
+
+
+class OrderMismatch(ContestError):
+    code = "ORDER_MISMATCH"
+    status = 422
+    message = "Thứ tự phải liệt kê đúng và đủ các thành viên của nhóm đồng hạng, mỗi người một lần."
+
+
+class MissingReason(ContestError):
+    code = "REASON_REQUIRED"
+    status = 422
+    message = "Cần ghi lý do và người quyết định."
+
+
+def week_files(week: int) -> dict[str, str]:
+    return {
+        "public": f"week-{week}.json",
+        "canonical": f"week-{week}/standings.tsv",
+        "csv": f"week-{week}/standings.csv",
+        "units_csv": f"week-{week}/units.csv",
+        "xlsx": f"week-{week}/report.xlsx",
+        "review": f"week-{week}/review.json",
+    }
+
+
+def parse_event(event: Any) -> tuple[int | None, bool]:
+    """A Scheduler payload: {} (the default: week from the clock) or {"week": N, "force": bool}."""
+    if not isinstance(event, Mapping):
+        return None, False
+    week = event.get("week")
+    if week is not None and (isinstance(week, bool) or not isinstance(week, int) or week < 1):
+        raise UnknownWeek(f"Số tuần không hợp lệ: {week!r}")
+    force = event.get("force", False)
+    if not isinstance(force, bool):
+        raise ContestError("force phải là true hoặc false")
+    return week, force
+
+
+def _unit_rows_json(rows: Sequence[UnitRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "unit_id": r.unit_id,
+            "name": r.name,
+            "group": r.group,
+            "headcount": r.headcount,
+            "participants": r.participants,
+            "attempts": r.attempts,
+            "score_sum": r.score_sum,
+        }
+        for r in rows
+    ]
+
+
+def _unit_rows_from_json(rows: Sequence[Mapping[str, Any]]) -> list[UnitRow]:
+    return [
+        UnitRow(
+            r["unit_id"], r["name"], r["group"], r["headcount"], r["participants"], r["attempts"], r["score_sum"]
+        )
+        for r in rows
+    ]
+
+
+@dataclass
+class CloseWeek:
+    repo: CloseRepository
+    content: ContentSource
+    clock: Clock
+    publisher: Publisher
+
+    # --- the close -------------------------------------------------------------------------------
+
+    def run(self, event: Any) -> dict[str, Any]:
+        week, force = parse_event(event)
+        return self.close(week, force=force)
+
+    def close(self, week: int | None = None, *, force: bool = False) -> dict[str, Any]:
+        content = self.content.get()
+        contest = content.contest
+        now = self.clock.now()
+        if week is None:
+            due = week_to_close(contest, now)
+            if due is None:
+                return {"status": "nothing-due"}
+            if self.repo.week_decisions(due.number).closed is not None:
+                return {"status": "already-closed", "week": due.number}
+            target = due
+        else:
+            found = contest.week(week)
+            if found is None:
+                raise UnknownWeek()
+            if now < found.results_at and not force:
+                raise WeekNotOver()
+            target = found
+        return self._publish_week(content, target, now_ms=to_ms(now))
+
+    def rank(self, content: Content, week: Week) -> WeekRanking:
+        """Rank a week from the database: standings streamed, decisions and exclusions applied, flags added."""
+        contest = content.contest
+        rules = RankingRules.from_contest(contest)
+        decisions = self.repo.week_decisions(week.number)
+        ranking = rank_week(
+            self.repo.stream_standings(week.number),
+            rules,
+            excluded=self.repo.excluded_account_ids(),
+            disqualifications=decisions.disqualifications,
+            decisions=decisions.orders,
+        )
+        devices = self.repo.verified_ip_hashes(ranking.columns.account_id)
+        ranking.flags, ranking.devices_recorded = review_flags(
+            ranking.columns, ranking.order, ranking.duration_ms, rules, devices
+        )
+        return ranking
+
+    def _publish_week(self, content: Content, week: Week, now_ms: int) -> dict[str, Any]:
+        contest = content.contest
+        ranking = self.rank(content, week)
+        unit_rows = aggregate_units(ranking, content.units)
+        canonical = io.BytesIO()
+        sha = write_canonical_standings(ranking, canonical)
+        public = week_public(contest, week, ranking, unit_rows, content.bank, sha, content.units)
+        review = week_review(contest, ranking, content.units)
+        fixed = week.results_at.astimezone(UTC).replace(tzinfo=None)
+        files = week_files(week.number)
+        # Private first, then the public week, then (after the last week) the final awards, the index last.
+        self.publisher.put_private(files["canonical"], canonical.getvalue())
+        del canonical
+        self.publisher.put_private(files["csv"], standings_csv(ranking, content.units))
+        self.publisher.put_private(files["units_csv"], units_csv(unit_rows))
+        self.publisher.put_private(files["review"], canonical_json(review))
+        self.publisher.put_private(files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed))
+        self.publisher.put_public(files["public"], canonical_json(public))
+        self.repo.mark_closed(
+            ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
+        )
+        final = self._publish_final(content)
+        index = results_index(self._read_index(), index_entry(public), final)
+        self.publisher.put_public(INDEX, canonical_json(index))
+        pending = sum(1 for s in ranking.prizes if s.pending_group is not None)
+        return {
+            "status": "published",
+            "week": week.number,
+            "participants": ranking.actual_count,
+            "counted": ranking.rules.participants_count,
+            "ranked": len(ranking),
+            "tie_groups": len(ranking.groups),
+            "pending_prizes": pending,
+            "flags": len(ranking.flags),
+            "removed": len(ranking.removed),
+            "stale_decisions": len(ranking.stale_decisions),
+            "standings_sha256": sha,
+            "final": final,
+        }
+
+    def _read_index(self) -> dict[str, Any] | None:
+        raw = self.publisher.read_public(INDEX)
+        return json.loads(raw) if raw else None
+
+    def _publish_final(self, content: Content) -> bool:
+        """After the last week: the final unit awards, from the closed weeks' unit tables."""
+        contest = content.contest
+        numbers = [w.number for w in contest.weeks]
+        closed = self.repo.closed_weeks(numbers)
+        if len(closed) < len(numbers):
+            return False
+        weekly = [_unit_rows_from_json(closed[n].units) for n in numbers]
+        rows = rank_final_units(
+            weekly, contest.final_formula, contest.quiz.questions_per_attempt, contest.final_unit_prizes
+        )
+        fixed = max(w.results_at for w in contest.weeks).astimezone(UTC).replace(tzinfo=None)
+        self.publisher.put_private("final/report.xlsx", final_workbook(rows, contest.final_unit_prizes, fixed))
+        self.publisher.put_public(FINAL, canonical_json(final_public(contest, rows, numbers, contest.final_formula)))
+        return True
+
+    # --- committee decisions ---------------------------------------------------------------------
+
+    def _closable(self, week: int, force: bool) -> Week:
+        content = self.content.get()
+        found = content.contest.week(week)
+        if found is None:
+            raise UnknownWeek()
+        if self.clock.now() < found.results_at and not force:
+            raise WeekNotOver()
+        return found
+
+    def order_group(
+        self, week: int, group: str, order: Sequence[str], reason: str, by: str, *, force: bool = False
+    ) -> dict[str, Any]:
+        """Record the committee's order of tie group `group` (as currently published) and republish."""
+        if not reason.strip() or not by.strip():
+            raise MissingReason()
+        target = self._closable(week, force)
+        content = self.content.get()
+        ranking = self.rank(content, target)
+        found = next((g for g in ranking.groups if g.label == group), None)
+        if found is None:
+            raise UnknownGroup()
+        members = ranking.members(found)
+        if len(order) != len(set(order)) or set(order) != set(members):
+            raise OrderMismatch(members=sorted(members))
+        self.repo.record_group_order(
+            week, GroupOrder(tuple(order), reason.strip(), by.strip(), to_ms(self.clock.now()), group)
+        )
+        return self.close(week, force=True)
+
+    def disqualify(self, week: int, account_id: str, reason: str, by: str) -> dict[str, Any]:
+        """Record a disqualification; republish when the week's results are already due."""
+        if not reason.strip() or not by.strip():
+            raise MissingReason()
+        content = self.content.get()
+        found = content.contest.week(week)
+        if found is None:
+            raise UnknownWeek()
+        self.repo.record_disqualification(
+            week, Disqualification(account_id, reason.strip(), by.strip(), to_ms(self.clock.now()))
+        )
+        if self.clock.now() < found.results_at:
+            return {"status": "recorded", "week": week}
+        return self.close(week, force=True)
