@@ -7,6 +7,7 @@ into domain objects at cold start, so files and database can never be read two d
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -15,8 +16,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-import yaml
 
 from contest.model import (
     Bank,
@@ -75,11 +74,20 @@ class _Lines(dict):  # type: ignore[type-arg]
     key_lines: dict[str, int]
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+@functools.cache
+def _line_loader() -> Any:
+    """A SafeLoader that remembers lines. Built on first use: handlers read JSON, never YAML, and
+    should not pay PyYAML's import at cold start."""
+    import yaml
+
+    class LineLoader(yaml.SafeLoader):
+        pass
+
+    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    return LineLoader
 
 
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Lines:
+def _construct_mapping(loader: Any, node: Any) -> _Lines:
     loader.flatten_mapping(node)
     mapping = _Lines()
     mapping.line = node.start_mark.line + 1
@@ -91,12 +99,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> _Lines:
     return mapping
 
 
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
 
 def read_yaml(path: Path) -> Any:
+    import yaml
+
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_line_loader())  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise ContentError([ContentIssue(str(path), (mark.line + 1) if mark else 1, str(exc.problem))]) from exc

@@ -5,15 +5,18 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from contest import tables
 from contest.clock import Clock, OffsetClock, SystemClock
 from contest.config import Settings
 from contest.repository import Repository
 from contest.sender import OutboxSender, Sender, SnsSender
-from contest.services.accounts import Accounts
 from contest.services.content import ContentSource
-from contest.services.quiz import Quiz
+
+if TYPE_CHECKING:
+    from contest.services.accounts import Accounts
+    from contest.services.quiz import Quiz
 
 
 class _LazySender:
@@ -53,10 +56,14 @@ class Runtime:
 
     @cached_property
     def accounts(self) -> Accounts:
+        from contest.services.accounts import Accounts
+
         return Accounts(self.repo, self.content, self.clock, self.sender, self.secret)
 
     @cached_property
     def quiz(self) -> Quiz:
+        from contest.services.quiz import Quiz
+
         return Quiz(self.repo, self.content, self.clock, self.secret, random.SystemRandom())
 
 

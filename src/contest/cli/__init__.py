@@ -22,6 +22,15 @@ content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_h
 exclusions_app = typer.Typer(help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True)
 app.add_typer(content_app, name="content")
 app.add_typer(exclusions_app, name="exclusions")
+
+
+def _add_subcommands() -> None:
+    from contest.cli import questions
+
+    app.add_typer(questions.app, name="questions")
+
+
+_add_subcommands()
 console = Console()
 err = Console(stderr=True)
 
