@@ -117,31 +117,31 @@ def close(session: Any, stack: str, week: int | None) -> None:
         raise SystemExit(f"close_week failed ({answer['FunctionError']}); see its log group")
 
 
-def rotate_secret(session: Any, stack: str) -> None:
-    out = outputs(session, stack)
+def contest_functions(session: Any, stack: str) -> list[str]:
+    """Physical names of the stack's contest functions (not the SMS settings custom resource)."""
+    pages = session.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
+    return [
+        r["PhysicalResourceId"]
+        for page in pages
+        for r in page["StackResourceSummaries"]
+        if r["ResourceType"] == "AWS::Lambda::Function" and not r["LogicalResourceId"].startswith("Sms")
+    ]
+
+
+def rotate_secret(session: Any, secret_arn: str, functions: list[str]) -> str:
+    """Put a new random value in the secret, then renew every warm sandbox of the functions; returns the
+    time stamp written into their descriptions."""
     secrets = session.client("secretsmanager")
     value = secrets.get_random_password(PasswordLength=64, ExcludePunctuation=True, IncludeSpace=False)
-    secrets.put_secret_value(SecretId=out["SigningSecretArn"], SecretString=value["RandomPassword"])
+    secrets.put_secret_value(SecretId=secret_arn, SecretString=value["RandomPassword"])
     # Functions read the secret once per sandbox: a configuration change retires every warm sandbox.
     lam = session.client("lambda")
-    resources = (
-        session.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName=stack)
-    )
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    for page in resources:
-        for resource in page["StackResourceSummaries"]:
-            if resource["ResourceType"] != "AWS::Lambda::Function" or resource[
-                "LogicalResourceId"
-            ].startswith("Sms"):
-                continue
-            name = resource["PhysicalResourceId"]
-            description = lam.get_function_configuration(FunctionName=name).get("Description", "")
-            base = description.split(" [secret rotated")[0]
-            lam.update_function_configuration(
-                FunctionName=name, Description=f"{base} [secret rotated {stamp}]"
-            )
-            sys.stdout.write(f"{name}: sandboxes renewed\n")
-    sys.stdout.write("signing secret rotated: every session and open attempt token is now invalid\n")
+    for name in functions:
+        description = lam.get_function_configuration(FunctionName=name).get("Description", "")
+        base = description.split(" [secret rotated")[0]
+        lam.update_function_configuration(FunctionName=name, Description=f"{base} [secret rotated {stamp}]")
+    return stamp
 
 
 def main() -> None:
@@ -178,7 +178,11 @@ def main() -> None:
     elif args.command == "close":
         close(session, stack, args.week)
     elif args.command == "rotate-secret":
-        rotate_secret(session, stack)
+        functions = contest_functions(session, stack)
+        rotate_secret(session, outputs(session, stack)["SigningSecretArn"], functions)
+        for name in functions:
+            sys.stdout.write(f"{name}: sandboxes renewed\n")
+        sys.stdout.write("signing secret rotated: every session and open attempt token is now invalid\n")
 
 
 if __name__ == "__main__":

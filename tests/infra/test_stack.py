@@ -124,3 +124,45 @@ def test_sitemap_gz_is_served_as_gzip_not_as_xml() -> None:
     assert stack.content_type("sitemap.xml.gz") == "application/gzip"
     assert stack.content_type("sitemap.xml").startswith(("application/xml", "text/xml"))
     assert os.path.splitext("x.css")[1] == ".css" and stack.content_type("a.css") == "text/css; charset=utf-8"
+
+
+def make_function(session: object, name: str) -> None:
+    import io
+    import json
+    import zipfile
+
+    iam = session.client("iam")  # type: ignore[attr-defined]
+    principal = {"Service": "lambda.amazonaws.com"}
+    statement = {"Effect": "Allow", "Principal": principal, "Action": "sts:AssumeRole"}
+    trust = {"Version": "2012-10-17", "Statement": [statement]}
+    try:
+        role = iam.create_role(RoleName="fn", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    except iam.exceptions.EntityAlreadyExistsException:
+        role = iam.get_role(RoleName="fn")["Role"]["Arn"]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("app.py", "def lambda_handler(event, context):\n    return {}\n")
+    session.client("lambda").create_function(  # type: ignore[attr-defined]
+        FunctionName=name, Runtime="python3.12", Role=role, Handler="app.lambda_handler",
+        Code={"ZipFile": archive.getvalue()}, Description="Starts an attempt",
+    )  # fmt: skip
+
+
+def test_rotating_the_secret_changes_it_and_renews_every_function(aws: object) -> None:
+    # Given the stack's secret and two functions
+    secrets = aws.client("secretsmanager")  # type: ignore[attr-defined]
+    arn = secrets.create_secret(Name="contest-prod/signing-secret", SecretString="old-" + "x" * 60)["ARN"]
+    for name in ("contest-prod-QuizFunction", "contest-prod-SubmitFunction"):
+        make_function(aws, name)
+    # When it is rotated twice
+    stack.rotate_secret(aws, arn, ["contest-prod-QuizFunction", "contest-prod-SubmitFunction"])
+    first = secrets.get_secret_value(SecretId=arn)["SecretString"]
+    stamp = stack.rotate_secret(aws, arn, ["contest-prod-QuizFunction", "contest-prod-SubmitFunction"])
+    # Then the secret is a new 64-character random value each time
+    second = secrets.get_secret_value(SecretId=arn)["SecretString"]
+    assert len(first) == len(second) == 64 and first != second and first.isalnum()
+    # And each function's configuration changed (new sandboxes), its description kept, the mark not repeated
+    lam = aws.client("lambda")  # type: ignore[attr-defined]
+    for name in ("contest-prod-QuizFunction", "contest-prod-SubmitFunction"):
+        description = lam.get_function_configuration(FunctionName=name)["Description"]
+        assert description == f"Starts an attempt [secret rotated {stamp}]"
