@@ -333,12 +333,15 @@ class LocalStack:
     def _dispatch(self, request: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(request.path)
         path = unquote(parts.path)
-        if path.startswith("/api/"):
-            self._api(request, path, parts.query)
-        elif path.startswith("/results/"):
-            self._static(request, self.public_dir, path, cache="no-cache")
-        else:
-            self._static(request, self.site_dir, path, cache="no-cache")
+        try:
+            if path.startswith("/api/"):
+                self._api(request, path, parts.query)
+            elif path.startswith("/results/"):
+                self._static(request, self.public_dir, path, cache="no-cache")
+            else:
+                self._static(request, self.site_dir, path, cache="no-cache")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the browser went away (navigation cancels requests): nothing to answer
 
     def _api(self, request: BaseHTTPRequestHandler, path: str, query: str) -> None:
         length = int(request.headers.get("content-length") or 0)

@@ -1,0 +1,104 @@
+"""The local stack over real HTTP, and `contest dev` as a developer runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from contest.local.stack import LocalStack, free_port
+from tests.support import ROOT, WEEK1_MID
+
+
+def http(base: str, method: str, path: str, body=None, token=None, content_type="application/json"):
+    data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
+    request = urllib.request.Request(base + path, data=data, method=method)
+    if data is not None:
+        request.add_header("Content-Type", content_type)
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as reply:
+            return reply.status, json.loads(reply.read() or b"{}"), dict(reply.headers)
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read() or b"{}"), dict(err.headers)
+
+
+def last_code(outbox: Path, phone: str) -> str:
+    import re
+
+    lines = [json.loads(line) for line in outbox.read_text(encoding="utf-8").splitlines()]
+    text = [m["text"] for m in lines if m["phone"] == phone][-1]
+    return re.search(r"\b(\d{6})\b", text).group(1)
+
+
+def test_a_contestant_takes_the_quiz_over_http(tmp_path):
+    # Given the local stack on a free port with the clock in week 1
+    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site") as stack:
+        base = stack.base_url
+        assert base.startswith("http://127.0.0.1:")
+        # When a contestant registers, reads the code from the outbox, verifies, logs in and takes the quiz
+        status, body, _ = http(
+            base,
+            "POST",
+            "/api/register",
+            {"full_name": "Phạm Thị Thu", "phone": "0912 345 678", "unit_id": "h-huong-khe", "password": "mat-khau-123", "consent": True},
+        )
+        assert status == 201, body
+        code = last_code(stack.outbox_path, "+84912345678")
+        assert http(base, "POST", "/api/verify", {"phone": "0912345678", "code": code})[0] == 200
+        token = http(base, "POST", "/api/login", {"phone": "+84912345678", "password": "mat-khau-123"})[1]["token"]
+        status, quiz, headers = http(base, "POST", "/api/quiz", {}, token=token)
+        assert status == 200 and len(quiz["questions"]) == 15
+        assert headers["Cache-Control"] == "no-store"
+        body = {"token": quiz["token"], "answers": {quiz["questions"][0]["id"]: "B"}, "prediction": 5000}
+        first = http(base, "POST", "/api/submit", body)
+        again = http(base, "POST", "/api/submit", body)
+        # Then one receipt, the same twice
+        assert first[0] == again[0] == 200 and first[1] == again[1]
+        # and errors are JSON with a code, for the API's unknown paths and bad bodies too
+        assert http(base, "GET", "/api/khong-co")[1]["code"] == "NOT_FOUND"
+        assert http(base, "POST", "/api/login", b"{oops")[1]["code"] == "INVALID_JSON"
+        assert http(base, "POST", "/api/login", b"x" * 2_000_000)[0] == 413
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs POSIX signals")
+def test_contest_dev_starts_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
+    port = free_port()
+    env = os.environ | {"CONTEST_CLOCK": "2023-10-18T09:00:00+07:00"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contest.cli", "dev", "--port", str(port), "--no-site"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                status, info, _ = http(f"http://127.0.0.1:{port}", "GET", "/api/contest")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                time.sleep(0.5)
+        else:
+            pytest.fail("contest dev did not answer within 90 s")
+        assert status == 200 and info["open_week"] == 1 and info["now"].startswith("2023-10-18T02:0")
+        assert (ROOT / ".dev" / "stack.json").exists()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 0, output
+    assert "Đã dừng." in output
+    assert not (ROOT / ".dev" / "stack.json").exists()
+    with pytest.raises(urllib.error.URLError):
+        http(f"http://127.0.0.1:{port}", "GET", "/api/contest")
