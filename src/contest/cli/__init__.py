@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -44,8 +44,8 @@ def project_root(start: Path | None = None) -> Path:
     raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
 
 
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[red]{message}[/red]")
+def fail(message: str, code: int = 1) -> NoReturn:
+    err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -140,7 +140,7 @@ def content_check(root: Path = typer.Option(None, help="Thư mục dự án (m�
         content = load_content(folder / "content")
     except ContentError as exc:
         for issue in exc.issues:
-            err.print(str(issue), markup=False, highlight=False)
+            err.print(str(issue), markup=False, highlight=False, soft_wrap=True)
         fail(f"{len(exc.issues)} lỗi.")
     console.print(
         f"Hợp lệ: {len(content.contest.weeks)} tuần, {len(content.units)} đơn vị, "
@@ -173,7 +173,6 @@ def _phone(raw: str) -> str:
         return phones.normalize(raw)
     except errors.InvalidPhone:
         fail(f"Số điện thoại không hợp lệ: {raw}")
-        raise
 
 
 @exclusions_app.command("add")

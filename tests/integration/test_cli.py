@@ -1,0 +1,60 @@
+"""The organisers' `contest` command: content check and the exclusion list (on moto, via --aws)."""
+
+from __future__ import annotations
+
+import shutil
+
+from typer.testing import CliRunner
+
+from contest.cli import app
+from contest.repository import Repository
+from tests.support import ROOT, e164
+
+runner = CliRunner()
+
+
+def test_content_check_passes_on_the_shipped_content():
+    result = runner.invoke(app, ["content", "check", "--root", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    assert "4 tuần" in result.output and "câu hỏi" in result.output
+
+
+def test_content_check_reports_file_and_line_of_each_problem(tmp_path):
+    # Given a copy of content/ with two mistakes in contest.yaml and one in units.yaml
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    contest = tmp_path / "content" / "contest.yaml"
+    lines = contest.read_text(encoding="utf-8").splitlines()
+    broken_line = next(i for i, line in enumerate(lines) if "questions_per_attempt" in line)
+    lines[broken_line] = "  questions_per_attempt: mười lăm"
+    contest.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    units = tmp_path / "content" / "units.yaml"
+    units.write_text(units.read_text(encoding="utf-8").replace("group: huyen }", "group: huyenn }", 1), encoding="utf-8")
+    # When the organiser checks it
+    result = runner.invoke(app, ["content", "check", "--root", str(tmp_path)])
+    # Then the command fails and points at both files and lines
+    assert result.exit_code == 1
+    assert f"contest.yaml:{broken_line + 1}:" in result.output
+    assert "units.yaml:" in result.output and "huyenn" in result.output
+
+
+def test_exclusions_add_list_remove_on_aws(monkeypatch, repo, api):
+    monkeypatch.setenv("CONTEST_TABLE", "contest-test")
+    monkeypatch.chdir(ROOT)
+    # Given a contestant who registered before being appointed to the secretariat
+    assert api.register("0912345601").status == 201
+    # When the organisers exclude them and another number
+    added = runner.invoke(app, ["exclusions", "add", "0912 345 601", "--note", "Tổ Thư ký", "--aws"])
+    assert added.exit_code == 0, added.output
+    assert "loại khỏi dự thi" in added.output
+    assert runner.invoke(app, ["exclusions", "add", "+84987000111", "--aws"]).exit_code == 0
+    listed = runner.invoke(app, ["exclusions", "list", "--aws"])
+    # Then both are listed, the account is excluded and the other number cannot register
+    assert "+84912345601" in listed.output and "+84987000111" in listed.output and "2 số" in listed.output
+    repository = Repository()
+    assert repository.account(repository.claim(e164("0912345601")).account_id).excluded
+    assert api.register("0987000111").body["code"] == "EXCLUDED"
+    # And removing one restores it
+    assert runner.invoke(app, ["exclusions", "remove", "0987000111", "--aws"]).exit_code == 0
+    assert api.register("0987000111").status == 201
+    assert runner.invoke(app, ["exclusions", "remove", "0987000111", "--aws"]).exit_code == 1
+    assert runner.invoke(app, ["exclusions", "add", "024 3825 1234", "--aws"]).exit_code == 1
