@@ -240,3 +240,16 @@ def test_stored_data_never_holds_a_plain_code_or_password(api, sender):
     assert "mat-khau-123" not in dump
     assert f"'{code}'" not in dump and f'"{code}"' not in dump
 
+
+
+class TestWithoutPhoneVerification:
+    @pytest.fixture
+    def content(self):
+        return make_content(contest_changes={"registration.phone_verification": False})
+
+    def test_no_code_is_sent_and_the_quiz_opens_at_once(self, api, sender):
+        reply = api.register(PHONES[0])
+        assert reply.status == 201 and reply.body["verification_required"] is False
+        assert sender.sent == []
+        token = api.login(PHONES[0]).body["token"]
+        assert api.post("/api/quiz", token=token).status == 200
