@@ -165,18 +165,17 @@ def main() -> None:
         print(json.dumps(run_variant(args.variant, args.n)))
         return
     results: dict[str, dict] = {}
-    for variant in ("stream", "sort", "floor", "close", "private"):
-        best = None
-        for _ in range(args.repeat):
+    variants = ("stream", "sort", "floor", "close", "private")
+    for _ in range(args.repeat):  # interleaved, so a noisy neighbour hurts every variant alike
+        for variant in variants:
             out = subprocess.run(
                 [sys.executable, __file__, "--variant", variant, "--n", str(args.n)],
                 check=True, capture_output=True, text=True,
             )
             r = json.loads(out.stdout)
-            if best is None or r["seconds"] < best["seconds"]:
-                best = r
-        results[variant] = best  # type: ignore[assignment]
-        print(json.dumps(best, ensure_ascii=False))
+            print(json.dumps(r, ensure_ascii=False), flush=True)
+            if variant not in results or r["seconds"] < results[variant]["seconds"]:
+                results[variant] = r
     s, f, c = results["stream"]["seconds"], results["floor"]["seconds"], results["close"]["seconds"]
     summary = {
         "close_over_floor": round(c / f, 2),
