@@ -295,6 +295,12 @@ def pynamodb_models() -> list[type]:
     ]  # fmt: skip
 
 
+def index_shape(key_schema: list[dict[str, str]], projection: dict[str, Any]) -> tuple[Any, ...]:
+    """An index's keys and projection, comparable between PynamoDB's schema and the template."""
+    keys = tuple(sorted((k["AttributeName"], k["KeyType"]) for k in key_schema))
+    return keys, projection["ProjectionType"], tuple(sorted(projection.get("NonKeyAttributes", [])))
+
+
 def test_table_keys_and_indexes_equal_the_pynamodb_models(template: dict[str, Any]) -> None:
     models = pynamodb_models()
     assert models, "no PynamoDB model in contest.tables"
@@ -309,13 +315,9 @@ def test_table_keys_and_indexes_equal_the_pynamodb_models(template: dict[str, An
             attribute_definitions[definition["AttributeName"]] = definition["AttributeType"]
         key_schemas.add(tuple(sorted((k["AttributeName"], k["KeyType"]) for k in schema["key_schema"])))
         for index in schema["global_secondary_indexes"]:
-            gsis[index["index_name"]] = sorted(
-                (k["AttributeName"], k["KeyType"]) for k in index["key_schema"]
-            )
+            gsis[index["index_name"]] = index_shape(index["key_schema"], index["projection"])
         for index in schema["local_secondary_indexes"]:
-            lsis[index["index_name"]] = sorted(
-                (k["AttributeName"], k["KeyType"]) for k in index["key_schema"]
-            )
+            lsis[index["index_name"]] = index_shape(index["key_schema"], index["projection"])
     props = table(template)["Properties"]
     assert len(key_schemas) == 1, f"models disagree on the table keys: {key_schemas}"
     assert tuple(sorted((k["AttributeName"], k["KeyType"]) for k in props["KeySchema"])) == key_schemas.pop()
@@ -323,11 +325,11 @@ def test_table_keys_and_indexes_equal_the_pynamodb_models(template: dict[str, An
         d["AttributeName"]: d["AttributeType"] for d in props["AttributeDefinitions"]
     } == attribute_definitions
     template_gsis = {
-        i["IndexName"]: sorted((k["AttributeName"], k["KeyType"]) for k in i["KeySchema"])
+        i["IndexName"]: index_shape(i["KeySchema"], i["Projection"])
         for i in props.get("GlobalSecondaryIndexes", [])
     }
     template_lsis = {
-        i["IndexName"]: sorted((k["AttributeName"], k["KeyType"]) for k in i["KeySchema"])
+        i["IndexName"]: index_shape(i["KeySchema"], i["Projection"])
         for i in props.get("LocalSecondaryIndexes", [])
     }
     assert template_gsis == gsis
