@@ -353,3 +353,49 @@ def test_after_the_last_week_the_final_unit_awards_are_published(week, content, 
     index = json.loads((public(env) / "index.json").read_bytes())
     assert index["final"] == "final.json" and [w["week"] for w in index["weeks"]] == [1, 2, 3, 4]
     assert (private(env) / "final" / "report.xlsx").exists()
+
+
+def test_the_cli_closes_and_records_committee_decisions(week, content, clock, env, monkeypatch, tmp_path):
+    from typer.testing import CliRunner
+
+    from contest.cli import app
+    from tests.support import ROOT
+
+    project = tmp_path / "project"  # a project folder with no local stack running in it
+    (project / "content").mkdir(parents=True)
+    (project / "content" / "contest.yaml").write_bytes((ROOT / "content" / "contest.yaml").read_bytes())
+    monkeypatch.chdir(project)
+
+    # Given a two-way tie for first place
+    units = [u.id for u in content.units]
+    a, b, c = (week.account(i, n, units[i]) for i, n in enumerate(("Lê Văn A", "Trần Thị B", "Phạm C")))
+    week.take(a, 15, 100, 3)
+    week.take(b, 15, 100, 3)
+    week.take(c, 12, 100, 3)
+    runner = CliRunner()
+    # When the organiser closes week 2 early from a terminal (CONTEST_CLOCK in week 1): refused
+    monkeypatch.setenv("CONTEST_CLOCK", content.contest.weeks[0].results_at.isoformat())
+    refused = runner.invoke(app, ["close-week", "--week", "2", "--aws"])
+    assert refused.exit_code == 1 and "chưa đến giờ công bố" in refused.output
+    # When week 1 is closed
+    done = runner.invoke(app, ["close-week", "--week", "1", "--aws"])
+    assert done.exit_code == 0, done.output
+    assert "Đã công bố kết quả tuần 1" in done.output and "giải chờ Ban Tổ chức quyết định" in done.output
+    listed = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"])
+    assert a.account_id in listed.output and b.account_id in listed.output
+    # And the committee orders the tie (on AWS: without --aws and no local stack running it says so)
+    order = ["committee", "order", "--week", "1", "--group", "N1", "--order", f"{b.account_id},{a.account_id}",
+             "--reason", "Bốc thăm", "--by", "Trưởng Ban"]
+    no_stack = runner.invoke(app, order)
+    assert no_stack.exit_code == 1 and "Không có môi trường cục bộ nào đang chạy" in no_stack.output
+    ordered = runner.invoke(app, [*order, "--aws"])
+    assert ordered.exit_code == 0, ordered.output
+    dq = runner.invoke(app, ["committee", "disqualify", "--week", "1", "--account", c.account_id,
+                             "--reason", "Gian lận", "--by", "Ban Tổ chức", "--aws"])
+    assert dq.exit_code == 0, dq.output
+    # Then the published week shows the order, the reasons, and no third entry
+    doc = json.loads((public(env) / "week-1.json").read_bytes())
+    assert [(e["name"], e["rank"], e["prize"]) for e in doc["ranking"]["entries"]] == [
+        ("Trần Thị B", 1, "first"), ("Lê Văn A", 2, "second")
+    ]
+    assert {d["reason"] for d in doc["committee_decisions"]} == {"Bốc thăm", "Gian lận"}

@@ -25,9 +25,10 @@ app.add_typer(exclusions_app, name="exclusions")
 
 
 def _add_subcommands() -> None:
-    from contest.cli import questions
+    from contest.cli import coordinators, questions
 
     app.add_typer(questions.app, name="questions")
+    app.add_typer(coordinators.app, name="coordinators")
 
 
 _add_subcommands()
@@ -243,3 +244,12 @@ def openapi(check: bool = typer.Option(False, "--check", help="Chỉ kiểm tra 
 
 def main() -> None:
     app()
+
+
+# --- the weekly close and the committee's decisions (cli/close.py, cli/committee.py) ----------------
+
+from contest.cli import close as _close  # noqa: E402
+from contest.cli import committee as _committee  # noqa: E402
+
+app.add_typer(_close.app, name="close-week")
+app.add_typer(_committee.app, name="committee")

@@ -1,0 +1,141 @@
+"""`contest close-week`: close (or rerun) a week from a terminal, on the running local stack or on AWS.
+
+Shares its building blocks with `contest committee` (cli/committee.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from contest.cli import console, err, fail, project_root
+
+app = typer.Typer(help="Chốt kết quả một tuần thi (xếp hạng, công bố, báo cáo).", add_completion=False)
+
+
+def _clock_override() -> datetime | None:
+    raw = os.environ.get("CONTEST_CLOCK", "").strip()
+    if not raw:
+        return None
+    try:
+        start = datetime.fromisoformat(raw)
+    except ValueError:
+        fail(f"CONTEST_CLOCK không phải thời điểm ISO hợp lệ: {raw}")
+        raise
+    if start.tzinfo is None:
+        fail("CONTEST_CLOCK cần múi giờ, ví dụ 2023-10-22T20:00:00+07:00")
+    return start
+
+
+@contextmanager
+def closer(aws: bool) -> Iterator[Any]:
+    """A CloseWeek use case on AWS (settings from the environment) or on the running local stack.
+
+    The clock: CONTEST_CLOCK when set (the same override as the local stack), else the running local
+    stack's own clock, else the system clock.
+    """
+    from contest import tables
+    from contest.clock import Clock, OffsetClock, SystemClock
+    from contest.local.stack import attached, stack_now
+    from contest.publisher import publisher_for
+    from contest.repository import CloseRepository
+    from contest.services.close import CloseWeek
+    from contest.services.content import ContentSource
+
+    override = _clock_override()
+    clock: Clock
+    if aws:
+        table = os.environ.get("CONTEST_TABLE")
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if not table or not region:
+            fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
+        try:
+            publisher = publisher_for(
+                public_bucket=os.environ.get("CONTEST_PUBLIC_BUCKET"),
+                private_bucket=os.environ.get("CONTEST_PRIVATE_BUCKET"),
+                publish_dir=Path(p) if (p := os.environ.get("CONTEST_PUBLISH_DIR")) else None,
+                private_dir=Path(p) if (p := os.environ.get("CONTEST_PRIVATE_DIR")) else None,
+                region=region,
+            )
+        except ValueError:
+            fail("Cần đặt CONTEST_PUBLIC_BUCKET và CONTEST_PRIVATE_BUCKET (nơi công bố kết quả và báo cáo).")
+            raise
+        tables.configure(str(table), str(region))
+        repo = CloseRepository()
+        clock = OffsetClock(override) if override else SystemClock()
+        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher)
+        return
+    with attached(project_root()) as marker:
+        if marker is None:
+            fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước, hoặc dùng --aws.")
+            raise typer.Exit(1)
+        tables.configure(marker["table"], marker["region"])
+        repo = CloseRepository()
+        publisher = publisher_for(
+            public_bucket=None,
+            private_bucket=None,
+            publish_dir=Path(marker["publish_dir"]),
+            private_dir=Path(marker["private_dir"]),
+        )
+        clock = OffsetClock(override or stack_now(marker))
+        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher)
+
+
+def report(result: dict[str, Any]) -> None:
+    if result.get("status") == "nothing-due":
+        console.print("Chưa có tuần nào đến giờ công bố kết quả.")
+        return
+    if result.get("status") == "already-closed":
+        console.print(f"Tuần {result['week']} đã được chốt. Dùng --week {result['week']} để chốt lại.")
+        return
+    if result.get("status") == "recorded":
+        console.print(f"Đã ghi quyết định cho tuần {result['week']}; sẽ áp dụng khi chốt kết quả.")
+        return
+    console.print(
+        f"[bold green]Đã công bố kết quả tuần {result['week']}[/bold green]: "
+        f"{result['participants']} ({'người' if result['counted'] == 'contestants' else 'lượt'}) tham gia, "
+        f"{result['ranked']} người được xếp hạng."
+    )
+    if result["tie_groups"]:
+        console.print(f"{result['tie_groups']} nhóm đồng hạng.")
+    if result["pending_prizes"]:
+        err.print(
+            f"[yellow]{result['pending_prizes']} giải chờ Ban Tổ chức quyết định "
+            f"(xem `contest committee groups --week {result['week']}`).[/yellow]"
+        )
+    if result["flags"]:
+        console.print(f"{result['flags']} cờ rà soát (xem báo cáo riêng week-{result['week']}/report.xlsx).")
+    if result["stale_decisions"]:
+        err.print(f"[yellow]{result['stale_decisions']} quyết định không còn khớp nhóm đồng hạng nào.[/yellow]")
+    if result.get("final"):
+        console.print("Đã công bố giải đơn vị chung cuộc (final.json).")
+    console.print(f"SHA-256 bảng xếp hạng đầy đủ: {result['standings_sha256']}")
+
+
+def run(action: Any) -> dict[str, Any]:
+    from contest.errors import ContestError
+
+    try:
+        return action()  # type: ignore[no-any-return]
+    except ContestError as exc:
+        extra = f" {json.dumps(exc.extra, ensure_ascii=False)}" if exc.extra else ""
+        fail(f"{exc.message}{extra}")
+        raise
+
+
+@app.callback(invoke_without_command=True)
+def close_week(
+    week: int = typer.Option(None, "--week", min=1, help="Tuần cần chốt; bỏ trống: tuần vừa đến giờ công bố."),
+    force: bool = typer.Option(False, "--force", help="Chốt cả khi tuần chưa đến giờ công bố kết quả."),
+    aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
+) -> None:
+    """Chốt kết quả tuần: xếp hạng, công bố results/week-N.json và ghi báo cáo riêng cho Ban Tổ chức."""
+    with closer(aws) as c:
+        report(run(lambda: c.close(week, force=force)))
