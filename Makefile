@@ -89,9 +89,9 @@ publish-site: site
 
 ## load-content: load contest.yaml, units and questions into the deployed table (contest content load --aws)
 load-content: $(STAMP)
-	CONTEST_TABLE="$$($(STACK_PY) output TableName)" \
-	AWS_REGION="$$($(PY) -c 'import sys; sys.path.insert(0, "infra"); from stack import stack_settings; print(stack_settings("$(STACK_ENV)")[1])')" \
-		$(BIN)/contest content load --aws
+	table="$$($(STACK_PY) output TableName)" && \
+	region="$$($(PY) -c 'import sys; sys.path.insert(0, "infra"); from stack import stack_settings; print(stack_settings("$(STACK_ENV)")[1])')" && \
+	CONTEST_TABLE="$$table" AWS_REGION="$$region" $(BIN)/contest content load --aws
 
 ## close-week: run the weekly close on AWS now (WEEK=N to name the week)
 close-week: $(STAMP)

@@ -162,9 +162,19 @@ def main() -> None:
     args = parser.parse_args()
 
     import boto3
+    from botocore.exceptions import ClientError, NoCredentialsError
 
     stack, region = stack_settings(args.config_env)
     session = boto3.session.Session(region_name=region)
+    try:
+        run_command(args, session, stack)
+    except NoCredentialsError:
+        raise SystemExit("No AWS credentials: set AWS_PROFILE (or sign in with `aws sso login`)") from None
+    except ClientError as exc:
+        raise SystemExit(f"{stack} ({region}): {exc}") from None
+
+
+def run_command(args: argparse.Namespace, session: Any, stack: str) -> None:
     if args.command == "output":
         sys.stdout.write(outputs(session, stack)[args.name] + "\n")
     elif args.command == "publish-site":
