@@ -96,3 +96,10 @@ load-content: $(STAMP)
 ## close-week: run the weekly close on AWS now (WEEK=N to name the week)
 close-week: $(STAMP)
 	$(STACK_PY) close $(if $(WEEK),--week $(WEEK))
+
+.PHONY: bench-close
+## bench-close: the weekly close on 1,000,000 synthetic standings (rank + aggregate + render vs a sorted()
+## floor) and the read path (DynamoDB pages -> compact records vs json.loads); results in build/bench/
+bench-close: $(STAMP)
+	$(PY) benchmarks/close_week.py --repeat 3
+	$(PY) benchmarks/read_path.py --end-to-end
