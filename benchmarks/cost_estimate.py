@@ -127,6 +127,7 @@ class Usage:
     calls: int = 0
     rru: float = 0.0
     wru: float = 0.0
+    index_wru: float = 0.0  # part of wru: writes to global secondary indexes
     query_bytes: int = 0  # bytes returned by Query/Scan (the close's per-participant part)
     query_rru: float = 0.0
     consistent_queries: bool = True
@@ -146,6 +147,7 @@ class DynamoMeter:
         self.steps: dict[str, Usage] = defaultdict(Usage)
         self.step = "setup"
         self._inside = threading.local()
+        self._index_cache: dict[str, list[tuple[str, set[str] | None]]] = {}
 
     @contextmanager
     def installed(self) -> Iterator[None]:
@@ -169,9 +171,54 @@ class DynamoMeter:
         finally:
             BaseClient._make_api_call = original  # type: ignore[method-assign]
 
-    def _stored(self, original: Any, client: Any, table: str, key: dict[str, Any]) -> int:
+    def _stored(self, original: Any, client: Any, table: str, key: dict[str, Any]) -> dict[str, Any] | None:
         answer = original(client, "GetItem", {"TableName": table, "Key": key, "ConsistentRead": True})
-        return item_size(answer.get("Item"))
+        return answer.get("Item")  # type: ignore[no-any-return]
+
+    def _indexes(self, original: Any, client: Any, table: str) -> list[tuple[str, set[str] | None]]:
+        """(hash key attribute, projected attributes or None for ALL) of each GSI of the table."""
+        if table not in self._index_cache:
+            described = original(client, "DescribeTable", {"TableName": table})["Table"]
+            found = []
+            for index in described.get("GlobalSecondaryIndexes", []):
+                keys = {k["AttributeName"] for k in index["KeySchema"]} | {"pk", "sk"}
+                projection = index["Projection"]
+                attrs = (
+                    None
+                    if projection["ProjectionType"] == "ALL"
+                    else keys | set(projection.get("NonKeyAttributes", []))
+                )
+                found.append((index["KeySchema"][0]["AttributeName"], attrs))
+            self._index_cache[table] = found
+        return self._index_cache[table]
+
+    def _write_units(
+        self,
+        original: Any,
+        client: Any,
+        table: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> tuple[int, int]:
+        """(base table units, index units): an index is written when the item is (or was) in it."""
+        base = write_units(max(item_size(before), item_size(after)))
+        index_units = 0
+        for hash_key, attrs in self._indexes(original, client, table):
+            for image in (before, after):
+                if image and hash_key in image:
+                    projected = image if attrs is None else {k: v for k, v in image.items() if k in attrs}
+                    index_units += write_units(item_size(projected))
+            if (
+                before
+                and after
+                and hash_key in before
+                and hash_key in after
+                and before[hash_key] == after[hash_key]
+            ):
+                index_units -= write_units(
+                    item_size(after if attrs is None else {k: v for k, v in after.items() if k in attrs})
+                )
+        return base, index_units
 
     def _key_of(self, item: dict[str, Any]) -> dict[str, Any]:
         return {"pk": item["pk"], "sk": item["sk"]}
@@ -185,8 +232,11 @@ class DynamoMeter:
             key = self._key_of(params["Item"]) if operation == "PutItem" else params["Key"]
             before = self._stored(original, client, table, key)
             answer = original(client, operation, params)
-            after = self._stored(original, client, table, key)
-            usage.wru += write_units(max(before, after))
+            base, index = self._write_units(
+                original, client, table, before, self._stored(original, client, table, key)
+            )
+            usage.wru += base + index
+            usage.index_wru += index
             return answer
         if operation == "TransactWriteItems":
             entries = []
@@ -199,7 +249,9 @@ class DynamoMeter:
             answer = original(client, operation, params)
             for _kind, entry_table, key, before in entries:
                 after = self._stored(original, client, entry_table, key)
-                usage.wru += 2 * write_units(max(before, after))
+                base, index = self._write_units(original, client, entry_table, before, after)
+                usage.wru += 2 * base + index  # the index write is a plain write
+                usage.index_wru += index
             return answer
         answer = original(client, operation, params)
         consistent = bool(params.get("ConsistentRead"))
@@ -472,6 +524,8 @@ def report(measured: Measured, warm_ms: float) -> None:
         calls = usage.calls / n
         per = 1 if name == "close" else n
         ops = ", ".join(f"{k} {v / per:g}" for k, v in sorted(usage.operations.items()))
+        if usage.index_wru:
+            ops += f"; {usage.index_wru / per:g} of the WRU on indexes"
         http = measured.http.get(name, 0) / n
         if name == "close":
             rru_fixed, wru_fixed = close_fixed_units(measured)
