@@ -68,6 +68,12 @@ def me():
     return runtime.accounts.me(bearer(app))
 
 
+@route(app, "GET", "/api/coordinator", response=s.COORDINATOR, auth=True)
+def coordinator():
+    """Đơn vị của tôi (người phụ trách đơn vị): ai đã đăng ký, ai đã tham gia từng tuần; không có điểm."""
+    return runtime.coordinators.unit_page(bearer(app))
+
+
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     return app.resolve(event, context)

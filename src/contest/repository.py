@@ -58,6 +58,16 @@ def standing_pk(week: int, shard: int) -> str:
     return f"WEEK#{week:02d}#S#{shard:02d}"
 
 
+def unit_index_pk(unit_id: str) -> str:
+    """Index gsi1: the accounts of a unit."""
+    return f"UNIT#{unit_id}"
+
+
+def unit_week_index_pk(week: int, unit_id: str) -> str:
+    """Index gsi1: the standings (who took part) of a unit in a week."""
+    return f"WEEK#{week:02d}#UNIT#{unit_id}"
+
+
 @dataclass(frozen=True)
 class PhoneClaim:
     account_id: str
@@ -103,6 +113,7 @@ def _account(item: AccountItem) -> Account:
         excluded=bool(item.excluded),
         created_at_ms=int(item.created_at_ms),
         password_version=int(item.password_version or 1),
+        coordinator_unit=item.coordinator_unit,
     )
 
 
@@ -171,6 +182,8 @@ class Repository:
             consent_at_ms=consent_at_ms,
             consent_version=consent_version,
             password_version=account.password_version,
+            gsi1pk=unit_index_pk(account.unit_id),
+            gsi1sk=account.account_id,
         )
         claim = PhoneItem(pk=phone_pk(account.phone), sk="CLAIM", account_id=account.account_id)
         try:
@@ -423,6 +436,8 @@ class Repository:
             attempt_id=standing.attempt_id,
             attempts=standing.attempts,
             received_at_ms=standing.received_at_ms,
+            gsi1pk=unit_week_index_pk(submitted.week, standing.unit_id),
+            gsi1sk=submitted.account_id,
         )
         first = standing.attempts == 1
         try:
@@ -766,3 +781,136 @@ class CloseRepository(Repository):
             if closed is not None:
                 out[week] = closed
         return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Unit coordinators and the progress report (issue 8). `CoordinatorRepository` extends `CloseRepository`
+# (the report streams a week's standings exactly as the close does) with:
+#   - appointments: `AccountItem.coordinator_unit` + a `CoordinatorItem` in the COORDINATORS partition,
+#     written and removed together in one transaction;
+#   - index gsi1: a unit's accounts (UNIT#<unit>) and who of a unit took part in a week
+#     (WEEK#<ww>#UNIT#<unit>). The index carries names, phones and flags, never a score.
+# ---------------------------------------------------------------------------------------------------
+
+from contest.tables import CoordinatorItem, TableSchema  # noqa: E402
+
+COORDINATORS_PK = "COORDINATORS"
+UNIT_INDEX = "gsi1"
+
+
+@dataclass(frozen=True)
+class Coordinator:
+    account_id: str
+    unit_id: str
+    phone: str  # E.164: organisers' CLI only, never sent to the site
+    full_name: str
+    appointed_at_ms: int
+    note: str | None
+
+
+@dataclass(frozen=True)
+class UnitMember:
+    account_id: str
+    full_name: str
+    phone: str  # E.164; services mask it before it leaves
+    verified: bool
+    excluded: bool
+
+
+def _index_pages(pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Raw pages of one gsi1 partition (eventually consistent, as every index read is)."""
+    start = None
+    while True:
+        page = TableSchema._get_connection().query(pk, index_name=UNIT_INDEX, exclusive_start_key=start, **kwargs)
+        yield page
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
+
+
+class CoordinatorRepository(CloseRepository):
+    # --- appointments ----------------------------------------------------------------------------
+
+    def appoint_coordinator(self, account: Account, unit_id: str, now_ms: int, note: str | None) -> None:
+        """Mark the account as the unit's coordinator (one unit per person: a new appointment replaces it)."""
+        entry = CoordinatorItem(
+            pk=COORDINATORS_PK,
+            sk=account.account_id,
+            account_id=account.account_id,
+            unit_id=unit_id,
+            phone=account.phone,
+            full_name=account.full_name,
+            appointed_at_ms=now_ms,
+            note=note,
+        )
+        with TransactWrite(connection=tables.connection()) as tx:
+            tx.update(
+                AccountItem(pk=account_pk(account.account_id), sk=PROFILE),
+                actions=[AccountItem.coordinator_unit.set(unit_id)],
+                condition=AccountItem.pk.exists(),
+            )
+            tx.save(entry)
+
+    def dismiss_coordinator(self, account_id: str) -> bool:
+        """Remove an appointment; False when the account was not a coordinator."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                tx.delete(CoordinatorItem(pk=COORDINATORS_PK, sk=account_id), condition=CoordinatorItem.pk.exists())
+                tx.update(
+                    AccountItem(pk=account_pk(account_id), sk=PROFILE),
+                    actions=[AccountItem.coordinator_unit.remove()],
+                    condition=AccountItem.pk.exists(),
+                )
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):
+                return False
+            raise
+        return True
+
+    def coordinators(self) -> list[Coordinator]:
+        found = [
+            CoordinatorItem.from_raw_data(raw) for raw in tables.query_partition(COORDINATORS_PK)
+        ]
+        return sorted(
+            (
+                Coordinator(c.account_id, c.unit_id, c.phone, c.full_name, int(c.appointed_at_ms), c.note)
+                for c in found
+            ),
+            key=lambda c: (c.unit_id, c.full_name, c.account_id),
+        )
+
+    # --- a unit through index gsi1 ---------------------------------------------------------------
+
+    def unit_members(self, unit_id: str) -> list[UnitMember]:
+        """Every account registered in a unit (excluded ones included, flagged)."""
+        members: list[UnitMember] = []
+        for page in _index_pages(unit_index_pk(unit_id)):
+            for raw in page.get("Items", ()):
+                members.append(
+                    UnitMember(
+                        account_id=raw["gsi1sk"]["S"],
+                        full_name=raw.get("full_name", {}).get("S", ""),
+                        phone=raw.get("phone", {}).get("S", ""),
+                        verified=bool(raw.get("verified", {}).get("BOOL", False)),
+                        excluded=bool(raw.get("excluded", {}).get("BOOL", False)),
+                    )
+                )
+        return members
+
+    def unit_took_part(self, week: int, unit_id: str) -> set[str]:
+        """Account ids of the unit with at least one submitted attempt in the week (no scores read)."""
+        found: set[str] = set()
+        for page in _index_pages(unit_week_index_pk(week, unit_id), attributes_to_get=["gsi1sk"]):
+            found.update(raw["gsi1sk"]["S"] for raw in page.get("Items", ()))
+        return found
+
+    def registered_counts(self, unit_ids: _Iterable[str]) -> dict[str, int]:
+        """Per unit: accounts registered and not excluded (index counts; no item leaves DynamoDB)."""
+        not_excluded = AccountItem.excluded != True  # noqa: E712 (a DynamoDB condition, not a comparison)
+        counts: dict[str, int] = {}
+        for unit_id in unit_ids:
+            counts[unit_id] = sum(
+                int(page.get("Count", 0))
+                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded)
+            )
+        return counts

@@ -17,6 +17,7 @@ from contest.services.content import ContentSource
 if TYPE_CHECKING:
     from contest.services.accounts import Accounts
     from contest.services.quiz import Quiz
+    from contest.services.coordinators import Coordinators
 
 
 class _LazySender:
@@ -65,6 +66,13 @@ class Runtime:
         from contest.services.quiz import Quiz
 
         return Quiz(self.repo, self.content, self.clock, self.secret, random.SystemRandom())
+
+    @cached_property
+    def coordinators(self) -> Coordinators:
+        from contest.repository import CoordinatorRepository
+        from contest.services.coordinators import Coordinators
+
+        return Coordinators(CoordinatorRepository(self.repo.shards), self.content, self.clock, self.accounts)
 
 
 def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:

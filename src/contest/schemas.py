@@ -153,8 +153,53 @@ ME = {
         "unit_name": {"type": "string"},
         "verified": {"type": "boolean"},
         "attempts": {"type": "array", "items": ATTEMPT_SUMMARY},
+        "is_coordinator": {"type": "boolean", "description": "Người phụ trách đơn vị (có trang Đơn vị của tôi)"},
     },
-    "required": ["full_name", "phone_masked", "unit_id", "unit_name", "verified", "attempts"],
+    "required": ["full_name", "phone_masked", "unit_id", "unit_name", "verified", "attempts", "is_coordinator"],
+}
+# The coordinator's page (issue 8): one unit, participation yes/no, never a score or a province-wide figure.
+COORDINATOR = {
+    "type": "object",
+    "properties": {
+        "unit_id": {"type": "string"},
+        "unit_name": {"type": "string"},
+        "headcount": {"type": ["integer", "null"]},
+        "registered": {"type": "integer"},
+        "week": {"type": ["integer", "null"], "description": "Tuần đang mở, hoặc tuần gần nhất đã mở"},
+        "weeks": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "number": {"type": "integer"},
+                    "opens_at": {"type": "string"},
+                    "closes_at": {"type": "string"},
+                    "open": {"type": "boolean"},
+                    "took_part": {"type": "integer"},
+                    "not_yet": {"type": "integer"},
+                },
+                "required": ["number", "opens_at", "closes_at", "open", "took_part", "not_yet"],
+                "additionalProperties": False,
+            },
+        },
+        "members": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "full_name": {"type": "string"},
+                    "phone_masked": {"type": "string"},
+                    "verified": {"type": "boolean"},
+                    "took_part": {"type": "array", "items": {"type": "integer"}},
+                },
+                "required": ["full_name", "phone_masked", "verified", "took_part"],
+                "additionalProperties": False,
+            },
+        },
+        "generated_at": {"type": "string"},
+    },
+    "required": ["unit_id", "unit_name", "headcount", "registered", "week", "weeks", "members", "generated_at"],
+    "additionalProperties": False,
 }
 QUIZ_STARTED = {
     "type": "object",

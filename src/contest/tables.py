@@ -12,6 +12,15 @@ One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who r
 | AttemptItem     | ACCOUNT#<account_id>        | ATTEMPT#<ww>#<nn>        | quiz start, submit, /me               |
 | StandingItem    | WEEK#<ww>#S#<ss>            | <account_id>             | the close (query per shard)           |
 | ContentItem     | CONTENT                     | bundle                   | cold start (cached)                   |
+
+Index `gsi1` (keys `gsi1pk` / `gsi1sk`, projection: keys + full_name, phone, verified, excluded — never a
+score), issue 8 (coordinators, progress report):
+
+| item            | gsi1pk                      | gsi1sk                   | read by                               |
+|-----------------|-----------------------------|--------------------------|---------------------------------------|
+| AccountItem     | UNIT#<unit_id>              | <account_id>             | coordinator page, report (per unit)   |
+| StandingItem    | WEEK#<ww>#UNIT#<unit_id>    | <account_id>             | coordinator page (who took part)      |
+| CoordinatorItem | COORDINATORS (pk)           | <account_id> (sk)        | CLI list (query of one partition)     |
 """
 
 from __future__ import annotations
@@ -26,6 +35,7 @@ from pynamodb.attributes import (
     NumberAttribute,
     UnicodeAttribute,
 )
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 PLACEHOLDER_TABLE = "contest-unconfigured"
@@ -42,8 +52,23 @@ class _Item(Model):
     ttl = NumberAttribute(null=True)  # epoch seconds; DynamoDB deletes expired items (eventually)
 
 
+class UnitIndex(GlobalSecondaryIndex):  # type: ignore[type-arg]
+    """gsi1: a unit's accounts (UNIT#<unit>) and a week's standings of a unit (WEEK#<ww>#UNIT#<unit>)."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = IncludeProjection(["full_name", "phone", "verified", "excluded"])
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
 class TableSchema(_Item):
     """Only the keys: used to create the table and to compare with the SAM template."""
+
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    gsi1 = UnitIndex()
 
 
 class AccountItem(_Item):
@@ -59,6 +84,9 @@ class AccountItem(_Item):
     consent_version = UnicodeAttribute()
     password_version = NumberAttribute(default=1)
     verified_ip_hash = UnicodeAttribute(null=True)
+    gsi1pk = UnicodeAttribute(null=True)  # UNIT#<unit_id> (index gsi1)
+    gsi1sk = UnicodeAttribute(null=True)  # <account_id>
+    coordinator_unit = UnicodeAttribute(null=True)  # the unit this person coordinates (organisers appoint)
 
 
 class PhoneItem(_Item):
@@ -118,6 +146,8 @@ class StandingItem(_Item):
     attempt_id = UnicodeAttribute()
     attempts = NumberAttribute()
     received_at_ms = NumberAttribute()
+    gsi1pk = UnicodeAttribute(null=True)  # WEEK#<ww>#UNIT#<unit_id> (index gsi1: who of a unit took part)
+    gsi1sk = UnicodeAttribute(null=True)  # <account_id>
 
 
 class ContentItem(_Item):
@@ -246,3 +276,26 @@ class ClosedItem(_Item):
 
 
 MODELS = (*MODELS, DecisionItem, DisqualificationItem, ClosedItem)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Unit coordinators (issue 8). The appointment lives twice, written in one transaction: on the account
+# (`AccountItem.coordinator_unit`: read with the profile every coordinator request needs anyway) and as a
+# registry item in one small partition, so organisers can list every coordinator with one query.
+#
+# | item            | pk            | sk           | read by                      |
+# |-----------------|---------------|--------------|------------------------------|
+# | CoordinatorItem | COORDINATORS  | <account_id> | `contest coordinators list`  |
+# ---------------------------------------------------------------------------------------------------
+
+
+class CoordinatorItem(_Item):
+    account_id = UnicodeAttribute()
+    unit_id = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    appointed_at_ms = NumberAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+MODELS = (*MODELS, CoordinatorItem)

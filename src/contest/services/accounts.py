@@ -156,6 +156,7 @@ class Accounts:
             "unit_id": account.unit_id,
             "unit_name": unit.name if unit else account.unit_id,
             "verified": account.verified,
+            "is_coordinator": account.coordinator_unit is not None,
             "attempts": [
                 {
                     "week": a.week,

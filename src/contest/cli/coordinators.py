@@ -1,0 +1,106 @@
+"""`contest coordinators`: appoint and remove the people who follow one unit's participation (issue 8)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from contest.repository import CoordinatorRepository
+
+app = typer.Typer(
+    help="Người phụ trách đơn vị: xem ai trong đơn vị đã đăng ký, đã tham gia (không xem điểm).",
+    no_args_is_help=True,
+)
+
+
+@contextmanager
+def coordinator_repository(aws: bool) -> Iterator[CoordinatorRepository]:
+    from contest.cli import repository
+    from contest.repository import CoordinatorRepository
+
+    with repository(aws) as repo:
+        yield CoordinatorRepository(repo.shards)
+
+
+def _unit_ids() -> dict[str, str]:
+    from contest.cli import fail, project_root
+    from contest.content import ContentError, load_content
+
+    try:
+        content = load_content(project_root() / "content")
+    except ContentError as exc:
+        fail(f"Nội dung chưa hợp lệ:\n{exc}")
+        raise
+    return {u.id: u.name for u in content.units}
+
+
+@app.command("add")
+def add(
+    unit: str = typer.Option(..., "--unit", help="Mã đơn vị (content/units.yaml)."),
+    phone: str = typer.Option(..., "--phone", help="Số điện thoại đã đăng ký tài khoản của người phụ trách."),
+    note: str = typer.Option("", help="Ghi chú, ví dụ: chức vụ, văn bản phân công."),
+    aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
+) -> None:
+    """Chỉ định người phụ trách một đơn vị (người đó đăng nhập bằng tài khoản dự thi của mình)."""
+    from contest.cli import _phone, console, err, fail
+
+    units = _unit_ids()
+    if unit not in units:
+        fail(f"Không có đơn vị mã {unit!r} trong content/units.yaml.")
+    e164 = _phone(phone)
+    with coordinator_repository(aws) as repo:
+        claim = repo.claim(e164)
+        account = repo.account(claim.account_id) if claim else None
+        if account is None:
+            fail(f"{e164} chưa đăng ký tài khoản. Người phụ trách cần đăng ký trên trang web trước.")
+            return
+        previous = account.coordinator_unit
+        repo.appoint_coordinator(account, unit, int(time.time() * 1000), note or None)
+    if account.excluded:
+        err.print("[yellow]Lưu ý: số này thuộc danh sách không được dự thi; vẫn được xem trang đơn vị.[/yellow]")
+    moved = f" (thay cho đơn vị {units.get(previous, previous)})" if previous and previous != unit else ""
+    console.print(f"Đã chỉ định {account.full_name} ({e164}) phụ trách {units[unit]}{moved}.")
+
+
+@app.command("remove")
+def remove(
+    phone: str = typer.Option(..., "--phone"),
+    aws: bool = typer.Option(False, "--aws"),
+) -> None:
+    """Thôi chỉ định một người phụ trách."""
+    from contest.cli import _phone, console, fail
+
+    e164 = _phone(phone)
+    with coordinator_repository(aws) as repo:
+        claim = repo.claim(e164)
+        removed = claim is not None and repo.dismiss_coordinator(claim.account_id)
+    if not removed:
+        fail(f"{e164} không phải người phụ trách đơn vị nào.")
+    console.print(f"Đã thôi chỉ định {e164}.")
+
+
+@app.command("list")
+def list_(
+    unit: str = typer.Option("", "--unit", help="Chỉ một đơn vị."),
+    aws: bool = typer.Option(False, "--aws"),
+) -> None:
+    """Liệt kê người phụ trách các đơn vị."""
+    from rich.table import Table
+
+    from contest.cli import console
+
+    units = _unit_ids()
+    with coordinator_repository(aws) as repo:
+        found = [c for c in repo.coordinators() if not unit or c.unit_id == unit]
+    table = Table("Đơn vị", "Họ và tên", "Số điện thoại", "Ngày chỉ định", "Ghi chú")
+    for c in found:
+        when = datetime.fromtimestamp(c.appointed_at_ms / 1000).strftime("%d/%m/%Y %H:%M")
+        table.add_row(units.get(c.unit_id, c.unit_id), c.full_name, c.phone, when, c.note or "")
+    console.print(table)
+    console.print(f"{len(found)} người phụ trách.")
