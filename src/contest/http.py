@@ -138,4 +138,9 @@ def bearer(app: APIGatewayHttpResolver) -> str | None:
 
 
 def client_ip(app: APIGatewayHttpResolver) -> str | None:
+    """The viewer's address. Behind CloudFront, sourceIp is the edge node; CloudFront sets
+    `cloudfront-viewer-address` ("ip:port", IPv6 in full) and overwrites any value a viewer sent."""
+    viewer = app.current_event.headers.get("cloudfront-viewer-address")
+    if viewer and ":" in viewer:
+        return viewer.rsplit(":", 1)[0]
     return app.current_event.request_context.http.source_ip or None

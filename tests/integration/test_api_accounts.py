@@ -94,6 +94,15 @@ class TestRegistrationFlood:
         assert api.register(PHONES[100 + limit], ip="198.51.100.8").status == 201
 
 
+    def test_behind_cloudfront_the_viewer_address_is_what_counts(self, api, content):
+        limit = content.contest.limits.registrations_per_ip_per_hour
+        viewer = {"cloudfront-viewer-address": "2001:db8::7:51234"}
+        for i in range(limit):  # many edge nodes, one viewer
+            assert api.register(PHONES[300 + i], ip=f"130.176.0.{i}", headers=viewer).status == 201
+        reply = api.register(PHONES[300 + limit], ip="130.176.1.1", headers=viewer)
+        assert reply.body["code"] == "TOO_MANY_REGISTRATIONS"
+
+
 class TestVerify:
     def test_code_is_single_use(self, api, sender):
         api.register(PHONES[0])

@@ -71,7 +71,7 @@ class Accounts:
             code_ttl_s=contest.limits.code_ttl_seconds,
         )
         if code:
-            self._send_code(e164, code, "xác thực đăng ký")
+            self._send_code(e164, code, "xac thuc dang ky")
             message = "Đăng ký thành công. Mã xác thực đã được gửi tới số điện thoại của bạn."
         else:
             message = "Đăng ký thành công. Bạn có thể đăng nhập để dự thi."
@@ -96,7 +96,7 @@ class Accounts:
             account = self.repo.account(claim.account_id)
             if account is None or account.verified:
                 raise errors.AlreadyVerified()
-        self._issue_code(e164, "verify", claim.account_id, previous, "xác thực đăng ký")
+        self._issue_code(e164, "verify", claim.account_id, previous, "xac thuc dang ky")
         return {"message": "Mã xác thực mới đã được gửi.", "resend_after_seconds": self._resend_gap()}
 
     # --- sessions --------------------------------------------------------------------------------
@@ -178,7 +178,7 @@ class Accounts:
         claim = self.repo.claim(e164)
         if claim is not None:
             previous = self.repo.code(e164, "reset")
-            self._issue_code(e164, "reset", claim.account_id, previous, "đặt lại mật khẩu")
+            self._issue_code(e164, "reset", claim.account_id, previous, "dat lai mat khau")
         return {
             "message": "Nếu số điện thoại đã đăng ký, mã đặt lại mật khẩu đã được gửi.",
             "resend_after_seconds": self._resend_gap(),
@@ -231,8 +231,9 @@ class Accounts:
         self._send_code(phone, code, what)
 
     def _send_code(self, phone: str, code: str, what: str) -> None:
+        """SMS without diacritics on purpose: one 160-character GSM part instead of 70-character UCS-2 parts."""
         minutes = self.content.get().contest.limits.code_ttl_seconds // 60
-        self.sender.send(phone, f"Mã {what} Cuộc thi tìm hiểu Chuyển đổi số: {code}. Mã có hiệu lực {minutes} phút.")
+        self.sender.send(phone, f"Ma {what} Cuoc thi Chuyen doi so: {code}. Ma co hieu luc {minutes} phut.")
 
     def _check_code(self, phone: str, purpose: str, code: str) -> CodeRecord:
         limits = self.content.get().contest.limits
