@@ -250,8 +250,8 @@ class Repository:
         item = ThrottleItem(pk=f"IP#{ip_hash}", sk=f"REG#{hour}")
         try:
             item.update(
-                actions=[ThrottleItem.count.add(1), ThrottleItem.ttl.set((hour + 2) * 3600)],
-                condition=ThrottleItem.count.does_not_exist() | (ThrottleItem.count < limit),
+                actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set((hour + 2) * 3600)],
+                condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < limit),
             )
         except UpdateError as exc:
             if _is_condition_failure(exc):

@@ -112,7 +112,7 @@ class ExclusionItem(_Item):
 
 
 class ThrottleItem(_Item):
-    count = NumberAttribute(default=0)
+    hits = NumberAttribute(default=0)  # not `count`: that would shadow Model.count()
 
 
 class AttemptItem(_Item):
