@@ -37,8 +37,32 @@ sys.path.insert(0, str(ROOT / "src"))
 
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
 MIDDLES = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Xuân", "Quốc", "Thu"]
-GIVENS = ["An", "Bình", "Cường", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hùng", "Hương", "Lan", "Linh",
-          "Long", "Mai", "Nam", "Nga", "Phương", "Quân", "Sơn", "Tâm", "Thảo", "Trang", "Tuấn", "Yến"]
+GIVENS = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hùng",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Nam",
+    "Nga",
+    "Phương",
+    "Quân",
+    "Sơn",
+    "Tâm",
+    "Thảo",
+    "Trang",
+    "Tuấn",
+    "Yến",
+]
 
 
 def _units() -> list[str]:
@@ -77,28 +101,56 @@ def _contest():
     from contest.model import Contest, Limits, Prize, QuizRules, Week
 
     tz = timezone(timedelta(hours=7))
-    week = Week(1, datetime(2023, 10, 16, tzinfo=tz), datetime(2023, 10, 22, 19, tzinfo=tz),
-                datetime(2023, 10, 22, 20, tzinfo=tz), "?")
+    week = Week(
+        1,
+        datetime(2023, 10, 16, tzinfo=tz),
+        datetime(2023, 10, 22, 19, tzinfo=tz),
+        datetime(2023, 10, 22, 20, tzinfo=tz),
+        "?",
+    )
     return Contest(
-        name="Cuộc thi trực tuyến tìm hiểu về Chuyển đổi số", theme="", year=2023, organiser="", plan="",
-        timezone="Asia/Ho_Chi_Minh", weeks=(week,),
+        name="Cuộc thi trực tuyến tìm hiểu về Chuyển đổi số",
+        theme="",
+        year=2023,
+        organiser="",
+        plan="",
+        timezone="Asia/Ho_Chi_Minh",
+        weeks=(week,),
         quiz=QuizRules(15, 10_000_000, 1, 1800, 30, "seconds", True, 30),
-        participants_count="contestants", phone_verification=True, consent_version="", consent_text="",
+        participants_count="contestants",
+        phone_verification=True,
+        consent_version="",
+        consent_text="",
         limits=Limits(300, 5, 60, 5, 200, 5, 43200),
-        weekly_prizes=(Prize("first", "Giải Nhất", 1, 2_000_000), Prize("second", "Giải Nhì", 2, 1_000_000),
-                       Prize("third", "Giải Ba", 3, 500_000)),
-        final_unit_prizes=(), currency="đồng", published_top=100, excluded_roles="",
+        weekly_prizes=(
+            Prize("first", "Giải Nhất", 1, 2_000_000),
+            Prize("second", "Giải Nhì", 2, 1_000_000),
+            Prize("third", "Giải Ba", 3, 500_000),
+        ),
+        final_unit_prizes=(),
+        currency="đồng",
+        published_top=100,
+        excluded_roles="",
     )
 
 
 def _bank():
     from contest.model import Bank, Question, Source
 
-    return Bank(tuple(
-        Question(f"q-{k:03d}", f"Câu hỏi {k}", {"A": "a", "B": "b", "C": "c", "D": "d"}, "A", "easy", (1,),
-                 Source("doc", None, None))
-        for k in range(40)
-    ))
+    return Bank(
+        tuple(
+            Question(
+                f"q-{k:03d}",
+                f"Câu hỏi {k}",
+                {"A": "a", "B": "b", "C": "c", "D": "d"},
+                "A",
+                "easy",
+                (1,),
+                Source("doc", None, None),
+            )
+            for k in range(40)
+        )
+    )
 
 
 def run_variant(variant: str, n: int) -> dict:
@@ -125,9 +177,8 @@ def run_variant(variant: str, n: int) -> dict:
         extra["first"] = ordered[0][:3]
     elif variant == "close":
         from contest.model import Unit
-        from contest.publication import canonical_json, week_public
+        from contest.publication import canonical_json, week_public, write_canonical_standings
         from contest.ranking import RankingRules, aggregate_units, rank_week
-        from contest.publication import write_canonical_standings
 
         data = yaml.safe_load((ROOT / "content" / "units.yaml").read_text(encoding="utf-8"))
         units = [Unit(u["id"], u["name"], u["group"], u.get("headcount")) for u in data["units"]]
@@ -139,10 +190,15 @@ def run_variant(variant: str, n: int) -> dict:
             with open(Path(tmp) / "standings.tsv", "wb") as fh:
                 sha = write_canonical_standings(ranking, fh)
             extra["canonical_bytes"] = os.path.getsize(Path(tmp) / "standings.tsv")
-        public = canonical_json(week_public(contest, contest.weeks[0], ranking, unit_rows, _bank(), sha, units))
+        public = canonical_json(
+            week_public(contest, contest.weeks[0], ranking, unit_rows, _bank(), sha, units)
+        )
         extra.update(
-            rank_s=round(t_rank, 3), public_bytes=len(public), tie_groups=len(ranking.groups),
-            flags=len(ranking.flags), first=ranking.groups[0].size if ranking.groups else 0,
+            rank_s=round(t_rank, 3),
+            public_bytes=len(public),
+            tie_groups=len(ranking.groups),
+            flags=len(ranking.flags),
+            first=ranking.groups[0].size if ranking.groups else 0,
         )
     elif variant == "private":
         from contest.ranking import RankingRules, rank_week
@@ -160,8 +216,14 @@ def run_variant(variant: str, n: int) -> dict:
     elapsed = time.perf_counter() - t0
     cpu = time.process_time() - c0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"variant": variant, "n": n, "cpu_seconds": round(cpu, 3), "wall_seconds": round(elapsed, 3),
-            "peak_rss_mb": round(peak_mb, 1), **extra}
+    return {
+        "variant": variant,
+        "n": n,
+        "cpu_seconds": round(cpu, 3),
+        "wall_seconds": round(elapsed, 3),
+        "peak_rss_mb": round(peak_mb, 1),
+        **extra,
+    }
 
 
 def main() -> None:
@@ -179,7 +241,9 @@ def main() -> None:
         for variant in variants:
             out = subprocess.run(
                 [sys.executable, __file__, "--variant", variant, "--n", str(args.n)],
-                check=True, capture_output=True, text=True,
+                check=True,
+                capture_output=True,
+                text=True,
             )
             r = json.loads(out.stdout)
             print(json.dumps(r, ensure_ascii=False), flush=True)
@@ -197,7 +261,8 @@ def main() -> None:
     out_dir = ROOT / "build" / "bench"
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "close_week.json").write_text(
-        json.dumps({"results": results, "summary": summary}, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps({"results": results, "summary": summary}, ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
     )
 
 

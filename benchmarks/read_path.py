@@ -39,9 +39,16 @@ ITEMS_PER_PAGE = 3000  # ≈ 1 MB of projected standing attributes
 def wire_item(row: tuple) -> dict:
     a, s, d, p, u, name, phone, att, n, recv = row
     return {
-        "account_id": {"S": a}, "score": {"N": str(s)}, "duration_ms": {"N": str(d)}, "prediction": {"N": str(p)},
-        "unit_id": {"S": u}, "full_name": {"S": name}, "phone_masked": {"S": phone}, "attempt_id": {"S": att},
-        "attempts": {"N": str(n)}, "received_at_ms": {"N": str(recv)},
+        "account_id": {"S": a},
+        "score": {"N": str(s)},
+        "duration_ms": {"N": str(d)},
+        "prediction": {"N": str(p)},
+        "unit_id": {"S": u},
+        "full_name": {"S": name},
+        "phone_masked": {"S": phone},
+        "attempt_id": {"S": att},
+        "attempts": {"N": str(n)},
+        "received_at_ms": {"N": str(recv)},
     }
 
 
@@ -54,7 +61,10 @@ def pages(n: int):
         done += k
         body = {"Items": items, "Count": k, "ScannedCount": k}
         if done < n:
-            body["LastEvaluatedKey"] = {"pk": {"S": "WEEK#01#S#00"}, "sk": {"S": items[-1]["account_id"]["S"]}}
+            body["LastEvaluatedKey"] = {
+                "pk": {"S": "WEEK#01#S#00"},
+                "sk": {"S": items[-1]["account_id"]["S"]},
+            }
         yield json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -99,7 +109,9 @@ def measure(n: int, sample_every: int = 10) -> dict:
         "cpu_seconds": {k: round(v, 2) for k, v in cpu.items()},
         "records_per_second": {k: int(count / v) if v else None for k, v in cpu.items()},
         "raw_over_floor": round(cpu["raw"] / cpu["floor"], 2),
-        "sampled": f"botocore and pynamodb measured on every {sample_every}th page ({sampled_items} items), scaled",
+        "sampled": (
+            f"botocore and pynamodb measured on every {sample_every}th page ({sampled_items} items), scaled"
+        ),
     }
 
 
@@ -117,6 +129,7 @@ def end_to_end(n: int) -> dict:
     data = yaml.safe_load((ROOT / "content" / "units.yaml").read_text(encoding="utf-8"))
     units = [Unit(u["id"], u["name"], u["group"], u.get("headcount")) for u in data["units"]]
     contest = _contest()
+
     def stream():
         for page in pages(n):
             yield from standing_rows(_json.loads(page)["Items"])
@@ -142,8 +155,13 @@ def end_to_end(n: int) -> dict:
 
     small = rank_week(synthetic_rows(100_000), RankingRules.from_contest(contest))
     t = time.process_time()
-    book = week_workbook(small, aggregate_units(small, units), units, week_review(contest, small, units),
-                         datetime(2023, 10, 22, 13))
+    book = week_workbook(
+        small,
+        aggregate_units(small, units),
+        units,
+        week_review(contest, small, units),
+        datetime(2023, 10, 22, 13),
+    )
     xlsx_cpu_100k = time.process_time() - t
     return {
         "items": len(ranking),

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import operator
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -32,6 +31,7 @@ from contest.ranking import (
     FinalUnitRow,
     UnitRow,
     WeekRanking,
+    taker,
 )
 
 SCHEMA_VERSION = 1
@@ -81,13 +81,12 @@ def write_canonical_standings(ranking: WeekRanking, out: IO[bytes]) -> str:
     emit(CANONICAL_HEADER)
     cols = ranking.columns
     labels = np.array([g.label for g in ranking.groups] + [""], dtype=object)
-    unit_ids = np.array(cols.unit_ids + [""], dtype=object)
+    unit_ids = np.array([*cols.unit_ids, ""], dtype=object)
     codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
     n = len(ranking)
     for lo in range(0, n, _CHUNK):
         idx = ranking.order[lo : lo + _CHUNK]
-        take = operator.itemgetter(*idx.tolist())
-        ids = take(cols.account_id) if len(idx) > 1 else (cols.account_id[int(idx[0])],)
+        ids = taker(idx.tolist())(cols.account_id)
         emit(
             "".join(
                 map(
@@ -216,9 +215,7 @@ def _group_public(ranking: WeekRanking, group_index: int, timezone: str) -> dict
     }
 
 
-def _prize_list(
-    ranking: WeekRanking, unit_names: Mapping[str, str], timezone: str
-) -> list[dict[str, Any]]:
+def _prize_list(ranking: WeekRanking, unit_names: Mapping[str, str], timezone: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for prize in ranking.rules.prizes:
         slots = [s for s in ranking.prizes if s.prize.rank == prize.rank]
@@ -230,9 +227,7 @@ def _prize_list(
         pending_list = []
         for label, count in sorted(pending.items(), key=lambda kv: int(kv[0][1:])):
             g = next(g for g in ranking.groups if g.label == label)
-            candidates = [
-                _public_entry(ranking, p, unit_names) for p in range(g.start, g.start + g.size)
-            ]
+            candidates = [_public_entry(ranking, p, unit_names) for p in range(g.start, g.start + g.size)]
             pending_list.append(
                 {"group": label, "count": count, "status_label": PENDING_LABEL, "candidates": candidates}
             )
@@ -448,10 +443,10 @@ def final_public(
 __all__ = [
     "COUNT_CONTESTANTS",
     "canonical_json",
-    "write_canonical_standings",
     "final_public",
     "index_entry",
     "results_index",
     "week_public",
     "week_review",
+    "write_canonical_standings",
 ]

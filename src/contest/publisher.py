@@ -93,7 +93,9 @@ class LocalPublisher:
 
 
 class S3Publisher:
-    def __init__(self, public_bucket: str, private_bucket: str, region: str | None = None, client: Any = None) -> None:
+    def __init__(
+        self, public_bucket: str, private_bucket: str, region: str | None = None, client: Any = None
+    ) -> None:
         self.public_bucket = public_bucket
         self.private_bucket = private_bucket
         self.region = region

@@ -20,9 +20,10 @@ costs about 300 MB instead of a million model objects. No clock, no I/O, no AWS 
 
 from __future__ import annotations
 
+import operator
 import unicodedata
 from array import array
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any
@@ -55,6 +56,14 @@ GROUP_PREFIX = "N"  # tie groups are labelled N1, N2, ... in rank order ("nhóm"
 
 FLAG_TOO_FAST = "too_fast"
 FLAG_SHARED_DEVICE = "shared_device"
+
+
+def taker(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A fast `seq -> tuple(seq[i] for i in indices)` (operator.itemgetter, which unpacks a single index)."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda seq: (seq[only],)
+    return operator.itemgetter(*indices)  # type: ignore[return-value]
 
 
 def as_compact(record: StandingRecord) -> CompactStanding:
@@ -330,17 +339,17 @@ def rank_week(
     ):
         members_idx = [int(i) for i in order[start : start + size]]
         member_ids = frozenset(ids[i] for i in members_idx)
-        decision = by_members.get(member_ids)
-        if decision is not None:
+        matched = by_members.get(member_ids)
+        if matched is not None:
             used.add(member_ids)
-            position = {a: k for k, a in enumerate(x for x in decision.order if x in member_ids)}
+            position = {a: k for k, a in enumerate(x for x in matched.order if x in member_ids)}
             members_idx.sort(key=lambda i: position[ids[i]])
             rank[start : start + size] = np.arange(start + 1, start + size + 1)
         else:
             members_idx.sort(key=lambda i: _listing_key(cols, i))
         order[start : start + size] = members_idx
         group_at[start : start + size] = gi
-        groups.append(TieGroup(f"{GROUP_PREFIX}{gi + 1}", start, size, decision))
+        groups.append(TieGroup(f"{GROUP_PREFIX}{gi + 1}", start, size, matched))
     stale = sorted(
         (d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order)
     )
@@ -424,11 +433,9 @@ def review_flags(
     """Flags for the committee, never verdicts: too-fast attempts, many accounts on one device/address."""
     flags: list[Flag] = []
     floor_s = rules.human_floor_ms / 1000
-    fast = np.flatnonzero(duration_ms < rules.human_floor_ms) if len(duration_ms) else []
-    for i in sorted((int(i) for i in fast), key=lambda i: cols.account_id[i]):
-        flags.append(
-            Flag(FLAG_TOO_FAST, i, f"{duration_ms[i] / 1000:.3f} giây < ngưỡng {floor_s:g} giây")
-        )
+    fast: list[int] = np.flatnonzero(duration_ms < rules.human_floor_ms).tolist() if len(duration_ms) else []
+    for i in sorted(fast, key=lambda i: cols.account_id[i]):
+        flags.append(Flag(FLAG_TOO_FAST, i, f"{duration_ms[i] / 1000:.3f} giây < ngưỡng {floor_s:g} giây"))
     if devices is None:
         return flags, False
     shared: dict[str, list[int]] = {}

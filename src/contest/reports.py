@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import io
-import operator
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -26,7 +25,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from contest.model import Prize, Unit
 from contest.publication import COMMITTEE_DECIDED, COMMITTEE_DECIDES, prize_label
-from contest.ranking import FinalUnitRow, UnitRow, WeekRanking
+from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
 
 BOM = "\ufeff"
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -76,21 +75,19 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
         text = f"{FLAG_LABELS.get(f.kind, f.kind)}: {f.detail}"
         flags[f.index] = f"{flags[f.index]}; {text}" if f.index in flags else text
     group_text = np.array(
-        [f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})" for g in ranking.groups] + [""],
+        [f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})" for g in ranking.groups]
+        + [""],
         dtype=object,
     )
     codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
-    unit_ids = np.array(cols.unit_ids + [""], dtype=object)
+    unit_ids = np.array([*cols.unit_ids, ""], dtype=object)
     unit_label = np.array([unit_names.get(u, u) for u in cols.unit_ids] + [""], dtype=object)
     n = len(ranking)
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
         idx = ranking.order[lo:hi]
         idx_list = idx.tolist()
-        take = operator.itemgetter(*idx_list)
-        if len(idx_list) == 1:
-            def take(seq: Sequence[Any], _i: int = idx_list[0]) -> tuple:  # noqa: E306
-                return (seq[_i],)
+        take = taker(idx_list)
         prize_col = [""] * (hi - lo)
         for p, prize in ranking.prize_at.items():
             if lo <= p < hi:
@@ -208,22 +205,77 @@ def week_workbook(
         for row in chunk:
             detail.append(list(row))
     ties = wb.create_sheet("Đồng hạng và cờ rà soát")
-    ties.append(["Nhóm đồng hạng", "Hạng", "Trạng thái", "Giải", "Mã tài khoản", "Họ và tên",
-                 "Số điện thoại (đã che)", "Đơn vị", "Điểm", "Thời gian (ms)", "Dự đoán", "Quyết định"])
+    ties.append(
+        [
+            "Nhóm đồng hạng",
+            "Hạng",
+            "Trạng thái",
+            "Giải",
+            "Mã tài khoản",
+            "Họ và tên",
+            "Số điện thoại (đã che)",
+            "Đơn vị",
+            "Điểm",
+            "Thời gian (ms)",
+            "Dự đoán",
+            "Quyết định",
+        ]
+    )
     prizes: Sequence[Prize] = ranking.rules.prizes
     for g in review["tie_groups"]:
         decision = g["decision"]
         note = f"{decision['reason']} ({decision['by']}, {decision['decided_at']})" if decision else ""
         for m in g["members"]:
-            ties.append([g["label"], g["rank"], g["status_label"], prize_label(g["prize"], prizes) or "",
-                         m["account_id"], m["name"], m["phone"], m["unit"], m["score"], m["duration_ms"],
-                         m["prediction"], note])
+            ties.append(
+                [
+                    g["label"],
+                    g["rank"],
+                    g["status_label"],
+                    prize_label(g["prize"], prizes) or "",
+                    m["account_id"],
+                    m["name"],
+                    m["phone"],
+                    m["unit"],
+                    m["score"],
+                    m["duration_ms"],
+                    m["prediction"],
+                    note,
+                ]
+            )
     ties.append([])
-    ties.append(["Cờ rà soát", "Hạng", "Loại", "Chi tiết", "Mã tài khoản", "Họ và tên",
-                 "Số điện thoại (đã che)", "Đơn vị", "Điểm", "Thời gian (ms)", "Dự đoán", ""])
+    ties.append(
+        [
+            "Cờ rà soát",
+            "Hạng",
+            "Loại",
+            "Chi tiết",
+            "Mã tài khoản",
+            "Họ và tên",
+            "Số điện thoại (đã che)",
+            "Đơn vị",
+            "Điểm",
+            "Thời gian (ms)",
+            "Dự đoán",
+            "",
+        ]
+    )
     for f in review["flags"]:
-        ties.append(["", f["rank"], FLAG_LABELS.get(f["kind"], f["kind"]), f["detail"], f["account_id"],
-                     f["name"], f["phone"], f["unit"], f["score"], f["duration_ms"], f["prediction"], ""])
+        ties.append(
+            [
+                "",
+                f["rank"],
+                FLAG_LABELS.get(f["kind"], f["kind"]),
+                f["detail"],
+                f["account_id"],
+                f["name"],
+                f["phone"],
+                f["unit"],
+                f["score"],
+                f["duration_ms"],
+                f["prediction"],
+                "",
+            ]
+        )
     if not review["devices_recorded"]:
         ties.append(["", "", FLAG_LABELS["shared_device"], "Chưa ghi nhận thiết bị/địa chỉ khi xác thực"])
     ties.append([])
@@ -239,11 +291,33 @@ def week_workbook(
 def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed: datetime) -> bytes:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("Giải đơn vị")
-    ws.append(["Hạng", "Mã đơn vị", "Đơn vị", "Biên chế", "Số lượt dự thi", "Tỷ lệ tham gia bình quân",
-               "Điểm trung bình", "Điểm xét giải", "Nhóm đồng hạng", "Giải"])
+    ws.append(
+        [
+            "Hạng",
+            "Mã đơn vị",
+            "Đơn vị",
+            "Biên chế",
+            "Số lượt dự thi",
+            "Tỷ lệ tham gia bình quân",
+            "Điểm trung bình",
+            "Điểm xét giải",
+            "Nhóm đồng hạng",
+            "Giải",
+        ]
+    )
     for r in rows:
-        ws.append([r.rank, r.unit_id, r.name, r.headcount, r.participations,
-                   None if r.rate is None else round(r.rate, 4),
-                   None if r.mean_score is None else round(r.mean_score, 4), round(r.points, 6),
-                   r.tie_group or "", prize_label(r.prize, prizes) or ""])
+        ws.append(
+            [
+                r.rank,
+                r.unit_id,
+                r.name,
+                r.headcount,
+                r.participations,
+                None if r.rate is None else round(r.rate, 4),
+                None if r.mean_score is None else round(r.mean_score, 4),
+                round(r.points, 6),
+                r.tie_group or "",
+                prize_label(r.prize, prizes) or "",
+            ]
+        )
     return workbook_bytes(wb, fixed)

@@ -727,7 +727,8 @@ class CloseRepository(Repository):
             sk = raw["sk"]["S"]
             if sk.startswith("DECISION#"):
                 d = DecisionItem.from_raw_data(raw)
-                orders.append(GroupOrder(tuple(d.order), d.reason, d.by, int(d.decided_at_ms), d.group))
+                members = tuple(str(x) for x in d.order)
+                orders.append(GroupOrder(members, d.reason, d.by, int(d.decided_at_ms), d.group))
             elif sk.startswith("DQ#"):
                 q = DisqualificationItem.from_raw_data(raw)
                 dqs.append(Disqualification(q.account_id, q.reason, q.by, int(q.decided_at_ms)))

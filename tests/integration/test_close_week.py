@@ -42,16 +42,20 @@ class Week:
 
     def account(self, i: int, name: str, unit: str) -> Account:
         phone = e164(PHONES[i])
-        account = Account(f"acc-{i:04d}", phone, name, unit, DUMMY_HASH, True, False, to_ms(self.clock.now()), 1)
-        self.repo.create_account(account, consent_at_ms=account.created_at_ms, consent_version="1", code=None,
-                                 code_ttl_s=300)
+        account = Account(
+            f"acc-{i:04d}", phone, name, unit, DUMMY_HASH, True, False, to_ms(self.clock.now()), 1
+        )
+        self.repo.create_account(
+            account, consent_at_ms=account.created_at_ms, consent_version="1", code=None, code_ttl_s=300
+        )
         self.accounts[account.account_id] = account
         return account
 
     def session(self, account: Account) -> str:
         now = int(self.clock.now().timestamp())
-        return tokens.sign({"kind": "session", "sub": account.account_id, "ver": 1, "iat": now, "exp": now + 3600},
-                           SECRET)
+        return tokens.sign(
+            {"kind": "session", "sub": account.account_id, "ver": 1, "iat": now, "exp": now + 3600}, SECRET
+        )
 
     def call(self, fn: str, path: str, body, token: str | None = None) -> tuple[int, dict]:
         headers = {"authorization": f"Bearer {token}"} if token else {}
@@ -72,8 +76,11 @@ class Week:
         return out
 
     def submit(self, quiz: dict, correct: int, prediction: int) -> tuple[int, dict]:
-        return self.call("submit", "/api/submit",
-                         {"token": quiz["token"], "answers": self.answers(quiz, correct), "prediction": prediction})
+        return self.call(
+            "submit",
+            "/api/submit",
+            {"token": quiz["token"], "answers": self.answers(quiz, correct), "prediction": prediction},
+        )
 
     def take(self, account: Account, correct: int, seconds: float, prediction: int) -> dict:
         quiz = self.start(account)
@@ -118,21 +125,42 @@ def seed_crowd(week: Week, units: list[str], first: int, last: int, rnd: random.
     their phones from one address: a review flag, never a removal."""
     with AccountItem.batch_write() as batch:
         for i in range(first, last):
-            batch.save(AccountItem(
-                pk=account_pk(f"acc-{i:04d}"), sk=PROFILE, account_id=f"acc-{i:04d}", phone=e164(PHONES[i]),
-                full_name=f"Người Dự Thi {i}", unit_id=units[i % len(units)], password_hash=DUMMY_HASH,
-                verified=True, excluded=False, created_at_ms=0, consent_at_ms=0, consent_version="1",
-                verified_ip_hash="shared-address" if i < first + 6 else f"address-{i}",
-            ))
+            batch.save(
+                AccountItem(
+                    pk=account_pk(f"acc-{i:04d}"),
+                    sk=PROFILE,
+                    account_id=f"acc-{i:04d}",
+                    phone=e164(PHONES[i]),
+                    full_name=f"Người Dự Thi {i}",
+                    unit_id=units[i % len(units)],
+                    password_hash=DUMMY_HASH,
+                    verified=True,
+                    excluded=False,
+                    created_at_ms=0,
+                    consent_at_ms=0,
+                    consent_version="1",
+                    verified_ip_hash="shared-address" if i < first + 6 else f"address-{i}",
+                )
+            )
     with StandingItem.batch_write() as batch:
         for i in range(first, last):
             account_id = f"acc-{i:04d}"
-            batch.save(StandingItem(
-                pk=standing_pk(1, shard_of(account_id)), sk=account_id, account_id=account_id,
-                score=rnd.randrange(0, 15), duration_ms=rnd.randrange(200_000, 1_500_000),
-                prediction=rnd.randrange(0, 1000), unit_id=units[i % len(units)], full_name=f"Người Dự Thi {i}",
-                phone_masked=mask(e164(PHONES[i])), attempt_id=f"att-{i}", attempts=1, received_at_ms=0,
-            ))
+            batch.save(
+                StandingItem(
+                    pk=standing_pk(1, shard_of(account_id)),
+                    sk=account_id,
+                    account_id=account_id,
+                    score=rnd.randrange(0, 15),
+                    duration_ms=rnd.randrange(200_000, 1_500_000),
+                    prediction=rnd.randrange(0, 1000),
+                    unit_id=units[i % len(units)],
+                    full_name=f"Người Dự Thi {i}",
+                    phone_masked=mask(e164(PHONES[i])),
+                    attempt_id=f"att-{i}",
+                    attempts=1,
+                    received_at_ms=0,
+                )
+            )
 
 
 def seed_week(week: Week, content) -> dict[str, Account]:
@@ -251,8 +279,12 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     assert after == before
 
     # When the committee orders the tie and disqualifies a third-prize winner
-    closer = CloseWeek(CloseRepository(), week.functions["close_week"].runtime.content, clock,
-                       week.functions["close_week"].publisher)
+    closer = CloseWeek(
+        CloseRepository(),
+        week.functions["close_week"].runtime.content,
+        clock,
+        week.functions["close_week"].publisher,
+    )
     order = [cast["tie2"].account_id, cast["tie0"].account_id, cast["tie1"].account_id]
     with pytest.raises(OrderMismatch):
         closer.order_group(1, label, order[:2], "Bốc thăm", "Ban Tổ chức")
@@ -279,7 +311,9 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     assert read_tree(public(env)) == decided
 
 
-def test_an_interrupted_publication_leaves_the_previous_version_readable(week, content, clock, env, monkeypatch):
+def test_an_interrupted_publication_leaves_the_previous_version_readable(
+    week, content, clock, env, monkeypatch
+):
     # Given a published week
     units = [u.id for u in content.units]
     accounts = [week.account(i, f"Người {i}", units[i]) for i in range(5)]
@@ -293,7 +327,9 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     repo = CloseRepository()
     from contest.ranking import Disqualification
 
-    repo.record_disqualification(1, Disqualification(accounts[4].account_id, "Gian lận", "BTC", to_ms(clock.now())))
+    repo.record_disqualification(
+        1, Disqualification(accounts[4].account_id, "Gian lận", "BTC", to_ms(clock.now()))
+    )
     real_fsync = os.fsync
     calls = {"n": 0}
 
@@ -315,7 +351,9 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     assert calls["n"] > 0  # the private files before it were written
     # And the next run publishes the new version
     close(week, scheduler_event("scheduler_rerun_week1.json"))
-    assert json.loads((public(env) / "week-1.json").read_bytes())["ranking"]["entries"][0]["name"] == "Người 3"
+    assert (
+        json.loads((public(env) / "week-1.json").read_bytes())["ranking"]["entries"][0]["name"] == "Người 3"
+    )
 
 
 def test_a_week_not_over_is_refused_unless_forced(week, content, clock, env):
@@ -384,18 +422,45 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     listed = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"])
     assert a.account_id in listed.output and b.account_id in listed.output
     # And the committee orders the tie (on AWS: without --aws and no local stack running it says so)
-    order = ["committee", "order", "--week", "1", "--group", "N1", "--order", f"{b.account_id},{a.account_id}",
-             "--reason", "Bốc thăm", "--by", "Trưởng Ban"]
+    order = [
+        "committee",
+        "order",
+        "--week",
+        "1",
+        "--group",
+        "N1",
+        "--order",
+        f"{b.account_id},{a.account_id}",
+        "--reason",
+        "Bốc thăm",
+        "--by",
+        "Trưởng Ban",
+    ]
     no_stack = runner.invoke(app, order)
     assert no_stack.exit_code == 1 and "Không có môi trường cục bộ nào đang chạy" in no_stack.output
     ordered = runner.invoke(app, [*order, "--aws"])
     assert ordered.exit_code == 0, ordered.output
-    dq = runner.invoke(app, ["committee", "disqualify", "--week", "1", "--account", c.account_id,
-                             "--reason", "Gian lận", "--by", "Ban Tổ chức", "--aws"])
+    dq = runner.invoke(
+        app,
+        [
+            "committee",
+            "disqualify",
+            "--week",
+            "1",
+            "--account",
+            c.account_id,
+            "--reason",
+            "Gian lận",
+            "--by",
+            "Ban Tổ chức",
+            "--aws",
+        ],
+    )
     assert dq.exit_code == 0, dq.output
     # Then the published week shows the order, the reasons, and no third entry
     doc = json.loads((public(env) / "week-1.json").read_bytes())
     assert [(e["name"], e["rank"], e["prize"]) for e in doc["ranking"]["entries"]] == [
-        ("Trần Thị B", 1, "first"), ("Lê Văn A", 2, "second")
+        ("Trần Thị B", 1, "first"),
+        ("Lê Văn A", 2, "second"),
     ]
     assert {d["reason"] for d in doc["committee_decisions"]} == {"Bốc thăm", "Gian lận"}

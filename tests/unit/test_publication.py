@@ -11,7 +11,18 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contest.model import Bank, Contest, Limits, Prize, Question, QuizRules, Source, StandingRecord, Unit, Week
+from contest.model import (
+    Bank,
+    Contest,
+    Limits,
+    Prize,
+    Question,
+    QuizRules,
+    Source,
+    StandingRecord,
+    Unit,
+    Week,
+)
 from contest.phones import mask
 from contest.publication import (
     canonical_json,
@@ -26,26 +37,58 @@ from contest.publication import (
 from contest.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
 
 VN = timezone(timedelta(hours=7))
-WEEK = Week(1, datetime(2023, 10, 16, tzinfo=VN), datetime(2023, 10, 22, 19, tzinfo=VN),
-            datetime(2023, 10, 22, 20, tzinfo=VN), "Bao nhiêu người?")
-PRIZES = (Prize("first", "Giải Nhất", 1, 2_000_000), Prize("second", "Giải Nhì", 2, 1_000_000),
-          Prize("third", "Giải Ba", 3, 500_000))
+WEEK = Week(
+    1,
+    datetime(2023, 10, 16, tzinfo=VN),
+    datetime(2023, 10, 22, 19, tzinfo=VN),
+    datetime(2023, 10, 22, 20, tzinfo=VN),
+    "Bao nhiêu người?",
+)
+PRIZES = (
+    Prize("first", "Giải Nhất", 1, 2_000_000),
+    Prize("second", "Giải Nhì", 2, 1_000_000),
+    Prize("third", "Giải Ba", 3, 500_000),
+)
 CONTEST = Contest(
-    name="Cuộc thi", theme="Dữ liệu số", year=2023, organiser="Sở", plan="KH", timezone="Asia/Ho_Chi_Minh",
-    weeks=(WEEK,), quiz=QuizRules(15, 10_000_000, 1, 1800, 30, "seconds", True, 30),
-    participants_count="contestants", phone_verification=True, consent_version="1", consent_text="",
-    limits=Limits(300, 5, 60, 5, 200, 5, 43200), weekly_prizes=PRIZES,
-    final_unit_prizes=(Prize("first", "Giải Nhất", 1, 3), Prize("second", "Giải Nhì", 1, 2),
-                       Prize("third", "Giải Ba", 1, 1)),
-    currency="đồng", published_top=10, excluded_roles="",
+    name="Cuộc thi",
+    theme="Dữ liệu số",
+    year=2023,
+    organiser="Sở",
+    plan="KH",
+    timezone="Asia/Ho_Chi_Minh",
+    weeks=(WEEK,),
+    quiz=QuizRules(15, 10_000_000, 1, 1800, 30, "seconds", True, 30),
+    participants_count="contestants",
+    phone_verification=True,
+    consent_version="1",
+    consent_text="",
+    limits=Limits(300, 5, 60, 5, 200, 5, 43200),
+    weekly_prizes=PRIZES,
+    final_unit_prizes=(
+        Prize("first", "Giải Nhất", 1, 3),
+        Prize("second", "Giải Nhì", 1, 2),
+        Prize("third", "Giải Ba", 1, 1),
+    ),
+    currency="đồng",
+    published_top=10,
+    excluded_roles="",
     final_formula={"participation": 0.4, "participation_rate": 0.3, "mean_score": 0.3},
 )
 UNITS = (Unit("u1", "Sở Thông tin và Truyền thông", "g", 50), Unit("u2", "UBND huyện Đức Thọ", "g"))
-BANK = Bank(tuple(
-    Question(f"q{i}", f"Câu {i}?", {"A": "a", "B": "b", "C": "c", "D": "d"}, "ABCD"[i % 4], "easy", (1 + i % 2,),
-             Source("doc", None, None))
-    for i in range(8)
-))
+BANK = Bank(
+    tuple(
+        Question(
+            f"q{i}",
+            f"Câu {i}?",
+            {"A": "a", "B": "b", "C": "c", "D": "d"},
+            "ABCD"[i % 4],
+            "easy",
+            (1 + i % 2,),
+            Source("doc", None, None),
+        )
+        for i in range(8)
+    )
+)
 
 phones = st.integers(min_value=0, max_value=99_999_999).map(lambda n: f"+849{n:08d}")
 
@@ -59,8 +102,18 @@ def publish(records):
 
 def people(phone_list):
     return [
-        StandingRecord(f"01HF-{i:06d}", (i * 7) % 16, 30_000 + (i * 977) % 90_000, i % 50, "u1" if i % 3 else "u2",
-                       f"Nguyễn Thị {i}", mask(p), f"attempt-{i:06d}", 1, 0)
+        StandingRecord(
+            f"01HF-{i:06d}",
+            (i * 7) % 16,
+            30_000 + (i * 977) % 90_000,
+            i % 50,
+            "u1" if i % 3 else "u2",
+            f"Nguyễn Thị {i}",
+            mask(p),
+            f"attempt-{i:06d}",
+            1,
+            0,
+        )
         for i, p in enumerate(phone_list)
     ]
 
@@ -118,22 +171,34 @@ def test_public_json_is_canonical_nfc_and_complete():
     assert [q["id"] for q in doc["answer_key"]] == ["q0", "q2", "q4", "q6"]  # the week-1 pool
     assert doc["answer_key"][1]["correct"] == "C"
     assert doc["ranking"]["entries"][0] == {
-        "rank": 1, "name": "Nguyễn Thị Hoà", "phone": "091****678", "unit": "Sở Thông tin và Truyền thông",
-        "score": 15, "duration": 40, "prediction": 5, "prize": "first", "prize_label": "Giải Nhất", "tie_group": None,
+        "rank": 1,
+        "name": "Nguyễn Thị Hoà",
+        "phone": "091****678",
+        "unit": "Sở Thông tin và Truyền thông",
+        "score": 15,
+        "duration": 40,
+        "prediction": 5,
+        "prize": "first",
+        "prize_label": "Giải Nhất",
+        "tie_group": None,
     }
     assert doc["units"][0]["participation_rate"] == 0.02 and doc["units"][1]["participation_rate"] is None
     assert doc["participants"]["counted"] == "contestants"
 
 
 def test_the_ranked_list_is_cut_at_the_configured_length_and_pending_groups_are_described():
-    records = [StandingRecord(f"a{i:02d}", 15, 40_000, 1, "u1", f"Tên {i}", "091****678", "x", 1, 0)
-               for i in range(12)]
+    records = [
+        StandingRecord(f"a{i:02d}", 15, 40_000, 1, "u1", f"Tên {i}", "091****678", "x", 1, 0)
+        for i in range(12)
+    ]
     _, _, _, public = publish(records)
     doc = json.loads(public)
     assert len(doc["ranking"]["entries"]) == 10 and doc["ranking"]["total"] == 12
     assert [g["label"] for g in doc["tie_groups"]] == ["N1"] and doc["tie_groups"][0]["size"] == 12
     assert {p["prize"]: len(p["pending"][0]["candidates"]) for p in doc["prizes"]} == {
-        "first": 12, "second": 12, "third": 12
+        "first": 12,
+        "second": 12,
+        "third": 12,
     }
 
 
@@ -150,7 +215,9 @@ def test_private_review_lists_ids_and_the_index_keeps_one_entry_per_week():
 
 def test_final_json_carries_the_formula_and_the_unit_prizes():
     ranking = rank_week(people([f"+8491234{i:04d}" for i in range(9)]), RankingRules.from_contest(CONTEST))
-    rows = rank_final_units([aggregate_units(ranking, UNITS)], CONTEST.final_formula, 15, CONTEST.final_unit_prizes)
+    rows = rank_final_units(
+        [aggregate_units(ranking, UNITS)], CONTEST.final_formula, 15, CONTEST.final_unit_prizes
+    )
     doc = json.loads(canonical_json(final_public(CONTEST, rows, [1], CONTEST.final_formula)))
     assert doc["formula"]["weights"] == CONTEST.final_formula and "w_lượt" in doc["formula"]["text"]
     assert [u["prize"] for u in doc["units"]] == ["first", "second"]

@@ -34,10 +34,27 @@ def rules(resolution: str = "seconds", count: str = "contestants", prizes=PRIZES
     return RankingRules(resolution, count, tuple(prizes), human_floor_ms=30_000)
 
 
-def record(i: int, score: int, duration_ms: int, prediction: int, unit: str = "u1", attempts: int = 1,
-           name: str | None = None) -> StandingRecord:
-    return StandingRecord(f"acc-{i:05d}", score, duration_ms, prediction, unit, name or f"Người {i}",
-                          f"09{i % 10}****{i % 1000:03d}", f"att-{i}", attempts, 1_000 + i)
+def record(
+    i: int,
+    score: int,
+    duration_ms: int,
+    prediction: int,
+    unit: str = "u1",
+    attempts: int = 1,
+    name: str | None = None,
+) -> StandingRecord:
+    return StandingRecord(
+        f"acc-{i:05d}",
+        score,
+        duration_ms,
+        prediction,
+        unit,
+        name or f"Người {i}",
+        f"09{i % 10}****{i % 1000:03d}",
+        f"att-{i}",
+        attempts,
+        1_000 + i,
+    )
 
 
 # Small value ranges make ties frequent, which is where the rule is interesting.
@@ -62,8 +79,14 @@ def listing(ranking) -> list[tuple[str, int, str | None, str | None]]:
     out = []
     for p in range(len(ranking)):
         g = ranking.group_of(p)
-        out.append((ranking.columns.account_id[int(ranking.order[p])], int(ranking.rank[p]),
-                    g.label if g else None, ranking.prize_at.get(p)))
+        out.append(
+            (
+                ranking.columns.account_id[int(ranking.order[p])],
+                int(ranking.rank[p]),
+                g.label if g else None,
+                ranking.prize_at.get(p),
+            )
+        )
     return out
 
 
@@ -113,7 +136,7 @@ def test_entries_equal_on_all_three_keys_always_form_one_group_with_one_rank(row
     for k, marks in seen.items():
         assert len(marks) == 1, k  # one rank, one group label per equal key
         members = sum(1 for r in rows if key(r, actual) == k)
-        (_, label), = marks
+        ((_, label),) = marks
         assert (label is not None) == (members > 1)
 
 
@@ -140,7 +163,14 @@ def test_a_tie_straddling_a_prize_boundary_leaves_those_prizes_pending():
     ranking = rank_week(rows, rules())
     # Then they share rank 2, and the two second prizes and one third prize wait for the committee
     assert [int(r) for r in ranking.rank] == [1, 2, 2, 2, 5, 6]
-    assert [ranking.prize_at.get(p) for p in range(6)] == ["first", PENDING, PENDING, PENDING, "third", "third"]
+    assert [ranking.prize_at.get(p) for p in range(6)] == [
+        "first",
+        PENDING,
+        PENDING,
+        PENDING,
+        "third",
+        "third",
+    ]
     pending = [(s.prize.rank, s.pending_group) for s in ranking.prizes if s.winner is None]
     assert pending == [("second", "N1"), ("second", "N1"), ("third", "N1")]
 
@@ -154,7 +184,9 @@ def test_a_tie_inside_one_tier_shares_that_prize_and_ties_past_the_prizes_get_no
     assert all(ranking.prize_at.get(p) == PENDING for p in range(3, 10))
     # with six entries past one clear third, the straddle is the same; with a group wholly past the
     # prize slots, nobody gets anything
-    rows2 = [record(i, 15, 1000 * i + 40_000, 9) for i in range(6)] + [record(i, 9, 50_000, 9) for i in range(6, 9)]
+    rows2 = [record(i, 15, 1000 * i + 40_000, 9) for i in range(6)] + [
+        record(i, 9, 50_000, 9) for i in range(6, 9)
+    ]
     ranking2 = rank_week(rows2, rules())
     assert all(ranking2.prize_at.get(p) is None for p in range(6, 9))
 
@@ -185,7 +217,9 @@ def test_a_committee_order_resolves_its_group_and_only_a_matching_group():
     stale = GroupOrder(("acc-00002", "acc-00003"), "Nhầm", "BTC", 6, "N9")
     ranking = rank_week(rows, rules(), decisions=[order, stale])
     assert listing(ranking)[:3] == [
-        ("acc-00002", 1, "N1", "first"), ("acc-00000", 2, "N1", "second"), ("acc-00001", 3, "N1", "second")
+        ("acc-00002", 1, "N1", "first"),
+        ("acc-00000", 2, "N1", "second"),
+        ("acc-00001", 3, "N1", "second"),
     ]
     assert ranking.groups[0].decided and ranking.stale_decisions == [stale]
 
@@ -196,17 +230,23 @@ def test_excluded_and_disqualified_accounts_never_appear_and_are_not_counted():
     ranking = rank_week(rows, rules(), excluded={"acc-00000"}, disqualifications=[dq])
     ids = [a for a, *_ in listing(ranking)]
     assert ids == ["acc-00002", "acc-00003", "acc-00004"] and ranking.actual_count == 3
-    assert [(r.row[0], r.why) for r in ranking.removed] == [("acc-00000", "excluded"), ("acc-00001", "disqualified")]
+    assert [(r.row[0], r.why) for r in ranking.removed] == [
+        ("acc-00000", "excluded"),
+        ("acc-00001", "disqualified"),
+    ]
     # a committee order naming a disqualified member still resolves the rest of the group
     rows = [record(i, 15, 100_000, 3) for i in range(3)]
     order = GroupOrder(("acc-00001", "acc-00002", "acc-00000"), "Bốc thăm", "BTC", 1)
-    ranking = rank_week(rows, rules(), disqualifications=[Disqualification("acc-00002", "x", "y", 2)],
-                        decisions=[order])
+    ranking = rank_week(
+        rows, rules(), disqualifications=[Disqualification("acc-00002", "x", "y", 2)], decisions=[order]
+    )
     assert [a for a, *_ in listing(ranking)] == ["acc-00001", "acc-00000"] and ranking.groups[0].decided
 
 
 def test_review_flags_are_listed_never_removed():
-    rows = [record(0, 15, 12_000, 3), record(1, 15, 45_000, 3)] + [record(i, 5, 300_000, 3) for i in range(2, 8)]
+    rows = [record(0, 15, 12_000, 3), record(1, 15, 45_000, 3)] + [
+        record(i, 5, 300_000, 3) for i in range(2, 8)
+    ]
     devices = {f"acc-{i:05d}": "same" for i in range(2, 7)} | {"acc-00007": "other"}
     ranking = rank_week(rows, rules(), devices=devices)
     flagged = {(f.kind, ranking.columns.account_id[f.index]) for f in ranking.flags}
@@ -221,7 +261,9 @@ def test_units_table_counts_participants_attempts_and_rates():
     units = [Unit("u1", "Đơn vị 1", "g", 4), Unit("u2", "Đơn vị 2", "g")]
     table = aggregate_units(rank_week(rows, rules()), units)
     assert [(u.unit_id, u.participants, u.attempts, u.mean_score, u.participation_rate) for u in table] == [
-        ("u1", 2, 3, 12.0, 0.5), ("u2", 0, 0, None, None), ("zz", 1, 1, 3.0, None)
+        ("u1", 2, 3, 12.0, 0.5),
+        ("u2", 0, 0, None, None),
+        ("zz", 1, 1, 3.0, None),
     ]
 
 
@@ -245,7 +287,11 @@ def test_final_unit_formula_ranks_by_weighted_normalised_terms():
     assert points["a"] == pytest.approx(0.4 * 10 / 20 + 0.3 * 1.0 + 0.3 * 10 / 15)
     assert points["b"] == pytest.approx((0.4 * 1.0 + 0.3 * 1.0) / 0.7)
     assert points["c"] == pytest.approx(0.4 * 5 / 20 + 0.3 * 0.05 + 0.3 * 1.0)
-    assert [(r.unit_id, r.rank, r.prize) for r in rows] == [("b", 1, "first"), ("a", 2, "second"), ("c", 3, None)]
+    assert [(r.unit_id, r.rank, r.prize) for r in rows] == [
+        ("b", 1, "first"),
+        ("a", 2, "second"),
+        ("c", 3, None),
+    ]
     with pytest.raises(ValueError):
         rank_final_units([week], {"popularity": 1.0}, 15, ())
 
@@ -253,8 +299,10 @@ def test_final_unit_formula_ranks_by_weighted_normalised_terms():
 def test_a_million_is_not_needed_to_see_groups_form_in_bulk():
     # Many equal keys among many entries (the benchmark's shape, small): groups are exact runs
     rnd = random.Random(7)
-    rows = [record(i, 15 if rnd.random() < 0.6 else rnd.randrange(15), rnd.randrange(25, 40) * 1000, 2000)
-            for i in range(2000)]
+    rows = [
+        record(i, 15 if rnd.random() < 0.6 else rnd.randrange(15), rnd.randrange(25, 40) * 1000, 2000)
+        for i in range(2000)
+    ]
     ranking = rank_week(rows, rules())
     sizes = sum(g.size for g in ranking.groups)
     assert sizes == sum(1 for p in range(len(ranking)) if ranking.group_of(p) is not None)

@@ -54,7 +54,7 @@ def test_the_workbook_is_byte_identical_across_runs_and_has_the_three_sheets():
 
 
 def test_final_workbook_repeats_too():
-    ranking, units = ranked()
+    _, units = ranked()
     rows = rank_final_units([units], CONTEST.final_formula, 15, CONTEST.final_unit_prizes)
     assert final_workbook(rows, CONTEST.final_unit_prizes, FIXED) == final_workbook(
         rows, CONTEST.final_unit_prizes, FIXED

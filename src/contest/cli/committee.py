@@ -27,8 +27,15 @@ def groups(
     table = Table("Nhóm", "Hạng", "Trạng thái", "Giải", "Mã tài khoản", "Họ và tên", "Đơn vị")
     for g in review["tie_groups"]:
         for m in g["members"]:
-            table.add_row(g["label"], str(g["rank"]), g["status_label"], g["prize"] or "", m["account_id"],
-                          m["name"], m["unit"])
+            table.add_row(
+                g["label"],
+                str(g["rank"]),
+                g["status_label"],
+                g["prize"] or "",
+                m["account_id"],
+                m["name"],
+                m["unit"],
+            )
     console.print(table)
 
 

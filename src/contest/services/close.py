@@ -41,7 +41,7 @@ from contest.ranking import (
     review_flags,
 )
 from contest.reports import final_workbook, standings_csv, units_csv, week_workbook
-from contest.repository import CloseRepository, ClosedWeek
+from contest.repository import ClosedWeek, CloseRepository
 from contest.services.content import ContentSource
 from contest.weeks import week_to_close
 
@@ -121,7 +121,13 @@ def _unit_rows_json(rows: Sequence[UnitRow]) -> list[dict[str, Any]]:
 def _unit_rows_from_json(rows: Sequence[Mapping[str, Any]]) -> list[UnitRow]:
     return [
         UnitRow(
-            r["unit_id"], r["name"], r["group"], r["headcount"], r["participants"], r["attempts"], r["score_sum"]
+            r["unit_id"],
+            r["name"],
+            r["group"],
+            r["headcount"],
+            r["participants"],
+            r["attempts"],
+            r["score_sum"],
         )
         for r in rows
     ]
@@ -161,7 +167,7 @@ class CloseWeek:
         return self._publish_week(content, target, now_ms=to_ms(now))
 
     def rank(self, content: Content, week: Week) -> WeekRanking:
-        """Rank a week from the database: standings streamed, decisions and exclusions applied, flags added."""
+        """Rank a week from the database: standings streamed, decisions and exclusions applied, flagged."""
         contest = content.contest
         rules = RankingRules.from_contest(contest)
         decisions = self.repo.week_decisions(week.number)
@@ -194,7 +200,9 @@ class CloseWeek:
         self.publisher.put_private(files["csv"], standings_csv(ranking, content.units))
         self.publisher.put_private(files["units_csv"], units_csv(unit_rows))
         self.publisher.put_private(files["review"], canonical_json(review))
-        self.publisher.put_private(files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed))
+        self.publisher.put_private(
+            files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed)
+        )
         self.publisher.put_public(files["public"], canonical_json(public))
         self.repo.mark_closed(
             ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
@@ -234,8 +242,12 @@ class CloseWeek:
             weekly, contest.final_formula, contest.quiz.questions_per_attempt, contest.final_unit_prizes
         )
         fixed = max(w.results_at for w in contest.weeks).astimezone(UTC).replace(tzinfo=None)
-        self.publisher.put_private("final/report.xlsx", final_workbook(rows, contest.final_unit_prizes, fixed))
-        self.publisher.put_public(FINAL, canonical_json(final_public(contest, rows, numbers, contest.final_formula)))
+        self.publisher.put_private(
+            "final/report.xlsx", final_workbook(rows, contest.final_unit_prizes, fixed)
+        )
+        self.publisher.put_public(
+            FINAL, canonical_json(final_public(contest, rows, numbers, contest.final_formula))
+        )
         return True
 
     # --- committee decisions ---------------------------------------------------------------------
