@@ -589,7 +589,11 @@ class CloseRepository(Repository):
     """Repository plus what the Sunday close reads and writes."""
 
     def __init__(
-        self, shards: int = STANDING_SHARDS, parallel: int = 8, queue_pages: int = 32, page_limit: int | None = None
+        self,
+        shards: int = STANDING_SHARDS,
+        parallel: int = 8,
+        queue_pages: int = 32,
+        page_limit: int | None = None,
     ) -> None:
         super().__init__(shards)
         self.parallel = max(1, parallel)
@@ -669,7 +673,8 @@ class CloseRepository(Repository):
             finally:
                 pages.put(done)
 
-        workers = [_threading.Thread(target=work, daemon=True) for _ in range(min(self.parallel, self.shards))]
+        count = min(self.parallel, self.shards)
+        workers = [_threading.Thread(target=work, daemon=True) for _ in range(count)]
         for t in workers:
             t.start()
         finished = 0
@@ -735,7 +740,11 @@ class CloseRepository(Repository):
             elif sk == "CLOSED":
                 c = ClosedItem.from_raw_data(raw)
                 closed = ClosedWeek(
-                    int(c.week), int(c.closed_at_ms), int(c.participants), c.standings_sha256, json.loads(c.units)
+                    int(c.week),
+                    int(c.closed_at_ms),
+                    int(c.participants),
+                    c.standings_sha256,
+                    json.loads(c.units),
                 )
         orders.sort(key=lambda o: (o.decided_at_ms, o.order))
         return WeekDecisions(orders, dqs, closed)
