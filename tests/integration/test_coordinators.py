@@ -79,8 +79,13 @@ def test_the_coordinator_sees_who_of_the_unit_registered_and_took_part_without_s
     assert names_in(reply) == {PERSON[i][0] for i in in_a}
     assert body["registered"] == len(in_a)
     assert body["week"] == 1
-    assert body["weeks"][0] | {} == {**body["weeks"][0], "number": 1, "took_part": len(took),
-                                     "not_yet": len(in_a) - len(took), "open": True}
+    assert body["weeks"][0] | {} == {
+        **body["weeks"][0],
+        "number": 1,
+        "took_part": len(took),
+        "not_yet": len(in_a) - len(took),
+        "open": True,
+    }
     by_name = {m["full_name"]: m for m in body["members"]}
     for i in in_a:
         assert by_name[PERSON[i][0]]["took_part"] == ([1] if PERSON[i][2] else [])
@@ -89,8 +94,16 @@ def test_the_coordinator_sees_who_of_the_unit_registered_and_took_part_without_s
     text = json.dumps(body, ensure_ascii=False)
     for word in ("score", "rank", "duration", "prediction", "participants", "+84"):
         assert word not in text
-    assert set(body) == {"unit_id", "unit_name", "headcount", "registered", "week", "weeks", "members",
-                         "generated_at"}
+    assert set(body) == {
+        "unit_id",
+        "unit_name",
+        "headcount",
+        "registered",
+        "week",
+        "weeks",
+        "members",
+        "generated_at",
+    }
 
 
 def test_me_tells_a_coordinator_apart_from_a_contestant(api, people):
@@ -121,12 +134,14 @@ def test_a_contestant_who_is_not_a_coordinator_gets_nothing(api, people):
         ("GET", "/api/me", f"unit_id={UNIT_B}", None, None),
     ],
 )
-def test_the_coordinator_of_a_cannot_read_unit_b_by_tampering(api, people, method, path, query, body, headers):
+def test_the_coordinator_of_a_cannot_read_unit_b_by_tampering(
+    api, people, method, path, query, body, headers
+):
     # When the coordinator of A names unit B anywhere in a request
     status, reply = raw_call(api, method, path, people[5], query=query, body=body, headers=headers)
     # Then either A's own page comes back or nothing at all: never a contestant of B
     text = json.dumps(reply, ensure_ascii=False)
-    for i, (name, unit, _) in PERSON.items():
+    for name, unit, _ in PERSON.values():
         if unit == UNIT_B:
             assert name not in text
     assert UNIT_B not in text
@@ -150,7 +165,9 @@ def test_a_removed_coordinator_loses_the_page_and_a_moved_one_sees_only_the_new_
     assert moved.body["unit_id"] == UNIT_B and "Nguyễn Thị Ánh" not in names_in(moved)
     listed = invoke("coordinators", "list")
     assert "Đặng Quốc Phong" in listed and "Vũ Thị Giang" in listed
-    assert [c.unit_id for c in CoordinatorRepository().coordinators() if c.phone == e164(PHONES[5])] == [UNIT_B]
+    assert [c.unit_id for c in CoordinatorRepository().coordinators() if c.phone == e164(PHONES[5])] == [
+        UNIT_B
+    ]
     invoke("coordinators", "remove", "--phone", PHONES[5])
     # Then the page is refused at once (the appointment is read with the profile on every request)
     assert api.get("/api/coordinator", token=people[5]).status == 403
@@ -160,7 +177,9 @@ def test_a_removed_coordinator_loses_the_page_and_a_moved_one_sees_only_the_new_
 
 def test_appointing_an_unknown_unit_or_an_unregistered_phone_fails(api, people):
     runner = CliRunner()
-    unknown_unit = runner.invoke(cli, ["coordinators", "add", "--unit", "khong-co", "--phone", PHONES[7], "--aws"])
+    unknown_unit = runner.invoke(
+        cli, ["coordinators", "add", "--unit", "khong-co", "--phone", PHONES[7], "--aws"]
+    )
     assert unknown_unit.exit_code == 1 and "khong-co" in unknown_unit.output
     no_account = runner.invoke(cli, ["coordinators", "add", "--unit", UNIT_A, "--phone", PHONES[99], "--aws"])
     assert no_account.exit_code == 1 and "chưa đăng ký" in no_account.output

@@ -25,10 +25,11 @@ app.add_typer(exclusions_app, name="exclusions")
 
 
 def _add_subcommands() -> None:
-    from contest.cli import coordinators, questions
+    from contest.cli import coordinators, questions, report
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
+    app.command("report")(report.report)
 
 
 _add_subcommands()

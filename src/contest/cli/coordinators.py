@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from contest.repository import CoordinatorRepository
+    from contest.content import Content
+    from contest.repository import CoordinatorRepository, Repository
 
 app = typer.Typer(
     help="Người phụ trách đơn vị: xem ai trong đơn vị đã đăng ký, đã tham gia (không xem điểm).",
@@ -28,16 +29,20 @@ def coordinator_repository(aws: bool) -> Iterator[CoordinatorRepository]:
         yield CoordinatorRepository(repo.shards)
 
 
-def _unit_ids() -> dict[str, str]:
-    from contest.cli import fail, project_root
-    from contest.content import ContentError, load_content
+def live_content(repo: Repository) -> Content:
+    """The content the system runs on: the bundle `contest content load` stored in the table."""
+    from contest.cli import fail
+    from contest.services.content import content_from_bundle
 
-    try:
-        content = load_content(project_root() / "content")
-    except ContentError as exc:
-        fail(f"Nội dung chưa hợp lệ:\n{exc}")
-        raise
-    return {u.id: u.name for u in content.units}
+    bundle = repo.load_bundle()
+    if bundle is None:
+        fail("Chưa nạp nội dung vào cơ sở dữ liệu: chạy `contest content load` trước.")
+        raise SystemExit(1)
+    return content_from_bundle(bundle)
+
+
+def _unit_names(repo: Repository) -> dict[str, str]:
+    return {u.id: u.name for u in live_content(repo).units}
 
 
 @app.command("add")
@@ -45,16 +50,18 @@ def add(
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị (content/units.yaml)."),
     phone: str = typer.Option(..., "--phone", help="Số điện thoại đã đăng ký tài khoản của người phụ trách."),
     note: str = typer.Option("", help="Ghi chú, ví dụ: chức vụ, văn bản phân công."),
-    aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
+    aws: bool = typer.Option(
+        False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."
+    ),
 ) -> None:
     """Chỉ định người phụ trách một đơn vị (người đó đăng nhập bằng tài khoản dự thi của mình)."""
     from contest.cli import _phone, console, err, fail
 
-    units = _unit_ids()
-    if unit not in units:
-        fail(f"Không có đơn vị mã {unit!r} trong content/units.yaml.")
     e164 = _phone(phone)
     with coordinator_repository(aws) as repo:
+        units = _unit_names(repo)
+        if unit not in units:
+            fail(f"Không có đơn vị mã {unit!r} trong danh sách đơn vị đã nạp (content/units.yaml).")
         claim = repo.claim(e164)
         account = repo.account(claim.account_id) if claim else None
         if account is None:
@@ -63,7 +70,9 @@ def add(
         previous = account.coordinator_unit
         repo.appoint_coordinator(account, unit, int(time.time() * 1000), note or None)
     if account.excluded:
-        err.print("[yellow]Lưu ý: số này thuộc danh sách không được dự thi; vẫn được xem trang đơn vị.[/yellow]")
+        err.print(
+            "[yellow]Lưu ý: số này thuộc danh sách không được dự thi; vẫn được xem trang đơn vị.[/yellow]"
+        )
     moved = f" (thay cho đơn vị {units.get(previous, previous)})" if previous and previous != unit else ""
     console.print(f"Đã chỉ định {account.full_name} ({e164}) phụ trách {units[unit]}{moved}.")
 
@@ -95,8 +104,8 @@ def list_(
 
     from contest.cli import console
 
-    units = _unit_ids()
     with coordinator_repository(aws) as repo:
+        units = _unit_names(repo)
         found = [c for c in repo.coordinators() if not unit or c.unit_id == unit]
     table = Table("Đơn vị", "Họ và tên", "Số điện thoại", "Ngày chỉ định", "Ghi chú")
     for c in found:

@@ -1,0 +1,92 @@
+"""`contest report --week N [--xlsx FILE]`: the organisers' private progress report of a week so far."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+
+
+def report(
+    week: int = typer.Option(..., "--week", help="Số tuần thi."),
+    xlsx: Path = typer.Option(None, "--xlsx", help="Ghi thêm tệp Excel (.xlsx) tại đường dẫn này."),  # noqa: B008
+    aws: bool = typer.Option(False, "--aws", help="Đọc hệ thống trên AWS thay vì môi trường cục bộ."),
+    parallel: int = typer.Option(8, help="Số luồng đọc song song các phân đoạn bảng xếp hạng."),
+) -> None:
+    """Báo cáo tiến độ tuần (nội bộ, không công bố): theo đơn vị và toàn tỉnh."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+
+    from contest.cli import console, fail
+    from contest.cli.coordinators import coordinator_repository, live_content
+    from contest.progress import PRIVATE_NOTE, read_progress, table_rows, workbook
+
+    if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
+        fail("Tệp Excel cần đuôi .xlsx.")
+    with coordinator_repository(aws) as repo:
+        content = live_content(repo)
+        contest = content.contest
+        target = contest.week(week)
+        if target is None:
+            fail(f"Không có tuần {week}.")
+            return
+        now = datetime.now(ZoneInfo(contest.timezone))
+        repo.parallel = max(1, parallel)
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task(f"Đếm số đăng ký của {len(content.units)} đơn vị…", total=None)
+
+            def registered(total: int) -> None:  # the bar's end: no week has more standings than accounts
+                bar.update(
+                    task, description=f"Đọc bảng xếp hạng tuần {week}…", total=max(total, 1), completed=0
+                )
+
+            def rows(n: int) -> None:
+                total = bar.tasks[0].total or n
+                bar.update(task, completed=n, total=max(total, n))
+
+            result = read_progress(repo, contest.name, target, content.units, now, registered, rows)
+    table = Table(
+        "Đơn vị",
+        "Biên chế",
+        "Đã đăng ký",
+        "Đã tham gia",
+        "Lượt thi",
+        "Tỷ lệ/biên chế",
+        "Tỷ lệ/đăng ký",
+        "Điểm TB",
+        title=f"Tiến độ tuần {week} — lập lúc {now:%H:%M %d/%m/%Y}",
+        caption=PRIVATE_NOTE,
+    )
+    cells = table_rows(result)
+    for row in cells[:-1]:
+        table.add_row(*row)
+    table.add_section()
+    table.add_row(*cells[-1], style="bold")
+    console.print(table)
+    for note in result.notes:
+        console.print(note)
+    console.print(
+        f"Đã đọc {result.standings_read} bản ghi xếp hạng ({result.left_out} không tính) "
+        f"trong {result.seconds:.1f} giây."
+    )
+    if xlsx is not None:
+        xlsx.parent.mkdir(parents=True, exist_ok=True)
+        xlsx.write_bytes(workbook(result))
+        console.print(f"Đã ghi {xlsx} (nội bộ, không công bố).")

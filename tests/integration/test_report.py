@@ -1,0 +1,284 @@
+"""The organisers' progress report of a week so far, on moto: every figure equals a count the test computes
+from the data it created itself. And nothing public exposes a participant count before the close."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import random
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from contest.cli import app as cli
+from contest.clock import to_ms
+from contest.model import Account
+from contest.passwords import DUMMY_HASH
+from contest.phones import mask
+from contest.progress import HEADER, read_progress, tally
+from contest.ranking import Disqualification
+from contest.repository import CoordinatorRepository, shard_of, standing_pk, unit_week_index_pk
+from contest.tables import StandingItem
+from tests.support import PHONES, code_for, e164, make_content
+
+UNITS = ["so-tttt", "so-khcn", "so-gddt", "tp-ha-tinh"]  # the last one: registered, nobody took part
+CROWD = 90
+
+
+@pytest.fixture
+def content():
+    return make_content(contest_changes={"quiz.attempts_per_week": 2})
+
+
+class Seed:
+    """What the test created, kept apart from the system, to count on its own."""
+
+    def __init__(self) -> None:
+        self.unit_of: dict[str, str] = {}  # account id -> unit
+        self.best: dict[str, int] = {}  # account id -> best score this week
+        self.attempts: dict[str, int] = {}
+        self.left_out: set[str] = set()
+        self.disqualified: set[str] = set()
+
+    def expected(self, unit: str) -> dict[str, int | None]:
+        members = [a for a, u in self.unit_of.items() if u == unit]
+        took = [a for a in members if a in self.best and a not in self.left_out]
+        registered = [a for a in members if a not in self.left_out or a in self.disqualified]
+        return {
+            "registered": len(registered),
+            "participants": len(took),
+            "attempts": sum(self.attempts[a] for a in took),
+            "score_sum": sum(self.best[a] for a in took),
+        }
+
+
+def correct_answers(quiz: dict, bank, correct: int) -> dict[str, str]:
+    right_text = {q.id: q.options[q.correct] for q in bank.questions}
+    out = {}
+    for k, q in enumerate(quiz["questions"]):
+        right = next(o["id"] for o in q["options"] if o["text"] == right_text[q["id"]])
+        wrong = next(o["id"] for o in q["options"] if o["id"] != right)
+        out[q["id"]] = right if k < correct else wrong
+    return out
+
+
+@pytest.fixture
+def seeded(api, repo, sender, clock, content):
+    seed = Seed()
+    seed.disqualified = set()
+    crepo = CoordinatorRepository()
+    # Eight people through the real handlers: register, verify, one or two attempts
+    plan = [(0, [7]), (1, [3, 11]), (2, []), (3, [15]), (4, [9, 2]), (5, [0]), (6, []), (7, [12])]
+    for i, scores in plan:
+        unit = UNITS[i % 3]
+        assert api.register(PHONES[i], name=f"Người Thật {i}", unit=unit).status == 201
+        api.post("/api/verify", {"phone": PHONES[i], "code": code_for(sender.sent, e164(PHONES[i]))})
+        token = api.login(PHONES[i]).body["token"]
+        account_id = crepo.claim(e164(PHONES[i])).account_id
+        seed.unit_of[account_id] = unit
+        for correct in scores:
+            quiz = api.post("/api/quiz", token=token).body
+            clock.advance(60)
+            body = {
+                "token": quiz["token"],
+                "answers": correct_answers(quiz, content.bank, correct),
+                "prediction": 3,
+            }
+            assert api.post("/api/submit", body).status == 200
+            seed.best[account_id] = max(seed.best.get(account_id, 0), correct)
+            seed.attempts[account_id] = seed.attempts.get(account_id, 0) + 1
+    # A crowd registered through the repository (registration transaction), standings as submit writes them
+    rnd = random.Random(8)
+    with StandingItem.batch_write() as batch:
+        for i in range(100, 100 + CROWD):
+            unit = UNITS[i % len(UNITS)]
+            account = Account(
+                f"crowd-{i}", e164(PHONES[i]), f"Người Dự Thi {i}", unit, DUMMY_HASH, True, False, 0, 1
+            )
+            repo.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
+            seed.unit_of[account.account_id] = unit
+            if unit == UNITS[3] or rnd.random() < 0.3:
+                continue  # registered, not (yet) taken part
+            score, attempts = rnd.randrange(0, 16), rnd.randrange(1, 3)
+            seed.best[account.account_id], seed.attempts[account.account_id] = score, attempts
+            batch.save(
+                StandingItem(
+                    pk=standing_pk(1, shard_of(account.account_id)),
+                    sk=account.account_id,
+                    account_id=account.account_id,
+                    score=score,
+                    duration_ms=rnd.randrange(60_000, 900_000),
+                    prediction=5,
+                    unit_id=unit,
+                    full_name=account.full_name,
+                    phone_masked=mask(account.phone),
+                    attempt_id=f"att-{i}",
+                    attempts=attempts,
+                    received_at_ms=0,
+                    gsi1pk=unit_week_index_pk(1, unit),
+                    gsi1sk=account.account_id,
+                )
+            )
+    # An organiser who took part and was excluded afterwards; a contestant the committee disqualified
+    excluded = next(a for a in seed.best if a.startswith("crowd-"))
+    repo.add_exclusion(e164(PHONES[int(excluded.split("-")[1])]), "Tổ Thư ký", to_ms(clock.now()))
+    disqualified = [a for a in seed.best if a.startswith("crowd-")][1]
+    crepo.record_disqualification(1, Disqualification(disqualified, "Nhờ người làm hộ", "Ban Tổ chức", 0))
+    seed.left_out = {excluded, disqualified}
+    seed.disqualified = {disqualified}  # still registered: only the week's result is cancelled
+    return seed
+
+
+def test_the_report_equals_counts_made_from_the_data_the_test_created(seeded, content, clock):
+    # When the organisers read week 1 so far
+    repo = CoordinatorRepository(page_limit=7)  # several pages per shard, as a big week has
+    seen: list[int] = []
+    report = read_progress(
+        repo, content.contest.name, content.contest.weeks[0], content.units, clock.now(), on_rows=seen.append
+    )
+    # Then every unit's figures are the test's own counts
+    rows = {r.unit_id: r for r in report.rows}
+    assert [r.unit_id for r in report.rows] == [u.id for u in content.units]
+    for unit in {u.id for u in content.units}:
+        want = seeded.expected(unit)
+        got = rows[unit]
+        assert (got.registered, got.participants, got.attempts, got.score_sum) == tuple(want.values()), unit
+    # And the province-wide totals are the sums, the mean the mean of best scores
+    took = [a for a in seeded.best if a not in seeded.left_out]
+    assert report.totals.participants == len(took)
+    assert report.totals.attempts == sum(seeded.attempts[a] for a in took)
+    assert report.totals.registered == len(seeded.unit_of) - 1  # the excluded organiser
+    assert report.totals.mean_score == pytest.approx(sum(seeded.best[a] for a in took) / len(took))
+    assert report.standings_read == len(seeded.best) and report.left_out == 2
+    assert rows[UNITS[3]].participants == 0 and rows[UNITS[3]].registered > 0
+    assert rows[UNITS[3]].mean_score is None
+    assert seen[-1] == len(seeded.best)
+
+
+def test_participation_rate_uses_the_headcount_where_known(seeded, content, clock):
+    # Given headcounts for two of the units only
+    heads = {UNITS[0]: 40, UNITS[1]: 25}
+    units = [dataclasses.replace(u, headcount=heads.get(u.id)) for u in content.units]
+    report = read_progress(CoordinatorRepository(), "Cuộc thi", content.contest.weeks[0], units, clock.now())
+    rows = {r.unit_id: r for r in report.rows}
+    for unit, head in heads.items():
+        assert rows[unit].participation_rate == pytest.approx(seeded.expected(unit)["participants"] / head)
+    assert rows[UNITS[2]].participation_rate is None
+    with_head = sum(seeded.expected(u)["participants"] for u in heads)
+    assert report.totals.participation_rate == pytest.approx(with_head / sum(heads.values()))
+
+
+def test_the_cli_prints_a_table_and_writes_a_vietnamese_workbook(seeded, content, tmp_path):
+    # When the organisers run the command with --xlsx
+    target = tmp_path / "báo-cáo" / "tuần-1.xlsx"
+    result = CliRunner().invoke(
+        cli, ["report", "--week", "1", "--xlsx", str(target), "--aws"], env={"COLUMNS": "200"}
+    )
+    # Then it succeeds, prints the units and the province total
+    assert result.exit_code == 0, result.output
+    assert "Sở Thông tin và Truyền thông" in result.output and "Toàn tỉnh" in result.output
+    assert "không công bố" in result.output
+    # And the workbook holds the same figures, with Vietnamese intact
+    ws = load_workbook(target)["Tiến độ tuần 1"]
+    rows = list(ws.iter_rows(values_only=True))
+    header_at = rows.index(HEADER)
+    by_unit = {r[0]: r for r in rows[header_at + 1 :] if r[0]}
+    for unit in UNITS:
+        want = seeded.expected(unit)
+        row = by_unit[unit]
+        assert (row[4], row[5], row[6]) == (want["registered"], want["participants"], want["attempts"])
+        if want["participants"]:
+            assert row[9] == pytest.approx(want["score_sum"] / want["participants"])
+    assert by_unit["so-khcn"][1] == "Sở Khoa học và Công nghệ"
+    total = rows[-1]
+    assert total[1] == "Toàn tỉnh" and total[5] == len([a for a in seeded.best if a not in seeded.left_out])
+    assert "không công bố" in rows[2][0]
+
+
+def test_an_unknown_week_is_refused(seeded):
+    result = CliRunner().invoke(cli, ["report", "--week", "9", "--aws"])
+    assert result.exit_code == 1 and "tuần 9" in result.output
+
+
+def test_tally_is_one_pass_with_constant_state():
+    rows = [
+        ("a", 3, 0, 0, "u1", "", "", "", 2, 0),
+        ("b", 5, 0, 0, "u1", "", "", "", 1, 0),
+        ("c", 1, 0, 0, "u2", "", "", "", 1, 0),
+        ("x", 9, 0, 0, "u2", "", "", "", 4, 0),
+    ]
+    counted = tally(iter(rows), {"x"})
+    assert counted.per_unit == {"u1": [2, 3, 8], "u2": [1, 1, 1]}
+    assert (counted.read, counted.left_out) == (4, 1)
+
+
+# --- nothing public tells the count before the close -------------------------------------------------
+
+
+def _numbers(value) -> set[int]:
+    if isinstance(value, bool):
+        return set()
+    if isinstance(value, int):
+        return {value}
+    if isinstance(value, dict):
+        return set().union(*(_numbers(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_numbers(v) for v in value)) if value else set()
+    return set()
+
+
+COUNT_WORDS = ("participants", "participant", "registered", "took_part", "contestants", "so_nguoi")
+
+
+def test_no_public_route_or_site_file_exposes_a_participant_count_before_the_close(seeded, api, env):
+    took = len([a for a in seeded.best if a not in seeded.left_out])
+    registered = len(seeded.unit_of)
+    counts = {took, took + 2, registered, registered - 1, len(seeded.best)}
+    # Every route that answers without a session, called as anyone could
+    public = [
+        (r.method, r.path)
+        for module in api.functions.values()
+        for r in module.app._static_routes
+        if not getattr(r.func, "openapi", {}).get("auth")
+    ]
+    assert ("GET", "/api/contest") in public and ("GET", "/api/units") in public
+    for method, path in public:
+        reply = api.call(
+            method,
+            path,
+            {} if method == "POST" else None,
+            headers={"content-type": "application/json"} if method == "POST" else None,
+        )
+        text = json.dumps(reply.body, ensure_ascii=False)
+        assert not _numbers(reply.body) & counts, (path, reply.body)
+        assert not any(f'"{w}"' in text for w in COUNT_WORDS), (path, text)
+    # No results file for the open week, and nothing the organisers' report wrote is under the public folder
+    public_dir = Path(env["CONTEST_PUBLISH_DIR"])
+    assert not (public_dir / "week-1.json").exists()
+    index = public_dir / "index.json"
+    assert not index.exists() or all(w["week"] != 1 for w in json.loads(index.read_text())["weeks"])
+    # The site's pages and script: counts only ever come from published results or a coordinator's session
+    root = Path(__file__).resolve().parents[2] / "site"
+    script = (root / "docs" / "assets" / "js" / "app.js").read_text(encoding="utf-8")
+    fetched = {m for m in re.findall(r"api\('(?:GET|POST)', '(/api/[a-z/]+)'", script)}
+    assert fetched <= {
+        "/api/units",
+        "/api/register",
+        "/api/verify",
+        "/api/verify/resend",
+        "/api/login",
+        "/api/password/reset",
+        "/api/password/reset/confirm",
+        "/api/me",
+        "/api/contest",
+        "/api/quiz",
+        "/api/submit",
+        "/api/coordinator",
+    }, fetched
+    coordinator_calls = re.findall(r"api\('GET', '/api/coordinator'[^)]*\)", script)
+    assert all("auth: true" in call for call in coordinator_calls)
+    nav = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    assert "don-vi" not in nav  # the coordinator's page is reached from "my page" only, never listed
