@@ -50,9 +50,13 @@ def _safe(name: str) -> str:
 
 
 class LocalPublisher:
+    """The two folders stand for the two buckets, with the same keys: public files under
+    `<public_dir>/results/` (the local stack serves that folder's `results/` at /results/), private files
+    under `<private_dir>/reports/`."""
+
     def __init__(self, public_dir: Path, private_dir: Path) -> None:
-        self.public_dir = Path(public_dir)
-        self.private_dir = Path(private_dir)
+        self.public_dir = Path(public_dir) / PUBLIC_PREFIX.rstrip("/")
+        self.private_dir = Path(private_dir) / PRIVATE_PREFIX.rstrip("/")
 
     @staticmethod
     def _read(path: Path) -> bytes | None:

@@ -109,11 +109,11 @@ def read_tree(folder: Path) -> dict[str, bytes]:
 
 
 def public(env) -> Path:
-    return Path(env["CONTEST_PUBLISH_DIR"])
+    return Path(env["CONTEST_PUBLISH_DIR"]) / "results"  # the bucket's keys, served at /results/
 
 
 def private(env) -> Path:
-    return Path(env["CONTEST_PRIVATE_DIR"])
+    return Path(env["CONTEST_PRIVATE_DIR"]) / "reports"
 
 
 HANDLER_CROWD = 32  # contestants beyond the cast who go through the quiz/submit handlers
