@@ -30,6 +30,7 @@ from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
 BOM = "\ufeff"
 FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _CHUNK = 20_000
+EXCEL_MAX_ROWS = 1_048_576
 
 STANDINGS_HEADER = (
     "Hạng",
@@ -201,9 +202,18 @@ def week_workbook(
     detail = wb.create_sheet("Chi tiết cá nhân")
     detail.append(list(STANDINGS_HEADER))
     unit_names = {u.id: u.name for u in units}
+    written = 0
     for chunk in _standings_columns(ranking, unit_names):
         for row in chunk:
+            if written == EXCEL_MAX_ROWS - 2:  # header + this note
+                rest = len(ranking) - written
+                detail.append([f"… còn {rest} dòng: xem standings.csv (Excel tối đa 1.048.576 dòng)"])
+                break
             detail.append(list(row))
+            written += 1
+        else:
+            continue
+        break
     ties = wb.create_sheet("Đồng hạng và cờ rà soát")
     ties.append(
         [

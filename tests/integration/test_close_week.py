@@ -464,3 +464,35 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
         ("Lê Văn A", 2, "second"),
     ]
     assert {d["reason"] for d in doc["committee_decisions"]} == {"Bốc thăm", "Gian lận"}
+
+
+def test_on_aws_the_close_publishes_to_the_two_buckets(repo, content, clock, sender, env, monkeypatch):
+    import boto3
+
+    # Given the buckets the template creates, and no local folders
+    s3 = boto3.client("s3", region_name="ap-southeast-1")
+    for bucket in ("contest-public", "contest-private"):
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ap-southeast-1"})
+    monkeypatch.delenv("CONTEST_PUBLISH_DIR")
+    monkeypatch.delenv("CONTEST_PRIVATE_DIR")
+    monkeypatch.setenv("CONTEST_PUBLIC_BUCKET", "contest-public")
+    monkeypatch.setenv("CONTEST_PRIVATE_BUCKET", "contest-private")
+    functions = load_handlers(clock, sender, names=("quiz", "submit", "close_week"))
+    w = Week(functions, repo, content, clock)
+    w.take(w.account(0, "Nguyễn Văn Một", content.units[0].id), 15, 100, 1)
+    # When the schedule fires at the results time
+    clock.at = content.contest.weeks[0].results_at
+    assert close(w, scheduler_event("scheduler_default.json"))["status"] == "published"
+    # Then the public results are under results/ and the reports under reports/ in the private bucket
+    public_keys = {o["Key"] for o in s3.list_objects_v2(Bucket="contest-public")["Contents"]}
+    private_keys = {o["Key"] for o in s3.list_objects_v2(Bucket="contest-private")["Contents"]}
+    assert public_keys == {"results/week-1.json", "results/index.json"}
+    assert {"reports/week-1/standings.tsv", "reports/week-1/report.xlsx", "reports/week-1/standings.csv"} <= (
+        private_keys
+    )
+    week1 = s3.get_object(Bucket="contest-public", Key="results/week-1.json")
+    assert week1["ContentType"] == "application/json; charset=utf-8"
+    doc = json.loads(week1["Body"].read())
+    tsv = s3.get_object(Bucket="contest-private", Key="reports/week-1/standings.tsv")["Body"].read()
+    assert doc["ranking"]["entries"][0]["name"] == "Nguyễn Văn Một"
+    assert hashlib.sha256(tsv).hexdigest() == doc["standings_sha256"]

@@ -204,12 +204,12 @@ class CloseWeek:
             files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed)
         )
         self.publisher.put_public(files["public"], canonical_json(public))
-        self.repo.mark_closed(
-            ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
-        )
-        final = self._publish_final(content)
+        closed = ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
+        final = self._publish_final(content, closed)
         index = results_index(self._read_index(), index_entry(public), final)
         self.publisher.put_public(INDEX, canonical_json(index))
+        # Last: the marker the schedule checks. A run that fails before it is retried in full.
+        self.repo.mark_closed(closed)
         pending = sum(1 for s in ranking.prizes if s.pending_group is not None)
         return {
             "status": "published",
@@ -230,11 +230,11 @@ class CloseWeek:
         raw = self.publisher.read_public(INDEX)
         return json.loads(raw) if raw else None
 
-    def _publish_final(self, content: Content) -> bool:
+    def _publish_final(self, content: Content, current: ClosedWeek) -> bool:
         """After the last week: the final unit awards, from the closed weeks' unit tables."""
         contest = content.contest
         numbers = [w.number for w in contest.weeks]
-        closed = self.repo.closed_weeks(numbers)
+        closed = self.repo.closed_weeks(n for n in numbers if n != current.week) | {current.week: current}
         if len(closed) < len(numbers):
             return False
         weekly = [_unit_rows_from_json(closed[n].units) for n in numbers]
