@@ -8,25 +8,13 @@ Default payload ({}): the week is worked out from the clock, and a week already 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contest.observability import logger
-from contest.publisher import publisher_for
-from contest.repository import CloseRepository
-from contest.runtime import build_runtime
-from contest.services.close import CloseWeek
+from contest.services.close import build_close_runtime
 
-runtime = build_runtime()
-repo = CloseRepository()
-publisher = publisher_for(
-    public_bucket=runtime.settings.public_bucket,
-    private_bucket=runtime.settings.private_bucket,
-    publish_dir=runtime.settings.publish_dir,
-    private_dir=runtime.settings.private_dir,
-    region=runtime.settings.region,
-)
+runtime = build_close_runtime()
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    # runtime.clock is read per call: the local stack swaps in its own clock after import.
-    result = CloseWeek(repo, runtime.content, runtime.clock, publisher).run(event)
+    result = runtime.close_week().run(event)
     logger.info("close_week", extra={"result": result})
     return result

@@ -96,7 +96,7 @@ def week(repo, content, clock, sender):
     functions = load_handlers(clock, sender, names=("quiz", "submit", "close_week"))
     for module in functions.values():
         module.runtime.secret = SECRET
-    functions["close_week"].repo.page_limit = 25  # several pages per shard, as a big week would have
+    functions["close_week"].runtime.repo.page_limit = 25  # several pages per shard, as a big week would have
     return Week(functions, repo, content, clock)
 
 
@@ -283,7 +283,7 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
         CloseRepository(),
         week.functions["close_week"].runtime.content,
         clock,
-        week.functions["close_week"].publisher,
+        week.functions["close_week"].runtime.publisher,
     )
     order = [cast["tie2"].account_id, cast["tie0"].account_id, cast["tie1"].account_id]
     with pytest.raises(OrderMismatch):

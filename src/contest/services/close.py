@@ -16,6 +16,7 @@ from datetime import UTC
 from typing import Any
 
 from contest.clock import Clock, to_ms
+from contest.config import Settings
 from contest.content import Content
 from contest.errors import ContestError
 from contest.model import Week
@@ -131,6 +132,46 @@ def _unit_rows_from_json(rows: Sequence[Mapping[str, Any]]) -> list[UnitRow]:
         )
         for r in rows
     ]
+
+
+@dataclass
+class CloseRuntime:
+    """What close_week needs, built once per cold start. Unlike `runtime.build_runtime` it loads no
+    signing secret and no SMS sender: the close uses neither, and its IAM role may not read the secret."""
+
+    settings: Settings
+    repo: CloseRepository
+    clock: Clock
+    content: ContentSource
+    publisher: Publisher
+    sender: Any = None
+
+    def close_week(self) -> CloseWeek:
+        # the clock is read here, per call: the local stack swaps in its own clock after import
+        return CloseWeek(self.repo, self.content, self.clock, self.publisher)
+
+
+def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
+    from contest import tables
+    from contest.clock import OffsetClock, SystemClock
+    from contest.publisher import publisher_for
+
+    settings = settings or Settings.from_env()
+    tables.configure(settings.table_name, settings.region)
+    repo = CloseRepository()
+    return CloseRuntime(
+        settings=settings,
+        repo=repo,
+        clock=OffsetClock(settings.clock_start) if settings.clock_start else SystemClock(),
+        content=ContentSource(repo.load_bundle),
+        publisher=publisher_for(
+            public_bucket=settings.public_bucket,
+            private_bucket=settings.private_bucket,
+            publish_dir=settings.publish_dir,
+            private_dir=settings.private_dir,
+            region=settings.region,
+        ),
+    )
 
 
 @dataclass
