@@ -514,6 +514,7 @@ def _standing(item: StandingItem) -> StandingRecord:
 
 import queue as _queue  # noqa: E402
 import threading as _threading  # noqa: E402
+import time as _time  # noqa: E402
 from collections.abc import Iterable as _Iterable  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
@@ -709,16 +710,40 @@ class CloseRepository(Repository):
         return found
 
     def verified_ip_hashes(self, account_ids: _Iterable[str]) -> dict[str, str]:
-        """account id -> hash of the address the phone was verified from, where one was recorded."""
-        found: dict[str, str] = {}
-        keys = [(account_pk(a), PROFILE) for a in account_ids]
-        for start in range(0, len(keys), 100):
-            for item in AccountItem.batch_get(
-                keys[start : start + 100], attributes_to_get=["account_id", "verified_ip_hash"]
-            ):
-                if item.verified_ip_hash:
-                    found[item.account_id] = item.verified_ip_hash
-        return found
+        """account id -> hash of the address the phone was verified from, where one was recorded.
+
+        BatchGetItem of the profiles, 100 keys a call, `parallel` calls at a time, two attributes each.
+        (Cheaper still: copy the hash onto the standing at submit time, then the close needs no extra read.)
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        client = self._client()
+        table = tables.TableSchema.Meta.table_name
+        keys = [{"pk": {"S": account_pk(a)}, "sk": {"S": PROFILE}} for a in account_ids]
+
+        def fetch(batch: list[dict[str, Any]]) -> list[tuple[str, str]]:
+            found: list[tuple[str, str]] = []
+            request: dict[str, Any] = {
+                table: {
+                    "Keys": batch,
+                    "ProjectionExpression": "#a, #h",
+                    "ExpressionAttributeNames": {"#a": "account_id", "#h": "verified_ip_hash"},
+                }
+            }
+            for attempt in range(10):
+                response = client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(table, []):
+                    if "verified_ip_hash" in item and "S" in item["verified_ip_hash"]:
+                        found.append((item["account_id"]["S"], item["verified_ip_hash"]["S"]))
+                request = response.get("UnprocessedKeys") or {}
+                if not request:
+                    return found
+                _time.sleep(min(0.05 * 2**attempt, 2.0))
+            raise RuntimeError("BatchGetItem kept returning unprocessed keys")
+
+        batches = [keys[i : i + 100] for i in range(0, len(keys), 100)]
+        with ThreadPoolExecutor(max_workers=self.parallel) as pool:
+            return dict(pair for found in pool.map(fetch, batches) for pair in found)
 
     # --- committee decisions, disqualifications, closed marker -----------------------------------
 
