@@ -257,9 +257,7 @@ def test_no_public_route_or_site_file_exposes_a_participant_count_before_the_clo
         assert not any(f'"{w}"' in text for w in COUNT_WORDS), (path, text)
     # No results file for the open week, and nothing the organisers' report wrote is under the public folder
     public_dir = Path(env["CONTEST_PUBLISH_DIR"])
-    assert not (public_dir / "week-1.json").exists()
-    index = public_dir / "index.json"
-    assert not index.exists() or all(w["week"] != 1 for w in json.loads(index.read_text())["weeks"])
+    assert not [p for p in public_dir.rglob("*") if p.is_file()]  # nothing published before the close
     # The site's pages and script: counts only ever come from published results or a coordinator's session
     root = Path(__file__).resolve().parents[2] / "site"
     script = (root / "docs" / "assets" / "js" / "app.js").read_text(encoding="utf-8")
@@ -282,3 +280,44 @@ def test_no_public_route_or_site_file_exposes_a_participant_count_before_the_clo
     assert all("auth: true" in call for call in coordinator_calls)
     nav = (root / "mkdocs.yml").read_text(encoding="utf-8")
     assert "don-vi" not in nav  # the coordinator's page is reached from "my page" only, never listed
+
+
+# --- after the close: certificates from what was published ------------------------------------------
+
+
+def test_certificates_after_the_close_match_the_published_winners(seeded, env, tmp_path, monkeypatch):
+    from pypdf import PdfReader
+
+    # Given week 1 closed and published by the real close command
+    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    runner = CliRunner()
+    closed = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
+    assert closed.exit_code == 0, closed.output
+    from contest.publisher import publisher_for
+
+    store = publisher_for(
+        public_bucket=None,
+        private_bucket=None,
+        publish_dir=Path(env["CONTEST_PUBLISH_DIR"]),
+        private_dir=Path(env["CONTEST_PRIVATE_DIR"]),
+    )
+    published = json.loads(store.read_public("week-1.json"))
+    awarded = [e for p in published["prizes"] for e in p["awarded"]]
+    pending = {c["name"] for p in published["prizes"] for g in p["pending"] for c in g["candidates"]}
+    # When the organisers make the week's certificates
+    out = tmp_path / "giấy"
+    made = runner.invoke(
+        cli, ["certificates", "--week", "1", "--out", str(out), "--aws"], env={"COLUMNS": "200"}
+    )
+    # Then one PDF per awarded prize, each naming its winner; nobody still pending has one
+    assert made.exit_code == 0, made.output
+    pdfs = sorted(out.glob("2023-T1-*.pdf"))
+    assert len(pdfs) == len(awarded) > 0
+    texts = [" ".join(PdfReader(p).pages[0].extract_text().splitlines()) for p in pdfs]
+    for entry, text in zip(awarded, texts, strict=True):
+        assert entry["name"] in text and entry["unit"] in text
+    assert not any(name in text for name in pending for text in texts)
+    assert (out / "tat-ca.pdf").is_file() and (out / "danh-sach.csv").is_file()
+    # And a week not yet published gives nothing
+    none = runner.invoke(cli, ["certificates", "--week", "2", "--out", str(tmp_path / "t2"), "--aws"])
+    assert none.exit_code == 1 and not (tmp_path / "t2").exists()

@@ -25,11 +25,12 @@ app.add_typer(exclusions_app, name="exclusions")
 
 
 def _add_subcommands() -> None:
-    from contest.cli import coordinators, questions, report
+    from contest.cli import certificates, coordinators, questions, report
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
     app.command("report")(report.report)
+    app.command("certificates")(certificates.certificates)
 
 
 _add_subcommands()

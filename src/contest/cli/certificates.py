@@ -1,0 +1,66 @@
+"""`contest certificates --week N | --final`: one PDF per prize winner, from the published results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+
+def certificates(
+    week: int = typer.Option(0, "--week", help="Số tuần thi (giải cá nhân của tuần)."),
+    final: bool = typer.Option(False, "--final", help="Giải tập thể chung cuộc (đơn vị)."),
+    out: Path = typer.Option(  # noqa: B008
+        None, "--out", help="Thư mục ghi giấy chứng nhận (mặc định build/giay-chung-nhan/...)."
+    ),
+    aws: bool = typer.Option(
+        False, "--aws", help="Đọc kết quả đã công bố trên AWS thay vì môi trường cục bộ."
+    ),
+) -> None:
+    """Giấy chứng nhận (PDF) cho người/đơn vị đạt giải theo kết quả đã công bố.
+
+    Giải đang chờ Ban Tổ chức quyết định (đồng hạng) chưa được cấp giấy chứng nhận.
+    """
+    from contest.certificates import final_certificates, week_certificates, write_all
+    from contest.cli import console, err, fail, project_root
+    from contest.cli.close import closer
+
+    if bool(week) == final:
+        fail("Chọn một: --week N (giải tuần) hoặc --final (giải đơn vị chung cuộc).")
+    name = "final.json" if final else f"week-{week}.json"
+    with closer(aws) as close:
+        contest = close.content.get().contest
+        raw = close.publisher.read_public(name)
+    if raw is None:
+        fail(f"Chưa có kết quả đã công bố {name}: chạy `contest close-week` trước.")
+        return
+    published = json.loads(raw)
+    if final:
+        issued = max(w.results_at for w in contest.weeks).date()
+        certs = final_certificates(
+            published, organiser=contest.organiser, theme=contest.theme, year=contest.year, issued_on=issued
+        )
+        folder = out or project_root() / "build" / "giay-chung-nhan" / "chung-cuoc"
+    else:
+        certs = week_certificates(
+            published, organiser=contest.organiser, theme=contest.theme, year=contest.year
+        )
+        folder = out or project_root() / "build" / "giay-chung-nhan" / f"tuan-{week}"
+    pending = (
+        sum(p["count"] for prize in published["prizes"] for p in prize["pending"])
+        if not final
+        else sum(1 for u in published["units"] if u.get("prize") == "pending")
+    )
+    written = write_all(certs, folder)
+    for cert in certs:
+        console.print(f"{cert.number}  {cert.code}  {cert.prize_label:<10} {cert.recipient}")
+    console.print(
+        f"Đã ghi {len(written)} giấy chứng nhận, tat-ca.pdf và danh-sach.csv vào {folder} "
+        "(có dữ liệu cá nhân: không công bố)."
+    )
+    if pending:
+        err.print(
+            f"[yellow]{pending} giải đang chờ Ban Tổ chức quyết định: chưa cấp giấy chứng nhận. "
+            "Sau khi quyết định (contest committee order) và công bố lại, chạy lệnh này lần nữa.[/yellow]"
+        )
