@@ -21,6 +21,7 @@ dev: $(STAMP)
 
 ## test: install what is needed and run the whole suite
 test: $(STAMP)
+	@command -v pdftoppm >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q poppler-utils >/dev/null || true  # certificate images
 	$(BIN)/pytest -p no:cacheprovider
 
 ## test-fast: unit tests only
