@@ -193,3 +193,9 @@ def test_an_excluded_member_is_not_listed(api, people, repo, clock):
     reply = api.get("/api/coordinator", token=people[5])
     assert "Trần Văn Bảo" not in names_in(reply)
     assert reply.body["registered"] == sum(1 for p in PERSON.values() if p[1] == UNIT_A) - 1
+
+
+def test_the_consent_shown_at_registration_says_the_coordinator_sees_participation(api, content):
+    consent = api.get("/api/contest").body["consent_text"]
+    assert consent == content.contest.consent_text
+    assert "người phụ trách đơn vị của tôi" in consent and "đã tham gia" in consent and "không xem điểm" in consent
