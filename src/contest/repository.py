@@ -42,8 +42,7 @@ def phone_pk(phone: str) -> str:
     return f"PHONE#{phone}"
 
 
-def exclusion_pk(phone: str) -> str:
-    return f"EXCL#{phone}"
+EXCLUSIONS = "EXCL"  # one small partition: a query lists it, a transaction checks one key of it
 
 
 def attempt_sk(week: int, number: int) -> str:
@@ -189,7 +188,7 @@ class Repository:
         try:
             with TransactWrite(connection=tables.connection()) as tx:
                 tx.condition_check(
-                    ExclusionItem, exclusion_pk(account.phone), "EXCL", condition=ExclusionItem.pk.does_not_exist()
+                    ExclusionItem, EXCLUSIONS, account.phone, condition=ExclusionItem.pk.does_not_exist()
                 )
                 tx.save(claim, condition=PhoneItem.pk.does_not_exist())
                 tx.save(profile, condition=AccountItem.pk.does_not_exist())
@@ -360,12 +359,12 @@ class Repository:
 
     def add_exclusion(self, phone: str, note: str | None, now_ms: int) -> bool:
         """Exclude a phone; an existing account is marked too. Returns whether an account existed."""
-        ExclusionItem(pk=exclusion_pk(phone), sk="EXCL", phone=phone, added_at_ms=now_ms, note=note).save()
+        ExclusionItem(pk=EXCLUSIONS, sk=phone, phone=phone, added_at_ms=now_ms, note=note).save()
         return self._mark_excluded(phone, True)
 
     def remove_exclusion(self, phone: str) -> bool:
         try:
-            ExclusionItem(pk=exclusion_pk(phone), sk="EXCL").delete(condition=ExclusionItem.pk.exists())
+            ExclusionItem(pk=EXCLUSIONS, sk=phone).delete(condition=ExclusionItem.pk.exists())
         except Exception as exc:
             if _is_condition_failure(exc):
                 return False
@@ -381,7 +380,7 @@ class Repository:
         return True
 
     def exclusions(self) -> list[Exclusion]:
-        found = ExclusionItem.scan(ExclusionItem.pk.startswith("EXCL#"))
+        found = ExclusionItem.query(EXCLUSIONS)
         return sorted((Exclusion(i.phone, int(i.added_at_ms), i.note) for i in found), key=lambda e: e.phone)
 
     # --- attempts and standings ------------------------------------------------------------------
@@ -701,7 +700,7 @@ class CloseRepository(Repository):
     # --- exclusions and devices ------------------------------------------------------------------
 
     def excluded_account_ids(self) -> set[str]:
-        """Accounts of the excluded phones (organisers): never ranked. Reads EXCL# items and their claims."""
+        """Accounts of the excluded phones (organisers): never ranked. Reads the exclusion partition and the claims."""
         found: set[str] = set()
         for exclusion in self.exclusions():
             claim = self.claim(exclusion.phone)

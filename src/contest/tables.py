@@ -7,7 +7,7 @@ One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who r
 | AccountItem     | ACCOUNT#<account_id>        | PROFILE                  | /me, quiz start (query of partition)  |
 | PhoneItem       | PHONE#<e164>                | CLAIM                    | login, verify, reset, register (cond) |
 | CodeItem        | PHONE#<e164>                | CODE#verify / CODE#reset | verify, resend, reset                 |
-| ExclusionItem   | EXCL#<e164>                 | EXCL                     | register (condition check), CLI       |
+| ExclusionItem   | EXCL                        | <e164>                   | register (condition check), CLI, close|
 | ThrottleItem    | IP#<hash>                   | REG#<hour>               | register                              |
 | AttemptItem     | ACCOUNT#<account_id>        | ATTEMPT#<ww>#<nn>        | quiz start, submit, /me               |
 | StandingItem    | WEEK#<ww>#S#<ss>            | <account_id>             | the close (query per shard)           |
