@@ -248,6 +248,20 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         for p in contest.final_unit_prizes:
             lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
         lines.append("")
+        if contest.final_formula:
+            from contest.publication import FINAL_FORMULA_TEXT
+
+            labels = {"participation": "w_lượt", "participation_rate": "w_tỷ_lệ", "mean_score": "w_điểm"}
+            weights = "; ".join(
+                f"{labels.get(k, k)} = {str(v).replace('.', ',')}" for k, v in contest.final_formula.items()
+            )
+            lines += [
+                f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi: "
+                f"{_md(FINAL_FORMULA_TEXT)}",
+                "",
+                f"Trọng số: {_md(weights)}.",
+                "",
+            ]
     lines += [
         "## Công bố kết quả",
         "",

@@ -75,6 +75,15 @@ def test_rules_page_shows_every_week_question_count_attempts_prizes_and_exclusio
     assert "Sở, ban, ngành cấp tỉnh" in page  # who may register, from units.yaml
 
 
+def test_rules_page_states_the_final_unit_formula_and_its_weights_from_the_config():
+    page = sitebuild.generate_pages(REPO)[sitebuild.RULES_PAGE]
+    contest = sitebuild.load_contest(REPO / "content")
+    assert contest.final_formula  # the shipped contest has weights
+    assert "điểm tổng hợp" in page
+    for weight in contest.final_formula.values():
+        assert str(weight).replace(".", ",") in page
+
+
 def test_rules_page_follows_a_changed_contest_definition(tmp_path):
     # Given organisers change the schedule, the quiz settings, a prize and the exclusions
     def edit(data):
