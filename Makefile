@@ -31,11 +31,14 @@ test-fast: $(STAMP)
 ## lint: ruff and mypy
 lint: $(STAMP)
 	$(BIN)/ruff check src functions tests benchmarks
-	$(BIN)/mypy src functions
+	$(BIN)/mypy -p contest
+	for f in functions/*/app.py; do $(BIN)/mypy "$$f" || exit 1; done
 
-## bench: performance runs; results printed and written under build/bench/
-bench: $(STAMP)
+## bench: every benchmark (cold start and DynamoDB calls per step, the close, the cost estimate);
+## results printed and written under build/bench/
+bench: $(STAMP) bench-close
 	$(PY) benchmarks/cold_start.py
+	$(PY) benchmarks/cost_estimate.py
 
 clean:
 	rm -rf build .dev
