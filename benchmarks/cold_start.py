@@ -33,10 +33,13 @@ ENV = {
     "CONTEST_SIGNING_SECRET": "b" * 48,
     "POWERTOOLS_SERVICE_NAME": "contest",
 }
-FLOOR = "import botocore.session as s; s.get_session().create_client('dynamodb', region_name='ap-southeast-1')"
+FLOOR = (
+    "import botocore.session as s; s.get_session().create_client('dynamodb', region_name='ap-southeast-1')"
+)
 HANDLER = (
     "import importlib.util, sys; sys.path.insert(0, {src!r}); "
-    "spec = importlib.util.spec_from_file_location('app', {path!r}); m = importlib.util.module_from_spec(spec); "
+    "spec = importlib.util.spec_from_file_location('app', {path!r}); "
+    "m = importlib.util.module_from_spec(spec); "
     "spec.loader.exec_module(m); "
     "from contest.tables import TableSchema; TableSchema._get_connection().connection.client"
 )
@@ -55,17 +58,28 @@ def run_child(code: str) -> tuple[float, int]:
 
 
 def heavy_modules(path: Path) -> list[str]:
-    code = HANDLER.format(src=str(ROOT / "src"), path=str(path)) + f"; print(','.join(sorted(n for n in {HEAVY!r} if n in sys.modules)))"
+    code = (
+        HANDLER.format(src=str(ROOT / "src"), path=str(path))
+        + f"; print(','.join(sorted(n for n in {HEAVY!r} if n in sys.modules)))"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONTEST_"))} | ENV
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    ).stdout
     return [m for m in out.strip().split(",") if m]
 
 
 def cold_starts(runs: int) -> dict[str, dict[str, float]]:
-    handlers = {p.parent.name: p for p in sorted((ROOT / "functions").glob("*/app.py")) if p.parent.name != "close_week"}
-    codes = {"floor": FLOOR} | {n: HANDLER.format(src=str(ROOT / "src"), path=str(p)) for n, p in handlers.items()}
+    handlers = {
+        p.parent.name: p
+        for p in sorted((ROOT / "functions").glob("*/app.py"))
+        if p.parent.name != "close_week"
+    }
+    codes = {"floor": FLOOR} | {
+        n: HANDLER.format(src=str(ROOT / "src"), path=str(p)) for n, p in handlers.items()
+    }
     samples: dict[str, list[tuple[float, int]]] = {n: [] for n in codes}
-    for name, code in codes.items():  # warm the disk cache once
+    for code in codes.values():  # warm the disk cache once
         run_child(code)
     for _ in range(runs):  # interleaved, so machine noise hits every candidate alike
         for name, code in codes.items():
@@ -87,12 +101,17 @@ def cold_starts(runs: int) -> dict[str, dict[str, float]]:
 
 
 def dynamodb_calls() -> dict[str, dict[str, int]]:
-    os.environ.update(ENV | {"CONTEST_SMS_SENDER": "outbox", "CONTEST_OUTBOX": str(ROOT / "build" / "bench" / "outbox.jsonl")})
+    os.environ.update(
+        ENV
+        | {"CONTEST_SMS_SENDER": "outbox", "CONTEST_OUTBOX": str(ROOT / "build" / "bench" / "outbox.jsonl")}
+    )
     sys.path.insert(0, str(ROOT))
     from moto import mock_aws
 
     with mock_aws():
         from collections import Counter
+
+        from tests.support import PHONES, WEEK1_MID, Api, code_for, e164, make_content
 
         from contest import tables
         from contest.clock import FixedClock
@@ -100,7 +119,6 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
         from contest.local.stack import load_function
         from contest.repository import Repository
         from contest.sender import MemorySender
-        from tests.support import PHONES, WEEK1_MID, Api, code_for, e164, make_content
 
         tables.configure("bench", "ap-southeast-1")
         tables.create_table()
@@ -126,7 +144,9 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
                 steps[name] = calls["n"] - before
                 return reply
 
-            step("register", lambda: api.register(phone, ip=f"198.51.100.{len(phone) + int(phone[-3:]) % 200}"))
+            step(
+                "register", lambda: api.register(phone, ip=f"198.51.100.{len(phone) + int(phone[-3:]) % 200}")
+            )
             code = code_for(sender.sent, e164(phone))
             step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))
             token = step("login", lambda: api.login(phone)).body["token"]
@@ -159,14 +179,19 @@ def main() -> None:
     print(f"{'':12} {'wall ms':>8} {'× floor':>8} {'RSS MB':>7} {'× floor':>8}  heavy modules")
     for name, row in starts.items():
         heavy = ",".join(row["heavy_modules"]) or "-"
-        print(f"{name:12} {row['median_ms']:8.1f} {row['ratio']:8.2f} {row['peak_rss_mb']:7d} {row['rss_ratio']:8.2f}  {heavy}")
+        print(
+            f"{name:12} {row['median_ms']:8.1f} {row['ratio']:8.2f} "
+            f"{row['peak_rss_mb']:7d} {row['rss_ratio']:8.2f}  {heavy}"
+        )
     counts = dynamodb_calls()
     print("\nDynamoDB requests per step (goal: quiz start ≤ 2, submit ≤ 3, register ≤ 3)")
     steps = list(counts["empty table"])
     print(f"{'step':14}" + "".join(f"{k:>24}" for k in counts))
     for step in steps:
         print(f"{step:14}" + "".join(f"{counts[k][step]:>24}" for k in counts))
-    (out / "cold_start.json").write_text(json.dumps({"cold_start": starts, "dynamodb_calls": counts}, indent=2))
+    (out / "cold_start.json").write_text(
+        json.dumps({"cold_start": starts, "dynamodb_calls": counts}, indent=2)
+    )
     print(f"\nWritten to {out / 'cold_start.json'}")
 
 

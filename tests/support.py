@@ -52,10 +52,14 @@ def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | Non
     raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
-    return Content(contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units})
+    return Content(
+        contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units}
+    )
 
 
-def event(method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, ip: str = "203.0.113.5") -> dict:
+def event(
+    method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, ip: str = "203.0.113.5"
+) -> dict:
     template = json.loads((EVENTS / "http_api_v2.json").read_text())
     ev = copy.deepcopy(template)
     ev["routeKey"] = ev["requestContext"]["routeKey"] = f"{method} {path}"
@@ -118,7 +122,9 @@ class Api:
         extra = dict(headers or {})
         if token:
             extra["authorization"] = f"Bearer {token}"
-        result = self.handler_for(method, path).lambda_handler(event(method, path, body, extra, ip), LambdaContext())
+        result = self.handler_for(method, path).lambda_handler(
+            event(method, path, body, extra, ip), LambdaContext()
+        )
         reply = Reply(result["statusCode"], json.loads(result["body"] or "{}"), result.get("headers") or {})
         self.replies.append(reply)
         return reply
@@ -132,7 +138,13 @@ class Api:
     # --- the contestant's journey ----------------------------------------------------------------
 
     def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = "so-tttt", **kw: Any) -> Reply:
-        body = {"full_name": name, "phone": phone, "unit_id": unit, "password": "mat-khau-123", "consent": True}
+        body = {
+            "full_name": name,
+            "phone": phone,
+            "unit_id": unit,
+            "password": "mat-khau-123",
+            "consent": True,
+        }
         return self.post("/api/register", body, **kw)
 
     def login(self, phone: str, password: str = "mat-khau-123") -> Reply:

@@ -42,7 +42,7 @@ class FixedClock:
 
 
 def to_ms(at: datetime) -> int:
-    return int(round(at.timestamp() * 1000))
+    return round(at.timestamp() * 1000)
 
 
 def from_ms(ms: int) -> datetime:

@@ -99,7 +99,6 @@ def _construct_mapping(loader: Any, node: Any) -> _Lines:
     return mapping
 
 
-
 def read_yaml(path: Path) -> Any:
     import yaml
 
@@ -107,7 +106,9 @@ def read_yaml(path: Path) -> Any:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_line_loader())  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        raise ContentError([ContentIssue(str(path), (mark.line + 1) if mark else 1, str(exc.problem))]) from exc
+        raise ContentError(
+            [ContentIssue(str(path), (mark.line + 1) if mark else 1, str(exc.problem))]
+        ) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([ContentIssue(str(path), 1, f"cannot read: {exc}")]) from exc
 
@@ -125,7 +126,9 @@ class _Reader:
             line = where.key_lines.get(key, where.line) if key else where.line
         self.issues.append(ContentIssue(self.file, line, message))
 
-    def get(self, data: Any, key: str, kind: type | tuple[type, ...], default: Any = ..., label: str = "") -> Any:
+    def get(
+        self, data: Any, key: str, kind: type | tuple[type, ...], default: Any = ..., label: str = ""
+    ) -> Any:
         name = label or key
         if not isinstance(data, dict):
             self.issue(data, None, f"expected a mapping holding '{name}'")
@@ -136,7 +139,7 @@ class _Reader:
                 return None
             return default
         value = data[key]
-        if kind is int and isinstance(value, bool) or not isinstance(value, kind):
+        if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
             wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
             self.issue(data, key, f"'{name}' must be {wanted}, got {type(value).__name__}")
             return None
@@ -175,7 +178,11 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
     weeks: list[Week] = []
     for position, raw in enumerate(r.get(data, "weeks", list) or [], start=1):
         number = r.get(raw, "number", int)
-        opens, closes, results_at = r.instant(raw, "opens_at"), r.instant(raw, "closes_at"), r.instant(raw, "results_at")
+        opens, closes, results_at = (
+            r.instant(raw, "opens_at"),
+            r.instant(raw, "closes_at"),
+            r.instant(raw, "results_at"),
+        )
         text = r.get(raw, "prediction_question", str, default_prediction) if isinstance(raw, dict) else ""
         if number is None or opens is None or closes is None or results_at is None:
             continue
@@ -183,7 +190,9 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
             r.issue(raw, "closes_at", f"week {number}: closes_at must be after opens_at")
         grace = quiz.get("grace_seconds", 0) if isinstance(quiz.get("grace_seconds"), int) else 0
         if (closes.timestamp() + grace) > results_at.timestamp():
-            r.issue(raw, "results_at", f"week {number}: the window (closes_at + grace) must end by results_at")
+            r.issue(
+                raw, "results_at", f"week {number}: the window (closes_at + grace) must end by results_at"
+            )
         if weeks and opens < weeks[-1].closes_at:
             r.issue(raw, "opens_at", f"week {number} overlaps week {weeks[-1].number}")
         if number != position:
@@ -380,12 +389,18 @@ def load_content(root: Path) -> Content:
 
 def _plain(data: Any) -> Any:
     """YAML data as plain JSON types (instants as ISO strings)."""
-    return json.loads(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))
+    return json.loads(
+        json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
+    )
 
 
 def bundle_of(content: Content) -> dict[str, Any]:
     """The JSON document stored in the table and read back at cold start."""
-    body = {"contest": content.raw["contest"], "units": content.raw["units"], "bank": bank_to_data(content.bank)}
+    body = {
+        "contest": content.raw["contest"],
+        "units": content.raw["units"],
+        "bank": bank_to_data(content.bank),
+    }
     digest = hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     return body | {"version": digest[:16]}
 

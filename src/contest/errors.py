@@ -48,7 +48,10 @@ ConsentRequired = _error(
     "ConsentRequired", "CONSENT_REQUIRED", 422, "Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký."
 )
 PhoneTaken = _error(
-    "PhoneTaken", "PHONE_ALREADY_REGISTERED", 409, "Số điện thoại này đã được đăng ký. Mỗi người chỉ có một tài khoản."
+    "PhoneTaken",
+    "PHONE_ALREADY_REGISTERED",
+    409,
+    "Số điện thoại này đã được đăng ký. Mỗi người chỉ có một tài khoản.",
 )
 Excluded = _error(
     "Excluded",
@@ -57,7 +60,10 @@ Excluded = _error(
     "Thành viên Ban Tổ chức, Tổ Thư ký và người trực tiếp tham gia tổ chức Cuộc thi không được dự thi.",
 )
 TooManyRegistrations = _error(
-    "TooManyRegistrations", "TOO_MANY_REGISTRATIONS", 429, "Có quá nhiều lượt đăng ký từ địa chỉ này. Vui lòng thử lại sau."
+    "TooManyRegistrations",
+    "TOO_MANY_REGISTRATIONS",
+    429,
+    "Có quá nhiều lượt đăng ký từ địa chỉ này. Vui lòng thử lại sau.",
 )
 
 # One-time codes
@@ -79,8 +85,12 @@ Forbidden = _error("Forbidden", "FORBIDDEN", 403, "Bạn không có quyền th�
 # Quiz
 NotVerified = _error("NotVerified", "NOT_VERIFIED", 403, "Bạn cần xác thực số điện thoại trước khi dự thi.")
 WeekNotOpen = _error("WeekNotOpen", "WEEK_NOT_OPEN", 409, "Hiện không có tuần thi nào đang mở.")
-NoAttemptsLeft = _error("NoAttemptsLeft", "NO_ATTEMPTS_LEFT", 409, "Bạn đã dùng hết số lượt thi của tuần này.")
-InvalidToken = _error("InvalidToken", "INVALID_TOKEN", 401, "Phiên làm bài không hợp lệ. Vui lòng bắt đầu lại.")
+NoAttemptsLeft = _error(
+    "NoAttemptsLeft", "NO_ATTEMPTS_LEFT", 409, "Bạn đã dùng hết số lượt thi của tuần này."
+)
+InvalidToken = _error(
+    "InvalidToken", "INVALID_TOKEN", 401, "Phiên làm bài không hợp lệ. Vui lòng bắt đầu lại."
+)
 AttemptExpired = _error("AttemptExpired", "ATTEMPT_EXPIRED", 409, "Đã hết thời gian làm bài.")
 WeekClosed = _error("WeekClosed", "WEEK_CLOSED", 409, "Tuần thi đã kết thúc, không thể nộp bài.")
 AlreadySubmitted = _error(

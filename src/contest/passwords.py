@@ -28,7 +28,13 @@ def check_strength(password: object) -> str:
 
 def _derive(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
     return hashlib.scrypt(
-        unicodedata.normalize("NFC", password).encode(), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32
+        unicodedata.normalize("NFC", password).encode(),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        maxmem=64 * 1024 * 1024,
+        dklen=32,
     )
 
 

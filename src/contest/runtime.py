@@ -16,8 +16,8 @@ from contest.services.content import ContentSource
 
 if TYPE_CHECKING:
     from contest.services.accounts import Accounts
-    from contest.services.quiz import Quiz
     from contest.services.coordinators import Coordinators
+    from contest.services.quiz import Quiz
 
 
 class _LazySender:

@@ -153,9 +153,20 @@ ME = {
         "unit_name": {"type": "string"},
         "verified": {"type": "boolean"},
         "attempts": {"type": "array", "items": ATTEMPT_SUMMARY},
-        "is_coordinator": {"type": "boolean", "description": "Người phụ trách đơn vị (có trang Đơn vị của tôi)"},
+        "is_coordinator": {
+            "type": "boolean",
+            "description": "Người phụ trách đơn vị (có trang Đơn vị của tôi)",
+        },
     },
-    "required": ["full_name", "phone_masked", "unit_id", "unit_name", "verified", "attempts", "is_coordinator"],
+    "required": [
+        "full_name",
+        "phone_masked",
+        "unit_id",
+        "unit_name",
+        "verified",
+        "attempts",
+        "is_coordinator",
+    ],
 }
 # The coordinator's page (issue 8): one unit, participation yes/no, never a score or a province-wide figure.
 COORDINATOR = {
@@ -198,7 +209,16 @@ COORDINATOR = {
         },
         "generated_at": {"type": "string"},
     },
-    "required": ["unit_id", "unit_name", "headcount", "registered", "week", "weeks", "members", "generated_at"],
+    "required": [
+        "unit_id",
+        "unit_name",
+        "headcount",
+        "registered",
+        "week",
+        "weeks",
+        "members",
+        "generated_at",
+    ],
     "additionalProperties": False,
 }
 QUIZ_STARTED = {

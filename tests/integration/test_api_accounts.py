@@ -20,7 +20,14 @@ class TestRegister:
         # Given a contestant registered with one spelling of their number
         assert api.register("0912 345 678").status == 201
         # When the same number is registered in every other common spelling
-        spellings = ["0912345678", "0912.345.678", "+84 912 345 678", "84912345678", "+84-912-345-678", "０９１２３４５６７８"]
+        spellings = [
+            "0912345678",
+            "0912.345.678",
+            "+84 912 345 678",
+            "84912345678",
+            "+84-912-345-678",
+            "０９１２３４５６７８",
+        ]
         replies = [api.register(s) for s in spellings]
         # Then each is refused as already registered
         assert {r.status for r in replies} == {409}
@@ -43,11 +50,22 @@ class TestRegister:
         assert claim is not None and repo.account(claim.account_id) is not None
 
     def test_unknown_unit_missing_consent_and_weak_password_are_refused(self, api):
-        base = {"full_name": "Trần Thị Bình", "phone": PHONES[1], "unit_id": "so-tttt", "password": "mat-khau-123"}
-        assert api.post("/api/register", base | {"unit_id": "khong-co", "consent": True}).body["code"] == "UNKNOWN_UNIT"
+        base = {
+            "full_name": "Trần Thị Bình",
+            "phone": PHONES[1],
+            "unit_id": "so-tttt",
+            "password": "mat-khau-123",
+        }
+        assert (
+            api.post("/api/register", base | {"unit_id": "khong-co", "consent": True}).body["code"]
+            == "UNKNOWN_UNIT"
+        )
         assert api.post("/api/register", base | {"consent": False}).status == 422
         assert api.post("/api/register", base).status == 422
-        assert api.post("/api/register", base | {"password": "ngan", "consent": True}).body["code"] == "WEAK_PASSWORD"
+        assert (
+            api.post("/api/register", base | {"password": "ngan", "consent": True}).body["code"]
+            == "WEAK_PASSWORD"
+        )
         # and nothing was stored for that number
         assert api.register(PHONES[1]).status == 201
 
@@ -92,7 +110,6 @@ class TestRegistrationFlood:
         assert reply.status == 429 and reply.body["code"] == "TOO_MANY_REGISTRATIONS"
         # another address is not affected
         assert api.register(PHONES[100 + limit], ip="198.51.100.8").status == 201
-
 
     def test_behind_cloudfront_the_viewer_address_is_what_counts(self, api, content):
         limit = content.contest.limits.registrations_per_ip_per_hour
@@ -139,7 +156,11 @@ class TestVerify:
         api.register(PHONES[0])
         first = code_for(sender.sent, e164(PHONES[0]))
         too_soon = api.post("/api/verify/resend", {"phone": PHONES[0]})
-        assert too_soon.status == 429 and too_soon.body["code"] == "RESEND_TOO_SOON" and too_soon.body["retry_after"] > 0
+        assert (
+            too_soon.status == 429
+            and too_soon.body["code"] == "RESEND_TOO_SOON"
+            and too_soon.body["retry_after"] > 0
+        )
         clock.advance(61)
         assert api.post("/api/verify/resend", {"phone": PHONES[0]}).status == 200
         second = code_for(sender.sent, e164(PHONES[0]))
@@ -147,7 +168,9 @@ class TestVerify:
             assert api.post("/api/verify", {"phone": PHONES[0], "code": first}).body["code"] == "CODE_INVALID"
         assert api.post("/api/verify", {"phone": PHONES[0], "code": second}).status == 200
 
-    def test_resend_to_many_numbers_sends_only_to_registered_ones_within_the_hourly_cap(self, api, sender, clock):
+    def test_resend_to_many_numbers_sends_only_to_registered_ones_within_the_hourly_cap(
+        self, api, sender, clock
+    ):
         api.register(PHONES[0])
         sent_before = len(sender.sent)
         for phone in PHONES[50:90]:  # SMS pumping: numbers nobody registered
@@ -248,7 +271,6 @@ def test_stored_data_never_holds_a_plain_code_or_password(api, sender):
     dump = str(TableSchema._get_connection().connection.client.scan(TableName=TableSchema.Meta.table_name))
     assert "mat-khau-123" not in dump
     assert f"'{code}'" not in dump and f'"{code}"' not in dump
-
 
 
 class TestWithoutPhoneVerification:

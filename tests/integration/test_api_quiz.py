@@ -24,7 +24,10 @@ def contestant(api, sender):
 
     def make(phone=PHONES[0], name="Lê Thị Hoa", unit="h-can-loc"):
         assert api.register(phone, name=name, unit=unit).status == 201
-        assert api.post("/api/verify", {"phone": phone, "code": code_for(sender.sent, e164(phone))}).status == 200
+        assert (
+            api.post("/api/verify", {"phone": phone, "code": code_for(sender.sent, e164(phone))}).status
+            == 200
+        )
         return api.login(phone).body["token"]
 
     return make
@@ -77,7 +80,8 @@ class TestStart:
             1
             for q in body["questions"]
             for o in q["options"]
-            if o["text"] == by_id[q["id"]].options[by_id[q["id"]].correct] and o["id"] == by_id[q["id"]].correct
+            if o["text"] == by_id[q["id"]].options[by_id[q["id"]].correct]
+            and o["id"] == by_id[q["id"]].correct
         )
         assert same_letter < 15
 
@@ -112,7 +116,9 @@ class TestStart:
 
 
 class TestSubmit:
-    def test_a_perfect_submission_scores_fifteen_with_the_servers_duration(self, api, contestant, content, clock):
+    def test_a_perfect_submission_scores_fifteen_with_the_servers_duration(
+        self, api, contestant, content, clock
+    ):
         quiz = api.post("/api/quiz", token=contestant()).body
         clock.advance(200.5)
         receipt = api.post(
@@ -128,9 +134,16 @@ class TestSubmit:
     def test_unanswered_counts_as_wrong(self, api, contestant, content):
         quiz = api.post("/api/quiz", token=contestant()).body
         answers = dict(list(correct_answers(quiz, content).items())[:9])
-        assert api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1}).body["score"] == 9
+        assert (
+            api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1}).body[
+                "score"
+            ]
+            == 9
+        )
 
-    def test_double_clicks_retries_and_tabs_get_one_receipt_and_one_result(self, api, contestant, content, repo):
+    def test_double_clicks_retries_and_tabs_get_one_receipt_and_one_result(
+        self, api, contestant, content, repo
+    ):
         quiz = api.post("/api/quiz", token=contestant()).body
         body = {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 777}
         with ThreadPoolExecutor(20) as pool:
@@ -243,7 +256,11 @@ class TestMultipleAttempts:
             quiz = api.post("/api/quiz", token=token).body
             clock.advance(seconds)
             answers = dict(list(correct_answers(quiz, content).items())[:answered])
-            scores.append(api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": seconds}).body)
+            scores.append(
+                api.post(
+                    "/api/submit", {"token": quiz["token"], "answers": answers, "prediction": seconds}
+                ).body
+            )
         [standing] = repo.iter_standings(1)
         assert standing.score == 12 and standing.duration_ms == 200_000 and standing.attempts == 3
         assert standing.attempt_id == scores[2]["attempt_id"]
@@ -259,7 +276,11 @@ class TestTokens:
         h, p, _ = token.split(".")
 
         def enc(obj):
-            return base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode()).rstrip(b"=").decode()
+            return (
+                base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode())
+                .rstrip(b"=")
+                .decode()
+            )
 
         def dec(seg):
             return json.loads(base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))
@@ -278,7 +299,8 @@ class TestTokens:
             self._resign(token, secret, header={"alg": "none", "typ": "JWT"}).rsplit(".", 1)[0] + ".",
             self._resign(token, secret, header={"alg": "HS512", "typ": "JWT"}),
             self._resign(token, b"another-secret-of-the-same-length-as-ours-xxxx"),
-            f"{h}.{self._resign(token, secret, claims={'n': 2}).split('.')[1]}.{s}",  # payload changed, old signature
+            # payload changed, old signature kept
+            f"{h}.{self._resign(token, secret, claims={'n': 2}).split('.')[1]}.{s}",
             token[:-3],
             token + "A",
         ]
@@ -321,8 +343,16 @@ class TestRequestShape:
             (api.call("POST", "/api/register", '{"a": NaN}'), 400, "INVALID_JSON"),
             (api.call("POST", "/api/register", '{"a": 1, "a": 2}'), 400, "INVALID_JSON"),
             (api.call("POST", "/api/register", "[]"), 422, "VALIDATION_FAILED"),
-            (api.call("POST", "/api/register", "{}", headers={"content-type": "text/plain"}), 415, "UNSUPPORTED_MEDIA_TYPE"),
-            (api.call("POST", "/api/register", json.dumps({"full_name": "x" * 70_000})), 413, "PAYLOAD_TOO_LARGE"),
+            (
+                api.call("POST", "/api/register", "{}", headers={"content-type": "text/plain"}),
+                415,
+                "UNSUPPORTED_MEDIA_TYPE",
+            ),
+            (
+                api.call("POST", "/api/register", json.dumps({"full_name": "x" * 70_000})),
+                413,
+                "PAYLOAD_TOO_LARGE",
+            ),
             (api.call("POST", "/api/register", "[" * 5000 + "]" * 5000), 400, "INVALID_JSON"),  # too deep
             (api.call("POST", "/api/register", "[" * 30000), 400, "INVALID_JSON"),
             (api.call("GET", "/api/nothing-here"), 404, "NOT_FOUND"),
@@ -330,12 +360,17 @@ class TestRequestShape:
         ]
         for reply, status, code in cases:
             assert (reply.status, reply.body.get("code")) == (status, code)
-            assert reply.body["message"] and any(ch in reply.body["message"] for ch in "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ")
+            assert reply.body["message"] and any(
+                ch in reply.body["message"] for ch in "ạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹđ"
+            )
 
     def test_no_response_ever_contains_an_answer_key_marker(self, api, contestant, content):
         token = contestant()
         quiz = api.post("/api/quiz", token=token).body
-        api.post("/api/submit", {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 3})
+        api.post(
+            "/api/submit",
+            {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 3},
+        )
         api.get("/api/me", token=token)
         everything = json.dumps([r.body for r in api.replies], ensure_ascii=False)
         assert '"correct' not in everything and "is_correct" not in everything

@@ -28,7 +28,9 @@ def test_content_check_reports_file_and_line_of_each_problem(tmp_path):
     lines[broken_line] = "  questions_per_attempt: mười lăm"
     contest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     units = tmp_path / "content" / "units.yaml"
-    units.write_text(units.read_text(encoding="utf-8").replace("group: huyen }", "group: huyenn }", 1), encoding="utf-8")
+    units.write_text(
+        units.read_text(encoding="utf-8").replace("group: huyen }", "group: huyenn }", 1), encoding="utf-8"
+    )
     # When the organiser checks it
     result = runner.invoke(app, ["content", "check", "--root", str(tmp_path)])
     # Then the command fails and points at both files and lines

@@ -15,10 +15,11 @@ def test_committed_openapi_matches_the_routes(api):
 def test_every_route_is_documented_with_a_json_error_body(api):
     doc = json.loads((ROOT / "docs" / "openapi.json").read_text(encoding="utf-8"))
     routes = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops}
-    declared = {
-        (r.method, r.path) for module in api.functions.values() for r in module.app._static_routes
-    }
+    declared = {(r.method, r.path) for module in api.functions.values() for r in module.app._static_routes}
     assert declared <= routes
     for ops in doc["paths"].values():
         for op in ops.values():
-            assert op["responses"]["422"]["content"]["application/json"]["schema"]["required"] == ["code", "message"]
+            assert op["responses"]["422"]["content"]["application/json"]["schema"]["required"] == [
+                "code",
+                "message",
+            ]

@@ -17,9 +17,13 @@ from rich.console import Console
 if TYPE_CHECKING:
     from contest.repository import Repository
 
-app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False
+)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
-exclusions_app = typer.Typer(help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True)
+exclusions_app = typer.Typer(
+    help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True
+)
 app.add_typer(content_app, name="content")
 app.add_typer(exclusions_app, name="exclusions")
 
@@ -44,7 +48,9 @@ def project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "content" / "contest.yaml").exists():
             return folder
-    raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
+    raise typer.BadParameter(
+        "Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án)."
+    )
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -60,8 +66,9 @@ def repository(aws: bool) -> Iterator[Repository]:
     from contest.repository import Repository
 
     if aws:
-        table, region = os.environ.get("CONTEST_TABLE"), os.environ.get("AWS_REGION") or os.environ.get(
-            "AWS_DEFAULT_REGION"
+        table, region = (
+            os.environ.get("CONTEST_TABLE"),
+            os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
         )
         if not table or not region:
             fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
@@ -81,7 +88,9 @@ def repository(aws: bool) -> Iterator[Repository]:
 @app.command()
 def dev(
     port: int = typer.Option(8000, help="Cổng HTTP trên 127.0.0.1."),
-    clock: str = typer.Option("", envvar="CONTEST_CLOCK", help="Giờ bắt đầu của đồng hồ, ví dụ 2023-10-18T09:00:00+07:00."),
+    clock: str = typer.Option(
+        "", envvar="CONTEST_CLOCK", help="Giờ bắt đầu của đồng hồ, ví dụ 2023-10-18T09:00:00+07:00."
+    ),
     build_site: bool = typer.Option(True, "--site/--no-site", help="Dựng lại trang web khi khởi động."),
 ) -> None:
     """Chạy toàn bộ cuộc thi trên máy này (API, trang web, kết quả) tại http://127.0.0.1:PORT."""
@@ -105,7 +114,10 @@ def dev(
         start = contest.weeks[0].opens_at
         note = "lúc mở tuần 1 (đặt CONTEST_CLOCK=... để chọn giờ khác)"
     if not port_is_free(port):
-        fail(f"Cổng {port} trên 127.0.0.1 đang bận. Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác.")
+        fail(
+            f"Cổng {port} trên 127.0.0.1 đang bận. "
+            "Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác."
+        )
     if build_site:
         try:
             from contest import sitebuild
@@ -134,7 +146,9 @@ def dev(
 
 
 @content_app.command("check")
-def content_check(root: Path = typer.Option(None, help="Thư mục dự án (mặc định: thư mục hiện tại).")) -> None:
+def content_check(
+    root: Path = typer.Option(None, help="Thư mục dự án (mặc định: thư mục hiện tại)."),
+) -> None:
     """Kiểm tra content/: cấu hình cuộc thi, đơn vị, ngân hàng câu hỏi."""
     from contest.content import ContentError, load_content
 
@@ -152,7 +166,9 @@ def content_check(root: Path = typer.Option(None, help="Thư mục dự án (m�
 
 
 @content_app.command("load")
-def content_load(aws: bool = typer.Option(False, "--aws", help="Nạp vào hệ thống trên AWS thay vì môi trường cục bộ.")) -> None:
+def content_load(
+    aws: bool = typer.Option(False, "--aws", help="Nạp vào hệ thống trên AWS thay vì môi trường cục bộ."),
+) -> None:
     """Nạp content/ (cấu hình, đơn vị, câu hỏi) vào cơ sở dữ liệu."""
     from contest.content import ContentError, bundle_of, load_content
 
@@ -213,13 +229,19 @@ def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
         found = repo.exclusions()
     table = Table("Số điện thoại", "Ngày thêm", "Ghi chú")
     for item in found:
-        table.add_row(item.phone, datetime.fromtimestamp(item.added_at_ms / 1000).strftime("%d/%m/%Y %H:%M"), item.note or "")
+        table.add_row(
+            item.phone,
+            datetime.fromtimestamp(item.added_at_ms / 1000).strftime("%d/%m/%Y %H:%M"),
+            item.note or "",
+        )
     console.print(table)
     console.print(f"{len(found)} số.")
 
 
 @app.command()
-def openapi(check: bool = typer.Option(False, "--check", help="Chỉ kiểm tra docs/openapi.json có khớp không.")) -> None:
+def openapi(
+    check: bool = typer.Option(False, "--check", help="Chỉ kiểm tra docs/openapi.json có khớp không."),
+) -> None:
     """Sinh tài liệu OpenAPI (docs/openapi.json) từ các route của các hàm."""
     from contest import openapi as spec
 

@@ -36,7 +36,9 @@ class Accounts:
 
     # --- registration ----------------------------------------------------------------------------
 
-    def register(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
+    def register(
+        self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None
+    ) -> dict[str, Any]:
         content = self.content.get()
         contest = content.contest
         e164 = phones.normalize(phone)
@@ -48,7 +50,9 @@ class Accounts:
         now_ms = to_ms(now)
         address = ip_hash(self.secret, ip)
         if address:
-            self.repo.throttle_registration(address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour)
+            self.repo.throttle_registration(
+                address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour
+            )
         verify = contest.phone_verification
         account = Account(
             account_id=uuid.uuid4().hex,
@@ -132,7 +136,11 @@ class Accounts:
             },
             self.secret,
         )
-        return {"token": token, "expires_at": iso(now.fromtimestamp(expires, now.tzinfo)), "verified": account.verified}
+        return {
+            "token": token,
+            "expires_at": iso(now.fromtimestamp(expires, now.tzinfo)),
+            "verified": account.verified,
+        }
 
     def session(self, bearer: str | None) -> dict[str, Any]:
         """Claims of a valid session token (password version checked by the caller with the account)."""
@@ -189,7 +197,9 @@ class Accounts:
         secret_password = passwords.check_strength(new_password)
         record = self._check_code(e164, "reset", code)
         limits = self.content.get().contest.limits
-        if not self.repo.reset_password(e164, record, limits.code_max_tries, passwords.hash_password(secret_password)):
+        if not self.repo.reset_password(
+            e164, record, limits.code_max_tries, passwords.hash_password(secret_password)
+        ):
             raise errors.CodeInvalid()
         return {"message": "Đặt lại mật khẩu thành công. Vui lòng đăng nhập bằng mật khẩu mới."}
 
@@ -220,7 +230,10 @@ class Accounts:
         now_ms = to_ms(self.clock.now())
         if previous is not None:
             wait_ms = previous.sent_at_ms + 1000 * limits.code_resend_seconds - now_ms
-            if now_ms - previous.window_start_ms < WINDOW_MS and previous.window_sends >= limits.code_sends_per_hour:
+            if (
+                now_ms - previous.window_start_ms < WINDOW_MS
+                and previous.window_sends >= limits.code_sends_per_hour
+            ):
                 wait_ms = max(wait_ms, previous.window_start_ms + WINDOW_MS - now_ms)
             if wait_ms > 0:
                 raise errors.ResendTooSoon(retry_after=-(-wait_ms // 1000))
@@ -231,7 +244,7 @@ class Accounts:
         self._send_code(phone, code, what)
 
     def _send_code(self, phone: str, code: str, what: str) -> None:
-        """SMS without diacritics on purpose: one 160-character GSM part instead of 70-character UCS-2 parts."""
+        """SMS without diacritics on purpose: one 160-character GSM part, not 70-character UCS-2 parts."""
         minutes = self.content.get().contest.limits.code_ttl_seconds // 60
         self.sender.send(phone, f"Ma {what} Cuoc thi Chuyen doi so: {code}. Ma co hieu luc {minutes} phut.")
 

@@ -30,7 +30,12 @@ def request_hash(answers: dict[str, str], prediction: int) -> str:
 
 def better(a: Attempt, b: Attempt, resolution: str) -> bool:
     """Is submitted attempt a strictly better than b? Score desc, then duration asc."""
-    assert a.score is not None and b.score is not None and a.duration_ms is not None and b.duration_ms is not None
+    assert (
+        a.score is not None
+        and b.score is not None
+        and a.duration_ms is not None
+        and b.duration_ms is not None
+    )
     return (-a.score, ranked_duration(a.duration_ms, resolution)) < (
         -b.score,
         ranked_duration(b.duration_ms, resolution),
@@ -94,7 +99,11 @@ class Quiz:
                 phone_masked=phones.mask(account.phone),
             )
             if not self.repo.create_attempt(open_attempt):  # a second tab started the same attempt
-                raced = [a for a in self.repo.attempts(account.account_id, week.number) if a.number == open_attempt.number]
+                raced = [
+                    a
+                    for a in self.repo.attempts(account.account_id, week.number)
+                    if a.number == open_attempt.number
+                ]
                 if not raced:
                     raise errors.Busy()
                 open_attempt = raced[0]
@@ -119,7 +128,9 @@ class Quiz:
             "week": attempt.week,
             "issued_at": iso(from_ms(attempt.issued_at_ms)),
             "expires_at": iso(from_ms(attempt.expires_at_ms)),
-            "questions": displayed_questions(attempt.question_ids, attempt.orders, self.content.get().bank.by_id()),
+            "questions": displayed_questions(
+                attempt.question_ids, attempt.orders, self.content.get().bank.by_id()
+            ),
             "prediction": {"text": prediction_text, "max": prediction_max},
         }
 
@@ -129,7 +140,9 @@ class Quiz:
         content = self.content.get()
         rules = content.contest.quiz
         if prediction > rules.prediction_max:
-            raise errors.ValidationFailed(f"Số dự đoán phải nằm trong khoảng 0–{rules.prediction_max}.", field="prediction")
+            raise errors.ValidationFailed(
+                f"Số dự đoán phải nằm trong khoảng 0–{rules.prediction_max}.", field="prediction"
+            )
         digest = request_hash(answers, prediction)
         for _ in range(MAX_SUBMIT_ROUNDS):
             week_attempts = self.repo.attempts(claims["sub"], claims["wk"])
@@ -157,7 +170,10 @@ class Quiz:
             earlier = [a for a in week_attempts if a.submitted]
             best_before = min(
                 earlier,
-                key=lambda a: (-(a.score or 0), ranked_duration(a.duration_ms or 0, rules.duration_resolution)),
+                key=lambda a: (
+                    -(a.score or 0),
+                    ranked_duration(a.duration_ms or 0, rules.duration_resolution),
+                ),
                 default=None,
             )
             is_best = best_before is None or better(submitted, best_before, rules.duration_resolution)
