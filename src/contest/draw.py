@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from typing import Any
 
 from contest.model import OPTION_KEYS, Question
 
@@ -24,7 +25,7 @@ def draw(
 
 def displayed_questions(
     question_ids: tuple[str, ...], orders: tuple[str, ...], by_id: dict[str, Question]
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     """What the client sees: text and options relabelled A-D in the shuffled order. No answer key."""
     shown = []
     for qid, order in zip(question_ids, orders, strict=True):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from contest import tables
@@ -122,8 +123,8 @@ def _attempt(item: AttemptItem) -> Attempt:
         week=int(item.week),
         number=int(item.number),
         attempt_id=item.attempt_id,
-        question_ids=tuple(item.question_ids),
-        orders=tuple(item.orders),
+        question_ids=tuple(map(str, item.question_ids)),
+        orders=tuple(map(str, item.orders)),
         issued_at_ms=int(item.issued_at_ms),
         expires_at_ms=int(item.expires_at_ms),
         full_name=item.full_name,
@@ -289,7 +290,9 @@ class Repository:
             int(item.window_sends or 1),
         )
 
-    def replace_code(self, phone: str, purpose: str, code: CodeRecord, previous: CodeRecord | None, ttl_s: int) -> bool:
+    def replace_code(
+        self, phone: str, purpose: str, code: CodeRecord, previous: CodeRecord | None, ttl_s: int
+    ) -> bool:
         """Write a new code unless another request changed the item since `previous` was read."""
         condition = (
             CodeItem.pk.does_not_exist() if previous is None else CodeItem.sent_at_ms == previous.sent_at_ms
@@ -319,7 +322,7 @@ class Repository:
     def verify_phone(self, phone: str, seen: CodeRecord, max_tries: int, ip_hash: str | None) -> bool:
         """Consume the code and mark the account verified, atomically. False if the code changed meanwhile."""
         profile = AccountItem(pk=account_pk(seen.account_id), sk=PROFILE)
-        actions = [AccountItem.verified.set(True)]
+        actions: list[Action] = [AccountItem.verified.set(True)]
         if ip_hash:
             actions.append(AccountItem.verified_ip_hash.set(ip_hash))
         try:
@@ -376,7 +379,9 @@ class Repository:
         claim = self.claim(phone)
         if claim is None:
             return False
-        AccountItem(pk=account_pk(claim.account_id), sk=PROFILE).update(actions=[AccountItem.excluded.set(excluded)])
+        AccountItem(pk=account_pk(claim.account_id), sk=PROFILE).update(
+            actions=[AccountItem.excluded.set(excluded)]
+        )
         return True
 
     def exclusions(self) -> list[Exclusion]:
@@ -412,7 +417,10 @@ class Repository:
 
     def attempts(self, account_id: str, week: int) -> list[Attempt]:
         prefix = f"ATTEMPT#{week:02d}#"
-        return [_attempt(AttemptItem.from_raw_data(raw)) for raw in tables.query_partition(account_pk(account_id), prefix)]
+        return [
+            _attempt(AttemptItem.from_raw_data(raw))
+            for raw in tables.query_partition(account_pk(account_id), prefix)
+        ]
 
     def record_submission(self, submitted: Attempt, standing: StandingRecord, is_best: bool) -> str:
         """Store the result on the attempt and the week's standing, atomically.
@@ -421,7 +429,16 @@ class Repository:
         earlier request whose response was lost), or "standing-moved" when another attempt of the same
         contestant changed the standing meanwhile (the caller re-reads and retries).
         """
-        attempt_item = AttemptItem(pk=account_pk(submitted.account_id), sk=attempt_sk(submitted.week, submitted.number))
+        assert (
+            submitted.submitted_at_ms is not None
+            and submitted.prediction is not None
+            and submitted.duration_ms is not None
+            and submitted.score is not None
+            and submitted.request_hash is not None
+        ), "only a scored submission is recorded"
+        attempt_item = AttemptItem(
+            pk=account_pk(submitted.account_id), sk=attempt_sk(submitted.week, submitted.number)
+        )
         standing_item = StandingItem(
             pk=standing_pk(submitted.week, shard_of(submitted.account_id, self.shards)),
             sk=submitted.account_id,
@@ -454,12 +471,18 @@ class Repository:
                     condition=AttemptItem.pk.exists() & AttemptItem.submitted_at_ms.does_not_exist(),
                 )
                 moved_guard = (
-                    StandingItem.pk.does_not_exist() if first else StandingItem.attempts == standing.attempts - 1
+                    StandingItem.pk.does_not_exist()
+                    if first
+                    else StandingItem.attempts == standing.attempts - 1
                 )
                 if is_best:
                     tx.save(standing_item, condition=moved_guard)
                 else:
-                    tx.update(standing_item, actions=[StandingItem.attempts.set(standing.attempts)], condition=moved_guard)
+                    tx.update(
+                        standing_item,
+                        actions=[StandingItem.attempts.set(standing.attempts)],
+                        condition=moved_guard,
+                    )
         except TransactWriteError as exc:
             failed = _cancelled(exc)
             if failed and failed[0]:
@@ -473,7 +496,9 @@ class Repository:
 
     def standing(self, week: int, account_id: str) -> StandingRecord | None:
         try:
-            item = StandingItem.get(standing_pk(week, shard_of(account_id, self.shards)), account_id, consistent_read=True)
+            item = StandingItem.get(
+                standing_pk(week, shard_of(account_id, self.shards)), account_id, consistent_read=True
+            )
         except DoesNotExist:
             return None
         return _standing(item)
@@ -855,7 +880,9 @@ def _index_pages(pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     """Raw pages of one gsi1 partition (eventually consistent, as every index read is)."""
     start = None
     while True:
-        page = TableSchema._get_connection().query(pk, index_name=UNIT_INDEX, exclusive_start_key=start, **kwargs)
+        page = TableSchema._get_connection().query(
+            pk, index_name=UNIT_INDEX, exclusive_start_key=start, **kwargs
+        )
         yield page
         start = page.get("LastEvaluatedKey")
         if not start:
@@ -889,7 +916,9 @@ class CoordinatorRepository(CloseRepository):
         """Remove an appointment; False when the account was not a coordinator."""
         try:
             with TransactWrite(connection=tables.connection()) as tx:
-                tx.delete(CoordinatorItem(pk=COORDINATORS_PK, sk=account_id), condition=CoordinatorItem.pk.exists())
+                tx.delete(
+                    CoordinatorItem(pk=COORDINATORS_PK, sk=account_id), condition=CoordinatorItem.pk.exists()
+                )
                 tx.update(
                     AccountItem(pk=account_pk(account_id), sk=PROFILE),
                     actions=[AccountItem.coordinator_unit.remove()],
@@ -902,9 +931,7 @@ class CoordinatorRepository(CloseRepository):
         return True
 
     def coordinators(self) -> list[Coordinator]:
-        found = [
-            CoordinatorItem.from_raw_data(raw) for raw in tables.query_partition(COORDINATORS_PK)
-        ]
+        found = [CoordinatorItem.from_raw_data(raw) for raw in tables.query_partition(COORDINATORS_PK)]
         return sorted(
             (
                 Coordinator(c.account_id, c.unit_id, c.phone, c.full_name, int(c.appointed_at_ms), c.note)
@@ -945,6 +972,8 @@ class CoordinatorRepository(CloseRepository):
         for unit_id in unit_ids:
             counts[unit_id] = sum(
                 int(page.get("Count", 0))
-                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded)
+                for page in _index_pages(
+                    unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded
+                )
             )
         return counts

@@ -184,11 +184,12 @@ def configure(table_name: str, region: str, host: str | None = None) -> None:
     _configured = (table_name, region, host)
     _Item.Meta.table_name = table_name
     _Item.Meta.region = region
-    _Item.Meta.host = host
-    for model in (_Item, *MODELS):
+    setattr(_Item.Meta, "host", host)  # noqa: B010 - PynamoDB reads Meta.host; not declared on the stub
+    models: tuple[type[Model], ...] = (_Item, *MODELS)
+    for model in models:
         model._connection = None
     shared = TableSchema._get_connection()
-    for model in (_Item, *MODELS):
+    for model in models:
         model._connection = shared
 
 
@@ -218,7 +219,10 @@ def create_table(wait: bool = False) -> None:
         TableSchema.create_table(wait=wait, billing_mode="PAY_PER_REQUEST")
     TableSchema._get_connection().connection._make_api_call(  # enable TTL like the template does
         "UpdateTimeToLive",
-        {"TableName": TableSchema.Meta.table_name, "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"}},
+        {
+            "TableName": TableSchema.Meta.table_name,
+            "TimeToLiveSpecification": {"Enabled": True, "AttributeName": "ttl"},
+        },
     )
 
 
