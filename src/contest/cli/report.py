@@ -11,7 +11,7 @@ import typer
 
 def report(
     week: int = typer.Option(..., "--week", help="Số tuần thi."),
-    xlsx: Path = typer.Option(None, "--xlsx", help="Ghi thêm tệp Excel (.xlsx) tại đường dẫn này."),  # noqa: B008
+    xlsx: Path = typer.Option(None, "--xlsx", help="Ghi thêm tệp Excel (.xlsx) tại đường dẫn này."),
     aws: bool = typer.Option(False, "--aws", help="Đọc hệ thống trên AWS thay vì môi trường cục bộ."),
     parallel: int = typer.Option(8, help="Số luồng đọc song song các phân đoạn bảng xếp hạng."),
 ) -> None:
@@ -24,7 +24,7 @@ def report(
         TextColumn,
         TimeElapsedColumn,
     )
-    from rich.table import Table
+    from rich.table import Column, Table
 
     from contest.cli import console, fail
     from contest.cli.coordinators import coordinator_repository, live_content
@@ -63,14 +63,9 @@ def report(
 
             result = read_progress(repo, contest.name, target, content.units, now, registered, rows)
     table = Table(
-        "Đơn vị",
-        "Biên chế",
-        "Đã đăng ký",
-        "Đã tham gia",
-        "Lượt thi",
-        "Tỷ lệ/biên chế",
-        "Tỷ lệ/đăng ký",
-        "Điểm TB",
+        # unit names stay legible on a narrow terminal; the numbers' headers wrap instead
+        Column("Đơn vị", min_width=24),
+        *("Biên chế", "Đã đăng ký", "Đã tham gia", "Lượt thi", "Tỷ lệ/biên chế", "Tỷ lệ/đăng ký", "Điểm TB"),
         title=f"Tiến độ tuần {week} — lập lúc {now:%H:%M %d/%m/%Y}",
         caption=PRIVATE_NOTE,
     )
