@@ -326,6 +326,11 @@ class LocalStack:
 
             do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_HEAD = do_GET
 
+            def __getattr__(self, name: str) -> Any:  # any other method (TRACE, QUERY…): 404/405, never 501
+                if name.startswith("do_"):
+                    return self.do_GET
+                raise AttributeError(name)
+
         class Server(ThreadingHTTPServer):
             request_queue_size = 256  # socketserver's default backlog (5) resets connections under load
 
