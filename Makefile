@@ -107,3 +107,27 @@ close-week: $(STAMP)
 bench-close: $(STAMP)
 	$(PY) benchmarks/close_week.py --repeat 3
 	$(PY) benchmarks/read_path.py --end-to-end
+
+# --- reliability (docs/reliability.md) -------------------------------------------------------------------
+.PHONY: stress fuzz simulate audit
+
+## stress: 200 contestants under DynamoDB faults over 6 seeds, the close interrupted 30 times (build/stress/)
+stress: $(STAMP)
+	CONTEST_SLOW=1 CONTEST_STRESS_SEEDS=$${CONTEST_STRESS_SEEDS:-1,2,3,4,5,6} \
+	CONTEST_CLOSE_INTERRUPTIONS=$${CONTEST_CLOSE_INTERRUPTIONS:-30} \
+		$(BIN)/pytest -p no:cacheprovider tests/stress tests/security -q
+
+## fuzz: schemathesis over every route of docs/openapi.json on the local stack, 1,200 cases (build/fuzz/)
+fuzz: $(STAMP)
+	CONTEST_SLOW=1 CONTEST_FUZZ_CASES=$${CONTEST_FUZZ_CASES:-1200} $(BIN)/pytest -p no:cacheprovider tests/fuzz -q
+
+## simulate: a full week on the local stack (N=1000 contestants; N=... to change), checked against the simulator
+simulate: $(STAMP)
+	$(PY) benchmarks/simulate.py --contestants $${N:-1000}
+
+## audit: pip-audit over the installed (locked) dependencies, bandit over src and functions (accepted: tests/security/bandit-baseline.json)
+audit: $(STAMP)
+	mkdir -p build/audit
+	$(BIN)/pip freeze --exclude-editable > build/audit/requirements.txt
+	$(BIN)/pip-audit --strict --no-deps --disable-pip -r build/audit/requirements.txt --progress-spinner off
+	$(BIN)/bandit -q -r src functions -b tests/security/bandit-baseline.json

@@ -284,7 +284,7 @@ class TestCodes:
             town.register(phone)
         before = len(town.sms())
         strangers = [f"0987{n:06d}" for n in range(300)]
-        # When the pumper asks for codes (verify resend, password reset) for every number, each minute for 20 min
+        # When the pumper asks for codes (resend, password reset) for every number, each minute for 20 min
         asked = 0
         for minute in range(20):
             now.advance(61)
