@@ -71,7 +71,7 @@ def _cheap_transaction_rollback() -> None:
                 snapshots.append((op["TableName"], key, before))
         except Exception:
             return original(self, transact_items)
-        models.copy = no_table_copy
+        models.copy = no_table_copy  # type: ignore[assignment]
         try:
             return original(self, transact_items)
         except (TransactionCanceledException, MultipleTransactionsException, MockValidationException):
@@ -125,5 +125,5 @@ def make_router_state_per_thread() -> None:
         (type(BaseRouter),),
         {name: _PerThread(name, values) for name in ("current_event", "lambda_context")},  # class writes
     )
-    BaseRouter.__class__ = meta
+    BaseRouter.__class__ = meta  # type: ignore[method-assign]
     _router_applied = True
