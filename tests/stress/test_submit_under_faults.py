@@ -3,7 +3,8 @@ and retrying, while the DynamoDB call path fails: 10% of requests never arrive, 
 lose their answer. Several seeds. Goal: 0 lost, 0 duplicated, 0 genuine contestants told "already
 submitted", 0 5xx.
 
-`make test` runs 2 seeds; `make stress` runs CONTEST_STRESS_SEEDS (default 1..6). Figures are written to
+`make test` runs one seed (≈ 90 s on 2 cores: the local stack serves ≈ 11 requests/s); `make stress` runs
+CONTEST_STRESS_SEEDS (default 1..6). Figures are written to
 build/stress/submit-seed-<n>.json.
 """
 
@@ -37,7 +38,7 @@ from tests.stress.harness import (
 from tests.support import WEEK1_MID
 
 CONTESTANTS = int(os.environ.get("CONTEST_STRESS_CONTESTANTS", "200"))
-SEEDS = [int(s) for s in os.environ.get("CONTEST_STRESS_SEEDS", "1,2").split(",") if s.strip()]
+SEEDS = [int(s) for s in os.environ.get("CONTEST_STRESS_SEEDS", "1").split(",") if s.strip()]
 CLIENT_RETRIES = 6
 OUT = REPO / "build" / "stress"
 
