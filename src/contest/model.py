@@ -5,7 +5,7 @@ No I/O here and nothing from AWS: these are what the pure rules take and return.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 
 OPTION_KEYS = ("A", "B", "C", "D")
@@ -178,3 +178,7 @@ class StandingRecord:
     attempt_id: str
     attempts: int
     received_at_ms: int
+
+
+# The standing's fields in order: the close's compact rows and its DynamoDB projection both use it.
+STANDING_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(StandingRecord))

@@ -30,20 +30,8 @@ from typing import Any
 
 import numpy as np
 
-from contest.model import Contest, Prize, StandingRecord, Unit
+from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
 
-STANDING_FIELDS = (
-    "account_id",
-    "score",
-    "duration_ms",
-    "prediction",
-    "unit_id",
-    "full_name",
-    "phone_masked",
-    "attempt_id",
-    "attempts",
-    "received_at_ms",
-)
 # A compact standing: the fields of StandingRecord, in that order, as a plain tuple.
 CompactStanding = tuple[str, int, int, int, str, str, str, str, int, int]
 

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from contest import tables
 from contest.config import STANDING_SHARDS
 from contest.errors import Busy, Excluded, PhoneTaken, TooManyRegistrations
-from contest.model import Account, Attempt, StandingRecord
+from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
 from contest.tables import (
     AccountItem,
     AttemptItem,
@@ -547,18 +547,7 @@ from contest.tables import ClosedItem, DecisionItem, DisqualificationItem  # noq
 if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has it, so import it lazily
     from contest.ranking import CompactStanding, Disqualification, GroupOrder
 
-STANDING_ATTRIBUTES = (
-    "account_id",
-    "score",
-    "duration_ms",
-    "prediction",
-    "unit_id",
-    "full_name",
-    "phone_masked",
-    "attempt_id",
-    "attempts",
-    "received_at_ms",
-)
+STANDING_ATTRIBUTES = STANDING_FIELDS
 _PROJECTION = ", ".join(f"#a{i}" for i in range(len(STANDING_ATTRIBUTES)))
 _PROJECTION_NAMES = {f"#a{i}": name for i, name in enumerate(STANDING_ATTRIBUTES)}
 _RAW_BODY = "RawBody"
