@@ -11,7 +11,7 @@ import typer
 def certificates(
     week: int = typer.Option(0, "--week", help="Số tuần thi (giải cá nhân của tuần)."),
     final: bool = typer.Option(False, "--final", help="Giải tập thể chung cuộc (đơn vị)."),
-    out: Path = typer.Option(  # noqa: B008
+    out: Path = typer.Option(
         None, "--out", help="Thư mục ghi giấy chứng nhận (mặc định build/giay-chung-nhan/...)."
     ),
     aws: bool = typer.Option(

@@ -88,7 +88,13 @@ def load_function(path: Path, name: str) -> ModuleType:
     return module
 
 
-def api_event(method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict[str, Any]:
+def _query_pairs(query: str) -> list[tuple[str, str]]:
+    return [(name, value) for name, _, value in (p.partition("=") for p in query.split("&") if p)]
+
+
+def api_event(
+    method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str
+) -> dict[str, Any]:
     """An API Gateway HTTP API (payload 2.0) event, as AWS would send it."""
     now = datetime.now(UTC)
     text_types = ("application/json", "text/")
@@ -104,7 +110,7 @@ def api_event(method: str, path: str, query: str, headers: dict[str, str], body:
         "rawPath": path,
         "rawQueryString": query,
         "headers": headers,
-        "queryStringParameters": dict(p.split("=", 1) if "=" in p else (p, "") for p in query.split("&") if p) or None,
+        "queryStringParameters": dict(_query_pairs(query)) or None,
         "requestContext": {
             "accountId": "000000000000",
             "apiId": "local",
