@@ -28,16 +28,6 @@ app.add_typer(content_app, name="content")
 app.add_typer(exclusions_app, name="exclusions")
 
 
-def _add_subcommands() -> None:
-    from contest.cli import certificates, coordinators, questions, report
-
-    app.add_typer(questions.app, name="questions")
-    app.add_typer(coordinators.app, name="coordinators")
-    app.command("report")(report.report)
-    app.command("certificates")(certificates.certificates)
-
-
-_add_subcommands()
 console = Console()
 err = Console(stderr=True)
 
@@ -270,10 +260,17 @@ def main() -> None:
     app()
 
 
-# --- the weekly close and the committee's decisions (cli/close.py, cli/committee.py) ----------------
 
-from contest.cli import close as _close  # noqa: E402
-from contest.cli import committee as _committee  # noqa: E402
+def _add_subcommands() -> None:
+    """The other command groups live in their own modules, which use the helpers above: add them last."""
+    from contest.cli import certificates, close, committee, coordinators, questions, report
 
-app.add_typer(_close.app, name="close-week")
-app.add_typer(_committee.app, name="committee")
+    app.add_typer(questions.app, name="questions")
+    app.add_typer(coordinators.app, name="coordinators")
+    app.add_typer(close.app, name="close-week")
+    app.add_typer(committee.app, name="committee")
+    app.command("report")(report.report)
+    app.command("certificates")(certificates.certificates)
+
+
+_add_subcommands()
