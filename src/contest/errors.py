@@ -181,3 +181,40 @@ class Busy(ContestError):
         409,
         "Hệ thống đang bận xử lý yêu cầu trước của bạn. Vui lòng thử lại.",
     )
+
+
+# Content and the weekly close
+class ContentMissing(ContestError):
+    code = "CONTENT_MISSING"
+    status = 503
+    message = "Cuộc thi chưa được cấu hình. Vui lòng quay lại sau."
+
+
+class UnknownWeek(ContestError):
+    code = "UNKNOWN_WEEK"
+    status = 404
+    message = "Không có tuần thi này."
+
+
+class WeekNotOver(ContestError):
+    code = "WEEK_NOT_OVER"
+    status = 409
+    message = "Tuần thi chưa đến giờ công bố kết quả. Dùng --force nếu thật sự cần chốt sớm."
+
+
+class UnknownGroup(ContestError):
+    code = "UNKNOWN_GROUP"
+    status = 404
+    message = "Không có nhóm đồng hạng này trong kết quả hiện tại của tuần."
+
+
+class OrderMismatch(ContestError):
+    code = "ORDER_MISMATCH"
+    status = 422
+    message = "Thứ tự phải liệt kê đúng và đủ các thành viên của nhóm đồng hạng, mỗi người một lần."
+
+
+class MissingReason(ContestError):
+    code = "REASON_REQUIRED"
+    status = 422
+    message = "Cần ghi lý do và người quyết định."

@@ -18,7 +18,7 @@ from typing import Any
 from contest.clock import Clock, to_ms
 from contest.config import Settings
 from contest.content import Content
-from contest.errors import ContestError
+from contest.errors import ContestError, MissingReason, OrderMismatch, UnknownGroup, UnknownWeek, WeekNotOver
 from contest.model import Week
 from contest.publication import (
     canonical_json,
@@ -48,36 +48,6 @@ from contest.weeks import week_to_close
 
 INDEX = "index.json"
 FINAL = "final.json"
-
-
-class UnknownWeek(ContestError):
-    code = "UNKNOWN_WEEK"
-    status = 404
-    message = "Không có tuần thi này."
-
-
-class WeekNotOver(ContestError):
-    code = "WEEK_NOT_OVER"
-    status = 409
-    message = "Tuần thi chưa đến giờ công bố kết quả. Dùng --force nếu thật sự cần chốt sớm."
-
-
-class UnknownGroup(ContestError):
-    code = "UNKNOWN_GROUP"
-    status = 404
-    message = "Không có nhóm đồng hạng này trong kết quả hiện tại của tuần."
-
-
-class OrderMismatch(ContestError):
-    code = "ORDER_MISMATCH"
-    status = 422
-    message = "Thứ tự phải liệt kê đúng và đủ các thành viên của nhóm đồng hạng, mỗi người một lần."
-
-
-class MissingReason(ContestError):
-    code = "REASON_REQUIRED"
-    status = 422
-    message = "Cần ghi lý do và người quyết định."
 
 
 def week_files(week: int) -> dict[str, str]:
@@ -241,9 +211,7 @@ class CloseWeek:
         self.publisher.put_private(files["csv"], standings_csv(ranking, content.units))
         self.publisher.put_private(files["units_csv"], units_csv(unit_rows))
         self.publisher.put_private(files["review"], canonical_json(review))
-        self.publisher.put_private(
-            files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed)
-        )
+        self.publisher.put_private(files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed))
         self.publisher.put_public(files["public"], canonical_json(public))
         closed = ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
         final = self._publish_final(content, closed)
@@ -283,12 +251,8 @@ class CloseWeek:
             weekly, contest.final_formula, contest.quiz.questions_per_attempt, contest.final_unit_prizes
         )
         fixed = max(w.results_at for w in contest.weeks).astimezone(UTC).replace(tzinfo=None)
-        self.publisher.put_private(
-            "final/report.xlsx", final_workbook(rows, contest.final_unit_prizes, fixed)
-        )
-        self.publisher.put_public(
-            FINAL, canonical_json(final_public(contest, rows, numbers, contest.final_formula))
-        )
+        self.publisher.put_private("final/report.xlsx", final_workbook(rows, contest.final_unit_prizes, fixed))
+        self.publisher.put_public(FINAL, canonical_json(final_public(contest, rows, numbers, contest.final_formula)))
         return True
 
     # --- committee decisions ---------------------------------------------------------------------

@@ -8,14 +8,8 @@ from typing import Any
 
 from contest.clock import Clock, iso
 from contest.content import Content, content_from_bundle
-from contest.errors import ContestError
+from contest.errors import ContentMissing
 from contest.weeks import open_week
-
-
-class ContentMissing(ContestError):
-    code = "CONTENT_MISSING"
-    status = 503
-    message = "Cuộc thi chưa được cấu hình. Vui lòng quay lại sau."
 
 
 class ContentSource:
