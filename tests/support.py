@@ -43,7 +43,9 @@ def make_bank(weeks: int = 4, per_week: int = 40) -> Bank:
 def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | None = None) -> Content:
     """The shipped contest.yaml and units.yaml (optionally changed) with a synthetic bank."""
     raw_contest = json.loads(json.dumps(read_yaml(ROOT / "content" / "contest.yaml"), default=str))
-    for dotted, value in (contest_changes or {}).items():
+    # Tests are written for the code-at-registration journey unless they ask for another mode.
+    changes = {"registration.verification": "at_registration", **(contest_changes or {})}
+    for dotted, value in changes.items():
         target = raw_contest
         *parents, last = dotted.split(".")
         for key in parents:

@@ -106,7 +106,12 @@ class TooManyRegistrations(ContestError):
 
 # One-time codes
 class CodeInvalid(ContestError):
-    code, status, message = "CODE_INVALID", 400, "Mã xác thực không đúng hoặc đã hết hạn."
+    code, status, message = (
+        "CODE_INVALID",
+        400,
+        "Mã xác thực không đúng, đã hết hạn hoặc đã bị khóa do nhập sai nhiều lần. "
+        "Vui lòng kiểm tra lại hoặc yêu cầu gửi mã mới.",
+    )
 
 
 class CodeLocked(ContestError):
@@ -121,9 +126,30 @@ class AlreadyVerified(ContestError):
     code, status, message = "ALREADY_VERIFIED", 409, "Số điện thoại này đã được xác thực."
 
 
+class AwardNotFound(ContestError):
+    code, status, message = "AWARD_NOT_FOUND", 404, "Không có giải nào cần xác nhận cho tuần này."
+
+
+class AwardDeadlinePassed(ContestError):
+    code, status, message = (
+        "AWARD_DEADLINE_PASSED",
+        409,
+        "Đã quá hạn xác nhận qua trang web. Giải của bạn vẫn được giữ để Ban Tổ chức xem xét: "
+        "vui lòng liên hệ Ban Tổ chức.",
+    )
+
+
 # Sessions
 class LoginFailed(ContestError):
-    code, status, message = "LOGIN_FAILED", 401, "Số điện thoại hoặc mật khẩu không đúng."
+    """One answer for every failed login: unknown number, wrong password, locked, not yet verified."""
+
+    code, status, message = (
+        "LOGIN_FAILED",
+        401,
+        "Số điện thoại hoặc mật khẩu không đúng, hoặc tài khoản tạm thời chưa đăng nhập được "
+        "(chưa xác thực số điện thoại, hoặc đã nhập sai nhiều lần: thử lại sau ít phút). "
+        "Bạn có thể đặt lại mật khẩu bằng mã gửi tới số điện thoại.",
+    )
 
 
 class LoginThrottled(ContestError):

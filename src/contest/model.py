@@ -10,6 +10,10 @@ from datetime import datetime
 
 OPTION_KEYS = ("A", "B", "C", "D")
 DIFFICULTIES = ("easy", "medium", "hard")
+VERIFY_AT_REGISTRATION = "at_registration"
+VERIFY_AT_AWARD = "at_award"
+VERIFICATION_MODES = (VERIFY_AT_REGISTRATION, VERIFY_AT_AWARD)
+UNVERIFIED_TTL_SECONDS = 86_400  # at_registration: an account not verified within a day expires
 
 
 @dataclass(frozen=True)
@@ -63,7 +67,7 @@ class Contest:
     weeks: tuple[Week, ...]
     quiz: QuizRules
     participants_count: str  # "contestants" | "attempts"
-    phone_verification: bool
+    verification: str  # VERIFY_AT_REGISTRATION | VERIFY_AT_AWARD: when a contestant proves the phone
     consent_version: str
     consent_text: str
     limits: Limits
@@ -73,6 +77,12 @@ class Contest:
     published_top: int
     excluded_roles: str
     final_formula: dict[str, float] = field(default_factory=dict)
+    award_confirmation_hours: int = 72  # at_award: how long a prize winner has to confirm the phone
+
+    @property
+    def phone_verification(self) -> bool:
+        """A code before the first quiz (at_registration); at_award proves the phone only for prizes."""
+        return self.verification == VERIFY_AT_REGISTRATION
 
     def week(self, number: int) -> Week | None:
         return next((w for w in self.weeks if w.number == number), None)
@@ -132,9 +142,9 @@ class Account:
     excluded: bool
     created_at_ms: int
     password_version: int
-    coordinator_unit: str | None = (
-        None  # the unit whose participation this person may see (organisers appoint)
-    )
+    expires_at_s: int | None = None  # at_registration: an unverified account expires (TTL); None = kept
+    closed_at_ms: int | None = None  # closed when the phone's owner reclaimed the number
+    coordinator_unit: str | None = None  # the unit whose participation this person may see (organisers appoint)
 
 
 @dataclass(frozen=True)

@@ -242,6 +242,8 @@ def openapi(
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(root / ".dev" / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "x" * 48,
+        "CONTEST_PUBLISH_DIR": str(root / ".dev" / "publish"),  # close_week is imported too (no route)
+        "CONTEST_PRIVATE_DIR": str(root / ".dev" / "private"),
     }
     for name, value in offline.items():
         os.environ.setdefault(name, value)

@@ -67,10 +67,13 @@ class Quiz:
         account, attempts = self.repo.account_with_attempts(claims["sub"])
         if account is None or account.password_version != claims.get("ver"):
             raise errors.Unauthorized()
-        if account.excluded:
-            raise errors.Excluded()
         if contest.phone_verification and not account.verified:
             raise errors.NotVerified()
+        if account.excluded and account.verified:
+            # Only someone who proved the phone learns that it is excluded. An excluded number registered by
+            # a third party (at_award, not yet proven) may answer, but is never ranked nor awarded (the close
+            # drops every excluded account), so nobody can discover the list by registering numbers.
+            raise errors.Excluded()
         this_week = [a for a in attempts if a.week == week.number]
         rules = contest.quiz
         open_attempt = next(
