@@ -263,8 +263,8 @@ class CloseWeek:
         the SMS sent only by the run that created it; a run that failed before sending leaves `sent_at_ms`
         unset and the next run sends a fresh code. Already-proven phones need no SMS."""
         counts = {"sent": 0, "failed": 0}
-        if contest.verification != VERIFY_AT_AWARD:
-            return counts
+        if contest.verification != VERIFY_AT_AWARD or self.sender is None:
+            return counts  # without a sender (a terminal with no SMS set up) the scheduled close sends them
         until = award_deadline(contest, week)
         for _, prize, account_id in candidates(ranking):
             award = self.repo.award(account_id, week.number)
