@@ -210,10 +210,10 @@ def test_published_week_renders_winners_ranking_search_answer_key_and_units(
     expect(prizes.nth(1)).to_contain_text(XSS_NAME + " — UBND huyện Cẩm Xuyên")
     expect(prizes.nth(2)).to_contain_text("Chờ Ban Tổ chức quyết định")
     expect(prizes.nth(2)).to_contain_text("Phạm Thị Dung")
-    rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator("tbody tr")
+    rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator(".ct-rank__row")
     expect(rows).to_have_count(5)
     expect(rows.nth(0)).to_contain_text("4 phút 05 giây")
-    expect(rows.nth(1).locator("td").nth(1)).to_have_text(XSS_NAME)  # as text
+    expect(rows.nth(1).locator(".ct-rank__name")).to_have_text(XSS_NAME)  # as text
     assert page.locator("img[src=x]").count() == 0
     expect(page.locator(".ct-section", has_text="Bảng xếp hạng")).to_contain_text("trên tổng số 12.345 người")
 
