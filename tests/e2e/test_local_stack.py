@@ -42,9 +42,7 @@ def last_code(outbox: Path, phone: str) -> str:
 
 def test_a_contestant_takes_the_quiz_over_http(tmp_path):
     # Given the local stack on a free port with the clock in week 1
-    with LocalStack(
-        ROOT, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site"
-    ) as stack:
+    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site") as stack:
         base = stack.base_url
         assert base.startswith("http://127.0.0.1:")
         # When a contestant registers, reads the code from the outbox, verifies, logs in and takes the quiz
@@ -63,9 +61,7 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
         assert status == 201, body
         code = last_code(stack.outbox_path, "+84912345678")
         assert http(base, "POST", "/api/verify", {"phone": "0912345678", "code": code})[0] == 200
-        token = http(base, "POST", "/api/login", {"phone": "+84912345678", "password": "mat-khau-123"})[1][
-            "token"
-        ]
+        token = http(base, "POST", "/api/login", {"phone": "+84912345678", "password": "mat-khau-123"})[1]["token"]
         status, quiz, headers = http(base, "POST", "/api/quiz", {}, token=token)
         assert status == 200 and len(quiz["questions"]) == 15
         assert headers["Cache-Control"] == "no-store"

@@ -86,9 +86,7 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     foreign: list[str] = []
     page.on(
         "request",
-        lambda r: (
-            foreign.append(r.url) if not r.url.startswith(base) and not r.url.startswith("data:") else None
-        ),
+        lambda r: foreign.append(r.url) if not r.url.startswith(base) and not r.url.startswith("data:") else None,
     )
 
     # Given a person registers with a name that looks like HTML, verifies the phone and logs in
@@ -215,9 +213,7 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     expect(receipt).to_contain_text(re.compile(r"\d\d:\d\d:\d\d ngày 18/10/2023"))
     expect(receipt).to_contain_text("giây")
     expect(receipt.locator("dt", has_text="Điểm")).to_be_visible()
-    expect(receipt.locator("dd").last).to_have_text(
-        re.compile(r"^\d{1,2}/15$")
-    )  # shown: show_score_on_submit
+    expect(receipt.locator("dd").last).to_have_text(re.compile(r"^\d{1,2}/15$"))  # shown: show_score_on_submit
     shot(page, "10-thi-bien-nhan")
 
     # and every try carried the very same token and answers

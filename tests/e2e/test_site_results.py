@@ -154,9 +154,7 @@ def results_dir(stack):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_before_publication_the_page_says_when_results_come_and_shows_no_count(
-    stack, results_dir, page: Page, shot
-):
+def test_before_publication_the_page_says_when_results_come_and_shows_no_count(stack, results_dir, page: Page, shot):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
 
@@ -173,9 +171,7 @@ def test_before_publication_the_page_says_when_results_come_and_shows_no_count(
     shot(page, "13-ket-qua-chua-cong-bo")
 
 
-def test_published_week_renders_winners_ranking_search_answer_key_and_units(
-    stack, results_dir, page: Page, shot
-):
+def test_published_week_renders_winners_ranking_search_answer_key_and_units(stack, results_dir, page: Page, shot):
     # Given week 1 is published
     results_dir.mkdir(parents=True)
     (results_dir / "week-1.json").write_text(json.dumps(week_one(), ensure_ascii=False), encoding="utf-8")
