@@ -18,9 +18,7 @@ if TYPE_CHECKING:
     from contest.model import Bank
     from contest.repository import Repository
 
-app = typer.Typer(
-    help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False
-)
+app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
 exclusions_app = typer.Typer(
     help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True
@@ -39,9 +37,7 @@ def project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "content" / "contest.yaml").exists():
             return folder
-    raise typer.BadParameter(
-        "Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án)."
-    )
+    raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -105,10 +101,7 @@ def dev(
         start = contest.weeks[0].opens_at
         note = "lúc mở tuần 1 (đặt CONTEST_CLOCK=... để chọn giờ khác)"
     if not port_is_free(port):
-        fail(
-            f"Cổng {port} trên 127.0.0.1 đang bận. "
-            "Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác."
-        )
+        fail(f"Cổng {port} trên 127.0.0.1 đang bận. Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác.")
     if build_site:
         try:
             from contest import sitebuild
