@@ -132,9 +132,7 @@ class Account:
     excluded: bool
     created_at_ms: int
     password_version: int
-    coordinator_unit: str | None = (
-        None  # the unit whose participation this person may see (organisers appoint)
-    )
+    coordinator_unit: str | None = None  # the unit whose participation this person may see (organisers appoint)
 
 
 @dataclass(frozen=True)
