@@ -10,7 +10,7 @@ import base64
 import binascii
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -41,8 +41,8 @@ def respond(body: dict[str, Any], status: int = 200) -> Response[str]:
 
 
 def _header(event: Any, name: str) -> str | None:
-    headers = event.get("headers") if isinstance(event, dict) else None
-    value = headers.get(name) if isinstance(headers, dict) else None  # API Gateway v2 lower-cases names
+    headers = event.get("headers") if isinstance(event, Mapping) else None
+    value = headers.get(name) if isinstance(headers, Mapping) else None  # API Gateway v2 lower-cases names
     return value if isinstance(value, str) else None
 
 
@@ -54,7 +54,7 @@ class GuardedResolver(APIGatewayHttpResolver):
         super().__init__(**kwargs)
         self.origin = origin
 
-    def resolve(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         if not self.origin.admits(_header(event, ORIGIN_HEADER)):
             refused = errors.DirectAccessRefused()
             logger.info("request refused", extra={"code": refused.code, "status": refused.status})
