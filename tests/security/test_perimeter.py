@@ -236,6 +236,26 @@ def test_during_a_rotation_the_current_and_the_previous_values_are_accepted_and_
     assert not OriginGuard(parse_origin_secret(json.dumps({"current": new}))).admits(old)
 
 
+@pytest.mark.parametrize("presented", [None, "", "x", "o" * 40, "n" * 40, "n" * 4000])
+def test_the_origin_check_has_no_timing_oracle(monkeypatch, presented):
+    # No timed assertion: the structure that makes the time independent of the secret is checked instead.
+    # Every accepted value is compared (no early exit on a match or a mismatch), always with hmac.compare_digest,
+    # always over two 32-byte digests (the presented value's length never reaches the comparison).
+    import contest.perimeter as perimeter
+
+    guard = OriginGuard(parse_origin_secret(json.dumps({"current": "n" * 40, "previous": "o" * 40})))
+    seen: list[tuple[int, int]] = []
+    real = perimeter.hmac.compare_digest
+
+    def spy(a: bytes, b: bytes) -> bool:
+        seen.append((len(a), len(b)))
+        return real(a, b)
+
+    monkeypatch.setattr(perimeter.hmac, "compare_digest", spy)
+    guard.admits(presented)
+    assert seen == [(32, 32), (32, 32)]
+
+
 @pytest.mark.parametrize(
     "text", ["short", '{"previous": "' + "p" * 40 + '"}', '{"current": "' + "c" * 10 + '"}', "with space " + "s" * 40]
 )
