@@ -51,6 +51,19 @@ class MethodNotAllowed(ContestError):
     code, status, message = "METHOD_NOT_ALLOWED", 405, "Phương thức không được hỗ trợ."
 
 
+# The perimeter (contest.perimeter): the API answers only what came through CloudFront
+class DirectAccessRefused(ContestError):
+    code, status, message = (
+        "DIRECT_ACCESS_REFUSED",
+        403,
+        "Yêu cầu phải được gửi qua trang web chính thức của cuộc thi.",
+    )
+
+
+class BadViewerAddress(ContestError):
+    code, status, message = "BAD_VIEWER_ADDRESS", 400, "Không xác định được địa chỉ truy cập của bạn."
+
+
 # Registration and accounts
 class InvalidPhone(ContestError):
     code, status, message = (

@@ -8,11 +8,14 @@ The MkDocs hook `site/hooks/content.py` calls `generate_pages` and `placeholders
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -438,3 +441,66 @@ def build(root: Path, out_dir: Path) -> None:
         strict=True,
     )
     mkdocs_build(config)
+    write_csp_hashes(Path(out_dir))
+
+
+# ---------------------------------------------------------------- the Content-Security-Policy's script hashes
+
+CSP_HASHES_FILE = "csp-script-hashes.txt"
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+class _InlineScripts(HTMLParser):
+    """Inline scripts that a browser would run, and the inline event handlers / javascript: URLs (which a hash
+    in script-src cannot allow without 'unsafe-hashes')."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self._inside: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.handlers.append(f"<{tag} {name}>")
+        if tag == "script":
+            found = dict(attrs)
+            kind = (found.get("type") or "").strip().lower()
+            self._inside = [] if "src" not in found and kind in _JS_TYPES else None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside is not None:
+            self._inside.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._inside is not None:
+            self.scripts.append("".join(self._inside))
+            self._inside = None
+
+
+def inline_script_hashes(site_dir: Path) -> tuple[list[str], list[str]]:
+    """('sha256-…' sources of every distinct inline script in the built site, inline handlers found).
+
+    infra/template.yaml's Content-Security-Policy lists exactly these hashes in script-src instead of
+    'unsafe-inline' (tests/infra/test_security_template.py checks they match a fresh build)."""
+    hashes: set[str] = set()
+    handlers: list[str] = []
+    for page in sorted(Path(site_dir).rglob("*.html")):
+        parser = _InlineScripts()
+        parser.feed(page.read_text(encoding="utf-8"))
+        parser.close()
+        for script in parser.scripts:
+            digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+            hashes.add(f"sha256-{digest}")
+        handlers += [f"{page.relative_to(site_dir)}: {h}" for h in parser.handlers]
+    return sorted(hashes), handlers
+
+
+def write_csp_hashes(site_dir: Path) -> Path:
+    """Emit the hashes next to the built site (build/csp-script-hashes.txt), one source expression a line, for
+    whoever updates the template after a theme upgrade (the infra test says when)."""
+    hashes, _ = inline_script_hashes(site_dir)
+    target = Path(site_dir).resolve().parent / CSP_HASHES_FILE
+    target.write_text("".join(f"'{h}'\n" for h in hashes), encoding="utf-8")
+    return target

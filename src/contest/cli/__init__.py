@@ -263,6 +263,7 @@ def openapi(
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(root / ".dev" / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "x" * 48,
+        "CONTEST_ORIGIN_SECRET": "o" * 48,
     }
     for name, value in offline.items():
         os.environ.setdefault(name, value)

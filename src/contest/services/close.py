@@ -144,7 +144,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
     from contest.clock import OffsetClock, SystemClock
     from contest.publisher import publisher_for
 
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
     repo = CloseRepository()
     return CloseRuntime(
