@@ -34,7 +34,7 @@ from contest.sender import MemorySender
 from contest.tables import StandingItem
 from tests.integration.conftest import load_handlers
 from tests.integration.test_close_week import SECRET, Week, close, scheduler_event
-from tests.support import PHONES, ROOT, WEEK1_MID, e164, make_content
+from tests.support import ORIGIN_SECRET, PHONES, ROOT, WEEK1_MID, e164, make_content
 
 TABLE = "contest-integrity"
 KEY_FIELDS = ("correct", "correct_option", "is_correct", "answer", "solution", "dap_an", "key")
@@ -65,6 +65,7 @@ def env(monkeypatch, tmp_path):
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(tmp_path / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": SECRET.decode(),
+        "CONTEST_ORIGIN_SECRET": ORIGIN_SECRET,
         "CONTEST_PUBLISH_DIR": str(tmp_path / "public"),
         "CONTEST_PRIVATE_DIR": str(tmp_path / "private"),
         "POWERTOOLS_SERVICE_NAME": "contest",
