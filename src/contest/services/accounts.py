@@ -11,7 +11,7 @@ from typing import Any
 
 from contest import errors, names, passwords, phones, tokens
 from contest.clock import Clock, from_ms, iso, to_ms
-from contest.codes import award_code_matches, code_hash, code_matches, new_code, ticket_hash
+from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
 from contest.model import UNVERIFIED_TTL_SECONDS, Account
 from contest.repository import CodeRecord, PhoneClaim, Reclaim, Repository
 from contest.sender import Sender
@@ -156,8 +156,14 @@ class Accounts:
             pending=pending,
         )
 
+    def _well_formed(self, code: object) -> None:
+        """A typing slip (not six digits) is said so, without using up a try: it depends on the input only."""
+        if not well_formed(code):
+            raise errors.CodeInvalid(f"Mã xác thực gồm {CODE_LENGTH} chữ số. Vui lòng kiểm tra lại tin nhắn.")
+
     def verify(self, *, phone: str, code: str, ip: str | None, ticket: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
+        self._well_formed(code)
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
         done = {"message": "Xác thực số điện thoại thành công. Bạn có thể đăng nhập để dự thi."}
@@ -345,6 +351,7 @@ class Accounts:
         account = self.repo.account(claims["sub"])
         if account is None or account.password_version != claims.get("ver"):
             raise errors.Unauthorized()
+        self._well_formed(code)
         award = self.repo.award(account.account_id, week)
         if award is None:
             raise errors.AwardNotFound()
@@ -388,6 +395,7 @@ class Accounts:
     def confirm_reset(self, *, phone: str, code: str, new_password: str) -> dict[str, Any]:
         e164 = phones.normalize(phone)
         secret_password = passwords.check_strength(new_password)
+        self._well_formed(code)
         new_hash = passwords.hash_password(secret_password)  # on every path: the time says nothing
         limits = self.content.get().contest.limits
         record = self.repo.code(e164, "reset")
