@@ -116,7 +116,7 @@ def test_registering_a_taken_number_then_logging_in_tells_nothing(api, repo, sen
         getattr(api.functions["register"].runtime.content.get().contest, "verification", "at_registration")
         != "at_registration"
     ):
-        pytest.skip("at_award lets anyone log in at once: the residual is documented in docs/security-accounts.md")
+        pytest.skip("at_award lets anyone log in at once: the residual is documented in docs/verification.md")
     phones = prepare(api, repo, sender, clock, offset=20)
     answers = {}
     for state, phone in phones.items():
