@@ -93,7 +93,8 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
 
     # Given a person who first types a name that looks like HTML: refused, with the reason on the form
     register(page, base, XSS_NAME, phone, wait=False)
-    expect(page.locator("form .ct-status")).to_contain_text("Họ và tên chỉ gồm chữ cái")
+    expect(page.locator("form .ct-field-error")).to_contain_text("Họ và tên chỉ gồm chữ cái")
+    expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")
     assert page.locator("img[src=x]").count() == 0
     # Then registers with their real name, verifies the phone and logs in
     register(page, base, NAME, phone, shot)
