@@ -18,6 +18,21 @@ class ConfigError(RuntimeError):
     pass
 
 
+def local_stack(env: Mapping[str, str], sms_sender: str) -> bool:
+    """Whether these settings describe the local stack (or a test), the only place a clock override may run.
+
+    On Lambda `AWS_LAMBDA_FUNCTION_NAME` is always set (a reserved variable no configuration can remove); a
+    deployment sends real SMS and publishes to buckets. Any of these means a real contest."""
+    real = (
+        bool(env.get("AWS_LAMBDA_FUNCTION_NAME", "").strip())
+        or sms_sender != "outbox"
+        or bool(env.get("CONTEST_PUBLIC_BUCKET", "").strip())
+        or bool(env.get("CONTEST_PRIVATE_BUCKET", "").strip())
+        or not env.get("CONTEST_PUBLISH_DIR", "").strip()
+    )
+    return not real
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
@@ -78,6 +93,11 @@ class Settings:
             raise ConfigError(f"CONTEST_CLOCK is not an ISO instant: {clock}") from exc
         if clock_start is not None and clock_start.tzinfo is None:
             raise ConfigError("CONTEST_CLOCK needs an offset, e.g. 2023-10-18T09:00:00+07:00")
+        if clock_start is not None and not local_stack(env, sms_sender):
+            raise ConfigError(
+                "CONTEST_CLOCK is for the local stack only (outbox SMS, local publication, not on Lambda): "
+                "a deployed contest runs on the server's clock"
+            )
         return cls(
             table_name=required("CONTEST_TABLE"),
             region=region,

@@ -212,7 +212,19 @@ class UnknownWeek(ContestError):
 class WeekNotOver(ContestError):
     code = "WEEK_NOT_OVER"
     status = 409
-    message = "Tuần thi chưa đến giờ công bố kết quả. Dùng --force nếu thật sự cần chốt sớm."
+    message = "Tuần thi chưa đến giờ công bố kết quả."
+
+
+class WeekStillOpen(ContestError):
+    """Refused whatever the flag: no key, no ranking before the week's window (closes_at + grace) has ended,
+    by the contest's clock and by the server's own clock."""
+
+    code = "WEEK_STILL_OPEN"
+    status = 409
+    message = (
+        "Tuần thi vẫn đang diễn ra (chưa hết giờ đóng và thời gian gia hạn nộp bài): "
+        "không thể chốt kết quả hay công bố đáp án trước thời điểm đó."
+    )
 
 
 class UnknownGroup(ContestError):

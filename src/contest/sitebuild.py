@@ -265,7 +265,23 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "## Công bố kết quả",
         "",
         f"Kết quả công bố gồm danh sách đạt giải, {contest.published_top} người dẫn đầu (họ tên, đơn vị, "
-        "số điện thoại đã che một phần), số người tham gia thực tế của tuần và đáp án của tuần thi.",
+        "số điện thoại chỉ hiện 3 chữ số cuối, ví dụ •••••••678), số người tham gia thực tế của tuần "
+        "và đáp án.",
+        "",
+        "### Thời điểm công bố đáp án",
+        "",
+        "Một câu hỏi có thể thuộc ngân hàng câu hỏi của nhiều tuần thi. Đáp án của một câu hỏi chỉ được "
+        "công bố khi **mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc**: kết quả của một tuần công bố "
+        "đáp án những câu hỏi của tuần đó mà không tuần sau nào còn dùng; câu hỏi còn có thể xuất hiện ở "
+        "tuần sau được liệt kê không kèm đáp án, với ghi chú “Đáp án được công bố cùng kết quả Tuần …” "
+        "(tuần cuối cùng có thể rút câu hỏi đó).",
+        "",
+        "Không có kết quả, bảng xếp hạng hay đáp án nào được công bố trước khi tuần thi kết thúc "
+        + (
+            f"(giờ kết thúc cộng {q.grace_seconds} giây gia hạn cho đường truyền, theo đồng hồ của máy chủ)."
+            if q.grace_seconds
+            else "(theo đồng hồ của máy chủ)."
+        ),
         "",
         "## Dữ liệu cá nhân",
         "",
