@@ -29,7 +29,15 @@ FIXTURE_DOCUMENTS = FIXTURES / "documents"
 FIXTURE_WEEKS = [1, 2]
 FIXTURE_PER_ATTEMPT = 2
 CONTENT = ROOT / "content"
-FACT_SHEET = ROOT.parent / "shared" / "reference" / "study-materials-facts.md"
+# The fact sheet sits next to the checkout (/work/shared next to /work/main, or two levels up from a worktree).
+FACT_SHEET = next(
+    (
+        base / "shared" / "reference" / "study-materials-facts.md"
+        for base in (ROOT.parent, ROOT.parent.parent)
+        if (base / "shared" / "reference" / "study-materials-facts.md").exists()
+    ),
+    ROOT.parent / "shared" / "reference" / "study-materials-facts.md",
+)
 MARKER = re.compile(r"#\s*expect:\s*(.+?)\s*$")
 
 BROKEN = sorted(
