@@ -309,6 +309,7 @@ def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
     number("key_longest_factor", 1.0, 4.0)
     number("key_length_ratio", 1.0, 10.0)
     number("near_duplicate_stem", 50.0, 100.0)
+    number("near_duplicate_same_key", 50.0, 100.0)
     for key, low, high in (("prefix_min_distractors", 1, 3), ("cue_min_chars", 1, 300)):
         if key in raw:
             value = raw[key]

@@ -60,7 +60,8 @@ class QuestionsLint:
     key_length_ratio: float = 1.5  # warning when the key is at least this × the longest distractor
     distractor_prefixes: tuple[str, ...] = ("Chỉ", "Tất cả", "Toàn bộ")
     prefix_min_distractors: int = 2
-    near_duplicate_stem: float = 90.0  # rapidfuzz token_set_ratio, 0-100
+    near_duplicate_stem: float = 85.0  # rapidfuzz token_sort_ratio (0-100) of two stems built from one fact
+    near_duplicate_same_key: float = 75.0  # … of two stems with the same key (≥ cue_min_chars)
     cue_min_chars: int = 12  # shorter keys ("2025", "Thứ 7") are not looked for in other questions
     require_attribution: bool = True
     require_quote: bool = True

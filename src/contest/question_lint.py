@@ -282,14 +282,23 @@ def _pool_cues(pool: Sequence[Question], week: int, cfg: QuestionsLint) -> list[
         for b in pool[i + 1 :]:
             if option_sets[a.id] == option_sets[b.id]:
                 found.append(Finding(ERROR, "same-options", b.id, f"tuần {week}: cùng bốn phương án với câu '{a.id}'"))
-            score = fuzz.token_set_ratio(stems[a.id], stems[b.id])
-            if score >= cfg.near_duplicate_stem and keys[a.id] == keys[b.id]:
+            # Same words asked again (any order) about one fact, or a close stem with the same worded key.
+            score = fuzz.token_sort_ratio(stems[a.id], stems[b.id])
+            same_key = keys[a.id] == keys[b.id] and a.id in long_keys and not _DIGIT.search(keys[a.id])
+            if same_key:
+                score = max(score, fuzz.token_set_ratio(stems[a.id], stems[b.id]))
+            same_fact = a.source.fact is not None and (a.source.document, a.source.fact) == (
+                b.source.document,
+                b.source.fact,
+            )
+            if (same_key and score >= cfg.near_duplicate_same_key) or (same_fact and score >= cfg.near_duplicate_stem):
+                how = "cùng đáp án" if same_key else f"cùng dữ kiện {a.source.fact}"
                 found.append(
                     Finding(
                         ERROR,
                         "near-duplicate",
                         b.id,
-                        f"tuần {week}: gần trùng với câu '{a.id}' (giống {score:.0f}%, cùng đáp án)",
+                        f"tuần {week}: gần trùng với câu '{a.id}' (giống {score:.0f}%, {how})",
                     )
                 )
     return found

@@ -167,3 +167,27 @@ def test_shipped_bank_is_lint_clean():
         documents=document_front_matter(CONTENT / "documents"),
     )
     assert [f"{f.rule} {f.question}: {f.message}" for f in report.findings] == []
+
+
+def test_two_stems_on_one_fact_are_duplicates_but_not_two_targets_of_different_facts():
+    # Given two questions asking the same exclusion rule with different keys (one fact), in one pool
+    a = replace(
+        q("a", "Theo Luật năm 2005, Luật KHÔNG áp dụng đối với việc cấp loại giấy tờ nào?", ["Đất", "B", "C", "D"]),
+        source=Source("doc-a", None, "91", None, "Câu trích.", "fact-sheet"),
+    )
+    b = replace(
+        q("b", "Theo Luật năm 2005, loại giấy tờ nào thuộc diện Luật KHÔNG áp dụng?", ["Hối phiếu", "E", "F", "G"]),
+        source=Source("doc-a", None, "91", None, "Câu trích.", "fact-sheet"),
+    )
+    assert [(f.rule, f.question) for f in lint_bank(Bank((a, b)), QuestionsLint(), weeks=[1]).findings] == [
+        ("near-duplicate", "b")
+    ]
+    # When the two stems differ only in the year asked and come from two facts, Then they are not duplicates
+    y2025 = q(
+        "c", "Theo Quyết định, đến năm 2025 kinh tế số chiếm bao nhiêu phần trăm GDP?", ["20%", "10%", "30%", "5%"]
+    )
+    y2030 = replace(
+        q("d", "Theo Quyết định, đến năm 2030 kinh tế số chiếm bao nhiêu phần trăm GDP?", ["30%", "20%", "40%", "5%"]),
+        source=Source("doc-a", None, "2", None, "Câu trích.", "fact-sheet"),
+    )
+    assert lint_bank(Bank((y2025, y2030)), QuestionsLint(), weeks=[1]).count("near-duplicate") == 0
