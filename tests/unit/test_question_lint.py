@@ -172,11 +172,19 @@ def test_shipped_bank_is_lint_clean():
 def test_two_stems_on_one_fact_are_duplicates_but_not_two_targets_of_different_facts():
     # Given two questions asking the same exclusion rule with different keys (one fact), in one pool
     a = replace(
-        q("a", "Theo Luật năm 2005, Luật KHÔNG áp dụng đối với việc cấp loại giấy tờ nào?", ["Đất", "B", "C", "D"]),
+        q(
+            "a",
+            "Theo Luật Giao dịch điện tử năm 2005, Luật KHÔNG áp dụng đối với việc cấp loại giấy tờ nào sau đây?",
+            ["Đất", "B", "C", "D"],
+        ),
         source=Source("doc-a", None, "91", None, "Câu trích.", "fact-sheet"),
     )
     b = replace(
-        q("b", "Theo Luật năm 2005, loại giấy tờ nào thuộc diện Luật KHÔNG áp dụng?", ["Hối phiếu", "E", "F", "G"]),
+        q(
+            "b",
+            "Theo Luật Giao dịch điện tử năm 2005, loại giấy tờ nào sau đây thuộc diện Luật không áp dụng?",
+            ["Hối phiếu", "E", "F", "G"],
+        ),
         source=Source("doc-a", None, "91", None, "Câu trích.", "fact-sheet"),
     )
     report = lint_bank(Bank((a, b)), QuestionsLint(), weeks=[1])
