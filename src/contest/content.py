@@ -310,7 +310,8 @@ def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
     number("key_length_ratio", 1.0, 10.0)
     number("near_duplicate_stem", 50.0, 100.0)
     number("near_duplicate_same_key", 50.0, 100.0)
-    for key, low, high in (("prefix_min_distractors", 1, 3), ("cue_min_chars", 1, 300)):
+    integers = (("prefix_min_distractors", 1, 3), ("cue_min_chars", 1, 300), ("rate_min_questions", 1, 10000))
+    for key, low, high in integers:
         if key in raw:
             value = raw[key]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:

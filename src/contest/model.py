@@ -56,7 +56,8 @@ class Limits:
 class QuestionsLint:
     """Thresholds of `contest questions lint` (contest.yaml `questions_lint:`)."""
 
-    key_longest_factor: float = 1.25  # error when key-longest rate > factor × chance rate
+    key_longest_factor: float = 1.25  # error when key-longest rate > factor × chance rate, or < chance ÷ factor
+    rate_min_questions: int = 20  # the rate is judged on at least this many questions with a unique longest option
     key_length_ratio: float = 1.5  # warning when the key is at least this × the longest distractor
     distractor_prefixes: tuple[str, ...] = ("Chỉ", "Tất cả", "Toàn bộ")
     prefix_min_distractors: int = 2

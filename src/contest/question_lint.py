@@ -5,7 +5,9 @@ Pure rules over a loaded bank (no I/O): each rule returns findings, errors or wa
 - key-longest rate (per week pool and overall): how often the correct option is strictly the
   longest. If the key's position were unrelated to length, the expected rate is the mean over the
   questions of 1/n when one option is strictly the longest (0 when the longest is tied): the
-  "chance rate". A rate above `key_longest_factor` × chance is an error. A key at least
+  "chance rate". A rate above `key_longest_factor` × chance is an error, and so is a rate below
+  chance ÷ `key_longest_factor` (contestants then drop the longest option); both are judged only on
+  `rate_min_questions` or more questions with a strictly longest option. A key at least
   `key_length_ratio` × the longest distractor is a warning for that question.
 - distractor prefixes: two or more distractors beginning "Chỉ…/Tất cả…/Toàn bộ…" while the key does
   not (test-wise contestants skip absolute options): warning.
@@ -53,6 +55,7 @@ class KeyLongest:
     questions: int
     key_longest: int
     chance: float  # expected rate if the key's position were unrelated to length
+    unique_longest: int = 0  # questions with one option strictly the longest (the rate's sample)
 
     @property
     def rate(self) -> float:
@@ -109,15 +112,16 @@ def _strict_longest(q: Question) -> str | None:
 
 
 def key_longest(questions: Iterable[Question]) -> KeyLongest:
-    total = hits = 0
+    total = hits = unique = 0
     chance = 0.0
     for q in questions:
         total += 1
         longest = _strict_longest(q)
         if longest is not None:
+            unique += 1
             chance += 1 / len(q.options)
             hits += longest == q.correct
-    return KeyLongest(total, hits, chance / total if total else 0.0)
+    return KeyLongest(total, hits, chance / total if total else 0.0, unique)
 
 
 def _parse_date(value: str) -> date | None:
@@ -135,17 +139,37 @@ def _parse_date(value: str) -> date | None:
 # --- the rules ----------------------------------------------------------------------------------
 
 
-def _rate_findings(label: str, figures: KeyLongest, factor: float) -> list[Finding]:
-    limit = factor * figures.chance
-    if figures.questions and figures.rate > limit:
+def _rate_findings(label: str, figures: KeyLongest, cfg: QuestionsLint) -> list[Finding]:
+    """Too often the longest (pick the longest) or too rarely (never pick the longest): both are cues.
+
+    Only judged on a sample of at least `rate_min_questions` questions with a strictly longest option.
+    """
+    if figures.unique_longest < cfg.rate_min_questions:
+        return []
+    factor = cfg.key_longest_factor
+    high, low = factor * figures.chance, figures.chance / factor
+    seen = (
+        f"{label}: đáp án đúng là phương án dài nhất ở {figures.key_longest}/{figures.questions} câu "
+        f"({figures.rate:.0%})"
+    )
+    if figures.rate > high:
         return [
             Finding(
                 ERROR,
                 "key-longest-rate",
                 None,
-                f"{label}: đáp án đúng là phương án dài nhất ở {figures.key_longest}/{figures.questions} câu "
-                f"({figures.rate:.0%}); ngẫu nhiên chỉ {figures.chance:.0%}, ngưỡng {limit:.0%} "
-                f"({factor:g} × ngẫu nhiên): người dự thi đoán được đáp án qua độ dài",
+                f"{seen}; ngẫu nhiên là {figures.chance:.0%}, ngưỡng trên {high:.0%} ({factor:g} × ngẫu nhiên): "
+                "người dự thi đoán được đáp án bằng cách chọn phương án dài nhất",
+            )
+        ]
+    if figures.rate < low:
+        return [
+            Finding(
+                ERROR,
+                "key-longest-rare",
+                None,
+                f"{seen}; ngẫu nhiên là {figures.chance:.0%}, ngưỡng dưới {low:.0%} (ngẫu nhiên ÷ {factor:g}): "
+                "người dự thi loại được phương án dài nhất mà không cần đọc tài liệu",
             )
         ]
     return []
@@ -320,9 +344,9 @@ def lint_bank(
     overall_text = key_longest(q for q in bank.questions if is_text_question(q))
     pool_figures = {w: key_longest(p) for w, p in pools.items()}
     pool_text = {w: key_longest(q for q in p if is_text_question(q)) for w, p in pools.items()}
-    findings += _rate_findings("Toàn ngân hàng", overall, cfg.key_longest_factor)
+    findings += _rate_findings("Toàn ngân hàng", overall, cfg)
     for w in weeks:
-        findings += _rate_findings(f"Tuần {w}", pool_figures[w], cfg.key_longest_factor)
+        findings += _rate_findings(f"Tuần {w}", pool_figures[w], cfg)
     for q in bank.questions:
         findings += _per_question(q, cfg, documents)
         findings += _anachronisms(q, last_close, documents)

@@ -71,10 +71,17 @@ def test_clean_fixture_has_a_chance_rate_and_no_key_longest():
 
 
 def test_rate_threshold_is_the_configured_factor_of_chance():
-    # Given the key-longest bank (4 hits of 10, chance 25 %), When the factor allows 1.7 × chance
-    report = lint_fixture("key-longest-rate", QuestionsLint(key_longest_factor=1.7))
-    # Then 40 % ≤ 42.5 % passes
-    assert report.overall.rate == pytest.approx(0.4)
+    # Given the key-longest bank (20 hits of 26, chance 25 %), When the factor allows 3.2 × chance
+    report = lint_fixture("key-longest-rate", QuestionsLint(key_longest_factor=3.2))
+    # Then 77 % ≤ 80 % passes
+    assert report.overall.rate == pytest.approx(20 / 26)
+    assert report.count("key-longest-rate") == 0
+
+
+def test_rate_is_not_judged_on_a_small_sample():
+    # Given the same bank, When at least 30 questions with a strictly longest option are needed
+    report = lint_fixture("key-longest-rate", QuestionsLint(rate_min_questions=30))
+    # Then its 26 are too few to judge
     assert report.count("key-longest-rate") == 0
 
 

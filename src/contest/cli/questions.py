@@ -242,7 +242,8 @@ def _rate_row(label: str, figures: object) -> list[str]:
 
 
 RULE_NAMES = {
-    "key-longest-rate": "Tỷ lệ đáp án dài nhất vượt ngưỡng",
+    "key-longest-rate": "Đáp án hay là phương án dài nhất",
+    "key-longest-rare": "Đáp án hiếm khi là phương án dài nhất",
     "key-much-longer": "Đáp án dài vượt trội",
     "distractor-prefix": "Phương án nhiễu “Chỉ/Tất cả/Toàn bộ…”",
     "option-is-other-key": "Phương án nhiễu là đáp án câu khác (cùng tuần)",
