@@ -38,6 +38,7 @@ WARNING = "warning"
 _DIGIT = re.compile(r"\d")
 _ATTRIBUTION = re.compile(r"(?:^|[,;:(–—-]\s*)theo\s+\S", re.IGNORECASE)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DATED = re.compile(r",?\s+(?:ngày|năm)\s+\d[\d/.-]*\s*$")
 
 
 @dataclass(frozen=True)
@@ -277,19 +278,25 @@ def _pool_cues(pool: Sequence[Question], week: int, cfg: QuestionsLint) -> list[
     found: list[Finding] = []
     keys = {q.id: _norm(q.options[q.correct]) for q in pool}
     long_keys = {qid: k for qid, k in keys.items() if len(k) >= cfg.cue_min_chars}
+    # A key naming a document with its date ("Quyết định số 1619/QĐ-TTg ngày 24/9/2021") is given away by a
+    # stem naming the document without the date.
+    stem_cues = {qid: {k, _DATED.sub("", k)} - {""} for qid, k in long_keys.items()}
     option_sets = {q.id: frozenset(_norm(o) for o in q.options.values()) for q in pool}
     stems = {q.id: _norm(q.text) for q in pool}
     for q in pool:
         for other_id, other_key in long_keys.items():
             if other_id == q.id:
                 continue
-            if other_key in stems[q.id]:
+            cue = next(
+                (c for c in sorted(stem_cues[other_id]) if len(c) >= cfg.cue_min_chars and c in stems[q.id]), None
+            )
+            if cue is not None:
                 found.append(
                     Finding(
                         ERROR,
                         "stem-gives-key",
                         q.id,
-                        f"tuần {week}: câu hỏi chứa đáp án của câu '{other_id}' (“{other_key}”)",
+                        f"tuần {week}: câu hỏi chứa đáp án của câu '{other_id}' (“{cue}”)",
                     )
                 )
             for key, text in q.options.items():

@@ -205,3 +205,22 @@ def test_two_stems_on_one_fact_are_duplicates_but_not_two_targets_of_different_f
         source=Source("doc-a", None, "2", None, "Câu trích.", "fact-sheet"),
     )
     assert lint_bank(Bank((y2025, y2030)), QuestionsLint(), weeks=[1]).count("near-duplicate") == 0
+
+
+def test_a_stem_naming_the_document_a_dated_key_points_to_gives_it_away():
+    # Given a question whose key is a decision with its date, and another stem naming that decision
+    asked = q(
+        "asked",
+        "Theo A, Ủy ban được đổi tên theo quyết định nào?",
+        [
+            "Quyết định số 1619/QĐ-TTg ngày 24/9/2021",
+            "Quyết định số 1072/QĐ-TTg ngày 28/8/2019",
+            "Quyết định số 24/QĐ-UBQGCĐS ngày 03/3/2022",
+            "Quyết định số 27/QĐ-UBQGCĐS ngày 15/3/2022",
+        ],
+    )
+    giver = q("giver", "Theo Quyết định số 1619/QĐ-TTg, ai là Chủ tịch Ủy ban?", ["Thủ tướng", "X", "Y", "Z"])
+    report = lint_bank(Bank((asked, giver)), QuestionsLint(), weeks=[1])
+    assert [(f.rule, f.question) for f in report.findings if f.rule == "stem-gives-key"] == [
+        ("stem-gives-key", "giver")
+    ]
