@@ -103,6 +103,7 @@ IMPORT_ENV = {
     "AWS_REGION": "ap-southeast-1",
     "CONTEST_TABLE": "contest-infra-test",
     "CONTEST_SIGNING_SECRET": "infra-test-signing-secret-0123456789abcdef",
+    "CONTEST_ORIGIN_SECRET": "infra-test-origin-secret-0123456789abcdef",
     "CONTEST_SMS_SENDER": "outbox",
     "CONTEST_PUBLIC_BUCKET": "contest-infra-test-public",
     "CONTEST_PRIVATE_BUCKET": "contest-infra-test-private",
@@ -145,9 +146,7 @@ def start_handler_probes(tmp: Path) -> dict[str, subprocess.Popen[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONTEST_", "POWERTOOLS_"))}
     env.update(IMPORT_ENV)
     env["CONTEST_OUTBOX"] = str(tmp / "outbox.jsonl")
-    env["AWS_ENDPOINT_URL"] = (
-        "http://127.0.0.1:9"  # an AWS call at import time fails at once, reaching nothing
-    )
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # an AWS call at import time fails at once, reaching nothing
     running = {}
     for folder in function_folders():
         app = FUNCTIONS / folder / "app.py"

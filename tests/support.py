@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
 VN = timezone(timedelta(hours=7))
 WEEK1_MID = datetime(2023, 10, 18, 9, 0, tzinfo=VN)
+# The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
+# integration tests' environment accepts it (tests/integration/conftest.py).
+ORIGIN_SECRET = json.loads((EVENTS / "http_api_v2.json").read_text())["headers"]["x-contest-origin"]
 PHONES = [f"09{n:08d}" for n in range(12_345_600, 12_345_600 + 2000)]  # valid Viettel-range mobiles
 
 
@@ -52,9 +55,7 @@ def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | Non
     raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
-    return Content(
-        contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units}
-    )
+    return Content(contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units})
 
 
 def event(
@@ -66,6 +67,8 @@ def event(
     ev["rawPath"] = ev["requestContext"]["http"]["path"] = path
     ev["requestContext"]["http"]["method"] = method
     ev["requestContext"]["http"]["sourceIp"] = ip
+    # through CloudFront: the viewer at `ip` (sourceIp would be the edge node; tests give the same address)
+    ev["headers"]["cloudfront-viewer-address"] = f"{ip}:51234"
     if body is None:
         ev["body"] = ""
     elif isinstance(body, str | bytes):
@@ -122,9 +125,7 @@ class Api:
         extra = dict(headers or {})
         if token:
             extra["authorization"] = f"Bearer {token}"
-        result = self.handler_for(method, path).lambda_handler(
-            event(method, path, body, extra, ip), LambdaContext()
-        )
+        result = self.handler_for(method, path).lambda_handler(event(method, path, body, extra, ip), LambdaContext())
         reply = Reply(result["statusCode"], json.loads(result["body"] or "{}"), result.get("headers") or {})
         self.replies.append(reply)
         return reply

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
+from contest.phones import mask
 
 # A compact standing: the fields of StandingRecord, in that order, as a plain tuple.
 CompactStanding = tuple[str, int, int, int, str, str, str, str, int, int]
@@ -250,7 +251,7 @@ def ingest(
             cols.unit_ids.append(unit_id)
         a_id(account_id)
         a_name(normalize("NFC", full_name))
-        a_phone(phone)
+        a_phone(mask(phone))  # re-masked: a row stored under an older, wider mask is published the same
         a_unit(code)
         a_score(score)
         a_dur(duration_ms)
@@ -338,9 +339,7 @@ def rank_week(
         order[start : start + size] = members_idx
         group_at[start : start + size] = gi
         groups.append(TieGroup(f"{GROUP_PREFIX}{gi + 1}", start, size, matched))
-    stale = sorted(
-        (d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order)
-    )
+    stale = sorted((d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order))
 
     prizes, prize_at = allocate_prizes(rules.prizes, n, groups)
     flags, devices_recorded = review_flags(cols, order, duration_ms, rules, devices)
@@ -470,9 +469,7 @@ def aggregate_units(ranking: WeekRanking, units: Sequence[Unit]) -> list[UnitRow
         )
     for unit_id in sorted(set(cols.unit_ids) - known):
         j = by_id[unit_id]
-        rows.append(
-            UnitRow(unit_id, unit_id, "", None, int(participants[j]), int(attempt_sum[j]), int(score_sum[j]))
-        )
+        rows.append(UnitRow(unit_id, unit_id, "", None, int(participants[j]), int(attempt_sum[j]), int(score_sum[j])))
     return rows
 
 

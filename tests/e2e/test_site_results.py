@@ -27,7 +27,7 @@ def entry(
     return {
         "rank": rank,
         "name": name,
-        "phone": f"09{rank}****{rank:03d}",
+        "phone": f"•••••••{rank:03d}",
         "unit": unit,
         "score": score,
         "duration": duration,
@@ -73,8 +73,20 @@ def week_one() -> dict:
                     "D": "Ngày 22 tháng 4",
                 },
                 "correct": "A",
+                "weeks": [1],
             }
         ],
+        "answer_key_withheld": [
+            {
+                "id": "qd505-002",
+                "text": "Chương trình Chuyển đổi số quốc gia được phê duyệt năm nào?",
+                "key_published_with_week": 3,
+                "note": "Đáp án được công bố cùng kết quả Tuần 3",
+            }
+        ],
+        "answer_key_rule": (
+            "Đáp án của một câu hỏi chỉ được công bố khi mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc."
+        ),
         "prizes": [
             {
                 "prize": "first",
@@ -154,9 +166,7 @@ def results_dir(stack):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_before_publication_the_page_says_when_results_come_and_shows_no_count(
-    stack, results_dir, page: Page, shot
-):
+def test_before_publication_the_page_says_when_results_come_and_shows_no_count(stack, results_dir, page: Page, shot):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
 
@@ -173,9 +183,7 @@ def test_before_publication_the_page_says_when_results_come_and_shows_no_count(
     shot(page, "13-ket-qua-chua-cong-bo")
 
 
-def test_published_week_renders_winners_ranking_search_answer_key_and_units(
-    stack, results_dir, page: Page, shot
-):
+def test_published_week_renders_winners_ranking_search_answer_key_and_units(stack, results_dir, page: Page, shot):
     # Given week 1 is published
     results_dir.mkdir(parents=True)
     (results_dir / "week-1.json").write_text(json.dumps(week_one(), ensure_ascii=False), encoding="utf-8")
@@ -210,15 +218,21 @@ def test_published_week_renders_winners_ranking_search_answer_key_and_units(
     expect(prizes.nth(1)).to_contain_text(XSS_NAME + " — UBND huyện Cẩm Xuyên")
     expect(prizes.nth(2)).to_contain_text("Chờ Ban Tổ chức quyết định")
     expect(prizes.nth(2)).to_contain_text("Phạm Thị Dung")
-    rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator("tbody tr")
+    rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator(".ct-rank__row")
     expect(rows).to_have_count(5)
     expect(rows.nth(0)).to_contain_text("4 phút 05 giây")
-    expect(rows.nth(1).locator("td").nth(1)).to_have_text(XSS_NAME)  # as text
+    expect(rows.nth(1).locator(".ct-rank__name")).to_have_text(XSS_NAME)  # as text
     assert page.locator("img[src=x]").count() == 0
     expect(page.locator(".ct-section", has_text="Bảng xếp hạng")).to_contain_text("trên tổng số 12.345 người")
 
     # and the answer key and the units table
     expect(page.locator(".ct-answer-key")).to_contain_text("Đáp án đúng: Ngày 10 tháng 10")
+    # a question a later week can still draw is listed without its key, with the week that publishes it
+    withheld = page.locator(".ct-answer-withheld li")
+    expect(withheld).to_have_count(1)
+    expect(withheld.first).to_contain_text("Chương trình Chuyển đổi số quốc gia được phê duyệt năm nào?")
+    expect(withheld.first).to_contain_text("Đáp án được công bố cùng kết quả Tuần 3")
+    expect(page.locator(".ct-section", has_text="Đáp án")).to_contain_text("mọi tuần thi có thể rút câu hỏi")
     units = page.locator(".ct-section", has_text="Tham gia theo đơn vị").locator("tbody tr")
     expect(units.nth(0)).to_contain_text("11,46")
     expect(units.nth(0)).to_contain_text("80,3%")

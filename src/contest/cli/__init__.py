@@ -15,11 +15,10 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from contest.model import Bank
     from contest.repository import Repository
 
-app = typer.Typer(
-    help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False
-)
+app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
 exclusions_app = typer.Typer(
     help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True
@@ -38,9 +37,7 @@ def project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "content" / "contest.yaml").exists():
             return folder
-    raise typer.BadParameter(
-        "Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án)."
-    )
+    raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -104,10 +101,7 @@ def dev(
         start = contest.weeks[0].opens_at
         note = "lúc mở tuần 1 (đặt CONTEST_CLOCK=... để chọn giờ khác)"
     if not port_is_free(port):
-        fail(
-            f"Cổng {port} trên 127.0.0.1 đang bận. "
-            "Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác."
-        )
+        fail(f"Cổng {port} trên 127.0.0.1 đang bận. Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác.")
     if build_site:
         try:
             from contest import sitebuild
@@ -165,6 +159,33 @@ def content_check(
         f"{len(content.bank.questions)} câu hỏi"
         + (f" ({len(report.warnings)} cảnh báo về câu hỏi)." if report.warnings else ".")
     )
+    for line in key_schedule_warnings(content.bank, [w.number for w in content.contest.weeks]):
+        err.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
+
+
+def key_schedule_warnings(bank: Bank, weeks: list[int]) -> list[str]:
+    """Overlapping pools are allowed; say which keys each week's results will publish and which wait."""
+    from contest.model import key_week
+
+    shared: dict[tuple[int, ...], list[int]] = {}
+    for q in bank.questions:
+        if len(q.weeks) > 1:
+            shared.setdefault(q.weeks, [0, key_week(q)])[0] += 1
+    if not shared:
+        return []
+    lines = [
+        f"Cảnh báo: {n} câu hỏi thuộc nhiều tuần ({', '.join(map(str, ws))}): đáp án của chúng chỉ được "
+        f"công bố cùng kết quả Tuần {last}."
+        for ws, (n, last) in sorted(shared.items())
+    ]
+    for w in weeks:
+        withheld = bank.keys_withheld_at(w)
+        later = ", ".join(str(n) for n in sorted({key_week(q) for q in withheld}))
+        lines.append(
+            f"Tuần {w}: kết quả công bố đáp án {len(bank.keys_published_with(w))} câu"
+            + (f"; {len(withheld)} câu chưa công bố đáp án (công bố cùng kết quả Tuần {later})." if withheld else ".")
+        )
+    return lines
 
 
 @content_app.command("load")
@@ -254,6 +275,7 @@ def openapi(
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(root / ".dev" / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "x" * 48,
+        "CONTEST_ORIGIN_SECRET": "o" * 48,
     }
     for name, value in offline.items():
         os.environ.setdefault(name, value)
@@ -270,7 +292,6 @@ def openapi(
 
 def main() -> None:
     app()
-
 
 
 def _add_subcommands() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 from contest import errors, names, passwords, phones, tokens
 from contest.clock import Clock, from_ms, iso, to_ms
-from contest.codes import code_hash, code_matches, new_code
+from contest.codes import CODE_LENGTH, code_hash, code_matches, new_code, well_formed
 from contest.model import Account
 from contest.repository import CodeRecord, Repository
 from contest.sender import Sender
@@ -36,9 +36,7 @@ class Accounts:
 
     # --- registration ----------------------------------------------------------------------------
 
-    def register(
-        self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None
-    ) -> dict[str, Any]:
+    def register(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
         content = self.content.get()
         contest = content.contest
         e164 = phones.normalize(phone)
@@ -50,9 +48,7 @@ class Accounts:
         now_ms = to_ms(now)
         address = ip_hash(self.secret, ip)
         if address:
-            self.repo.throttle_registration(
-                address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour
-            )
+            self.repo.throttle_registration(address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour)
         verify = contest.phone_verification
         account = Account(
             account_id=uuid.uuid4().hex,
@@ -197,9 +193,7 @@ class Accounts:
         secret_password = passwords.check_strength(new_password)
         record = self._check_code(e164, "reset", code)
         limits = self.content.get().contest.limits
-        if not self.repo.reset_password(
-            e164, record, limits.code_max_tries, passwords.hash_password(secret_password)
-        ):
+        if not self.repo.reset_password(e164, record, limits.code_max_tries, passwords.hash_password(secret_password)):
             raise errors.CodeInvalid()
         return {"message": "Đặt lại mật khẩu thành công. Vui lòng đăng nhập bằng mật khẩu mới."}
 
@@ -223,17 +217,12 @@ class Accounts:
             window_sends=(previous.window_sends + 1) if previous and same_window else 1,
         )
 
-    def _issue_code(
-        self, phone: str, purpose: str, account_id: str, previous: CodeRecord | None, what: str
-    ) -> None:
+    def _issue_code(self, phone: str, purpose: str, account_id: str, previous: CodeRecord | None, what: str) -> None:
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
         if previous is not None:
             wait_ms = previous.sent_at_ms + 1000 * limits.code_resend_seconds - now_ms
-            if (
-                now_ms - previous.window_start_ms < WINDOW_MS
-                and previous.window_sends >= limits.code_sends_per_hour
-            ):
+            if now_ms - previous.window_start_ms < WINDOW_MS and previous.window_sends >= limits.code_sends_per_hour:
                 wait_ms = max(wait_ms, previous.window_start_ms + WINDOW_MS - now_ms)
             if wait_ms > 0:
                 raise errors.ResendTooSoon(retry_after=-(-wait_ms // 1000))
@@ -250,6 +239,8 @@ class Accounts:
 
     def _check_code(self, phone: str, purpose: str, code: str) -> CodeRecord:
         limits = self.content.get().contest.limits
+        if not well_formed(code):
+            raise errors.CodeInvalid(f"Mã xác thực gồm {CODE_LENGTH} chữ số. Vui lòng kiểm tra lại tin nhắn.")
         record = self.repo.code(phone, purpose)
         now_ms = to_ms(self.clock.now())
         if record is None:
