@@ -91,8 +91,8 @@ def request_body(request: BaseHTTPRequestHandler) -> bytes:
     Refused: any Transfer-Encoding (a chunked body is answered 411 Length Required: this adapter does not
     decode it, and guessing where the body ends is how requests get smuggled), a Content-Length that is not
     a plain decimal number (`-1`, `abc`, `1e3`) or given twice with different values, and a body larger than
-    MAX_REQUEST_BYTES (413, without reading it). Nothing here blocks a thread waiting for bytes that never come:
-    the adapter reads exactly the announced length.
+    MAX_REQUEST_BYTES (413; up to 16 MB of it is read and dropped so the client sees the answer). Nothing here
+    waits for bytes beyond the announced length.
     """
     if request.headers.get_all("transfer-encoding"):
         encoding = ",".join(request.headers.get_all("transfer-encoding") or []).strip().lower()
@@ -108,6 +108,10 @@ def request_body(request: BaseHTTPRequestHandler) -> bytes:
         raise BadRequestFraming(400, "BAD_REQUEST", "Yêu cầu không hợp lệ (Content-Length sai).")
     length = int(next(iter(lengths)))
     if length > MAX_REQUEST_BYTES:
+        # read (and drop) a moderately large body so the client gets to read the 413 instead of a broken pipe
+        left = length if length <= 16 * MAX_REQUEST_BYTES else 0
+        while left > 0 and (chunk := request.rfile.read(min(left, 64 * 1024))):
+            left -= len(chunk)
         raise BadRequestFraming(413, "PAYLOAD_TOO_LARGE", "Nội dung gửi lên quá lớn.")
     return request.rfile.read(length) if length else b""
 
