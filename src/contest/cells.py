@@ -30,7 +30,8 @@ from typing import IO, Any
 NEUTRALISER = "'"
 # Full-width forms are included: some spreadsheet builds normalise them to the ASCII operators.
 _TRIGGERS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
-_DANGER = re.compile(rf"'*(?:[\t\r\n]|\s*[{_TRIGGERS}])")
+# apostrophes, then spaces (not TAB/CR/LF), then a trigger or TAB/CR/LF
+_DANGER = re.compile(rf"'*[^\S\t\r\n]*[{_TRIGGERS}\t\r\n]")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
 # First characters that can start a dangerous text: a cheap filter before the regular expression.
 _FIRST = frozenset("'=+-@\t\r\n\uff1d\uff0b\uff0d\uff20 \u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006")
