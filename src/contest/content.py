@@ -106,9 +106,7 @@ def read_yaml(path: Path) -> Any:
         return yaml.load(path.read_text(encoding="utf-8"), Loader=_line_loader())  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
-        raise ContentError(
-            [ContentIssue(str(path), (mark.line + 1) if mark else 1, str(exc.problem))]
-        ) from exc
+        raise ContentError([ContentIssue(str(path), (mark.line + 1) if mark else 1, str(exc.problem))]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([ContentIssue(str(path), 1, f"cannot read: {exc}")]) from exc
 
@@ -126,9 +124,7 @@ class _Reader:
             line = where.key_lines.get(key, where.line) if key else where.line
         self.issues.append(ContentIssue(self.file, line, message))
 
-    def get(
-        self, data: Any, key: str, kind: type | tuple[type, ...], default: Any = ..., label: str = ""
-    ) -> Any:
+    def get(self, data: Any, key: str, kind: type | tuple[type, ...], default: Any = ..., label: str = "") -> Any:
         name = label or key
         if not isinstance(data, dict):
             self.issue(data, None, f"expected a mapping holding '{name}'")
@@ -190,9 +186,7 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
             r.issue(raw, "closes_at", f"week {number}: closes_at must be after opens_at")
         grace = quiz.get("grace_seconds", 0) if isinstance(quiz.get("grace_seconds"), int) else 0
         if (closes.timestamp() + grace) > results_at.timestamp():
-            r.issue(
-                raw, "results_at", f"week {number}: the window (closes_at + grace) must end by results_at"
-            )
+            r.issue(raw, "results_at", f"week {number}: the window (closes_at + grace) must end by results_at")
         if weeks and opens < weeks[-1].closes_at:
             r.issue(raw, "opens_at", f"week {number} overlaps week {weeks[-1].number}")
         if number != position:
@@ -265,6 +259,9 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
             ),
             login_failures_before_delay=positive(
                 limits, "login_failures_before_delay", "limits.login_failures_before_delay", 5
+            ),
+            login_failures_per_ip_per_hour=positive(
+                limits, "login_failures_per_ip_per_hour", "limits.login_failures_per_ip_per_hour", 100
             ),
             session_seconds=3600 * positive(limits, "session_hours", "limits.session_hours", 12),
         ),
@@ -382,16 +379,12 @@ def load_content(root: Path) -> Content:
             issues += exc.issues
     if issues or contest is None or groups is None or units is None or bank is None:
         raise ContentError(issues)
-    return Content(
-        contest, groups, units, bank, raw={"contest": _plain(raw_contest), "units": _plain(raw_units)}
-    )
+    return Content(contest, groups, units, bank, raw={"contest": _plain(raw_contest), "units": _plain(raw_units)})
 
 
 def _plain(data: Any) -> Any:
     """YAML data as plain JSON types (instants as ISO strings)."""
-    return json.loads(
-        json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v))
-    )
+    return json.loads(json.dumps(data, default=lambda v: v.isoformat() if isinstance(v, datetime) else str(v)))
 
 
 def bundle_of(content: Content) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, phones
+from contest import errors, phones, sessions
 from contest.clock import Clock, iso
 from contest.repository import CoordinatorRepository
 from contest.services.accounts import Accounts
@@ -34,9 +34,7 @@ class Coordinators:
 
     def unit_page(self, bearer: str | None) -> dict[str, Any]:
         claims = self.accounts.session(bearer)
-        account = self.repo.account(claims["sub"])
-        if account is None or account.password_version != claims.get("ver"):
-            raise errors.Unauthorized()
+        account = sessions.current(self.repo.account(claims["sub"]), claims)
         if not account.coordinator_unit:
             raise errors.Forbidden("Trang này chỉ dành cho người phụ trách đơn vị do Ban Tổ chức chỉ định.")
         unit_id = account.coordinator_unit
@@ -46,9 +44,7 @@ class Coordinators:
         started = [w for w in content.contest.weeks if w.opens_at <= now]
         members = [m for m in self.repo.unit_members(unit_id) if not m.excluded]
         ids = {m.account_id for m in members}
-        took: dict[int, set[str]] = {
-            w.number: self.repo.unit_took_part(w.number, unit_id) & ids for w in started
-        }
+        took: dict[int, set[str]] = {w.number: self.repo.unit_took_part(w.number, unit_id) & ids for w in started}
         current = next((w for w in reversed(started) if now < w.closes_at), started[-1] if started else None)
         weeks = [
             {
