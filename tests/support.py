@@ -52,9 +52,7 @@ def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | Non
     raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
-    return Content(
-        contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units}
-    )
+    return Content(contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units})
 
 
 def event(
@@ -122,9 +120,7 @@ class Api:
         extra = dict(headers or {})
         if token:
             extra["authorization"] = f"Bearer {token}"
-        result = self.handler_for(method, path).lambda_handler(
-            event(method, path, body, extra, ip), LambdaContext()
-        )
+        result = self.handler_for(method, path).lambda_handler(event(method, path, body, extra, ip), LambdaContext())
         reply = Reply(result["statusCode"], json.loads(result["body"] or "{}"), result.get("headers") or {})
         self.replies.append(reply)
         return reply

@@ -70,9 +70,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def json_body(
-    app: APIGatewayHttpResolver, schema: dict[str, Any], *, optional: bool = False
-) -> dict[str, Any]:
+def json_body(app: APIGatewayHttpResolver, schema: dict[str, Any], *, optional: bool = False) -> dict[str, Any]:
     """The request's JSON object, checked for type, size, syntax and schema."""
     event = app.current_event
     raw: str | bytes = event.body or ""
@@ -92,9 +90,7 @@ def json_body(
     if len(data) > MAX_BODY_BYTES:
         raise errors.PayloadTooLarge()
     try:
-        value = json.loads(
-            data.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
-        )
+        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise errors.InvalidJson() from exc
     validate(schema, value)

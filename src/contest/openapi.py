@@ -32,9 +32,7 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
         for route in sorted(getattr(resolver, "_static_routes", []), key=lambda r: (r.path, r.method)):
             meta = getattr(route.func, "openapi", None)
             if meta is None:
-                raise ValueError(
-                    f"{name}: {route.method} {route.path} is not declared with contest.http.route"
-                )
+                raise ValueError(f"{name}: {route.method} {route.path} is not declared with contest.http.route")
             operation: dict[str, Any] = {
                 "operationId": f"{route.func.__name__}",
                 "summary": meta["summary"],
@@ -63,8 +61,7 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
         "info": {
             "title": "Contest API",
             "version": "1",
-            "description": "API của cuộc thi trực tuyến. "
-            "Mọi lỗi: 4xx với {code, message} (message tiếng Việt).",
+            "description": "API của cuộc thi trực tuyến. Mọi lỗi: 4xx với {code, message} (message tiếng Việt).",
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
@@ -80,6 +77,4 @@ def load_functions(root: Path) -> dict[str, ModuleType]:
     """Import every functions/*/app.py (the caller provides a valid environment)."""
     from contest.local.stack import load_function
 
-    return {
-        p.parent.name: load_function(p, p.parent.name) for p in sorted((root / "functions").glob("*/app.py"))
-    }
+    return {p.parent.name: load_function(p, p.parent.name) for p in sorted((root / "functions").glob("*/app.py"))}

@@ -163,16 +163,13 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "",
         "## Thời gian thi",
         "",
-        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. "
-        f"Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
+        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
         "",
         "| Tuần | Bắt đầu | Kết thúc | Công bố kết quả |",
         "|:---:|---|---|---|",
     ]
     for w in contest.weeks:
-        lines.append(
-            f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |"
-        )
+        lines.append(f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |")
     lines += [
         "",
         "Kết quả mỗi tuần được công bố trên trang [Kết quả](ket-qua.md) vào thời điểm ghi ở cột "
@@ -197,8 +194,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
     lines.append(f"- Câu dự đoán: nhập một số nguyên từ 0 đến {vnd(q.prediction_max, '').strip()}.")
     if q.show_score_on_submit:
         lines.append(
-            "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình "
-            "(không hiển thị câu nào đúng, câu nào sai)."
+            "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình (không hiển thị câu nào đúng, câu nào sai)."
         )
     else:
         lines.append("- Điểm được công bố cùng kết quả tuần thi.")
@@ -356,7 +352,9 @@ def public_schedule(contest: Contest) -> dict[str, Any]:
         "prediction_max": contest.quiz.prediction_max,
         "time_limit_seconds": contest.quiz.time_limit_seconds,
         "show_score_on_submit": contest.quiz.show_score_on_submit,
+        "duration_resolution": contest.quiz.duration_resolution,
         "code_resend_seconds": contest.limits.code_resend_seconds,
+        "login_failures_before_delay": contest.limits.login_failures_before_delay,
         "weeks": [
             {
                 "number": w.number,

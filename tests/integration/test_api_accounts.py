@@ -138,6 +138,17 @@ class TestVerify:
         # even the right code is now refused
         assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).body["code"] == "CODE_LOCKED"
 
+    def test_a_code_with_letters_uses_up_no_try(self, api, sender):
+        # Given a registered number and its code
+        api.register(PHONES[0])
+        code = code_for(sender.sent, e164(PHONES[0]))
+        # When the person types letters (or too few digits) more times than the tries allowed
+        replies = [api.post("/api/verify", {"phone": PHONES[0], "code": c}) for c in ["12a456", "abcdef", "12345"] * 3]
+        # Then each is refused as malformed, and the right code still works afterwards
+        assert {r.body["code"] for r in replies} == {"CODE_INVALID"}
+        assert all("chữ số" in r.body["message"] for r in replies)
+        assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).status == 200
+
     def test_brute_force_over_many_codes_never_verifies(self, api, sender, repo):
         api.register(PHONES[0])
         real = code_for(sender.sent, e164(PHONES[0]))

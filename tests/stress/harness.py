@@ -55,9 +55,7 @@ def synthetic_bank(weeks: int, per_week: int) -> dict[str, Any]:
     return {"questions": questions}
 
 
-def make_root(
-    tmp: Path, *, per_week: int | None = None, contest_changes: dict[str, Any] | None = None
-) -> Path:
+def make_root(tmp: Path, *, per_week: int | None = None, contest_changes: dict[str, Any] | None = None) -> Path:
     """A repository-shaped folder: content/ copied (a generated bank instead of the real questions,
     `contest_changes` applied as dotted keys), functions/ linked to the real handlers."""
     root = tmp / "repo"
@@ -175,9 +173,7 @@ class Client:
                 parsed = json.loads(payload) if payload else None
             except ValueError:
                 parsed = None
-            return Reply(
-                response.status, parsed, payload, {k.lower(): v for k, v in response.getheaders()}, elapsed
-            )
+            return Reply(response.status, parsed, payload, {k.lower(): v for k, v in response.getheaders()}, elapsed)
         raise AssertionError("unreachable")
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
@@ -209,8 +205,7 @@ def seed_contestants(stack: Any, n: int, *, first: int = 0, verified: bool = Tru
 
     secret = stack.functions["quiz"].runtime.secret
     units = [
-        u["id"]
-        for u in yaml.safe_load((stack.root / "content" / "units.yaml").read_text(encoding="utf-8"))["units"]
+        u["id"] for u in yaml.safe_load((stack.root / "content" / "units.yaml").read_text(encoding="utf-8"))["units"]
     ]
     password_hash = hash_password("mat-khau-123")
     now = int(stack.clock.now().timestamp())
@@ -418,11 +413,7 @@ def secrets_in(text: str, *, phones: list[str], codes: list[str], tokens: list[s
         found += [f"phone {p}" for p in phone_spellings(phone) if p in text]
     found += [f"code {c}" for c in codes if re.search(rf"(?<!\d){c}(?!\d)", text)]
     for token in tokens:
-        found += [
-            f"token …{token[-6:]}"
-            for part in (token, token.split(".")[1], token.split(".")[2])
-            if part in text
-        ]
+        found += [f"token …{token[-6:]}" for part in (token, token.split(".")[1], token.split(".")[2]) if part in text]
     if "scrypt$" in text:
         found.append("password hash scrypt$")
     return found
