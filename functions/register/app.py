@@ -10,7 +10,7 @@ from contest.runtime import build_runtime
 from contest.services.content import contest_info, units
 
 runtime = build_runtime()
-app = make_resolver()
+app = make_resolver(runtime.origin)
 
 
 @route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201)

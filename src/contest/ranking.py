@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
+from contest.phones import mask
 
 # A compact standing: the fields of StandingRecord, in that order, as a plain tuple.
 CompactStanding = tuple[str, int, int, int, str, str, str, str, int, int]
@@ -250,7 +251,7 @@ def ingest(
             cols.unit_ids.append(unit_id)
         a_id(account_id)
         a_name(normalize("NFC", full_name))
-        a_phone(phone)
+        a_phone(mask(phone))  # re-masked: a row stored under an older, wider mask is published the same
         a_unit(code)
         a_score(score)
         a_dur(duration_ms)
