@@ -17,6 +17,8 @@ from contest.services.content import ContentSource
 
 WINDOW_MS = 3_600_000
 LOCK_BASE_S, LOCK_MAX_S = 30, 900
+NO_ACCOUNT = "0" * 32  # read on the unknown-number path so that every path makes the same reads
+DUMMY = passwords.DUMMY_HASH
 
 
 def ip_hash(secret: bytes, ip: str | None) -> str | None:
@@ -116,11 +118,15 @@ class Accounts:
         if address:
             self.repo.throttle_login(address, hour, contest.limits.login_failures_per_ip_per_hour)
         count = self.repo.count_login(e164)
-        if count is None or not self._may_check(e164, count, contest.limits.login_failures_before_delay, now_ms):
-            passwords.verify_password(password, passwords.DUMMY_HASH)  # same cost as a real check
-            raise errors.LoginFailed()
-        account = self.repo.account(count.account_id)
-        if account is None or not passwords.verify_password(password, account.password_hash):
+        account = self.repo.account(count.account_id if count else NO_ACCOUNT)  # the same reads on every path
+        checked = (
+            count is not None
+            and account is not None
+            and self._may_check(e164, count, contest.limits.login_failures_before_delay, now_ms)
+        )
+        # one scrypt hash on every path (unknown, locked, wrong, right): the time says nothing
+        right = passwords.verify_password(password, account.password_hash if checked and account else DUMMY)
+        if not (checked and right and count and account):
             raise errors.LoginFailed()
         self.repo.login_succeeded(e164, count)
         if address:
