@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import replace
 from datetime import date
@@ -224,3 +225,16 @@ def test_a_stem_naming_the_document_a_dated_key_points_to_gives_it_away():
     assert [(f.rule, f.question) for f in report.findings if f.rule == "stem-gives-key"] == [
         ("stem-gives-key", "giver")
     ]
+
+
+def test_rapidfuzz_stays_off_the_request_path():
+    # rapidfuzz is for the organisers' CLI only (infra/layers/layers.toml: cli_only): only the lint imports it,
+    # and only the CLI imports the lint.
+    sources = list((ROOT / "src" / "contest").rglob("*.py")) + list((ROOT / "functions").rglob("*.py"))
+    for path in sources:
+        text = path.read_text(encoding="utf-8")
+        rel = path.relative_to(ROOT).as_posix()
+        if re.search(r"^\s*(from|import)\s+rapidfuzz\b", text, re.MULTILINE):
+            assert rel == "src/contest/question_lint.py", rel
+        if re.search(r"^\s*(from\s+contest\.question_lint|import\s+contest\.question_lint)\b", text, re.MULTILINE):
+            assert rel.startswith("src/contest/cli/"), rel
