@@ -23,6 +23,7 @@ from contest.perimeter import (
     VIEWER_ADDRESS_HEADER,
     MalformedViewerAddress,
     OriginGuard,
+    address_key,
     parse_viewer_address,
 )
 from contest.validation import validate
@@ -172,7 +173,8 @@ def bearer(app: APIGatewayHttpResolver) -> str | None:
 
 
 def client_ip(app: GuardedResolver) -> str:
-    """The viewer's address, for per-address throttles and review flags.
+    """The viewer's address as per-address throttles and review flags count it: IPv4 as is, IPv6 by its /64
+    (contest.perimeter.address_key; rotating addresses inside one's own /64 buys nothing).
 
     Behind CloudFront, sourceIp is the edge node; CloudFront writes `CloudFront-Viewer-Address` ("ip:port",
     IPv6 unbracketed) and overwrites any value a viewer sent. That header is believed only when the request's
@@ -183,6 +185,6 @@ def client_ip(app: GuardedResolver) -> str:
     if not app.origin.admits(event.headers.get(ORIGIN_HEADER)):
         raise errors.DirectAccessRefused()
     try:
-        return parse_viewer_address(event.headers.get(VIEWER_ADDRESS_HEADER))
+        return address_key(parse_viewer_address(event.headers.get(VIEWER_ADDRESS_HEADER)))
     except MalformedViewerAddress as exc:
         raise errors.BadViewerAddress() from exc
