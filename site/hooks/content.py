@@ -63,3 +63,9 @@ def on_files(files: Files, config: Any) -> Files:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
     return sitebuild.fill(markdown, config.extra["contest_placeholders"], page.file.src_uri)
+
+
+def on_post_build(config: Any) -> None:
+    """The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts."""
+    root = _root(config)
+    sitebuild.vendor_altcha(Path(config.site_dir), root / "build" / "npm")

@@ -23,6 +23,7 @@ from contest.validation import validate
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json; charset=utf-8"
 NO_STORE = {"Cache-Control": "no-store"}
+PROOF_HEADER = "x-altcha"  # API Gateway v2 lower-cases header names
 
 
 def _dumps(value: Any) -> str:
@@ -70,9 +71,7 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def json_body(
-    app: APIGatewayHttpResolver, schema: dict[str, Any], *, optional: bool = False
-) -> dict[str, Any]:
+def json_body(app: APIGatewayHttpResolver, schema: dict[str, Any], *, optional: bool = False) -> dict[str, Any]:
     """The request's JSON object, checked for type, size, syntax and schema."""
     event = app.current_event
     raw: str | bytes = event.body or ""
@@ -92,9 +91,7 @@ def json_body(
     if len(data) > MAX_BODY_BYTES:
         raise errors.PayloadTooLarge()
     try:
-        value = json.loads(
-            data.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys
-        )
+        value = json.loads(data.decode("utf-8"), parse_constant=_reject_constant, object_pairs_hook=_no_duplicate_keys)
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise errors.InvalidJson() from exc
     validate(schema, value)
@@ -111,13 +108,19 @@ def route(
     status: int = 200,
     auth: bool = False,
     summary: str = "",
+    proof: Callable[[str | None], None] | None = None,
 ) -> Callable[[Callable[..., dict[str, Any]]], Callable[[], Response[str]]]:
     """Declare a route once: the body is parsed and validated against `request`, the handler's dict is
-    answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi)."""
+    answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi).
+
+    `proof`: the route can send an SMS; its `X-Altcha` header (a solved proof-of-work challenge) is checked
+    by `proof` before anything else, the body included (contest.proof)."""
 
     def decorate(func: Callable[..., dict[str, Any]]) -> Callable[[], Response[str]]:
         @functools.wraps(func)
         def endpoint() -> Response[str]:
+            if proof is not None:
+                proof(app.current_event.headers.get(PROOF_HEADER))
             if request is None:
                 return respond(func(), status)
             return respond(func(json_body(app, request, optional=not request.get("required"))), status)
@@ -127,6 +130,7 @@ def route(
             "response": response,
             "status": status,
             "auth": auth,
+            "proof": proof is not None,
             "summary": summary or (func.__doc__ or "").strip(),
         }
         app.route(path, method.upper())(endpoint)

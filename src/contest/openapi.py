@@ -21,6 +21,7 @@ ERRORS = {
     "413": "Nội dung quá lớn",
     "415": "Sai kiểu nội dung (phải là application/json)",
     "422": "Dữ liệu không hợp lệ",
+    "428": "Thiếu bước kiểm tra chống gửi tin nhắn tự động (tiêu đề X-Altcha)",
     "429": "Quá nhiều yêu cầu",
 }
 
@@ -32,9 +33,7 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
         for route in sorted(getattr(resolver, "_static_routes", []), key=lambda r: (r.path, r.method)):
             meta = getattr(route.func, "openapi", None)
             if meta is None:
-                raise ValueError(
-                    f"{name}: {route.method} {route.path} is not declared with contest.http.route"
-                )
+                raise ValueError(f"{name}: {route.method} {route.path} is not declared with contest.http.route")
             operation: dict[str, Any] = {
                 "operationId": f"{route.func.__name__}",
                 "summary": meta["summary"],
@@ -55,6 +54,17 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
                     "required": bool(meta["request"].get("required")),
                     "content": {"application/json": {"schema": meta["request"]}},
                 }
+            if meta.get("proof"):
+                operation["parameters"] = [
+                    {
+                        "name": "X-Altcha",
+                        "in": "header",
+                        "required": True,
+                        "description": "Lời giải ALTCHA (base64) của một thử thách lấy từ GET /api/challenge; "
+                        "mỗi thử thách chỉ dùng một lần",
+                        "schema": {"type": "string", "maxLength": 4096},
+                    }
+                ]
             if meta["auth"]:
                 operation["security"] = [{"bearer": []}]
             paths.setdefault(route.path, {})[route.method.lower()] = operation
@@ -63,8 +73,7 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
         "info": {
             "title": "Contest API",
             "version": "1",
-            "description": "API của cuộc thi trực tuyến. "
-            "Mọi lỗi: 4xx với {code, message} (message tiếng Việt).",
+            "description": "API của cuộc thi trực tuyến. Mọi lỗi: 4xx với {code, message} (message tiếng Việt).",
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
@@ -80,6 +89,4 @@ def load_functions(root: Path) -> dict[str, ModuleType]:
     """Import every functions/*/app.py (the caller provides a valid environment)."""
     from contest.local.stack import load_function
 
-    return {
-        p.parent.name: load_function(p, p.parent.name) for p in sorted((root / "functions").glob("*/app.py"))
-    }
+    return {p.parent.name: load_function(p, p.parent.name) for p in sorted((root / "functions").glob("*/app.py"))}

@@ -18,6 +18,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from contest import tables
+from contest.budget import Counter
 from contest.config import STANDING_SHARDS
 from contest.errors import Busy, Excluded, PhoneTaken, TooManyRegistrations
 from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
@@ -258,6 +259,51 @@ class Repository:
                 raise TooManyRegistrations() from exc
             raise
 
+    # --- SMS budgets and used proofs of work (issue 12) --------------------------------------------
+
+    def charge_counters(self, counters: list[Counter]) -> set[int]:
+        """One transaction: +1 on every counter, each conditioned on staying within its limit (all or nothing)."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                for c in counters:
+                    tx.update(
+                        ThrottleItem(pk=c.pk, sk=c.sk),
+                        actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set(c.ttl_s)],
+                        condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < c.limit),
+                    )
+        except TransactWriteError as exc:
+            failed = {i for i, bad in enumerate(_cancelled(exc)) if bad}
+            if failed:
+                return failed
+            raise
+        return set()
+
+    def refund_counters(self, keys: tuple[tuple[str, str], ...]) -> None:
+        """Give back one message that was charged but certainly not sent (never below zero; best effort: a lost
+        refund only makes a budget stricter)."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                for pk, sk in keys:
+                    tx.update(
+                        ThrottleItem(pk=pk, sk=sk),
+                        actions=[ThrottleItem.hits.add(-1)],
+                        condition=ThrottleItem.hits > 0,
+                    )
+        except TransactWriteError:
+            pass
+
+    def use_proof(self, key: str, expires_at_s: int) -> bool:
+        """Record a solved challenge as used; False when it was used before (single use, kept until expiry)."""
+        try:
+            ThrottleItem(pk=f"POW#{key}", sk="USED", hits=1, ttl=expires_at_s + 60).save(
+                condition=ThrottleItem.pk.does_not_exist()
+            )
+        except PutError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
     # --- one-time codes --------------------------------------------------------------------------
 
     @staticmethod
@@ -290,13 +336,9 @@ class Repository:
             int(item.window_sends or 1),
         )
 
-    def replace_code(
-        self, phone: str, purpose: str, code: CodeRecord, previous: CodeRecord | None, ttl_s: int
-    ) -> bool:
+    def replace_code(self, phone: str, purpose: str, code: CodeRecord, previous: CodeRecord | None, ttl_s: int) -> bool:
         """Write a new code unless another request changed the item since `previous` was read."""
-        condition = (
-            CodeItem.pk.does_not_exist() if previous is None else CodeItem.sent_at_ms == previous.sent_at_ms
-        )
+        condition = CodeItem.pk.does_not_exist() if previous is None else CodeItem.sent_at_ms == previous.sent_at_ms
         try:
             self._code_item(phone, purpose, code, ttl_s).save(condition=condition)
         except PutError as exc:
@@ -304,6 +346,18 @@ class Repository:
                 return False
             raise
         return True
+
+    def mark_code_unsent(self, phone: str, purpose: str, sent: CodeRecord) -> None:
+        """The code's message certainly did not leave (budget, gateway refusal): the contestant may ask again at
+        once, and it does not count against the phone's hourly sends."""
+        try:
+            CodeItem(pk=phone_pk(phone), sk=f"CODE#{purpose}").update(
+                actions=[CodeItem.sent_at_ms.set(0), CodeItem.window_sends.add(-1)],
+                condition=CodeItem.code_hash == sent.code_hash,
+            )
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):  # replaced meanwhile by a newer code: nothing to undo
+                raise
 
     def count_wrong_code(self, phone: str, purpose: str, seen: CodeRecord) -> None:
         try:
@@ -379,9 +433,7 @@ class Repository:
         claim = self.claim(phone)
         if claim is None:
             return False
-        AccountItem(pk=account_pk(claim.account_id), sk=PROFILE).update(
-            actions=[AccountItem.excluded.set(excluded)]
-        )
+        AccountItem(pk=account_pk(claim.account_id), sk=PROFILE).update(actions=[AccountItem.excluded.set(excluded)])
         return True
 
     def exclusions(self) -> list[Exclusion]:
@@ -418,8 +470,7 @@ class Repository:
     def attempts(self, account_id: str, week: int) -> list[Attempt]:
         prefix = f"ATTEMPT#{week:02d}#"
         return [
-            _attempt(AttemptItem.from_raw_data(raw))
-            for raw in tables.query_partition(account_pk(account_id), prefix)
+            _attempt(AttemptItem.from_raw_data(raw)) for raw in tables.query_partition(account_pk(account_id), prefix)
         ]
 
     def record_submission(self, submitted: Attempt, standing: StandingRecord, is_best: bool) -> str:
@@ -436,9 +487,7 @@ class Repository:
             and submitted.score is not None
             and submitted.request_hash is not None
         ), "only a scored submission is recorded"
-        attempt_item = AttemptItem(
-            pk=account_pk(submitted.account_id), sk=attempt_sk(submitted.week, submitted.number)
-        )
+        attempt_item = AttemptItem(pk=account_pk(submitted.account_id), sk=attempt_sk(submitted.week, submitted.number))
         standing_item = StandingItem(
             pk=standing_pk(submitted.week, shard_of(submitted.account_id, self.shards)),
             sk=submitted.account_id,
@@ -471,9 +520,7 @@ class Repository:
                     condition=AttemptItem.pk.exists() & AttemptItem.submitted_at_ms.does_not_exist(),
                 )
                 moved_guard = (
-                    StandingItem.pk.does_not_exist()
-                    if first
-                    else StandingItem.attempts == standing.attempts - 1
+                    StandingItem.pk.does_not_exist() if first else StandingItem.attempts == standing.attempts - 1
                 )
                 if is_best:
                     tx.save(standing_item, condition=moved_guard)
@@ -869,9 +916,7 @@ def _index_pages(pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     """Raw pages of one gsi1 partition (eventually consistent, as every index read is)."""
     start = None
     while True:
-        page = TableSchema._get_connection().query(
-            pk, index_name=UNIT_INDEX, exclusive_start_key=start, **kwargs
-        )
+        page = TableSchema._get_connection().query(pk, index_name=UNIT_INDEX, exclusive_start_key=start, **kwargs)
         yield page
         start = page.get("LastEvaluatedKey")
         if not start:
@@ -905,9 +950,7 @@ class CoordinatorRepository(CloseRepository):
         """Remove an appointment; False when the account was not a coordinator."""
         try:
             with TransactWrite(connection=tables.connection()) as tx:
-                tx.delete(
-                    CoordinatorItem(pk=COORDINATORS_PK, sk=account_id), condition=CoordinatorItem.pk.exists()
-                )
+                tx.delete(CoordinatorItem(pk=COORDINATORS_PK, sk=account_id), condition=CoordinatorItem.pk.exists())
                 tx.update(
                     AccountItem(pk=account_pk(account_id), sk=PROFILE),
                     actions=[AccountItem.coordinator_unit.remove()],
@@ -922,10 +965,7 @@ class CoordinatorRepository(CloseRepository):
     def coordinators(self) -> list[Coordinator]:
         found = [CoordinatorItem.from_raw_data(raw) for raw in tables.query_partition(COORDINATORS_PK)]
         return sorted(
-            (
-                Coordinator(c.account_id, c.unit_id, c.phone, c.full_name, int(c.appointed_at_ms), c.note)
-                for c in found
-            ),
+            (Coordinator(c.account_id, c.unit_id, c.phone, c.full_name, int(c.appointed_at_ms), c.note) for c in found),
             key=lambda c: (c.unit_id, c.full_name, c.account_id),
         )
 
@@ -961,8 +1001,6 @@ class CoordinatorRepository(CloseRepository):
         for unit_id in unit_ids:
             counts[unit_id] = sum(
                 int(page.get("Count", 0))
-                for page in _index_pages(
-                    unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded
-                )
+                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded)
             )
         return counts

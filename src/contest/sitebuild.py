@@ -163,16 +163,13 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "",
         "## Thời gian thi",
         "",
-        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. "
-        f"Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
+        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
         "",
         "| Tuần | Bắt đầu | Kết thúc | Công bố kết quả |",
         "|:---:|---|---|---|",
     ]
     for w in contest.weeks:
-        lines.append(
-            f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |"
-        )
+        lines.append(f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |")
     lines += [
         "",
         "Kết quả mỗi tuần được công bố trên trang [Kết quả](ket-qua.md) vào thời điểm ghi ở cột "
@@ -197,8 +194,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
     lines.append(f"- Câu dự đoán: nhập một số nguyên từ 0 đến {vnd(q.prediction_max, '').strip()}.")
     if q.show_score_on_submit:
         lines.append(
-            "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình "
-            "(không hiển thị câu nào đúng, câu nào sai)."
+            "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình (không hiển thị câu nào đúng, câu nào sai)."
         )
     else:
         lines.append("- Điểm được công bố cùng kết quả tuần thi.")
@@ -424,3 +420,57 @@ def build(root: Path, out_dir: Path) -> None:
         strict=True,
     )
     mkdocs_build(config)
+
+
+# ---------------------------------------------------------------- vendored browser code (issue 12)
+
+# The ALTCHA proof-of-work solver, from the npm registry at build time (never from another host at run time).
+ALTCHA_NPM = "altcha@3.2.2"
+ALTCHA_INTEGRITY = "sha512-yNITQaRSkRe0u/hMxdzoXFFqxqn9iDt1rJ0reREU3D3uDD3w1oFz6v5C2PMww2XnGThtYUwe8MW+PxsiBglNqw=="
+ALTCHA_FILES = {  # file in the npm package -> file in the site, under assets/vendor/altcha/
+    "package/dist/lib/index.min.js": "altcha-lib.js",
+    "package/dist/workers/pbkdf2.js": "pbkdf2-worker.js",
+    "package/LICENSE.txt": "LICENSE.txt",
+}
+
+
+def _integrity(data: bytes) -> str:
+    import base64
+    import hashlib
+
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def altcha_tarball(cache_dir: Path) -> bytes:
+    """The pinned npm tarball: from the cache, or `npm pack` into it; refused unless its sha512 is the pinned one."""
+    import subprocess
+
+    name, version = ALTCHA_NPM.split("@")
+    path = cache_dir / f"{name}-{version}.tgz"
+    if not path.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(  # noqa: S603
+            ["npm", "pack", ALTCHA_NPM, "--silent", "--pack-destination", str(cache_dir)],  # noqa: S607
+            check=True,
+            capture_output=True,
+        )
+    data = path.read_bytes()
+    if _integrity(data) != ALTCHA_INTEGRITY:
+        path.unlink()
+        raise ValueError(f"{path.name}: integrity differs from the pinned {ALTCHA_INTEGRITY}")
+    return data
+
+
+def vendor_altcha(site_dir: Path, cache_dir: Path) -> None:
+    """Copy the ALTCHA solver library and its PBKDF2 worker into the built site."""
+    import io
+    import tarfile
+
+    out = site_dir / "assets" / "vendor" / "altcha"
+    out.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(altcha_tarball(cache_dir)), mode="r:gz") as tar:
+        for member, target in ALTCHA_FILES.items():
+            extracted = tar.extractfile(member)
+            if extracted is None:
+                raise ValueError(f"{ALTCHA_NPM}: {member} missing")
+            (out / target).write_bytes(extracted.read())

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from tests.support import PROOF_PATHS, TEST_SMS_CHANGES, apply_changes, solve_proof
+
 REPO = Path(__file__).resolve().parents[2]
 OPTION_IDS = ("A", "B", "C", "D")
 
@@ -55,9 +57,7 @@ def synthetic_bank(weeks: int, per_week: int) -> dict[str, Any]:
     return {"questions": questions}
 
 
-def make_root(
-    tmp: Path, *, per_week: int | None = None, contest_changes: dict[str, Any] | None = None
-) -> Path:
+def make_root(tmp: Path, *, per_week: int | None = None, contest_changes: dict[str, Any] | None = None) -> Path:
     """A repository-shaped folder: content/ copied (a generated bank instead of the real questions,
     `contest_changes` applied as dotted keys), functions/ linked to the real handlers."""
     root = tmp / "repo"
@@ -65,12 +65,7 @@ def make_root(
     (root / "functions").symlink_to(REPO / "functions")
     contest_path = root / "content" / "contest.yaml"
     contest = yaml.safe_load(contest_path.read_text(encoding="utf-8"))
-    for dotted, value in (contest_changes or {}).items():
-        target = contest
-        *parents, last = dotted.split(".")
-        for key in parents:
-            target = target[key]
-        target[last] = value
+    apply_changes(contest, {**TEST_SMS_CHANGES, **(contest_changes or {})})
     contest_path.write_text(yaml.safe_dump(contest, allow_unicode=True, sort_keys=False), encoding="utf-8")
     per_week = per_week or 2 * int(contest["quiz"]["questions_per_attempt"])
     (root / "content" / "questions").mkdir()
@@ -145,8 +140,11 @@ class Client:
         token: str | None = None,
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
+        proof: bool = True,
     ) -> Reply:
         sent = dict(headers or {})
+        if proof and method == "POST" and path in PROOF_PATHS and "x-altcha" not in {k.lower() for k in sent}:
+            sent["x-altcha"] = self.proof()
         data = raw
         if data is None and body is not None:
             data = json.dumps(body, ensure_ascii=False).encode()
@@ -175,10 +173,14 @@ class Client:
                 parsed = json.loads(payload) if payload else None
             except ValueError:
                 parsed = None
-            return Reply(
-                response.status, parsed, payload, {k.lower(): v for k, v in response.getheaders()}, elapsed
-            )
+            return Reply(response.status, parsed, payload, {k.lower(): v for k, v in response.getheaders()}, elapsed)
         raise AssertionError("unreachable")
+
+    def proof(self) -> str:
+        """A freshly issued and solved proof-of-work challenge, for the X-Altcha header."""
+        challenge = self.request("GET", "/api/challenge")
+        assert challenge.status == 200, challenge.body
+        return solve_proof(challenge.body)
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.request("POST", path, body, **kw)
@@ -209,8 +211,7 @@ def seed_contestants(stack: Any, n: int, *, first: int = 0, verified: bool = Tru
 
     secret = stack.functions["quiz"].runtime.secret
     units = [
-        u["id"]
-        for u in yaml.safe_load((stack.root / "content" / "units.yaml").read_text(encoding="utf-8"))["units"]
+        u["id"] for u in yaml.safe_load((stack.root / "content" / "units.yaml").read_text(encoding="utf-8"))["units"]
     ]
     password_hash = hash_password("mat-khau-123")
     now = int(stack.clock.now().timestamp())
@@ -418,11 +419,7 @@ def secrets_in(text: str, *, phones: list[str], codes: list[str], tokens: list[s
         found += [f"phone {p}" for p in phone_spellings(phone) if p in text]
     found += [f"code {c}" for c in codes if re.search(rf"(?<!\d){c}(?!\d)", text)]
     for token in tokens:
-        found += [
-            f"token …{token[-6:]}"
-            for part in (token, token.split(".")[1], token.split(".")[2])
-            if part in text
-        ]
+        found += [f"token …{token[-6:]}" for part in (token, token.split(".")[1], token.split(".")[2]) if part in text]
     if "scrypt$" in text:
         found.append("password hash scrypt$")
     return found
