@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: dev test test-fast lint bench clean
+.PHONY: install dev test test-fast lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,9 +15,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## dev: run the whole contest locally on http://127.0.0.1:8000 (CONTEST_CLOCK=... to set the clock)
+## install: set up .venv/ with every dependency (runtime and dev), run nothing
+install: $(STAMP)
+
+## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock)
+PORT ?= 8000
 dev: $(STAMP)
-	$(BIN)/contest dev
+	$(BIN)/contest dev --port $(PORT)
 
 ## test: install what is needed and run the whole suite
 test: $(STAMP)

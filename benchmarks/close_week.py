@@ -190,9 +190,7 @@ def run_variant(variant: str, n: int) -> dict:
             with open(Path(tmp) / "standings.tsv", "wb") as fh:
                 sha = write_canonical_standings(ranking, fh)
             extra["canonical_bytes"] = os.path.getsize(Path(tmp) / "standings.tsv")
-        public = canonical_json(
-            week_public(contest, contest.weeks[0], ranking, unit_rows, _bank(), sha, units)
-        )
+        public = canonical_json(week_public(contest, contest.weeks[0], ranking, unit_rows, _bank(), sha, units))
         extra.update(
             rank_s=round(t_rank, 3),
             public_bytes=len(public),

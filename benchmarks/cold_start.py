@@ -33,9 +33,7 @@ ENV = {
     "CONTEST_SIGNING_SECRET": "b" * 48,
     "POWERTOOLS_SERVICE_NAME": "contest",
 }
-FLOOR = (
-    "import botocore.session as s; s.get_session().create_client('dynamodb', region_name='ap-southeast-1')"
-)
+FLOOR = "import botocore.session as s; s.get_session().create_client('dynamodb', region_name='ap-southeast-1')"
 HANDLER = (
     "import importlib.util, sys; sys.path.insert(0, {src!r}); "
     "spec = importlib.util.spec_from_file_location('app', {path!r}); "
@@ -63,21 +61,15 @@ def heavy_modules(path: Path) -> list[str]:
         + f"; print(','.join(sorted(n for n in {HEAVY!r} if n in sys.modules)))"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONTEST_"))} | ENV
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
     return [m for m in out.strip().split(",") if m]
 
 
 def cold_starts(runs: int) -> dict[str, dict[str, float]]:
     handlers = {
-        p.parent.name: p
-        for p in sorted((ROOT / "functions").glob("*/app.py"))
-        if p.parent.name != "close_week"
+        p.parent.name: p for p in sorted((ROOT / "functions").glob("*/app.py")) if p.parent.name != "close_week"
     }
-    codes = {"floor": FLOOR} | {
-        n: HANDLER.format(src=str(ROOT / "src"), path=str(p)) for n, p in handlers.items()
-    }
+    codes = {"floor": FLOOR} | {n: HANDLER.format(src=str(ROOT / "src"), path=str(p)) for n, p in handlers.items()}
     samples: dict[str, list[tuple[float, int]]] = {n: [] for n in codes}
     for code in codes.values():  # warm the disk cache once
         run_child(code)
@@ -102,8 +94,7 @@ def cold_starts(runs: int) -> dict[str, dict[str, float]]:
 
 def dynamodb_calls() -> dict[str, dict[str, int]]:
     os.environ.update(
-        ENV
-        | {"CONTEST_SMS_SENDER": "outbox", "CONTEST_OUTBOX": str(ROOT / "build" / "bench" / "outbox.jsonl")}
+        ENV | {"CONTEST_SMS_SENDER": "outbox", "CONTEST_OUTBOX": str(ROOT / "build" / "bench" / "outbox.jsonl")}
     )
     sys.path.insert(0, str(ROOT))
     from moto import mock_aws
@@ -144,9 +135,7 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
                 steps[name] = calls["n"] - before
                 return reply
 
-            step(
-                "register", lambda: api.register(phone, ip=f"198.51.100.{len(phone) + int(phone[-3:]) % 200}")
-            )
+            step("register", lambda: api.register(phone, ip=f"198.51.100.{len(phone) + int(phone[-3:]) % 200}"))
             code = code_for(sender.sent, e164(phone))
             step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))
             token = step("login", lambda: api.login(phone)).body["token"]
@@ -193,9 +182,7 @@ def main() -> None:
     print(f"{'step':14}" + "".join(f"{k:>24}" for k in counts))
     for step in steps:
         print(f"{step:14}" + "".join(f"{counts[k][step]:>24}" for k in counts))
-    (out / "cold_start.json").write_text(
-        json.dumps({"cold_start": starts, "dynamodb_calls": counts}, indent=2)
-    )
+    (out / "cold_start.json").write_text(json.dumps({"cold_start": starts, "dynamodb_calls": counts}, indent=2))
     print(f"\nWritten to {out / 'cold_start.json'}")
 
 

@@ -208,13 +208,7 @@ class DynamoMeter:
                 if image and hash_key in image:
                     projected = image if attrs is None else {k: v for k, v in image.items() if k in attrs}
                     index_units += write_units(item_size(projected))
-            if (
-                before
-                and after
-                and hash_key in before
-                and hash_key in after
-                and before[hash_key] == after[hash_key]
-            ):
+            if before and after and hash_key in before and hash_key in after and before[hash_key] == after[hash_key]:
                 index_units -= write_units(
                     item_size(after if attrs is None else {k: v for k, v in after.items() if k in attrs})
                 )
@@ -232,9 +226,7 @@ class DynamoMeter:
             key = self._key_of(params["Item"]) if operation == "PutItem" else params["Key"]
             before = self._stored(original, client, table, key)
             answer = original(client, operation, params)
-            base, index = self._write_units(
-                original, client, table, before, self._stored(original, client, table, key)
-            )
+            base, index = self._write_units(original, client, table, before, self._stored(original, client, table, key))
             usage.wru += base + index
             usage.index_wru += index
             return answer
@@ -243,9 +235,7 @@ class DynamoMeter:
             for entry in params["TransactItems"]:
                 ((kind, body),) = entry.items()
                 key = self._key_of(body["Item"]) if kind == "Put" else body["Key"]
-                entries.append(
-                    (kind, body["TableName"], key, self._stored(original, client, body["TableName"], key))
-                )
+                entries.append((kind, body["TableName"], key, self._stored(original, client, body["TableName"], key)))
             answer = original(client, operation, params)
             for _kind, entry_table, key, before in entries:
                 after = self._stored(original, client, entry_table, key)
@@ -426,9 +416,7 @@ def function_memory() -> dict[str, int]:
 
     resources = template_checks.load()["Resources"]
     return {
-        k: int(v["Properties"]["MemorySize"])
-        for k, v in resources.items()
-        if v["Type"] == "AWS::Serverless::Function"
+        k: int(v["Properties"]["MemorySize"]) for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"
     }
 
 
@@ -495,22 +483,14 @@ def price(measured: Measured, kind: str, warm_ms: float, people: int = 100_000) 
         "HTTP API requests": invocations * PRICE["http_api_request"],
         "DynamoDB writes (WRU)": p["wru"] * people * PRICE["dynamodb_wru"],
         "DynamoDB reads (RRU)": p["rru"] * people * PRICE["dynamodb_rru"],
-        "DynamoDB content refresh (per week)": CONTENT_RELOADS_PER_WEEK
-        * content_rru(measured)
-        * PRICE["dynamodb_rru"],
-        "S3 (close puts, origin gets)": measured.close_s3_puts * PRICE["s3_put"]
-        + people * 2 * PRICE["s3_get"],
+        "DynamoDB content refresh (per week)": CONTENT_RELOADS_PER_WEEK * content_rru(measured) * PRICE["dynamodb_rru"],
+        "S3 (close puts, origin gets)": measured.close_s3_puts * PRICE["s3_put"] + people * 2 * PRICE["s3_get"],
         "Secrets Manager (cold starts)": COLD_STARTS_PER_100K * PRICE["secrets_api_call"],
-        "CloudWatch Logs (API access log)": invocations
-        * ACCESS_LOG_BYTES_PER_REQUEST
-        / 1e9
-        * PRICE["logs_ingest_gb"],
+        "CloudWatch Logs (API access log)": invocations * ACCESS_LOG_BYTES_PER_REQUEST / 1e9 * PRICE["logs_ingest_gb"],
         "CloudFront requests (API + static)": (invocations + p["static_requests"] * people)
         * PRICE["cloudfront_https_request"],
     }
-    lines["CloudFront bytes (excluded from the goal)"] = (
-        p["static_bytes"] * people / 1e9 * PRICE["cloudfront_gb_out"]
-    )
+    lines["CloudFront bytes (excluded from the goal)"] = p["static_bytes"] * people / 1e9 * PRICE["cloudfront_gb_out"]
     return lines
 
 
@@ -566,10 +546,7 @@ def report(measured: Measured, warm_ms: float) -> None:
         out(f"  {'  of which without CloudFront at all':<44}${no_cdn:8.2f}\n")
         if p["sms"]:
             sms = p["sms"] * 100_000 * SMS_PER_MESSAGE_ASSUMED
-            out(
-                f"  + SMS codes, 1 per registration at an ASSUMED ${SMS_PER_MESSAGE_ASSUMED}/SMS: "
-                f"${sms:,.0f}\n"
-            )
+            out(f"  + SMS codes, 1 per registration at an ASSUMED ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n")
     fixed = PRICE["secret_month"] + ALARMS * PRICE["alarm_month"]
     alarms = ALARMS * PRICE["alarm_month"]
     out(

@@ -109,9 +109,7 @@ def measure(n: int, sample_every: int = 10) -> dict:
         "cpu_seconds": {k: round(v, 2) for k, v in cpu.items()},
         "records_per_second": {k: int(count / v) if v else None for k, v in cpu.items()},
         "raw_over_floor": round(cpu["raw"] / cpu["floor"], 2),
-        "sampled": (
-            f"botocore and pynamodb measured on every {sample_every}th page ({sampled_items} items), scaled"
-        ),
+        "sampled": (f"botocore and pynamodb measured on every {sample_every}th page ({sampled_items} items), scaled"),
     }
 
 

@@ -76,9 +76,7 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 7
     for name, body in VARIANTS.items():
         samples = measure(body, runs)
-        print(
-            f"{name:24s} median {statistics.median(samples):6.1f} ms  (min {min(samples):.1f}, {runs} runs)"
-        )
+        print(f"{name:24s} median {statistics.median(samples):6.1f} ms  (min {min(samples):.1f}, {runs} runs)")
 
 
 if __name__ == "__main__":

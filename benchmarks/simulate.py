@@ -100,14 +100,10 @@ class Week:
     # --- HTTP with a virtual instant -----------------------------------------------------------------
 
     def call(self, route: str, at: datetime, method: str, path: str, body=None, token=None):
-        reply = self.http.request(
-            method, path, body, token=token, headers={"x-sim-time": str(at.timestamp())}
-        )
+        reply = self.http.request(method, path, body, token=token, headers={"x-sim-time": str(at.timestamp())})
         with self.lock:
             self.latency[route].append(reply.seconds)
-            self.statuses[
-                (route, reply.status, (reply.body or {}).get("code") if reply.status >= 400 else "")
-            ] += 1
+            self.statuses[(route, reply.status, (reply.body or {}).get("code") if reply.status >= 400 else "")] += 1
         return reply
 
     def code_for(self, e164: str) -> str:
@@ -148,9 +144,7 @@ class Week:
             t += timedelta(seconds=61)
             self.call("POST /api/verify/resend", t, "POST", "/api/verify/resend", {"phone": phone})
             t += timedelta(seconds=20)
-        ok = self.call(
-            "POST /api/verify", t, "POST", "/api/verify", {"phone": phone, "code": self.code_for(e164)}
-        )
+        ok = self.call("POST /api/verify", t, "POST", "/api/verify", {"phone": phone, "code": self.code_for(e164)})
         assert ok.status == 200, ok.body
         # the quiz: later that day or another day before the close
         t = min(t + timedelta(hours=rng.random() * 30), self.week.closes_at - timedelta(hours=1))

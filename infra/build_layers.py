@@ -67,9 +67,7 @@ def layer_plan() -> dict[str, list[str]]:
     if unplaced:
         raise SystemExit(f"runtime dependencies in no layer and not cli_only in {LAYERS_TOML}: {unplaced}")
     return {
-        group: [pins[canonical(p)] for p in body["packages"]]
-        for group, body in spec.items()
-        if group != "cli_only"
+        group: [pins[canonical(p)] for p in body["packages"]] for group, body in spec.items() if group != "cli_only"
     }
 
 
@@ -85,10 +83,7 @@ def find_python312(explicit: str | None = None) -> str:
     """A working CPython 3.12: the one given, python3.12 on PATH, or a pyenv install (shims may not run)."""
     candidates = [explicit] if explicit else ["python3.12"]
     found = [p for c in candidates if (p := shutil.which(c))]
-    found += [
-        str(p)
-        for p in sorted((Path.home() / ".pyenv" / "versions").glob("3.12*/bin/python3.12"), reverse=True)
-    ]
+    found += [str(p) for p in sorted((Path.home() / ".pyenv" / "versions").glob("3.12*/bin/python3.12"), reverse=True)]
     for path in found:
         if _is_cpython312(path):
             return path
@@ -148,9 +143,7 @@ def build(out: Path, python312: str) -> dict[str, int]:
         site.mkdir(parents=True)
         pip_install(requirements, site)
         if layer == "shared":
-            shutil.copytree(
-                ROOT / "src" / "contest", site / "contest", ignore=shutil.ignore_patterns("__pycache__")
-            )
+            shutil.copytree(ROOT / "src" / "contest", site / "contest", ignore=shutil.ignore_patterns("__pycache__"))
         strip(site)
         sizes[layer] = size_of(folder)
     shared_site = out / "shared" / "python"
@@ -202,18 +195,14 @@ def smoke_import(out: Path, python312: str) -> list[str]:
             [python312, "-S", "-c", code], env=env, capture_output=True, text=True, check=False, cwd=out
         )
         if result.returncode != 0:
-            raise SystemExit(
-                f"functions/{name}/app.py does not import from its layers:\n{result.stderr[-2000:]}"
-            )
+            raise SystemExit(f"functions/{name}/app.py does not import from its layers:\n{result.stderr[-2000:]}")
         lines.append(f"smoke {name:10s} imports from its layers alone ({result.stdout.strip()} ms here)")
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--python", help="a CPython 3.12 interpreter (default: python3.12 on PATH, then pyenv)"
-    )
+    parser.add_argument("--python", help="a CPython 3.12 interpreter (default: python3.12 on PATH, then pyenv)")
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "layers")
     parser.add_argument("--no-smoke", action="store_true", help="skip importing the handlers from the layers")
     args = parser.parse_args()

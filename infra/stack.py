@@ -60,11 +60,7 @@ def content_type(key: str) -> str:
     if encoding:  # sitemap.xml.gz is served as the gzip file it is, not as XML
         return "application/gzip"
     kind = guessed or "application/octet-stream"
-    return (
-        f"{kind}; charset=utf-8"
-        if kind.startswith("text/") or kind.endswith(("json", "javascript"))
-        else kind
-    )
+    return f"{kind}; charset=utf-8" if kind.startswith("text/") or kind.endswith(("json", "javascript")) else kind
 
 
 def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> dict[str, int]:
@@ -79,23 +75,17 @@ def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> di
     local = {p.relative_to(site).as_posix(): p for p in sorted(site.rglob("*")) if p.is_file()}
     clash = [k for k in local if k.startswith(RESULTS_PREFIX)]
     if clash:
-        raise SystemExit(
-            f"the site build must not contain {RESULTS_PREFIX} (close_week owns it): {clash[:3]}"
-        )
+        raise SystemExit(f"the site build must not contain {RESULTS_PREFIX} (close_week owns it): {clash[:3]}")
     uploaded = 0
     for key, path in local.items():
         body = path.read_bytes()
         if remote.get(key) == hashlib.md5(body, usedforsecurity=False).hexdigest():
             continue  # unchanged (single-part uploads: the ETag is the MD5)
-        s3.put_object(
-            Bucket=bucket, Key=key, Body=body, ContentType=content_type(key), CacheControl=cache_control(key)
-        )
+        s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type(key), CacheControl=cache_control(key))
         uploaded += 1
     stale = [k for k in remote if k not in local and not k.startswith(RESULTS_PREFIX)]
     for start in range(0, len(stale), 1000):
-        s3.delete_objects(
-            Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start : start + 1000]]}
-        )
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start : start + 1000]]})
     session.client("cloudfront").create_invalidation(
         DistributionId=distribution,
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time_ns())},
@@ -146,15 +136,11 @@ def rotate_secret(session: Any, secret_arn: str, functions: list[str]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Operate the deployed contest stack")
-    parser.add_argument(
-        "--config-env", default="default", help="samconfig.toml environment (default, staging)"
-    )
+    parser.add_argument("--config-env", default="default", help="samconfig.toml environment (default, staging)")
     sub = parser.add_subparsers(dest="command", required=True)
     out = sub.add_parser("output", help="print one output of the stack")
     out.add_argument("name")
-    pub = sub.add_parser(
-        "publish-site", help="sync build/site to the public bucket and invalidate CloudFront"
-    )
+    pub = sub.add_parser("publish-site", help="sync build/site to the public bucket and invalidate CloudFront")
     pub.add_argument("--site", type=Path, default=ROOT / "build" / "site")
     clo = sub.add_parser("close", help="run close_week now")
     clo.add_argument("--week", type=int, help="the week to close (default: the one the clock says)")

@@ -145,9 +145,7 @@ def start_handler_probes(tmp: Path) -> dict[str, subprocess.Popen[str]]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CONTEST_", "POWERTOOLS_"))}
     env.update(IMPORT_ENV)
     env["CONTEST_OUTBOX"] = str(tmp / "outbox.jsonl")
-    env["AWS_ENDPOINT_URL"] = (
-        "http://127.0.0.1:9"  # an AWS call at import time fails at once, reaching nothing
-    )
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:9"  # an AWS call at import time fails at once, reaching nothing
     running = {}
     for folder in function_folders():
         app = FUNCTIONS / folder / "app.py"

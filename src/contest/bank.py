@@ -184,8 +184,7 @@ def validate_records(
                     BankIssue(
                         bank_label,
                         0,
-                        f"tuần {week} chỉ có {size} câu hỏi; cần ít nhất {need} "
-                        f"(2 × {per_attempt} câu mỗi lượt thi)",
+                        f"tuần {week} chỉ có {size} câu hỏi; cần ít nhất {need} (2 × {per_attempt} câu mỗi lượt thi)",
                     )
                 )
     return questions, locations, issues
@@ -247,8 +246,7 @@ def _validate_record(
         if not isinstance(qid, str) or not ID_PATTERN.match(qid):
             problem(
                 "id",
-                f"mã câu hỏi '{qid}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu '-' "
-                "(tối đa 64 ký tự)",
+                f"mã câu hỏi '{qid}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu '-' (tối đa 64 ký tự)",
             )
 
     text = _text_field(v, "text", record, problem, MAX_TEXT)
@@ -263,8 +261,7 @@ def _validate_record(
             if sorted(keys) != list(OPTION_KEYS) and not any(p.startswith("options.") for p in rejected):
                 problem(
                     "options",
-                    "phải có đúng bốn phương án với khóa A, B, C, D "
-                    f"(đang có: {', '.join(keys) or 'không có'})",
+                    f"phải có đúng bốn phương án với khóa A, B, C, D (đang có: {', '.join(keys) or 'không có'})",
                 )
             seen: dict[str, str] = {}
             for key, value in raw_options.items():
@@ -339,9 +336,7 @@ def _validate_record(
     )
 
 
-def _text_field(
-    v: Mapping[str, Any], key: str, record: QuestionRecord, problem: Any, limit: int
-) -> str | None:
+def _text_field(v: Mapping[str, Any], key: str, record: QuestionRecord, problem: Any, limit: int) -> str | None:
     raw = v.get(key)
     if raw is None or raw == "":
         return None
@@ -549,9 +544,7 @@ def read_records(questions_dir: Path) -> tuple[list[QuestionRecord], list[BankIs
     return records, issues
 
 
-def load_bank_detailed(
-    questions_dir: Path, documents_dir: Path, weeks: Sequence[int], per_attempt: int
-) -> LoadedBank:
+def load_bank_detailed(questions_dir: Path, documents_dir: Path, weeks: Sequence[int], per_attempt: int) -> LoadedBank:
     records, issues = read_records(questions_dir)
     questions, locations, more = validate_records(
         records,

@@ -205,9 +205,7 @@ def _page(pdf: Any, cert: Certificate) -> None:
     pdf.set_line_width(0.4)
     pdf.rect(12, 12, w - 24, h - 24)
 
-    def line(
-        text: str, size: float, style: str = "", color: tuple[int, int, int] = (0, 0, 0), gap: float = 2
-    ) -> None:
+    def line(text: str, size: float, style: str = "", color: tuple[int, int, int] = (0, 0, 0), gap: float = 2) -> None:
         pdf.set_font("DejaVuSerif", style, size)
         pdf.set_text_color(*color)
         pdf.set_x(20)

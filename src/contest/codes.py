@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import TypeGuard
 
 CODE_LENGTH = 6
 
@@ -18,7 +19,12 @@ def code_hash(secret: bytes, phone: str, purpose: str, code: str) -> str:
     return hmac.new(secret, message, hashlib.sha256).hexdigest()
 
 
+def well_formed(code: object) -> TypeGuard[str]:
+    """Six ASCII digits: anything else is a typing slip, refused without using up a try."""
+    return isinstance(code, str) and len(code) == CODE_LENGTH and code.isascii() and code.isdigit()
+
+
 def code_matches(secret: bytes, phone: str, purpose: str, code: object, stored_hash: str) -> bool:
-    if not isinstance(code, str) or len(code) != CODE_LENGTH or not code.isascii() or not code.isdigit():
+    if not well_formed(code):
         return False
     return hmac.compare_digest(code_hash(secret, phone, purpose, code), stored_hash)

@@ -8,9 +8,7 @@ from typing import Any
 from contest.model import OPTION_KEYS, Question
 
 
-def draw(
-    pool: tuple[Question, ...], count: int, rng: random.Random
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def draw(pool: tuple[Question, ...], count: int, rng: random.Random) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Return (question ids in display order, per question the original option keys in display order)."""
     if len(pool) < count:
         raise ValueError(f"pool has {len(pool)} questions, {count} needed")

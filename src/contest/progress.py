@@ -146,9 +146,7 @@ def build_report(
     rows: list[UnitProgress] = []
     for unit in units:
         p, a, s = counted.per_unit.get(unit.id, (0, 0, 0))
-        rows.append(
-            UnitProgress(unit.id, unit.name, unit.group, unit.headcount, registered.get(unit.id, 0), p, a, s)
-        )
+        rows.append(UnitProgress(unit.id, unit.name, unit.group, unit.headcount, registered.get(unit.id, 0), p, a, s))
     known = {u.id for u in units}
     for unit_id in sorted(set(counted.per_unit) - known):
         p, a, s = counted.per_unit[unit_id]
@@ -196,9 +194,7 @@ def read_progress(
     report = build_report(contest_name, week, units, registered, counted, now)
     report.seconds = time.perf_counter() - started
     if decisions.closed is not None:
-        report.notes.append(
-            "Tuần này đã chốt và công bố kết quả; số liệu là số liệu hiện tại trong cơ sở dữ liệu."
-        )
+        report.notes.append("Tuần này đã chốt và công bố kết quả; số liệu là số liệu hiện tại trong cơ sở dữ liệu.")
     elif now < week.closes_at:
         report.notes.append("Tuần thi đang diễn ra: số liệu tính đến thời điểm lập báo cáo.")
     return report

@@ -304,9 +304,7 @@ def week_public(
         "duration_resolution": ranking.rules.duration_resolution,
         "order_rule": (
             "Điểm cao hơn xếp trước; bằng điểm thì thời gian làm bài ngắn hơn xếp trước; "
-            "bằng cả hai thì dự đoán gần số người tham gia hơn xếp trước; bằng cả ba thì "
-            + COMMITTEE_DECIDES
-            + "."
+            "bằng cả hai thì dự đoán gần số người tham gia hơn xếp trước; bằng cả ba thì " + COMMITTEE_DECIDES + "."
         ),
         "answer_key": answer_key(bank, week.number),
         "prizes": _prize_list(ranking, unit_names, contest.timezone),
@@ -379,8 +377,7 @@ def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -
             for r in ranking.removed
         ],
         "stale_decisions": [
-            {"group": d.group, "order": list(d.order), "reason": d.reason, "by": d.by}
-            for d in ranking.stale_decisions
+            {"group": d.group, "order": list(d.order), "reason": d.reason, "by": d.by} for d in ranking.stale_decisions
         ],
         "decisions": _decisions_public(ranking, contest.timezone),
     }

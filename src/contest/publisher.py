@@ -97,9 +97,7 @@ class LocalPublisher:
 
 
 class S3Publisher:
-    def __init__(
-        self, public_bucket: str, private_bucket: str, region: str | None = None, client: Any = None
-    ) -> None:
+    def __init__(self, public_bucket: str, private_bucket: str, region: str | None = None, client: Any = None) -> None:
         self.public_bucket = public_bucket
         self.private_bucket = private_bucket
         self.region = region
@@ -120,9 +118,7 @@ class S3Publisher:
             return None
 
     def _put(self, bucket: str, key: str, data: bytes, cache: str) -> None:
-        self.client.put_object(
-            Bucket=bucket, Key=key, Body=data, ContentType=content_type(key), CacheControl=cache
-        )
+        self.client.put_object(Bucket=bucket, Key=key, Body=data, ContentType=content_type(key), CacheControl=cache)
 
     def read_public(self, name: str) -> bytes | None:
         return self._get(self.public_bucket, PUBLIC_PREFIX + _safe(name))

@@ -338,9 +338,7 @@ def rank_week(
         order[start : start + size] = members_idx
         group_at[start : start + size] = gi
         groups.append(TieGroup(f"{GROUP_PREFIX}{gi + 1}", start, size, matched))
-    stale = sorted(
-        (d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order)
-    )
+    stale = sorted((d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order))
 
     prizes, prize_at = allocate_prizes(rules.prizes, n, groups)
     flags, devices_recorded = review_flags(cols, order, duration_ms, rules, devices)
@@ -470,9 +468,7 @@ def aggregate_units(ranking: WeekRanking, units: Sequence[Unit]) -> list[UnitRow
         )
     for unit_id in sorted(set(cols.unit_ids) - known):
         j = by_id[unit_id]
-        rows.append(
-            UnitRow(unit_id, unit_id, "", None, int(participants[j]), int(attempt_sum[j]), int(score_sum[j]))
-        )
+        rows.append(UnitRow(unit_id, unit_id, "", None, int(participants[j]), int(attempt_sum[j]), int(score_sum[j])))
     return rows
 
 

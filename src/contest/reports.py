@@ -76,8 +76,7 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
         text = f"{FLAG_LABELS.get(f.kind, f.kind)}: {f.detail}"
         flags[f.index] = f"{flags[f.index]}; {text}" if f.index in flags else text
     group_text = np.array(
-        [f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})" for g in ranking.groups]
-        + [""],
+        [f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})" for g in ranking.groups] + [""],
         dtype=object,
     )
     codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
@@ -289,9 +288,7 @@ def week_workbook(
     if not review["devices_recorded"]:
         ties.append(["", "", FLAG_LABELS["shared_device"], "Chưa ghi nhận thiết bị/địa chỉ khi xác thực"])
     ties.append([])
-    ties.append(
-        ["Không xếp hạng", "", "Lý do", "Ghi chú", "Mã tài khoản", "Họ và tên", "Số điện thoại (đã che)"]
-    )
+    ties.append(["Không xếp hạng", "", "Lý do", "Ghi chú", "Mã tài khoản", "Họ và tên", "Số điện thoại (đã che)"])
     for r in review["removed"]:
         why = "Thuộc diện không được dự thi" if r["why"] == "excluded" else "Bị hủy kết quả"
         ties.append(["", "", why, r["reason"], r["account_id"], r["name"], r["phone"]])

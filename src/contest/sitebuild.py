@@ -352,7 +352,9 @@ def public_schedule(contest: Contest) -> dict[str, Any]:
         "prediction_max": contest.quiz.prediction_max,
         "time_limit_seconds": contest.quiz.time_limit_seconds,
         "show_score_on_submit": contest.quiz.show_score_on_submit,
+        "duration_resolution": contest.quiz.duration_resolution,
         "code_resend_seconds": contest.limits.code_resend_seconds,
+        "login_failures_before_delay": contest.limits.login_failures_before_delay,
         "weeks": [
             {
                 "number": w.number,

@@ -249,8 +249,7 @@ def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
             False,
         ),
         (
-            "• Tệp hợp lệ sẽ thay thế toàn bộ ngân hàng câu hỏi (content/questions/), "
-            "mỗi văn bản nguồn một tệp.",
+            "• Tệp hợp lệ sẽ thay thế toàn bộ ngân hàng câu hỏi (content/questions/), mỗi văn bản nguồn một tệp.",
             False,
         ),
         ("• Sau khi nhập, chạy: contest questions check (kiểm tra cả các câu hỏi gần trùng nhau).", False),

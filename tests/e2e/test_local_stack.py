@@ -42,9 +42,7 @@ def last_code(outbox: Path, phone: str) -> str:
 
 def test_a_contestant_takes_the_quiz_over_http(tmp_path):
     # Given the local stack on a free port with the clock in week 1
-    with LocalStack(
-        ROOT, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site"
-    ) as stack:
+    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site") as stack:
         base = stack.base_url
         assert base.startswith("http://127.0.0.1:")
         # When a contestant registers, reads the code from the outbox, verifies, logs in and takes the quiz
@@ -63,9 +61,7 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
         assert status == 201, body
         code = last_code(stack.outbox_path, "+84912345678")
         assert http(base, "POST", "/api/verify", {"phone": "0912345678", "code": code})[0] == 200
-        token = http(base, "POST", "/api/login", {"phone": "+84912345678", "password": "mat-khau-123"})[1][
-            "token"
-        ]
+        token = http(base, "POST", "/api/login", {"phone": "+84912345678", "password": "mat-khau-123"})[1]["token"]
         status, quiz, headers = http(base, "POST", "/api/quiz", {}, token=token)
         assert status == 200 and len(quiz["questions"]) == 15
         assert headers["Cache-Control"] == "no-store"
@@ -112,3 +108,68 @@ def test_contest_dev_starts_serves_and_stops_cleanly_on_ctrl_c(tmp_path):
     assert not (ROOT / ".dev" / "stack.json").exists()
     with pytest.raises(urllib.error.URLError):
         http(f"http://127.0.0.1:{port}", "GET", "/api/contest")
+
+
+def test_the_port_check_sees_a_stopped_servers_port_as_free_at_once():
+    # Given a server that answered a request and was stopped (its side of the connection lingers in TIME_WAIT)
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    from contest.local.stack import port_is_free
+
+    class Hello(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hello)
+    port = server.server_address[1]
+    Thread(target=server.serve_forever, daemon=True).start()
+    for _ in range(3):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10).close()
+    server.shutdown()
+    server.server_close()
+    # Then the port counts as free right away, as it is for the server itself (SO_REUSEADDR)
+    assert port_is_free(port)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs POSIX signals")
+def test_contest_dev_restarts_at_once_after_ctrl_c():
+    # Given `contest dev` started, used and stopped with Ctrl-C
+    port = free_port()
+    env = os.environ | {"CONTEST_CLOCK": "2023-10-18T09:00:00+07:00"}
+
+    def run_and_stop() -> str:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "contest.cli", "dev", "--port", str(port), "--no-site"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    for _ in range(3):
+                        assert http(f"http://127.0.0.1:{port}", "GET", "/api/contest")[0] == 200
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    time.sleep(0.5)
+        finally:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGINT)
+            output, _ = proc.communicate(timeout=60)
+        return output
+
+    first = run_and_stop()
+    assert "Đã dừng." in first, first
+    # When it is started again immediately on the same port
+    second = run_and_stop()
+    # Then it serves again instead of saying the port is busy
+    assert "đang bận" not in second, second
+    assert "Cuộc thi đang chạy" in second and "Đã dừng." in second, second

@@ -19,9 +19,7 @@ def phone() -> str:
 
 
 def post(base: str, path: str, body: dict) -> dict:
-    request = urllib.request.Request(
-        base + path, json.dumps(body).encode(), {"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(base + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read() or b"{}")
 
@@ -78,9 +76,7 @@ def test_a_coordinator_sees_the_own_unit_and_a_contestant_does_not(stack, code_f
     expect(page.locator('[data-field="unit_name"]')).to_have_text("UBND huyện Đức Thọ")
     expect(page.locator('[data-field="current"]')).to_contain_text("1 đã tham gia")
     assert "Người Huyện Khác" not in page.locator("article").inner_text()
-    shown = " ".join(
-        page.locator(sel).inner_text() for sel in (".ct-profile", ".ct-unit-weeks", ".ct-unit-members")
-    )
+    shown = " ".join(page.locator(sel).inner_text() for sel in (".ct-profile", ".ct-unit-weeks", ".ct-unit-members"))
     assert "điểm" not in shown.lower() and "hạng" not in shown.lower()
     assert page.locator(".ct-unit-members img").count() == 0 and not dialogs
     # And the filter shows who has not taken part yet

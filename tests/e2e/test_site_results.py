@@ -154,9 +154,7 @@ def results_dir(stack):
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def test_before_publication_the_page_says_when_results_come_and_shows_no_count(
-    stack, results_dir, page: Page, shot
-):
+def test_before_publication_the_page_says_when_results_come_and_shows_no_count(stack, results_dir, page: Page, shot):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
 
@@ -173,9 +171,7 @@ def test_before_publication_the_page_says_when_results_come_and_shows_no_count(
     shot(page, "13-ket-qua-chua-cong-bo")
 
 
-def test_published_week_renders_winners_ranking_search_answer_key_and_units(
-    stack, results_dir, page: Page, shot
-):
+def test_published_week_renders_winners_ranking_search_answer_key_and_units(stack, results_dir, page: Page, shot):
     # Given week 1 is published
     results_dir.mkdir(parents=True)
     (results_dir / "week-1.json").write_text(json.dumps(week_one(), ensure_ascii=False), encoding="utf-8")
@@ -210,10 +206,10 @@ def test_published_week_renders_winners_ranking_search_answer_key_and_units(
     expect(prizes.nth(1)).to_contain_text(XSS_NAME + " — UBND huyện Cẩm Xuyên")
     expect(prizes.nth(2)).to_contain_text("Chờ Ban Tổ chức quyết định")
     expect(prizes.nth(2)).to_contain_text("Phạm Thị Dung")
-    rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator("tbody tr")
+    rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator(".ct-rank__row")
     expect(rows).to_have_count(5)
     expect(rows.nth(0)).to_contain_text("4 phút 05 giây")
-    expect(rows.nth(1).locator("td").nth(1)).to_have_text(XSS_NAME)  # as text
+    expect(rows.nth(1).locator(".ct-rank__name")).to_have_text(XSS_NAME)  # as text
     assert page.locator("img[src=x]").count() == 0
     expect(page.locator(".ct-section", has_text="Bảng xếp hạng")).to_contain_text("trên tổng số 12.345 người")
 

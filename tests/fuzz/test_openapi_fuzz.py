@@ -52,9 +52,7 @@ def stack(tmp_path_factory):
     statuses: Counter = Counter()
     documented = {(m.upper(), p) for p, ops in json.loads(DOCUMENT.read_text())["paths"].items() for m in ops}
     for (method, path, status), n in tally.items():
-        per_op[
-            f"{method} {path}" if (method, path) in documented else "undocumented method (expects 405)"
-        ] += n
+        per_op[f"{method} {path}" if (method, path) in documented else "undocumented method (expects 405)"] += n
         statuses[str(status)] += n
     summary = {
         "document": str(DOCUMENT.relative_to(REPO)),

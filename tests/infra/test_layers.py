@@ -65,9 +65,7 @@ def test_close_week_alone_gets_the_reports_layer(template: dict[str, Any]) -> No
 
 
 @pytest.mark.parametrize("folder", ["register", "quiz", "submit", "close_week"])
-def test_a_handler_imports_only_what_its_layers_ship(
-    folder: str, handlers: dict[str, dict[str, Any]]
-) -> None:
+def test_a_handler_imports_only_what_its_layers_ship(folder: str, handlers: dict[str, dict[str, Any]]) -> None:
     if folder not in handlers:
         pytest.fail(f"functions/{folder}/app.py is missing")
     shipped = closure(layers_of(folder)) | {"contest"} | set(OPTIONAL_IMPORTS)

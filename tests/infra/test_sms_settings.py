@@ -20,9 +20,7 @@ class Responses:
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
 
-    def send(
-        self, event: dict[str, Any], context: Any, status: str, data: dict[str, Any], physical_id: str
-    ) -> None:
+    def send(self, event: dict[str, Any], context: Any, status: str, data: dict[str, Any], physical_id: str) -> None:
         self.sent.append((status, data))
 
 

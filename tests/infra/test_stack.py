@@ -28,9 +28,7 @@ def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[object]:
 
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
-        session.client("s3").create_bucket(
-            Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
+        session.client("s3").create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
         yield session
 
 

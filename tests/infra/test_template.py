@@ -57,9 +57,7 @@ def policy_documents(cfn: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
         props = resource.get("Properties", {})
         kind = resource["Type"]
         if kind == "AWS::IAM::Role":
-            found += [
-                (f"{logical_id}/{p['PolicyName']}", p["PolicyDocument"]) for p in props.get("Policies", [])
-            ]
+            found += [(f"{logical_id}/{p['PolicyName']}", p["PolicyDocument"]) for p in props.get("Policies", [])]
         elif kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
             found.append((logical_id, props["PolicyDocument"]))
         elif kind in ("AWS::S3::BucketPolicy", "AWS::SNS::TopicPolicy", "AWS::SQS::QueuePolicy"):
@@ -134,9 +132,7 @@ def test_every_function_folder_has_exactly_one_function_and_every_function_a_fol
 ) -> None:
     folders = [folder_of(props) for props in sam_functions(template).values()]
     assert None not in folders, "a Serverless::Function whose CodeUri is not a functions/* folder"
-    assert (
-        sorted(folders) == function_folders()
-    )  # sorted lists: a folder served twice shows up as a duplicate
+    assert sorted(folders) == function_folders()  # sorted lists: a folder served twice shows up as a duplicate
 
 
 def test_every_function_folder_has_an_app_with_lambda_handler(handlers: dict[str, dict[str, Any]]) -> None:
@@ -200,9 +196,7 @@ def test_every_function_logs_to_a_log_group_of_the_stack_with_a_retention(
     groups = resources_of(transformed, "AWS::Logs::LogGroup")
     for logical_id, resource in resources_of(transformed, "AWS::Lambda::Function").items():
         target = resource["Properties"]["LoggingConfig"].get("LogGroup")
-        assert isinstance(target, dict) and "Ref" in target, (
-            f"{logical_id} logs to a group the stack does not own"
-        )
+        assert isinstance(target, dict) and "Ref" in target, f"{logical_id} logs to a group the stack does not own"
         assert groups[target["Ref"]]["Properties"].get("RetentionInDays"), logical_id
     assert all(g["Properties"].get("RetentionInDays") for g in groups.values())
 
@@ -321,16 +315,12 @@ def test_table_keys_and_indexes_equal_the_pynamodb_models(template: dict[str, An
     props = table(template)["Properties"]
     assert len(key_schemas) == 1, f"models disagree on the table keys: {key_schemas}"
     assert tuple(sorted((k["AttributeName"], k["KeyType"]) for k in props["KeySchema"])) == key_schemas.pop()
-    assert {
-        d["AttributeName"]: d["AttributeType"] for d in props["AttributeDefinitions"]
-    } == attribute_definitions
+    assert {d["AttributeName"]: d["AttributeType"] for d in props["AttributeDefinitions"]} == attribute_definitions
     template_gsis = {
-        i["IndexName"]: index_shape(i["KeySchema"], i["Projection"])
-        for i in props.get("GlobalSecondaryIndexes", [])
+        i["IndexName"]: index_shape(i["KeySchema"], i["Projection"]) for i in props.get("GlobalSecondaryIndexes", [])
     }
     template_lsis = {
-        i["IndexName"]: index_shape(i["KeySchema"], i["Projection"])
-        for i in props.get("LocalSecondaryIndexes", [])
+        i["IndexName"]: index_shape(i["KeySchema"], i["Projection"]) for i in props.get("LocalSecondaryIndexes", [])
     }
     assert template_gsis == gsis
     assert template_lsis == lsis
@@ -490,9 +480,7 @@ def test_the_default_schedule_is_the_weekly_results_time(template: dict[str, Any
     from datetime import datetime
 
     results = {datetime.fromisoformat(w["results_at"]) for w in contest["weeks"]}
-    assert {(r.strftime("%a").upper(), r.hour, r.minute) for r in results} == {
-        (weekday, int(hour), int(minute))
-    }
+    assert {(r.strftime("%a").upper(), r.hour, r.minute) for r in results} == {(weekday, int(hour), int(minute))}
 
 
 # ----------------------------------------------------------------------------------------------- alarms
@@ -541,9 +529,7 @@ def test_every_alarm_notifies_the_alarm_topic(transformed: dict[str, Any]) -> No
 
 def test_the_sms_spend_limit_is_a_parameter_applied_by_the_stack(template: dict[str, Any]) -> None:
     assert "SmsMonthlySpendLimit" in template["Parameters"]
-    assert template["Resources"]["SmsSettings"]["Properties"]["MonthlySpendLimit"] == {
-        "Ref": "SmsMonthlySpendLimit"
-    }
+    assert template["Resources"]["SmsSettings"]["Properties"]["MonthlySpendLimit"] == {"Ref": "SmsMonthlySpendLimit"}
     code = template["Resources"]["SmsSettingsFunction"]["Properties"]["Code"]["ZipFile"]
     compile(code, "sms_settings", "exec")  # the inline custom resource is at least valid Python
     assert "MonthlySpendLimit" in code and "cfnresponse.send" in code
@@ -558,9 +544,7 @@ def test_outputs_name_the_site_the_api_the_table_and_the_buckets(template: dict[
 
 
 def test_the_parameters_cover_stage_domain_certificate_contact_and_waf(template: dict[str, Any]) -> None:
-    assert {"Stage", "DomainName", "CertificateArn", "ContactEmail", "WebAclArn"} <= set(
-        template["Parameters"]
-    )
+    assert {"Stage", "DomainName", "CertificateArn", "ContactEmail", "WebAclArn"} <= set(template["Parameters"])
 
 
 def test_samconfig_deploys_to_singapore() -> None:

@@ -56,16 +56,10 @@ class TestRegister:
             "unit_id": "so-tttt",
             "password": "mat-khau-123",
         }
-        assert (
-            api.post("/api/register", base | {"unit_id": "khong-co", "consent": True}).body["code"]
-            == "UNKNOWN_UNIT"
-        )
+        assert api.post("/api/register", base | {"unit_id": "khong-co", "consent": True}).body["code"] == "UNKNOWN_UNIT"
         assert api.post("/api/register", base | {"consent": False}).status == 422
         assert api.post("/api/register", base).status == 422
-        assert (
-            api.post("/api/register", base | {"password": "ngan", "consent": True}).body["code"]
-            == "WEAK_PASSWORD"
-        )
+        assert api.post("/api/register", base | {"password": "ngan", "consent": True}).body["code"] == "WEAK_PASSWORD"
         # and nothing was stored for that number
         assert api.register(PHONES[1]).status == 201
 
@@ -144,6 +138,17 @@ class TestVerify:
         # even the right code is now refused
         assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).body["code"] == "CODE_LOCKED"
 
+    def test_a_code_with_letters_uses_up_no_try(self, api, sender):
+        # Given a registered number and its code
+        api.register(PHONES[0])
+        code = code_for(sender.sent, e164(PHONES[0]))
+        # When the person types letters (or too few digits) more times than the tries allowed
+        replies = [api.post("/api/verify", {"phone": PHONES[0], "code": c}) for c in ["12a456", "abcdef", "12345"] * 3]
+        # Then each is refused as malformed, and the right code still works afterwards
+        assert {r.body["code"] for r in replies} == {"CODE_INVALID"}
+        assert all("chữ số" in r.body["message"] for r in replies)
+        assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).status == 200
+
     def test_brute_force_over_many_codes_never_verifies(self, api, sender, repo):
         api.register(PHONES[0])
         real = code_for(sender.sent, e164(PHONES[0]))
@@ -157,9 +162,7 @@ class TestVerify:
         first = code_for(sender.sent, e164(PHONES[0]))
         too_soon = api.post("/api/verify/resend", {"phone": PHONES[0]})
         assert (
-            too_soon.status == 429
-            and too_soon.body["code"] == "RESEND_TOO_SOON"
-            and too_soon.body["retry_after"] > 0
+            too_soon.status == 429 and too_soon.body["code"] == "RESEND_TOO_SOON" and too_soon.body["retry_after"] > 0
         )
         clock.advance(61)
         assert api.post("/api/verify/resend", {"phone": PHONES[0]}).status == 200
@@ -168,9 +171,7 @@ class TestVerify:
             assert api.post("/api/verify", {"phone": PHONES[0], "code": first}).body["code"] == "CODE_INVALID"
         assert api.post("/api/verify", {"phone": PHONES[0], "code": second}).status == 200
 
-    def test_resend_to_many_numbers_sends_only_to_registered_ones_within_the_hourly_cap(
-        self, api, sender, clock
-    ):
+    def test_resend_to_many_numbers_sends_only_to_registered_ones_within_the_hourly_cap(self, api, sender, clock):
         api.register(PHONES[0])
         sent_before = len(sender.sent)
         for phone in PHONES[50:90]:  # SMS pumping: numbers nobody registered

@@ -24,10 +24,7 @@ def contestant(api, sender):
 
     def make(phone=PHONES[0], name="Lê Thị Hoa", unit="h-can-loc"):
         assert api.register(phone, name=name, unit=unit).status == 201
-        assert (
-            api.post("/api/verify", {"phone": phone, "code": code_for(sender.sent, e164(phone))}).status
-            == 200
-        )
+        assert api.post("/api/verify", {"phone": phone, "code": code_for(sender.sent, e164(phone))}).status == 200
         return api.login(phone).body["token"]
 
     return make
@@ -80,8 +77,7 @@ class TestStart:
             1
             for q in body["questions"]
             for o in q["options"]
-            if o["text"] == by_id[q["id"]].options[by_id[q["id"]].correct]
-            and o["id"] == by_id[q["id"]].correct
+            if o["text"] == by_id[q["id"]].options[by_id[q["id"]].correct] and o["id"] == by_id[q["id"]].correct
         )
         assert same_letter < 15
 
@@ -116,9 +112,7 @@ class TestStart:
 
 
 class TestSubmit:
-    def test_a_perfect_submission_scores_fifteen_with_the_servers_duration(
-        self, api, contestant, content, clock
-    ):
+    def test_a_perfect_submission_scores_fifteen_with_the_servers_duration(self, api, contestant, content, clock):
         quiz = api.post("/api/quiz", token=contestant()).body
         clock.advance(200.5)
         receipt = api.post(
@@ -134,16 +128,9 @@ class TestSubmit:
     def test_unanswered_counts_as_wrong(self, api, contestant, content):
         quiz = api.post("/api/quiz", token=contestant()).body
         answers = dict(list(correct_answers(quiz, content).items())[:9])
-        assert (
-            api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1}).body[
-                "score"
-            ]
-            == 9
-        )
+        assert api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1}).body["score"] == 9
 
-    def test_double_clicks_retries_and_tabs_get_one_receipt_and_one_result(
-        self, api, contestant, content, repo
-    ):
+    def test_double_clicks_retries_and_tabs_get_one_receipt_and_one_result(self, api, contestant, content, repo):
         quiz = api.post("/api/quiz", token=contestant()).body
         body = {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 777}
         with ThreadPoolExecutor(20) as pool:
@@ -257,9 +244,7 @@ class TestMultipleAttempts:
             clock.advance(seconds)
             answers = dict(list(correct_answers(quiz, content).items())[:answered])
             scores.append(
-                api.post(
-                    "/api/submit", {"token": quiz["token"], "answers": answers, "prediction": seconds}
-                ).body
+                api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": seconds}).body
             )
         [standing] = repo.iter_standings(1)
         assert standing.score == 12 and standing.duration_ms == 200_000 and standing.attempts == 3
@@ -276,11 +261,7 @@ class TestTokens:
         h, p, _ = token.split(".")
 
         def enc(obj):
-            return (
-                base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode())
-                .rstrip(b"=")
-                .decode()
-            )
+            return base64.urlsafe_b64encode(json.dumps(obj, separators=(",", ":")).encode()).rstrip(b"=").decode()
 
         def dec(seg):
             return json.loads(base64.urlsafe_b64decode(seg + "=" * (-len(seg) % 4)))

@@ -42,9 +42,7 @@ class Week:
 
     def account(self, i: int, name: str, unit: str) -> Account:
         phone = e164(PHONES[i])
-        account = Account(
-            f"acc-{i:04d}", phone, name, unit, DUMMY_HASH, True, False, to_ms(self.clock.now()), 1
-        )
+        account = Account(f"acc-{i:04d}", phone, name, unit, DUMMY_HASH, True, False, to_ms(self.clock.now()), 1)
         self.repo.create_account(
             account, consent_at_ms=account.created_at_ms, consent_version="1", code=None, code_ttl_s=300
         )
@@ -311,9 +309,7 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     assert read_tree(public(env)) == decided
 
 
-def test_an_interrupted_publication_leaves_the_previous_version_readable(
-    week, content, clock, env, monkeypatch
-):
+def test_an_interrupted_publication_leaves_the_previous_version_readable(week, content, clock, env, monkeypatch):
     # Given a published week
     units = [u.id for u in content.units]
     accounts = [week.account(i, f"Người {i}", units[i]) for i in range(5)]
@@ -327,9 +323,7 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(
     repo = CloseRepository()
     from contest.ranking import Disqualification
 
-    repo.record_disqualification(
-        1, Disqualification(accounts[4].account_id, "Gian lận", "BTC", to_ms(clock.now()))
-    )
+    repo.record_disqualification(1, Disqualification(accounts[4].account_id, "Gian lận", "BTC", to_ms(clock.now())))
     real_fsync = os.fsync
     calls = {"n": 0}
 
@@ -351,9 +345,7 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(
     assert calls["n"] > 0  # the private files before it were written
     # And the next run publishes the new version
     close(week, scheduler_event("scheduler_rerun_week1.json"))
-    assert (
-        json.loads((public(env) / "week-1.json").read_bytes())["ranking"]["entries"][0]["name"] == "Người 3"
-    )
+    assert json.loads((public(env) / "week-1.json").read_bytes())["ranking"]["entries"][0]["name"] == "Người 3"
 
 
 def test_a_week_not_over_is_refused_unless_forced(week, content, clock, env):

@@ -134,9 +134,7 @@ def test_a_contestant_who_is_not_a_coordinator_gets_nothing(api, people):
         ("GET", "/api/me", f"unit_id={UNIT_B}", None, None),
     ],
 )
-def test_the_coordinator_of_a_cannot_read_unit_b_by_tampering(
-    api, people, method, path, query, body, headers
-):
+def test_the_coordinator_of_a_cannot_read_unit_b_by_tampering(api, people, method, path, query, body, headers):
     # When the coordinator of A names unit B anywhere in a request
     status, reply = raw_call(api, method, path, people[5], query=query, body=body, headers=headers)
     # Then either A's own page comes back or nothing at all: never a contestant of B
@@ -165,9 +163,7 @@ def test_a_removed_coordinator_loses_the_page_and_a_moved_one_sees_only_the_new_
     assert moved.body["unit_id"] == UNIT_B and "Nguyễn Thị Ánh" not in names_in(moved)
     listed = invoke("coordinators", "list")
     assert "Đặng Quốc Phong" in listed and "Vũ Thị Giang" in listed
-    assert [c.unit_id for c in CoordinatorRepository().coordinators() if c.phone == e164(PHONES[5])] == [
-        UNIT_B
-    ]
+    assert [c.unit_id for c in CoordinatorRepository().coordinators() if c.phone == e164(PHONES[5])] == [UNIT_B]
     invoke("coordinators", "remove", "--phone", PHONES[5])
     # Then the page is refused at once (the appointment is read with the profile on every request)
     assert api.get("/api/coordinator", token=people[5]).status == 403
@@ -177,9 +173,7 @@ def test_a_removed_coordinator_loses_the_page_and_a_moved_one_sees_only_the_new_
 
 def test_appointing_an_unknown_unit_or_an_unregistered_phone_fails(api, people):
     runner = CliRunner()
-    unknown_unit = runner.invoke(
-        cli, ["coordinators", "add", "--unit", "khong-co", "--phone", PHONES[7], "--aws"]
-    )
+    unknown_unit = runner.invoke(cli, ["coordinators", "add", "--unit", "khong-co", "--phone", PHONES[7], "--aws"])
     assert unknown_unit.exit_code == 1 and "khong-co" in unknown_unit.output
     no_account = runner.invoke(cli, ["coordinators", "add", "--unit", UNIT_A, "--phone", PHONES[99], "--aws"])
     assert no_account.exit_code == 1 and "chưa đăng ký" in no_account.output

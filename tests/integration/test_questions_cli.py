@@ -77,9 +77,7 @@ def test_check_passes_on_the_shipped_bank(shipped):
 
 
 BROKEN = sorted(
-    p.name
-    for p in FIXTURES.iterdir()
-    if (p / "questions").is_dir() and p.name not in ("valid", "near-duplicate")
+    p.name for p in FIXTURES.iterdir() if (p / "questions").is_dir() and p.name not in ("valid", "near-duplicate")
 )
 
 
@@ -210,9 +208,9 @@ def test_import_writes_the_edited_question_and_only_its_file(shipped, tmp_path):
     after = snapshot(shipped / "questions")
     changed = {name for name in before if after[name][0] != before[name][0]}
     assert changed == {f"{document}.yaml"}
-    assert "Nội dung câu hỏi đã được Ban Tổ chức sửa lại?" in (
-        shipped / "questions" / f"{document}.yaml"
-    ).read_text(encoding="utf-8")
+    assert "Nội dung câu hỏi đã được Ban Tổ chức sửa lại?" in (shipped / "questions" / f"{document}.yaml").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_import_of_a_file_that_is_not_a_workbook_is_refused(shipped, tmp_path):

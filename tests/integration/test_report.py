@@ -95,9 +95,7 @@ def seeded(api, repo, sender, clock, content):
     with StandingItem.batch_write() as batch:
         for i in range(100, 100 + CROWD):
             unit = UNITS[i % len(UNITS)]
-            account = Account(
-                f"crowd-{i}", e164(PHONES[i]), f"Người Dự Thi {i}", unit, DUMMY_HASH, True, False, 0, 1
-            )
+            account = Account(f"crowd-{i}", e164(PHONES[i]), f"Người Dự Thi {i}", unit, DUMMY_HASH, True, False, 0, 1)
             repo.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
             seed.unit_of[account.account_id] = unit
             if unit == UNITS[3] or rnd.random() < 0.3:
@@ -174,9 +172,7 @@ def test_participation_rate_uses_the_headcount_where_known(seeded, content, cloc
 def test_the_cli_prints_a_table_and_writes_a_vietnamese_workbook(seeded, content, tmp_path):
     # When the organisers run the command with --xlsx
     target = tmp_path / "báo-cáo" / "tuần-1.xlsx"
-    result = CliRunner().invoke(
-        cli, ["report", "--week", "1", "--xlsx", str(target), "--aws"], env={"COLUMNS": "200"}
-    )
+    result = CliRunner().invoke(cli, ["report", "--week", "1", "--xlsx", str(target), "--aws"], env={"COLUMNS": "200"})
     # Then it succeeds, prints the units and the province total
     assert result.exit_code == 0, result.output
     assert "Sở Tư pháp" in result.output and "Toàn tỉnh" in result.output  # short: never wrapped
@@ -306,9 +302,7 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
     pending = {c["name"] for p in published["prizes"] for g in p["pending"] for c in g["candidates"]}
     # When the organisers make the week's certificates
     out = tmp_path / "giấy"
-    made = runner.invoke(
-        cli, ["certificates", "--week", "1", "--out", str(out), "--aws"], env={"COLUMNS": "200"}
-    )
+    made = runner.invoke(cli, ["certificates", "--week", "1", "--out", str(out), "--aws"], env={"COLUMNS": "200"})
     # Then one PDF per awarded prize, each naming its winner; nobody still pending has one
     assert made.exit_code == 0, made.output
     pdfs = sorted(out.glob("2023-T1-*.pdf"))

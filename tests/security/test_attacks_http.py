@@ -43,9 +43,7 @@ class Town:
 
     def sms(self, e164: str | None = None) -> list[dict]:
         path = self.stack.outbox_path
-        lines = (
-            [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
-        )
+        lines = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()] if path.exists() else []
         return [m for m in lines if e164 is None or m["phone"] == e164]
 
     def codes(self) -> list[str]:
@@ -172,9 +170,7 @@ class TestTokens:
         claims = unb64(session.split(".")[1])
         at = int(now.now().timestamp())
         cases = {
-            "session expired a second ago": tokens.sign(
-                {**claims, "iat": at - 3600, "exp": at - 1}, town.secret
-            ),
+            "session expired a second ago": tokens.sign({**claims, "iat": at - 3600, "exp": at - 1}, town.secret),
             "session issued a minute in the future": tokens.sign(
                 {**claims, "iat": at + 60, "exp": at + 7200}, town.secret
             ),
@@ -251,14 +247,10 @@ class TestCodes:
         e164 = "+84912000201"
         real = town.last_code(e164)
         guesses = [f"{n:06d}" for n in range(60) if f"{n:06d}" != real]
-        codes = [
-            town.http.post("/api/verify", {"phone": "0912000201", "code": g}).body["code"] for g in guesses
-        ]
+        codes = [town.http.post("/api/verify", {"phone": "0912000201", "code": g}).body["code"] for g in guesses]
         assert codes[:4] == ["CODE_INVALID"] * 4 and set(codes[4:]) == {"CODE_LOCKED"}
         # the right code is now useless too, and the phone is not verified
-        assert (
-            town.http.post("/api/verify", {"phone": "0912000201", "code": real}).body["code"] == "CODE_LOCKED"
-        )
+        assert town.http.post("/api/verify", {"phone": "0912000201", "code": real}).body["code"] == "CODE_LOCKED"
         login = town.http.post("/api/login", {"phone": "0912000201", "password": PASSWORD})
         town.tokens.append(login.body["token"])
         assert login.body["verified"] is False
@@ -267,10 +259,7 @@ class TestCodes:
         town.register("0912000202")
         code = town.last_code("+84912000202")
         assert town.http.post("/api/verify", {"phone": "0912000202", "code": code}).status == 200
-        assert (
-            town.http.post("/api/verify", {"phone": "0912000202", "code": code}).body["code"]
-            == "CODE_INVALID"
-        )
+        assert town.http.post("/api/verify", {"phone": "0912000202", "code": code}).body["code"] == "CODE_INVALID"
         town.register("0912000203")
         late = town.last_code("+84912000203")
         now.advance(5 * 60 + 1)

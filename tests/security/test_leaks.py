@@ -59,9 +59,7 @@ def world(tmp_path_factory):
     site = root / "build" / "site"
     build(root, site)
     right = correct_texts(root)
-    bank = json.loads(
-        json.dumps(__import__("yaml").safe_load((root / "content/questions/stress.yaml").read_text()))
-    )
+    bank = json.loads(json.dumps(__import__("yaml").safe_load((root / "content/questions/stress.yaml").read_text())))
     clock = FixedClock(WEEK1_MID)
     replies, phones, codes, tokens = [], [], [], []
     with captured_logs() as logs, running_stack(root, clock, site_dir=site) as stack:
@@ -98,9 +96,7 @@ def world(tmp_path_factory):
             sms = [json.loads(x) for x in stack.outbox_path.read_text(encoding="utf-8").splitlines()]
             code = re.search(r"\b(\d{6})\b", sms[-1]["text"]).group(1)
             codes.append(code)
-            keep(
-                http.post("/api/verify", {"phone": phone, "code": "000000" if code != "000000" else "111111"})
-            )
+            keep(http.post("/api/verify", {"phone": phone, "code": "000000" if code != "000000" else "111111"}))
             keep(http.post("/api/verify", {"phone": phone, "code": code}))
             login = keep(http.post("/api/login", {"phone": phone, "password": PASSWORD}))
             session = login.body["token"]
@@ -123,9 +119,7 @@ def world(tmp_path_factory):
         before_close = [r for r in replies]
         site_before = {p: p.read_bytes() for p in site.rglob("*") if p.is_file()}
         # the Sunday schedule fires
-        clock.at = stack.functions["close_week"].runtime.content.get().contest.week(1).results_at + timedelta(
-            seconds=1
-        )
+        clock.at = stack.functions["close_week"].runtime.content.get().contest.week(1).results_at + timedelta(seconds=1)
         assert stack.invoke("close_week", {})["status"] == "published"
         after = [http.get("/results/week-1.json"), http.get("/results/index.json")]
         sms = [json.loads(x) for x in stack.outbox_path.read_text(encoding="utf-8").splitlines()]
@@ -163,9 +157,7 @@ def test_no_api_response_reveals_the_answer_key_before_the_close(world):
         assert reply.status < 500
     # the quiz shows each question as id, text and four options (id, text), nothing else
     quizzes = [
-        r.body
-        for r in world["before"]
-        if isinstance(r.body, dict) and isinstance(r.body.get("questions"), list)
+        r.body for r in world["before"] if isinstance(r.body, dict) and isinstance(r.body.get("questions"), list)
     ]
     assert quizzes
     for quiz in quizzes:
@@ -204,7 +196,5 @@ def test_no_published_file_or_log_line_holds_a_phone_code_token_or_password_hash
             if re.search(rf"(?<![\d.]){c}(?![\d.])", text) and Path(str(path)).suffix in (".json", ".html")
         ]
         assert found == [], (str(path), found[:5])
-    log_found = secrets_in(
-        world["logs"], phones=world["phones"], codes=world["codes"], tokens=world["tokens"]
-    )
+    log_found = secrets_in(world["logs"], phones=world["phones"], codes=world["codes"], tokens=world["tokens"])
     assert log_found == [], log_found[:5]

@@ -61,9 +61,7 @@ class Steps:
                 raise Interrupted(f"step {self.count}: {what}")
 
 
-def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_see_half(
-    tmp_path, monkeypatch
-):
+def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_see_half(tmp_path, monkeypatch):
     root = make_root(tmp_path)
     right_text = correct_texts(root)
     clock = FixedClock(WEEK1_MID)
@@ -123,24 +121,20 @@ def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_s
         reader_thread.start()
         try:
             # When the week closes without trouble: the reference
-            clock.at = stack.functions["close_week"].runtime.content.get().contest.week(
-                1
-            ).results_at + timedelta(seconds=1)
+            clock.at = stack.functions["close_week"].runtime.content.get().contest.week(1).results_at + timedelta(
+                seconds=1
+            )
             steps.count = 0
             assert stack.invoke("close_week", {"week": 1})["status"] == "published"
             total_steps = steps.count
             reference_public, reference_private = tree(stack.public_dir), tree(stack.private_dir)
             # And it is interrupted at random steps, then rerun each time
             interrupted = []
-            for k in sorted(
-                random.Random(11).sample(range(1, total_steps + 1), min(INTERRUPTIONS, total_steps))
-            ):
+            for k in sorted(random.Random(11).sample(range(1, total_steps + 1), min(INTERRUPTIONS, total_steps))):
                 steps.count, steps.stop_at = 0, k
                 with pytest.raises(Exception) as died:
                     stack.invoke("close_week", {"week": 1})
-                assert (
-                    "step" in str(died.value) or isinstance(died.value, Interrupted) or died.value.__cause__
-                )
+                assert "step" in str(died.value) or isinstance(died.value, Interrupted) or died.value.__cause__
                 interrupted.append(str(died.value)[:80])
                 steps.stop_at = None
                 assert stack.invoke("close_week", {"week": 1})["status"] == "published"

@@ -89,9 +89,7 @@ class Contestant:
     def start(self) -> dict:
         replies = self.double_click("quiz", lambda: self.client.post("/api/quiz", {}, token=self.me.session))
         assert all(s == 200 for s, _ in replies), replies
-        assert replies[0][1]["attempt_id"] == replies[1][1]["attempt_id"], (
-            "two attempts from one double-click"
-        )
+        assert replies[0][1]["attempt_id"] == replies[1][1]["attempt_id"], "two attempts from one double-click"
         return replies[0][1]
 
     def submit(self, quiz: dict, correct: int, prediction: int) -> list[tuple[int, dict]]:
@@ -171,9 +169,7 @@ def run_week(tmp_path: Path, seed: int) -> dict:
                 wrong.append((person.account_id, "stored result differs from what was sent"))
         extra = set(standings) - {p.account_id for p in people}
         codes = Counter(code for (_, _, code), n in tally.items() for _ in range(n))
-        five_xx = sum(
-            n for (route, status, _), n in tally.items() if isinstance(status, int) and status >= 500
-        )
+        five_xx = sum(n for (route, status, _), n in tally.items() if isinstance(status, int) and status >= 500)
         log_leaks = secrets_in(
             logs.text,
             phones=[p.phone for p in people],
@@ -181,9 +177,7 @@ def run_week(tmp_path: Path, seed: int) -> dict:
             tokens=[p.session for p in people] + [r["quiz"]["token"] for r in results],
         )
     bugs = Counter(
-        line.strip().splitlines()[-1][:200]
-        for line in logs.lines
-        if "unhandled error" in line and "Traceback" in line
+        line.strip().splitlines()[-1][:200] for line in logs.lines if "unhandled error" in line and "Traceback" in line
     )
     figures = {
         "seed": seed,
@@ -194,8 +188,7 @@ def run_week(tmp_path: Path, seed: int) -> dict:
         "faults_injected": dict(sorted(faults.injected.items())),
         "faults_total": faults.total,
         "responses": {
-            f"{route} {status} {code or ''}".strip(): n
-            for (route, status, code), n in sorted(tally.items(), key=str)
+            f"{route} {status} {code or ''}".strip(): n for (route, status, code), n in sorted(tally.items(), key=str)
         },
         "lost": len(lost),
         "duplicated": len(duplicated) + len(extra),

@@ -33,9 +33,7 @@ FACT_SHEET = ROOT.parent / "shared" / "reference" / "study-materials-facts.md"
 MARKER = re.compile(r"#\s*expect:\s*(.+?)\s*$")
 
 BROKEN = sorted(
-    p.name
-    for p in FIXTURES.iterdir()
-    if (p / "questions").is_dir() and p.name not in ("valid", "near-duplicate")
+    p.name for p in FIXTURES.iterdir() if (p / "questions").is_dir() and p.name not in ("valid", "near-duplicate")
 )
 
 
@@ -167,9 +165,7 @@ def test_missing_questions_folder_is_reported(tmp_path):
 
 
 def test_locations_point_at_each_question():
-    loaded = load_bank_detailed(
-        FIXTURES / "valid" / "questions", FIXTURE_DOCUMENTS, FIXTURE_WEEKS, FIXTURE_PER_ATTEMPT
-    )
+    loaded = load_bank_detailed(FIXTURES / "valid" / "questions", FIXTURE_DOCUMENTS, FIXTURE_WEEKS, FIXTURE_PER_ATTEMPT)
     assert Path(loaded.locations["a-001"].file).name == "doc-a.yaml"
     assert loaded.locations["a-001"].line == 2
     assert loaded.locations["b-002"].line == 15

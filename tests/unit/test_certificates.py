@@ -76,9 +76,7 @@ def published_week(names: list[str], tie: bool = False) -> dict:
         rows[1:4] = [replace(rows[k], duration_ms=101_000) for k in (1, 2, 3)]
     rows += [standing(100 + i, f"Người Dự Thi {i}", 5, 500, 40, UNITS[i % len(UNITS)]) for i in range(20)]
     ranking = rank_week(rows, RankingRules.from_contest(CONTEST))
-    public = week_public(
-        CONTEST, WEEK, ranking, aggregate_units(ranking, UNITS), make_bank(), "ab" * 32, UNITS
-    )
+    public = week_public(CONTEST, WEEK, ranking, aggregate_units(ranking, UNITS), make_bank(), "ab" * 32, UNITS)
     return json.loads(canonical_json(public))
 
 
@@ -129,9 +127,7 @@ def test_each_weekly_certificate_carries_its_winner_as_published(tmp_path):
 
 
 def test_every_letter_with_every_tone_mark_survives_as_text():
-    certs = week_certificates(
-        published_week(WINNERS), organiser=CONTEST.organiser, theme=CONTEST.theme, year=2023
-    )
+    certs = week_certificates(published_week(WINNERS), organiser=CONTEST.organiser, theme=CONTEST.theme, year=2023)
     text = "".join(text_of(render(c)) for c in certs)
     missing = [c for c in ALL_LETTERS if c not in text]
     assert not missing
@@ -161,9 +157,7 @@ def published_final(unit_of) -> dict:
         [standing(i, f"Người {i}", i % 16, 100, 40, UNITS[unit_of(i)]) for i in range(40)],
         RankingRules.from_contest(CONTEST),
     )
-    rows = rank_final_units(
-        [aggregate_units(ranking, UNITS)], CONTEST.final_formula, 15, CONTEST.final_unit_prizes
-    )
+    rows = rank_final_units([aggregate_units(ranking, UNITS)], CONTEST.final_formula, 15, CONTEST.final_unit_prizes)
     return json.loads(canonical_json(final_public(CONTEST, rows, [1], CONTEST.final_formula)))
 
 
@@ -184,10 +178,7 @@ def test_final_unit_certificates_name_the_units_with_their_prize():
 def test_final_units_tied_for_a_prize_get_no_certificate_until_decided():
     final = published_final(lambda i: i % 5)  # units equal two by two: the committee decides
     assert {u["prize"] for u in final["units"][:4]} == {"pending"}
-    assert (
-        final_certificates(final, organiser="Sở", theme="Chủ đề", year=2023, issued_on=date(2023, 11, 12))
-        == []
-    )
+    assert final_certificates(final, organiser="Sở", theme="Chủ đề", year=2023, issued_on=date(2023, 11, 12)) == []
 
 
 def test_rendering_is_deterministic_and_the_font_is_bundled():
@@ -236,9 +227,9 @@ def test_every_tone_mark_is_drawn_on_the_rendered_page(tmp_path):
     """Each letter alone as the name on a real certificate, rendered to pixels, against its bare base letter:
     the base letter's shape is inside the accented glyph and the mark adds ink above (or below) it."""
     pdftoppm = ensure_pdftoppm()
-    base_cert = week_certificates(
-        published_week(WINNERS), organiser=CONTEST.organiser, theme=CONTEST.theme, year=2023
-    )[0]
+    base_cert = week_certificates(published_week(WINNERS), organiser=CONTEST.organiser, theme=CONTEST.theme, year=2023)[
+        0
+    ]
     pages = [" "]
     for c in ALL_LETTERS:
         pages += [c, bare_letter(c)]

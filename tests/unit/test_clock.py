@@ -67,9 +67,9 @@ def test_from_ms_to_ms_round_trip(ms: int) -> None:
 
 
 @given(
-    at=st.datetimes(
-        min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
-    ).map(lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000))
+    at=st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)).map(
+        lambda d: d.replace(microsecond=d.microsecond // 1000 * 1000)
+    )
 )
 def test_to_ms_from_ms_round_trip(at: datetime) -> None:
     # Given an instant with millisecond precision, When converted to ms and back, Then it is the same instant

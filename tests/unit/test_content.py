@@ -102,9 +102,7 @@ def test_shipped_units_parse() -> None:
 
 def test_week_closing_before_it_opens_points_at_closes_at(tmp_path: Path) -> None:
     # Given week 2 closing before it opens
-    text = edit(
-        CONTEST_YAML, 'closes_at: "2023-10-29T19:00:00+07:00"', 'closes_at: "2023-10-22T19:00:00+07:00"'
-    )
+    text = edit(CONTEST_YAML, 'closes_at: "2023-10-29T19:00:00+07:00"', 'closes_at: "2023-10-22T19:00:00+07:00"')
     # When it is parsed
     path, issues = issues_of(tmp_path, text)
     # Then the one issue points at week 2's closes_at line
@@ -195,9 +193,7 @@ def test_all_issues_of_a_contest_file_are_reported_at_once(tmp_path: Path) -> No
     path, issues = issues_of(tmp_path, text)
     # Then both are reported, each at its own line
     lines = sorted(i.line for i in issues)
-    assert lines == sorted(
-        [line_of(text, "questions_per_attempt:"), line_of(text, 'closes_at: "2023-11-05', 2)]
-    )
+    assert lines == sorted([line_of(text, "questions_per_attempt:"), line_of(text, 'closes_at: "2023-11-05', 2)])
     assert all(i.file == str(path) for i in issues)
     assert str(ContentError(issues)).count(f"{path}:") == 2
 
@@ -247,9 +243,7 @@ def test_all_issues_of_a_units_file_are_reported_at_once(tmp_path: Path) -> None
     # When it is parsed
     _path, issues = issues_of(tmp_path, text, "units")
     # Then both are reported at their lines
-    assert sorted(i.line for i in issues) == sorted(
-        [line_of(text, "id: so-tttt", 2), line_of(text, "nowhere")]
-    )
+    assert sorted(i.line for i in issues) == sorted([line_of(text, "id: so-tttt", 2), line_of(text, "nowhere")])
 
 
 def test_parsers_refuse_a_document_that_is_not_a_mapping(tmp_path: Path) -> None:

@@ -42,9 +42,7 @@ def test_verify_is_false_for_another_password() -> None:
 
 
 @pytest.mark.parametrize(("hashed_form", "typed_form"), [("NFC", "NFD"), ("NFD", "NFC"), ("NFC", "NFC")])
-def test_nfc_and_nfd_forms_of_a_vietnamese_password_verify_the_same(
-    hashed_form: str, typed_form: str
-) -> None:
+def test_nfc_and_nfd_forms_of_a_vietnamese_password_verify_the_same(hashed_form: str, typed_form: str) -> None:
     # Given a Vietnamese password hashed as typed on one keyboard
     stored = passwords.hash_password(unicodedata.normalize(hashed_form, VIETNAMESE))
     typed = unicodedata.normalize(typed_form, VIETNAMESE)

@@ -187,10 +187,7 @@ def test_public_json_is_canonical_nfc_and_complete():
 
 
 def test_the_ranked_list_is_cut_at_the_configured_length_and_pending_groups_are_described():
-    records = [
-        StandingRecord(f"a{i:02d}", 15, 40_000, 1, "u1", f"Tên {i}", "091****678", "x", 1, 0)
-        for i in range(12)
-    ]
+    records = [StandingRecord(f"a{i:02d}", 15, 40_000, 1, "u1", f"Tên {i}", "091****678", "x", 1, 0) for i in range(12)]
     _, _, _, public = publish(records)
     doc = json.loads(public)
     assert len(doc["ranking"]["entries"]) == 10 and doc["ranking"]["total"] == 12
@@ -215,9 +212,7 @@ def test_private_review_lists_ids_and_the_index_keeps_one_entry_per_week():
 
 def test_final_json_carries_the_formula_and_the_unit_prizes():
     ranking = rank_week(people([f"+8491234{i:04d}" for i in range(9)]), RankingRules.from_contest(CONTEST))
-    rows = rank_final_units(
-        [aggregate_units(ranking, UNITS)], CONTEST.final_formula, 15, CONTEST.final_unit_prizes
-    )
+    rows = rank_final_units([aggregate_units(ranking, UNITS)], CONTEST.final_formula, 15, CONTEST.final_unit_prizes)
     doc = json.loads(canonical_json(final_public(CONTEST, rows, [1], CONTEST.final_formula)))
     assert doc["formula"]["weights"] == CONTEST.final_formula and "w_lượt" in doc["formula"]["text"]
     assert [u["prize"] for u in doc["units"]] == ["first", "second"]

@@ -184,9 +184,7 @@ def test_a_tie_inside_one_tier_shares_that_prize_and_ties_past_the_prizes_get_no
     assert all(ranking.prize_at.get(p) == PENDING for p in range(3, 10))
     # with six entries past one clear third, the straddle is the same; with a group wholly past the
     # prize slots, nobody gets anything
-    rows2 = [record(i, 15, 1000 * i + 40_000, 9) for i in range(6)] + [
-        record(i, 9, 50_000, 9) for i in range(6, 9)
-    ]
+    rows2 = [record(i, 15, 1000 * i + 40_000, 9) for i in range(6)] + [record(i, 9, 50_000, 9) for i in range(6, 9)]
     ranking2 = rank_week(rows2, rules())
     assert all(ranking2.prize_at.get(p) is None for p in range(6, 9))
 
@@ -244,9 +242,7 @@ def test_excluded_and_disqualified_accounts_never_appear_and_are_not_counted():
 
 
 def test_review_flags_are_listed_never_removed():
-    rows = [record(0, 15, 12_000, 3), record(1, 15, 45_000, 3)] + [
-        record(i, 5, 300_000, 3) for i in range(2, 8)
-    ]
+    rows = [record(0, 15, 12_000, 3), record(1, 15, 45_000, 3)] + [record(i, 5, 300_000, 3) for i in range(2, 8)]
     devices = {f"acc-{i:05d}": "same" for i in range(2, 7)} | {"acc-00007": "other"}
     ranking = rank_week(rows, rules(), devices=devices)
     flagged = {(f.kind, ranking.columns.account_id[f.index]) for f in ranking.flags}

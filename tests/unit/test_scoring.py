@@ -68,9 +68,7 @@ def test_each_wrong_choice_costs_exactly_one_point(seed: int, data: st.DataObjec
     wrong = data.draw(st.sets(st.integers(min_value=0, max_value=COUNT - 1)))
     for index in wrong:
         right = right_label(attempt, index)
-        answers[attempt.question_ids[index]] = data.draw(
-            st.sampled_from([k for k in OPTION_KEYS if k != right])
-        )
+        answers[attempt.question_ids[index]] = data.draw(st.sampled_from([k for k in OPTION_KEYS if k != right]))
     # When it is scored
     # Then each wrong choice costs exactly one point
     assert score(attempt, answers, BY_ID) == COUNT - len(wrong)
@@ -126,9 +124,7 @@ def test_check_answers_refuses_an_option_outside_a_to_d(option: object) -> None:
         check_answers(attempt, {attempt.question_ids[0]: option})  # type: ignore[dict-item]
 
 
-@pytest.mark.parametrize(
-    ("ms", "seconds"), [(0, 0), (999, 0), (1000, 1), (1999, 1), (61_500, 61), (1_799_999, 1799)]
-)
+@pytest.mark.parametrize(("ms", "seconds"), [(0, 0), (999, 0), (1000, 1), (1999, 1), (61_500, 61), (1_799_999, 1799)])
 def test_ranked_duration_truncates_to_whole_seconds(ms: int, seconds: int) -> None:
     # Given a stored duration in ms, When ranked at "seconds", Then it is truncated (not rounded)
     assert ranked_duration(ms, "seconds") == seconds
@@ -149,9 +145,7 @@ def test_request_hash_is_stable_and_order_independent() -> None:
     ("answers", "prediction"),
     [({"q1": "A", "q2": "C"}, 5), ({"q1": "A", "q2": "B"}, 6), ({"q1": "A"}, 5), ({}, 5)],
 )
-def test_request_hash_changes_with_any_answer_or_the_prediction(
-    answers: dict[str, str], prediction: int
-) -> None:
+def test_request_hash_changes_with_any_answer_or_the_prediction(answers: dict[str, str], prediction: int) -> None:
     # Given a submission, When any answer or the prediction differs, Then the digest differs
     assert request_hash(answers, prediction) != request_hash({"q1": "A", "q2": "B"}, 5)
 

@@ -43,9 +43,7 @@ def _client(service: str):  # type: ignore[no-untyped-def]
 
 def test_reads_a_secrets_manager_secret_by_arn_as_bytes() -> None:
     # Given the secret the stack generated
-    arn = _client("secretsmanager").create_secret(Name="contest-prod/signing-secret", SecretString=SECRET)[
-        "ARN"
-    ]
+    arn = _client("secretsmanager").create_secret(Name="contest-prod/signing-secret", SecretString=SECRET)["ARN"]
     # When a function loads it by the ARN it gets in CONTEST_SIGNING_SECRET_ARN
     secret = load_signing_secret(arn)
     # Then it has the secret's bytes

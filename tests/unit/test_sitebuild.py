@@ -53,9 +53,7 @@ def test_rules_page_shows_every_week_question_count_attempts_prizes_and_exclusio
     contest = sitebuild.load_contest(REPO / "content")
 
     # Then every week's opening, closing and results instants are on the page, in Vietnamese form
-    assert (
-        "| 1 | 00:00 Thứ Hai, 16/10/2023 | 19:00 Chủ nhật, 22/10/2023 | 20:00 Chủ nhật, 22/10/2023 |" in page
-    )
+    assert "| 1 | 00:00 Thứ Hai, 16/10/2023 | 19:00 Chủ nhật, 22/10/2023 | 20:00 Chủ nhật, 22/10/2023 |" in page
     for week in contest.weeks:
         for instant in (week.opens_at, week.closes_at, week.results_at):
             assert sitebuild.moment(instant) in page
@@ -109,9 +107,7 @@ def test_rules_page_follows_a_changed_contest_definition(tmp_path):
 
     # Then it shows the new values, and none of the old ones
     assert "**2 tuần thi**" in page
-    assert (
-        "| 2 | 00:00 Thứ Hai, 23/10/2023 | 18:30 Chủ nhật, 29/10/2023 | 21:00 Chủ nhật, 29/10/2023 |" in page
-    )
+    assert "| 2 | 00:00 Thứ Hai, 23/10/2023 | 18:30 Chủ nhật, 29/10/2023 | 21:00 Chủ nhật, 29/10/2023 |" in page
     assert "16/10/2023" in page and "30/10/2023" not in page
     assert "**20 câu hỏi trắc nghiệm**" in page and "15 câu" not in page
     assert "tối đa **3 lượt** mỗi tuần" in page and "lượt có kết quả tốt nhất" in page
@@ -173,9 +169,7 @@ def test_materials_index_and_pages_follow_front_matter_order(tmp_path):
 
     # Then the index lists them by `order`, linking each generated page, with number, date and issuer
     assert index.index("qd-505.md") < index.index("a-law.md")
-    assert (
-        "| 1 | [Quyết định về Ngày Chuyển đổi số quốc gia](qd-505.md) | 505/QĐ-TTg ngày 22/04/2022 |" in index
-    )
+    assert "| 1 | [Quyết định về Ngày Chuyển đổi số quốc gia](qd-505.md) | 505/QĐ-TTg ngày 22/04/2022 |" in index
     assert "| 2 | [Luật Giao dịch điện tử](a-law.md) | 20/2023/QH15 ngày 22/06/2023 | Quốc hội |" in index
     # and every document has its own page with its body and identity
     page = pages["tai-lieu/qd-505.md"]
@@ -314,15 +308,11 @@ def test_built_site_references_no_external_host(built):
         ]
     for css in built.rglob("*.css"):
         text = css.read_text(encoding="utf-8")
-        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(
-            r"@import\s+['\"]([^'\"]+)", text
-        ):
+        for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text):
             if _external(url):
                 offenders.append(f"{css.relative_to(built)}: {url}")
     own_js = (built / "assets" / "js" / "app.js").read_text(encoding="utf-8")
-    offenders += [
-        f"assets/js/app.js: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)
-    ]
+    offenders += [f"assets/js/app.js: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
     assert offenders == []
 
 

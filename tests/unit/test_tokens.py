@@ -26,9 +26,7 @@ def enc(obj: Any) -> str:
     return b64(json.dumps(obj, separators=(",", ":"), sort_keys=True).encode())
 
 
-def forge(
-    header: dict[str, Any], claims: dict[str, Any], key: bytes = SECRET, digest: Any = hashlib.sha256
-) -> str:
+def forge(header: dict[str, Any], claims: dict[str, Any], key: bytes = SECRET, digest: Any = hashlib.sha256) -> str:
     """A token with any header, signed with HMAC over header.payload (what an attacker can build)."""
     signing_input = f"{enc(header)}.{enc(claims)}"
     signature = hmac.new(key, signing_input.encode(), digest).digest()

@@ -78,9 +78,7 @@ def test_answers_are_bounded() -> None:
     validate(schemas.SUBMIT, submit_body(answers={f"q{i}": "A" for i in range(100)}))
 
 
-@pytest.mark.parametrize(
-    ("schema", "body"), [(schemas.SUBMIT, submit_body()), (schemas.REGISTER, register_body())]
-)
+@pytest.mark.parametrize(("schema", "body"), [(schemas.SUBMIT, submit_body()), (schemas.REGISTER, register_body())])
 def test_unknown_top_level_field_is_refused(schema: dict[str, Any], body: dict[str, Any]) -> None:
     # Given a body with a field the API does not know
     # When / Then it is refused, naming that field
@@ -148,9 +146,7 @@ def test_body_that_is_not_an_object_is_refused(body: object) -> None:
         (schemas.REGISTER, register_body(extra=1), "extra"),
     ],
 )
-def test_error_is_vietnamese_names_the_field_and_carries_it(
-    schema: dict[str, Any], body: Any, field: str
-) -> None:
+def test_error_is_vietnamese_names_the_field_and_carries_it(schema: dict[str, Any], body: Any, field: str) -> None:
     # Given an invalid body
     # When it is validated
     error = refused(schema, body)

@@ -17,9 +17,7 @@ from rich.console import Console
 if TYPE_CHECKING:
     from contest.repository import Repository
 
-app = typer.Typer(
-    help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False
-)
+app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
 exclusions_app = typer.Typer(
     help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True
@@ -38,9 +36,7 @@ def project_root(start: Path | None = None) -> Path:
     for folder in (here, *here.parents):
         if (folder / "content" / "contest.yaml").exists():
             return folder
-    raise typer.BadParameter(
-        "Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án)."
-    )
+    raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -104,10 +100,7 @@ def dev(
         start = contest.weeks[0].opens_at
         note = "lúc mở tuần 1 (đặt CONTEST_CLOCK=... để chọn giờ khác)"
     if not port_is_free(port):
-        fail(
-            f"Cổng {port} trên 127.0.0.1 đang bận. "
-            "Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác."
-        )
+        fail(f"Cổng {port} trên 127.0.0.1 đang bận. Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác.")
     if build_site:
         try:
             from contest import sitebuild
@@ -258,7 +251,6 @@ def openapi(
 
 def main() -> None:
     app()
-
 
 
 def _add_subcommands() -> None:

@@ -11,12 +11,8 @@ import typer
 def certificates(
     week: int = typer.Option(0, "--week", help="Số tuần thi (giải cá nhân của tuần)."),
     final: bool = typer.Option(False, "--final", help="Giải tập thể chung cuộc (đơn vị)."),
-    out: Path = typer.Option(
-        None, "--out", help="Thư mục ghi giấy chứng nhận (mặc định build/giay-chung-nhan/...)."
-    ),
-    aws: bool = typer.Option(
-        False, "--aws", help="Đọc kết quả đã công bố trên AWS thay vì môi trường cục bộ."
-    ),
+    out: Path = typer.Option(None, "--out", help="Thư mục ghi giấy chứng nhận (mặc định build/giay-chung-nhan/...)."),
+    aws: bool = typer.Option(False, "--aws", help="Đọc kết quả đã công bố trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Giấy chứng nhận (PDF) cho người/đơn vị đạt giải theo kết quả đã công bố.
 
@@ -43,9 +39,7 @@ def certificates(
         )
         folder = out or project_root() / "build" / "giay-chung-nhan" / "chung-cuoc"
     else:
-        certs = week_certificates(
-            published, organiser=contest.organiser, theme=contest.theme, year=contest.year
-        )
+        certs = week_certificates(published, organiser=contest.organiser, theme=contest.theme, year=contest.year)
         folder = out or project_root() / "build" / "giay-chung-nhan" / f"tuan-{week}"
     pending = (
         sum(p["count"] for prize in published["prizes"] for p in prize["pending"])

@@ -113,9 +113,7 @@ def report(result: dict[str, Any]) -> None:
     if result["flags"]:
         console.print(f"{result['flags']} cờ rà soát (xem báo cáo riêng week-{result['week']}/report.xlsx).")
     if result["stale_decisions"]:
-        err.print(
-            f"[yellow]{result['stale_decisions']} quyết định không còn khớp nhóm đồng hạng nào.[/yellow]"
-        )
+        err.print(f"[yellow]{result['stale_decisions']} quyết định không còn khớp nhóm đồng hạng nào.[/yellow]")
     if result.get("final"):
         console.print("Đã công bố giải đơn vị chung cuộc (final.json).")
     console.print(f"SHA-256 bảng xếp hạng đầy đủ: {result['standings_sha256']}")
@@ -134,13 +132,9 @@ def run(action: Any) -> dict[str, Any]:
 
 @app.callback(invoke_without_command=True)
 def close_week(
-    week: int = typer.Option(
-        None, "--week", min=1, help="Tuần cần chốt; bỏ trống: tuần vừa đến giờ công bố."
-    ),
+    week: int = typer.Option(None, "--week", min=1, help="Tuần cần chốt; bỏ trống: tuần vừa đến giờ công bố."),
     force: bool = typer.Option(False, "--force", help="Chốt cả khi tuần chưa đến giờ công bố kết quả."),
-    aws: bool = typer.Option(
-        False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."
-    ),
+    aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Chốt kết quả tuần: xếp hạng, công bố results/week-N.json và ghi báo cáo riêng cho Ban Tổ chức."""
     with closer(aws) as c:

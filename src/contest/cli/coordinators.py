@@ -50,9 +50,7 @@ def add(
     unit: str = typer.Option(..., "--unit", help="Mã đơn vị (content/units.yaml)."),
     phone: str = typer.Option(..., "--phone", help="Số điện thoại đã đăng ký tài khoản của người phụ trách."),
     note: str = typer.Option("", help="Ghi chú, ví dụ: chức vụ, văn bản phân công."),
-    aws: bool = typer.Option(
-        False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."
-    ),
+    aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Chỉ định người phụ trách một đơn vị (người đó đăng nhập bằng tài khoản dự thi của mình)."""
     from contest.cli import _phone, console, err, fail
@@ -70,9 +68,7 @@ def add(
         previous = account.coordinator_unit
         repo.appoint_coordinator(account, unit, int(time.time() * 1000), note or None)
     if account.excluded:
-        err.print(
-            "[yellow]Lưu ý: số này thuộc danh sách không được dự thi; vẫn được xem trang đơn vị.[/yellow]"
-        )
+        err.print("[yellow]Lưu ý: số này thuộc danh sách không được dự thi; vẫn được xem trang đơn vị.[/yellow]")
     moved = f" (thay cho đơn vị {units.get(previous, previous)})" if previous and previous != unit else ""
     console.print(f"Đã chỉ định {account.full_name} ({e164}) phụ trách {units[unit]}{moved}.")
 

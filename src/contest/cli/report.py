@@ -53,9 +53,7 @@ def report(
             task = bar.add_task(f"Đếm số đăng ký của {len(content.units)} đơn vị…", total=None)
 
             def registered(total: int) -> None:  # the bar's end: no week has more standings than accounts
-                bar.update(
-                    task, description=f"Đọc bảng xếp hạng tuần {week}…", total=max(total, 1), completed=0
-                )
+                bar.update(task, description=f"Đọc bảng xếp hạng tuần {week}…", total=max(total, 1), completed=0)
 
             def rows(n: int) -> None:
                 total = bar.tasks[0].total or n

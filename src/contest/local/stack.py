@@ -46,7 +46,11 @@ def free_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
+    """True when the stack could listen on 127.0.0.1:port now. The check binds the way the server does
+    (SO_REUSEADDR): connections of a stopped server lingering in TIME_WAIT must not make the port look taken,
+    or `make dev` refuses to restart for a minute after Ctrl-C."""
     with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind(("127.0.0.1", port))
         except OSError:

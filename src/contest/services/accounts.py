@@ -9,7 +9,7 @@ from typing import Any
 
 from contest import errors, names, passwords, phones, tokens
 from contest.clock import Clock, from_ms, iso, to_ms
-from contest.codes import code_hash, code_matches, new_code
+from contest.codes import CODE_LENGTH, code_hash, code_matches, new_code, well_formed
 from contest.model import Account
 from contest.repository import CodeRecord, Repository
 from contest.sender import Sender
@@ -277,6 +277,8 @@ class Accounts:
 
     def _check_code(self, phone: str, purpose: str, code: str) -> CodeRecord:
         limits = self.content.get().contest.limits
+        if not well_formed(code):
+            raise errors.CodeInvalid(f"Mã xác thực gồm {CODE_LENGTH} chữ số. Vui lòng kiểm tra lại tin nhắn.")
         record = self.repo.code(phone, purpose)
         now_ms = to_ms(self.clock.now())
         if record is None:

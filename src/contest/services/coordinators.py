@@ -46,9 +46,7 @@ class Coordinators:
         started = [w for w in content.contest.weeks if w.opens_at <= now]
         members = [m for m in self.repo.unit_members(unit_id) if not m.excluded]
         ids = {m.account_id for m in members}
-        took: dict[int, set[str]] = {
-            w.number: self.repo.unit_took_part(w.number, unit_id) & ids for w in started
-        }
+        took: dict[int, set[str]] = {w.number: self.repo.unit_took_part(w.number, unit_id) & ids for w in started}
         current = next((w for w in reversed(started) if now < w.closes_at), started[-1] if started else None)
         weeks = [
             {

@@ -30,12 +30,7 @@ def request_hash(answers: dict[str, str], prediction: int) -> str:
 
 def better(a: Attempt, b: Attempt, resolution: str) -> bool:
     """Is submitted attempt a strictly better than b? Score desc, then duration asc."""
-    assert (
-        a.score is not None
-        and b.score is not None
-        and a.duration_ms is not None
-        and b.duration_ms is not None
-    )
+    assert a.score is not None and b.score is not None and a.duration_ms is not None and b.duration_ms is not None
     return (-a.score, ranked_duration(a.duration_ms, resolution)) < (
         -b.score,
         ranked_duration(b.duration_ms, resolution),
@@ -100,9 +95,7 @@ class Quiz:
             )
             if not self.repo.create_attempt(open_attempt):  # a second tab started the same attempt
                 raced = [
-                    a
-                    for a in self.repo.attempts(account.account_id, week.number)
-                    if a.number == open_attempt.number
+                    a for a in self.repo.attempts(account.account_id, week.number) if a.number == open_attempt.number
                 ]
                 if not raced:
                     raise errors.Busy()
@@ -128,9 +121,7 @@ class Quiz:
             "week": attempt.week,
             "issued_at": iso(from_ms(attempt.issued_at_ms)),
             "expires_at": iso(from_ms(attempt.expires_at_ms)),
-            "questions": displayed_questions(
-                attempt.question_ids, attempt.orders, self.content.get().bank.by_id()
-            ),
+            "questions": displayed_questions(attempt.question_ids, attempt.orders, self.content.get().bank.by_id()),
             "prediction": {"text": prediction_text, "max": prediction_max},
         }
 

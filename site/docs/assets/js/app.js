@@ -101,7 +101,9 @@
     var total = Math.floor(ms / 1000);
     var m = Math.floor(total / 60);
     var s = total % 60;
-    return (m ? m + ' phút ' + pad(s) : String(s)) + ',' + String(ms % 1000 + 1000).slice(1) + ' giây';
+    // the same precision as the published results (duration_resolution; seconds are floored there too)
+    var millis = schedule().duration_resolution === 'milliseconds' ? ',' + String(ms % 1000 + 1000).slice(1) : '';
+    return (m ? m + ' phút ' + pad(s) : String(s)) + millis + ' giây';
   }
   function fmtClock(ms) {
     var total = Math.max(0, Math.ceil(ms / 1000));
@@ -190,21 +192,98 @@
   function field(form, name) { return form.elements[name]; }
   function value(form, name) { var f = field(form, name); return f ? String(f.value).trim() : ''; }
 
-  /* First empty required field: message and focus; returns false when the form may be sent. */
+  /* Errors sit where the eye is: under their field, the field marked invalid (aria-invalid) and described by
+   * the message (aria-describedby), focused and scrolled into view; the message is a role=alert, so screen
+   * readers announce it. Server errors are mapped to their field by the API's stable code. */
+  var FIELD_OF_CODE = {
+    INVALID_PHONE: 'phone', PHONE_ALREADY_REGISTERED: 'phone', EXCLUDED: 'phone', ALREADY_VERIFIED: 'phone',
+    INVALID_NAME: 'full_name', UNKNOWN_UNIT: 'unit_id', WEAK_PASSWORD: ['password', 'new_password'],
+    CONSENT_REQUIRED: 'consent', CODE_INVALID: 'code', CODE_LOCKED: 'code', RESEND_TOO_SOON: 'code',
+    LOGIN_FAILED: 'password', LOGIN_THROTTLED: 'password', NOT_VERIFIED: 'phone'
+  };
+
+  function errorNodeId(f) { return (f.id || f.name) + '-error'; }
+
+  function clearFieldError(f) {
+    if (!f || !f.getAttribute) return;
+    var id = errorNodeId(f);
+    var node = document.getElementById(id);
+    if (node) node.parentNode.removeChild(node);
+    f.removeAttribute('aria-invalid');
+    var described = (f.getAttribute('aria-describedby') || '').split(/\s+/).filter(function (x) { return x && x !== id; });
+    if (described.length) f.setAttribute('aria-describedby', described.join(' ')); else f.removeAttribute('aria-describedby');
+  }
+
+  function clearFieldErrors(form) {
+    Array.prototype.forEach.call(form.elements, clearFieldError);
+  }
+
+  /* The message under the field (after its hint, or after the checkbox's label); returns the message node. */
+  function fieldError(form, name, message, noFocus) {
+    var f = field(form, name);
+    if (!f || f.type === 'hidden' || f.hidden) return null;
+    clearFieldError(f);
+    var id = errorNodeId(f);
+    var node = el('p', { id: id, class: 'ct-field-error', role: 'alert', text: message });
+    var anchor = f.type === 'checkbox' ? (f.closest('label') || f) : f;
+    var next = anchor.nextElementSibling;
+    while (next && next.tagName === 'SMALL') { anchor = next; next = next.nextElementSibling; }
+    anchor.parentNode.insertBefore(node, anchor.nextSibling);
+    f.setAttribute('aria-invalid', 'true');
+    f.setAttribute('aria-describedby', ((f.getAttribute('aria-describedby') || '') + ' ' + id).trim());
+    if (!noFocus) {
+      f.focus({ preventScroll: true });
+      if (f.scrollIntoView) f.scrollIntoView({ block: 'center' });
+    }
+    return node;
+  }
+
+  /* A server error: under its field when the code names one present in this form, else in the status line. */
+  function showError(form, err, out) {
+    status(out, '', 'info');
+    var names = [].concat(FIELD_OF_CODE[err.code] || []);
+    for (var i = 0; i < names.length; i++) {
+      var node = field(form, names[i]) ? fieldError(form, names[i], err.message) : null;
+      if (node) return node;
+    }
+    status(out, err.message, 'error', true);
+    if (out && out.scrollIntoView) out.scrollIntoView({ block: 'center' });
+    return out;
+  }
+
+  /* First empty required field: message under it and focus; returns true when something is missing. */
   function missing(form, labels) {
     var names = Object.keys(labels);
+    var first = true;
+    clearFieldErrors(form);
     for (var i = 0; i < names.length; i++) {
       var f = field(form, names[i]);
       var empty = f.type === 'checkbox' ? !f.checked : !String(f.value).trim();
       if (empty) {
-        f.setAttribute('aria-invalid', 'true');
-        status($('.ct-status', form), labels[names[i]], 'error');
-        f.focus();
-        return true;
+        status($('.ct-status', form), '', 'info');
+        fieldError(form, names[i], labels[names[i]], !first);
+        first = false;
       }
-      f.removeAttribute('aria-invalid');
     }
-    return false;
+    return !first;
+  }
+
+  /* A one-time code is digits only: letters or a wrong length are caught here and never use up a try. */
+  function badCode(form, name) {
+    var code = value(form, name);
+    if (/^[0-9]{6}$/.test(code)) return false;
+    fieldError(form, name, /[^0-9]/.test(code) ? 'Mã xác thực chỉ gồm chữ số (6 chữ số trong tin nhắn).' :
+      'Mã xác thực gồm 6 chữ số.');
+    return true;
+  }
+
+  /* Wires "input"/"change" so a corrected field loses its error at once. */
+  function liveClear(form) {
+    ['input', 'change'].forEach(function (type) {
+      form.addEventListener(type, function (e) {
+        if (e.target && e.target.getAttribute && e.target.getAttribute('aria-invalid') === 'true') clearFieldError(e.target);
+      });
+    });
   }
 
   function busy(form, on) {
@@ -322,6 +401,7 @@
   }
 
   function initRegister(form, cleanup) {
+    liveClear(form);
     unitPicker(form, cleanup);
     onSubmit(form, async function () {
       var out = $('.ct-status', form);
@@ -333,9 +413,12 @@
         password2: 'Vui lòng nhập lại mật khẩu.',
         consent: 'Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi.'
       })) return;
+      if (field(form, 'password').value.length < 8) {
+        fieldError(form, 'password', 'Mật khẩu phải có ít nhất 8 ký tự.');
+        return;
+      }
       if (value(form, 'password') !== value(form, 'password2')) {
-        status(out, 'Hai lần nhập mật khẩu không khớp nhau.', 'error');
-        field(form, 'password2').focus();
+        fieldError(form, 'password2', 'Hai lần nhập mật khẩu không khớp nhau.');
         return;
       }
       status(out, 'Đang gửi đăng ký…', 'info');
@@ -356,7 +439,7 @@
         status(out, data.message || 'Đăng ký thành công.', 'ok');
         go(data.verification_required === false ? 'dang-nhap/?registered=1' : 'xac-thuc/');
       } catch (err) {
-        status(out, err.message, 'error', true);
+        showError(form, err, out);
       }
     });
   }
@@ -376,8 +459,10 @@
     $('[data-action="resend"]', form).addEventListener('click', function () {
       resend(form, '/api/verify/resend', start);
     });
+    liveClear(form);
     onSubmit(form, async function () {
       if (missing(form, { phone: 'Vui lòng nhập số điện thoại.', code: 'Vui lòng nhập mã xác thực.' })) return;
+      if (badCode(form, 'code')) return;
       try {
         await api('POST', '/api/verify', { phone: value(form, 'phone'), code: value(form, 'code') });
         drop(tab, CODE_SENT_KEY);
@@ -385,7 +470,7 @@
         status(out, 'Xác thực thành công.', 'ok');
         go('dang-nhap/?verified=1');
       } catch (err) {
-        status(out, err.message, 'error', true);
+        showError(form, err, out);
       }
     });
   }
@@ -415,29 +500,87 @@
     return next && /^[a-z0-9\-\/]*$/.test(next) ? next : 'tai-khoan/';
   }
 
-  function initLogin(form) {
+  /* Wrong password: how many tries are left before the server pauses logins (counted on this device, per
+   * number), a warning from the second-to-last one, and the way out ("Quên mật khẩu?"). Paused: for how long,
+   * in seconds, as the server says (retry_after), counted down. */
+  var LOGIN_FAILS_KEY = 'ct.loginFails';
+  var lockTimer = null;
+  function loginTrouble(form, out, err, typed, limit) {
+    var fails = load(tab, LOGIN_FAILS_KEY) || {};
+    var message = err.message;
+    if (lockTimer) { clearInterval(lockTimer); lockTimer = null; }
+    if (err.code === 'LOGIN_FAILED') {
+      fails[typed] = (fails[typed] || 0) + 1;
+      save(tab, LOGIN_FAILS_KEY, fails);
+      var left = limit - fails[typed];
+      if (left > 0 && left <= 2) {
+        message += ' Cảnh báo: nếu nhập sai thêm ' + left + ' lần, đăng nhập bằng số này sẽ bị tạm khóa trong ít nhất 30 giây.';
+      } else if (left <= 0) {
+        message += ' Đăng nhập bằng số này có thể bị tạm khóa một thời gian.';
+      }
+    }
+    var node = fieldError(form, 'password', message);
+    var wait = Number(err.data.retry_after || err.data.retry_after_seconds);
+    if (err.code === 'LOGIN_THROTTLED') {
+      var until = Date.now() + (wait > 0 ? wait : 30) * 1000;
+      var button = $('button[type="submit"]', form);
+      var text = el('span');
+      node.textContent = '';
+      node.appendChild(text);
+      var tick = function () {
+        var s = Math.ceil((until - Date.now()) / 1000);
+        if (s <= 0) {
+          clearInterval(lockTimer); lockTimer = null;
+          text.textContent = 'Bạn có thể đăng nhập lại ngay bây giờ.';
+          button.disabled = false;
+          return;
+        }
+        button.disabled = true;
+        text.textContent = 'Bạn đã nhập sai mật khẩu nhiều lần nên đăng nhập tạm khóa. Vui lòng thử lại sau ' + s + ' giây.';
+      };
+      tick();
+      lockTimer = setInterval(tick, 1000);
+      setTimeout(function () { button.disabled = Date.now() < until; }, 0); // after onSubmit re-enables it
+    }
+    if (err.code === 'LOGIN_THROTTLED' || (fails[typed] || 0) >= 2) {
+      node.appendChild(document.createTextNode(' '));
+      node.appendChild(el('a', { href: url('quen-mat-khau/'), text: 'Quên mật khẩu? Đặt lại bằng mã gửi qua tin nhắn' }));
+    }
+  }
+
+  function initLogin(form, cleanup) {
+    if (cleanup) cleanup.push(function () { if (lockTimer) { clearInterval(lockTimer); lockTimer = null; } });
     var out = $('.ct-status', form);
+    if (param('next') && !param('expired')) status(out, 'Mời bạn đăng nhập để tiếp tục. Chưa có tài khoản? Hãy đăng ký trước.', 'info');
     Object.keys(LOGIN_NOTICES).forEach(function (key) {
       if (param(key)) status(out, LOGIN_NOTICES[key], key === 'expired' ? 'warn' : 'ok');
     });
     var phone = load(tab, PHONE_KEY);
     if (phone) field(form, 'phone').value = phone;
+    var limit = Number(schedule().login_failures_before_delay) || 5;
+    liveClear(form);
     onSubmit(form, async function () {
       if (missing(form, { phone: 'Vui lòng nhập số điện thoại.', password: 'Vui lòng nhập mật khẩu.' })) return;
       status(out, 'Đang đăng nhập…', 'info');
+      var typed = value(form, 'phone').replace(/\D/g, '').slice(-9);
       try {
         var data = await api('POST', '/api/login', {
           phone: value(form, 'phone'), password: field(form, 'password').value
         });
         save(local, SESSION_KEY, { token: data.token, expires_at: data.expires_at });
         drop(tab, PHONE_KEY);
+        drop(tab, LOGIN_FAILS_KEY);
         go(safeNext());
       } catch (err) {
-        status(out, err.message, 'error', true);
+        if (err.code === 'LOGIN_THROTTLED' || err.code === 'LOGIN_FAILED') {
+          loginTrouble(form, out, err, typed, limit);
+          return;
+        }
+        var node = showError(form, err, out);
         if (err.code === 'NOT_VERIFIED') {
           save(tab, PHONE_KEY, value(form, 'phone'));
-          out.appendChild(document.createTextNode(' '));
-          out.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực số điện thoại' }));
+          node.appendChild(document.createTextNode(' '));
+          node.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực số điện thoại' }));
         }
       }
     });
@@ -454,6 +597,7 @@
     onSubmit(form, async function () {
       var out = $('.ct-status', form);
       if (missing(form, { phone: 'Vui lòng nhập số điện thoại.' })) return;
+      liveClear(form);
       try {
         var data = await api('POST', '/api/password/reset', { phone: value(form, 'phone') }, { proof: true });
         remember(value(form, 'phone'));
@@ -463,12 +607,13 @@
         start(codeCountdown(confirm));
         field(confirm, 'code').focus();
       } catch (err) {
-        status(out, err.message, 'error', true);
+        showError(form, err, out);
       }
     });
   }
 
   function initResetConfirm(form) {
+    liveClear(form);
     onSubmit(form, async function () {
       var out = $('.ct-status', form);
       if (missing(form, {
@@ -476,9 +621,13 @@
         new_password: 'Vui lòng nhập mật khẩu mới.',
         password2: 'Vui lòng nhập lại mật khẩu mới.'
       })) return;
+      if (badCode(form, 'code')) return;
+      if (field(form, 'new_password').value.length < 8) {
+        fieldError(form, 'new_password', 'Mật khẩu phải có ít nhất 8 ký tự.');
+        return;
+      }
       if (field(form, 'new_password').value !== field(form, 'password2').value) {
-        status(out, 'Hai lần nhập mật khẩu không khớp nhau.', 'error');
-        field(form, 'password2').focus();
+        fieldError(form, 'password2', 'Hai lần nhập mật khẩu không khớp nhau.');
         return;
       }
       try {
@@ -490,16 +639,21 @@
         drop(tab, CODE_SENT_KEY);
         go('dang-nhap/?reset=1');
       } catch (err) {
-        status(out, err.message, 'error', true);
+        showError(form, err, out);
       }
     });
   }
 
   /* ------------------------------------------------------------ my page */
 
-  function needLogin(out, next) {
-    status(out, 'Bạn cần đăng nhập để xem trang này. ', 'warn');
-    out.appendChild(el('a', { href: url('dang-nhap/?expired=1&next=' + next), text: 'Đăng nhập' }));
+  /* Not signed in. `expired` only when a session was refused by the server (401); a first-time visitor is
+   * invited to log in or register, never told that a session they never had has expired. */
+  function needLogin(out, next, expired) {
+    status(out, 'Bạn cần đăng nhập để ' + (next === 'thi/' ? 'vào thi' : 'xem trang này') + '. ', 'warn');
+    out.appendChild(el('a', { href: url('dang-nhap/?' + (expired ? 'expired=1&' : '') + 'next=' + next), text: 'Đăng nhập' }));
+    out.appendChild(document.createTextNode(' hoặc '));
+    out.appendChild(el('a', { href: url('dang-ky/'), text: 'đăng ký tài khoản mới' }));
+    out.appendChild(document.createTextNode('.'));
   }
 
   function table(headers, rows, caption) {
@@ -510,6 +664,49 @@
         return el('tr', {}, r.map(function (c) { return el('td', {}, [c === null || c === undefined ? '' : c]); }));
       }))
     ])]);
+  }
+
+  /* The attempt code people read and say: the first 40 bits of the attempt id (a random UUID, hex) in
+   * Crockford base 32 (no I, L, O, U), two groups of four: "7K3M-Q9XD". Deterministic, the same as
+   * `contest.receipts.attempt_code` on the server; support can find the attempt by the id's first 10 hex digits. */
+  var CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  function attemptCode(id) {
+    var hex = String(id || '').toLowerCase();
+    if (!/^[0-9a-f]{10}/.test(hex)) return String(id || '');
+    var n = parseInt(hex.slice(0, 10), 16);
+    var out = '';
+    for (var i = 0; i < 8; i++) { out = CROCKFORD.charAt(n % 32) + out; n = Math.floor(n / 32); }
+    return out.slice(0, 4) + '-' + out.slice(4);
+  }
+
+  /* One attempt as a card: week, state, score and time first (readable at 360 px), then the code. */
+  function attemptCard(a) {
+    var submitted = !!a.submitted_at;
+    var hasScore = a.score !== null && a.score !== undefined;
+    var facts = [
+      ['Điểm', hasScore ? String(a.score) + (a.questions ? '/' + a.questions : '') : (submitted ? 'Công bố cùng kết quả tuần' : '—')],
+      ['Thời gian làm bài', submitted ? fmtDuration(a.duration_ms) : '—'],
+      ['Nhận đề', fmtMoment(a.issued_at)],
+      ['Nộp bài', submitted ? fmtSeconds(Date.parse(a.submitted_at)) : 'Chưa nộp']
+    ];
+    var dl = el('dl', { class: 'ct-attempt__facts' });
+    facts.forEach(function (f, i) {
+      dl.appendChild(el('div', { class: i < 2 ? 'ct-attempt__key' : null }, [el('dt', { text: f[0] }), el('dd', { text: f[1] })]));
+    });
+    return el('li', { class: 'ct-attempt' }, [
+      el('p', { class: 'ct-attempt__head' }, [
+        el('strong', { text: 'Tuần ' + a.week }), ' ',
+        el('span', { class: 'ct-badge' + (submitted ? ' ct-badge--ok' : ''), text: submitted ? 'Đã nộp' : 'Chưa nộp' })
+      ]),
+      dl,
+      el('p', { class: 'ct-attempt__code' }, [
+        'Mã bài thi: ', el('strong', { class: 'ct-code', 'data-field': 'attempt-code', text: attemptCode(a.attempt_id) })
+      ]),
+      el('details', { class: 'ct-attempt__id' }, [
+        el('summary', { text: 'Mã đầy đủ (khi cần liên hệ Ban Tổ chức)' }),
+        el('code', { 'data-field': 'attempt-id', text: a.attempt_id || '' })
+      ])
+    ]);
   }
 
   async function initMe(box) {
@@ -525,13 +722,8 @@
       if (!me.verified) verified.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực ngay' }));
       var attempts = me.attempts || [];
       var list = $('.ct-attempts', box);
-      clear(list).appendChild(attempts.length ? table(
-        ['Tuần', 'Mã bài thi', 'Nhận đề', 'Nộp bài', 'Thời gian làm bài', 'Điểm'],
-        attempts.map(function (a) {
-          return [a.week, a.attempt_id, fmtMoment(a.issued_at),
-            a.submitted_at ? fmtSeconds(Date.parse(a.submitted_at)) : 'Chưa nộp',
-            fmtDuration(a.duration_ms), a.score === null || a.score === undefined ? '' : a.score];
-        })) : el('p', { text: 'Bạn chưa có lượt thi nào.' }));
+      clear(list).appendChild(attempts.length ? el('ul', { class: 'ct-attempts__list' }, attempts.map(attemptCard)) :
+        el('p', { text: 'Bạn chưa có lượt thi nào.' }));
       var body = $('.ct-me__body', box);
       if (me.is_coordinator && !$('[data-link="unit"]', body)) {
         body.insertBefore(el('p', { 'data-link': 'unit' }, [
@@ -541,7 +733,7 @@
       status(out, '', 'info');
       body.hidden = false;
     } catch (err) {
-      if (err.status === 401) needLogin(out, 'tai-khoan/');
+      if (err.status === 401) needLogin(out, 'tai-khoan/', true);
       else status(out, err.message, 'error');
     }
   }
@@ -563,6 +755,7 @@
     var retry = null;
     var onOnline = null;
     cleanup.push(function () {
+      document.body.classList.remove('ct-quizzing');
       if (timer) clearInterval(timer);
       if (retry) retry.cancel();
       if (onOnline) window.removeEventListener('online', onOnline);
@@ -601,6 +794,13 @@
         if (open) when.textContent = 'Tuần ' + open.number + ' đang mở, kết thúc lúc ' + fmtMoment(open.closes_at) + '.';
         else if (upcoming) when.textContent = 'Hiện chưa có tuần thi nào mở. Tuần ' + upcoming.number + ' bắt đầu lúc ' + fmtMoment(upcoming.opens_at) + '.';
         else when.textContent = 'Cuộc thi đã kết thúc.';
+        // between weeks (and after the last) there is nothing to start: the button says so instead of failing
+        var button = $('[data-action="start"]', b);
+        if (button && !open) {
+          button.disabled = true;
+          button.setAttribute('aria-describedby', 'ct-quiz-when');
+          when.id = 'ct-quiz-when';
+        }
       }, function () { /* the start button still works; the API will say if no week is open */ });
     }
 
@@ -645,7 +845,7 @@
         showQuiz();
       } catch (err) {
         if (button) button.disabled = false;
-        if (err.status === 401) { drop(local, SESSION_KEY); needLogin(out, 'thi/'); return; }
+        if (err.status === 401) { drop(local, SESSION_KEY); needLogin(out, 'thi/', true); return; }
         status(out, err.message, 'error', true);
         if (err.code === 'NOT_VERIFIED') {
           out.appendChild(document.createTextNode(' '));
@@ -661,6 +861,7 @@
     var steps = function () { return st.attempt.questions.length + 1; }; // questions + the prediction
 
     function showQuiz() {
+      document.body.classList.add('ct-quizzing'); // the theme's back-to-top pill moves off the timer
       var a = st.attempt;
       if (a.prediction && Number(a.prediction.max) > 0) predictionMax = Number(a.prediction.max);
       var n = a.questions.length;
@@ -756,9 +957,18 @@
         persist();
         renderStage();
         renderOverview();
+        reveal();
         var focusable = $('input', stage);
         if (focusable && document.activeElement && document.activeElement.tagName === 'BUTTON' &&
-            document.activeElement.getAttribute('data-step') === null) focusable.focus();
+            document.activeElement.getAttribute('data-step') === null) focusable.focus({ preventScroll: true });
+      }
+
+      /* The new question's text starts just under the sticky bar (timer, progress), whether one came from
+       * "Câu sau ›" below long options or from the grid at the bottom. */
+      function reveal() {
+        var top = stage.getBoundingClientRect().top;
+        var barBottom = bar.getBoundingClientRect().bottom;
+        if (top < barBottom || top > window.innerHeight / 3) window.scrollBy({ top: top - barBottom - 8, behavior: 'instant' });
       }
 
       function review() {
@@ -893,6 +1103,24 @@
       }
     }
 
+    /* "Lượt thi mới" only when the week allows another attempt and this person has one left; the receipt
+     * stays on "Trang của tôi" (every attempt is listed there), so starting again loses nothing. */
+    async function offerAnotherAttempt(slot, week) {
+      try {
+        var info = await contest();
+        var allowed = Number(info.attempts_per_week) || 1;
+        if (allowed <= 1 || info.open_week !== week) return;
+        var me = await api('GET', '/api/me', undefined, { auth: true });
+        var used = (me.attempts || []).filter(function (x) { return x.week === week; }).length;
+        if (used >= allowed || !slot.isConnected) return;
+        slot.appendChild(el('button', {
+          type: 'button', class: 'md-button', 'data-action': 'new',
+          text: 'Lượt thi mới (còn ' + (allowed - used) + ' lượt)',
+          onclick: function () { drop(local, QUIZ_KEY); st = null; showStart(); }
+        }));
+      } catch (e) { /* no offer: "Trang của tôi" and "Vào thi" still work */ }
+    }
+
     function showReceipt() {
       if (timer) { clearInterval(timer); timer = null; }
       var r = st.receipt;
@@ -900,7 +1128,8 @@
       status(out, 'Bài thi của bạn đã được nộp thành công.', 'ok', true);
       var rows = [
         ['Tuần', String(r.week || (st.attempt && st.attempt.week) || '')],
-        ['Mã bài thi', r.attempt_id || ''],
+        ['Mã bài thi', attemptCode(r.attempt_id)],
+        ['Mã đầy đủ (khi cần liên hệ Ban Tổ chức)', r.attempt_id || ''],
         ['Máy chủ nhận bài lúc', r.received_at ? fmtSeconds(Date.parse(r.received_at)) : ''],
         ['Thời gian làm bài', fmtDuration(r.duration_ms)]
       ];
@@ -914,8 +1143,9 @@
         el('p', { text: 'Kết quả tuần được công bố trên trang Kết quả vào thời điểm ghi trong Thể lệ.' }),
         el('a', { class: 'md-button md-button--primary', href: url('tai-khoan/'), text: 'Trang của tôi' }),
         ' ',
-        el('button', { type: 'button', class: 'md-button', 'data-action': 'new', text: 'Lượt thi mới', onclick: function () { drop(local, QUIZ_KEY); st = null; showStart(); } })
+        el('span', { class: 'ct-quiz__again' })
       ]));
+      offerAnotherAttempt($('.ct-quiz__again', b), r.week || (st.attempt && st.attempt.week));
     }
 
     /* A shared office computer: another person's attempt or receipt is never shown. A pending submission is
@@ -1000,19 +1230,43 @@
     }
     function personLine(p) { return [p.name, p.unit, p.phone].filter(Boolean).join(' — '); }
 
-    function searchableTable(id, headers, rows, label) {
+    function searchableTable(id, headers, rows, label, render) {
       var search = el('input', { type: 'search', id: id, autocomplete: 'off' });
       var found = el('small', { 'aria-live': 'polite' });
       var tableBox = el('div');
       function draw() {
         var q = fold(search.value);
         var shown = rows.filter(function (r) { return !q || r.key.indexOf(q) >= 0; });
-        clear(tableBox).appendChild(table(headers, shown.map(function (r) { return r.cells; })));
+        clear(tableBox).appendChild(render ? render(shown) : table(headers, shown.map(function (r) { return r.cells; })));
         found.textContent = q ? 'Tìm thấy ' + shown.length + ' kết quả.' : '';
       }
       search.addEventListener('input', draw);
       draw();
       return [el('div', { class: 'ct-field' }, [el('label', { for: id, text: label }), search, found]), tableBox];
+    }
+
+    /* The ranking, phone first: one stacked row per person — rank, name and unit, then score, time and prize
+     * on their own line, all visible at 360 px without scrolling sideways; a grid of columns on wide screens. */
+    function rankingList(people) {
+      if (!people.length) return el('p', { text: 'Không có ai phù hợp.' });
+      return el('ol', { class: 'ct-rank', 'aria-label': 'Bảng xếp hạng' }, people.map(function (r) {
+        var p = r.person;
+        var stat = function (label, val, cls) {
+          return val === '' || val === null || val === undefined ? null :
+            el('span', { class: 'ct-rank__stat' + (cls ? ' ' + cls : '') }, [el('span', { class: 'ct-rank__label', text: label + ' ' }), el('strong', { text: String(val) })]);
+        };
+        return el('li', { class: 'ct-rank__row' + (p.prize ? ' ct-rank__row--prize' : '') }, [
+          el('span', { class: 'ct-rank__no', 'aria-label': 'Hạng ' + p.rank, text: String(p.rank === undefined ? '' : p.rank) }),
+          el('span', { class: 'ct-rank__who' }, [
+            el('strong', { class: 'ct-rank__name', text: p.name }),
+            el('span', { class: 'ct-rank__unit', text: [p.unit, p.phone].filter(Boolean).join(' · ') })
+          ]),
+          el('span', { class: 'ct-rank__stats' }, [
+            stat('Điểm', p.score, 'ct-rank__score'), stat('Thời gian', p.duration, 'ct-rank__time'),
+            stat('Dự đoán', p.prediction), stat('Giải', p.prize || p.tie, 'ct-rank__prize')
+          ])
+        ]);
+      }));
     }
 
     function renderWeek(d, number) {
@@ -1034,6 +1288,7 @@
         holder.appendChild(section('Danh sách đạt giải', prizes.map(function (p) {
           var winners = list(p.awarded || p.entries).map(function (e) { return entry(e, resolution); });
           var pending = list(p.pending);
+          var undecided = p.pending === true || (typeof p.pending === 'string' && p.pending !== '');
           return el('div', { class: 'ct-prize' }, [
             el('h3', { text: [p.label, money(p.amount)].filter(Boolean).join(' — ') }),
             winners.length ? el('ol', {}, winners.map(function (w) { return el('li', { text: personLine(w) }); })) : null,
@@ -1043,8 +1298,9 @@
                 el('ul', {}, list(g.candidates).map(function (c) { return el('li', { text: personLine(entry(c, resolution)) }); }))
               ]);
             })) : null,
-            p.pending === true || (typeof p.pending === 'string' && p.pending) ? el('p', { text: typeof p.pending === 'string' ? p.pending : 'Chờ Ban Tổ chức quyết định.' }) : null,
-            !winners.length && !pending.length && !p.pending ? el('p', { text: 'Không có người đạt giải.' }) : null
+            undecided ? el('p', { text: typeof p.pending === 'string' ? p.pending : 'Chờ Ban Tổ chức quyết định.' }) : null,
+            // an empty `pending` list is not "pending": a category nobody won says so
+            !winners.length && !pending.length && !undecided ? el('p', { class: 'ct-muted', text: 'Không có người đạt giải.' }) : null
           ]);
         })));
       }
@@ -1053,12 +1309,12 @@
       if (entries.length) {
         var total = d.ranking && num(d.ranking.total);
         var rows = entries.map(function (p) {
-          return { key: fold(p.name + ' ' + p.unit), cells: [p.rank, p.name, p.unit, p.phone, p.score, p.duration, p.prediction, p.prize || p.tie] };
+          return { key: fold(p.name + ' ' + p.unit), person: p, cells: [p.rank, p.name, p.unit, p.phone, p.score, p.duration, p.prediction, p.prize || p.tie] };
         });
         holder.appendChild(section('Bảng xếp hạng', [
           total ? el('p', { text: 'Công bố ' + entries.length + ' người dẫn đầu trên tổng số ' + fmtNumber(total) + ' người có bài thi.' }) : null,
           d.order_rule ? el('p', { class: 'ct-muted', text: d.order_rule }) : null
-        ].concat(searchableTable('results-search', ['Hạng', 'Họ và tên', 'Đơn vị', 'Số điện thoại', 'Điểm', 'Thời gian', 'Dự đoán', 'Giải'], rows, 'Tìm theo họ tên hoặc đơn vị'))
+        ].concat(searchableTable('results-search', ['Hạng', 'Họ và tên', 'Đơn vị', 'Số điện thoại', 'Điểm', 'Thời gian', 'Dự đoán', 'Giải'], rows, 'Tìm theo họ tên hoặc đơn vị', rankingList))
           .concat([d.standings_sha256 ? el('p', { class: 'ct-muted', text: 'Mã kiểm tra bảng xếp hạng (SHA-256): ' + d.standings_sha256 + (d.standings_sha256_note ? '. ' + d.standings_sha256_note : '') }) : null])));
       }
 
@@ -1156,7 +1412,7 @@
     try {
       data = await api('GET', '/api/coordinator', undefined, { auth: true });
     } catch (err) {
-      if (err.status === 401) needLogin(out, 'don-vi/');
+      if (err.status === 401) needLogin(out, 'don-vi/', true);
       else status(out, err.message, 'error');
       return;
     }
@@ -1193,9 +1449,45 @@
     $('.ct-unit__body', box).hidden = false;
   }
 
+  /* ------------------------------------------------------------ home: the week now */
+
+  /* Which week is open now and until when, and when its results come; otherwise when the next one opens.
+   * The time is the server's (GET /api/contest), the device clock only when the API cannot be reached. */
+  async function initHome(box) {
+    var out = $('.ct-home__now', box);
+    var weeks = schedule().weeks || [];
+    var now = Date.now();
+    var openNo = null;
+    try {
+      var info = await api('GET', '/api/contest');
+      if (isFinite(Date.parse(info.now))) now = Date.parse(info.now);
+      openNo = info.open_week;
+    } catch (e) { /* the schedule in the page and this device's clock */ }
+    var open = weeks.filter(function (w) {
+      return openNo ? w.number === openNo : Date.parse(w.opens_at) <= now && now < Date.parse(w.closes_at);
+    })[0];
+    var upcoming = weeks.filter(function (w) { return Date.parse(w.opens_at) > now; })[0];
+    var last = weeks[weeks.length - 1];
+    clear(out);
+    if (open) {
+      out.appendChild(el('strong', { text: 'Tuần ' + open.number + ' đang mở' }));
+      out.appendChild(document.createTextNode(': làm bài đến ' + fmtMoment(open.closes_at) +
+        '. Kết quả tuần ' + open.number + ' công bố lúc ' + fmtMoment(open.results_at) + '.'));
+    } else if (upcoming) {
+      out.appendChild(el('strong', { text: 'Hiện chưa có tuần thi nào mở' }));
+      out.appendChild(document.createTextNode('. Tuần ' + upcoming.number + ' bắt đầu lúc ' + fmtMoment(upcoming.opens_at) +
+        ' và kết thúc lúc ' + fmtMoment(upcoming.closes_at) + '.'));
+    } else if (last) {
+      out.appendChild(el('strong', { text: 'Cuộc thi đã kết thúc' }));
+      out.appendChild(document.createTextNode('. Kết quả tuần cuối công bố lúc ' + fmtMoment(last.results_at) + '.'));
+    }
+    out.hidden = false;
+  }
+
   /* ------------------------------------------------------------ wiring */
 
   var PAGES = {
+    home: initHome,
     register: initRegister,
     verify: initVerify,
     login: initLogin,

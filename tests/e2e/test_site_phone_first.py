@@ -1,0 +1,258 @@
+"""Issue 13, the contestant on a cheap phone: errors where the eye is, phone-first attempts and ranking, the short
+attempt code, empty prize categories, the start button between weeks. Chromium at 360×800 (tables also at 1280)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from contest.receipts import attempt_code
+
+from .test_site_quiz import PASSWORD, new_phone, register, verify_and_login
+from .test_site_results import week_one
+
+IN_VIEW_JS = """(selector) => {
+  const n = document.querySelector(selector);
+  if (!n) return 'missing';
+  const r = n.getBoundingClientRect();
+  return r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth ? 'visible' :
+    `off-screen ${Math.round(r.left)},${Math.round(r.top)},${Math.round(r.right)},${Math.round(r.bottom)}`;
+}"""
+
+ERROR_WIRING_JS = """() => {
+  const f = document.activeElement;
+  const ids = (f.getAttribute('aria-describedby') || '').split(/\\s+/);
+  const error = ids.map((id) => document.getElementById(id)).find((n) => n && n.classList.contains('ct-field-error'));
+  return {
+    name: f.name, invalid: f.getAttribute('aria-invalid'),
+    message: error ? error.textContent : null, role: error ? error.getAttribute('role') : null,
+  };
+}"""
+
+
+def focused_error(page: Page) -> dict:
+    """The focused field's own error: its name, aria-invalid, and the role=alert message it is described by."""
+    return page.evaluate(ERROR_WIRING_JS)
+
+
+def in_view(page: Page, selector: str) -> str:
+    return page.evaluate(IN_VIEW_JS, selector)
+
+
+def fill_registration(page: Page, base: str, phone: str, password2: str = PASSWORD, consent: bool = True) -> None:
+    page.goto(base + "/dang-ky/")
+    page.get_by_label("Họ và tên").fill("Nguyễn Văn Điện Thoại")
+    page.get_by_label("Số điện thoại di động").fill(phone)
+    expect(page.locator("#reg-unit optgroup")).to_have_count(3)
+    page.get_by_label("Chọn đơn vị trong danh sách").select_option("so-tttt")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_label("Nhập lại mật khẩu").fill(password2)
+    if consent:
+        page.get_by_role("checkbox").check()
+
+
+def test_registration_errors_sit_next_to_their_field_focused_and_announced(stack, page: Page, shot):
+    base = stack.base_url
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/api/register") else None)
+
+    # Given a person who forgot to tick the consent box at the bottom of a long form
+    fill_registration(page, base, new_phone(), consent=False)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.get_by_role("button", name="Đăng ký", exact=True).click()
+    # Then the message is under the box, on screen, the box focused, invalid and described by a role=alert
+    wiring = focused_error(page)
+    assert wiring == {"name": "consent", "invalid": "true", "message": wiring["message"], "role": "alert"}
+    assert "Bạn cần đồng ý" in wiring["message"]
+    assert in_view(page, "#reg-consent-error") == "visible"
+    shot(page, "h13-01-dang-ky-chua-dong-y")
+
+    # When the passwords differ
+    page.get_by_role("checkbox").check()
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD + "x")
+    page.evaluate("window.scrollTo(0, 0)")
+    page.get_by_role("button", name="Đăng ký", exact=True).click()
+    # Then the consent error is gone and the second password carries the message, on screen
+    expect(page.locator(".ct-field-error")).to_have_count(1)
+    assert focused_error(page) == {
+        "name": "password2",
+        "invalid": "true",
+        "message": "Hai lần nhập mật khẩu không khớp nhau.",
+        "role": "alert",
+    }
+    assert in_view(page, "#reg-password2-error") == "visible"
+    assert sent == []  # nothing was sent while the form was incomplete
+    shot(page, "h13-02-dang-ky-mat-khau-khac")
+
+    # When the server refuses the number (a server-side error, mapped by its code)
+    page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
+    page.get_by_label("Số điện thoại di động").fill("12345")
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    with page.expect_response("**/api/register") as response:
+        page.get_by_role("button", name="Đăng ký", exact=True).click()
+    body = response.value.json()
+    assert body["code"] == "INVALID_PHONE"
+    # Then the API's Vietnamese message sits under the phone field, which is focused and on screen
+    expect(page.locator("#reg-phone-error")).to_have_text(body["message"])
+    assert focused_error(page)["name"] == "phone"
+    assert in_view(page, "#reg-phone-error") == "visible"
+    expect(page.locator("#reg-phone")).to_have_attribute(
+        "aria-describedby", re.compile(r"reg-phone-hint reg-phone-error")
+    )
+    shot(page, "h13-03-dang-ky-loi-may-chu")
+    # and correcting the field clears its error
+    page.get_by_label("Số điện thoại di động").fill("0912")
+    expect(page.locator("#reg-phone-error")).to_have_count(0)
+    expect(page.locator("#reg-phone")).not_to_have_attribute("aria-invalid", "true")
+
+
+def test_login_failures_warn_before_the_pause_then_count_it_down_and_point_to_reset(stack, code_for, page: Page, shot):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Võ Thị Khoá", phone)
+    verify_and_login(page, code_for, phone)
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/dang-nhap/")
+    limit = json.loads(page.locator('meta[name="ct-schedule"]').get_attribute("content"))["login_failures_before_delay"]
+
+    # When the person types a wrong password, again and again, up to two tries before the pause
+    page.get_by_label("Số điện thoại").fill(phone)
+    for _ in range(limit - 2):
+        page.get_by_label("Mật khẩu").fill("sai-mat-khau")
+        with page.expect_response("**/api/login"):
+            page.get_by_role("button", name="Đăng nhập").click()
+    # Then the message is under the password, warns of the pause and offers "Quên mật khẩu?"
+    error = page.locator("#login-password-error")
+    expect(error).to_contain_text("Cảnh báo: nếu nhập sai thêm 2 lần")
+    expect(error.get_by_role("link", name=re.compile("Quên mật khẩu"))).to_have_attribute(
+        "href", re.compile(r"/quen-mat-khau/$")
+    )
+    assert focused_error(page)["name"] == "password"
+    shot(page, "h13-04-dang-nhap-canh-bao")
+
+    # When the server pauses logins (its answer says for how long)
+    paused = {"code": "LOGIN_THROTTLED", "message": "Bạn đã đăng nhập sai nhiều lần.", "retry_after": 30}
+    page.route(
+        "**/api/login",
+        lambda route: route.fulfill(status=429, content_type="application/json", body=json.dumps(paused)),
+    )
+    page.get_by_role("button", name="Đăng nhập").click()
+    # Then it says the seconds the server said (not "ít phút"), holds the button, and points to the reset
+    expect(error).to_contain_text(re.compile(r"thử lại sau (30|29) giây"))
+    expect(error).not_to_contain_text("ít phút")
+    expect(page.get_by_role("button", name="Đăng nhập")).to_be_disabled()
+    expect(error.get_by_role("link", name=re.compile("Quên mật khẩu"))).to_be_visible()
+    shot(page, "h13-05-dang-nhap-tam-khoa")
+
+
+def test_a_code_with_letters_is_caught_on_the_page_and_never_sent(stack, page: Page):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Phan Văn Mã", phone)
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.url) if r.url.endswith("/api/verify") else None)
+    page.get_by_label("Mã xác thực").fill("12ab56")
+    page.get_by_role("button", name="Xác thực").click()
+    expect(page.locator("#ver-code-error")).to_contain_text("chỉ gồm chữ số")
+    assert focused_error(page)["name"] == "code"
+    assert sent == []
+
+
+def submit_through_the_api(page: Page) -> str:
+    """Start and submit an attempt with the page's own session (fetch from the page); returns the attempt id."""
+    return page.evaluate("""async () => {
+        const s = JSON.parse(localStorage.getItem('ct.session'));
+        const h = {Authorization: 'Bearer ' + s.token, 'Content-Type': 'application/json'};
+        const a = await (await fetch('/api/quiz', {method: 'POST', headers: h, body: '{}'})).json();
+        const answers = {};
+        a.questions.forEach((q) => { answers[q.id] = q.options[0].id; });
+        const r = await fetch('/api/submit', {method: 'POST', headers: h,
+            body: JSON.stringify({token: a.token, answers: answers, prediction: 1234})});
+        if (!r.ok) throw new Error('submit ' + r.status);
+        return a.attempt_id;
+    }""")
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_my_attempts_show_score_time_and_a_short_code_without_sideways_scrolling(
+    stack, code_for, page: Page, shot, width
+):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Đinh Thị Trang Của Tôi", phone)
+    verify_and_login(page, code_for, phone)
+    attempt_id = submit_through_the_api(page)
+
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(base + "/tai-khoan/")
+    card = page.locator(".ct-attempt")
+    expect(card).to_have_count(1)
+    # the score, the time and the code are on screen, nothing scrolls sideways
+    for label in ("Điểm", "Thời gian làm bài"):
+        fact = card.locator("dt", has_text=label).locator("xpath=following-sibling::dd")
+        expect(fact).to_be_visible()
+        box = fact.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (label, box)
+    expect(card.locator("dt", has_text="Điểm").locator("xpath=following-sibling::dd")).to_have_text(re.compile(r"^\d+"))
+    expect(card.locator("dt", has_text="Thời gian làm bài").locator("xpath=following-sibling::dd")).to_have_text(
+        re.compile(r"giây$")
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # the code is 8 characters in two groups, the same the server derives; the full id is kept for support
+    expect(card.locator('[data-field="attempt-code"]')).to_have_text(attempt_code(attempt_id))
+    assert re.fullmatch(r"[0-9A-Z]{4}-[0-9A-Z]{4}", attempt_code(attempt_id))
+    expect(card.locator('[data-field="attempt-id"]')).to_have_text(attempt_id)
+    shot(page, f"h13-06-tai-khoan-{width}")
+
+
+@pytest.fixture
+def week_one_published(stack):
+    import shutil
+
+    folder = stack.public_dir / "results"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    data = week_one()
+    data["prizes"].append(
+        {
+            "prize": "consolation",
+            "label": "Giải Khuyến khích",
+            "amount": 200000,
+            "count": 5,
+            "awarded": [],
+            "pending": [],
+        }
+    )
+    (folder / "week-1.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    (folder / "index.json").write_text(
+        json.dumps({"schema": 1, "weeks": [{"week": 1, "url": "week-1.json"}], "final": None}), encoding="utf-8"
+    )
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_ranking_shows_score_time_and_prize_without_sideways_scrolling(
+    stack, week_one_published, page: Page, shot, width
+):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(stack.base_url + "/ket-qua/")
+    rows = page.locator(".ct-rank__row")
+    expect(rows).to_have_count(5)
+    for i in range(5):
+        for part in (".ct-rank__name", ".ct-rank__score", ".ct-rank__time"):
+            node = rows.nth(i).locator(part)
+            node.scroll_into_view_if_needed()
+            box = node.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (i, part, box)
+    expect(rows.nth(0).locator(".ct-rank__score")).to_contain_text("15")
+    expect(rows.nth(0).locator(".ct-rank__time")).to_contain_text("4 phút 05 giây")
+    expect(rows.nth(0).locator(".ct-rank__prize")).to_contain_text("Giải Nhất")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # a prize category nobody won says so instead of showing a bare heading
+    expect(page.locator(".ct-prize", has_text="Giải Khuyến khích")).to_contain_text("Không có người đạt giải.")
+    expect(page.locator(".ct-prize", has_text="Giải Nhất")).not_to_contain_text("Không có người đạt giải.")
+    shot(page, f"h13-07-ket-qua-{width}")
