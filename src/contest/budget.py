@@ -69,7 +69,7 @@ def emit(name: str, value: float = 1) -> None:
     from aws_lambda_powertools import Metrics
     from aws_lambda_powertools.metrics import MetricUnit
 
-    metrics = Metrics(namespace=METRICS_NAMESPACE, service="contest")
+    metrics = Metrics(namespace=METRICS_NAMESPACE)  # dimension `service`: POWERTOOLS_SERVICE_NAME (the alarms')
     metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     metrics.flush_metrics()
 

@@ -34,7 +34,7 @@ class Settings:
     endpoint_url: str | None = None  # local stack / tests only (a moto server)
     gateway_url: str | None = None  # sms_sender "gateway": the brandname provider's HTTPS endpoint
     gateway_secret: str | None = None  # local stack and tests only: the credentials' JSON
-    gateway_secret_ref: str | None = None  # AWS: Secrets Manager ARN of the credentials' JSON
+    gateway_secret_ref: str | None = None  # AWS: Secrets Manager name or ARN of the credentials' JSON
     gateway_success: tuple[str, str] = ("code", "00")  # answer field and value that mean "accepted"
     gateway_timeout_s: float = 5.0
 
@@ -59,10 +59,10 @@ class Settings:
             raise ConfigError("CONTEST_SMS_SENDER must be 'sns', 'gateway' or 'outbox'")
         gateway_url = optional("CONTEST_SMS_GATEWAY_URL")
         gateway_secret = optional("CONTEST_SMS_GATEWAY_SECRET")
-        gateway_secret_ref = optional("CONTEST_SMS_GATEWAY_SECRET_ARN")
+        gateway_secret_ref = optional("CONTEST_SMS_GATEWAY_SECRET_ID")
         if sms_sender == "gateway" and not (gateway_url and (gateway_secret or gateway_secret_ref)):
             raise ConfigError(
-                "CONTEST_SMS_SENDER=gateway needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_SECRET_ARN"
+                "CONTEST_SMS_SENDER=gateway needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_SECRET_ID"
             )
         success_field, _, success_value = (optional("CONTEST_SMS_GATEWAY_SUCCESS") or "code=00").partition("=")
         if not success_field or not success_value:

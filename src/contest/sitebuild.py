@@ -269,8 +269,29 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "Khi đăng ký, người dự thi đồng ý với nội dung xử lý dữ liệu cá nhân nêu tại trang "
         "[Quyền riêng tư](quyen-rieng-tu.md).",
         "",
+        *sms_rules(contest),
     ]
     return "\n".join(lines)
+
+
+def sms_rules(contest: Contest) -> list[str]:
+    """What a contestant should know about code messages (contest.yaml `sms:`, `limits:`)."""
+    sms, limits = contest.sms, contest.limits
+    return [
+        "## Tin nhắn mã xác thực",
+        "",
+        "- Trước mỗi yêu cầu có thể gửi tin nhắn (đăng ký, gửi lại mã, quên mật khẩu), trình duyệt của bạn tự "
+        "giải một bước kiểm tra chống gửi tin nhắn tự động trong khoảng một đến vài giây; không cần nhập gì thêm "
+        "và không có dữ liệu nào gửi tới bên thứ ba.",
+        f"- Mỗi số điện thoại nhận tối đa {limits.code_sends_per_hour} mã mỗi loại trong một giờ, hai lần gửi "
+        f"cách nhau ít nhất {limits.code_resend_seconds} giây; mã có hiệu lực {limits.code_ttl_seconds // 60} phút.",
+        f"- Mỗi địa chỉ mạng được yêu cầu tối đa {sms.per_address_per_hour} tin nhắn mã trong một giờ; toàn "
+        f"Cuộc thi gửi tối đa {sms.global_per_hour} tin nhắn mỗi giờ. Khi đạt giới hạn, tài khoản và bài thi "
+        "của bạn vẫn được giữ nguyên; trang web báo rõ khi nào có thể bấm “Gửi lại mã”.",
+        "- Để bảo vệ kinh phí, việc gửi tin nhắn tự tạm dừng khi chi phí tin nhắn trong tháng chạm ngưỡng Ban Tổ "
+        "chức đặt ra; Ban Tổ chức được báo ngay để xử lý.",
+        "",
+    ]
 
 
 # ---------------------------------------------------------------- study materials
