@@ -308,9 +308,12 @@ def measure(participants: int) -> Measured:
     )  # fmt: skip
     os.environ.pop("AWS_ENDPOINT_URL", None)
     tmp = Path(tempfile.mkdtemp(prefix="cost-estimate-"))
+    from tests.support import ORIGIN_SECRET  # the origin header its events carry (contest.perimeter)
+
     os.environ.update(
         CONTEST_TABLE="contest-cost", CONTEST_SMS_SENDER="outbox", CONTEST_OUTBOX=str(tmp / "outbox.jsonl"),
-        CONTEST_SIGNING_SECRET="cost-estimate-" + "s" * 40, CONTEST_PUBLISH_DIR=str(tmp / "public"),
+        CONTEST_SIGNING_SECRET="cost-estimate-" + "s" * 40, CONTEST_ORIGIN_SECRET=ORIGIN_SECRET,
+        CONTEST_PUBLISH_DIR=str(tmp / "public"),
         CONTEST_PRIVATE_DIR=str(tmp / "private"), POWERTOOLS_SERVICE_NAME="contest",
         POWERTOOLS_LOG_LEVEL="WARNING",
     )  # fmt: skip
@@ -597,7 +600,8 @@ def report(measured: Measured, warm_ms: float) -> None:
         if p["sms"]:
             sms = p["sms"] * 100_000 * SMS_PER_MESSAGE_ASSUMED
             out(
-                f"  + SMS codes, {p['sms']:g} per registration (measured) at ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n"
+                f"  + SMS codes, {p['sms']:g} per registration (measured) "
+                f"at ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n"
             )
     all_in(measured, warm_ms)
     fixed = PRICE["secret_month"] + ALARMS * PRICE["alarm_month"]

@@ -17,6 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
 VN = timezone(timedelta(hours=7))
 WEEK1_MID = datetime(2023, 10, 18, 9, 0, tzinfo=VN)
+# The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
+# integration tests' environment accepts it (tests/integration/conftest.py).
+ORIGIN_SECRET = json.loads((EVENTS / "http_api_v2.json").read_text())["headers"]["x-contest-origin"]
 PHONES = [f"09{n:08d}" for n in range(12_345_600, 12_345_600 + 2000)]  # valid Viettel-range mobiles
 
 # Tests run many contestants from one address and solve every proof of work in Python: a cheap challenge and
@@ -89,6 +92,8 @@ def event(
     ev["rawPath"] = ev["requestContext"]["http"]["path"] = path
     ev["requestContext"]["http"]["method"] = method
     ev["requestContext"]["http"]["sourceIp"] = ip
+    # through CloudFront: the viewer at `ip` (sourceIp would be the edge node; tests give the same address)
+    ev["headers"]["cloudfront-viewer-address"] = f"{ip}:51234"
     if body is None:
         ev["body"] = ""
     elif isinstance(body, str | bytes):

@@ -10,7 +10,7 @@ from contest.runtime import build_runtime
 from contest.services.content import contest_info, units
 
 runtime = build_runtime()
-app = make_resolver()
+app = make_resolver(runtime.origin)
 
 
 def proof(payload: str | None) -> None:

@@ -65,7 +65,17 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     return sitebuild.fill(markdown, config.extra["contest_placeholders"], page.file.src_uri)
 
 
+SEARCH_FOLD = Path(__file__).resolve().parent.parent / "search" / "fold-vi.js"
+LUNR_VI = Path("assets/javascripts/lunr/min/lunr.vi.min.js")
+
+
 def on_post_build(config: Any) -> None:
-    """The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts."""
-    root = _root(config)
-    sitebuild.vendor_altcha(Path(config.site_dir), root / "build" / "npm")
+    """Search without diacritics: append site/search/fold-vi.js to the theme's Vietnamese lunr support."""
+    target = Path(config.site_dir) / LUNR_VI
+    if not target.exists():
+        raise FileNotFoundError(f"{LUNR_VI} is missing from the built site: the search language changed?")
+    text = target.read_text(encoding="utf-8")
+    if "fold-vi" not in text:
+        target.write_text(text.rstrip() + "\n" + SEARCH_FOLD.read_text(encoding="utf-8"), encoding="utf-8")
+    # The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts.
+    sitebuild.vendor_altcha(Path(config.site_dir), _root(config) / "build" / "npm")

@@ -18,6 +18,21 @@ class ConfigError(RuntimeError):
     pass
 
 
+def local_stack(env: Mapping[str, str], sms_sender: str) -> bool:
+    """Whether these settings describe the local stack (or a test), the only place a clock override may run.
+
+    On Lambda `AWS_LAMBDA_FUNCTION_NAME` is always set (a reserved variable no configuration can remove); a
+    deployment sends real SMS and publishes to buckets. Any of these means a real contest."""
+    real = (
+        bool(env.get("AWS_LAMBDA_FUNCTION_NAME", "").strip())
+        or sms_sender != "outbox"
+        or bool(env.get("CONTEST_PUBLIC_BUCKET", "").strip())
+        or bool(env.get("CONTEST_PRIVATE_BUCKET", "").strip())
+        or not env.get("CONTEST_PUBLISH_DIR", "").strip()
+    )
+    return not real
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
@@ -25,6 +40,8 @@ class Settings:
     sms_sender: str  # "sns" | "gateway" | "outbox"
     signing_secret: bytes | None = None  # local stack and tests only
     signing_secret_ref: str | None = None  # AWS: SSM parameter name or Secrets Manager ARN
+    origin_secret: str | None = None  # local stack and tests only: the value the adapter sends (contest.perimeter)
+    origin_secret_ref: str | None = None  # AWS: Secrets Manager ARN of {"current": ..., "previous": ...}
     outbox_path: Path | None = None
     clock_start: datetime | None = None
     public_bucket: str | None = None
@@ -39,7 +56,9 @@ class Settings:
     gateway_timeout_s: float = 5.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, api: bool = True) -> Settings:
+        """`api=False`: the weekly close, which signs nothing and answers no HTTP request, so it needs (and its
+        role may read) neither the signing secret nor the origin secret."""
         env = os.environ if env is None else env
 
         def required(name: str) -> str:
@@ -75,10 +94,16 @@ class Settings:
             raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be between 0 and 20")
         secret = optional("CONTEST_SIGNING_SECRET")
         secret_ref = optional("CONTEST_SIGNING_SECRET_PARAM") or optional("CONTEST_SIGNING_SECRET_ARN")
-        if not secret and not secret_ref:
+        if api and not secret and not secret_ref:
             raise ConfigError("missing signing secret: set CONTEST_SIGNING_SECRET_PARAM (or _ARN)")
         if secret and len(secret) < 32:
             raise ConfigError("CONTEST_SIGNING_SECRET must be at least 32 characters")
+        origin = optional("CONTEST_ORIGIN_SECRET")
+        origin_ref = optional("CONTEST_ORIGIN_SECRET_ARN")
+        if api and not origin and not origin_ref:
+            raise ConfigError("missing origin secret: set CONTEST_ORIGIN_SECRET_ARN")
+        if origin and len(origin) < 32:
+            raise ConfigError("CONTEST_ORIGIN_SECRET must be at least 32 characters")
         outbox = optional("CONTEST_OUTBOX")
         if sms_sender == "outbox" and not outbox:
             raise ConfigError("CONTEST_OUTBOX is required with CONTEST_SMS_SENDER=outbox")
@@ -89,12 +114,19 @@ class Settings:
             raise ConfigError(f"CONTEST_CLOCK is not an ISO instant: {clock}") from exc
         if clock_start is not None and clock_start.tzinfo is None:
             raise ConfigError("CONTEST_CLOCK needs an offset, e.g. 2023-10-18T09:00:00+07:00")
+        if clock_start is not None and not local_stack(env, sms_sender):
+            raise ConfigError(
+                "CONTEST_CLOCK is for the local stack only (outbox SMS, local publication, not on Lambda): "
+                "a deployed contest runs on the server's clock"
+            )
         return cls(
             table_name=required("CONTEST_TABLE"),
             region=region,
             sms_sender=sms_sender,
             signing_secret=secret.encode() if secret else None,
             signing_secret_ref=secret_ref,
+            origin_secret=origin,
+            origin_secret_ref=origin_ref,
             outbox_path=Path(outbox) if outbox else None,
             clock_start=clock_start,
             public_bucket=optional("CONTEST_PUBLIC_BUCKET"),

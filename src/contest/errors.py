@@ -51,6 +51,19 @@ class MethodNotAllowed(ContestError):
     code, status, message = "METHOD_NOT_ALLOWED", 405, "Phương thức không được hỗ trợ."
 
 
+# The perimeter (contest.perimeter): the API answers only what came through CloudFront
+class DirectAccessRefused(ContestError):
+    code, status, message = (
+        "DIRECT_ACCESS_REFUSED",
+        403,
+        "Yêu cầu phải được gửi qua trang web chính thức của cuộc thi.",
+    )
+
+
+class BadViewerAddress(ContestError):
+    code, status, message = "BAD_VIEWER_ADDRESS", 400, "Không xác định được địa chỉ truy cập của bạn."
+
+
 # Registration and accounts
 class InvalidPhone(ContestError):
     code, status, message = (
@@ -283,7 +296,19 @@ class UnknownWeek(ContestError):
 class WeekNotOver(ContestError):
     code = "WEEK_NOT_OVER"
     status = 409
-    message = "Tuần thi chưa đến giờ công bố kết quả. Dùng --force nếu thật sự cần chốt sớm."
+    message = "Tuần thi chưa đến giờ công bố kết quả."
+
+
+class WeekStillOpen(ContestError):
+    """Refused whatever the flag: no key, no ranking before the week's window (closes_at + grace) has ended,
+    by the contest's clock and by the server's own clock."""
+
+    code = "WEEK_STILL_OPEN"
+    status = 409
+    message = (
+        "Tuần thi vẫn đang diễn ra (chưa hết giờ đóng và thời gian gia hạn nộp bài): "
+        "không thể chốt kết quả hay công bố đáp án trước thời điểm đó."
+    )
 
 
 class UnknownGroup(ContestError):

@@ -142,6 +142,21 @@ class Bank:
     def pool(self, week: int) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if week in q.weeks)
 
+    def keys_published_with(self, week: int) -> tuple[Question, ...]:
+        """The questions whose key week N's results publish: those no later week can draw."""
+        return tuple(q for q in self.pool(week) if key_week(q) == week)
+
+    def keys_withheld_at(self, week: int) -> tuple[Question, ...]:
+        """Week N's questions that a later week can still draw: published without their key."""
+        return tuple(q for q in self.pool(week) if key_week(q) > week)
+
+
+def key_week(question: Question) -> int:
+    """The week whose results publish the question's key: the last week that can draw it.
+
+    Only then has every week that could ask it closed. A question drawn by no week has no key week (0)."""
+    return max(question.weeks, default=0)
+
 
 @dataclass(frozen=True)
 class Account:

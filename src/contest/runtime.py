@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from contest import tables
 from contest.clock import Clock, OffsetClock, SystemClock
 from contest.config import Settings
+from contest.perimeter import OriginGuard, parse_origin_secret
 from contest.repository import Repository
 from contest.sender import Sender
 from contest.services.content import ContentSource
@@ -71,6 +72,16 @@ def signing_secret(settings: Settings) -> bytes:
     return load_signing_secret(settings.signing_secret_ref, session=tables.connection().session)
 
 
+def origin_guard(settings: Settings) -> OriginGuard:
+    """Who may call the API: CloudFront (its secret origin header), and the local stack's adapter."""
+    if settings.origin_secret:
+        return OriginGuard(parse_origin_secret(settings.origin_secret))
+    from contest.signing_secret import load_origin_secret  # AWS only
+
+    assert settings.origin_secret_ref is not None
+    return OriginGuard(load_origin_secret(settings.origin_secret_ref, session=tables.connection().session))
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -79,6 +90,7 @@ class Runtime:
     content: ContentSource
     secret: bytes
     sender: Sender
+    origin: OriginGuard
 
     @cached_property
     def sms(self) -> BudgetedSender:
@@ -132,4 +144,5 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
         content=ContentSource(repo.load_bundle),
         secret=signing_secret(settings),
         sender=_LazySender(settings),
+        origin=origin_guard(settings),
     )

@@ -11,6 +11,7 @@ connection). Channels never retry by themselves: a blind retry after a timeout c
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 from pathlib import Path
@@ -38,7 +39,11 @@ class OutboxSender:
         line = json.dumps({"phone": phone, "text": text}, ensure_ascii=False)
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("a", encoding="utf-8") as out:
+            # phone numbers and codes: readable by the developer only (0600 from creation; an older file is
+            # tightened), as .dev/secret
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "a", encoding="utf-8") as out:
                 out.write(line + "\n")
         sys.stderr.write(f"[SMS → {phone}] {text}\n")  # the simulated phone screen, not a log
 

@@ -8,11 +8,14 @@ The MkDocs hook `site/hooks/content.py` calls `generate_pages` and `placeholders
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +265,23 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "## Công bố kết quả",
         "",
         f"Kết quả công bố gồm danh sách đạt giải, {contest.published_top} người dẫn đầu (họ tên, đơn vị, "
-        "số điện thoại đã che một phần), số người tham gia thực tế của tuần và đáp án của tuần thi.",
+        "số điện thoại chỉ hiện 3 chữ số cuối, ví dụ •••••••678), số người tham gia thực tế của tuần "
+        "và đáp án.",
+        "",
+        "### Thời điểm công bố đáp án",
+        "",
+        "Một câu hỏi có thể thuộc ngân hàng câu hỏi của nhiều tuần thi. Đáp án của một câu hỏi chỉ được "
+        "công bố khi **mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc**: kết quả của một tuần công bố "
+        "đáp án những câu hỏi của tuần đó mà không tuần sau nào còn dùng; câu hỏi còn có thể xuất hiện ở "
+        "tuần sau được liệt kê không kèm đáp án, với ghi chú “Đáp án được công bố cùng kết quả Tuần …” "
+        "(tuần cuối cùng có thể rút câu hỏi đó).",
+        "",
+        "Không có kết quả, bảng xếp hạng hay đáp án nào được công bố trước khi tuần thi kết thúc "
+        + (
+            f"(giờ kết thúc cộng {q.grace_seconds} giây gia hạn cho đường truyền, theo đồng hồ của máy chủ)."
+            if q.grace_seconds
+            else "(theo đồng hồ của máy chủ)."
+        ),
         "",
         "## Dữ liệu cá nhân",
         "",
@@ -443,6 +462,69 @@ def build(root: Path, out_dir: Path) -> None:
         strict=True,
     )
     mkdocs_build(config)
+    write_csp_hashes(Path(out_dir))
+
+
+# ---------------------------------------------------------------- the Content-Security-Policy's script hashes
+
+CSP_HASHES_FILE = "csp-script-hashes.txt"
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+class _InlineScripts(HTMLParser):
+    """Inline scripts that a browser would run, and the inline event handlers / javascript: URLs (which a hash
+    in script-src cannot allow without 'unsafe-hashes')."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self._inside: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.handlers.append(f"<{tag} {name}>")
+        if tag == "script":
+            found = dict(attrs)
+            kind = (found.get("type") or "").strip().lower()
+            self._inside = [] if "src" not in found and kind in _JS_TYPES else None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside is not None:
+            self._inside.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._inside is not None:
+            self.scripts.append("".join(self._inside))
+            self._inside = None
+
+
+def inline_script_hashes(site_dir: Path) -> tuple[list[str], list[str]]:
+    """('sha256-…' sources of every distinct inline script in the built site, inline handlers found).
+
+    infra/template.yaml's Content-Security-Policy lists exactly these hashes in script-src instead of
+    'unsafe-inline' (tests/infra/test_security_template.py checks they match a fresh build)."""
+    hashes: set[str] = set()
+    handlers: list[str] = []
+    for page in sorted(Path(site_dir).rglob("*.html")):
+        parser = _InlineScripts()
+        parser.feed(page.read_text(encoding="utf-8"))
+        parser.close()
+        for script in parser.scripts:
+            digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+            hashes.add(f"sha256-{digest}")
+        handlers += [f"{page.relative_to(site_dir)}: {h}" for h in parser.handlers]
+    return sorted(hashes), handlers
+
+
+def write_csp_hashes(site_dir: Path) -> Path:
+    """Emit the hashes next to the built site (build/csp-script-hashes.txt), one source expression a line, for
+    whoever updates the template after a theme upgrade (the infra test says when)."""
+    hashes, _ = inline_script_hashes(site_dir)
+    target = Path(site_dir).resolve().parent / CSP_HASHES_FILE
+    target.write_text("".join(f"'{h}'\n" for h in hashes), encoding="utf-8")
+    return target
 
 
 # ---------------------------------------------------------------- vendored browser code (issue 12)

@@ -12,7 +12,7 @@ from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_t
 from contest.local.stack import load_function
 from contest.repository import Repository
 from contest.sender import MemorySender
-from tests.support import ROOT, WEEK1_MID, Api, make_content
+from tests.support import ORIGIN_SECRET, ROOT, WEEK1_MID, Api, make_content
 
 TABLE = "contest-test"
 
@@ -49,6 +49,7 @@ def env(monkeypatch, tmp_path):
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(tmp_path / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "test-secret-" + "s" * 40,
+        "CONTEST_ORIGIN_SECRET": ORIGIN_SECRET,
         "CONTEST_PUBLISH_DIR": str(tmp_path / "public"),
         "CONTEST_PRIVATE_DIR": str(tmp_path / "private"),
         "POWERTOOLS_SERVICE_NAME": "contest",

@@ -205,7 +205,7 @@ class TestLogin:
         token = api.login("+84 912 345 600").body["token"]
         me = api.get("/api/me", token=token)
         assert me.status == 200
-        assert me.body["phone_masked"] == "091****600"
+        assert me.body["phone_masked"] == "•••••••600"  # the one public mask: the last three digits
         assert me.body["unit_name"] == "Sở Thông tin và Truyền thông"
         assert "0912345600" not in str(me.body) and "912345600" not in str(me.body)
 

@@ -22,7 +22,7 @@ from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_t
 from contest.repository import Repository
 from contest.sender import MemorySender
 from tests.integration.conftest import TABLE, load_handlers
-from tests.support import PHONES, WEEK1_MID, Api, code_for, e164, make_content, solve_proof
+from tests.support import ORIGIN_SECRET, PHONES, WEEK1_MID, Api, code_for, e164, make_content, solve_proof
 
 make_dynamodb_atomic()
 make_router_state_per_thread()
@@ -35,6 +35,7 @@ def aws(monkeypatch, tmp_path):
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(tmp_path / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "test-secret-" + "p" * 40,
+        "CONTEST_ORIGIN_SECRET": ORIGIN_SECRET,
         "POWERTOOLS_SERVICE_NAME": "contest",
     }.items():
         monkeypatch.setenv(name, value)

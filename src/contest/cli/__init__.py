@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from contest.model import Bank
     from contest.repository import Repository
 
 app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
@@ -146,6 +147,33 @@ def content_check(
         f"Hợp lệ: {len(content.contest.weeks)} tuần, {len(content.units)} đơn vị, "
         f"{len(content.bank.questions)} câu hỏi."
     )
+    for line in key_schedule_warnings(content.bank, [w.number for w in content.contest.weeks]):
+        err.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
+
+
+def key_schedule_warnings(bank: Bank, weeks: list[int]) -> list[str]:
+    """Overlapping pools are allowed; say which keys each week's results will publish and which wait."""
+    from contest.model import key_week
+
+    shared: dict[tuple[int, ...], list[int]] = {}
+    for q in bank.questions:
+        if len(q.weeks) > 1:
+            shared.setdefault(q.weeks, [0, key_week(q)])[0] += 1
+    if not shared:
+        return []
+    lines = [
+        f"Cảnh báo: {n} câu hỏi thuộc nhiều tuần ({', '.join(map(str, ws))}): đáp án của chúng chỉ được "
+        f"công bố cùng kết quả Tuần {last}."
+        for ws, (n, last) in sorted(shared.items())
+    ]
+    for w in weeks:
+        withheld = bank.keys_withheld_at(w)
+        later = ", ".join(str(n) for n in sorted({key_week(q) for q in withheld}))
+        lines.append(
+            f"Tuần {w}: kết quả công bố đáp án {len(bank.keys_published_with(w))} câu"
+            + (f"; {len(withheld)} câu chưa công bố đáp án (công bố cùng kết quả Tuần {later})." if withheld else ".")
+        )
+    return lines
 
 
 @content_app.command("load")
@@ -235,6 +263,7 @@ def openapi(
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(root / ".dev" / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "x" * 48,
+        "CONTEST_ORIGIN_SECRET": "o" * 48,
     }
     for name, value in offline.items():
         os.environ.setdefault(name, value)

@@ -46,7 +46,9 @@ def order(
     ids: str = typer.Option(..., "--order", help="Mã tài khoản theo thứ tự, cách nhau bằng dấu phẩy."),
     reason: str = typer.Option(..., "--reason", help="Lý do (được công bố)."),
     by: str = typer.Option(..., "--by", help="Người/cơ quan quyết định (được công bố)."),
-    force: bool = typer.Option(False, "--force", help="Cho phép khi tuần chưa đến giờ công bố."),
+    force: bool = typer.Option(
+        False, "--force", help="Cho phép trước giờ công bố, khi tuần đã đóng và hết thời gian gia hạn."
+    ),
     aws: bool = typer.Option(False, "--aws"),
 ) -> None:
     """Ghi thứ tự Ban Tổ chức quyết định cho một nhóm đồng hạng, rồi công bố lại kết quả tuần."""

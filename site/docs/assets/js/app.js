@@ -1332,14 +1332,18 @@
       }
 
       var key = list(d.answer_key);
-      if (key.length) {
-        holder.appendChild(section('Đáp án', [el('ol', { class: 'ct-answer-key' }, key.map(function (k) {
-          var options = Array.isArray(k.options) ? k.options :
-            Object.keys(k.options || {}).map(function (id) { return { id: id, text: k.options[id] }; });
-          var right = options.filter(function (o) { return o.id === k.correct; })[0];
-          return el('li', {}, [el('p', { text: k.text || '' }),
-            el('p', {}, ['Đáp án đúng: ', el('strong', { text: right ? right.text : String(k.correct || '') })])]);
-        }))]));
+      var withheld = list(d.answer_key_withheld);
+      if (key.length || withheld.length) {
+        holder.appendChild(section('Đáp án', [
+          d.answer_key_rule ? el('p', { class: 'ct-muted', text: d.answer_key_rule }) : null,
+          key.length ? el('ol', { class: 'ct-answer-key' }, key.map(function (k) {
+            var options = Array.isArray(k.options) ? k.options :
+              Object.keys(k.options || {}).map(function (id) { return { id: id, text: k.options[id] }; });
+            var right = options.filter(function (o) { return o.id === k.correct; })[0];
+            return el('li', {}, [el('p', { text: k.text || '' }),
+              el('p', {}, ['Đáp án đúng: ', el('strong', { text: right ? right.text : String(k.correct || '') })])]);
+          })) : null
+        ].concat(withheldKeys(withheld))));
       }
 
       var units = list(d.units);
@@ -1351,6 +1355,18 @@
         holder.appendChild(section('Tham gia theo đơn vị',
           searchableTable('units-search', ['Đơn vị', 'Người tham gia', 'Lượt thi', 'Điểm trung bình', 'Tỷ lệ tham gia'], unitRows, 'Tìm đơn vị')));
       }
+    }
+
+    // Questions a later week can still draw: shown without their key, with the week that will publish it.
+    function withheldKeys(items) {
+      if (!items.length) return [];
+      return [
+        el('p', { text: 'Các câu hỏi sau còn có thể xuất hiện ở tuần thi sau nên chưa công bố đáp án:' }),
+        el('ol', { class: 'ct-answer-withheld' }, items.map(function (k) {
+          var note = k.note || (k.key_published_with_week ? 'Đáp án được công bố cùng kết quả Tuần ' + k.key_published_with_week : '');
+          return el('li', {}, [el('p', { text: k.text || '' }), el('p', { class: 'ct-muted', text: note })]);
+        }))
+      ];
     }
 
     function renderFinal(d) {
