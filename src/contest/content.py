@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from contest.model import (
     Limits,
     Prize,
     Question,
+    QuestionsLint,
     QuizRules,
     SmsPolicy,
     Source,
@@ -237,6 +238,8 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         else:
             final_formula[str(name)] = float(weight)
 
+    questions_lint = _questions_lint(r, r.get(data, "questions_lint", dict, {}) or {})
+
     contest = Contest(
         name=r.get(data, "name", str) or "",
         theme=r.get(data, "theme", str) or "",
@@ -270,6 +273,7 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         excluded_roles=r.get(data, "excluded_roles", str, "") or "",
         final_formula=final_formula,
         sms=_sms_policy(r, data),
+        questions_lint=questions_lint,
     )
     if contest.limits.code_ttl_seconds > 300:
         r.issue(limits, "code_ttl_minutes", "one-time codes must live at most 5 minutes")
@@ -347,6 +351,53 @@ def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
     if policy.monthly_message_cap < 1:
         r.issue(sms, "breaker_fraction", "the circuit breaker would allow no message at all this month")
     return policy
+
+
+QUESTIONS_LINT_KEYS = {f.name for f in fields(QuestionsLint)}
+
+
+def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
+    """The `questions_lint:` section: every key optional, unknown keys refused, each value checked."""
+    for key in raw:
+        if key not in QUESTIONS_LINT_KEYS:
+            r.issue(raw, key, f"questions_lint: unknown key '{key}' (known: {', '.join(sorted(QUESTIONS_LINT_KEYS))})")
+    default = QuestionsLint()
+    values: dict[str, Any] = {}
+
+    def number(key: str, low: float, high: float) -> None:
+        if key not in raw:
+            return
+        value = raw[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            r.issue(raw, key, f"questions_lint.{key} must be a number from {low} to {high}")
+        else:
+            values[key] = type(getattr(default, key))(value)
+
+    number("key_longest_factor", 1.0, 4.0)
+    number("key_length_ratio", 1.0, 10.0)
+    number("near_duplicate_stem", 50.0, 100.0)
+    number("near_duplicate_same_key", 50.0, 100.0)
+    integers = (("prefix_min_distractors", 1, 3), ("cue_min_chars", 1, 300), ("rate_min_questions", 1, 10000))
+    for key, low, high in integers:
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                r.issue(raw, key, f"questions_lint.{key} must be an integer from {low} to {high}")
+            else:
+                values[key] = value
+    for key in ("require_attribution", "require_quote"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                r.issue(raw, key, f"questions_lint.{key} must be true or false")
+            else:
+                values[key] = raw[key]
+    if "distractor_prefixes" in raw:
+        prefixes = raw["distractor_prefixes"]
+        if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
+            r.issue(raw, "distractor_prefixes", "questions_lint.distractor_prefixes must be a list of words")
+        else:
+            values["distractor_prefixes"] = tuple(unicodedata.normalize("NFC", p).strip() for p in prefixes)
+    return replace(default, **values)
 
 
 # --- units.yaml ----------------------------------------------------------------------------------

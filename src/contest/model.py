@@ -74,6 +74,22 @@ class SmsPolicy:
 
 
 @dataclass(frozen=True)
+class QuestionsLint:
+    """Thresholds of `contest questions lint` (contest.yaml `questions_lint:`)."""
+
+    key_longest_factor: float = 1.25  # error when key-longest rate > factor × chance rate, or < chance ÷ factor
+    rate_min_questions: int = 20  # the rate is judged on at least this many questions with a unique longest option
+    key_length_ratio: float = 1.5  # warning when the key is at least this × the longest distractor
+    distractor_prefixes: tuple[str, ...] = ("Chỉ", "Tất cả", "Toàn bộ")
+    prefix_min_distractors: int = 2
+    near_duplicate_stem: float = 85.0  # rapidfuzz token_sort_ratio (0-100) of two stems built from one fact
+    near_duplicate_same_key: float = 75.0  # … of two stems with the same key (≥ cue_min_chars)
+    cue_min_chars: int = 12  # shorter keys ("2025", "Thứ 7") are not looked for in other questions
+    require_attribution: bool = True
+    require_quote: bool = True
+
+
+@dataclass(frozen=True)
 class Contest:
     name: str
     theme: str
@@ -95,6 +111,7 @@ class Contest:
     excluded_roles: str
     final_formula: dict[str, float] = field(default_factory=dict)
     sms: SmsPolicy = field(default_factory=SmsPolicy)
+    questions_lint: QuestionsLint = field(default_factory=QuestionsLint)
 
     def week(self, number: int) -> Week | None:
         return next((w for w in self.weeks if w.number == number), None)
@@ -119,6 +136,9 @@ class Source:
     document: str
     ref: str | None
     fact: str | None
+    date: str | None = None  # when the fact became true or was published: YYYY, YYYY-MM or YYYY-MM-DD
+    quote: str | None = None  # the sentence the answer rests on, for appeals (never sent to a client)
+    quote_source: str | None = None  # "document" (verbatim) | "fact-sheet" (the verified statement)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,9 @@ COLUMNS = (
     Column("source.document", "Văn bản nguồn", 28),
     Column("source.ref", "Điều, mục", 14),
     Column("source.fact", "Mục dữ kiện", 12),
+    Column("source.date", "Ngày dữ kiện", 12),
+    Column("source.quote", "Câu trích (khiếu nại)", 60),
+    Column("source.quote_source", "Nguồn câu trích", 14),
 )
 _LETTER = {c.field: get_column_letter(i) for i, c in enumerate(COLUMNS, 1)}
 
@@ -132,6 +135,9 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
             "source.document": q.source.document,
             "source.ref": q.source.ref,
             "source.fact": q.source.fact,
+            "source.date": q.source.date,
+            "source.quote": q.source.quote,
+            "source.quote_source": q.source.quote_source,
         }
         for col, column in enumerate(COLUMNS, 1):
             value = values.get(column.field)
@@ -240,6 +246,17 @@ def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
         ),
         ("• Điều, mục: không bắt buộc, ví dụ “Điều 6” hoặc “Khoản 4 Điều 3”.", False),
         ("• Mục dữ kiện: số thứ tự của dữ kiện đã kiểm chứng mà câu hỏi dựa vào, ví dụ 12 hoặc 15b.", False),
+        (
+            "• Ngày dữ kiện: không bắt buộc; khi dữ kiện chỉ có từ một thời điểm (kết quả công bố, sự kiện), "
+            "ghi năm, năm-tháng hoặc ngày, ví dụ 2023-07. Dữ kiện có sau tuần thi cuối là lỗi.",
+            False,
+        ),
+        (
+            "• Câu trích (khiếu nại): câu của văn bản mà đáp án dựa vào, để trả lời khiếu nại bằng chính văn bản. "
+            "Nguồn câu trích: “document” nếu chép nguyên văn văn bản, “fact-sheet” nếu là nội dung bảng dữ kiện "
+            "đã kiểm chứng (không phải nguyên văn). Bắt buộc với ngân hàng của cuộc thi (contest questions lint).",
+            False,
+        ),
         ("", False),
         ("Khi nhập tệp", True),
         ("• Lệnh: contest questions import <tệp>.xlsx", False),
@@ -361,6 +378,9 @@ def _record(name: str, row: int, cells: list[Any]) -> QuestionRecord:
             "document": text("source.document"),
             "ref": text("source.ref"),
             "fact": text("source.fact"),
+            "date": text("source.date"),
+            "quote": text("source.quote"),
+            "quote_source": text("source.quote_source"),
         },
     }
     record.values = values

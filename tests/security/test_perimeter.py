@@ -353,6 +353,20 @@ BAD_REQUESTS = [
 ]
 
 
+def test_a_body_shorter_than_its_content_length_is_refused_not_guessed(stack, capfd):
+    # the client announces 10 bytes, sends 2 and closes its side
+    with socket.create_connection(("127.0.0.1", stack.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{}"
+        )
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert status_and_body(data)[0] == 400 and status_and_body(data)[1]["code"] == "BAD_REQUEST"
+    assert "Traceback" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize(("request_bytes", "status", "code"), BAD_REQUESTS)
 def test_the_adapter_refuses_badly_framed_requests_with_a_json_4xx_and_no_traceback(
     stack, capfd, request_bytes, status, code

@@ -39,6 +39,7 @@ from contest.perimeter import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER, viewer_addre
 REGION = "ap-southeast-1"
 TABLE = "contest-local"
 MAX_REQUEST_BYTES = 1024 * 1024
+BODY_TIMEOUT = 30.0  # seconds a client may take to send the body it announced
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,10}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -113,7 +114,19 @@ def request_body(request: BaseHTTPRequestHandler) -> bytes:
         while left > 0 and (chunk := request.rfile.read(min(left, 64 * 1024))):
             left -= len(chunk)
         raise BadRequestFraming(413, "PAYLOAD_TOO_LARGE", "Nội dung gửi lên quá lớn.")
-    return request.rfile.read(length) if length else b""
+    if not length:
+        return b""
+    # a client announcing more than it sends must not hold this thread: BODY_TIMEOUT seconds, then 400
+    request.connection.settimeout(BODY_TIMEOUT)
+    try:
+        body = request.rfile.read(length)
+    except TimeoutError:
+        body = b""
+    finally:
+        request.connection.settimeout(None)
+    if len(body) != length:
+        raise BadRequestFraming(400, "BAD_REQUEST", "Yêu cầu không hợp lệ (nội dung ngắn hơn Content-Length).")
+    return body
 
 
 class _Context:
@@ -382,7 +395,7 @@ class LocalStack:
             def log_message(self, format: str, *args: Any) -> None:
                 if not stack.quiet:
                     path = (getattr(self, "path", "") or "").split("?")[0].encode("unicode_escape").decode()
-                    sys.stderr.write(f"{self.command} {path} {args[1] if len(args) > 1 else ''}\n")
+                    sys.stderr.write(f"{self.command or '-'} {path} {args[1] if len(args) > 1 else ''}\n")
 
             def do_GET(self) -> None:
                 stack._dispatch(self)
