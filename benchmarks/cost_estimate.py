@@ -384,7 +384,7 @@ def measure(participants: int) -> Measured:
             answers = {q["id"]: q["options"][i % 4]["id"] for q in quiz["questions"]}
             body = {"token": quiz["token"], "answers": answers, "prediction": 1000 + i}
             clock.advance(120)
-            step("submit", lambda: api.post("/api/submit", body))  # noqa: B023
+            step("submit", lambda: api.post("/api/submit", body, token=token))  # noqa: B023
             step("me", lambda: api.get("/api/me", token=token))  # noqa: B023
         # the password reset flow, measured on a few participants (its weekly rate is an assumption)
         for i in range(max(1, participants // 5)):
