@@ -18,8 +18,9 @@ def phone() -> str:
     return "091" + "".join(random.choice("0123456789") for _ in range(7))
 
 
-def post(base: str, path: str, body: dict) -> dict:
-    request = urllib.request.Request(base + path, json.dumps(body).encode(), {"Content-Type": "application/json"})
+def post(base: str, path: str, body: dict, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    request = urllib.request.Request(base + path, json.dumps(body).encode(), headers)
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read() or b"{}")
 
@@ -55,7 +56,7 @@ def test_a_coordinator_sees_the_own_unit_and_a_contestant_does_not(stack, code_f
     )
     with urllib.request.urlopen(quiz) as response:
         token = json.loads(response.read())["token"]
-    post(base, "/api/submit", {"token": token, "answers": {}, "prediction": 10})
+    post(base, "/api/submit", {"token": token, "answers": {}, "prediction": 10}, token=member)
     repo = CoordinatorRepository()
     appointed = repo.account(repo.claim(normalize(boss_phone)).account_id)
     repo.appoint_coordinator(appointed, UNIT, 0, None)

@@ -40,6 +40,7 @@ class Town:
         self.secret = stack.functions["quiz"].runtime.secret
         self.phones: list[str] = []
         self.tokens: list[str] = []
+        self.sessions: dict[str, str] = {}  # attempt id -> the session that started it (submit needs it)
 
     def sms(self, e164: str | None = None) -> list[dict]:
         path = self.stack.outbox_path
@@ -79,15 +80,23 @@ class Town:
         reply = self.http.post("/api/quiz", {}, token=session)
         assert reply.status == 200, reply.body
         self.tokens.append(reply.body["token"])
+        self.sessions[reply.body["attempt_id"]] = session
         return reply.body
 
-    def submit(self, quiz: dict, correct: int = 10, prediction: int = 100, token: str | None = None):
+    def submit(
+        self,
+        quiz: dict,
+        correct: int = 10,
+        prediction: int = 100,
+        token: str | None = None,
+        session: str | None = None,
+    ):
         body = {
             "token": token or quiz["token"],
             "answers": answers_for(quiz, self.right_text, correct),
             "prediction": prediction,
         }
-        return self.http.post("/api/submit", body)
+        return self.http.post("/api/submit", body, token=session or self.sessions[quiz["attempt_id"]])
 
     def standings(self) -> list:
         from contest.repository import Repository
@@ -212,8 +221,11 @@ class TestTokens:
         for key in (b"guess" * 10, b""):
             swapped = resign(theirs["token"], key, claims={"aid": mine["attempt_id"]})
             assert town.submit(mine, token=swapped).body["code"] == "INVALID_TOKEN"
-        # their own valid token with my answers: it scores their attempt, never mine
-        reply = town.submit(mine, token=theirs["token"])
+        # their own valid token sent with my session: refused (an attempt is submitted by its owner only)
+        refused = town.submit(mine, token=theirs["token"])
+        assert (refused.status, refused.body["code"]) == (403, "NOT_YOUR_ATTEMPT")
+        # their own valid token with their session and my answers: it scores their attempt, never mine
+        reply = town.submit(mine, token=theirs["token"], session=theirs_session)
         assert reply.status in (200, 422)
         if reply.status == 200:
             assert reply.body["attempt_id"] == theirs["attempt_id"]

@@ -88,7 +88,8 @@ def closer(aws: bool) -> Iterator[Any]:
             private_dir=Path(marker["private_dir"]),
         )
         clock = OffsetClock(override or stack_now(marker))
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher)
+        # on the local stack its clock is the server's clock (as for the stack's own close_week)
+        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, wall=clock)
 
 
 def report(result: dict[str, Any]) -> None:

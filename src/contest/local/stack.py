@@ -344,6 +344,8 @@ class LocalStack:
             runtime = getattr(module, "runtime", None)
             if runtime is not None:  # one clock for every function of the stack
                 runtime.clock = self.clock
+                if hasattr(runtime, "wall"):  # the close's "server clock" is the stack's: a rehearsal of a
+                    runtime.wall = self.clock  # future contest closes; on AWS it is the system clock, always
             self.functions[name] = module
             resolver = getattr(module, "app", None)
             for route in getattr(resolver, "_static_routes", []) + getattr(resolver, "_dynamic_routes", []):
