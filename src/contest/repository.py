@@ -920,6 +920,12 @@ class Coordinator:
     full_name: str
     appointed_at_ms: int
     note: str | None
+    # read from the account at listing time (not the appointment's snapshot); None: the account is gone
+    verified: bool | None = None
+
+
+class CoordinatorNotVerified(Exception):
+    """The account to appoint is not (or no longer) verified: the appointment was not written."""
 
 
 @dataclass(frozen=True)
@@ -946,7 +952,11 @@ class CoordinatorRepository(CloseRepository):
     # --- appointments ----------------------------------------------------------------------------
 
     def appoint_coordinator(self, account: Account, unit_id: str, now_ms: int, note: str | None) -> None:
-        """Mark the account as the unit's coordinator (one unit per person: a new appointment replaces it)."""
+        """Mark the account as the unit's coordinator (one unit per person: a new appointment replaces it).
+
+        Only a verified account can be appointed: the write is conditioned on the stored flag, so an account
+        un-verified between the organiser's check and this write is refused (CoordinatorNotVerified).
+        """
         entry = CoordinatorItem(
             pk=COORDINATORS_PK,
             sk=account.account_id,
@@ -957,13 +967,18 @@ class CoordinatorRepository(CloseRepository):
             appointed_at_ms=now_ms,
             note=note,
         )
-        with TransactWrite(connection=tables.connection()) as tx:
-            tx.update(
-                AccountItem(pk=account_pk(account.account_id), sk=PROFILE),
-                actions=[AccountItem.coordinator_unit.set(unit_id)],
-                condition=AccountItem.pk.exists(),
-            )
-            tx.save(entry)
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                tx.update(
+                    AccountItem(pk=account_pk(account.account_id), sk=PROFILE),
+                    actions=[AccountItem.coordinator_unit.set(unit_id)],
+                    condition=AccountItem.pk.exists() & (AccountItem.verified == True),  # noqa: E712
+                )
+                tx.save(entry)
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):  # only the profile update carries a condition
+                raise CoordinatorNotVerified() from exc
+            raise
 
     def dismiss_coordinator(self, account_id: str) -> bool:
         """Remove an appointment; False when the account was not a coordinator."""
@@ -982,9 +997,25 @@ class CoordinatorRepository(CloseRepository):
         return True
 
     def coordinators(self) -> list[Coordinator]:
+        """Every appointment, with the account's verification status as stored now."""
         found = [CoordinatorItem.from_raw_data(raw) for raw in tables.query_partition(COORDINATORS_PK)]
+        verified: dict[str, bool] = {}
+        keys = [(account_pk(c.account_id), PROFILE) for c in found]
+        for item in AccountItem.batch_get(keys, consistent_read=True, attributes_to_get=["account_id", "verified"]):
+            verified[item.account_id] = bool(item.verified)
         return sorted(
-            (Coordinator(c.account_id, c.unit_id, c.phone, c.full_name, int(c.appointed_at_ms), c.note) for c in found),
+            (
+                Coordinator(
+                    c.account_id,
+                    c.unit_id,
+                    c.phone,
+                    c.full_name,
+                    int(c.appointed_at_ms),
+                    c.note,
+                    verified.get(c.account_id),
+                )
+                for c in found
+            ),
             key=lambda c: (c.unit_id, c.full_name, c.account_id),
         )
 
