@@ -109,6 +109,18 @@ def parse_viewer_address(value: str | None) -> str:
     return str(address)
 
 
+IPV6_SUBSCRIBER_PREFIX = 64
+
+
+def address_key(address: str) -> str:
+    """What a per-address control counts: an IPv4 address as it is, an IPv6 address by its /64 — one
+    subscriber's allocation, inside which a device may use (and rotate) any of 2^64 addresses."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address):
+        return str(ipaddress.IPv6Network((ip, IPV6_SUBSCRIBER_PREFIX), strict=False))
+    return str(ip)
+
+
 def viewer_address_header(host: str, port: int) -> str:
     """What CloudFront writes for a viewer at (host, port): the local stack writes the same."""
     return f"{ipaddress.ip_address(host)}:{port}"

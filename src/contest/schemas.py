@@ -68,6 +68,8 @@ REGISTERED = {
         "verification_required": {"type": "boolean"},
         "message": {"type": "string"},
         "ticket": {"type": "string"},
+        "code_sent": {"type": "boolean", "description": "false: đã đăng ký nhưng chưa gửi được mã, hãy gửi lại sau"},
+        "retry_after_seconds": {"type": "integer"},
     },
     "required": ["verification_required", "message", "ticket"],
 }
@@ -79,6 +81,15 @@ RECLAIM_STARTED = {
         "resend_after_seconds": {"type": "integer"},
     },
     "required": ["message", "ticket", "resend_after_seconds"],
+}
+CHALLENGE = {
+    "type": "object",
+    "description": "Thử thách ALTCHA (PoW v2, PBKDF2/SHA-256) để giải trong trình duyệt",
+    "properties": {
+        "parameters": {"type": "object"},
+        "signature": {"type": "string"},
+    },
+    "required": ["parameters", "signature"],
 }
 RESENT = {
     "type": "object",

@@ -185,3 +185,28 @@ def test_the_tls_minimum_is_set_in_every_configuration(template: dict[str, Any])
 def test_the_close_has_reserved_concurrency(template: dict[str, Any]) -> None:
     close = template["Resources"]["CloseWeekFunction"]["Properties"]
     assert close["ReservedConcurrentExecutions"] == 1
+
+
+def test_with_an_api_domain_the_execute_api_endpoint_is_disabled_and_cloudfront_uses_the_domain(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    conditions = json.dumps(template["Conditions"]["HasApiDomain"])
+    assert "ApiDomainName" in conditions and "ApiCertificateArn" in conditions
+    api = template["Resources"]["HttpApi"]["Properties"]
+    assert api["DisableExecuteApiEndpoint"] == {"Fn::If": ["HasApiDomain", True, False]}
+    # what reaches API Gateway after the SAM transform (inside the OpenAPI body)
+    body = json.dumps(transformed["Resources"]["HttpApi"]["Properties"]["Body"])
+    assert '"disableExecuteApiEndpoint": {"Fn::If": ["HasApiDomain", true, false]}' in body
+    origin = next(
+        o
+        for o in template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["Origins"]
+        if o["Id"] == "api"
+    )
+    condition, with_domain, _ = origin["DomainName"]["Fn::If"]
+    assert (condition, with_domain) == ("HasApiDomain", {"Ref": "ApiDomainName"})
+    domain = template["Resources"]["ApiDomain"]
+    assert domain["Condition"] == "HasApiDomain"
+    assert domain["Properties"]["DomainNameConfigurations"][0]["SecurityPolicy"] == "TLS_1_2"
+    mapping = transformed["Resources"]["ApiDomainMapping"]["Properties"]
+    assert mapping["ApiId"] == {"Ref": "HttpApi"} and mapping["DomainName"] == {"Ref": "ApiDomain"}
+    assert mapping["Stage"]["Ref"] in transformed["Resources"]

@@ -25,6 +25,7 @@ from contest.perimeter import (
     VIEWER_ADDRESS_HEADER,
     MalformedViewerAddress,
     OriginGuard,
+    address_key,
     parse_origin_secret,
     parse_viewer_address,
 )
@@ -216,6 +217,13 @@ def test_wellformed_viewer_addresses_are_parsed_to_one_canonical_form(value, add
     assert parse_viewer_address(value) == address
 
 
+def test_the_throttle_key_is_the_ipv4_address_or_the_ipv6_64():
+    assert address_key("203.0.113.5") == "203.0.113.5"
+    assert address_key("2001:db8:aaaa:bbbb:1:2:3:4") == "2001:db8:aaaa:bbbb::/64"
+    assert address_key("2001:db8:aaaa:bbbb::") == address_key("2001:db8:aaaa:bbbb:ffff:ffff:ffff:ffff")
+    assert address_key("2001:db8:aaaa:bbbc::") != address_key("2001:db8:aaaa:bbbb::")
+
+
 @pytest.mark.parametrize("value", ["", "garbage", "203.0.113.5", "[::1]"])
 def test_a_malformed_viewer_address_is_a_clear_400_and_registers_nothing(handlers, value):
     functions, sender = handlers
@@ -345,6 +353,20 @@ BAD_REQUESTS = [
 ]
 
 
+def test_a_body_shorter_than_its_content_length_is_refused_not_guessed(stack, capfd):
+    # the client announces 10 bytes, sends 2 and closes its side
+    with socket.create_connection(("127.0.0.1", stack.port), timeout=5) as sock:
+        sock.sendall(
+            b"POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10\r\n\r\n{}"
+        )
+        sock.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert status_and_body(data)[0] == 400 and status_and_body(data)[1]["code"] == "BAD_REQUEST"
+    assert "Traceback" not in capfd.readouterr().err
+
+
 @pytest.mark.parametrize(("request_bytes", "status", "code"), BAD_REQUESTS)
 def test_the_adapter_refuses_badly_framed_requests_with_a_json_4xx_and_no_traceback(
     stack, capfd, request_bytes, status, code
@@ -440,3 +462,26 @@ def test_the_running_stack_writes_its_outbox_0600(stack):
     Client(stack.base_url).post("/api/register", {**REGISTER, "phone": PHONES[300]})
     assert _mode(stack.outbox_path) == 0o600
     assert _mode(stack.dev_dir / "secret") == 0o600
+
+
+def test_ipv6_viewers_are_counted_by_their_64_prefix_so_rotating_addresses_buys_nothing(handlers):
+    # Given one subscriber: an IPv6 /64 holds 2^64 addresses, free to rotate (privacy extensions do it anyway)
+    functions, _ = handlers
+    for i in range(3):
+        status, _ = call(
+            functions["register"], "POST", "/api/register", {**REGISTER, "phone": PHONES[40 + i]},
+            cloudfront_viewer_address=f"2001:db8:aaaa:bbbb:{i:x}:{i:x}:{i:x}:{i + 1:x}:443",
+        )  # fmt: skip
+        assert status == 201
+    # When a fourth address of the same /64 registers, Then the per-address throttle holds
+    status, reply = call(
+        functions["register"], "POST", "/api/register", {**REGISTER, "phone": PHONES[43]},
+        cloudfront_viewer_address="2001:db8:aaaa:bbbb:dead:beef:1:2:443",
+    )  # fmt: skip
+    assert (status, reply["code"]) == (429, "TOO_MANY_REGISTRATIONS")
+    # And another /64 (another subscriber) is not affected
+    status, _ = call(
+        functions["register"], "POST", "/api/register", {**REGISTER, "phone": PHONES[43]},
+        cloudfront_viewer_address="2001:db8:aaaa:bbbc::1:443",
+    )  # fmt: skip
+    assert status == 201

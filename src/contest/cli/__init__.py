@@ -143,9 +143,21 @@ def content_check(
         for issue in exc.issues:
             err.print(str(issue), markup=False, highlight=False, soft_wrap=True)
         fail(f"{len(exc.issues)} lỗi.")
+    # The bank's fairness lint (`contest questions lint`): its errors fail the check, the rest warn.
+    from contest.cli.questions import lint_content, lint_lines
+
+    report = lint_content(folder / "content", content.contest, content.bank)
+    for line in lint_lines(report):
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    if report.errors:
+        fail(
+            f"Ngân hàng câu hỏi: {len(report.errors)} lỗi, {len(report.warnings)} cảnh báo "
+            "(chi tiết: contest questions lint)."
+        )
     console.print(
         f"Hợp lệ: {len(content.contest.weeks)} tuần, {len(content.units)} đơn vị, "
-        f"{len(content.bank.questions)} câu hỏi."
+        f"{len(content.bank.questions)} câu hỏi"
+        + (f" ({len(report.warnings)} cảnh báo về câu hỏi)." if report.warnings else ".")
     )
     for line in key_schedule_warnings(content.bank, [w.number for w in content.contest.weeks]):
         err.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)

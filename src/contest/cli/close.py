@@ -101,9 +101,10 @@ def closer(aws: bool) -> Iterator[Any]:
             private_dir=Path(marker["private_dir"]),
         )
         clock = OffsetClock(override or stack_now(marker))
+        # on the local stack its clock is the server's clock (as for the stack's own close_week)
         outbox = Path(marker["publish_dir"]).parent / "outbox.jsonl"
         sender = _sender(marker["region"]) or (OutboxSender(outbox) if outbox.parent.is_dir() else None)
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, sender=sender)
+        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, wall=clock, sender=sender)
 
 
 def report(result: dict[str, Any]) -> None:

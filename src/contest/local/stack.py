@@ -39,6 +39,7 @@ from contest.perimeter import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER, viewer_addre
 REGION = "ap-southeast-1"
 TABLE = "contest-local"
 MAX_REQUEST_BYTES = 1024 * 1024
+BODY_TIMEOUT = 30.0  # seconds a client may take to send the body it announced
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,10}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -91,8 +92,8 @@ def request_body(request: BaseHTTPRequestHandler) -> bytes:
     Refused: any Transfer-Encoding (a chunked body is answered 411 Length Required: this adapter does not
     decode it, and guessing where the body ends is how requests get smuggled), a Content-Length that is not
     a plain decimal number (`-1`, `abc`, `1e3`) or given twice with different values, and a body larger than
-    MAX_REQUEST_BYTES (413, without reading it). Nothing here blocks a thread waiting for bytes that never come:
-    the adapter reads exactly the announced length.
+    MAX_REQUEST_BYTES (413; up to 16 MB of it is read and dropped so the client sees the answer). Nothing here
+    waits for bytes beyond the announced length.
     """
     if request.headers.get_all("transfer-encoding"):
         encoding = ",".join(request.headers.get_all("transfer-encoding") or []).strip().lower()
@@ -108,8 +109,24 @@ def request_body(request: BaseHTTPRequestHandler) -> bytes:
         raise BadRequestFraming(400, "BAD_REQUEST", "Yêu cầu không hợp lệ (Content-Length sai).")
     length = int(next(iter(lengths)))
     if length > MAX_REQUEST_BYTES:
+        # read (and drop) a moderately large body so the client gets to read the 413 instead of a broken pipe
+        left = length if length <= 16 * MAX_REQUEST_BYTES else 0
+        while left > 0 and (chunk := request.rfile.read(min(left, 64 * 1024))):
+            left -= len(chunk)
         raise BadRequestFraming(413, "PAYLOAD_TOO_LARGE", "Nội dung gửi lên quá lớn.")
-    return request.rfile.read(length) if length else b""
+    if not length:
+        return b""
+    # a client announcing more than it sends must not hold this thread: BODY_TIMEOUT seconds, then 400
+    request.connection.settimeout(BODY_TIMEOUT)
+    try:
+        body = request.rfile.read(length)
+    except TimeoutError:
+        body = b""
+    finally:
+        request.connection.settimeout(None)
+    if len(body) != length:
+        raise BadRequestFraming(400, "BAD_REQUEST", "Yêu cầu không hợp lệ (nội dung ngắn hơn Content-Length).")
+    return body
 
 
 class _Context:
@@ -327,6 +344,8 @@ class LocalStack:
             runtime = getattr(module, "runtime", None)
             if runtime is not None:  # one clock for every function of the stack
                 runtime.clock = self.clock
+                if hasattr(runtime, "wall"):  # the close's "server clock" is the stack's: a rehearsal of a
+                    runtime.wall = self.clock  # future contest closes; on AWS it is the system clock, always
             self.functions[name] = module
             resolver = getattr(module, "app", None)
             for route in getattr(resolver, "_static_routes", []) + getattr(resolver, "_dynamic_routes", []):
@@ -378,7 +397,7 @@ class LocalStack:
             def log_message(self, format: str, *args: Any) -> None:
                 if not stack.quiet:
                     path = (getattr(self, "path", "") or "").split("?")[0].encode("unicode_escape").decode()
-                    sys.stderr.write(f"{self.command} {path} {args[1] if len(args) > 1 else ''}\n")
+                    sys.stderr.write(f"{self.command or '-'} {path} {args[1] if len(args) > 1 else ''}\n")
 
             def do_GET(self) -> None:
                 stack._dispatch(self)

@@ -9,19 +9,21 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, names, passwords, phones, tokens
+from contest import errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
 from contest.model import UNVERIFIED_TTL_SECONDS, Account
-from contest.repository import CodeRecord, PhoneClaim, Reclaim, Repository
+from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, Repository
 from contest.sender import Sender
 from contest.services.content import ContentSource
+from contest.sms import code_text
 
 WINDOW_MS = 3_600_000
 LOCK_BASE_S, LOCK_MAX_S = 30, 900
 NO_ACCOUNT = "0" * 32  # read on the unknown-number path so that every path makes the same reads
 RECLAIM_REASON = "Chủ số điện thoại đã lấy lại số; tài khoản đăng ký trước đó bị đóng."
 RECLAIM_BY = "Hệ thống (lấy lại số điện thoại)"
+DUMMY = passwords.DUMMY_HASH
 
 
 def ip_hash(secret: bytes, ip: str | None) -> str | None:
@@ -63,14 +65,14 @@ class Accounts:
 
     def _pending(
         self, full_name: str, phone: str, unit_id: str, password: str, ip: str | None
-    ) -> tuple[str, str, dict[str, Any], int]:
+    ) -> tuple[str, str, dict[str, Any], int, str | None]:
         """Checks shared by register and reclaim: (e164, name, pending registration, now_ms). Always one
         scrypt hash and the per-address throttle, before anything about the number is read."""
         content = self.content.get()
         contest = content.contest
         e164 = phones.normalize(phone)
         clean = names.clean_name(full_name)
-        secret_password = passwords.check_strength(password)
+        secret_password = passwords.check_strength(password, e164)
         if content.unit(unit_id) is None:
             raise errors.UnknownUnit()
         now_ms = to_ms(self.clock.now())
@@ -84,11 +86,11 @@ class Accounts:
             "consent_version": contest.consent_version,
             "consent_at_ms": now_ms,
         }
-        return e164, clean, pending, now_ms
+        return e164, clean, pending, now_ms, address
 
     def register(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
         contest = self.content.get().contest
-        e164, clean, pending, now_ms = self._pending(full_name, phone, unit_id, password, ip)
+        e164, clean, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip)
         verify = contest.phone_verification
         ticket = secrets.token_urlsafe(24)
         excluded = self.repo.is_excluded(e164)
@@ -119,23 +121,35 @@ class Accounts:
                 )
             except errors.PhoneTaken:
                 claim = self._live_claim(e164, now_ms)  # a concurrent registration won: handled as taken
-            else:
-                if code:
-                    self._send_code(e164, code, "xac thuc dang ky")
-        if claim is not None and verify:
-            # Taken number, code-at-registration mode: the registrant expects a code. It goes to the phone
-            # and, with this registration's ticket, lets the phone's owner take the number over (reclaim).
-            self._start_claim(e164, pending, ticket, now_ms)
-        return {"verification_required": verify, "message": self._registered_message(), "ticket": ticket}
+        refused: errors.SmsNotSent | None = None
+        try:
+            if claim is None and code and record:
+                self._send_code(e164, code, "verify", address=address, record=record, purpose="verify")
+            elif claim is not None and verify:
+                # Taken number, code-at-registration mode: the registrant expects a code. It goes to the phone
+                # and, with this registration's ticket, lets the phone's owner take the number over (reclaim).
+                self._start_claim(e164, pending, ticket, address, quiet_budget=False)
+        except errors.SmsNotSent as exc:  # a budget (address / global / breaker): the same for every number
+            refused = exc
+        answer: dict[str, Any] = {
+            "verification_required": verify,
+            "code_sent": verify and refused is None,
+            "message": self._registered_message(),
+            "ticket": ticket,
+        }
+        if refused is not None:
+            answer["message"] = "Đã nhận đăng ký nhưng chưa gửi được mã xác thực. " + refused.message
+            answer["retry_after_seconds"] = int(refused.extra.get("retry_after", 60))
+        return answer
 
     def reclaim(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
         """The owner of a number someone else registered: one code to the phone, then /api/verify with the
         code and this ticket takes the number over. Same answer whatever the number's state."""
-        e164, _, pending, now_ms = self._pending(full_name, phone, unit_id, password, ip)
+        e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip)
         ticket = secrets.token_urlsafe(24)
         self.repo.is_excluded(e164)  # the same reads as register
         self._live_claim(e164, now_ms)
-        self._start_claim(e164, pending, ticket, now_ms)
+        self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
         return {
             "message": (
                 "Nếu số điện thoại hợp lệ, mã xác nhận đã được gửi tới số này. Nhập mã ở bước tiếp theo để hoàn tất."
@@ -144,16 +158,20 @@ class Accounts:
             "resend_after_seconds": self._resend_gap(),
         }
 
-    def _start_claim(self, phone: str, pending: dict[str, Any], ticket: str, now_ms: int) -> None:
+    def _start_claim(
+        self, phone: str, pending: dict[str, Any], ticket: str, address: str | None, *, quiet_budget: bool
+    ) -> None:
         previous = self.repo.code(phone, "claim")
         self._issue_code(
             phone,
             "claim",
             uuid.uuid4().hex,
             previous,
-            "xac nhan so dien thoai",
+            "reclaim",
+            address=address,
             ticket_hash=ticket_hash(ticket),
             pending=pending,
+            quiet_budget=quiet_budget,
         )
 
     def _well_formed(self, code: object) -> None:
@@ -237,7 +255,7 @@ class Accounts:
                 )
             )
 
-    def resend(self, *, phone: str) -> dict[str, Any]:
+    def resend(self, *, phone: str, ip: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
         now_ms = to_ms(self.clock.now())
         claim = self._live_claim(e164, now_ms)
@@ -249,7 +267,7 @@ class Accounts:
             and not account.verified
             and account.closed_at_ms is None
         ):
-            self._issue_code(e164, "verify", account.account_id, previous, "xac thuc dang ky")
+            self._issue_code(e164, "verify", account.account_id, previous, "verify", address=ip_hash(self.secret, ip))
         return {
             "message": "Nếu số điện thoại đã đăng ký và chưa xác thực, mã mới đã được gửi tới số này.",
             "resend_after_seconds": self._resend_gap(),
@@ -257,60 +275,72 @@ class Accounts:
 
     # --- sessions --------------------------------------------------------------------------------
 
-    def login(self, *, phone: str, password: str) -> dict[str, Any]:
+    def login(self, *, phone: str, password: str, ip: str | None = None) -> dict[str, Any]:
+        """Every attempt is counted (atomic ADD) BEFORE the password is checked, and the decision is taken
+        from the counter as this attempt left it, so parallel guesses are all counted: the first
+        `login_failures_before_delay - 1` attempts since the last success are checked freely; from then on
+        one attempt per lock window is checked and locks the phone for 30 s, doubling with every attempt
+        counted meanwhile (up to 15 min). Refusals (wrong password, unknown phone, locked, and in
+        at_registration an unverified account) all look alike."""
         e164 = phones.normalize(phone)
         contest = self.content.get().contest
         now = self.clock.now()
         now_ms = to_ms(now)
-        claim = self._live_claim(e164, now_ms)
-        account = self.repo.account(claim.account_id if claim else NO_ACCOUNT)
+        address = ip_hash(self.secret, ip)
+        hour = now_ms // WINDOW_MS
+        if address:
+            self.repo.throttle_login(address, hour, contest.limits.login_failures_per_ip_per_hour)
+        count = self.repo.count_login(e164)
+        if count is not None and count.expires_at_s is not None and count.expires_at_s <= now_ms // 1000:
+            count = None  # an expired (TTL) claim is no claim, even before DynamoDB deletes it
+        account = self.repo.account(count.account_id if count else NO_ACCOUNT)  # the same reads on every path
+        checked = (
+            count is not None
+            and account is not None
+            and self._may_check(e164, count, contest.limits.login_failures_before_delay, now_ms)
+        )
         # one scrypt hash on every path (unknown, locked, wrong, right): the time says nothing
-        right = passwords.verify_password(password, account.password_hash if account else passwords.DUMMY_HASH)
-        if claim is None or account is None or claim.locked_until_ms > now_ms:
-            raise errors.LoginFailed()  # locked: the same answer, no wait time (it would reveal the number)
-        if not right:
-            failures = claim.login_failures + 1
-            over = failures - contest.limits.login_failures_before_delay
-            locked_until = now_ms + 1000 * min(LOCK_MAX_S, LOCK_BASE_S * 2**over) if over >= 0 else 0
-            self.repo.record_login_failure(e164, claim, locked_until)
+        right = passwords.verify_password(password, account.password_hash if checked and account else DUMMY)
+        if not (checked and right and count and account):
             raise errors.LoginFailed()
         if contest.phone_verification and not account.verified:
             # at_registration: no session before the phone is proven, so registering someone else's
             # number and logging in cannot tell a free number from a taken one
             raise errors.LoginFailed()
-        if claim.login_failures:
-            self.repo.clear_login_failures(e164)
-        expires = int(now.timestamp()) + contest.limits.session_seconds
-        token = tokens.sign(
-            {
-                "kind": "session",
-                "sub": account.account_id,
-                "ver": account.password_version,
-                "iat": int(now.timestamp()),
-                "exp": expires,
-            },
-            self.secret,
-        )
+        self.repo.login_succeeded(e164, count)
+        if address:
+            self.repo.refund_login(address, hour)
+        token, expires = sessions.sign(account, int(now.timestamp()), contest.limits.session_seconds, self.secret)
         return {
             "token": token,
             "expires_at": iso(now.fromtimestamp(expires, now.tzinfo)),
             "verified": account.verified,
         }
 
+    def _may_check(self, phone: str, count: LoginCount, free: int, now_ms: int) -> bool:
+        """May this counted attempt have its password checked? Decided from its own counter value only."""
+        if count.locked_until_ms > now_ms:
+            return False
+        if count.attempts < free:
+            return True
+        delay_s = min(LOCK_MAX_S, LOCK_BASE_S * 2 ** min(count.attempts - free, 16))
+        return self.repo.take_login_slot(phone, count.locked_until_ms, now_ms + 1000 * delay_s)
+
+    def logout(self, bearer: str | None) -> dict[str, Any]:
+        """End every session of the account server-side: a token left on any device is dead from now on."""
+        claims = self.session(bearer)
+        account = sessions.current(self.repo.account(claims["sub"]), claims)
+        self.repo.end_sessions(account.account_id)
+        return {"message": "Bạn đã đăng xuất trên mọi thiết bị."}
+
     def session(self, bearer: str | None) -> dict[str, Any]:
-        """Claims of a valid session token (password version checked by the caller with the account)."""
-        if not bearer:
-            raise errors.Unauthorized()
-        try:
-            return tokens.verify(bearer, self.secret, kind="session", now_s=int(self.clock.now().timestamp()))
-        except errors.InvalidToken as exc:
-            raise errors.Unauthorized() from exc
+        """Claims of a validly signed session token; callers check it is current with the account."""
+        return sessions.claims(bearer, self.secret, int(self.clock.now().timestamp()))
 
     def me(self, bearer: str | None) -> dict[str, Any]:
         claims = self.session(bearer)
-        account, attempts, awards = self.repo.account_page(claims["sub"])
-        if account is None or account.password_version != claims.get("ver"):
-            raise errors.Unauthorized()
+        found, attempts, awards = self.repo.account_page(claims["sub"])
+        account = sessions.current(found, claims)
         content = self.content.get()
         unit = content.unit(account.unit_id)
         prizes = {p.rank: p.label for p in content.contest.weekly_prizes}
@@ -348,9 +378,7 @@ class Accounts:
     def confirm_award(self, bearer: str | None, *, week: int, code: str) -> dict[str, Any]:
         """at_award: the winner confirms the phone with the code the close sent (one per week)."""
         claims = self.session(bearer)
-        account = self.repo.account(claims["sub"])
-        if account is None or account.password_version != claims.get("ver"):
-            raise errors.Unauthorized()
+        account = sessions.current(self.repo.account(claims["sub"]), claims)
         self._well_formed(code)
         award = self.repo.award(account.account_id, week)
         if award is None:
@@ -380,13 +408,13 @@ class Accounts:
 
     # --- password reset --------------------------------------------------------------------------
 
-    def start_reset(self, *, phone: str) -> dict[str, Any]:
+    def start_reset(self, *, phone: str, ip: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
         claim = self._live_claim(e164, to_ms(self.clock.now()))
         previous = self.repo.code(e164, "reset")
         account = self.repo.account(claim.account_id if claim else NO_ACCOUNT)
         if claim is not None and account is not None:
-            self._issue_code(e164, "reset", claim.account_id, previous, "dat lai mat khau")
+            self._issue_code(e164, "reset", claim.account_id, previous, "reset", address=ip_hash(self.secret, ip))
         return {
             "message": "Nếu số điện thoại đã đăng ký, mã đặt lại mật khẩu đã được gửi tới số này.",
             "resend_after_seconds": self._resend_gap(),
@@ -394,7 +422,7 @@ class Accounts:
 
     def confirm_reset(self, *, phone: str, code: str, new_password: str) -> dict[str, Any]:
         e164 = phones.normalize(phone)
-        secret_password = passwords.check_strength(new_password)
+        secret_password = passwords.check_strength(new_password, e164)
         self._well_formed(code)
         new_hash = passwords.hash_password(secret_password)  # on every path: the time says nothing
         limits = self.content.get().contest.limits
@@ -443,11 +471,15 @@ class Accounts:
         previous: CodeRecord | None,
         what: str,
         *,
+        address: str | None = None,
         ticket_hash: str | None = None,
         pending: dict[str, Any] | None = None,
+        quiet_budget: bool = True,
     ) -> bool:
         """Send a new code unless the per-phone gap or hourly cap says no. Silent either way: a refusal
-        (with its wait time) would exist only for registered numbers and so reveal them."""
+        (with its wait time) would exist only for registered numbers and so reveal them. So is a refusal by
+        the SMS budgets on these routes (contest.budget): the messages sent stay within the budget, and a
+        429 that only a registered number can provoke would be an oracle (docs/verification.md)."""
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
         if previous is not None:
@@ -460,16 +492,39 @@ class Accounts:
         record = self._code_record(phone, purpose, code, account_id, now_ms, previous, ticket_hash, pending)
         if not self.repo.replace_code(phone, purpose, record, previous, WINDOW_MS // 1000):
             return False
-        self._send_code(phone, code, what)
+        try:
+            self._send_code(phone, code, what, address=address, record=record, purpose=purpose)
+        except errors.SmsNotSent:
+            if not quiet_budget:
+                raise
+            return False
         return True
 
-    def _send_code(self, phone: str, code: str, what: str) -> None:
-        """SMS without diacritics on purpose: one 160-character GSM part, not 70-character UCS-2 parts."""
-        minutes = self.content.get().contest.limits.code_ttl_seconds // 60
-        self.sender.send(
-            phone,
-            f"Ma {what} Cuoc thi Chuyen doi so: {code}. Hieu luc {minutes} phut. Khong dua ma cho nguoi khac.",
-        )
+    def _send_code(
+        self,
+        phone: str,
+        code: str,
+        what: str,
+        *,
+        address: str | None = None,
+        record: CodeRecord | None = None,
+        purpose: str | None = None,
+    ) -> None:
+        """One code message through the SMS budgets (contest.budget) and the configured channel.
+
+        Text from `sms.template`, without diacritics on purpose: one 160-septet GSM part, not 70-character UCS-2
+        parts. When the message certainly did not leave, the stored code is marked unsent so the contestant can
+        ask again at once; the budget error (a clear Vietnamese message with retry_after) goes to the caller.
+        """
+        contest = self.content.get().contest
+        text = code_text(contest.sms.template, code, contest.limits.code_ttl_seconds // 60, what)
+        key = record.code_hash[:32] if record else None
+        try:
+            self.sender.send(phone, text, address=address, key=key)  # type: ignore[call-arg]
+        except errors.SmsNotSent as exc:
+            if record is not None and not exc.maybe_sent:
+                self.repo.mark_code_unsent(phone, purpose or what, record)
+            raise
 
     def _code_ok(self, phone: str, purpose: str, code: str, record: CodeRecord, now_ms: int) -> bool:
         """Is `code` the live code of `record`? A wrong guess is counted; every failure looks the same."""
