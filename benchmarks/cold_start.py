@@ -144,8 +144,8 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
             step("quiz resume", lambda: api.post("/api/quiz", token=token))
             clock.advance(1)
             body = {"token": quiz["token"], "answers": {}, "prediction": 1}
-            step("submit", lambda: api.post("/api/submit", body))
-            step("submit retry", lambda: api.post("/api/submit", body))
+            step("submit", lambda: api.post("/api/submit", body, token=token))
+            step("submit retry", lambda: api.post("/api/submit", body, token=token))
             step("me", lambda: api.get("/api/me", token=token))
             return steps
 

@@ -364,7 +364,7 @@ def measure(participants: int) -> Measured:
             answers = {q["id"]: q["options"][i % 4]["id"] for q in quiz["questions"]}
             body = {"token": quiz["token"], "answers": answers, "prediction": 1000 + i}
             clock.advance(120)
-            step("submit", lambda: api.post("/api/submit", body))  # noqa: B023
+            step("submit", lambda: api.post("/api/submit", body, token=token))  # noqa: B023
             step("me", lambda: api.get("/api/me", token=token))  # noqa: B023
         # the close, at the results time
         clock.at = week.results_at + timedelta(minutes=1)

@@ -35,7 +35,13 @@ def resend(body):
 @route(app, "POST", "/api/login", request=s.LOGIN, response=s.SESSION)
 def login(body):
     """Đăng nhập."""
-    return runtime.accounts.login(**body)
+    return runtime.accounts.login(**body, ip=client_ip(app))
+
+
+@route(app, "POST", "/api/logout", response=s.MESSAGE, auth=True)
+def logout():
+    """Đăng xuất: kết thúc mọi phiên đăng nhập của tài khoản ở phía máy chủ (mọi thiết bị)."""
+    return runtime.accounts.logout(bearer(app))
 
 
 @route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT)

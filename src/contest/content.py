@@ -263,6 +263,9 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
             login_failures_before_delay=positive(
                 limits, "login_failures_before_delay", "limits.login_failures_before_delay", 5
             ),
+            login_failures_per_ip_per_hour=positive(
+                limits, "login_failures_per_ip_per_hour", "limits.login_failures_per_ip_per_hour", 100
+            ),
             session_seconds=3600 * positive(limits, "session_hours", "limits.session_hours", 12),
         ),
         weekly_prizes=prize_list("weekly"),

@@ -136,14 +136,24 @@ class AlreadyVerified(ContestError):
 
 # Sessions
 class LoginFailed(ContestError):
-    code, status, message = "LOGIN_FAILED", 401, "Số điện thoại hoặc mật khẩu không đúng."
+    """The one answer to every refused login: wrong password, unknown phone, or a phone locked out after
+    too many attempts. Same status and body for all three, so neither an account nor its lock is revealed."""
+
+    code, status, message = (
+        "LOGIN_FAILED",
+        401,
+        "Số điện thoại hoặc mật khẩu không đúng, hoặc đã đăng nhập sai quá nhiều lần. "
+        "Vui lòng thử lại sau ít phút hoặc đặt lại mật khẩu.",
+    )
 
 
 class LoginThrottled(ContestError):
+    """Too many refused logins from one network address (depends on the address only, never on a phone)."""
+
     code, status, message = (
         "LOGIN_THROTTLED",
         429,
-        "Bạn đã đăng nhập sai nhiều lần. Vui lòng thử lại sau ít phút.",
+        "Có quá nhiều lượt đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau.",
     )
 
 
@@ -170,6 +180,24 @@ class NoAttemptsLeft(ContestError):
 
 class InvalidToken(ContestError):
     code, status, message = "INVALID_TOKEN", 401, "Phiên làm bài không hợp lệ. Vui lòng bắt đầu lại."
+
+
+class NotYourAttempt(ContestError):
+    code, status, message = (
+        "NOT_YOUR_ATTEMPT",
+        403,
+        "Bài thi này thuộc về tài khoản khác. Vui lòng đăng nhập đúng tài khoản đã làm bài để nộp.",
+    )
+
+
+class StaleAttempt(ContestError):
+    """The attempt token was issued before the account's password was reset: fetch it again (same attempt)."""
+
+    code, status, message = (
+        "ATTEMPT_STALE",
+        409,
+        "Mật khẩu của tài khoản đã được đặt lại sau khi bạn nhận đề. Vui lòng mở lại trang thi để tiếp tục.",
+    )
 
 
 class AttemptExpired(ContestError):

@@ -50,6 +50,7 @@ class Limits:
     registrations_per_ip_per_hour: int
     login_failures_before_delay: int
     session_seconds: int
+    login_failures_per_ip_per_hour: int = 100  # refused logins per address and hour
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,7 @@ class Account:
     created_at_ms: int
     password_version: int
     coordinator_unit: str | None = None  # the unit whose participation this person may see (organisers appoint)
+    session_version: int = 0  # raised by a server-side logout: every session signed before it is dead
 
 
 @dataclass(frozen=True)

@@ -66,8 +66,8 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
         assert status == 200 and len(quiz["questions"]) == 15
         assert headers["Cache-Control"] == "no-store"
         body = {"token": quiz["token"], "answers": {quiz["questions"][0]["id"]: "B"}, "prediction": 5000}
-        first = http(base, "POST", "/api/submit", body)
-        again = http(base, "POST", "/api/submit", body)
+        first = http(base, "POST", "/api/submit", body, token=token)
+        again = http(base, "POST", "/api/submit", body, token=token)
         # Then one receipt, the same twice
         assert first[0] == again[0] == 200 and first[1] == again[1]
         # and errors are JSON with a code, for the API's unknown paths and bad bodies too

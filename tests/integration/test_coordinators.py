@@ -30,7 +30,7 @@ PERSON = {
 
 
 def invoke(*args: str) -> str:
-    result = CliRunner().invoke(cli, [*args, "--aws"])
+    result = CliRunner().invoke(cli, [*args, "--aws"], env={"COLUMNS": "200"})  # a table of six columns
     assert result.exit_code == 0, result.output
     return result.output
 
@@ -46,7 +46,7 @@ def people(api, sender):
     for i, (_, _, takes_part) in PERSON.items():
         if takes_part:
             quiz = api.post("/api/quiz", token=tokens[i]).body
-            reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 5})
+            reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 5}, token=tokens[i])
             assert reply.status == 200, reply.body
     invoke("coordinators", "add", "--unit", UNIT_A, "--phone", PHONES[5], "--note", "Văn phòng Sở")
     invoke("coordinators", "add", "--unit", UNIT_B, "--phone", PHONES[6])

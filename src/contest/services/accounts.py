@@ -7,16 +7,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, names, passwords, phones, tokens
+from contest import errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.codes import CODE_LENGTH, code_hash, code_matches, new_code, well_formed
 from contest.model import Account
-from contest.repository import CodeRecord, Repository
+from contest.repository import CodeRecord, LoginCount, Repository
 from contest.sender import Sender
 from contest.services.content import ContentSource
 
 WINDOW_MS = 3_600_000
 LOCK_BASE_S, LOCK_MAX_S = 30, 900
+NO_ACCOUNT = "0" * 32  # read on the unknown-number path so that every path makes the same reads
+DUMMY = passwords.DUMMY_HASH
 
 
 def ip_hash(secret: bytes, ip: str | None) -> str | None:
@@ -41,7 +43,7 @@ class Accounts:
         contest = content.contest
         e164 = phones.normalize(phone)
         clean = names.clean_name(full_name)
-        secret_password = passwords.check_strength(password)
+        secret_password = passwords.check_strength(password, e164)
         if content.unit(unit_id) is None:
             raise errors.UnknownUnit()
         now = self.clock.now()
@@ -101,57 +103,65 @@ class Accounts:
 
     # --- sessions --------------------------------------------------------------------------------
 
-    def login(self, *, phone: str, password: str) -> dict[str, Any]:
+    def login(self, *, phone: str, password: str, ip: str | None = None) -> dict[str, Any]:
+        """Every attempt is counted (atomic ADD) BEFORE the password is checked, and the decision is taken
+        from the counter as this attempt left it, so parallel guesses are all counted: the first
+        `login_failures_before_delay - 1` attempts since the last success are checked freely; from then on
+        one attempt per lock window is checked and locks the phone for 30 s, doubling with every attempt
+        counted meanwhile (up to 15 min). Refusals (wrong password, unknown phone, locked) all look alike."""
         e164 = phones.normalize(phone)
         contest = self.content.get().contest
         now = self.clock.now()
         now_ms = to_ms(now)
-        claim = self.repo.claim(e164)
-        if claim is None:
-            passwords.verify_password(password, passwords.DUMMY_HASH)  # same cost as a real check
-            raise errors.LoginFailed()
-        if claim.locked_until_ms > now_ms:
-            raise errors.LoginThrottled(retry_after=-(-(claim.locked_until_ms - now_ms) // 1000))
-        account = self.repo.account(claim.account_id)
-        if account is None or not passwords.verify_password(password, account.password_hash):
-            failures = claim.login_failures + 1
-            over = failures - contest.limits.login_failures_before_delay
-            locked_until = now_ms + 1000 * min(LOCK_MAX_S, LOCK_BASE_S * 2**over) if over >= 0 else 0
-            self.repo.record_login_failure(e164, claim, locked_until)
-            raise errors.LoginFailed()
-        if claim.login_failures:
-            self.repo.clear_login_failures(e164)
-        expires = int(now.timestamp()) + contest.limits.session_seconds
-        token = tokens.sign(
-            {
-                "kind": "session",
-                "sub": account.account_id,
-                "ver": account.password_version,
-                "iat": int(now.timestamp()),
-                "exp": expires,
-            },
-            self.secret,
+        address = ip_hash(self.secret, ip)
+        hour = now_ms // WINDOW_MS
+        if address:
+            self.repo.throttle_login(address, hour, contest.limits.login_failures_per_ip_per_hour)
+        count = self.repo.count_login(e164)
+        account = self.repo.account(count.account_id if count else NO_ACCOUNT)  # the same reads on every path
+        checked = (
+            count is not None
+            and account is not None
+            and self._may_check(e164, count, contest.limits.login_failures_before_delay, now_ms)
         )
+        # one scrypt hash on every path (unknown, locked, wrong, right): the time says nothing
+        right = passwords.verify_password(password, account.password_hash if checked and account else DUMMY)
+        if not (checked and right and count and account):
+            raise errors.LoginFailed()
+        self.repo.login_succeeded(e164, count)
+        if address:
+            self.repo.refund_login(address, hour)
+        token, expires = sessions.sign(account, int(now.timestamp()), contest.limits.session_seconds, self.secret)
         return {
             "token": token,
             "expires_at": iso(now.fromtimestamp(expires, now.tzinfo)),
             "verified": account.verified,
         }
 
+    def _may_check(self, phone: str, count: LoginCount, free: int, now_ms: int) -> bool:
+        """May this counted attempt have its password checked? Decided from its own counter value only."""
+        if count.locked_until_ms > now_ms:
+            return False
+        if count.attempts < free:
+            return True
+        delay_s = min(LOCK_MAX_S, LOCK_BASE_S * 2 ** min(count.attempts - free, 16))
+        return self.repo.take_login_slot(phone, count.locked_until_ms, now_ms + 1000 * delay_s)
+
+    def logout(self, bearer: str | None) -> dict[str, Any]:
+        """End every session of the account server-side: a token left on any device is dead from now on."""
+        claims = self.session(bearer)
+        account = sessions.current(self.repo.account(claims["sub"]), claims)
+        self.repo.end_sessions(account.account_id)
+        return {"message": "Bạn đã đăng xuất trên mọi thiết bị."}
+
     def session(self, bearer: str | None) -> dict[str, Any]:
-        """Claims of a valid session token (password version checked by the caller with the account)."""
-        if not bearer:
-            raise errors.Unauthorized()
-        try:
-            return tokens.verify(bearer, self.secret, kind="session", now_s=int(self.clock.now().timestamp()))
-        except errors.InvalidToken as exc:
-            raise errors.Unauthorized() from exc
+        """Claims of a validly signed session token; callers check it is current with the account."""
+        return sessions.claims(bearer, self.secret, int(self.clock.now().timestamp()))
 
     def me(self, bearer: str | None) -> dict[str, Any]:
         claims = self.session(bearer)
-        account, attempts = self.repo.account_with_attempts(claims["sub"])
-        if account is None or account.password_version != claims.get("ver"):
-            raise errors.Unauthorized()
+        found, attempts = self.repo.account_with_attempts(claims["sub"])
+        account = sessions.current(found, claims)
         content = self.content.get()
         unit = content.unit(account.unit_id)
         return {
@@ -190,7 +200,7 @@ class Accounts:
 
     def confirm_reset(self, *, phone: str, code: str, new_password: str) -> dict[str, Any]:
         e164 = phones.normalize(phone)
-        secret_password = passwords.check_strength(new_password)
+        secret_password = passwords.check_strength(new_password, e164)
         record = self._check_code(e164, "reset", code)
         limits = self.content.get().contest.limits
         if not self.repo.reset_password(e164, record, limits.code_max_tries, passwords.hash_password(secret_password)):

@@ -146,7 +146,8 @@
     var data = null;
     try { data = await response.json(); } catch (e) { data = null; }
     if (response.ok) return data || {};
-    if (response.status === 401 && (options || {}).auth) drop(local, SESSION_KEY);
+    // a refused session is forgotten; a refused attempt token (INVALID_TOKEN) says nothing about the session
+    if (response.status === 401 && (options || {}).auth && !(data && data.code === 'INVALID_TOKEN')) drop(local, SESSION_KEY);
     throw new ApiError((data && data.message) ||
       'Máy chủ đang bận hoặc gặp sự cố (mã ' + response.status + '). Vui lòng thử lại sau ít phút.',
       response.status, data);
@@ -443,10 +444,22 @@
     expired: 'Phiên đăng nhập đã hết hạn hoặc chưa đăng nhập. Mời bạn đăng nhập.'
   };
 
-  function logout() {
-    drop(local, SESSION_KEY);
+  /* "Đăng xuất" ends the session on the server (every device: a copied or left-behind token is dead) and
+   * clears everything of the person kept here, including an unsent submission and its attempt token,
+   * after asking when such a submission is still waiting. */
+  var UNSENT_WARNING = 'Bài thi của bạn chưa được gửi tới máy chủ. Nếu đăng xuất, bài làm lưu trên thiết bị này ' +
+    'sẽ bị xoá và không thể nộp nữa. Bạn vẫn muốn đăng xuất?';
+  async function logout(event) {
     var quiz = load(local, QUIZ_KEY);
-    if (!(quiz && quiz.pending)) drop(local, QUIZ_KEY); // an unsent submission survives until it is received
+    if (quiz && quiz.pending && !quiz.receipt && !window.confirm(UNSENT_WARNING)) return;
+    var button = event && event.currentTarget;
+    if (button) button.disabled = true;
+    if (session()) {
+      try { await api('POST', '/api/logout', undefined, { auth: true }); } catch (e) { /* cleared here all the same */ }
+    }
+    drop(local, SESSION_KEY);
+    drop(local, QUIZ_KEY);
+    drop(tab, PHONE_KEY);
     go('dang-nhap/');
   }
 
@@ -1023,6 +1036,7 @@
           var receipt = await api('POST', '/api/submit', st.pending, { auth: true });
           st.receipt = receipt;
           st.pending = null;
+          st.session = (session() || {}).token || st.session; // accepted only for the owner's session
           persist();
           sending = false;
           window.removeEventListener('online', onOnline);
@@ -1040,7 +1054,15 @@
               status(out, err.message, 'warn');
               return;
             }
+            if (err.code === 'ATTEMPT_STALE' && await renewToken()) { sending = false; sendLoop(); return; }
             status(out, err.message, 'error', true);
+            if ((err.status === 401 && err.code !== 'INVALID_TOKEN') || err.code === 'NOT_YOUR_ATTEMPT') {
+              // the session ended (logout, password reset, expiry) or is someone else's: the answers stay here
+              // and are sent as soon as the person who did the attempt logs in again and opens this page
+              out.appendChild(document.createTextNode(' Bài làm vẫn được lưu trên thiết bị này. '));
+              out.appendChild(el('a', { href: url('dang-nhap/?expired=1&next=thi/'), text: 'Đăng nhập để nộp bài' }));
+              return;
+            }
             if (err.code === 'ALREADY_SUBMITTED' || err.status === 409 || err.status === 410 || err.status === 403) {
               drop(local, QUIZ_KEY);
               out.appendChild(document.createTextNode(' '));
@@ -1059,6 +1081,22 @@
           if (result === 'cancel') { sending = false; return; }
           delay = Math.min(delay * 2, 30000) + Math.floor(Math.random() * 500);
         }
+      }
+    }
+
+    /* The password was reset after the attempt was issued: its token is dead, the attempt is not. Ask the
+     * server for the same attempt again (a fresh token) and resend the very same answers. */
+    async function renewToken() {
+      try {
+        var again = await api('POST', '/api/quiz', {}, { auth: true });
+        if (!st.pending || again.attempt_id !== st.attempt.attempt_id) return false;
+        st.attempt.token = again.token;
+        st.pending.token = again.token;
+        st.session = (session() || {}).token || null;
+        persist();
+        return true;
+      } catch (e) {
+        return false;
       }
     }
 
