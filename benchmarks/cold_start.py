@@ -105,7 +105,7 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
 
         from tests.support import ORIGIN_SECRET, PHONES, WEEK1_MID, Api, code_for, e164, make_content
 
-        os.environ["CONTEST_ORIGIN_SECRET"] = ORIGIN_SECRET  # the value the test events carry (contest.perimeter)
+        os.environ["CONTEST_ORIGIN_SECRET"] = ORIGIN_SECRET  # the origin header the test events carry
 
         from contest import tables
         from contest.clock import FixedClock

@@ -77,3 +77,5 @@ def on_post_build(config: Any) -> None:
     text = target.read_text(encoding="utf-8")
     if "fold-vi" not in text:
         target.write_text(text.rstrip() + "\n" + SEARCH_FOLD.read_text(encoding="utf-8"), encoding="utf-8")
+    # The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts.
+    sitebuild.vendor_altcha(Path(config.site_dir), _root(config) / "build" / "npm")

@@ -37,7 +37,7 @@ def local_stack(env: Mapping[str, str], sms_sender: str) -> bool:
 class Settings:
     table_name: str
     region: str
-    sms_sender: str  # "sns" | "outbox"
+    sms_sender: str  # "sns" | "gateway" | "outbox"
     signing_secret: bytes | None = None  # local stack and tests only
     signing_secret_ref: str | None = None  # AWS: SSM parameter name or Secrets Manager ARN
     origin_secret: str | None = None  # local stack and tests only: the value the adapter sends (contest.perimeter)
@@ -49,6 +49,11 @@ class Settings:
     publish_dir: Path | None = None
     private_dir: Path | None = None
     endpoint_url: str | None = None  # local stack / tests only (a moto server)
+    gateway_url: str | None = None  # sms_sender "gateway": the brandname provider's HTTPS endpoint
+    gateway_secret: str | None = None  # local stack and tests only: the credentials' JSON
+    gateway_secret_ref: str | None = None  # AWS: Secrets Manager name or ARN of the credentials' JSON
+    gateway_success: tuple[str, str] = ("code", "00")  # answer field and value that mean "accepted"
+    gateway_timeout_s: float = 5.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, api: bool = True) -> Settings:
@@ -69,8 +74,24 @@ class Settings:
         if not region:
             raise ConfigError("missing required setting AWS_REGION")
         sms_sender = required("CONTEST_SMS_SENDER")
-        if sms_sender not in ("sns", "outbox"):
-            raise ConfigError("CONTEST_SMS_SENDER must be 'sns' or 'outbox'")
+        if sms_sender not in ("sns", "gateway", "outbox"):
+            raise ConfigError("CONTEST_SMS_SENDER must be 'sns', 'gateway' or 'outbox'")
+        gateway_url = optional("CONTEST_SMS_GATEWAY_URL")
+        gateway_secret = optional("CONTEST_SMS_GATEWAY_SECRET")
+        gateway_secret_ref = optional("CONTEST_SMS_GATEWAY_SECRET_ID")
+        if sms_sender == "gateway" and not (gateway_url and (gateway_secret or gateway_secret_ref)):
+            raise ConfigError(
+                "CONTEST_SMS_SENDER=gateway needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_SECRET_ID"
+            )
+        success_field, _, success_value = (optional("CONTEST_SMS_GATEWAY_SUCCESS") or "code=00").partition("=")
+        if not success_field or not success_value:
+            raise ConfigError("CONTEST_SMS_GATEWAY_SUCCESS must read field=value, e.g. code=00")
+        try:
+            gateway_timeout_s = float(optional("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS") or "5")
+        except ValueError as exc:
+            raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be a number of seconds") from exc
+        if not 0 < gateway_timeout_s <= 20:
+            raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be between 0 and 20")
         secret = optional("CONTEST_SIGNING_SECRET")
         secret_ref = optional("CONTEST_SIGNING_SECRET_PARAM") or optional("CONTEST_SIGNING_SECRET_ARN")
         if api and not secret and not secret_ref:
@@ -113,4 +134,9 @@ class Settings:
             publish_dir=Path(p) if (p := optional("CONTEST_PUBLISH_DIR")) else None,
             private_dir=Path(p) if (p := optional("CONTEST_PRIVATE_DIR")) else None,
             endpoint_url=optional("AWS_ENDPOINT_URL"),
+            gateway_url=gateway_url,
+            gateway_secret=gateway_secret,
+            gateway_secret_ref=gateway_secret_ref,
+            gateway_success=(success_field.strip(), success_value.strip()),
+            gateway_timeout_s=gateway_timeout_s,
         )

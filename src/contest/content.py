@@ -25,6 +25,7 @@ from contest.model import (
     Question,
     QuestionsLint,
     QuizRules,
+    SmsPolicy,
     Source,
     Unit,
     UnitGroup,
@@ -274,6 +275,7 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         published_top=positive(results, "published_top", "results.published_top", 100),
         excluded_roles=r.get(data, "excluded_roles", str, "") or "",
         final_formula=final_formula,
+        sms=_sms_policy(r, data),
         questions_lint=questions_lint,
     )
     if contest.limits.code_ttl_seconds > 300:
@@ -281,6 +283,77 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
     if r.issues:
         raise ContentError(r.issues)
     return contest
+
+
+SMS_KEYS = {
+    "template",
+    "proof_of_work",
+    "per_address_per_hour",
+    "global_per_hour",
+    "global_shards",
+    "monthly_spend_limit_usd",
+    "breaker_fraction",
+    "price_per_message_usd",
+}
+POW_KEYS = {"cost", "max_counter", "expires_minutes"}
+
+
+def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
+    """`sms:` (issue 12), strict: unknown keys are refused so a misspelt limit never silently stays default."""
+    from contest.sms import template_problems
+
+    default = SmsPolicy()
+    sms = r.get(data, "sms", dict, {}) or {}
+    pow_ = r.get(sms, "proof_of_work", dict, {}, label="sms.proof_of_work") or {}
+    for where, keys, label in ((sms, SMS_KEYS, "sms"), (pow_, POW_KEYS, "sms.proof_of_work")):
+        for key in sorted(set(where) - keys, key=str):
+            r.issue(where, str(key), f"unknown key '{label}.{key}'; allowed: {', '.join(sorted(keys))}")
+
+    def whole(where: Any, key: str, label: str, default_value: int, low: int, high: int) -> int:
+        value = r.get(where, key, int, default_value, label=label)
+        if value is None:
+            return default_value
+        if not low <= value <= high:
+            r.issue(where, key, f"'{label}' must be between {low} and {high}")
+        return int(value)
+
+    def number(where: Any, key: str, label: str, default_value: float, low: float, high: float) -> float:
+        value = r.get(where, key, (int, float), default_value, label=label)
+        if value is None or isinstance(value, bool):
+            return default_value
+        if not low < value <= high:
+            r.issue(where, key, f"'{label}' must be greater than {low} and at most {high}")
+        return float(value)
+
+    template = r.get(sms, "template", str, default.template, label="sms.template") or default.template
+    for problem in template_problems(template):
+        r.issue(sms, "template", f"sms.template: {problem}")
+    policy = SmsPolicy(
+        template=template,
+        pow_cost=whole(pow_, "cost", "sms.proof_of_work.cost", default.pow_cost, 1, 1_000_000),
+        pow_max_counter=whole(
+            pow_, "max_counter", "sms.proof_of_work.max_counter", default.pow_max_counter, 2, 10_000_000
+        ),
+        pow_expires_seconds=60
+        * whole(pow_, "expires_minutes", "sms.proof_of_work.expires_minutes", default.pow_expires_seconds // 60, 1, 30),
+        per_address_per_hour=whole(
+            sms, "per_address_per_hour", "sms.per_address_per_hour", default.per_address_per_hour, 1, 100_000
+        ),
+        global_per_hour=whole(sms, "global_per_hour", "sms.global_per_hour", default.global_per_hour, 1, 10_000_000),
+        global_shards=whole(sms, "global_shards", "sms.global_shards", default.global_shards, 1, 64),
+        monthly_spend_limit_usd=number(
+            sms, "monthly_spend_limit_usd", "sms.monthly_spend_limit_usd", default.monthly_spend_limit_usd, 0, 1e7
+        ),
+        breaker_fraction=number(sms, "breaker_fraction", "sms.breaker_fraction", default.breaker_fraction, 0, 0.9),
+        price_per_message_usd=number(
+            sms, "price_per_message_usd", "sms.price_per_message_usd", default.price_per_message_usd, 0, 10
+        ),
+    )
+    if policy.global_shards > policy.global_per_hour:
+        r.issue(sms, "global_shards", "sms.global_shards must not exceed sms.global_per_hour")
+    if policy.monthly_message_cap < 1:
+        r.issue(sms, "breaker_fraction", "the circuit breaker would allow no message at all this month")
+    return policy
 
 
 QUESTIONS_LINT_KEYS = {f.name for f in fields(QuestionsLint)}

@@ -134,6 +134,90 @@ class AlreadyVerified(ContestError):
     code, status, message = "ALREADY_VERIFIED", 409, "Số điện thoại này đã được xác thực."
 
 
+# Proof of work (issue 12): every route that can send an SMS first needs a solved challenge
+class ProofRequired(ContestError):
+    code, status, message = (
+        "POW_REQUIRED",
+        428,
+        "Thiếu bước kiểm tra chống gửi tin nhắn tự động. Vui lòng tải lại trang và thử lại.",
+    )
+
+
+class ProofInvalid(ContestError):
+    code, status, message = (
+        "POW_INVALID",
+        403,
+        "Bước kiểm tra chống gửi tin nhắn tự động không hợp lệ. Vui lòng tải lại trang và thử lại.",
+    )
+
+
+class ProofExpired(ContestError):
+    code, status, message = (
+        "POW_EXPIRED",
+        403,
+        "Bước kiểm tra chống gửi tin nhắn tự động đã hết hạn. Vui lòng gửi lại yêu cầu.",
+    )
+
+
+class ProofReused(ContestError):
+    code, status, message = (
+        "POW_REUSED",
+        403,
+        "Bước kiểm tra này đã được dùng cho một yêu cầu khác. Vui lòng gửi lại yêu cầu.",
+    )
+
+
+# SMS budgets and delivery (issue 12). Nothing is lost when a code cannot be sent: the registration is stored,
+# the contestant asks for the code again later (retry_after). `maybe_sent`: the gateway may have delivered it.
+class SmsNotSent(ContestError):
+    code, status, message = "SMS_NOT_SENT", 429, "Chưa gửi được tin nhắn mã xác thực. Vui lòng thử lại sau."
+    maybe_sent = False
+
+
+class SmsAddressBudget(SmsNotSent):
+    code, status, message = (
+        "SMS_ADDRESS_LIMIT",
+        429,
+        "Đã có quá nhiều tin nhắn mã xác thực được yêu cầu từ địa chỉ mạng của bạn trong giờ này. "
+        "Vui lòng thử lại sau.",
+    )
+
+
+class SmsGlobalBudget(SmsNotSent):
+    code, status, message = (
+        "SMS_BUSY",
+        429,
+        "Hệ thống đang gửi quá nhiều tin nhắn trong giờ này. Vui lòng thử lại sau; "
+        "tài khoản và bài thi của bạn vẫn được giữ nguyên.",
+    )
+
+
+class SmsSuspended(SmsNotSent):
+    code, status, message = (
+        "SMS_SUSPENDED",
+        429,
+        "Việc gửi tin nhắn mã xác thực đang tạm dừng để bảo vệ kinh phí của Cuộc thi; Ban Tổ chức đã được báo. "
+        "Vui lòng thử lại sau hoặc liên hệ Ban Tổ chức.",
+    )
+
+
+class SmsGatewayFailed(SmsNotSent):
+    code, status, message = (
+        "SMS_GATEWAY_FAILED",
+        429,
+        "Nhà cung cấp dịch vụ tin nhắn đang gặp sự cố nên chưa gửi được mã. Vui lòng thử lại sau ít phút.",
+    )
+
+
+class SmsGatewayTimeout(SmsNotSent):
+    code, status, message = (
+        "SMS_UNCONFIRMED",
+        429,
+        "Chưa xác nhận được tin nhắn mã đã gửi đi. Nếu sau một phút vẫn chưa nhận được mã, vui lòng bấm “Gửi lại mã”.",
+    )
+    maybe_sent = True
+
+
 # Sessions
 class LoginFailed(ContestError):
     """The one answer to every refused login: wrong password, unknown phone, or a phone locked out after

@@ -31,6 +31,7 @@ from contest.validation import validate
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json; charset=utf-8"
 NO_STORE = {"Cache-Control": "no-store"}
+PROOF_HEADER = "x-altcha"  # API Gateway v2 lower-cases header names
 
 
 def _dumps(value: Any) -> str:
@@ -142,13 +143,19 @@ def route(
     status: int = 200,
     auth: bool = False,
     summary: str = "",
+    proof: Callable[[str | None], None] | None = None,
 ) -> Callable[[Callable[..., dict[str, Any]]], Callable[[], Response[str]]]:
     """Declare a route once: the body is parsed and validated against `request`, the handler's dict is
-    answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi)."""
+    answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi).
+
+    `proof`: the route can send an SMS; its `X-Altcha` header (a solved proof-of-work challenge) is checked
+    by `proof` before anything else, the body included (contest.proof)."""
 
     def decorate(func: Callable[..., dict[str, Any]]) -> Callable[[], Response[str]]:
         @functools.wraps(func)
         def endpoint() -> Response[str]:
+            if proof is not None:
+                proof(app.current_event.headers.get(PROOF_HEADER))
             if request is None:
                 return respond(func(), status)
             return respond(func(json_body(app, request, optional=not request.get("required"))), status)
@@ -158,6 +165,7 @@ def route(
             "response": response,
             "status": status,
             "auth": auth,
+            "proof": proof is not None,
             "summary": summary or (func.__doc__ or "").strip(),
         }
         app.route(path, method.upper())(endpoint)

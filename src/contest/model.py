@@ -54,6 +54,27 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class SmsPolicy:
+    """contest.yaml `sms:` (issue 12): what may be sent, how often, and the proof of work in front of it."""
+
+    template: str = "Ma {purpose} Cuoc thi Chuyen doi so: {code}. Ma co hieu luc {minutes} phut."
+    pow_cost: int = 250  # PBKDF2-SHA-256 iterations per try
+    pow_max_counter: int = 1000  # the counter to find is drawn in [max/2, max)
+    pow_expires_seconds: int = 300
+    per_address_per_hour: int = 20  # codes sent per client address per hour
+    global_per_hour: int = 1000  # codes sent per hour, whole contest
+    global_shards: int = 4  # counter items the global hourly budget is spread over (hot-key safety)
+    monthly_spend_limit_usd: float = 100.0  # the SNS account's monthly SMS spend limit
+    breaker_fraction: float = 0.5  # stop sending at this fraction of the monthly limit, alarm the organisers
+    price_per_message_usd: float = 0.06  # estimate for the channel in use (docs/deploy.md)
+
+    @property
+    def monthly_message_cap(self) -> int:
+        """Messages per calendar month (UTC) before the circuit breaker trips."""
+        return int(self.monthly_spend_limit_usd * self.breaker_fraction / self.price_per_message_usd)
+
+
+@dataclass(frozen=True)
 class QuestionsLint:
     """Thresholds of `contest questions lint` (contest.yaml `questions_lint:`)."""
 
@@ -90,6 +111,7 @@ class Contest:
     published_top: int
     excluded_roles: str
     final_formula: dict[str, float] = field(default_factory=dict)
+    sms: SmsPolicy = field(default_factory=SmsPolicy)
     questions_lint: QuestionsLint = field(default_factory=QuestionsLint)
 
     def week(self, number: int) -> Week | None:

@@ -12,7 +12,6 @@ created/modified instants.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from contest import cells
 from contest.model import Prize, Unit
 from contest.publication import COMMITTEE_DECIDED, COMMITTEE_DECIDES, prize_label
 from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
@@ -69,19 +69,24 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
     """Ranked rows, chunk by chunk, built column-wise (a million entries never become one string)."""
     cols = ranking.columns
     prizes = ranking.rules.prizes
-    labels = {p.rank: prize_label(p.rank, prizes) for p in prizes}
-    labels["pending"] = prize_label("pending", prizes)
+    # Every text goes through the spreadsheet neutraliser (contest.cells): the texts chosen from a few values
+    # (groups, units, prizes, flags) once per value here, the per-person ones column by column below.
+    safe = cells.neutralise
+    labels = {p.rank: safe(prize_label(p.rank, prizes)) for p in prizes}
+    labels["pending"] = safe(prize_label("pending", prizes))
     flags: dict[int, str] = {}
     for f in ranking.flags:
         text = f"{FLAG_LABELS.get(f.kind, f.kind)}: {f.detail}"
         flags[f.index] = f"{flags[f.index]}; {text}" if f.index in flags else text
+    flags = {i: safe(text) for i, text in flags.items()}
     group_text = np.array(
-        [f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})" for g in ranking.groups] + [""],
+        [safe(f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})") for g in ranking.groups]
+        + [""],
         dtype=object,
     )
     codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
-    unit_ids = np.array([*cols.unit_ids, ""], dtype=object)
-    unit_label = np.array([unit_names.get(u, u) for u in cols.unit_ids] + [""], dtype=object)
+    unit_ids = np.array([*map(safe, cols.unit_ids), ""], dtype=object)
+    unit_label = np.array([safe(unit_names.get(u, u)) for u in cols.unit_ids] + [""], dtype=object)
     n = len(ranking)
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
@@ -92,12 +97,14 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
         for p, prize in ranking.prize_at.items():
             if lo <= p < hi:
                 prize_col[p - lo] = labels.get(prize) or ""
+        # the per-person texts, column by column (a quick pass when no value can start a formula)
+        per_person = cells.column
         yield zip(
             ranking.rank[lo:hi].tolist(),
             group_text[ranking.group_at[lo:hi]].tolist(),
-            take(cols.account_id),
-            take(cols.full_name),
-            take(cols.phone_masked),
+            per_person(take(cols.account_id)),
+            per_person(take(cols.full_name)),
+            per_person(take(cols.phone_masked)),
             unit_ids[codes[idx]].tolist(),
             unit_label[codes[idx]].tolist(),
             ranking.score[idx].tolist(),
@@ -115,7 +122,7 @@ def write_standings_csv(ranking: WeekRanking, units: Sequence[Unit], out: IO[byt
     """The full standings for organisers (names, masked phones, units, prizes, flags) as CSV with BOM."""
     unit_names = {u.id: u.name for u in units}
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = cells.csv_writer(buf)
 
     def flush() -> None:
         out.write(buf.getvalue().encode("utf-8"))
@@ -123,9 +130,9 @@ def write_standings_csv(ranking: WeekRanking, units: Sequence[Unit], out: IO[byt
         buf.truncate()
 
     buf.write(BOM)
-    writer.writerow(STANDINGS_HEADER)
+    writer.header(STANDINGS_HEADER)
     for chunk in _standings_columns(ranking, unit_names):
-        writer.writerows(chunk)
+        writer.writerows_of_columns(chunk)
         flush()
     flush()
 
@@ -152,9 +159,9 @@ def _unit_values(r: UnitRow) -> tuple:
 def units_csv(rows: Sequence[UnitRow]) -> bytes:
     buf = io.StringIO()
     buf.write(BOM)
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(UNITS_HEADER)
-    writer.writerows(["" if v is None else v for v in _unit_values(r)] for r in rows)
+    writer = cells.csv_writer(buf)
+    writer.header(UNITS_HEADER)
+    writer.writerows(_unit_values(r) for r in rows)
     return buf.getvalue().encode("utf-8")
 
 
@@ -194,11 +201,11 @@ def week_workbook(
 ) -> bytes:
     """Weekly report: summary by unit, per-person detail, ties and flags (three sheets)."""
     wb = Workbook(write_only=True)
-    summary = wb.create_sheet("Tổng hợp theo đơn vị")
+    summary = cells.Sheet(wb.create_sheet("Tổng hợp theo đơn vị"))
     summary.append(list(UNITS_HEADER))
     for r in unit_rows:
         summary.append(list(_unit_values(r)))
-    detail = wb.create_sheet("Chi tiết cá nhân")
+    detail = cells.Sheet(wb.create_sheet("Chi tiết cá nhân"))
     detail.append(list(STANDINGS_HEADER))
     unit_names = {u.id: u.name for u in units}
     written = 0
@@ -208,12 +215,12 @@ def week_workbook(
                 rest = len(ranking) - written
                 detail.append([f"… còn {rest} dòng: xem standings.csv (Excel tối đa 1.048.576 dòng)"])
                 break
-            detail.append(list(row))
+            detail.append_of_columns(row)
             written += 1
         else:
             continue
         break
-    ties = wb.create_sheet("Đồng hạng và cờ rà soát")
+    ties = cells.Sheet(wb.create_sheet("Đồng hạng và cờ rà soát"))
     ties.append(
         [
             "Nhóm đồng hạng",
@@ -297,7 +304,7 @@ def week_workbook(
 
 def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed: datetime) -> bytes:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Giải đơn vị")
+    ws = cells.Sheet(wb.create_sheet("Giải đơn vị"))
     ws.append(
         [
             "Hạng",

@@ -18,6 +18,7 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from contest import tables
+from contest.budget import Counter
 from contest.config import STANDING_SHARDS
 from contest.errors import Busy, Excluded, LoginThrottled, PhoneTaken, TooManyRegistrations
 from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
@@ -335,6 +336,51 @@ class Repository:
                 raise TooManyRegistrations() from exc
             raise
 
+    # --- SMS budgets and used proofs of work (issue 12) --------------------------------------------
+
+    def charge_counters(self, counters: list[Counter]) -> set[int]:
+        """One transaction: +1 on every counter, each conditioned on staying within its limit (all or nothing)."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                for c in counters:
+                    tx.update(
+                        ThrottleItem(pk=c.pk, sk=c.sk),
+                        actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set(c.ttl_s)],
+                        condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < c.limit),
+                    )
+        except TransactWriteError as exc:
+            failed = {i for i, bad in enumerate(_cancelled(exc)) if bad}
+            if failed:
+                return failed
+            raise
+        return set()
+
+    def refund_counters(self, keys: tuple[tuple[str, str], ...]) -> None:
+        """Give back one message that was charged but certainly not sent (never below zero; best effort: a lost
+        refund only makes a budget stricter)."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                for pk, sk in keys:
+                    tx.update(
+                        ThrottleItem(pk=pk, sk=sk),
+                        actions=[ThrottleItem.hits.add(-1)],
+                        condition=ThrottleItem.hits > 0,
+                    )
+        except TransactWriteError:
+            pass
+
+    def use_proof(self, key: str, expires_at_s: int) -> bool:
+        """Record a solved challenge as used; False when it was used before (single use, kept until expiry)."""
+        try:
+            ThrottleItem(pk=f"POW#{key}", sk="USED", hits=1, ttl=expires_at_s + 60).save(
+                condition=ThrottleItem.pk.does_not_exist()
+            )
+        except PutError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
     # --- one-time codes --------------------------------------------------------------------------
 
     @staticmethod
@@ -377,6 +423,18 @@ class Repository:
                 return False
             raise
         return True
+
+    def mark_code_unsent(self, phone: str, purpose: str, sent: CodeRecord) -> None:
+        """The code's message certainly did not leave (budget, gateway refusal): the contestant may ask again at
+        once, and it does not count against the phone's hourly sends."""
+        try:
+            CodeItem(pk=phone_pk(phone), sk=f"CODE#{purpose}").update(
+                actions=[CodeItem.sent_at_ms.set(0), CodeItem.window_sends.add(-1)],
+                condition=CodeItem.code_hash == sent.code_hash,
+            )
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):  # replaced meanwhile by a newer code: nothing to undo
+                raise
 
     def count_wrong_code(self, phone: str, purpose: str, seen: CodeRecord) -> None:
         try:
@@ -920,6 +978,12 @@ class Coordinator:
     full_name: str
     appointed_at_ms: int
     note: str | None
+    # read from the account at listing time (not the appointment's snapshot); None: the account is gone
+    verified: bool | None = None
+
+
+class CoordinatorNotVerified(Exception):
+    """The account to appoint is not (or no longer) verified: the appointment was not written."""
 
 
 @dataclass(frozen=True)
@@ -946,7 +1010,11 @@ class CoordinatorRepository(CloseRepository):
     # --- appointments ----------------------------------------------------------------------------
 
     def appoint_coordinator(self, account: Account, unit_id: str, now_ms: int, note: str | None) -> None:
-        """Mark the account as the unit's coordinator (one unit per person: a new appointment replaces it)."""
+        """Mark the account as the unit's coordinator (one unit per person: a new appointment replaces it).
+
+        Only a verified account can be appointed: the write is conditioned on the stored flag, so an account
+        un-verified between the organiser's check and this write is refused (CoordinatorNotVerified).
+        """
         entry = CoordinatorItem(
             pk=COORDINATORS_PK,
             sk=account.account_id,
@@ -957,13 +1025,18 @@ class CoordinatorRepository(CloseRepository):
             appointed_at_ms=now_ms,
             note=note,
         )
-        with TransactWrite(connection=tables.connection()) as tx:
-            tx.update(
-                AccountItem(pk=account_pk(account.account_id), sk=PROFILE),
-                actions=[AccountItem.coordinator_unit.set(unit_id)],
-                condition=AccountItem.pk.exists(),
-            )
-            tx.save(entry)
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                tx.update(
+                    AccountItem(pk=account_pk(account.account_id), sk=PROFILE),
+                    actions=[AccountItem.coordinator_unit.set(unit_id)],
+                    condition=AccountItem.pk.exists() & (AccountItem.verified == True),  # noqa: E712
+                )
+                tx.save(entry)
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):  # only the profile update carries a condition
+                raise CoordinatorNotVerified() from exc
+            raise
 
     def dismiss_coordinator(self, account_id: str) -> bool:
         """Remove an appointment; False when the account was not a coordinator."""
@@ -982,9 +1055,25 @@ class CoordinatorRepository(CloseRepository):
         return True
 
     def coordinators(self) -> list[Coordinator]:
+        """Every appointment, with the account's verification status as stored now."""
         found = [CoordinatorItem.from_raw_data(raw) for raw in tables.query_partition(COORDINATORS_PK)]
+        verified: dict[str, bool] = {}
+        keys = [(account_pk(c.account_id), PROFILE) for c in found]
+        for item in AccountItem.batch_get(keys, consistent_read=True, attributes_to_get=["account_id", "verified"]):
+            verified[item.account_id] = bool(item.verified)
         return sorted(
-            (Coordinator(c.account_id, c.unit_id, c.phone, c.full_name, int(c.appointed_at_ms), c.note) for c in found),
+            (
+                Coordinator(
+                    c.account_id,
+                    c.unit_id,
+                    c.phone,
+                    c.full_name,
+                    int(c.appointed_at_ms),
+                    c.note,
+                    verified.get(c.account_id),
+                )
+                for c in found
+            ),
             key=lambda c: (c.unit_id, c.full_name, c.account_id),
         )
 

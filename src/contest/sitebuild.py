@@ -288,8 +288,29 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "Khi đăng ký, người dự thi đồng ý với nội dung xử lý dữ liệu cá nhân nêu tại trang "
         "[Quyền riêng tư](quyen-rieng-tu.md).",
         "",
+        *sms_rules(contest),
     ]
     return "\n".join(lines)
+
+
+def sms_rules(contest: Contest) -> list[str]:
+    """What a contestant should know about code messages (contest.yaml `sms:`, `limits:`)."""
+    sms, limits = contest.sms, contest.limits
+    return [
+        "## Tin nhắn mã xác thực",
+        "",
+        "- Trước mỗi yêu cầu có thể gửi tin nhắn (đăng ký, gửi lại mã, quên mật khẩu), trình duyệt của bạn tự "
+        "giải một bước kiểm tra chống gửi tin nhắn tự động trong khoảng một đến vài giây; không cần nhập gì thêm "
+        "và không có dữ liệu nào gửi tới bên thứ ba.",
+        f"- Mỗi số điện thoại nhận tối đa {limits.code_sends_per_hour} mã mỗi loại trong một giờ, hai lần gửi "
+        f"cách nhau ít nhất {limits.code_resend_seconds} giây; mã có hiệu lực {limits.code_ttl_seconds // 60} phút.",
+        f"- Mỗi địa chỉ mạng được yêu cầu tối đa {sms.per_address_per_hour} tin nhắn mã trong một giờ; toàn "
+        f"Cuộc thi gửi tối đa {sms.global_per_hour} tin nhắn mỗi giờ. Khi đạt giới hạn, tài khoản và bài thi "
+        "của bạn vẫn được giữ nguyên; trang web báo rõ khi nào có thể bấm “Gửi lại mã”.",
+        "- Để bảo vệ kinh phí, việc gửi tin nhắn tự tạm dừng khi chi phí tin nhắn trong tháng chạm ngưỡng Ban Tổ "
+        "chức đặt ra; Ban Tổ chức được báo ngay để xử lý.",
+        "",
+    ]
 
 
 # ---------------------------------------------------------------- study materials
@@ -504,3 +525,57 @@ def write_csp_hashes(site_dir: Path) -> Path:
     target = Path(site_dir).resolve().parent / CSP_HASHES_FILE
     target.write_text("".join(f"'{h}'\n" for h in hashes), encoding="utf-8")
     return target
+
+
+# ---------------------------------------------------------------- vendored browser code (issue 12)
+
+# The ALTCHA proof-of-work solver, from the npm registry at build time (never from another host at run time).
+ALTCHA_NPM = "altcha@3.2.2"
+ALTCHA_INTEGRITY = "sha512-yNITQaRSkRe0u/hMxdzoXFFqxqn9iDt1rJ0reREU3D3uDD3w1oFz6v5C2PMww2XnGThtYUwe8MW+PxsiBglNqw=="
+ALTCHA_FILES = {  # file in the npm package -> file in the site, under assets/vendor/altcha/
+    "package/dist/lib/index.min.js": "altcha-lib.js",
+    "package/dist/workers/pbkdf2.js": "pbkdf2-worker.js",
+    "package/LICENSE.txt": "LICENSE.txt",
+}
+
+
+def _integrity(data: bytes) -> str:
+    import base64
+    import hashlib
+
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def altcha_tarball(cache_dir: Path) -> bytes:
+    """The pinned npm tarball: from the cache, or `npm pack` into it; refused unless its sha512 is the pinned one."""
+    import subprocess
+
+    name, version = ALTCHA_NPM.split("@")
+    path = cache_dir / f"{name}-{version}.tgz"
+    if not path.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(  # noqa: S603
+            ["npm", "pack", ALTCHA_NPM, "--silent", "--pack-destination", str(cache_dir)],  # noqa: S607
+            check=True,
+            capture_output=True,
+        )
+    data = path.read_bytes()
+    if _integrity(data) != ALTCHA_INTEGRITY:
+        path.unlink()
+        raise ValueError(f"{path.name}: integrity differs from the pinned {ALTCHA_INTEGRITY}")
+    return data
+
+
+def vendor_altcha(site_dir: Path, cache_dir: Path) -> None:
+    """Copy the ALTCHA solver library and its PBKDF2 worker into the built site."""
+    import io
+    import tarfile
+
+    out = site_dir / "assets" / "vendor" / "altcha"
+    out.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(altcha_tarball(cache_dir)), mode="r:gz") as tar:
+        for member, target in ALTCHA_FILES.items():
+            extracted = tar.extractfile(member)
+            if extracted is None:
+                raise ValueError(f"{ALTCHA_NPM}: {member} missing")
+            (out / target).write_bytes(extracted.read())

@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from contest import cells
 from contest.bank import BankIssue, QuestionRecord, Rejected
 from contest.model import Bank
 
@@ -142,7 +143,8 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
         for col, column in enumerate(COLUMNS, 1):
             value = values.get(column.field)
             if value is not None:
-                cell = sheet.cell(row=row, column=col, value=value)
+                # a text starting with = + - @ is stored as "'=…" (read back by `read_workbook` as typed)
+                cell = sheet.cell(row=row, column=col, value=cells.neutralise(value))
                 cell.data_type = "s"
     # Text format wherever organisers type, so Excel never turns "1; 3" or "22/4/2022" into a number or date:
     # on the filled cells, and as the column style that Excel gives to the cells typed below them.
@@ -197,8 +199,8 @@ def _write_lists(sheet: Any, documents: dict[str, str]) -> None:
     sheet.cell(row=1, column=1, value="Mã văn bản").font = bold
     sheet.cell(row=1, column=2, value="Tên văn bản").font = bold
     for row, (doc_id, title) in enumerate(sorted(documents.items()), 2):
-        sheet.cell(row=row, column=1, value=doc_id)
-        sheet.cell(row=row, column=2, value=title)
+        sheet.cell(row=row, column=1, value=cells.neutralise(doc_id))
+        sheet.cell(row=row, column=2, value=cells.neutralise(title))
     sheet.column_dimensions["A"].width = 32
     sheet.column_dimensions["B"].width = 100
 
@@ -337,16 +339,17 @@ def read_workbook(source: Path, label: str | None = None) -> list[QuestionRecord
 
     records = []
     for row_number, row in enumerate(rows[1:], 2):
-        cells = list(row[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(row))
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+        values = list(row[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(row))
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        records.append(_record(name, row_number, cells))
+        records.append(_record(name, row_number, values))
     return records
 
 
-def _record(name: str, row: int, cells: list[Any]) -> QuestionRecord:
+def _record(name: str, row: int, row_cells: list[Any]) -> QuestionRecord:
     record = QuestionRecord(file=name, line=row, values={})
-    by_field = {column.field: value for column, value in zip(COLUMNS, cells, strict=True)}
+    # undo the export's neutraliser ("'=…" back to "=…"), so export then import is lossless
+    by_field = {column.field: cells.restore(value) for column, value in zip(COLUMNS, row_cells, strict=True)}
     for column in COLUMNS:
         record.where[column.field] = row
         record.labels[column.field] = f"cột {_LETTER[column.field]} ({column.header}): "

@@ -8,7 +8,7 @@ from moto import mock_aws
 from contest import tables
 from contest.clock import FixedClock
 from contest.content import bundle_of
-from contest.local.emulator import make_dynamodb_atomic
+from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
 from contest.local.stack import load_function
 from contest.repository import Repository
 from contest.sender import MemorySender
@@ -18,6 +18,7 @@ TABLE = "contest-test"
 
 
 make_dynamodb_atomic()  # moto has no per-request atomicity; real DynamoDB does
+make_router_state_per_thread()  # tests call one module from many threads; Lambda runs one request per sandbox
 
 
 @pytest.fixture(autouse=True)

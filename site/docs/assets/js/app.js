@@ -14,6 +14,12 @@
   var VN_OFFSET_MS = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh, no daylight saving
   var WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
   var NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối mạng rồi thử lại.';
+  var CODE_NOT_SENT_KEY = 'ct.codeNotSent';
+  /* ALTCHA (npm `altcha`), vendored into the site at build time (contest.sitebuild.vendor_altcha). */
+  var APP_SRC = (document.currentScript && document.currentScript.src) || (location.origin + '/assets/js/app.js');
+  var ALTCHA_LIB = new URL('../vendor/altcha/altcha-lib.js', APP_SRC).href;
+  var ALTCHA_WORKER = new URL('../vendor/altcha/pbkdf2-worker.js', APP_SRC).href;
+  var POW_RETRY = { POW_REQUIRED: 1, POW_INVALID: 1, POW_EXPIRED: 1, POW_REUSED: 1 };
 
   /* ------------------------------------------------------------ storage */
 
@@ -129,10 +135,39 @@
   }
   ApiError.prototype = Object.create(Error.prototype);
 
+  /* Proof of work before any request that can send an SMS: a challenge from the API, solved here in Web
+   * Workers by the vendored ALTCHA library (about a second or two), sent in the X-Altcha header. */
+  var altchaLib = null;
+  async function proofOfWork() {
+    var challenge = await api('GET', '/api/challenge');
+    if (!altchaLib) altchaLib = import(ALTCHA_LIB);
+    var lib;
+    try { lib = await altchaLib; } catch (e) { altchaLib = null; throw new ApiError(NETWORK_MESSAGE, 0); }
+    var solution = await lib.solveChallengeWorkers({
+      challenge: challenge,
+      concurrency: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)),
+      createWorker: function () { return new Worker(ALTCHA_WORKER); }
+    });
+    if (!solution) {
+      throw new ApiError('Trình duyệt chưa hoàn tất bước kiểm tra chống gửi tin nhắn tự động. Vui lòng thử lại.', 0);
+    }
+    return btoa(JSON.stringify({ challenge: challenge, solution: solution }));
+  }
+
   async function api(method, path, body, options) {
+    if ((options || {}).proof) {
+      var opts = Object.assign({}, options, { proof: false });
+      try {
+        return await api(method, path, body, Object.assign({}, opts, { altcha: await proofOfWork() }));
+      } catch (err) {
+        if (!POW_RETRY[err.code]) throw err;
+        return api(method, path, body, Object.assign({}, opts, { altcha: await proofOfWork() }));
+      }
+    }
     var headers = { Accept: 'application/json' };
     var s = session();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if ((options || {}).altcha) headers['X-Altcha'] = options.altcha;
     if (s && (options || {}).auth) headers.Authorization = 'Bearer ' + s.token;
     var response;
     try {
@@ -306,8 +341,9 @@
     var out = $('.ct-status', form);
     if (!phone) { status(out, 'Vui lòng nhập số điện thoại.', 'error', true); return; }
     try {
-      var data = await api('POST', path, { phone: phone });
+      var data = await api('POST', path, { phone: phone }, { proof: true });
       save(tab, CODE_SENT_KEY, Date.now());
+      drop(tab, CODE_NOT_SENT_KEY);
       status(out, data.message || 'Đã gửi lại mã xác thực.', 'ok');
       start(Number(data.resend_after_seconds) || Number(form.getAttribute('data-resend-seconds')) || 60);
     } catch (err) {
@@ -394,8 +430,13 @@
           unit_id: value(form, 'unit_id'),
           password: field(form, 'password').value,
           consent: true
-        });
+        }, { proof: true });
         remember(value(form, 'phone'));
+        if (data.code_sent === false) {
+          /* stored, but the SMS could not go out now: the verify page says so and offers "Gửi lại mã" */
+          save(tab, CODE_NOT_SENT_KEY, data.message);
+          save(tab, CODE_SENT_KEY, Date.now() - 60000 + 1000 * (Number(data.retry_after_seconds) || 60));
+        }
         status(out, data.message || 'Đăng ký thành công.', 'ok');
         go(data.verification_required === false ? 'dang-nhap/?registered=1' : 'xac-thuc/');
       } catch (err) {
@@ -412,7 +453,7 @@
     var phone = load(tab, PHONE_KEY);
     if (phone) {
       field(form, 'phone').value = phone;
-      status(out, 'Mã xác thực đã được gửi đến số điện thoại bạn vừa đăng ký.', 'info');
+      status(out, load(tab, CODE_NOT_SENT_KEY) || 'Mã xác thực đã được gửi đến số điện thoại bạn vừa đăng ký.', 'info');
     }
     var left = codeCountdown(form);
     if (left) start(left);
@@ -571,7 +612,7 @@
       if (missing(form, { phone: 'Vui lòng nhập số điện thoại.' })) return;
       liveClear(form);
       try {
-        var data = await api('POST', '/api/password/reset', { phone: value(form, 'phone') });
+        var data = await api('POST', '/api/password/reset', { phone: value(form, 'phone') }, { proof: true });
         remember(value(form, 'phone'));
         status(out, data.message || 'Đã gửi mã đặt lại mật khẩu đến số điện thoại của bạn.', 'ok');
         field(form, 'phone').readOnly = true;
