@@ -32,6 +32,7 @@ ENV = {
     "CONTEST_SMS_SENDER": "sns",
     "CONTEST_SIGNING_SECRET": "b" * 48,
     "CONTEST_RECEIPT_KEY": "r" * 48,
+    "CONTEST_ORIGIN_SECRET": "o" * 48,
     "POWERTOOLS_SERVICE_NAME": "contest",
 }
 FLOOR = "import botocore.session as s; s.get_session().create_client('dynamodb', region_name='ap-southeast-1')"
@@ -144,8 +145,8 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
             step("quiz resume", lambda: api.post("/api/quiz", token=token))
             clock.advance(1)
             body = {"token": quiz["token"], "answers": {}, "prediction": 1}
-            step("submit", lambda: api.post("/api/submit", body))
-            step("submit retry", lambda: api.post("/api/submit", body))
+            step("submit", lambda: api.post("/api/submit", body, token=token))
+            step("submit retry", lambda: api.post("/api/submit", body, token=token))
             step("me", lambda: api.get("/api/me", token=token))
             return steps
 

@@ -66,6 +66,17 @@ PRICE = {
 # SMS
 # price list for VN before planning; the code SMS must stay in GSM characters (no diacritics) to be 1 part.
 SMS_PER_MESSAGE_ASSUMED = 0.06
+# SMS prices per channel (USD per one-part message). SNS: the figure above. Brandname gateway: published carrier
+# lists for customer-care brandname SMS were 550-1,000 dong incl. VAT (VNPT Nghe An 2013; a reseller 2017), so
+# 800 dong at ~25,000 dong/USD, with a range of 0.02-0.04 (docs/deploy.md); ask for a current quote.
+SMS_CHANNEL_PRICE = {"sns": SMS_PER_MESSAGE_ASSUMED, "gateway": 0.032}
+# What the simulated week cannot measure: how many returning participants forget their password in a week
+# (each reset = 1 message). An assumption, stated in the report; the flow itself is measured.
+RESETS_PER_PARTICIPANT_WEEK = 0.01
+# at_award mode: codes per week = weekly prize winners + members of a tie group at a prize boundary. Measured
+# from the close of the simulated week when the at_award close has landed; otherwise modelled as the prize count
+# plus the boundary tie members found in the published week (see award_codes()).
+CONTEST_WEEKS = 4  # every participant registers once and takes part in up to 4 weeks: 1 new + 3 returning
 
 # --- what the measurement cannot see
 # ----------------------------------------------------------------------------
@@ -79,7 +90,7 @@ STATIC_BYTES = {"new": 450_000, "returning": 60_000}  # compressed; shown apart 
 ACCESS_LOG_BYTES_PER_REQUEST = 330  # the HTTP API access log line + CloudWatch's 26-byte overhead
 COLD_STARTS_PER_100K = 3_000  # sandboxes started for 100k participant-weeks (3 HTTP functions, bursty load)
 COLD_START_INIT_S = 0.8  # init billed since August 2025 (measured ≈ 1.4x the botocore floor locally)
-ALARMS = 14
+ALARMS = 17
 # contest.services.content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
 # bounded by (warm sandboxes) x (minutes they serve). Assumed: 15 sandboxes busy 12 hours a day, 7 days.
 CONTENT_RELOADS_PER_WEEK = 15 * 12 * 60 * 7
@@ -272,8 +283,8 @@ class DynamoMeter:
 
 # --- the flow
 # --------------------------------------------------------------------------------------------------
-FLOW = ["units", "register", "verify", "login", "contest", "contest", "quiz", "submit", "me"]
-REGISTRATION_ONLY = {"units", "register", "verify"}
+FLOW = ["units", "challenge", "register", "verify", "login", "contest", "contest", "quiz", "submit", "me"]
+REGISTRATION_ONLY = {"units", "challenge", "register", "verify"}
 
 
 @dataclass
@@ -285,6 +296,9 @@ class Measured:
     close_s3_puts: int
     bundle_bytes: int
     scrypt_ms: float
+    codes_sent: dict[str, int] = field(default_factory=dict)  # SMS actually sent, per step
+    award_codes_per_week: int = 0
+    boundary_tie_members: int = 0
 
 
 def measure(participants: int) -> Measured:
@@ -294,15 +308,18 @@ def measure(participants: int) -> Measured:
     )  # fmt: skip
     os.environ.pop("AWS_ENDPOINT_URL", None)
     tmp = Path(tempfile.mkdtemp(prefix="cost-estimate-"))
+    from tests.support import ORIGIN_SECRET  # the origin header its events carry (contest.perimeter)
+
     os.environ.update(
         CONTEST_TABLE="contest-cost", CONTEST_SMS_SENDER="outbox", CONTEST_OUTBOX=str(tmp / "outbox.jsonl"),
-        CONTEST_SIGNING_SECRET="cost-estimate-" + "s" * 40, CONTEST_PUBLISH_DIR=str(tmp / "public"),
+        CONTEST_SIGNING_SECRET="cost-estimate-" + "s" * 40, CONTEST_ORIGIN_SECRET=ORIGIN_SECRET,
+        CONTEST_PUBLISH_DIR=str(tmp / "public"),
         CONTEST_RECEIPT_KEY="cost-estimate-receipts-" + "r" * 40,
         CONTEST_PRIVATE_DIR=str(tmp / "private"), POWERTOOLS_SERVICE_NAME="contest",
         POWERTOOLS_LOG_LEVEL="WARNING",
     )  # fmt: skip
     from moto import mock_aws
-    from tests.support import PHONES, Api, LambdaContext, code_for, e164
+    from tests.support import PHONES, Api, LambdaContext, code_for, e164, solve_proof
 
     from contest import tables
     from contest.clock import FixedClock
@@ -332,13 +349,17 @@ def measure(participants: int) -> Measured:
         api = Api({k: v for k, v in functions.items() if k != "close_week"})
         units = [u.id for u in content.units]
 
+        codes_sent: dict[str, int] = defaultdict(int)
+
         def step(name: str, call: Any) -> Any:
             meter.step = name
             http[name] += 1
+            before = len(sender.sent)
             started = time.perf_counter()
             reply = call()
             local_ms[name].append((time.perf_counter() - started) * 1000)
             assert reply.status < 300, (name, reply.status, reply.body)
+            codes_sent[name] += len(sender.sent) - before
             clock.advance(1)
             return reply
 
@@ -352,7 +373,9 @@ def measure(participants: int) -> Measured:
             phone = PHONES[1000 + i]
             step("units", lambda: api.get("/api/units"))
             name, unit = f"Người Dự Thi {i}", units[i % len(units)]
-            step("register", lambda: api.register(phone, name=name, unit=unit))  # noqa: B023
+            proof = solve_proof(step("challenge", lambda: api.get("/api/challenge")).body)  # in the browser
+            headers = {"x-altcha": proof}
+            step("register", lambda: api.register(phone, name=name, unit=unit, headers=headers))  # noqa: B023
             code = code_for(sender.sent, e164(phone))
             step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))  # noqa: B023
             token = step("login", lambda: api.login(phone)).body["token"]  # noqa: B023
@@ -362,8 +385,16 @@ def measure(participants: int) -> Measured:
             answers = {q["id"]: q["options"][i % 4]["id"] for q in quiz["questions"]}
             body = {"token": quiz["token"], "answers": answers, "prediction": 1000 + i}
             clock.advance(120)
-            step("submit", lambda: api.post("/api/submit", body))  # noqa: B023
+            step("submit", lambda: api.post("/api/submit", body, token=token))  # noqa: B023
             step("me", lambda: api.get("/api/me", token=token))  # noqa: B023
+        # the password reset flow, measured on a few participants (its weekly rate is an assumption)
+        for i in range(max(1, participants // 5)):
+            phone = PHONES[1000 + i]
+            proof = solve_proof(step("reset challenge", lambda: api.get("/api/challenge")).body)
+            step("reset", lambda: api.post("/api/password/reset", {"phone": phone}, headers={"x-altcha": proof}))  # noqa: B023
+            code = code_for(sender.sent, e164(phone))
+            confirm = {"phone": phone, "code": code, "new_password": "mat-khau-moi-123"}
+            step("reset confirm", lambda: api.post("/api/password/reset/confirm", confirm))  # noqa: B023
         # the close, at the results time
         clock.at = week.results_at + timedelta(minutes=1)
         meter.step = "close"
@@ -371,6 +402,9 @@ def measure(participants: int) -> Measured:
         result = functions["close_week"].lambda_handler({}, LambdaContext())
         local_ms["close"].append((time.perf_counter() - started) * 1000)
         assert result.get("status") == "published", result
+        award_sent = len(sender.sent) - sum(codes_sent.values())  # codes the close sent (at_award mode, if landed)
+        prizes = sum(p.count for p in content.contest.weekly_prizes)
+        ties = boundary_tie_members(tmp / "public" / "results" / f"week-{week.number}.json", prizes)
         # the bundle as stored, for the cold-start read
         meter.step = "content load"
         Repository().load_bundle()
@@ -385,7 +419,25 @@ def measure(participants: int) -> Measured:
         close_s3_puts=s3_puts,
         bundle_bytes=len(json.dumps(bundle, ensure_ascii=False).encode("utf-8")),
         scrypt_ms=scrypt_cost_ms(),
+        codes_sent=dict(codes_sent),
+        award_codes_per_week=award_sent or prizes + ties,
+        boundary_tie_members=ties,
     )
+
+
+def boundary_tie_members(results: Path, prizes: int) -> int:
+    """Members of tie groups that straddle a prize boundary in the published week (beyond the prize count):
+    in at_award mode they are asked to confirm too. 0 when the file has no tie information we can read."""
+    try:
+        data = json.loads(results.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return 0
+    rows = data.get("ranking") or data.get("top") or data.get("standings") or []
+    keys = [(r.get("score"), r.get("duration_ms") or r.get("duration")) for r in rows if isinstance(r, dict)]
+    if len(keys) <= prizes or not keys:
+        return 0
+    last = keys[prizes - 1]
+    return sum(1 for k in keys[prizes:] if k == last)
 
 
 # --- prices
@@ -405,6 +457,7 @@ def close_fixed_units(measured: Measured) -> tuple[float, float]:
 
 
 STEP_FUNCTION = {"units": "RegisterFunction", "register": "RegisterFunction", "verify": "RegisterFunction",
+                 "challenge": "RegisterFunction",
                  "login": "RegisterFunction", "contest": "RegisterFunction", "me": "RegisterFunction",
                  "quiz": "QuizFunction", "submit": "SubmitFunction"}  # fmt: skip
 SCRYPT_STEPS = {"register": 1, "login": 1}  # password hash / check per call (contest.passwords)
@@ -457,7 +510,7 @@ def per_participant(measured: Measured, kind: str) -> dict[str, float]:
         "wru": wru,
         "static_requests": STATIC_REQUESTS[kind],
         "static_bytes": STATIC_BYTES[kind],
-        "sms": 1.0 if kind == "new" else 0.0,
+        "sms": measured.codes_sent.get("register", 0) / n if kind == "new" else 0.0,
     }
 
 
@@ -547,7 +600,11 @@ def report(measured: Measured, warm_ms: float) -> None:
         out(f"  {'  of which without CloudFront at all':<44}${no_cdn:8.2f}\n")
         if p["sms"]:
             sms = p["sms"] * 100_000 * SMS_PER_MESSAGE_ASSUMED
-            out(f"  + SMS codes, 1 per registration at an ASSUMED ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n")
+            out(
+                f"  + SMS codes, {p['sms']:g} per registration (measured) "
+                f"at ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n"
+            )
+    all_in(measured, warm_ms)
     fixed = PRICE["secret_month"] + ALARMS * PRICE["alarm_month"]
     alarms = ALARMS * PRICE["alarm_month"]
     out(
@@ -559,6 +616,83 @@ def report(measured: Measured, warm_ms: float) -> None:
         "Free tiers not counted: Lambda 1 M requests + 400,000 GB-s a month, "
         "CloudFront 10 M requests + 1 TB a month"
         " (always free) would absorb most of one 100k-participant week.\n"
+    )
+
+
+def aws_part(measured: Measured, kind: str, warm_ms: float, skip: frozenset[str] = frozenset()) -> float:
+    """AWS cost per 100,000 participant-weeks excluding CDN bytes (the goal's scope); `skip`: steps a mode
+    does not make (at_award: no verify at registration)."""
+    lines = price(measured, kind, warm_ms)
+    total = sum(v for k, v in lines.items() if not k.startswith("CloudFront bytes"))
+    n = measured.participants
+    for name in skip:  # a step's requests and units, priced like price() does
+        calls = measured.http.get(name, 0) / n * 100_000
+        usage = measured.steps.get(name, Usage())
+        total -= calls * (PRICE["lambda_request"] + PRICE["http_api_request"] + PRICE["cloudfront_https_request"])
+        total -= (usage.wru * PRICE["dynamodb_wru"] + usage.rru * PRICE["dynamodb_rru"]) / n * 100_000
+    return total
+
+
+def reset_aws(measured: Measured, people: int) -> float:
+    """AWS cost of `people` password resets (challenge + reset + confirm; scrypt at the register function)."""
+    names = ("reset challenge", "reset", "reset confirm")
+    done = max(1, measured.http.get("reset", 0))
+    calls = sum(measured.http.get(n, 0) for n in names) / done
+    wru = sum(measured.steps.get(n, Usage()).wru for n in names) / done
+    rru = sum(measured.steps.get(n, Usage()).rru for n in names) / done
+    per = calls * (PRICE["lambda_request"] + PRICE["http_api_request"] + PRICE["cloudfront_https_request"])
+    per += wru * PRICE["dynamodb_wru"] + rru * PRICE["dynamodb_rru"]
+    gb = function_memory()["RegisterFunction"] / 1024
+    per += (
+        measured.scrypt_ms
+        * cpu_slowdown(function_memory()["RegisterFunction"])
+        / 1000
+        * gb
+        * PRICE["lambda_gb_s_arm64"]
+    )
+    return per * people
+
+
+def all_in(measured: Measured, warm_ms: float) -> None:
+    """Both verification modes x both channels, per 100,000 participant-weeks, messages included."""
+    out = sys.stdout.write
+    people = 100_000
+    registrations = people / CONTEST_WEEKS  # each participant registers once in a contest of CONTEST_WEEKS weeks
+    per_registration = measured.codes_sent.get("register", 0) / measured.participants
+    per_reset = measured.codes_sent.get("reset", 0) / max(1, measured.http.get("reset", 0))
+    resets = people * RESETS_PER_PARTICIPANT_WEEK
+    returning = aws_part(measured, "returning", warm_ms) * (people - registrations) / people
+    modes = {
+        "at_registration": (
+            aws_part(measured, "new", warm_ms) * registrations / people,
+            registrations * per_registration,
+        ),
+        "at_award": (
+            aws_part(measured, "new", warm_ms, frozenset({"verify"})) * registrations / people,
+            float(measured.award_codes_per_week),
+        ),
+    }
+    out(
+        f"\nAll-in per {people:,} participant-weeks, messages included. A contest of {CONTEST_WEEKS} weeks: each "
+        f"participant registers once ({registrations:,.0f} new + {people - registrations:,.0f} returning "
+        f"participant-weeks). Measured: {per_registration:g} code(s) sent per registration (at_registration), "
+        f"{per_reset:g} per password reset; at_award: {measured.award_codes_per_week} codes per week "
+        f"(weekly prize winners + {measured.boundary_tie_members} boundary tie member(s) in the simulated week; "
+        "modelled from the close's prize counts unless the close itself sent them). ASSUMED: "
+        f"{RESETS_PER_PARTICIPANT_WEEK:.0%} of participants reset their password each week ({resets:,.0f} messages).\n"
+    )
+    out(f"  {'mode':<17}{'channel':<9}{'messages':>10}{'SMS $':>10}{'AWS $ (no CDN bytes)':>22}{'ALL-IN $':>11}\n")
+    for mode, (new_aws, codes) in modes.items():
+        aws = new_aws + returning + reset_aws(measured, int(resets))
+        messages = codes + resets * per_reset
+        for channel, unit in SMS_CHANNEL_PRICE.items():
+            sms = messages * unit
+            out(f"  {mode:<17}{channel:<9}{messages:>10,.0f}{sms:>10,.2f}{aws:>22,.2f}{aws + sms:>11,.2f}\n")
+    out(
+        "  Goal: <= $100 all-in in at_award mode at SNS prices, and the AWS part <= $3. The SMS column is "
+        "dominated by password resets in at_award mode (an assumed rate) and by one code per registration in "
+        f"at_registration mode; prices: SNS ${SMS_CHANNEL_PRICE['sns']}, brandname gateway "
+        f"${SMS_CHANNEL_PRICE['gateway']} (estimates, docs/deploy.md).\n"
     )
 
 

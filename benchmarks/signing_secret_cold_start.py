@@ -45,6 +45,17 @@ try:
 except Stop:
     pass
 """,
+    "both secrets, one client": """
+# what the HTTP functions do since the origin secret (contest.perimeter): the signing secret and the origin
+# secret read with the same client on the shared session; on AWS the second read adds one round trip
+client = session.create_client("secretsmanager")
+client.meta.events.register("before-send", stop)
+for secret_id in ("contest/signing-secret", "contest/origin-secret"):
+    try:
+        client.get_secret_value(SecretId=secret_id)
+    except Stop:
+        pass
+""",
     "powertools get_secret": """
 from aws_lambda_powertools.utilities import parameters
 import boto3

@@ -179,7 +179,7 @@ class Week:
         prediction = max(0, int(self.n * rng.lognormvariate(0, 0.5)))
         submitted_at = t + timedelta(seconds=seconds)
         body = {"token": quiz["token"], "answers": answers, "prediction": prediction}
-        receipt = self.call("POST /api/submit", submitted_at, "POST", "/api/submit", body)
+        receipt = self.call("POST /api/submit", submitted_at, "POST", "/api/submit", body, token=session)
         if rng.random() < 0.10:  # double-click, or "did it go through?"
             self.behaviour["submitted twice"] += 1
             again = self.call(
@@ -188,6 +188,7 @@ class Week:
                 "POST",
                 "/api/submit",
                 body,
+                token=session,
             )
             assert again.status == 200 and again.body == receipt.body, (again.status, again.body)
         assert receipt.status == 200, receipt.body

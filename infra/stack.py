@@ -4,7 +4,7 @@
     python infra/stack.py publish-site [--site build/site]   # sync to the public bucket, invalidate
     CloudFront
     python infra/stack.py close [--week N]                     # run close_week now and print its answer
-    python infra/stack.py rotate-secret                        # new signing secret + fresh sandboxes
+    python infra/stack.py rotate-secret                        # new signing + origin secrets, fresh sandboxes
 
 The stack name and region come from infra/samconfig.toml (the `--config-env` section, as for `sam deploy`).
 Credentials: the usual AWS chain (AWS_PROFILE, environment, SSO).
@@ -124,7 +124,52 @@ def rotate_secret(session: Any, secret_arn: str, functions: list[str]) -> str:
     secrets = session.client("secretsmanager")
     value = secrets.get_random_password(PasswordLength=64, ExcludePunctuation=True, IncludeSpace=False)
     secrets.put_secret_value(SecretId=secret_arn, SecretString=value["RandomPassword"])
-    # Functions read the secret once per sandbox: a configuration change retires every warm sandbox.
+    return renew_sandboxes(session, functions)
+
+
+ORIGIN_HEADER = "X-Contest-Origin"  # contest.perimeter.ORIGIN_HEADER, as CloudFront spells it in the template
+
+
+def begin_origin_rotation(session: Any, origin_arn: str) -> str:
+    """Step 1 of 3: a new origin value becomes "current", the old one stays accepted as "previous" (the functions
+    accept both once their sandboxes are renewed). Returns the new value."""
+    secrets = session.client("secretsmanager")
+    old = json.loads(secrets.get_secret_value(SecretId=origin_arn)["SecretString"])["current"]
+    answer = secrets.get_random_password(PasswordLength=48, ExcludePunctuation=True, IncludeSpace=False)
+    new = str(answer["RandomPassword"])
+    secrets.put_secret_value(SecretId=origin_arn, SecretString=json.dumps({"current": new, "previous": old}))
+    return new
+
+
+def point_cloudfront_at(session: Any, distribution_id: str, value: str, *, wait: bool = True) -> None:
+    """Step 2 of 3: CloudFront sends the new value to the API origin (the template's dynamic reference resolves
+    to the same "current" value at the next stack update, so the two never disagree)."""
+    cloudfront = session.client("cloudfront")
+    answer = cloudfront.get_distribution_config(Id=distribution_id)
+    config = answer["DistributionConfig"]
+    changed = 0
+    for origin in config["Origins"]["Items"]:
+        for header in origin.get("CustomHeaders", {}).get("Items", []):
+            if header["HeaderName"].lower() == ORIGIN_HEADER.lower():
+                header["HeaderValue"] = value
+                changed += 1
+    if changed != 1:
+        raise SystemExit(f"expected one {ORIGIN_HEADER} origin header in {distribution_id}, found {changed}")
+    cloudfront.update_distribution(Id=distribution_id, IfMatch=answer["ETag"], DistributionConfig=config)
+    if wait:  # a few minutes: every edge location must send the new value before the old one is refused
+        cloudfront.get_waiter("distribution_deployed").wait(Id=distribution_id)
+
+
+def finish_origin_rotation(session: Any, origin_arn: str, functions: list[str]) -> None:
+    """Step 3 of 3: only the new value is accepted; sandboxes renewed so none keeps accepting the old one."""
+    secrets = session.client("secretsmanager")
+    current = json.loads(secrets.get_secret_value(SecretId=origin_arn)["SecretString"])["current"]
+    secrets.put_secret_value(SecretId=origin_arn, SecretString=json.dumps({"current": current}))
+    renew_sandboxes(session, functions)
+
+
+def renew_sandboxes(session: Any, functions: list[str]) -> str:
+    """Functions read their secrets once per sandbox: a configuration change retires every warm sandbox."""
     lam = session.client("lambda")
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     for name in functions:
@@ -132,6 +177,16 @@ def rotate_secret(session: Any, secret_arn: str, functions: list[str]) -> str:
         base = description.split(" [secret rotated")[0]
         lam.update_function_configuration(FunctionName=name, Description=f"{base} [secret rotated {stamp}]")
     return stamp
+
+
+def rotate_secrets(session: Any, out: dict[str, str], functions: list[str], *, wait: bool = True) -> None:
+    """The signing secret and the origin secret together, without refusing a request made through CloudFront:
+    new origin value accepted (with the old) -> new signing secret, sandboxes renewed -> CloudFront sends the
+    new origin value -> the old one retired, sandboxes renewed."""
+    new_origin = begin_origin_rotation(session, out["OriginSecretArn"])
+    rotate_secret(session, out["SigningSecretArn"], functions)
+    point_cloudfront_at(session, out["DistributionId"], new_origin, wait=wait)
+    finish_origin_rotation(session, out["OriginSecretArn"], functions)
 
 
 def main() -> None:
@@ -144,7 +199,7 @@ def main() -> None:
     pub.add_argument("--site", type=Path, default=ROOT / "build" / "site")
     clo = sub.add_parser("close", help="run close_week now")
     clo.add_argument("--week", type=int, help="the week to close (default: the one the clock says)")
-    sub.add_parser("rotate-secret", help="generate a new signing secret and renew every sandbox")
+    sub.add_parser("rotate-secret", help="new signing and origin secrets; renew every sandbox")
     args = parser.parse_args()
 
     import boto3
@@ -175,10 +230,11 @@ def run_command(args: argparse.Namespace, session: Any, stack: str) -> None:
         close(session, stack, args.week)
     elif args.command == "rotate-secret":
         functions = contest_functions(session, stack)
-        rotate_secret(session, outputs(session, stack)["SigningSecretArn"], functions)
+        rotate_secrets(session, outputs(session, stack), functions)
         for name in functions:
             sys.stdout.write(f"{name}: sandboxes renewed\n")
         sys.stdout.write("signing secret rotated: every session and open attempt token is now invalid\n")
+        sys.stdout.write("origin secret rotated: CloudFront sends the new value, the old one is refused\n")
 
 
 if __name__ == "__main__":

@@ -103,6 +103,7 @@ IMPORT_ENV = {
     "AWS_REGION": "ap-southeast-1",
     "CONTEST_TABLE": "contest-infra-test",
     "CONTEST_SIGNING_SECRET": "infra-test-signing-secret-0123456789abcdef",
+    "CONTEST_ORIGIN_SECRET": "infra-test-origin-secret-0123456789abcdef",
     "CONTEST_SMS_SENDER": "outbox",
     "CONTEST_PUBLIC_BUCKET": "contest-infra-test-public",
     "CONTEST_PRIVATE_BUCKET": "contest-infra-test-private",

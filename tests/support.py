@@ -17,7 +17,40 @@ ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
 VN = timezone(timedelta(hours=7))
 WEEK1_MID = datetime(2023, 10, 18, 9, 0, tzinfo=VN)
+# The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
+# integration tests' environment accepts it (tests/integration/conftest.py).
+ORIGIN_SECRET = json.loads((EVENTS / "http_api_v2.json").read_text())["headers"]["x-contest-origin"]
 PHONES = [f"09{n:08d}" for n in range(12_345_600, 12_345_600 + 2000)]  # valid Viettel-range mobiles
+
+# Tests run many contestants from one address and solve every proof of work in Python: a cheap challenge and
+# budgets far above what a test sends, unless a test sets its own (tests/security/test_sms_pumping.py).
+TEST_SMS_CHANGES: dict[str, Any] = {
+    "sms.proof_of_work": {"cost": 1, "max_counter": 40, "expires_minutes": 5},
+    "sms.per_address_per_hour": 100_000,
+    "sms.global_per_hour": 1_000_000,
+    "sms.monthly_spend_limit_usd": 1_000_000,
+}
+# Routes that can send an SMS: they need a solved challenge in the X-Altcha header.
+PROOF_PATHS = frozenset({"/api/register", "/api/verify/resend", "/api/password/reset"})
+
+
+def solve_proof(challenge: dict[str, Any]) -> str:
+    """What the browser does: solve an ALTCHA challenge from GET /api/challenge, the X-Altcha header's value."""
+    from altcha import Challenge, Payload, solve_challenge
+
+    parsed = Challenge.from_dict(challenge)
+    solution = solve_challenge(parsed, timeout=60)
+    assert solution is not None, "challenge not solved"
+    return Payload(parsed, solution).to_base64()  # type: ignore[no-any-return]
+
+
+def apply_changes(raw: dict[str, Any], changes: dict[str, Any]) -> None:
+    for dotted, value in changes.items():
+        target = raw
+        *parents, last = dotted.split(".")
+        for key in parents:
+            target = target.setdefault(key, {})
+        target[last] = value
 
 
 def make_bank(weeks: int = 4, per_week: int = 40) -> Bank:
@@ -43,12 +76,7 @@ def make_bank(weeks: int = 4, per_week: int = 40) -> Bank:
 def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | None = None) -> Content:
     """The shipped contest.yaml and units.yaml (optionally changed) with a synthetic bank."""
     raw_contest = json.loads(json.dumps(read_yaml(ROOT / "content" / "contest.yaml"), default=str))
-    for dotted, value in (contest_changes or {}).items():
-        target = raw_contest
-        *parents, last = dotted.split(".")
-        for key in parents:
-            target = target[key]
-        target[last] = value
+    apply_changes(raw_contest, {**TEST_SMS_CHANGES, **(contest_changes or {})})
     raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
@@ -64,6 +92,8 @@ def event(
     ev["rawPath"] = ev["requestContext"]["http"]["path"] = path
     ev["requestContext"]["http"]["method"] = method
     ev["requestContext"]["http"]["sourceIp"] = ip
+    # through CloudFront: the viewer at `ip` (sourceIp would be the edge node; tests give the same address)
+    ev["headers"]["cloudfront-viewer-address"] = f"{ip}:51234"
     if body is None:
         ev["body"] = ""
     elif isinstance(body, str | bytes):
@@ -116,14 +146,24 @@ class Api:
         token: str | None = None,
         headers: dict[str, str] | None = None,
         ip: str = "203.0.113.5",
+        proof: bool = True,
     ) -> Reply:
         extra = dict(headers or {})
+        if proof and method == "POST" and path in PROOF_PATHS and "x-altcha" not in extra:
+            extra["x-altcha"] = self.proof()
         if token:
             extra["authorization"] = f"Bearer {token}"
         result = self.handler_for(method, path).lambda_handler(event(method, path, body, extra, ip), LambdaContext())
         reply = Reply(result["statusCode"], json.loads(result["body"] or "{}"), result.get("headers") or {})
         self.replies.append(reply)
         return reply
+
+    def proof(self) -> str:
+        """A freshly issued and solved challenge (not recorded in `replies`). Issued by the handler's runtime, not
+        through its resolver: tests call one module from many threads, and Powertools keeps the current event
+        per resolver, so a concurrent GET would swap the event under a POST (GET /api/challenge over HTTP is
+        tested in tests/security/test_sms_pumping.py)."""
+        return solve_proof(self.handler_for("GET", "/api/challenge").runtime.proof.challenge())
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.call("POST", path, {} if body is None and path == "/api/quiz" else body, **kw)

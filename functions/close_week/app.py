@@ -2,7 +2,8 @@
 
 Default payload ({}): the week is worked out from the clock, and a week already closed is left alone.
 {"week": N} reruns week N (republishes, applying every recorded committee decision);
-{"week": N, "force": true} also closes a week whose results time has not come yet.
+{"week": N, "force": true} also closes a week whose results time has not come yet, but never before the
+week's window has ended (closes_at + grace, by the server's own clock too): nothing publishes a key earlier.
 """
 
 from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -10,10 +10,20 @@ from contest.runtime import build_runtime
 from contest.services.content import contest_info, units
 
 runtime = build_runtime()
-app = make_resolver()
+app = make_resolver(runtime.origin)
 
 
-@route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201)
+def proof(payload: str | None) -> None:
+    runtime.proof.check(payload)
+
+
+@route(app, "GET", "/api/challenge", response=s.CHALLENGE)
+def challenge():
+    """Thử thách chống gửi tin nhắn tự động (giải trong trình duyệt, dùng một lần)."""
+    return runtime.proof.challenge()
+
+
+@route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201, proof=proof)
 def register(body):
     """Đăng ký tài khoản (một tài khoản cho mỗi số điện thoại)."""
     body.pop("consent")  # the schema requires it to be true; its time and text version are recorded
@@ -26,22 +36,28 @@ def verify(body):
     return runtime.accounts.verify(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT)
+@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof)
 def resend(body):
     """Gửi lại mã xác thực."""
-    return runtime.accounts.resend(**body)
+    return runtime.accounts.resend(**body, ip=client_ip(app))
 
 
 @route(app, "POST", "/api/login", request=s.LOGIN, response=s.SESSION)
 def login(body):
     """Đăng nhập."""
-    return runtime.accounts.login(**body)
+    return runtime.accounts.login(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT)
+@route(app, "POST", "/api/logout", response=s.MESSAGE, auth=True)
+def logout():
+    """Đăng xuất: kết thúc mọi phiên đăng nhập của tài khoản ở phía máy chủ (mọi thiết bị)."""
+    return runtime.accounts.logout(bearer(app))
+
+
+@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT, proof=proof)
 def reset(body):
     """Gửi mã đặt lại mật khẩu."""
-    return runtime.accounts.start_reset(**body)
+    return runtime.accounts.start_reset(**body, ip=client_ip(app))
 
 
 @route(app, "POST", "/api/password/reset/confirm", request=s.RESET_CONFIRM, response=s.MESSAGE)

@@ -4,18 +4,19 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contest import schemas as s
-from contest.http import make_resolver, route
+from contest.http import bearer, make_resolver, route
 from contest.observability import logger
 from contest.runtime import build_runtime
 
 runtime = build_runtime()
-app = make_resolver()
+app = make_resolver(runtime.origin)
 
 
-@route(app, "POST", "/api/submit", request=s.SUBMIT, response=s.RECEIPT)
+@route(app, "POST", "/api/submit", request=s.SUBMIT, response=s.RECEIPT, auth=True)
 def submit(body):
-    """Nộp bài: chấm điểm, tính thời gian theo đồng hồ máy chủ, lưu một kết quả duy nhất."""
-    return runtime.quiz.submit(body["token"], body["answers"], body["prediction"])
+    """Nộp bài (cần phiên đăng nhập của chính người làm bài): chấm điểm, tính thời gian theo đồng hồ
+    máy chủ, lưu một kết quả duy nhất."""
+    return runtime.quiz.submit(body["token"], body["answers"], body["prediction"], bearer(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -72,6 +72,8 @@ LUNR_VI = Path("assets/javascripts/lunr/min/lunr.vi.min.js")
 def on_post_build(config: Any) -> None:
     site_dir = Path(config.site_dir)
     _fold_search(site_dir)
+    # The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts.
+    sitebuild.vendor_altcha(site_dir, _root(config) / "build" / "npm")
     sitebuild.lighten(site_dir, Path(__file__).resolve().parent.parent / "search" / "lazy-worker.js")
 
 

@@ -30,7 +30,10 @@ DOCUMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 FACT_PATTERN = re.compile(r"^[0-9]{1,4}[a-z]?$")
 QUESTION_KEYS = ("id", "text", "options", "correct", "difficulty", "weeks", "source")
 REQUIRED_KEYS = ("id", "text", "options", "correct", "difficulty", "weeks", "source")
-SOURCE_KEYS = ("document", "ref", "fact")
+SOURCE_KEYS = ("document", "ref", "fact", "date", "quote", "quote_source")
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+QUOTE_SOURCES = ("document", "fact-sheet")
+MAX_QUOTE = 1000
 MAX_TEXT = 1000
 MAX_OPTION = 300
 
@@ -355,7 +358,7 @@ def _validate_source(
     if raw is None or raw == "":
         return None  # reported as a missing field
     if not isinstance(raw, Mapping):
-        problem("source", "'source' phải có 'document' (và tùy chọn 'ref', 'fact')")
+        problem("source", "'source' phải có 'document' (và tùy chọn 'ref', 'fact', 'date', 'quote', 'quote_source')")
         return None
     ok = not any(p.startswith("source.") for p in rejected)
     document = raw.get("document")
@@ -383,12 +386,49 @@ def _validate_source(
     if fact is not None and (not isinstance(fact, str) or not FACT_PATTERN.match(fact.strip())):
         problem("source.fact", f'số mục dữ kiện \'{fact}\' không hợp lệ (ví dụ "12" hoặc "15b")')
         ok = False
+    date = raw.get("date")
+    if isinstance(date, int) and not isinstance(date, bool):
+        date = str(date)
+    if date is not None and (not isinstance(date, str) or not DATE_PATTERN.match(date.strip())):
+        problem("source.date", f"ngày của dữ kiện '{date}' không hợp lệ (dạng 2023, 2023-07 hoặc 2023-07-15)")
+        ok = False
+    quote = raw.get("quote")
+    quote_source = raw.get("quote_source")
+    if quote is not None and (not isinstance(quote, str) or not clean_text(quote)):
+        problem("source.quote", "'source.quote' phải là câu trích (văn bản không trống)")
+        ok = False
+    elif isinstance(quote, str) and len(clean_text(quote)) > MAX_QUOTE:
+        problem("source.quote", f"'source.quote' dài quá {MAX_QUOTE} ký tự")
+        ok = False
+    if quote_source is not None and quote_source not in QUOTE_SOURCES:
+        problem(
+            "source.quote_source",
+            f"'source.quote_source' phải là một trong {', '.join(QUOTE_SOURCES)} "
+            "(document: nguyên văn văn bản; fact-sheet: nội dung bảng dữ kiện đã kiểm chứng)",
+        )
+        ok = False
+    elif quote is not None and quote_source is None:
+        problem(
+            "source.quote_source",
+            "cần ghi 'source.quote_source': document (nguyên văn văn bản) hoặc fact-sheet (bảng dữ kiện)",
+        )
+        ok = False
+    elif quote is None and quote_source is not None:
+        problem("source.quote", "có 'source.quote_source' nhưng thiếu 'source.quote'")
+        ok = False
     if not ok:
         return None
     assert isinstance(document, str)
     ref_clean = clean_text(ref) if isinstance(ref, str) and clean_text(ref) else None
     fact_clean = fact.strip() if isinstance(fact, str) and fact.strip() else None
-    return Source(document=document, ref=ref_clean, fact=fact_clean)
+    return Source(
+        document=document,
+        ref=ref_clean,
+        fact=fact_clean,
+        date=date.strip() if isinstance(date, str) else None,
+        quote=clean_text(quote) if isinstance(quote, str) else None,
+        quote_source=quote_source if isinstance(quote_source, str) else None,
+    )
 
 
 def _join(values: Iterable[object]) -> str:
@@ -521,6 +561,23 @@ def document_ids(documents_dir: Path) -> list[str]:
     return sorted(p.stem for p in documents_dir.glob("*.md") if p.is_file() and p.stem != "index")
 
 
+def document_front_matter(documents_dir: Path) -> dict[str, dict[str, str]]:
+    """Document id -> its front matter as text values (number, date, title …) of content/documents/<id>.md."""
+    found: dict[str, dict[str, str]] = {}
+    for path in sorted(documents_dir.glob("*.md")):
+        if path.stem == "index":
+            continue
+        match = re.match(r"\A---\s*\n(.*?\n)---\s*\n", path.read_text(encoding="utf-8"), re.DOTALL)
+        meta: Any = {}
+        if match:
+            try:
+                meta = yaml.safe_load(match.group(1)) or {}
+            except yaml.YAMLError:
+                meta = {}
+        found[path.stem] = {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
+    return found
+
+
 def _label(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -634,6 +691,12 @@ def dump_questions(questions: Sequence[Question]) -> str:
             lines.append(f"      ref: {_quoted(q.source.ref)}")
         if q.source.fact is not None:
             lines.append(f"      fact: {_quoted(q.source.fact)}")
+        if q.source.date is not None:
+            lines.append(f"      date: {_quoted(q.source.date)}")
+        if q.source.quote is not None:
+            lines.append(f"      quote: {_quoted(q.source.quote)}")
+        if q.source.quote_source is not None:
+            lines.append(f"      quote_source: {q.source.quote_source}")
     return "\n".join(lines) + "\n"
 
 

@@ -243,8 +243,9 @@ def _page(pdf: Any, cert: Certificate) -> None:
 
 def write_all(certs: Sequence[Certificate], folder: Path) -> list[Path]:
     """Write each PDF, all in one PDF to print (tat-ca.pdf) and a manifest (CSV with BOM) into `folder`."""
-    import csv
     import io
+
+    from contest import cells
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -256,8 +257,8 @@ def write_all(certs: Sequence[Certificate], folder: Path) -> list[Path]:
         (folder / "tat-ca.pdf").write_bytes(render_many(certs))
     buf = io.StringIO()
     buf.write("\ufeff")
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(["Số", "Mã xác minh", "Người/đơn vị nhận", "Đơn vị", "Giải", "Thời gian", "Tệp"])
+    writer = cells.csv_writer(buf)  # a winner's name is text, never a live formula
+    writer.header(["Số", "Mã xác minh", "Người/đơn vị nhận", "Đơn vị", "Giải", "Thời gian", "Tệp"])
     for cert in certs:
         writer.writerow(
             [

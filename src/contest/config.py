@@ -18,16 +18,33 @@ class ConfigError(RuntimeError):
     pass
 
 
+def local_stack(env: Mapping[str, str], sms_sender: str) -> bool:
+    """Whether these settings describe the local stack (or a test), the only place a clock override may run.
+
+    On Lambda `AWS_LAMBDA_FUNCTION_NAME` is always set (a reserved variable no configuration can remove); a
+    deployment sends real SMS and publishes to buckets. Any of these means a real contest."""
+    real = (
+        bool(env.get("AWS_LAMBDA_FUNCTION_NAME", "").strip())
+        or sms_sender != "outbox"
+        or bool(env.get("CONTEST_PUBLIC_BUCKET", "").strip())
+        or bool(env.get("CONTEST_PRIVATE_BUCKET", "").strip())
+        or not env.get("CONTEST_PUBLISH_DIR", "").strip()
+    )
+    return not real
+
+
 @dataclass(frozen=True)
 class Settings:
     table_name: str
     region: str
-    sms_sender: str  # "sns" | "outbox"
+    sms_sender: str  # "sns" | "gateway" | "outbox"
     signing_secret: bytes | None = None  # local stack and tests only
     signing_secret_ref: str | None = None  # AWS: SSM parameter name or Secrets Manager ARN
     # The receipts' Ed25519 key (NOT the token secret): read by the submit function only, at its first signing
     receipt_key: bytes | None = None  # local stack and tests only
     receipt_key_ref: str | None = None  # AWS: Secrets Manager ARN (or SSM SecureString name)
+    origin_secret: str | None = None  # local stack and tests only: the value the adapter sends (contest.perimeter)
+    origin_secret_ref: str | None = None  # AWS: Secrets Manager ARN of {"current": ..., "previous": ...}
     outbox_path: Path | None = None
     clock_start: datetime | None = None
     public_bucket: str | None = None
@@ -35,9 +52,16 @@ class Settings:
     publish_dir: Path | None = None
     private_dir: Path | None = None
     endpoint_url: str | None = None  # local stack / tests only (a moto server)
+    gateway_url: str | None = None  # sms_sender "gateway": the brandname provider's HTTPS endpoint
+    gateway_secret: str | None = None  # local stack and tests only: the credentials' JSON
+    gateway_secret_ref: str | None = None  # AWS: Secrets Manager name or ARN of the credentials' JSON
+    gateway_success: tuple[str, str] = ("code", "00")  # answer field and value that mean "accepted"
+    gateway_timeout_s: float = 5.0
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+    def from_env(cls, env: Mapping[str, str] | None = None, *, api: bool = True) -> Settings:
+        """`api=False`: the weekly close, which signs nothing and answers no HTTP request, so it needs (and its
+        role may read) neither the signing secret nor the origin secret."""
         env = os.environ if env is None else env
 
         def required(name: str) -> str:
@@ -53,11 +77,27 @@ class Settings:
         if not region:
             raise ConfigError("missing required setting AWS_REGION")
         sms_sender = required("CONTEST_SMS_SENDER")
-        if sms_sender not in ("sns", "outbox"):
-            raise ConfigError("CONTEST_SMS_SENDER must be 'sns' or 'outbox'")
+        if sms_sender not in ("sns", "gateway", "outbox"):
+            raise ConfigError("CONTEST_SMS_SENDER must be 'sns', 'gateway' or 'outbox'")
+        gateway_url = optional("CONTEST_SMS_GATEWAY_URL")
+        gateway_secret = optional("CONTEST_SMS_GATEWAY_SECRET")
+        gateway_secret_ref = optional("CONTEST_SMS_GATEWAY_SECRET_ID")
+        if sms_sender == "gateway" and not (gateway_url and (gateway_secret or gateway_secret_ref)):
+            raise ConfigError(
+                "CONTEST_SMS_SENDER=gateway needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_SECRET_ID"
+            )
+        success_field, _, success_value = (optional("CONTEST_SMS_GATEWAY_SUCCESS") or "code=00").partition("=")
+        if not success_field or not success_value:
+            raise ConfigError("CONTEST_SMS_GATEWAY_SUCCESS must read field=value, e.g. code=00")
+        try:
+            gateway_timeout_s = float(optional("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS") or "5")
+        except ValueError as exc:
+            raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be a number of seconds") from exc
+        if not 0 < gateway_timeout_s <= 20:
+            raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be between 0 and 20")
         secret = optional("CONTEST_SIGNING_SECRET")
         secret_ref = optional("CONTEST_SIGNING_SECRET_PARAM") or optional("CONTEST_SIGNING_SECRET_ARN")
-        if not secret and not secret_ref:
+        if api and not secret and not secret_ref:
             raise ConfigError("missing signing secret: set CONTEST_SIGNING_SECRET_PARAM (or _ARN)")
         if secret and len(secret) < 32:
             raise ConfigError("CONTEST_SIGNING_SECRET must be at least 32 characters")
@@ -66,6 +106,12 @@ class Settings:
             raise ConfigError("CONTEST_RECEIPT_KEY must be at least 32 characters")
         if receipt_key and secret and receipt_key == secret:
             raise ConfigError("CONTEST_RECEIPT_KEY must not be the token signing secret")
+        origin = optional("CONTEST_ORIGIN_SECRET")
+        origin_ref = optional("CONTEST_ORIGIN_SECRET_ARN")
+        if api and not origin and not origin_ref:
+            raise ConfigError("missing origin secret: set CONTEST_ORIGIN_SECRET_ARN")
+        if origin and len(origin) < 32:
+            raise ConfigError("CONTEST_ORIGIN_SECRET must be at least 32 characters")
         outbox = optional("CONTEST_OUTBOX")
         if sms_sender == "outbox" and not outbox:
             raise ConfigError("CONTEST_OUTBOX is required with CONTEST_SMS_SENDER=outbox")
@@ -76,6 +122,11 @@ class Settings:
             raise ConfigError(f"CONTEST_CLOCK is not an ISO instant: {clock}") from exc
         if clock_start is not None and clock_start.tzinfo is None:
             raise ConfigError("CONTEST_CLOCK needs an offset, e.g. 2023-10-18T09:00:00+07:00")
+        if clock_start is not None and not local_stack(env, sms_sender):
+            raise ConfigError(
+                "CONTEST_CLOCK is for the local stack only (outbox SMS, local publication, not on Lambda): "
+                "a deployed contest runs on the server's clock"
+            )
         return cls(
             table_name=required("CONTEST_TABLE"),
             region=region,
@@ -84,6 +135,8 @@ class Settings:
             signing_secret_ref=secret_ref,
             receipt_key=receipt_key.encode() if receipt_key else None,
             receipt_key_ref=optional("CONTEST_RECEIPT_KEY_ARN"),
+            origin_secret=origin,
+            origin_secret_ref=origin_ref,
             outbox_path=Path(outbox) if outbox else None,
             clock_start=clock_start,
             public_bucket=optional("CONTEST_PUBLIC_BUCKET"),
@@ -91,4 +144,9 @@ class Settings:
             publish_dir=Path(p) if (p := optional("CONTEST_PUBLISH_DIR")) else None,
             private_dir=Path(p) if (p := optional("CONTEST_PRIVATE_DIR")) else None,
             endpoint_url=optional("AWS_ENDPOINT_URL"),
+            gateway_url=gateway_url,
+            gateway_secret=gateway_secret,
+            gateway_secret_ref=gateway_secret_ref,
+            gateway_success=(success_field.strip(), success_value.strip()),
+            gateway_timeout_s=gateway_timeout_s,
         )

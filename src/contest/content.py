@@ -12,7 +12,7 @@ import hashlib
 import json
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,9 @@ from contest.model import (
     Limits,
     Prize,
     Question,
+    QuestionsLint,
     QuizRules,
+    SmsPolicy,
     Source,
     Unit,
     UnitGroup,
@@ -236,6 +238,8 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         else:
             final_formula[str(name)] = float(weight)
 
+    questions_lint = _questions_lint(r, r.get(data, "questions_lint", dict, {}) or {})
+
     contest = Contest(
         name=r.get(data, "name", str) or "",
         theme=r.get(data, "theme", str) or "",
@@ -260,6 +264,9 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
             login_failures_before_delay=positive(
                 limits, "login_failures_before_delay", "limits.login_failures_before_delay", 5
             ),
+            login_failures_per_ip_per_hour=positive(
+                limits, "login_failures_per_ip_per_hour", "limits.login_failures_per_ip_per_hour", 100
+            ),
             session_seconds=3600 * positive(limits, "session_hours", "limits.session_hours", 12),
         ),
         weekly_prizes=prize_list("weekly"),
@@ -268,12 +275,132 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         published_top=positive(results, "published_top", "results.published_top", 100),
         excluded_roles=r.get(data, "excluded_roles", str, "") or "",
         final_formula=final_formula,
+        sms=_sms_policy(r, data),
+        questions_lint=questions_lint,
     )
     if contest.limits.code_ttl_seconds > 300:
         r.issue(limits, "code_ttl_minutes", "one-time codes must live at most 5 minutes")
     if r.issues:
         raise ContentError(r.issues)
     return contest
+
+
+SMS_KEYS = {
+    "template",
+    "proof_of_work",
+    "per_address_per_hour",
+    "global_per_hour",
+    "global_shards",
+    "monthly_spend_limit_usd",
+    "breaker_fraction",
+    "price_per_message_usd",
+}
+POW_KEYS = {"cost", "max_counter", "expires_minutes"}
+
+
+def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
+    """`sms:` (issue 12), strict: unknown keys are refused so a misspelt limit never silently stays default."""
+    from contest.sms import template_problems
+
+    default = SmsPolicy()
+    sms = r.get(data, "sms", dict, {}) or {}
+    pow_ = r.get(sms, "proof_of_work", dict, {}, label="sms.proof_of_work") or {}
+    for where, keys, label in ((sms, SMS_KEYS, "sms"), (pow_, POW_KEYS, "sms.proof_of_work")):
+        for key in sorted(set(where) - keys, key=str):
+            r.issue(where, str(key), f"unknown key '{label}.{key}'; allowed: {', '.join(sorted(keys))}")
+
+    def whole(where: Any, key: str, label: str, default_value: int, low: int, high: int) -> int:
+        value = r.get(where, key, int, default_value, label=label)
+        if value is None:
+            return default_value
+        if not low <= value <= high:
+            r.issue(where, key, f"'{label}' must be between {low} and {high}")
+        return int(value)
+
+    def number(where: Any, key: str, label: str, default_value: float, low: float, high: float) -> float:
+        value = r.get(where, key, (int, float), default_value, label=label)
+        if value is None or isinstance(value, bool):
+            return default_value
+        if not low < value <= high:
+            r.issue(where, key, f"'{label}' must be greater than {low} and at most {high}")
+        return float(value)
+
+    template = r.get(sms, "template", str, default.template, label="sms.template") or default.template
+    for problem in template_problems(template):
+        r.issue(sms, "template", f"sms.template: {problem}")
+    policy = SmsPolicy(
+        template=template,
+        pow_cost=whole(pow_, "cost", "sms.proof_of_work.cost", default.pow_cost, 1, 1_000_000),
+        pow_max_counter=whole(
+            pow_, "max_counter", "sms.proof_of_work.max_counter", default.pow_max_counter, 2, 10_000_000
+        ),
+        pow_expires_seconds=60
+        * whole(pow_, "expires_minutes", "sms.proof_of_work.expires_minutes", default.pow_expires_seconds // 60, 1, 30),
+        per_address_per_hour=whole(
+            sms, "per_address_per_hour", "sms.per_address_per_hour", default.per_address_per_hour, 1, 100_000
+        ),
+        global_per_hour=whole(sms, "global_per_hour", "sms.global_per_hour", default.global_per_hour, 1, 10_000_000),
+        global_shards=whole(sms, "global_shards", "sms.global_shards", default.global_shards, 1, 64),
+        monthly_spend_limit_usd=number(
+            sms, "monthly_spend_limit_usd", "sms.monthly_spend_limit_usd", default.monthly_spend_limit_usd, 0, 1e7
+        ),
+        breaker_fraction=number(sms, "breaker_fraction", "sms.breaker_fraction", default.breaker_fraction, 0, 0.9),
+        price_per_message_usd=number(
+            sms, "price_per_message_usd", "sms.price_per_message_usd", default.price_per_message_usd, 0, 10
+        ),
+    )
+    if policy.global_shards > policy.global_per_hour:
+        r.issue(sms, "global_shards", "sms.global_shards must not exceed sms.global_per_hour")
+    if policy.monthly_message_cap < 1:
+        r.issue(sms, "breaker_fraction", "the circuit breaker would allow no message at all this month")
+    return policy
+
+
+QUESTIONS_LINT_KEYS = {f.name for f in fields(QuestionsLint)}
+
+
+def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
+    """The `questions_lint:` section: every key optional, unknown keys refused, each value checked."""
+    for key in raw:
+        if key not in QUESTIONS_LINT_KEYS:
+            r.issue(raw, key, f"questions_lint: unknown key '{key}' (known: {', '.join(sorted(QUESTIONS_LINT_KEYS))})")
+    default = QuestionsLint()
+    values: dict[str, Any] = {}
+
+    def number(key: str, low: float, high: float) -> None:
+        if key not in raw:
+            return
+        value = raw[key]
+        if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
+            r.issue(raw, key, f"questions_lint.{key} must be a number from {low} to {high}")
+        else:
+            values[key] = type(getattr(default, key))(value)
+
+    number("key_longest_factor", 1.0, 4.0)
+    number("key_length_ratio", 1.0, 10.0)
+    number("near_duplicate_stem", 50.0, 100.0)
+    number("near_duplicate_same_key", 50.0, 100.0)
+    integers = (("prefix_min_distractors", 1, 3), ("cue_min_chars", 1, 300), ("rate_min_questions", 1, 10000))
+    for key, low, high in integers:
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                r.issue(raw, key, f"questions_lint.{key} must be an integer from {low} to {high}")
+            else:
+                values[key] = value
+    for key in ("require_attribution", "require_quote"):
+        if key in raw:
+            if not isinstance(raw[key], bool):
+                r.issue(raw, key, f"questions_lint.{key} must be true or false")
+            else:
+                values[key] = raw[key]
+    if "distractor_prefixes" in raw:
+        prefixes = raw["distractor_prefixes"]
+        if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
+            r.issue(raw, "distractor_prefixes", "questions_lint.distractor_prefixes must be a list of words")
+        else:
+            values["distractor_prefixes"] = tuple(unicodedata.normalize("NFC", p).strip() for p in prefixes)
+    return replace(default, **values)
 
 
 # --- units.yaml ----------------------------------------------------------------------------------

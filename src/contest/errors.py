@@ -51,6 +51,19 @@ class MethodNotAllowed(ContestError):
     code, status, message = "METHOD_NOT_ALLOWED", 405, "Phương thức không được hỗ trợ."
 
 
+# The perimeter (contest.perimeter): the API answers only what came through CloudFront
+class DirectAccessRefused(ContestError):
+    code, status, message = (
+        "DIRECT_ACCESS_REFUSED",
+        403,
+        "Yêu cầu phải được gửi qua trang web chính thức của cuộc thi.",
+    )
+
+
+class BadViewerAddress(ContestError):
+    code, status, message = "BAD_VIEWER_ADDRESS", 400, "Không xác định được địa chỉ truy cập của bạn."
+
+
 # Registration and accounts
 class InvalidPhone(ContestError):
     code, status, message = (
@@ -121,16 +134,110 @@ class AlreadyVerified(ContestError):
     code, status, message = "ALREADY_VERIFIED", 409, "Số điện thoại này đã được xác thực."
 
 
+# Proof of work (issue 12): every route that can send an SMS first needs a solved challenge
+class ProofRequired(ContestError):
+    code, status, message = (
+        "POW_REQUIRED",
+        428,
+        "Thiếu bước kiểm tra chống gửi tin nhắn tự động. Vui lòng tải lại trang và thử lại.",
+    )
+
+
+class ProofInvalid(ContestError):
+    code, status, message = (
+        "POW_INVALID",
+        403,
+        "Bước kiểm tra chống gửi tin nhắn tự động không hợp lệ. Vui lòng tải lại trang và thử lại.",
+    )
+
+
+class ProofExpired(ContestError):
+    code, status, message = (
+        "POW_EXPIRED",
+        403,
+        "Bước kiểm tra chống gửi tin nhắn tự động đã hết hạn. Vui lòng gửi lại yêu cầu.",
+    )
+
+
+class ProofReused(ContestError):
+    code, status, message = (
+        "POW_REUSED",
+        403,
+        "Bước kiểm tra này đã được dùng cho một yêu cầu khác. Vui lòng gửi lại yêu cầu.",
+    )
+
+
+# SMS budgets and delivery (issue 12). Nothing is lost when a code cannot be sent: the registration is stored,
+# the contestant asks for the code again later (retry_after). `maybe_sent`: the gateway may have delivered it.
+class SmsNotSent(ContestError):
+    code, status, message = "SMS_NOT_SENT", 429, "Chưa gửi được tin nhắn mã xác thực. Vui lòng thử lại sau."
+    maybe_sent = False
+
+
+class SmsAddressBudget(SmsNotSent):
+    code, status, message = (
+        "SMS_ADDRESS_LIMIT",
+        429,
+        "Đã có quá nhiều tin nhắn mã xác thực được yêu cầu từ địa chỉ mạng của bạn trong giờ này. "
+        "Vui lòng thử lại sau.",
+    )
+
+
+class SmsGlobalBudget(SmsNotSent):
+    code, status, message = (
+        "SMS_BUSY",
+        429,
+        "Hệ thống đang gửi quá nhiều tin nhắn trong giờ này. Vui lòng thử lại sau; "
+        "tài khoản và bài thi của bạn vẫn được giữ nguyên.",
+    )
+
+
+class SmsSuspended(SmsNotSent):
+    code, status, message = (
+        "SMS_SUSPENDED",
+        429,
+        "Việc gửi tin nhắn mã xác thực đang tạm dừng để bảo vệ kinh phí của Cuộc thi; Ban Tổ chức đã được báo. "
+        "Vui lòng thử lại sau hoặc liên hệ Ban Tổ chức.",
+    )
+
+
+class SmsGatewayFailed(SmsNotSent):
+    code, status, message = (
+        "SMS_GATEWAY_FAILED",
+        429,
+        "Nhà cung cấp dịch vụ tin nhắn đang gặp sự cố nên chưa gửi được mã. Vui lòng thử lại sau ít phút.",
+    )
+
+
+class SmsGatewayTimeout(SmsNotSent):
+    code, status, message = (
+        "SMS_UNCONFIRMED",
+        429,
+        "Chưa xác nhận được tin nhắn mã đã gửi đi. Nếu sau một phút vẫn chưa nhận được mã, vui lòng bấm “Gửi lại mã”.",
+    )
+    maybe_sent = True
+
+
 # Sessions
 class LoginFailed(ContestError):
-    code, status, message = "LOGIN_FAILED", 401, "Số điện thoại hoặc mật khẩu không đúng."
+    """The one answer to every refused login: wrong password, unknown phone, or a phone locked out after
+    too many attempts. Same status and body for all three, so neither an account nor its lock is revealed."""
+
+    code, status, message = (
+        "LOGIN_FAILED",
+        401,
+        "Số điện thoại hoặc mật khẩu không đúng, hoặc đã đăng nhập sai quá nhiều lần. "
+        "Vui lòng thử lại sau ít phút hoặc đặt lại mật khẩu.",
+    )
 
 
 class LoginThrottled(ContestError):
+    """Too many refused logins from one network address (depends on the address only, never on a phone)."""
+
     code, status, message = (
         "LOGIN_THROTTLED",
         429,
-        "Bạn đã đăng nhập sai nhiều lần. Vui lòng thử lại sau ít phút.",
+        "Có quá nhiều lượt đăng nhập sai từ địa chỉ mạng này. Vui lòng thử lại sau.",
     )
 
 
@@ -157,6 +264,24 @@ class NoAttemptsLeft(ContestError):
 
 class InvalidToken(ContestError):
     code, status, message = "INVALID_TOKEN", 401, "Phiên làm bài không hợp lệ. Vui lòng bắt đầu lại."
+
+
+class NotYourAttempt(ContestError):
+    code, status, message = (
+        "NOT_YOUR_ATTEMPT",
+        403,
+        "Bài thi này thuộc về tài khoản khác. Vui lòng đăng nhập đúng tài khoản đã làm bài để nộp.",
+    )
+
+
+class StaleAttempt(ContestError):
+    """The attempt token was issued before the account's password was reset: fetch it again (same attempt)."""
+
+    code, status, message = (
+        "ATTEMPT_STALE",
+        409,
+        "Mật khẩu của tài khoản đã được đặt lại sau khi bạn nhận đề. Vui lòng mở lại trang thi để tiếp tục.",
+    )
 
 
 class AttemptExpired(ContestError):
@@ -199,7 +324,19 @@ class UnknownWeek(ContestError):
 class WeekNotOver(ContestError):
     code = "WEEK_NOT_OVER"
     status = 409
-    message = "Tuần thi chưa đến giờ công bố kết quả. Dùng --force nếu thật sự cần chốt sớm."
+    message = "Tuần thi chưa đến giờ công bố kết quả."
+
+
+class WeekStillOpen(ContestError):
+    """Refused whatever the flag: no key, no ranking before the week's window (closes_at + grace) has ended,
+    by the contest's clock and by the server's own clock."""
+
+    code = "WEEK_STILL_OPEN"
+    status = 409
+    message = (
+        "Tuần thi vẫn đang diễn ra (chưa hết giờ đóng và thời gian gia hạn nộp bài): "
+        "không thể chốt kết quả hay công bố đáp án trước thời điểm đó."
+    )
 
 
 class UnknownGroup(ContestError):

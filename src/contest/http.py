@@ -10,7 +10,7 @@ import base64
 import binascii
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -18,11 +18,20 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from contest import errors
 from contest.observability import logger
+from contest.perimeter import (
+    ORIGIN_HEADER,
+    VIEWER_ADDRESS_HEADER,
+    MalformedViewerAddress,
+    OriginGuard,
+    address_key,
+    parse_viewer_address,
+)
 from contest.validation import validate
 
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json; charset=utf-8"
 NO_STORE = {"Cache-Control": "no-store"}
+PROOF_HEADER = "x-altcha"  # API Gateway v2 lower-cases header names
 
 
 def _dumps(value: Any) -> str:
@@ -33,8 +42,35 @@ def respond(body: dict[str, Any], status: int = 200) -> Response[str]:
     return Response(status_code=status, content_type=JSON, body=_dumps(body), headers=NO_STORE)
 
 
-def make_resolver() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(serializer=_dumps)
+def _header(event: Any, name: str) -> str | None:
+    headers = event.get("headers") if isinstance(event, Mapping) else None
+    value = headers.get(name) if isinstance(headers, Mapping) else None  # API Gateway v2 lower-cases names
+    return value if isinstance(value, str) else None
+
+
+class GuardedResolver(APIGatewayHttpResolver):
+    """The HTTP API resolver that first checks the request came through CloudFront (contest.perimeter):
+    before routing, before the body is read, before anything touches the table."""
+
+    def __init__(self, origin: OriginGuard, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.origin = origin
+
+    def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
+        if not self.origin.admits(_header(event, ORIGIN_HEADER)):
+            refused = errors.DirectAccessRefused()
+            logger.info("request refused", extra={"code": refused.code, "status": refused.status})
+            return {
+                "statusCode": refused.status,
+                "headers": {"Content-Type": JSON, **NO_STORE},
+                "body": _dumps(refused.body()),
+                "isBase64Encoded": False,
+            }
+        return super().resolve(event, context)
+
+
+def make_resolver(origin: OriginGuard) -> GuardedResolver:
+    app = GuardedResolver(origin, serializer=_dumps)
 
     @app.exception_handler(errors.ContestError)
     def _contest_error(exc: errors.ContestError) -> Response[str]:
@@ -107,13 +143,19 @@ def route(
     status: int = 200,
     auth: bool = False,
     summary: str = "",
+    proof: Callable[[str | None], None] | None = None,
 ) -> Callable[[Callable[..., dict[str, Any]]], Callable[[], Response[str]]]:
     """Declare a route once: the body is parsed and validated against `request`, the handler's dict is
-    answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi)."""
+    answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi).
+
+    `proof`: the route can send an SMS; its `X-Altcha` header (a solved proof-of-work challenge) is checked
+    by `proof` before anything else, the body included (contest.proof)."""
 
     def decorate(func: Callable[..., dict[str, Any]]) -> Callable[[], Response[str]]:
         @functools.wraps(func)
         def endpoint() -> Response[str]:
+            if proof is not None:
+                proof(app.current_event.headers.get(PROOF_HEADER))
             if request is None:
                 return respond(func(), status)
             return respond(func(json_body(app, request, optional=not request.get("required"))), status)
@@ -123,6 +165,7 @@ def route(
             "response": response,
             "status": status,
             "auth": auth,
+            "proof": proof is not None,
             "summary": summary or (func.__doc__ or "").strip(),
         }
         app.route(path, method.upper())(endpoint)
@@ -137,10 +180,19 @@ def bearer(app: APIGatewayHttpResolver) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def client_ip(app: APIGatewayHttpResolver) -> str | None:
-    """The viewer's address. Behind CloudFront, sourceIp is the edge node; CloudFront sets
-    `cloudfront-viewer-address` ("ip:port", IPv6 in full) and overwrites any value a viewer sent."""
-    viewer = app.current_event.headers.get("cloudfront-viewer-address")
-    if viewer and ":" in viewer:
-        return viewer.rsplit(":", 1)[0]
-    return app.current_event.request_context.http.source_ip or None
+def client_ip(app: GuardedResolver) -> str:
+    """The viewer's address as per-address throttles and review flags count it: IPv4 as is, IPv6 by its /64
+    (contest.perimeter.address_key; rotating addresses inside one's own /64 buys nothing).
+
+    Behind CloudFront, sourceIp is the edge node; CloudFront writes `CloudFront-Viewer-Address` ("ip:port",
+    IPv6 unbracketed) and overwrites any value a viewer sent. That header is believed only when the request's
+    origin header proves CloudFront (or the local stack's adapter) sent it; a missing or malformed address is a
+    400, never a guess (an address that cannot be parsed must not become a throttle key nobody shares).
+    """
+    event = app.current_event
+    if not app.origin.admits(event.headers.get(ORIGIN_HEADER)):
+        raise errors.DirectAccessRefused()
+    try:
+        return address_key(parse_viewer_address(event.headers.get(VIEWER_ADDRESS_HEADER)))
+    except MalformedViewerAddress as exc:
+        raise errors.BadViewerAddress() from exc

@@ -50,6 +50,44 @@ class Limits:
     registrations_per_ip_per_hour: int
     login_failures_before_delay: int
     session_seconds: int
+    login_failures_per_ip_per_hour: int = 100  # refused logins per address and hour
+
+
+@dataclass(frozen=True)
+class SmsPolicy:
+    """contest.yaml `sms:` (issue 12): what may be sent, how often, and the proof of work in front of it."""
+
+    template: str = "Ma {purpose} Cuoc thi Chuyen doi so: {code}. Ma co hieu luc {minutes} phut."
+    pow_cost: int = 250  # PBKDF2-SHA-256 iterations per try
+    pow_max_counter: int = 1000  # the counter to find is drawn in [max/2, max)
+    pow_expires_seconds: int = 300
+    per_address_per_hour: int = 20  # codes sent per client address per hour
+    global_per_hour: int = 1000  # codes sent per hour, whole contest
+    global_shards: int = 4  # counter items the global hourly budget is spread over (hot-key safety)
+    monthly_spend_limit_usd: float = 100.0  # the SNS account's monthly SMS spend limit
+    breaker_fraction: float = 0.5  # stop sending at this fraction of the monthly limit, alarm the organisers
+    price_per_message_usd: float = 0.06  # estimate for the channel in use (docs/deploy.md)
+
+    @property
+    def monthly_message_cap(self) -> int:
+        """Messages per calendar month (UTC) before the circuit breaker trips."""
+        return int(self.monthly_spend_limit_usd * self.breaker_fraction / self.price_per_message_usd)
+
+
+@dataclass(frozen=True)
+class QuestionsLint:
+    """Thresholds of `contest questions lint` (contest.yaml `questions_lint:`)."""
+
+    key_longest_factor: float = 1.25  # error when key-longest rate > factor × chance rate, or < chance ÷ factor
+    rate_min_questions: int = 20  # the rate is judged on at least this many questions with a unique longest option
+    key_length_ratio: float = 1.5  # warning when the key is at least this × the longest distractor
+    distractor_prefixes: tuple[str, ...] = ("Chỉ", "Tất cả", "Toàn bộ")
+    prefix_min_distractors: int = 2
+    near_duplicate_stem: float = 85.0  # rapidfuzz token_sort_ratio (0-100) of two stems built from one fact
+    near_duplicate_same_key: float = 75.0  # … of two stems with the same key (≥ cue_min_chars)
+    cue_min_chars: int = 12  # shorter keys ("2025", "Thứ 7") are not looked for in other questions
+    require_attribution: bool = True
+    require_quote: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,6 +111,8 @@ class Contest:
     published_top: int
     excluded_roles: str
     final_formula: dict[str, float] = field(default_factory=dict)
+    sms: SmsPolicy = field(default_factory=SmsPolicy)
+    questions_lint: QuestionsLint = field(default_factory=QuestionsLint)
 
     def week(self, number: int) -> Week | None:
         return next((w for w in self.weeks if w.number == number), None)
@@ -97,6 +137,9 @@ class Source:
     document: str
     ref: str | None
     fact: str | None
+    date: str | None = None  # when the fact became true or was published: YYYY, YYYY-MM or YYYY-MM-DD
+    quote: str | None = None  # the sentence the answer rests on, for appeals (never sent to a client)
+    quote_source: str | None = None  # "document" (verbatim) | "fact-sheet" (the verified statement)
 
 
 @dataclass(frozen=True)
@@ -120,6 +163,21 @@ class Bank:
     def pool(self, week: int) -> tuple[Question, ...]:
         return tuple(q for q in self.questions if week in q.weeks)
 
+    def keys_published_with(self, week: int) -> tuple[Question, ...]:
+        """The questions whose key week N's results publish: those no later week can draw."""
+        return tuple(q for q in self.pool(week) if key_week(q) == week)
+
+    def keys_withheld_at(self, week: int) -> tuple[Question, ...]:
+        """Week N's questions that a later week can still draw: published without their key."""
+        return tuple(q for q in self.pool(week) if key_week(q) > week)
+
+
+def key_week(question: Question) -> int:
+    """The week whose results publish the question's key: the last week that can draw it.
+
+    Only then has every week that could ask it closed. A question drawn by no week has no key week (0)."""
+    return max(question.weeks, default=0)
+
 
 @dataclass(frozen=True)
 class Account:
@@ -133,6 +191,7 @@ class Account:
     created_at_ms: int
     password_version: int
     coordinator_unit: str | None = None  # the unit whose participation this person may see (organisers appoint)
+    session_version: int = 0  # raised by a server-side logout: every session signed before it is dead
 
 
 @dataclass(frozen=True)

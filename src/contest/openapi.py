@@ -21,6 +21,7 @@ ERRORS = {
     "413": "Nội dung quá lớn",
     "415": "Sai kiểu nội dung (phải là application/json)",
     "422": "Dữ liệu không hợp lệ",
+    "428": "Thiếu bước kiểm tra chống gửi tin nhắn tự động (tiêu đề X-Altcha)",
     "429": "Quá nhiều yêu cầu",
 }
 
@@ -53,6 +54,17 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
                     "required": bool(meta["request"].get("required")),
                     "content": {"application/json": {"schema": meta["request"]}},
                 }
+            if meta.get("proof"):
+                operation["parameters"] = [
+                    {
+                        "name": "X-Altcha",
+                        "in": "header",
+                        "required": True,
+                        "description": "Lời giải ALTCHA (base64) của một thử thách lấy từ GET /api/challenge; "
+                        "mỗi thử thách chỉ dùng một lần",
+                        "schema": {"type": "string", "maxLength": 4096},
+                    }
+                ]
             if meta["auth"]:
                 operation["security"] = [{"bearer": []}]
             paths.setdefault(route.path, {})[route.method.lower()] = operation

@@ -42,7 +42,21 @@ def normalize(raw: object) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def mask(e164: str) -> str:
-    """Public form: national number with the middle hidden, e.g. +84912345678 -> 091****678."""
-    national = "0" + e164[3:] if e164.startswith("+84") else e164
-    return national[:3] + "*" * (len(national) - 6) + national[-3:]
+MASK_HIDDEN = "•" * 7  # a 10-digit national number less its last three digits
+SHOWN_DIGITS = 3
+
+
+def mask(phone: str) -> str:
+    """The one public form of a phone number: only its last three digits, e.g. +84912345678 -> •••••••678.
+
+    Everything else is hidden with a fixed run of bullets, so the mask says nothing about the prefix
+    (carrier) or the length. It accepts an E.164 number or any earlier mask (a stored "091****678" is
+    masked again to "•••••••678"), so data stored under an older mask is published the same way.
+    """
+    tail = phone[-SHOWN_DIGITS:]
+    if len(tail) == SHOWN_DIGITS and tail.isascii() and tail.isdigit():  # the usual case, once per ranked row
+        return MASK_HIDDEN + tail
+    digits = [ch for ch in phone if ch.isascii() and ch.isdigit()]
+    if not digits:
+        return ""
+    return MASK_HIDDEN + "".join(digits[-SHOWN_DIGITS:])

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from contest import cells
 from contest.model import Unit, Week
 
 PROGRESS_EVERY = 5000  # rows between two progress callbacks
@@ -255,20 +256,21 @@ def workbook(report: ProgressReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"Tiến độ tuần {report.week.number}"
-    ws.append([f"{report.contest} — tiến độ tuần {report.week.number}"])
-    ws.append(
+    put = cells.Sheet(ws).append  # every cell through the spreadsheet neutraliser
+    put([f"{report.contest} — tiến độ tuần {report.week.number}"])
+    put(
         [
             f"Tuần {report.week.number}: {report.week.opens_at:%H:%M %d/%m/%Y} – "
             f"{report.week.closes_at:%H:%M %d/%m/%Y}; "
             f"lập lúc {report.generated_at:%H:%M:%S %d/%m/%Y}"
         ]
     )
-    ws.append([PRIVATE_NOTE])
-    ws.append([])
-    ws.append(list(HEADER))
+    put([PRIVATE_NOTE])
+    put([])
+    put(list(HEADER))
     header_row = ws.max_row
     for r in report.rows:
-        ws.append(
+        put(
             [
                 r.unit_id,
                 r.name,
@@ -283,7 +285,7 @@ def workbook(report: ProgressReport) -> bytes:
             ]
         )
     t = report.totals
-    ws.append(
+    put(
         [
             "",
             "Toàn tỉnh",
@@ -320,7 +322,7 @@ def workbook(report: ProgressReport) -> bytes:
         f"Đã đọc {report.standings_read} bản ghi xếp hạng, loại {report.left_out}.",
         *report.notes,
     ):
-        notes.append([line])
+        cells.Sheet(notes).append([line])
     notes.column_dimensions["A"].width = 120
     out = io.BytesIO()
     wb.save(out)

@@ -23,7 +23,8 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from contest.model import Bank, Contest, Prize, Unit, Week
+from contest.model import Bank, Contest, Prize, Unit, Week, key_week
+from contest.phones import mask
 from contest.ranking import (
     COUNT_CONTESTANTS,
     FINAL_WEIGHT_KEYS,
@@ -140,11 +141,38 @@ def _round(x: float | None, digits: int = 4) -> float | None:
     return None if x is None else round(float(x), digits)
 
 
+ANSWER_KEY_RULE = (
+    "Đáp án của một câu hỏi chỉ được công bố khi mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc: "
+    "câu hỏi thuộc ngân hàng của nhiều tuần được công bố đáp án cùng kết quả của tuần cuối cùng trong số đó."
+)
+
+
+def key_note(week: int) -> str:
+    return f"Đáp án được công bố cùng kết quả Tuần {week}"
+
+
 def answer_key(bank: Bank, week: int) -> list[dict[str, Any]]:
-    """Everything that could have been asked that week: the week's whole pool, with correct options."""
+    """The keys week N publishes: every question of the week's pool that no later week can draw.
+
+    A question also in a later week's pool (`weeks: [1, 3]`) is published with its key by the last of
+    those weeks (here week 3); before that its key appears in no public file (see `withheld_keys`)."""
     return [
-        {"id": q.id, "text": q.text, "options": dict(q.options), "correct": q.correct}
-        for q in sorted(bank.pool(week), key=lambda q: q.id)
+        {"id": q.id, "text": q.text, "options": dict(q.options), "correct": q.correct, "weeks": list(q.weeks)}
+        for q in sorted(bank.keys_published_with(week), key=lambda q: q.id)
+    ]
+
+
+def withheld_keys(bank: Bank, week: int) -> list[dict[str, Any]]:
+    """Week N's questions that a later week can still draw: the question only, and the week whose
+    results will publish its key. No option and no key: nothing a later contestant could use."""
+    return [
+        {
+            "id": q.id,
+            "text": q.text,
+            "key_published_with_week": key_week(q),
+            "note": key_note(key_week(q)),
+        }
+        for q in sorted(bank.keys_withheld_at(week), key=lambda q: (key_week(q), q.id))
     ]
 
 
@@ -307,6 +335,8 @@ def week_public(
             "bằng cả hai thì dự đoán gần số người tham gia hơn xếp trước; bằng cả ba thì " + COMMITTEE_DECIDES + "."
         ),
         "answer_key": answer_key(bank, week.number),
+        "answer_key_withheld": withheld_keys(bank, week.number),
+        "answer_key_rule": ANSWER_KEY_RULE,
         "prizes": _prize_list(ranking, unit_names, contest.timezone),
         "ranking": {
             "total": len(ranking),
@@ -370,7 +400,7 @@ def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -
             {
                 "account_id": r.row[0],
                 "name": r.row[5],
-                "phone": r.row[6],
+                "phone": mask(r.row[6]),
                 "why": r.why,
                 "reason": r.reason,
             }

@@ -12,7 +12,6 @@ created/modified instants.
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -23,6 +22,7 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
+from contest import cells
 from contest.model import Prize, Unit
 from contest.publication import COMMITTEE_DECIDED, COMMITTEE_DECIDES, prize_label
 from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
@@ -92,21 +92,23 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
         for p, prize in ranking.prize_at.items():
             if lo <= p < hi:
                 prize_col[p - lo] = labels.get(prize) or ""
+        # every text column goes through the spreadsheet neutraliser; the numeric ones are numbers
+        safe = cells.column
         yield zip(
             ranking.rank[lo:hi].tolist(),
-            group_text[ranking.group_at[lo:hi]].tolist(),
-            take(cols.account_id),
-            take(cols.full_name),
-            take(cols.phone_masked),
-            unit_ids[codes[idx]].tolist(),
-            unit_label[codes[idx]].tolist(),
+            safe(group_text[ranking.group_at[lo:hi]].tolist()),
+            safe(take(cols.account_id)),
+            safe(take(cols.full_name)),
+            safe(take(cols.phone_masked)),
+            safe(unit_ids[codes[idx]].tolist()),
+            safe(unit_label[codes[idx]].tolist()),
             ranking.score[idx].tolist(),
             ranking.duration_ms[idx].tolist(),
             ranking.prediction[idx].tolist(),
             ranking.error[idx].tolist(),
             ranking.attempts[idx].tolist(),
-            prize_col,
-            [flags.get(i, "") for i in idx_list] if flags else [""] * (hi - lo),
+            safe(prize_col),
+            safe([flags.get(i, "") for i in idx_list]) if flags else [""] * (hi - lo),
             strict=True,
         )
 
@@ -115,7 +117,7 @@ def write_standings_csv(ranking: WeekRanking, units: Sequence[Unit], out: IO[byt
     """The full standings for organisers (names, masked phones, units, prizes, flags) as CSV with BOM."""
     unit_names = {u.id: u.name for u in units}
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
+    writer = cells.csv_writer(buf)
 
     def flush() -> None:
         out.write(buf.getvalue().encode("utf-8"))
@@ -123,9 +125,9 @@ def write_standings_csv(ranking: WeekRanking, units: Sequence[Unit], out: IO[byt
         buf.truncate()
 
     buf.write(BOM)
-    writer.writerow(STANDINGS_HEADER)
+    writer.header(STANDINGS_HEADER)
     for chunk in _standings_columns(ranking, unit_names):
-        writer.writerows(chunk)
+        writer.writerows_of_columns(chunk)
         flush()
     flush()
 
@@ -152,9 +154,9 @@ def _unit_values(r: UnitRow) -> tuple:
 def units_csv(rows: Sequence[UnitRow]) -> bytes:
     buf = io.StringIO()
     buf.write(BOM)
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(UNITS_HEADER)
-    writer.writerows(["" if v is None else v for v in _unit_values(r)] for r in rows)
+    writer = cells.csv_writer(buf)
+    writer.header(UNITS_HEADER)
+    writer.writerows(_unit_values(r) for r in rows)
     return buf.getvalue().encode("utf-8")
 
 
@@ -194,11 +196,11 @@ def week_workbook(
 ) -> bytes:
     """Weekly report: summary by unit, per-person detail, ties and flags (three sheets)."""
     wb = Workbook(write_only=True)
-    summary = wb.create_sheet("Tổng hợp theo đơn vị")
+    summary = cells.Sheet(wb.create_sheet("Tổng hợp theo đơn vị"))
     summary.append(list(UNITS_HEADER))
     for r in unit_rows:
         summary.append(list(_unit_values(r)))
-    detail = wb.create_sheet("Chi tiết cá nhân")
+    detail = cells.Sheet(wb.create_sheet("Chi tiết cá nhân"))
     detail.append(list(STANDINGS_HEADER))
     unit_names = {u.id: u.name for u in units}
     written = 0
@@ -208,12 +210,12 @@ def week_workbook(
                 rest = len(ranking) - written
                 detail.append([f"… còn {rest} dòng: xem standings.csv (Excel tối đa 1.048.576 dòng)"])
                 break
-            detail.append(list(row))
+            detail.append_of_columns(row)
             written += 1
         else:
             continue
         break
-    ties = wb.create_sheet("Đồng hạng và cờ rà soát")
+    ties = cells.Sheet(wb.create_sheet("Đồng hạng và cờ rà soát"))
     ties.append(
         [
             "Nhóm đồng hạng",
@@ -297,7 +299,7 @@ def week_workbook(
 
 def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed: datetime) -> bytes:
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("Giải đơn vị")
+    ws = cells.Sheet(wb.create_sheet("Giải đơn vị"))
     ws.append(
         [
             "Hạng",

@@ -18,8 +18,9 @@ from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from contest import tables
+from contest.budget import Counter
 from contest.config import STANDING_SHARDS
-from contest.errors import Busy, Excluded, PhoneTaken, TooManyRegistrations
+from contest.errors import Busy, Excluded, LoginThrottled, PhoneTaken, TooManyRegistrations
 from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
 from contest.tables import (
     AccountItem,
@@ -76,6 +77,15 @@ class PhoneClaim:
 
 
 @dataclass(frozen=True)
+class LoginCount:
+    """A phone's login counter as one counted attempt left it."""
+
+    account_id: str
+    attempts: int  # attempts since the last success, this one included
+    locked_until_ms: int
+
+
+@dataclass(frozen=True)
 class CodeRecord:
     code_hash: str
     account_id: str
@@ -114,6 +124,7 @@ def _account(item: AccountItem) -> Account:
         created_at_ms=int(item.created_at_ms),
         password_version=int(item.password_version or 1),
         coordinator_unit=item.coordinator_unit,
+        session_version=int(item.session_version or 0),
     )
 
 
@@ -227,24 +238,91 @@ class Repository:
                 attempts.append(_attempt(AttemptItem.from_raw_data(raw)))
         return account, attempts
 
-    def record_login_failure(self, phone: str, seen: PhoneClaim, locked_until_ms: int) -> None:
+    def count_login(self, phone: str) -> LoginCount | None:
+        """Count one login attempt on the phone (atomic ADD, before any password check) and return the
+        counter as this attempt left it; None when no account holds the phone (nothing is written)."""
+        item = PhoneItem(pk=phone_pk(phone), sk="CLAIM")
+        try:
+            item.update(actions=[PhoneItem.login_failures.add(1)], condition=PhoneItem.pk.exists())
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return None
+            raise
+        return LoginCount(item.account_id, int(item.login_failures or 0), int(item.locked_until_ms or 0))
+
+    def take_login_slot(self, phone: str, seen_locked_until_ms: int, locked_until_ms: int) -> bool:
+        """Lock the phone until `locked_until_ms` unless another attempt did since this one was counted.
+        Of the attempts that saw the same (expired) lock, exactly one gets its password checked."""
+        unchanged = PhoneItem.locked_until_ms == seen_locked_until_ms
+        if not seen_locked_until_ms:
+            unchanged = unchanged | PhoneItem.locked_until_ms.does_not_exist()
+        try:
+            PhoneItem(pk=phone_pk(phone), sk="CLAIM").update(
+                actions=[PhoneItem.locked_until_ms.set(locked_until_ms)], condition=unchanged
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def login_succeeded(self, phone: str, seen: LoginCount) -> None:
+        """Forget the attempts this login saw. Attempts counted meanwhile (a parallel batch) stay counted
+        and the lock stays: only when nobody else came in between are counter and lock cleared."""
         item = PhoneItem(pk=phone_pk(phone), sk="CLAIM")
         try:
             item.update(
-                actions=[
-                    PhoneItem.login_failures.set(seen.login_failures + 1),
-                    PhoneItem.locked_until_ms.set(locked_until_ms),
-                ],
-                condition=PhoneItem.login_failures == seen.login_failures,
+                actions=[PhoneItem.login_failures.set(0), PhoneItem.locked_until_ms.set(0)],
+                condition=PhoneItem.login_failures == seen.attempts,
+            )
+            return
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):
+                raise
+        try:
+            item.update(
+                actions=[PhoneItem.login_failures.add(-seen.attempts)],
+                condition=PhoneItem.login_failures >= seen.attempts,
+            )
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):  # a password reset cleared the counter meanwhile
+                raise
+
+    def end_sessions(self, account_id: str) -> bool:
+        """Server-side logout: raise the session version, so every session token signed before is dead."""
+        try:
+            AccountItem(pk=account_pk(account_id), sk=PROFILE).update(
+                actions=[AccountItem.session_version.add(1)], condition=AccountItem.pk.exists()
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def throttle_login(self, ip_hash: str, hour: int, limit: int) -> None:
+        """Count a login attempt from an address (atomic, before the password check); LoginThrottled past
+        `limit` in the hour. A successful login gives its count back (`refund_login`), so the limit is on
+        refused logins and a whole office behind one address can still sign in."""
+        item = ThrottleItem(pk=f"IP#{ip_hash}", sk=f"LOGIN#{hour}")
+        try:
+            item.update(
+                actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set((hour + 2) * 3600)],
+                condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < limit),
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                raise LoginThrottled() from exc
+            raise
+
+    def refund_login(self, ip_hash: str, hour: int) -> None:
+        try:
+            ThrottleItem(pk=f"IP#{ip_hash}", sk=f"LOGIN#{hour}").update(
+                actions=[ThrottleItem.hits.add(-1)], condition=ThrottleItem.hits > 0
             )
         except UpdateError as exc:
             if not _is_condition_failure(exc):
-                raise  # a concurrent failure was counted by the other request: fine either way
-
-    def clear_login_failures(self, phone: str) -> None:
-        PhoneItem(pk=phone_pk(phone), sk="CLAIM").update(
-            actions=[PhoneItem.login_failures.set(0), PhoneItem.locked_until_ms.set(0)]
-        )
+                raise
 
     def throttle_registration(self, ip_hash: str, hour: int, limit: int) -> None:
         item = ThrottleItem(pk=f"IP#{ip_hash}", sk=f"REG#{hour}")
@@ -257,6 +335,51 @@ class Repository:
             if _is_condition_failure(exc):
                 raise TooManyRegistrations() from exc
             raise
+
+    # --- SMS budgets and used proofs of work (issue 12) --------------------------------------------
+
+    def charge_counters(self, counters: list[Counter]) -> set[int]:
+        """One transaction: +1 on every counter, each conditioned on staying within its limit (all or nothing)."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                for c in counters:
+                    tx.update(
+                        ThrottleItem(pk=c.pk, sk=c.sk),
+                        actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set(c.ttl_s)],
+                        condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < c.limit),
+                    )
+        except TransactWriteError as exc:
+            failed = {i for i, bad in enumerate(_cancelled(exc)) if bad}
+            if failed:
+                return failed
+            raise
+        return set()
+
+    def refund_counters(self, keys: tuple[tuple[str, str], ...]) -> None:
+        """Give back one message that was charged but certainly not sent (never below zero; best effort: a lost
+        refund only makes a budget stricter)."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                for pk, sk in keys:
+                    tx.update(
+                        ThrottleItem(pk=pk, sk=sk),
+                        actions=[ThrottleItem.hits.add(-1)],
+                        condition=ThrottleItem.hits > 0,
+                    )
+        except TransactWriteError:
+            pass
+
+    def use_proof(self, key: str, expires_at_s: int) -> bool:
+        """Record a solved challenge as used; False when it was used before (single use, kept until expiry)."""
+        try:
+            ThrottleItem(pk=f"POW#{key}", sk="USED", hits=1, ttl=expires_at_s + 60).save(
+                condition=ThrottleItem.pk.does_not_exist()
+            )
+        except PutError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
 
     # --- one-time codes --------------------------------------------------------------------------
 
@@ -300,6 +423,18 @@ class Repository:
                 return False
             raise
         return True
+
+    def mark_code_unsent(self, phone: str, purpose: str, sent: CodeRecord) -> None:
+        """The code's message certainly did not leave (budget, gateway refusal): the contestant may ask again at
+        once, and it does not count against the phone's hourly sends."""
+        try:
+            CodeItem(pk=phone_pk(phone), sk=f"CODE#{purpose}").update(
+                actions=[CodeItem.sent_at_ms.set(0), CodeItem.window_sends.add(-1)],
+                condition=CodeItem.code_hash == sent.code_hash,
+            )
+        except UpdateError as exc:
+            if not _is_condition_failure(exc):  # replaced meanwhile by a newer code: nothing to undo
+                raise
 
     def count_wrong_code(self, phone: str, purpose: str, seen: CodeRecord) -> None:
         try:
@@ -843,6 +978,12 @@ class Coordinator:
     full_name: str
     appointed_at_ms: int
     note: str | None
+    # read from the account at listing time (not the appointment's snapshot); None: the account is gone
+    verified: bool | None = None
+
+
+class CoordinatorNotVerified(Exception):
+    """The account to appoint is not (or no longer) verified: the appointment was not written."""
 
 
 @dataclass(frozen=True)
@@ -869,7 +1010,11 @@ class CoordinatorRepository(CloseRepository):
     # --- appointments ----------------------------------------------------------------------------
 
     def appoint_coordinator(self, account: Account, unit_id: str, now_ms: int, note: str | None) -> None:
-        """Mark the account as the unit's coordinator (one unit per person: a new appointment replaces it)."""
+        """Mark the account as the unit's coordinator (one unit per person: a new appointment replaces it).
+
+        Only a verified account can be appointed: the write is conditioned on the stored flag, so an account
+        un-verified between the organiser's check and this write is refused (CoordinatorNotVerified).
+        """
         entry = CoordinatorItem(
             pk=COORDINATORS_PK,
             sk=account.account_id,
@@ -880,13 +1025,18 @@ class CoordinatorRepository(CloseRepository):
             appointed_at_ms=now_ms,
             note=note,
         )
-        with TransactWrite(connection=tables.connection()) as tx:
-            tx.update(
-                AccountItem(pk=account_pk(account.account_id), sk=PROFILE),
-                actions=[AccountItem.coordinator_unit.set(unit_id)],
-                condition=AccountItem.pk.exists(),
-            )
-            tx.save(entry)
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                tx.update(
+                    AccountItem(pk=account_pk(account.account_id), sk=PROFILE),
+                    actions=[AccountItem.coordinator_unit.set(unit_id)],
+                    condition=AccountItem.pk.exists() & (AccountItem.verified == True),  # noqa: E712
+                )
+                tx.save(entry)
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):  # only the profile update carries a condition
+                raise CoordinatorNotVerified() from exc
+            raise
 
     def dismiss_coordinator(self, account_id: str) -> bool:
         """Remove an appointment; False when the account was not a coordinator."""
@@ -905,9 +1055,25 @@ class CoordinatorRepository(CloseRepository):
         return True
 
     def coordinators(self) -> list[Coordinator]:
+        """Every appointment, with the account's verification status as stored now."""
         found = [CoordinatorItem.from_raw_data(raw) for raw in tables.query_partition(COORDINATORS_PK)]
+        verified: dict[str, bool] = {}
+        keys = [(account_pk(c.account_id), PROFILE) for c in found]
+        for item in AccountItem.batch_get(keys, consistent_read=True, attributes_to_get=["account_id", "verified"]):
+            verified[item.account_id] = bool(item.verified)
         return sorted(
-            (Coordinator(c.account_id, c.unit_id, c.phone, c.full_name, int(c.appointed_at_ms), c.note) for c in found),
+            (
+                Coordinator(
+                    c.account_id,
+                    c.unit_id,
+                    c.phone,
+                    c.full_name,
+                    int(c.appointed_at_ms),
+                    c.note,
+                    verified.get(c.account_id),
+                )
+                for c in found
+            ),
             key=lambda c: (c.unit_id, c.full_name, c.account_id),
         )
 

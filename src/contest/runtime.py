@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from contest import tables
 from contest.clock import Clock, OffsetClock, SystemClock
 from contest.config import ConfigError, Settings
+from contest.perimeter import OriginGuard, parse_origin_secret
 from contest.repository import Repository
-from contest.sender import OutboxSender, Sender, SnsSender
+from contest.sender import Sender
 from contest.services.content import ContentSource
 
 if TYPE_CHECKING:
+    from contest.budget import BudgetedSender
+    from contest.proof import ProofOfWork
     from contest.receipts import ReceiptSigner
     from contest.services.accounts import Accounts
     from contest.services.coordinators import Coordinators
@@ -29,13 +33,34 @@ class _LazySender:
 
     @cached_property
     def _sender(self) -> Sender:
-        if self._settings.sms_sender == "outbox":
-            assert self._settings.outbox_path is not None
-            return OutboxSender(self._settings.outbox_path)
-        return SnsSender(self._settings.region)
+        from contest import sender
 
-    def send(self, phone: str, text: str) -> None:
-        self._sender.send(phone, text)
+        settings = self._settings
+        if settings.sms_sender == "outbox":
+            assert settings.outbox_path is not None
+            return sender.OutboxSender(settings.outbox_path)
+        if settings.sms_sender == "gateway":
+            assert settings.gateway_url is not None
+            session = None if settings.gateway_secret else tables.connection().session
+            return sender.GatewaySender(
+                settings.gateway_url,
+                sender.gateway_credentials(settings.gateway_secret, settings.gateway_secret_ref, session),
+                success_field=settings.gateway_success[0],
+                success_value=settings.gateway_success[1],
+                timeout_s=settings.gateway_timeout_s,
+            )
+        return sender.SnsSender(settings.region)
+
+    def send(self, phone: str, text: str, *, key: str | None = None) -> None:
+        self._sender.send(phone, text, key=key)
+
+
+class _FollowClock:
+    def __init__(self, runtime: Runtime) -> None:
+        self._runtime = runtime
+
+    def now(self) -> datetime:
+        return self._runtime.clock.now()
 
 
 def signing_secret(settings: Settings) -> bytes:
@@ -59,6 +84,16 @@ def receipt_key(settings: Settings) -> bytes:
     return load_signing_secret(settings.receipt_key_ref, session=tables.connection().session)
 
 
+def origin_guard(settings: Settings) -> OriginGuard:
+    """Who may call the API: CloudFront (its secret origin header), and the local stack's adapter."""
+    if settings.origin_secret:
+        return OriginGuard(parse_origin_secret(settings.origin_secret))
+    from contest.signing_secret import load_origin_secret  # AWS only
+
+    assert settings.origin_secret_ref is not None
+    return OriginGuard(load_origin_secret(settings.origin_secret_ref, session=tables.connection().session))
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -67,12 +102,32 @@ class Runtime:
     content: ContentSource
     secret: bytes
     sender: Sender
+    origin: OriginGuard
+
+    @cached_property
+    def sms(self) -> BudgetedSender:
+        """Budgets first, then the channel; `self.sender` is read at each send (tests swap it)."""
+        from contest.budget import BudgetedSender, SmsBudget
+
+        budget = SmsBudget(self.repo, self.clock_now, lambda: self.content.get().contest.sms)
+        return BudgetedSender(lambda: self.sender, budget)
+
+    @cached_property
+    def proof(self) -> ProofOfWork:
+        from contest.proof import ProofOfWork
+
+        return ProofOfWork(self.secret, self.repo, self.clock_now, lambda: self.content.get().contest.sms)
+
+    @property
+    def clock_now(self) -> Clock:
+        """A clock that follows `self.clock` even when a test swaps it after the collaborators were built."""
+        return _FollowClock(self)
 
     @cached_property
     def accounts(self) -> Accounts:
         from contest.services.accounts import Accounts
 
-        return Accounts(self.repo, self.content, self.clock, self.sender, self.secret)
+        return Accounts(self.repo, self.content, self.clock, self.sms, self.secret)
 
     @cached_property
     def receipts(self) -> ReceiptSigner:
@@ -107,4 +162,5 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
         content=ContentSource(repo.load_bundle),
         secret=signing_secret(settings),
         sender=_LazySender(settings),
+        origin=origin_guard(settings),
     )

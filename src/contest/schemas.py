@@ -61,8 +61,22 @@ ERROR = {
 MESSAGE = {"type": "object", "properties": {"message": {"type": "string"}}, "required": ["message"]}
 REGISTERED = {
     "type": "object",
-    "properties": {"verification_required": {"type": "boolean"}, "message": {"type": "string"}},
+    "properties": {
+        "verification_required": {"type": "boolean"},
+        "code_sent": {"type": "boolean", "description": "false: đã đăng ký nhưng chưa gửi được mã, hãy gửi lại sau"},
+        "retry_after_seconds": {"type": "integer"},
+        "message": {"type": "string"},
+    },
     "required": ["verification_required", "message"],
+}
+CHALLENGE = {
+    "type": "object",
+    "description": "Thử thách ALTCHA (PoW v2, PBKDF2/SHA-256) để giải trong trình duyệt",
+    "properties": {
+        "parameters": {"type": "object"},
+        "signature": {"type": "string"},
+    },
+    "required": ["parameters", "signature"],
 }
 RESENT = {
     "type": "object",

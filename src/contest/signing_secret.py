@@ -37,18 +37,33 @@ def _is_ssm(name_or_arn: str) -> bool:
     return name_or_arn.startswith("/") or (name_or_arn.startswith("arn:") and ":ssm:" in name_or_arn)
 
 
-def _fetch(name_or_arn: str, session: Any) -> bytes:
+_clients: dict[tuple[int, str], Any] = {}
+
+
+def _client(session: Any, service: str) -> Any:
+    """One client per session and service: the origin secret is read with the client that read the signing
+    secret (a second client on the same session would cost ≈ 15 ms more at cold start)."""
     if session is None:
         import botocore.session  # lazy: the local stack and the tests never pay for it
 
         session = botocore.session.get_session()
+    key = (id(session), service)
+    if key not in _clients:
+        _clients[key] = session.create_client(service)
+    return _clients[key]
+
+
+def _fetch_text(name_or_arn: str, session: Any) -> str | bytes:
     if _is_ssm(name_or_arn):
-        ssm = session.create_client("ssm")
+        ssm = _client(session, "ssm")
         value: str | bytes = ssm.get_parameter(Name=name_or_arn, WithDecryption=True)["Parameter"]["Value"]
-    else:
-        secrets = session.create_client("secretsmanager")
-        answer = secrets.get_secret_value(SecretId=name_or_arn)
-        value = answer["SecretString"] if "SecretString" in answer else answer["SecretBinary"]
+        return value
+    answer = _client(session, "secretsmanager").get_secret_value(SecretId=name_or_arn)
+    return answer["SecretString"] if "SecretString" in answer else answer["SecretBinary"]  # type: ignore[no-any-return]
+
+
+def _fetch(name_or_arn: str, session: Any) -> bytes:
+    value = _fetch_text(name_or_arn, session)
     secret = value.encode("utf-8") if isinstance(value, str) else bytes(value)
     if len(secret) < MIN_SECRET_BYTES:
         raise ConfigError(f"the signing secret {name_or_arn} is shorter than {MIN_SECRET_BYTES} bytes")
@@ -72,7 +87,29 @@ def load_signing_secret(name_or_arn: str, session: Any | None = None) -> bytes:
         return _cache[name_or_arn]
 
 
+def load_origin_secret(name_or_arn: str, session: Any | None = None) -> tuple[str, ...]:
+    """The origin header values the API accepts (contest.perimeter), read once per sandbox like the signing
+    secret and from the same client. A malformed secret is a crash at init, never an open API."""
+    from contest.perimeter import parse_origin_secret
+
+    key = "origin:" + name_or_arn
+    cached = _cache.get(key)
+    if cached is None:
+        with _lock:
+            if key not in _cache:
+                value = _fetch_text(name_or_arn, session)
+                text = value.decode("utf-8") if isinstance(value, bytes) else value
+                try:
+                    parse_origin_secret(text)
+                except ValueError as exc:
+                    raise ConfigError(f"the origin secret {name_or_arn} is malformed: {exc}") from None
+                _cache[key] = text.encode("utf-8")
+            cached = _cache[key]
+    return parse_origin_secret(cached.decode("utf-8"))
+
+
 def forget_cached_secrets() -> None:
     """Tests only: start over as a fresh sandbox would."""
     with _lock:
         _cache.clear()
+        _clients.clear()

@@ -8,11 +8,14 @@ The MkDocs hook `site/hooks/content.py` calls `generate_pages` and `placeholders
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -263,15 +266,52 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "## Công bố kết quả",
         "",
         f"Kết quả công bố gồm danh sách đạt giải, {contest.published_top} người dẫn đầu (họ tên, đơn vị, "
-        "số điện thoại đã che một phần), số người tham gia thực tế của tuần và đáp án của tuần thi.",
+        "số điện thoại chỉ hiện 3 chữ số cuối, ví dụ •••••••678), số người tham gia thực tế của tuần "
+        "và đáp án.",
+        "",
+        "### Thời điểm công bố đáp án",
+        "",
+        "Một câu hỏi có thể thuộc ngân hàng câu hỏi của nhiều tuần thi. Đáp án của một câu hỏi chỉ được "
+        "công bố khi **mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc**: kết quả của một tuần công bố "
+        "đáp án những câu hỏi của tuần đó mà không tuần sau nào còn dùng; câu hỏi còn có thể xuất hiện ở "
+        "tuần sau được liệt kê không kèm đáp án, với ghi chú “Đáp án được công bố cùng kết quả Tuần …” "
+        "(tuần cuối cùng có thể rút câu hỏi đó).",
+        "",
+        "Không có kết quả, bảng xếp hạng hay đáp án nào được công bố trước khi tuần thi kết thúc "
+        + (
+            f"(giờ kết thúc cộng {q.grace_seconds} giây gia hạn cho đường truyền, theo đồng hồ của máy chủ)."
+            if q.grace_seconds
+            else "(theo đồng hồ của máy chủ)."
+        ),
         "",
         "## Dữ liệu cá nhân",
         "",
         "Khi đăng ký, người dự thi đồng ý với nội dung xử lý dữ liệu cá nhân nêu tại trang "
         "[Quyền riêng tư](quyen-rieng-tu.md).",
         "",
+        *sms_rules(contest),
     ]
     return "\n".join(lines)
+
+
+def sms_rules(contest: Contest) -> list[str]:
+    """What a contestant should know about code messages (contest.yaml `sms:`, `limits:`)."""
+    sms, limits = contest.sms, contest.limits
+    return [
+        "## Tin nhắn mã xác thực",
+        "",
+        "- Trước mỗi yêu cầu có thể gửi tin nhắn (đăng ký, gửi lại mã, quên mật khẩu), trình duyệt của bạn tự "
+        "giải một bước kiểm tra chống gửi tin nhắn tự động trong khoảng một đến vài giây; không cần nhập gì thêm "
+        "và không có dữ liệu nào gửi tới bên thứ ba.",
+        f"- Mỗi số điện thoại nhận tối đa {limits.code_sends_per_hour} mã mỗi loại trong một giờ, hai lần gửi "
+        f"cách nhau ít nhất {limits.code_resend_seconds} giây; mã có hiệu lực {limits.code_ttl_seconds // 60} phút.",
+        f"- Mỗi địa chỉ mạng được yêu cầu tối đa {sms.per_address_per_hour} tin nhắn mã trong một giờ; toàn "
+        f"Cuộc thi gửi tối đa {sms.global_per_hour} tin nhắn mỗi giờ. Khi đạt giới hạn, tài khoản và bài thi "
+        "của bạn vẫn được giữ nguyên; trang web báo rõ khi nào có thể bấm “Gửi lại mã”.",
+        "- Để bảo vệ kinh phí, việc gửi tin nhắn tự tạm dừng khi chi phí tin nhắn trong tháng chạm ngưỡng Ban Tổ "
+        "chức đặt ra; Ban Tổ chức được báo ngay để xử lý.",
+        "",
+    ]
 
 
 # ---------------------------------------------------------------- study materials
@@ -470,3 +510,120 @@ def build(root: Path, out_dir: Path) -> None:
         strict=True,
     )
     mkdocs_build(config)
+    write_csp_hashes(Path(out_dir))
+
+
+# ---------------------------------------------------------------- the Content-Security-Policy's script hashes
+
+CSP_HASHES_FILE = "csp-script-hashes.txt"
+_JS_TYPES = {"", "text/javascript", "application/javascript", "module"}
+
+
+class _InlineScripts(HTMLParser):
+    """Inline scripts that a browser would run, and the inline event handlers / javascript: URLs (which a hash
+    in script-src cannot allow without 'unsafe-hashes')."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.scripts: list[str] = []
+        self.handlers: list[str] = []
+        self._inside: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name.startswith("on") or (value or "").strip().lower().startswith("javascript:"):
+                self.handlers.append(f"<{tag} {name}>")
+        if tag == "script":
+            found = dict(attrs)
+            kind = (found.get("type") or "").strip().lower()
+            self._inside = [] if "src" not in found and kind in _JS_TYPES else None
+
+    def handle_data(self, data: str) -> None:
+        if self._inside is not None:
+            self._inside.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._inside is not None:
+            self.scripts.append("".join(self._inside))
+            self._inside = None
+
+
+def inline_script_hashes(site_dir: Path) -> tuple[list[str], list[str]]:
+    """('sha256-…' sources of every distinct inline script in the built site, inline handlers found).
+
+    infra/template.yaml's Content-Security-Policy lists exactly these hashes in script-src instead of
+    'unsafe-inline' (tests/infra/test_security_template.py checks they match a fresh build)."""
+    hashes: set[str] = set()
+    handlers: list[str] = []
+    for page in sorted(Path(site_dir).rglob("*.html")):
+        parser = _InlineScripts()
+        parser.feed(page.read_text(encoding="utf-8"))
+        parser.close()
+        for script in parser.scripts:
+            digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+            hashes.add(f"sha256-{digest}")
+        handlers += [f"{page.relative_to(site_dir)}: {h}" for h in parser.handlers]
+    return sorted(hashes), handlers
+
+
+def write_csp_hashes(site_dir: Path) -> Path:
+    """Emit the hashes next to the built site (build/csp-script-hashes.txt), one source expression a line, for
+    whoever updates the template after a theme upgrade (the infra test says when)."""
+    hashes, _ = inline_script_hashes(site_dir)
+    target = Path(site_dir).resolve().parent / CSP_HASHES_FILE
+    target.write_text("".join(f"'{h}'\n" for h in hashes), encoding="utf-8")
+    return target
+
+
+# ---------------------------------------------------------------- vendored browser code (issue 12)
+
+# The ALTCHA proof-of-work solver, from the npm registry at build time (never from another host at run time).
+ALTCHA_NPM = "altcha@3.2.2"
+ALTCHA_INTEGRITY = "sha512-yNITQaRSkRe0u/hMxdzoXFFqxqn9iDt1rJ0reREU3D3uDD3w1oFz6v5C2PMww2XnGThtYUwe8MW+PxsiBglNqw=="
+ALTCHA_FILES = {  # file in the npm package -> file in the site, under assets/vendor/altcha/
+    "package/dist/lib/index.min.js": "altcha-lib.js",
+    "package/dist/workers/pbkdf2.js": "pbkdf2-worker.js",
+    "package/LICENSE.txt": "LICENSE.txt",
+}
+
+
+def _integrity(data: bytes) -> str:
+    import base64
+    import hashlib
+
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def altcha_tarball(cache_dir: Path) -> bytes:
+    """The pinned npm tarball: from the cache, or `npm pack` into it; refused unless its sha512 is the pinned one."""
+    import subprocess
+
+    name, version = ALTCHA_NPM.split("@")
+    path = cache_dir / f"{name}-{version}.tgz"
+    if not path.exists():
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        subprocess.run(  # noqa: S603
+            ["npm", "pack", ALTCHA_NPM, "--silent", "--pack-destination", str(cache_dir)],  # noqa: S607
+            check=True,
+            capture_output=True,
+        )
+    data = path.read_bytes()
+    if _integrity(data) != ALTCHA_INTEGRITY:
+        path.unlink()
+        raise ValueError(f"{path.name}: integrity differs from the pinned {ALTCHA_INTEGRITY}")
+    return data
+
+
+def vendor_altcha(site_dir: Path, cache_dir: Path) -> None:
+    """Copy the ALTCHA solver library and its PBKDF2 worker into the built site."""
+    import io
+    import tarfile
+
+    out = site_dir / "assets" / "vendor" / "altcha"
+    out.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(fileobj=io.BytesIO(altcha_tarball(cache_dir)), mode="r:gz") as tar:
+        for member, target in ALTCHA_FILES.items():
+            extracted = tar.extractfile(member)
+            if extracted is None:
+                raise ValueError(f"{ALTCHA_NPM}: {member} missing")
+            (out / target).write_bytes(extracted.read())

@@ -8,7 +8,7 @@ One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who r
 | PhoneItem       | PHONE#<e164>                | CLAIM                    | login, verify, reset, register (cond) |
 | CodeItem        | PHONE#<e164>                | CODE#verify / CODE#reset | verify, resend, reset                 |
 | ExclusionItem   | EXCL                        | <e164>                   | register (condition check), CLI, close|
-| ThrottleItem    | IP#<hash>                   | REG#<hour>               | register                              |
+| ThrottleItem    | IP#<hash>                   | REG#<hour> / LOGIN#<hour>| register / login (per-address limits) |
 | AttemptItem     | ACCOUNT#<account_id>        | ATTEMPT#<ww>#<nn>        | quiz start, submit, /me               |
 | StandingItem    | WEEK#<ww>#S#<ss>            | <account_id>             | the close (query per shard)           |
 | ContentItem     | CONTENT                     | bundle                   | cold start (cached)                   |
@@ -87,6 +87,7 @@ class AccountItem(_Item):
     consent_at_ms = NumberAttribute()
     consent_version = UnicodeAttribute()
     password_version = NumberAttribute(default=1)
+    session_version = NumberAttribute(null=True)  # raised by logout (ADD 1); absent = 0
     verified_ip_hash = UnicodeAttribute(null=True)
     gsi1pk = UnicodeAttribute(null=True)  # UNIT#<unit_id> (index gsi1)
     gsi1sk = UnicodeAttribute(null=True)  # <account_id>
@@ -95,6 +96,8 @@ class AccountItem(_Item):
 
 class PhoneItem(_Item):
     account_id = UnicodeAttribute()
+    # Login attempts since the last success, counted (ADD) BEFORE the password is checked; a success
+    # subtracts only the attempts it saw, so a parallel batch stays counted.
     login_failures = NumberAttribute(default=0)
     locked_until_ms = NumberAttribute(default=0)
 

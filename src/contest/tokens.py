@@ -26,12 +26,19 @@ _ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz01234
 
 
 def _unb64(text: str) -> bytes:
+    """Decode canonical unpadded base64url only: no padding, no `+/`, no non-zero trailing bits.
+
+    Each byte string has exactly one accepted spelling, so a token cannot be altered (and a stored or
+    logged token compared) without changing its bytes."""
     if not text or not _ALPHABET.issuperset(text):
         raise InvalidToken()
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except ValueError as exc:  # binascii.Error: impossible length (4n + 1)
         raise InvalidToken() from exc
+    if _b64(data) != text:  # the last character carried bits that decoding silently dropped
+        raise InvalidToken()
+    return data
 
 
 _HEADER_B64 = _b64(json.dumps(_HEADER, separators=(",", ":"), sort_keys=True).encode())

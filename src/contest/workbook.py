@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
+from contest import cells
 from contest.bank import BankIssue, QuestionRecord, Rejected
 from contest.model import Bank
 
@@ -61,6 +62,9 @@ COLUMNS = (
     Column("source.document", "Văn bản nguồn", 28),
     Column("source.ref", "Điều, mục", 14),
     Column("source.fact", "Mục dữ kiện", 12),
+    Column("source.date", "Ngày dữ kiện", 12),
+    Column("source.quote", "Câu trích (khiếu nại)", 60),
+    Column("source.quote_source", "Nguồn câu trích", 14),
 )
 _LETTER = {c.field: get_column_letter(i) for i, c in enumerate(COLUMNS, 1)}
 
@@ -132,11 +136,15 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
             "source.document": q.source.document,
             "source.ref": q.source.ref,
             "source.fact": q.source.fact,
+            "source.date": q.source.date,
+            "source.quote": q.source.quote,
+            "source.quote_source": q.source.quote_source,
         }
         for col, column in enumerate(COLUMNS, 1):
             value = values.get(column.field)
             if value is not None:
-                cell = sheet.cell(row=row, column=col, value=value)
+                # a text starting with = + - @ is stored as "'=…" (read back by `read_workbook` as typed)
+                cell = sheet.cell(row=row, column=col, value=cells.neutralise(value))
                 cell.data_type = "s"
     # Text format wherever organisers type, so Excel never turns "1; 3" or "22/4/2022" into a number or date:
     # on the filled cells, and as the column style that Excel gives to the cells typed below them.
@@ -191,8 +199,8 @@ def _write_lists(sheet: Any, documents: dict[str, str]) -> None:
     sheet.cell(row=1, column=1, value="Mã văn bản").font = bold
     sheet.cell(row=1, column=2, value="Tên văn bản").font = bold
     for row, (doc_id, title) in enumerate(sorted(documents.items()), 2):
-        sheet.cell(row=row, column=1, value=doc_id)
-        sheet.cell(row=row, column=2, value=title)
+        sheet.cell(row=row, column=1, value=cells.neutralise(doc_id))
+        sheet.cell(row=row, column=2, value=cells.neutralise(title))
     sheet.column_dimensions["A"].width = 32
     sheet.column_dimensions["B"].width = 100
 
@@ -240,6 +248,17 @@ def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
         ),
         ("• Điều, mục: không bắt buộc, ví dụ “Điều 6” hoặc “Khoản 4 Điều 3”.", False),
         ("• Mục dữ kiện: số thứ tự của dữ kiện đã kiểm chứng mà câu hỏi dựa vào, ví dụ 12 hoặc 15b.", False),
+        (
+            "• Ngày dữ kiện: không bắt buộc; khi dữ kiện chỉ có từ một thời điểm (kết quả công bố, sự kiện), "
+            "ghi năm, năm-tháng hoặc ngày, ví dụ 2023-07. Dữ kiện có sau tuần thi cuối là lỗi.",
+            False,
+        ),
+        (
+            "• Câu trích (khiếu nại): câu của văn bản mà đáp án dựa vào, để trả lời khiếu nại bằng chính văn bản. "
+            "Nguồn câu trích: “document” nếu chép nguyên văn văn bản, “fact-sheet” nếu là nội dung bảng dữ kiện "
+            "đã kiểm chứng (không phải nguyên văn). Bắt buộc với ngân hàng của cuộc thi (contest questions lint).",
+            False,
+        ),
         ("", False),
         ("Khi nhập tệp", True),
         ("• Lệnh: contest questions import <tệp>.xlsx", False),
@@ -320,16 +339,17 @@ def read_workbook(source: Path, label: str | None = None) -> list[QuestionRecord
 
     records = []
     for row_number, row in enumerate(rows[1:], 2):
-        cells = list(row[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(row))
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells):
+        values = list(row[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(row))
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        records.append(_record(name, row_number, cells))
+        records.append(_record(name, row_number, values))
     return records
 
 
-def _record(name: str, row: int, cells: list[Any]) -> QuestionRecord:
+def _record(name: str, row: int, row_cells: list[Any]) -> QuestionRecord:
     record = QuestionRecord(file=name, line=row, values={})
-    by_field = {column.field: value for column, value in zip(COLUMNS, cells, strict=True)}
+    # undo the export's neutraliser ("'=…" back to "=…"), so export then import is lossless
+    by_field = {column.field: cells.restore(value) for column, value in zip(COLUMNS, row_cells, strict=True)}
     for column in COLUMNS:
         record.where[column.field] = row
         record.labels[column.field] = f"cột {_LETTER[column.field]} ({column.header}): "
@@ -361,6 +381,9 @@ def _record(name: str, row: int, cells: list[Any]) -> QuestionRecord:
             "document": text("source.document"),
             "ref": text("source.ref"),
             "fact": text("source.fact"),
+            "date": text("source.date"),
+            "quote": text("source.quote"),
+            "quote_source": text("source.quote_source"),
         },
     }
     record.values = values

@@ -66,8 +66,8 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
         assert status == 200 and len(quiz["questions"]) == 15
         assert headers["Cache-Control"] == "no-store"
         body = {"token": quiz["token"], "answers": {quiz["questions"][0]["id"]: "B"}, "prediction": 5000}
-        first = http(base, "POST", "/api/submit", body)
-        again = http(base, "POST", "/api/submit", body)
+        first = http(base, "POST", "/api/submit", body, token=token)
+        again = http(base, "POST", "/api/submit", body, token=token)
         # Then one receipt, the same twice
         assert first[0] == again[0] == 200 and first[1] == again[1]
         # and errors are JSON with a code, for the API's unknown paths and bad bodies too
@@ -173,3 +173,38 @@ def test_contest_dev_restarts_at_once_after_ctrl_c():
     # Then it serves again instead of saying the port is busy
     assert "đang bận" not in second, second
     assert "Cuộc thi đang chạy" in second and "Đã dừng." in second, second
+
+
+def test_a_rehearsal_of_a_future_contest_closes_on_the_stacks_own_clock(tmp_path):
+    """The close refuses anything before the window's end by the server's clock too; on the local stack the
+    server's clock is the stack's, so a contest dated in the future can be rehearsed end to end."""
+    from datetime import datetime, timedelta, timezone
+
+    from contest.clock import FixedClock
+    from tests.stress.harness import make_root, running_stack
+
+    # Given a contest whose weeks lie years ahead of the machine's clock
+    vn = timezone(timedelta(hours=7))
+    start = datetime(2031, 3, 3, tzinfo=vn)
+    weeks = [
+        {
+            "number": n + 1,
+            "opens_at": (start + timedelta(days=7 * n)).isoformat(),
+            "closes_at": (start + timedelta(days=7 * n + 6, hours=19)).isoformat(),
+            "results_at": (start + timedelta(days=7 * n + 6, hours=20)).isoformat(),
+        }
+        for n in range(4)
+    ]
+    root = make_root(tmp_path, contest_changes={"weeks": weeks})
+    results_at = start + timedelta(days=6, hours=20)
+    clock = FixedClock(results_at - timedelta(minutes=30))  # after week 1's window, before its results time
+    with running_stack(root, clock) as stack:
+        close = stack.functions["close_week"].runtime.close_week()
+        # When the stack's clock is inside week 1: refused, whatever the flag
+        clock.at = start + timedelta(days=2)
+        with pytest.raises(Exception, match="WEEK_STILL_OPEN"):
+            close.close(1, force=True)
+        # When the stack's clock reaches week 1's results time: the schedule publishes it
+        clock.at = results_at
+        assert stack.invoke("close_week", {})["status"] == "published"
+        assert (stack.public_dir / "results" / "week-1.json").exists()

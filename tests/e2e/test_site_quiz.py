@@ -15,7 +15,8 @@ from contest.receipts import attempt_code
 
 from .conftest import contrast_failures
 
-XSS_NAME = "<img src=x onerror=alert(1)>"
+XSS_NAME = "<img src=x onerror=alert(1)>"  # refused at registration (issue 11 item 8)
+NAME = "H'Hen Niê"  # an Ê Đê name: the apostrophe must survive as text
 PASSWORD = "Mat-khau-2023"
 
 
@@ -23,7 +24,7 @@ def new_phone() -> str:
     return "091" + "".join(random.choice("0123456789") for _ in range(7))  # Vinaphone, valid mobile
 
 
-def register(page: Page, base: str, name: str, phone: str, shot=None) -> None:
+def register(page: Page, base: str, name: str, phone: str, shot=None, wait: bool = True) -> None:
     page.goto(base + "/dang-ky/")
     page.get_by_label("Họ và tên").fill(name)
     page.get_by_label("Số điện thoại di động").fill(phone)
@@ -53,7 +54,8 @@ def register(page: Page, base: str, name: str, phone: str, shot=None) -> None:
             == []
         )
     page.get_by_role("button", name="Đăng ký", exact=True).click()
-    page.wait_for_url("**/xac-thuc/")
+    if wait:
+        page.wait_for_url("**/xac-thuc/")
 
 
 def verify_and_login(page: Page, code_for, phone: str, shot=None) -> None:
@@ -74,6 +76,9 @@ def verify_and_login(page: Page, code_for, phone: str, shot=None) -> None:
     page.wait_for_url("**/tai-khoan/")
 
 
+ME_STATUS = "async (t) => (await fetch('/api/me', {headers: {Authorization: 'Bearer ' + t}})).status"
+
+
 def answer(page: Page, option: str) -> None:
     page.locator(".ct-option label").filter(has_text=re.compile("^" + option + r"\. ")).click()
 
@@ -89,13 +94,18 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
         lambda r: foreign.append(r.url) if not r.url.startswith(base) and not r.url.startswith("data:") else None,
     )
 
-    # Given a person registers with a name that looks like HTML, verifies the phone and logs in
-    register(page, base, XSS_NAME, phone, shot)
+    # Given a person who first types a name that looks like HTML: refused, with the reason on the form
+    register(page, base, XSS_NAME, phone, wait=False)
+    expect(page.locator("form .ct-field-error")).to_contain_text("Họ và tên chỉ gồm chữ cái")
+    expect(page.get_by_label("Họ và tên")).to_have_attribute("aria-invalid", "true")
+    assert page.locator("img[src=x]").count() == 0
+    # Then registers with their real name, verifies the phone and logs in
+    register(page, base, NAME, phone, shot)
     verify_and_login(page, code_for, phone, shot)
 
     # Then my page shows the name as text (no image element, no script ran) and the phone masked
-    expect(page.locator('[data-field="full_name"]')).to_have_text(XSS_NAME)
-    expect(page.locator('[data-field="phone_masked"]')).to_have_text(re.compile(r"^091\*+\d{3}$"))
+    expect(page.locator('[data-field="full_name"]')).to_have_text(NAME)
+    expect(page.locator('[data-field="phone_masked"]')).to_have_text(re.compile(r"^•{7}\d{3}$"))
     expect(page.locator('[data-field="unit_name"]')).to_have_text("UBND huyện Cẩm Xuyên")
     assert page.locator("img[src=x]").count() == 0
     expect(page.locator(".ct-attempts")).to_contain_text("Bạn chưa có lượt thi nào.")
@@ -244,10 +254,13 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     expect(page.locator('.ct-attempts [data-field="attempt-id"]')).to_have_text(attempt_id)
     shot(page, "11-tai-khoan-sau-thi")
 
-    # and logging out ends the session
+    # and logging out ends the session, on the server too: the token that was kept on the device is dead
+    kept = page.evaluate("JSON.parse(localStorage.getItem('ct.session')).token")
     page.get_by_role("button", name="Đăng xuất").click()
     page.wait_for_url("**/dang-nhap/")
     assert page.evaluate("localStorage.getItem('ct.quiz')") is None  # nothing of theirs is left on the device
+    assert page.evaluate("localStorage.getItem('ct.session')") is None
+    assert page.evaluate(ME_STATUS, kept) == 401
     page.goto(base + "/tai-khoan/")
     expect(page.locator(".ct-me .ct-status")).to_contain_text("Bạn cần đăng nhập")
 
@@ -503,3 +516,69 @@ def test_quiz_errors_show_the_api_message_and_a_busy_server_is_retried(stack, co
     expect(page.locator(".ct-quiz > .ct-status")).to_contain_text("Máy chủ chưa nhận được bài")
     expect(page.get_by_role("heading", name="Biên nhận bài thi")).to_be_visible(timeout=20_000)
     assert len(calls) == 2
+
+
+def _confirm_while_offline(page: Page) -> None:
+    """Answer one question and the prediction, confirm, with the API unreachable: a pending submission."""
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    answer(page, "B")
+    page.locator('.ct-dot[data-step="15"]').click()
+    page.locator("#ct-prediction").fill("42")
+    page.locator("#ct-prediction").dispatch_event("input")
+    page.route("**/api/submit", lambda route: route.abort("internetdisconnected"))
+    page.locator('[data-action="review"]').click()
+    page.locator('[data-action="confirm"]').click()
+    expect(page.locator(".ct-quiz > .ct-status")).to_contain_text("Mất kết nối với máy chủ", timeout=10_000)
+    assert page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).pending") is not None
+
+
+def test_a_pending_submission_waits_for_its_owner_and_logout_clears_every_token(stack, code_for, page: Page):
+    base = stack.base_url
+    # Given a contestant whose submission is waiting for the network
+    phone = new_phone()
+    register(page, base, "Phan Văn Đợi", phone)
+    verify_and_login(page, code_for, phone)
+    page.goto(base + "/thi/")
+    _confirm_while_offline(page)
+    # When the session ends elsewhere ("Đăng xuất" on another device) and the network comes back
+    kept = page.evaluate("JSON.parse(localStorage.getItem('ct.session')).token")
+    ended = page.evaluate(
+        "async (t) => (await fetch('/api/logout', {method: 'POST', headers: {Authorization: 'Bearer ' + t}})).status",
+        kept,
+    )
+    assert ended == 200
+    page.unroute("**/api/submit")
+    page.locator('[data-action="retry-now"]').click()
+    # Then the page says so, keeps the answers, and offers to log in
+    status = page.locator(".ct-quiz > .ct-status")
+    expect(status).to_contain_text("Bài làm vẫn được lưu trên thiết bị này")
+    assert page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).pending") is not None
+    # and after logging in again the very same answers are sent and the receipt shown
+    status.get_by_role("link", name="Đăng nhập để nộp bài").click()
+    page.wait_for_url("**/dang-nhap/**")
+    page.get_by_label("Số điện thoại").fill(phone)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url("**/thi/")
+    expect(page.get_by_role("heading", name="Biên nhận bài thi")).to_be_visible(timeout=20_000)
+
+    # Given another contestant on the same browser with a submission still waiting
+    other = new_phone()
+    register(page, base, "Hồ Thị Rời", other)
+    verify_and_login(page, code_for, other)
+    page.goto(base + "/thi/")
+    _confirm_while_offline(page)
+    kept = page.evaluate("JSON.parse(localStorage.getItem('ct.session')).token")
+    page.goto(base + "/tai-khoan/")
+    # When they press "Đăng xuất": they are warned first; saying no keeps everything
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Đăng xuất").click()
+    assert page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).pending") is not None
+    assert page.evaluate(ME_STATUS, kept) == 200
+    # and saying yes ends the session on the server and clears every token kept here
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/dang-nhap/")
+    assert page.evaluate("localStorage.getItem('ct.quiz')") is None
+    assert page.evaluate("localStorage.getItem('ct.session')") is None
+    assert page.evaluate(ME_STATUS, kept) == 401

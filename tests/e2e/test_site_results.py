@@ -27,7 +27,7 @@ def entry(
     return {
         "rank": rank,
         "name": name,
-        "phone": f"09{rank}****{rank:03d}",
+        "phone": f"•••••••{rank:03d}",
         "unit": unit,
         "score": score,
         "duration": duration,
@@ -73,8 +73,20 @@ def week_one() -> dict:
                     "D": "Ngày 22 tháng 4",
                 },
                 "correct": "A",
+                "weeks": [1],
             }
         ],
+        "answer_key_withheld": [
+            {
+                "id": "qd505-002",
+                "text": "Chương trình Chuyển đổi số quốc gia được phê duyệt năm nào?",
+                "key_published_with_week": 3,
+                "note": "Đáp án được công bố cùng kết quả Tuần 3",
+            }
+        ],
+        "answer_key_rule": (
+            "Đáp án của một câu hỏi chỉ được công bố khi mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc."
+        ),
         "prizes": [
             {
                 "prize": "first",
@@ -215,6 +227,12 @@ def test_published_week_renders_winners_ranking_search_answer_key_and_units(stac
 
     # and the answer key and the units table
     expect(page.locator(".ct-answer-key")).to_contain_text("Đáp án đúng: Ngày 10 tháng 10")
+    # a question a later week can still draw is listed without its key, with the week that publishes it
+    withheld = page.locator(".ct-answer-withheld li")
+    expect(withheld).to_have_count(1)
+    expect(withheld.first).to_contain_text("Chương trình Chuyển đổi số quốc gia được phê duyệt năm nào?")
+    expect(withheld.first).to_contain_text("Đáp án được công bố cùng kết quả Tuần 3")
+    expect(page.locator(".ct-section", has_text="Đáp án")).to_contain_text("mọi tuần thi có thể rút câu hỏi")
     units = page.locator(".ct-section", has_text="Tham gia theo đơn vị").locator("tbody tr")
     expect(units.nth(0)).to_contain_text("11,46")
     expect(units.nth(0)).to_contain_text("80,3%")

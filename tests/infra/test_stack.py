@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -164,3 +165,66 @@ def test_rotating_the_secret_changes_it_and_renews_every_function(aws: object) -
     for name in ("contest-prod-QuizFunction", "contest-prod-SubmitFunction"):
         description = lam.get_function_configuration(FunctionName=name)["Description"]
         assert description == f"Starts an attempt [secret rotated {stamp}]"
+
+
+def test_rotating_both_secrets_never_refuses_what_cloudfront_sends(aws: object) -> None:
+    # Given the stack's two secrets, a function, and a distribution whose API origin carries the origin header
+    secrets = aws.client("secretsmanager")  # type: ignore[attr-defined]
+    signing = secrets.create_secret(
+        Name="contest-prod/signing-secret", SecretString="old-" + "x" * 60
+    )["ARN"]
+    old_origin = "o" * 48
+    origin = secrets.create_secret(
+        Name="contest-prod/origin-secret", SecretString=json.dumps({"current": old_origin})
+    )["ARN"]
+    make_function(aws, "contest-prod-QuizFunction")
+    cloudfront = aws.client("cloudfront")  # type: ignore[attr-defined]
+    api = {
+        "Id": "api",
+        "DomainName": "abc.execute-api.ap-southeast-1.amazonaws.com",
+        "CustomOriginConfig": {
+            "HTTPPort": 80,
+            "HTTPSPort": 443,
+            "OriginProtocolPolicy": "https-only",
+        },
+        "CustomHeaders": {
+            "Quantity": 1,
+            "Items": [{"HeaderName": "X-Contest-Origin", "HeaderValue": old_origin}],
+        },
+    }
+    site = {
+        "Id": "site",
+        "DomainName": f"{BUCKET}.s3.amazonaws.com",
+        "S3OriginConfig": {"OriginAccessIdentity": ""},
+    }
+    dist = cloudfront.create_distribution(DistributionConfig={
+        "CallerReference": "rotation", "Comment": "test", "Enabled": True,
+        "Origins": {"Quantity": 2, "Items": [site, api]},
+        "DefaultCacheBehavior": {"TargetOriginId": "site", "ViewerProtocolPolicy": "redirect-to-https",
+                                 "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6"},
+    })["Distribution"]["Id"]  # fmt: skip
+    out = {"SigningSecretArn": signing, "OriginSecretArn": origin, "DistributionId": dist}
+
+    # When step 1 runs, the functions accept the old value (what CloudFront still sends) and the new one
+    new_origin = stack.begin_origin_rotation(aws, origin)
+    during = json.loads(secrets.get_secret_value(SecretId=origin)["SecretString"])
+    assert during == {"current": new_origin, "previous": old_origin} and len(new_origin) == 48
+
+    # And the whole rotation, from the start again
+    secrets.put_secret_value(SecretId=origin, SecretString=json.dumps({"current": old_origin}))
+    stack.rotate_secrets(aws, out, ["contest-prod-QuizFunction"], wait=False)
+
+    # Then CloudFront sends the new value, the secret accepts only it, and the signing secret changed too
+    after = json.loads(secrets.get_secret_value(SecretId=origin)["SecretString"])
+    assert set(after) == {"current"} and after["current"] != old_origin
+    config = cloudfront.get_distribution_config(Id=dist)["DistributionConfig"]
+    sent = {
+        o["Id"]: o.get("CustomHeaders", {}).get("Items", []) for o in config["Origins"]["Items"]
+    }
+    assert sent["api"] == [{"HeaderName": "X-Contest-Origin", "HeaderValue": after["current"]}]
+    assert sent["site"] == []
+    assert secrets.get_secret_value(SecretId=signing)["SecretString"] != "old-" + "x" * 60
+    description = aws.client("lambda").get_function_configuration(  # type: ignore[attr-defined]
+        FunctionName="contest-prod-QuizFunction"
+    )["Description"]
+    assert "[secret rotated " in description

@@ -256,7 +256,7 @@ def test_only_the_contest_functions_can_read_the_signing_secret(transformed: dic
         for where, st in statements(transformed)
         if st["Effect"] == "Allow" and "secretsmanager:GetSecretValue" in as_list(st["Action"])
     }
-    assert readers == {"RegisterRole", "QuizRole", "SubmitRole", "CloseWeekRole"}
+    assert readers == {"RegisterRole", "QuizRole", "SubmitRole"}  # not CloseWeekRole: it signs nothing
 
 
 # ----------------------------------------------------------------------------------------------- data
@@ -342,12 +342,15 @@ def test_signing_secret_is_generated_and_only_its_arn_reaches_the_functions(temp
     assert "SecretString" not in secret
     assert secret["GenerateSecretString"]["PasswordLength"] >= 32
     variables = template["Globals"]["Function"]["Environment"]["Variables"]
-    assert variables["CONTEST_SIGNING_SECRET_ARN"] == {"Ref": "SigningSecret"}
+    assert "CONTEST_SIGNING_SECRET_ARN" not in variables  # not the close's business (docs/architecture.md)
     every_env = [
         variables,
         *(p.get("Environment", {}).get("Variables", {}) for p in sam_functions(template).values()),
     ]
     assert all("CONTEST_SIGNING_SECRET" not in env for env in every_env)
+    for name in ("RegisterFunction", "QuizFunction", "SubmitFunction"):
+        env = sam_functions(template)[name]["Environment"]["Variables"]
+        assert env["CONTEST_SIGNING_SECRET_ARN"] == {"Ref": "SigningSecret"}, name
 
 
 def test_buckets_are_private_versioned_and_encrypted(template: dict[str, Any]) -> None:

@@ -8,16 +8,17 @@ from moto import mock_aws
 from contest import tables
 from contest.clock import FixedClock
 from contest.content import bundle_of
-from contest.local.emulator import make_dynamodb_atomic
+from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
 from contest.local.stack import load_function
 from contest.repository import Repository
 from contest.sender import MemorySender
-from tests.support import ROOT, WEEK1_MID, Api, make_content
+from tests.support import ORIGIN_SECRET, ROOT, WEEK1_MID, Api, make_content
 
 TABLE = "contest-test"
 
 
 make_dynamodb_atomic()  # moto has no per-request atomicity; real DynamoDB does
+make_router_state_per_thread()  # tests call one module from many threads; Lambda runs one request per sandbox
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +50,7 @@ def env(monkeypatch, tmp_path):
         "CONTEST_OUTBOX": str(tmp_path / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "test-secret-" + "s" * 40,
         "CONTEST_RECEIPT_KEY": "test-receipt-key-" + "r" * 40,
+        "CONTEST_ORIGIN_SECRET": ORIGIN_SECRET,
         "CONTEST_PUBLISH_DIR": str(tmp_path / "public"),
         "CONTEST_PRIVATE_DIR": str(tmp_path / "private"),
         "POWERTOOLS_SERVICE_NAME": "contest",

@@ -94,7 +94,9 @@ class TestStart:
     def test_refused_when_the_attempts_are_used_up(self, api, contestant, content):
         token = contestant()
         quiz = api.post("/api/quiz", token=token).body
-        assert api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 5}).status == 200
+        assert (
+            api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 5}, token=token).status == 200
+        )
         reply = api.post("/api/quiz", token=token)
         assert reply.status == 409 and reply.body["code"] == "NO_ATTEMPTS_LEFT"
 
@@ -113,11 +115,13 @@ class TestStart:
 
 class TestSubmit:
     def test_a_perfect_submission_scores_fifteen_with_the_servers_duration(self, api, contestant, content, clock):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         clock.advance(200.5)
         receipt = api.post(
             "/api/submit",
             {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 12000},
+            token=session,
             headers={"x-client-duration": "1"},
         )
         assert receipt.status == 200
@@ -130,9 +134,11 @@ class TestSubmit:
         from contest.services.quiz import request_hash
 
         # Given a submission
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         answers = correct_answers(quiz, content)
-        receipt = api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 12000}).body
+        body = {"token": quiz["token"], "answers": answers, "prediction": 12000}
+        receipt = api.post("/api/submit", body, token=session).body
         # Then the receipt carries the short code, a hash of the answers and an Ed25519 signature that the
         # public key derived from the receipt key (not the token secret) verifies
         key = ReceiptSigner(lambda: env["CONTEST_RECEIPT_KEY"].encode()).public_key_document()
@@ -140,19 +146,26 @@ class TestSubmit:
         assert fields["code"] == attempt_code(quiz["attempt_id"]) and fields["score"] == 15
         assert fields["answers_sha256"] == request_hash(answers, 12000)
         # and the same receipt comes back signed the same on a retry
-        again = api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 12000}).body
+        again = api.post("/api/submit", body, token=session).body
         assert again["signature"] == receipt["signature"]
 
     def test_unanswered_counts_as_wrong(self, api, contestant, content):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         answers = dict(list(correct_answers(quiz, content).items())[:9])
-        assert api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1}).body["score"] == 9
+        assert (
+            api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1}, token=session).body[
+                "score"
+            ]
+            == 9
+        )
 
     def test_double_clicks_retries_and_tabs_get_one_receipt_and_one_result(self, api, contestant, content, repo):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         body = {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 777}
         with ThreadPoolExecutor(20) as pool:
-            replies = list(pool.map(lambda _: api.post("/api/submit", body), range(20)))
+            replies = list(pool.map(lambda _: api.post("/api/submit", body, token=session), range(20)))
         assert {r.status for r in replies} == {200}
         assert len({json.dumps(r.body, sort_keys=True) for r in replies}) == 1
         standings = list(repo.iter_standings(1))
@@ -160,7 +173,8 @@ class TestSubmit:
 
     def test_a_lost_response_is_answered_with_the_receipt_on_retry(self, api, contestant, content):
         # Given the submit's write commits but its response is lost on the way back
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         body = {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 42}
         client = TableSchema._get_connection().connection.client
         lost = threading.Event()
@@ -172,42 +186,49 @@ class TestSubmit:
 
         client.meta.events.register_first("after-call.dynamodb.TransactWriteItems", lose_response)
         try:
-            first = api.post("/api/submit", body)
+            first = api.post("/api/submit", body, token=session)
         finally:
             client.meta.events.unregister("after-call.dynamodb.TransactWriteItems", lose_response)
         assert lost.is_set() and first.status == 500  # the contestant's browser sees a failure
         # When the browser retries with the same token and answers
-        retry = api.post("/api/submit", body)
+        retry = api.post("/api/submit", body, token=session)
         # Then it gets the receipt, not "already submitted", and one result is stored
         assert retry.status == 200 and retry.body["score"] == 15
 
     def test_a_different_second_submission_is_refused_with_the_first_receipt(self, api, contestant):
-        quiz = api.post("/api/quiz", token=contestant()).body
-        first = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1})
-        second = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 2})
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
+        first = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}, token=session)
+        second = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 2}, token=session)
         assert second.status == 409 and second.body["code"] == "ALREADY_SUBMITTED"
         assert second.body["receipt"] == first.body
 
     def test_submission_after_the_time_limit_and_grace_is_refused(self, api, contestant, clock, content):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         rules = content.contest.quiz
         clock.advance(rules.time_limit_seconds + rules.grace_seconds + 1)
-        reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1})
+        reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}, token=session)
         assert reply.status == 409 and reply.body["code"] == "ATTEMPT_EXPIRED"
 
     def test_submission_within_the_grace_is_accepted(self, api, contestant, clock, content):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         rules = content.contest.quiz
         clock.advance(rules.time_limit_seconds + rules.grace_seconds - 1)
-        assert api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}).status == 200
+        assert (
+            api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}, token=session).status
+            == 200
+        )
 
     def test_submission_after_the_week_closed_is_refused(self, api, contestant, clock, content):
         week = content.contest.week(1)
         clock.at = week.closes_at - timedelta(minutes=5)
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         assert quiz["expires_at"] == "2023-10-22T12:00:00.000Z"  # the deadline is cut at the close
         clock.at = week.closes_at + timedelta(seconds=content.contest.quiz.grace_seconds + 1)
-        reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1})
+        reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}, token=session)
         assert reply.status == 409 and reply.body["code"] == "WEEK_CLOSED"
 
     @pytest.mark.parametrize(
@@ -224,24 +245,30 @@ class TestSubmit:
         ],
     )
     def test_loose_types_are_refused_and_nothing_is_stored(self, api, contestant, repo, change):
-        quiz = api.post("/api/quiz", token=contestant()).body
-        reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 5} | change)
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
+        reply = api.post(
+            "/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 5} | change, token=session
+        )
         assert reply.status == 422 and reply.body["code"] == "VALIDATION_FAILED"
         assert list(repo.iter_standings(1)) == []
 
     def test_answers_to_other_questions_or_options_are_refused(self, api, contestant, content):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         asked = {q["id"] for q in quiz["questions"]}
         other = next(q.id for q in content.bank.pool(1) if q.id not in asked)
         for answers in ({other: "A"}, {quiz["questions"][0]["id"]: "E"}):
-            reply = api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1})
+            reply = api.post(
+                "/api/submit", {"token": quiz["token"], "answers": answers, "prediction": 1}, token=session
+            )
             assert reply.status == 422 and reply.body["code"] == "INVALID_ANSWER"
 
     def test_the_standing_lives_in_a_sharded_partition(self, api, contestant, repo):
         for i in range(6):
             token = contestant(PHONES[20 + i])
             quiz = api.post("/api/quiz", token=token).body
-            api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": i})
+            api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": i}, token=token)
         keys = {item.pk for item in StandingItem.scan(StandingItem.pk.startswith("WEEK#"))}
         assert len(keys) > 1 and all(k.startswith("WEEK#01#S#") for k in keys)
         assert len(list(repo.iter_standings(1))) == 6
@@ -262,7 +289,11 @@ class TestMultipleAttempts:
             clock.advance(seconds)
             answers = dict(list(correct_answers(quiz, content).items())[:answered])
             scores.append(
-                api.post("/api/submit", {"token": quiz["token"], "answers": answers, "prediction": seconds}).body
+                api.post(
+                    "/api/submit",
+                    {"token": quiz["token"], "answers": answers, "prediction": seconds},
+                    token=token,
+                ).body
             )
         [standing] = repo.iter_standings(1)
         assert standing.score == 12 and standing.duration_ms == 200_000 and standing.attempts == 3
@@ -271,8 +302,8 @@ class TestMultipleAttempts:
 
 
 class TestTokens:
-    def _submit(self, api, token):
-        return api.post("/api/submit", {"token": token, "answers": {}, "prediction": 1})
+    def _submit(self, api, token, session):
+        return api.post("/api/submit", {"token": token, "answers": {}, "prediction": 1}, token=session)
 
     @staticmethod
     def _resign(token, secret, header=None, claims=None):
@@ -290,7 +321,8 @@ class TestTokens:
         return f"{h2}.{p2}.{base64.urlsafe_b64encode(sig).rstrip(b'=').decode()}"
 
     def test_forged_and_tampered_tokens_are_rejected(self, api, contestant, env):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         token, secret = quiz["token"], env["CONTEST_SIGNING_SECRET"].encode()
         h, p, s = token.split(".")
         forged = [
@@ -304,35 +336,37 @@ class TestTokens:
             token + "A",
         ]
         for bad in forged:
-            reply = self._submit(api, bad)
+            reply = self._submit(api, bad, session)
             assert reply.status == 401 and reply.body["code"] == "INVALID_TOKEN", bad
 
     def test_a_session_token_is_not_an_attempt_token_and_vice_versa(self, api, contestant):
         session = contestant()
         quiz = api.post("/api/quiz", token=session).body
-        assert self._submit(api, session).body["code"] == "INVALID_TOKEN"
+        assert self._submit(api, session, session).body["code"] == "INVALID_TOKEN"
         assert api.get("/api/me", token=quiz["token"]).status == 401
 
     def test_another_contestants_token_cannot_submit_for_me(self, api, contestant, env, repo):
         mine = api.post("/api/quiz", token=contestant(PHONES[0])).body
-        theirs = api.post("/api/quiz", token=contestant(PHONES[1])).body
+        their_session = contestant(PHONES[1])
+        theirs = api.post("/api/quiz", token=their_session).body
         secret = env["CONTEST_SIGNING_SECRET"].encode()
         # their token, re-pointed at my attempt id but still signed for them, or mine with their id
         swapped = self._resign(theirs["token"], secret, claims={"aid": mine["attempt_id"]})
-        assert self._submit(api, swapped).body["code"] == "INVALID_TOKEN"
+        assert self._submit(api, swapped, their_session).body["code"] == "INVALID_TOKEN"
         assert list(repo.iter_standings(1)) == []
 
     def test_last_weeks_token_cannot_submit_this_week(self, api, contestant, clock, content):
         token = contestant()
         quiz = api.post("/api/quiz", token=token).body
         clock.at = content.contest.week(2).opens_at + timedelta(hours=1)
-        reply = self._submit(api, quiz["token"])
+        reply = self._submit(api, quiz["token"], token)
         assert reply.status in (401, 409) and reply.body["code"] in ("INVALID_TOKEN", "WEEK_CLOSED")
 
     def test_an_expired_token_is_rejected(self, api, contestant, clock):
-        quiz = api.post("/api/quiz", token=contestant()).body
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
         clock.advance(24 * 3600)
-        assert self._submit(api, quiz["token"]).status in (401, 409)
+        assert self._submit(api, quiz["token"], session).status in (401, 409)
 
 
 class TestRequestShape:
@@ -369,6 +403,7 @@ class TestRequestShape:
         api.post(
             "/api/submit",
             {"token": quiz["token"], "answers": correct_answers(quiz, content), "prediction": 3},
+            token=token,
         )
         api.get("/api/me", token=token)
         everything = json.dumps([r.body for r in api.replies], ensure_ascii=False)
@@ -376,11 +411,12 @@ class TestRequestShape:
 
 
 def test_duration_comes_from_the_server_clock_only(api, contestant, clock, content):
-    quiz = api.post("/api/quiz", token=contestant()).body
+    session = contestant()
+    quiz = api.post("/api/quiz", token=session).body
     clock.advance(61)
     body = {"token": quiz["token"], "answers": {}, "prediction": 1, "duration_ms": 1}
-    assert api.post("/api/submit", body).status == 422  # the client cannot even say how long it took
-    receipt = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}).body
+    assert api.post("/api/submit", body, token=session).status == 422  # the client cannot even say how long it took
+    receipt = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}, token=session).body
     assert receipt["duration_ms"] == 61_000
     item = AttemptItem.get(account_pk(AttemptItem.scan().next().account_id), AttemptItem.scan().next().sk)
     assert item.duration_ms == item.submitted_at_ms - item.issued_at_ms

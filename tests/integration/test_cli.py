@@ -19,6 +19,16 @@ def test_content_check_passes_on_the_shipped_content():
     assert "4 tuần" in result.output and "câu hỏi" in result.output
 
 
+def test_content_check_warns_about_shared_questions_and_says_when_their_keys_are_published():
+    # Given the shipped bank, whose weeks 1 and 3 (and 2 and 4) share questions
+    result = runner.invoke(app, ["content", "check", "--root", str(ROOT)], env={"COLUMNS": "300"})
+    # Then the check passes, and warns which week's results publish the shared keys
+    assert result.exit_code == 0, result.output
+    assert "thuộc nhiều tuần (1, 3): đáp án của chúng chỉ được công bố cùng kết quả Tuần 3" in result.output
+    assert "thuộc nhiều tuần (2, 4): đáp án của chúng chỉ được công bố cùng kết quả Tuần 4" in result.output
+    assert "chưa công bố đáp án (công bố cùng kết quả Tuần 3)" in result.output
+
+
 def test_content_check_reports_file_and_line_of_each_problem(tmp_path):
     # Given a copy of content/ with two mistakes in contest.yaml and one in units.yaml
     shutil.copytree(ROOT / "content", tmp_path / "content")

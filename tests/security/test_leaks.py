@@ -112,8 +112,9 @@ def world(tmp_path_factory):
                 "answers": answers_for(quiz.body, right, 3 * k),
                 "prediction": k,
             }
-            keep(http.post("/api/submit", body))
-            keep(http.post("/api/submit", body | {"prediction": k + 1}))  # a refused different resubmission
+            keep(http.post("/api/submit", body, token=session))
+            # a refused different resubmission
+            keep(http.post("/api/submit", body | {"prediction": k + 1}, token=session))
             keep(http.get("/api/me", token=session))
             keep(http.post("/api/password/reset", {"phone": phone}))
         before_close = [r for r in replies]

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from tests.support import PROOF_PATHS, TEST_SMS_CHANGES, apply_changes, solve_proof
+
 REPO = Path(__file__).resolve().parents[2]
 OPTION_IDS = ("A", "B", "C", "D")
 
@@ -63,12 +65,7 @@ def make_root(tmp: Path, *, per_week: int | None = None, contest_changes: dict[s
     (root / "functions").symlink_to(REPO / "functions")
     contest_path = root / "content" / "contest.yaml"
     contest = yaml.safe_load(contest_path.read_text(encoding="utf-8"))
-    for dotted, value in (contest_changes or {}).items():
-        target = contest
-        *parents, last = dotted.split(".")
-        for key in parents:
-            target = target[key]
-        target[last] = value
+    apply_changes(contest, {**TEST_SMS_CHANGES, **(contest_changes or {})})
     contest_path.write_text(yaml.safe_dump(contest, allow_unicode=True, sort_keys=False), encoding="utf-8")
     per_week = per_week or 2 * int(contest["quiz"]["questions_per_attempt"])
     (root / "content" / "questions").mkdir()
@@ -143,8 +140,11 @@ class Client:
         token: str | None = None,
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
+        proof: bool = True,
     ) -> Reply:
         sent = dict(headers or {})
+        if proof and method == "POST" and path in PROOF_PATHS and "x-altcha" not in {k.lower() for k in sent}:
+            sent["x-altcha"] = self.proof()
         data = raw
         if data is None and body is not None:
             data = json.dumps(body, ensure_ascii=False).encode()
@@ -175,6 +175,12 @@ class Client:
                 parsed = None
             return Reply(response.status, parsed, payload, {k.lower(): v for k, v in response.getheaders()}, elapsed)
         raise AssertionError("unreachable")
+
+    def proof(self) -> str:
+        """A freshly issued and solved proof-of-work challenge, for the X-Altcha header."""
+        challenge = self.request("GET", "/api/challenge")
+        assert challenge.status == 200, challenge.body
+        return solve_proof(challenge.body)
 
     def post(self, path: str, body: Any = None, **kw: Any) -> Reply:
         return self.request("POST", path, body, **kw)

@@ -98,9 +98,10 @@ class Contestant:
             "answers": answers_for(quiz, self.right_text, correct),
             "prediction": prediction,
         }
-        replies = self.double_click("submit", lambda: self.client.post("/api/submit", body))
+        session = self.me.session  # submit needs the attempt owner's session
+        replies = self.double_click("submit", lambda: self.client.post("/api/submit", body, token=session))
         time.sleep(self.rng.random() * 0.2)  # "did it go through?" — pressed once more
-        replies.append(self._until_answered("submit", lambda: self.client.post("/api/submit", body)))
+        replies.append(self._until_answered("submit", lambda: self.client.post("/api/submit", body, token=session)))
         return replies
 
 

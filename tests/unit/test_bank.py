@@ -29,7 +29,15 @@ FIXTURE_DOCUMENTS = FIXTURES / "documents"
 FIXTURE_WEEKS = [1, 2]
 FIXTURE_PER_ATTEMPT = 2
 CONTENT = ROOT / "content"
-FACT_SHEET = ROOT.parent / "shared" / "reference" / "study-materials-facts.md"
+# The fact sheet sits next to the checkout (/work/shared next to /work/main, or two levels up from a worktree).
+FACT_SHEET = next(
+    (
+        base / "shared" / "reference" / "study-materials-facts.md"
+        for base in (ROOT.parent, ROOT.parent.parent)
+        if (base / "shared" / "reference" / "study-materials-facts.md").exists()
+    ),
+    ROOT.parent / "shared" / "reference" / "study-materials-facts.md",
+)
 MARKER = re.compile(r"#\s*expect:\s*(.+?)\s*$")
 
 BROKEN = sorted(
@@ -379,6 +387,9 @@ NOT_FOR_QUESTIONS = {
     "165": "figure from 2025",
     "167": "2023 results published in 2024",
     "171": "infrastructure figures of unclear date",
+    "85": "targets of the ministry's action plan, not of Decision 964 (which states its own)",
+    "86": "Vietnam Cybersecurity Day was created in 2024, after the contest, and is not in Decision 964",
+    "100": "the 94.74 % is of all deputies, not 468/477: the fact as written contradicts itself",
 }
 
 
@@ -439,6 +450,33 @@ def test_every_shipped_question_comes_from_a_verified_fact(shipped, fact_sheet):
         status = fact_sheet.get(q.source.fact or "")
         assert status in ("V", "V-cao"), (q.id, q.source.fact, status)
         assert q.source.fact not in NOT_FOR_QUESTIONS, (q.id, NOT_FOR_QUESTIONS.get(q.source.fact or ""))
+
+
+def fact_statements(text: str) -> dict[str, str]:
+    """Fact number -> its statement (the text before its status tag)."""
+    found = {}
+    for line in text.splitlines():
+        item = re.match(r"^(\d+[a-z]?)\.\s+(.*)$", line)
+        if item:
+            tag = re.search(r"\s*\[(V-cao|V|unverified|mâu thuẫn|không có)[^\]]*\]", item.group(2))
+            found[item.group(1)] = (item.group(2)[: tag.start()] if tag else item.group(2)).strip()
+    return found
+
+
+def test_every_shipped_question_quotes_its_fact_for_appeals(shipped):
+    # The committee answers an appeal with the quote: a fact-sheet quote is that fact's verified statement.
+    statements = fact_statements(FACT_SHEET.read_text(encoding="utf-8")) if FACT_SHEET.exists() else {}
+    for q in shipped.questions:
+        assert q.source.quote and q.source.quote_source in ("document", "fact-sheet"), q.id
+        if q.source.quote_source == "fact-sheet" and statements:
+            assert q.source.quote == statements[q.source.fact or ""], q.id
+
+
+def test_no_shipped_question_rests_on_a_fact_dated_after_the_contest(shipped):
+    data = yaml.safe_load((CONTENT / "contest.yaml").read_text(encoding="utf-8"))
+    last = max(str(w["closes_at"])[:10] for w in data["weeks"])
+    for q in shipped.questions:
+        assert q.source.date is None or q.source.date <= last, (q.id, q.source.date)
 
 
 def test_no_question_asks_the_disputed_structure_of_the_2023_law(shipped):

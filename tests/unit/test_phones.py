@@ -88,23 +88,23 @@ def test_other_mobile_prefixes_are_accepted(national: str) -> None:
     assert result == "+84" + national[1:]
 
 
-def test_mask_hides_the_middle_of_the_national_number() -> None:
+def test_mask_shows_only_the_last_three_digits() -> None:
     # Given a stored E.164 number
     # When it is masked for publication
     masked = phones.mask("+84912345678")
-    # Then only the first three and last three national digits remain
-    assert masked == "091****678"
+    # Then only the last three digits remain, behind a fixed run of bullets
+    assert masked == "•••••••678"
 
 
 @given(nsn=st.from_regex(r"\A(?:3[0-9]|5[1689]|7[06-9]|8[1-8]|9[0-8])[0-9]{7}\Z"))
-def test_mask_keeps_exactly_first_three_and_last_three_national_digits(nsn: str) -> None:
+def test_mask_keeps_only_the_last_three_national_digits(nsn: str) -> None:
     # Given any valid mobile number (spelled nationally)
     national = "0" + nsn
     e164 = phones.normalize(national)
     # When it is masked
     masked = phones.mask(e164)
-    # Then the first and last three digits show, every other digit is hidden
-    assert len(masked) == len(national)
-    assert masked[:3] == national[:3]
-    assert masked[-3:] == national[-3:]
-    assert masked[3:-3] == "*" * (len(national) - 6)
+    # Then the last three digits show and nothing else: not the carrier prefix, not the length
+    assert masked == "•" * 7 + national[-3:]
+    assert sum(c.isdigit() for c in masked) == 3
+    # And a mask stored under the older, wider form is masked the same way
+    assert phones.mask(national[:3] + "****" + national[-3:]) == masked

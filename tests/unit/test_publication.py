@@ -127,21 +127,24 @@ def test_masked_phones_never_leak_digits_beyond_the_mask(phone_list):
     doc = json.loads(text)
     for entry in doc["ranking"]["entries"]:
         shown = entry["phone"]
-        assert len(shown) == 10 and shown[3:7] == "****"
-        assert sum(c.isdigit() for c in shown) == 6
+        assert len(shown) == 10 and shown[:7] == "•" * 7
+        assert sum(c.isdigit() for c in shown) == 3
     for r, phone in zip(records, phone_list, strict=True):
         national = "0" + phone[3:]
         assert national not in text and phone not in text and phone[3:] not in text
-        assert national[3:7] not in {e["phone"][3:7] for e in doc["ranking"]["entries"]}
         assert r.account_id not in text and r.attempt_id not in text
+    by_name = {r.full_name: phone for r, phone in zip(records, phone_list, strict=True)}
+    for entry in doc["ranking"]["entries"]:
+        assert entry["phone"] == "•••••••" + by_name[entry["name"]][-3:]
 
 
 @given(phones)
 @settings(deadline=None)
-def test_the_mask_shows_three_leading_and_three_trailing_digits_only(phone):
+def test_the_mask_shows_the_last_three_digits_only(phone):
     shown = mask(phone)
     national = "0" + phone[3:]
-    assert shown == national[:3] + "****" + national[-3:]
+    assert shown == "•••••••" + national[-3:]
+    assert mask(shown) == shown  # masking a published mask again changes nothing
 
 
 def test_two_runs_over_the_same_data_are_byte_identical_and_the_hash_matches_the_file():
@@ -169,11 +172,12 @@ def test_public_json_is_canonical_nfc_and_complete():
     doc = json.loads(text)
     assert doc["schema"] == 1 and doc["week"] == 1 and doc["closes_at"] == "2023-10-22T19:00:00+07:00"
     assert [q["id"] for q in doc["answer_key"]] == ["q0", "q2", "q4", "q6"]  # the week-1 pool
+    assert doc["answer_key_withheld"] == []  # no later week shares a question here
     assert doc["answer_key"][1]["correct"] == "C"
     assert doc["ranking"]["entries"][0] == {
         "rank": 1,
         "name": "Nguyễn Thị Hoà",
-        "phone": "091****678",
+        "phone": "•••••••678",  # stored under the old, wider mask: published with the last three digits only
         "unit": "Sở Thông tin và Truyền thông",
         "score": 15,
         "duration": 40,
@@ -216,3 +220,43 @@ def test_final_json_carries_the_formula_and_the_unit_prizes():
     doc = json.loads(canonical_json(final_public(CONTEST, rows, [1], CONTEST.final_formula)))
     assert doc["formula"]["weights"] == CONTEST.final_formula and "w_lượt" in doc["formula"]["text"]
     assert [u["prize"] for u in doc["units"]] == ["first", "second"]
+
+
+def test_a_question_a_later_week_can_draw_is_published_without_key_until_that_week():
+    # Given pools that overlap: q1 in weeks 1 and 3, q2 in weeks 1 and 2, q3 in week 1 only
+    def question(qid: str, weeks: tuple[int, ...]) -> Question:
+        return Question(
+            qid, f"Câu {qid}?", {"A": "a", "B": "b", "C": "c", "D": "d"}, "B", "easy", weeks, Source("d", None, None)
+        )
+
+    bank = Bank((question("q1", (1, 3)), question("q2", (1, 2)), question("q3", (1,)), question("q4", (3,))))
+    records = [StandingRecord("a1", 15, 40_000, 5, "u1", "Tên", "•••••••678", "x", 1, 0)]
+    ranking = rank_week(records, RankingRules.from_contest(CONTEST))
+    units = aggregate_units(ranking, UNITS)
+    week = {n: Week(n, WEEK.opens_at, WEEK.closes_at, WEEK.results_at, "?") for n in (1, 2, 3)}
+
+    def published(n: int) -> dict:
+        return json.loads(canonical_json(week_public(CONTEST, week[n], ranking, units, bank, "0" * 64, UNITS)))
+
+    # When weeks 1, 2 and 3 are published
+    one, two, three = published(1), published(2), published(3)
+    # Then week 1 carries only q3's key and lists q1 and q2 without any option or key
+    assert [q["id"] for q in one["answer_key"]] == ["q3"]
+    assert one["answer_key_withheld"] == [
+        {
+            "id": "q2",
+            "text": "Câu q2?",
+            "key_published_with_week": 2,
+            "note": "Đáp án được công bố cùng kết quả Tuần 2",
+        },
+        {
+            "id": "q1",
+            "text": "Câu q1?",
+            "key_published_with_week": 3,
+            "note": "Đáp án được công bố cùng kết quả Tuần 3",
+        },
+    ]
+    # And week 2 publishes q2's key, week 3 those of q1 and q4: each key exactly once
+    assert [q["id"] for q in two["answer_key"]] == ["q2"] and two["answer_key"][0]["correct"] == "B"
+    assert [q["id"] for q in three["answer_key"]] == ["q1", "q4"] and three["answer_key_withheld"] == []
+    assert "mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc" in one["answer_key_rule"]

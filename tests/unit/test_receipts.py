@@ -92,7 +92,12 @@ def test_another_key_does_not_verify_and_the_key_is_not_the_token_secret():
 def test_the_config_refuses_the_token_secret_as_receipt_key():
     from contest.config import ConfigError, Settings
 
-    env = {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}
+    env = {
+        "AWS_REGION": "ap-southeast-1",
+        "CONTEST_TABLE": "t",
+        "CONTEST_SMS_SENDER": "sns",
+        "CONTEST_ORIGIN_SECRET": "o" * 40,
+    }
     with pytest.raises(ConfigError):
         Settings.from_env(env | {"CONTEST_SIGNING_SECRET": "s" * 40, "CONTEST_RECEIPT_KEY": "s" * 40})
     assert Settings.from_env(env | {"CONTEST_SIGNING_SECRET": "s" * 40, "CONTEST_RECEIPT_KEY": "r" * 40}).receipt_key

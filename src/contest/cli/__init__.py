@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from contest.model import Bank
     from contest.repository import Repository
 
 app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
@@ -142,10 +143,49 @@ def content_check(
         for issue in exc.issues:
             err.print(str(issue), markup=False, highlight=False, soft_wrap=True)
         fail(f"{len(exc.issues)} lỗi.")
+    # The bank's fairness lint (`contest questions lint`): its errors fail the check, the rest warn.
+    from contest.cli.questions import lint_content, lint_lines
+
+    report = lint_content(folder / "content", content.contest, content.bank)
+    for line in lint_lines(report):
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    if report.errors:
+        fail(
+            f"Ngân hàng câu hỏi: {len(report.errors)} lỗi, {len(report.warnings)} cảnh báo "
+            "(chi tiết: contest questions lint)."
+        )
     console.print(
         f"Hợp lệ: {len(content.contest.weeks)} tuần, {len(content.units)} đơn vị, "
-        f"{len(content.bank.questions)} câu hỏi."
+        f"{len(content.bank.questions)} câu hỏi"
+        + (f" ({len(report.warnings)} cảnh báo về câu hỏi)." if report.warnings else ".")
     )
+    for line in key_schedule_warnings(content.bank, [w.number for w in content.contest.weeks]):
+        err.print(f"[yellow]{line}[/yellow]", highlight=False, soft_wrap=True)
+
+
+def key_schedule_warnings(bank: Bank, weeks: list[int]) -> list[str]:
+    """Overlapping pools are allowed; say which keys each week's results will publish and which wait."""
+    from contest.model import key_week
+
+    shared: dict[tuple[int, ...], list[int]] = {}
+    for q in bank.questions:
+        if len(q.weeks) > 1:
+            shared.setdefault(q.weeks, [0, key_week(q)])[0] += 1
+    if not shared:
+        return []
+    lines = [
+        f"Cảnh báo: {n} câu hỏi thuộc nhiều tuần ({', '.join(map(str, ws))}): đáp án của chúng chỉ được "
+        f"công bố cùng kết quả Tuần {last}."
+        for ws, (n, last) in sorted(shared.items())
+    ]
+    for w in weeks:
+        withheld = bank.keys_withheld_at(w)
+        later = ", ".join(str(n) for n in sorted({key_week(q) for q in withheld}))
+        lines.append(
+            f"Tuần {w}: kết quả công bố đáp án {len(bank.keys_published_with(w))} câu"
+            + (f"; {len(withheld)} câu chưa công bố đáp án (công bố cùng kết quả Tuần {later})." if withheld else ".")
+        )
+    return lines
 
 
 @content_app.command("load")
@@ -238,6 +278,7 @@ def openapi(
         # the close function builds its publisher at import: a local target, never written here
         "CONTEST_PUBLISH_DIR": str(root / ".dev" / "public"),
         "CONTEST_PRIVATE_DIR": str(root / ".dev" / "private"),
+        "CONTEST_ORIGIN_SECRET": "o" * 48,
     }
     for name, value in offline.items():
         os.environ.setdefault(name, value)

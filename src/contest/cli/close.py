@@ -38,8 +38,9 @@ def _clock_override() -> datetime | None:
 def closer(aws: bool) -> Iterator[Any]:
     """A CloseWeek use case on AWS (settings from the environment) or on the running local stack.
 
-    The clock: CONTEST_CLOCK when set (the same override as the local stack), else the running local
-    stack's own clock, else the system clock.
+    The clock: CONTEST_CLOCK when set (the same override as the local stack; refused against real buckets),
+    else the running local stack's own clock, else the system clock. Whatever the clock says, the close
+    publishes nothing before the week's window has ended by the machine's own clock as well.
     """
     from contest import tables
     from contest.clock import Clock, OffsetClock, SystemClock
@@ -56,6 +57,8 @@ def closer(aws: bool) -> Iterator[Any]:
         region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         if not table or not region:
             fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
+        if override and (os.environ.get("CONTEST_PUBLIC_BUCKET") or os.environ.get("CONTEST_PRIVATE_BUCKET")):
+            fail("CONTEST_CLOCK chỉ dùng cho môi trường cục bộ; hệ thống thật chạy theo đồng hồ của máy chủ.")
         try:
             publisher = publisher_for(
                 public_bucket=os.environ.get("CONTEST_PUBLIC_BUCKET"),
@@ -85,7 +88,8 @@ def closer(aws: bool) -> Iterator[Any]:
             private_dir=Path(marker["private_dir"]),
         )
         clock = OffsetClock(override or stack_now(marker))
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher)
+        # on the local stack its clock is the server's clock (as for the stack's own close_week)
+        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, wall=clock)
 
 
 def report(result: dict[str, Any]) -> None:
@@ -133,7 +137,14 @@ def run(action: Any) -> dict[str, Any]:
 @app.callback(invoke_without_command=True)
 def close_week(
     week: int = typer.Option(None, "--week", min=1, help="Tuần cần chốt; bỏ trống: tuần vừa đến giờ công bố."),
-    force: bool = typer.Option(False, "--force", help="Chốt cả khi tuần chưa đến giờ công bố kết quả."),
+    force: bool = typer.Option(
+        False,
+        "--force",
+        help=(
+            "Chốt sớm hơn giờ công bố, khi tuần đã đóng và đã hết thời gian gia hạn nộp bài. "
+            "Không bao giờ chốt (hay công bố đáp án) khi tuần còn đang diễn ra."
+        ),
+    ),
     aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Chốt kết quả tuần: xếp hạng, công bố results/week-N.json và ghi báo cáo riêng cho Ban Tổ chức."""

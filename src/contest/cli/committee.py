@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import typer
 from rich.table import Table
 
-from contest.cli import console, fail
+from contest.cli import console, fail, project_root
 from contest.cli.close import closer, report, run
+from contest.workbook import document_titles
 
 app = typer.Typer(help="Quyết định của Ban Tổ chức (đồng hạng, hủy kết quả).", no_args_is_help=True)
 
@@ -46,7 +48,9 @@ def order(
     ids: str = typer.Option(..., "--order", help="Mã tài khoản theo thứ tự, cách nhau bằng dấu phẩy."),
     reason: str = typer.Option(..., "--reason", help="Lý do (được công bố)."),
     by: str = typer.Option(..., "--by", help="Người/cơ quan quyết định (được công bố)."),
-    force: bool = typer.Option(False, "--force", help="Cho phép khi tuần chưa đến giờ công bố."),
+    force: bool = typer.Option(
+        False, "--force", help="Cho phép trước giờ công bố, khi tuần đã đóng và hết thời gian gia hạn."
+    ),
     aws: bool = typer.Option(False, "--aws"),
 ) -> None:
     """Ghi thứ tự Ban Tổ chức quyết định cho một nhóm đồng hạng, rồi công bố lại kết quả tuần."""
@@ -66,3 +70,46 @@ def disqualify(
     """Hủy kết quả của một tài khoản trong tuần (ghi lý do), rồi công bố lại kết quả tuần."""
     with closer(aws) as c:
         report(run(lambda: c.disqualify(week, account, reason, by)))
+
+
+QUOTE_SOURCE_LABELS = {
+    "document": "nguyên văn văn bản",
+    "fact-sheet": "nội dung bảng dữ kiện đã kiểm chứng (không phải nguyên văn văn bản)",
+}
+
+
+@app.command("question")
+def question(
+    question_id: str = typer.Argument(..., help="Mã câu hỏi, ví dụ qd505-001 (in trên phiếu khiếu nại)."),
+    root: Path = typer.Option(None, "--root", help="Thư mục dự án (mặc định: thư mục hiện tại)."),
+) -> None:
+    """Xem một câu hỏi, đáp án đúng và câu trích của văn bản mà đáp án dựa vào (để trả lời khiếu nại)."""
+    from contest.content import ContentError, load_content
+
+    folder = project_root(root)
+    try:
+        content = load_content(folder / "content")
+    except ContentError as exc:
+        fail(f"content/ có {len(exc.issues)} lỗi: chạy contest content check.")
+    q = content.bank.by_id().get(question_id.strip())
+    if q is None:
+        fail(f"Không có câu hỏi mã '{question_id}'.")
+    table = Table(show_header=False)
+    table.add_row("Câu hỏi", f"{q.id}: {q.text}")
+    for key, text in q.options.items():
+        table.add_row(f"Phương án {key}", text + ("  ← đáp án đúng" if key == q.correct else ""))
+    table.add_row("Tuần thi", ", ".join(str(w) for w in q.weeks))
+    titles = document_titles(folder / "content" / "documents")
+    table.add_row("Văn bản nguồn", f"{q.source.document}: {titles.get(q.source.document, '')}")
+    if q.source.ref:
+        table.add_row("Điều, mục", q.source.ref)
+    if q.source.fact:
+        table.add_row("Mục dữ kiện", q.source.fact)
+    if q.source.date:
+        table.add_row("Ngày dữ kiện", q.source.date)
+    if q.source.quote:
+        label = QUOTE_SOURCE_LABELS.get(q.source.quote_source or "", q.source.quote_source or "")
+        table.add_row("Câu trích", f"“{q.source.quote}” ({label})")
+    else:
+        table.add_row("Câu trích", "chưa có (source.quote)")
+    console.print(table)

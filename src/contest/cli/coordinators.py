@@ -20,6 +20,13 @@ app = typer.Typer(
 )
 
 
+NOT_VERIFIED_MESSAGE = (
+    "Tài khoản {phone} chưa xác thực số điện thoại: không thể chỉ định làm người phụ trách đơn vị. "
+    "Người đó cần xác thực số điện thoại (mã gửi qua tin nhắn) trước, rồi chỉ định lại."
+)
+VERIFICATION_LABELS = {True: "Đã xác thực", False: "Chưa xác thực", None: "Không còn tài khoản"}
+
+
 @contextmanager
 def coordinator_repository(aws: bool) -> Iterator[CoordinatorRepository]:
     from contest.cli import repository
@@ -53,7 +60,10 @@ def add(
     aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Chỉ định người phụ trách một đơn vị (người đó đăng nhập bằng tài khoản dự thi của mình)."""
+    from rich.markup import escape
+
     from contest.cli import _phone, console, err, fail
+    from contest.repository import CoordinatorNotVerified
 
     e164 = _phone(phone)
     with coordinator_repository(aws) as repo:
@@ -65,12 +75,19 @@ def add(
         if account is None:
             fail(f"{e164} chưa đăng ký tài khoản. Người phụ trách cần đăng ký trên trang web trước.")
             return
+        if not account.verified:
+            fail(NOT_VERIFIED_MESSAGE.format(phone=e164))
+            return
         previous = account.coordinator_unit
-        repo.appoint_coordinator(account, unit, int(time.time() * 1000), note or None)
+        try:
+            repo.appoint_coordinator(account, unit, int(time.time() * 1000), note or None)
+        except CoordinatorNotVerified:  # un-verified (or closed) between the read above and the write
+            fail(NOT_VERIFIED_MESSAGE.format(phone=e164))
+            return
     if account.excluded:
         err.print("[yellow]Lưu ý: số này thuộc danh sách không được dự thi; vẫn được xem trang đơn vị.[/yellow]")
     moved = f" (thay cho đơn vị {units.get(previous, previous)})" if previous and previous != unit else ""
-    console.print(f"Đã chỉ định {account.full_name} ({e164}) phụ trách {units[unit]}{moved}.")
+    console.print(f"Đã chỉ định {escape(account.full_name)} ({e164}) phụ trách {escape(units[unit])}{escape(moved)}.")
 
 
 @app.command("remove")
@@ -95,17 +112,32 @@ def list_(
     unit: str = typer.Option("", "--unit", help="Chỉ một đơn vị."),
     aws: bool = typer.Option(False, "--aws"),
 ) -> None:
-    """Liệt kê người phụ trách các đơn vị."""
+    """Liệt kê người phụ trách các đơn vị, kèm trạng thái xác thực số điện thoại của từng tài khoản."""
+    from rich.markup import escape
     from rich.table import Table
 
-    from contest.cli import console
+    from contest.cli import console, err
 
     with coordinator_repository(aws) as repo:
         units = _unit_names(repo)
         found = [c for c in repo.coordinators() if not unit or c.unit_id == unit]
-    table = Table("Đơn vị", "Họ và tên", "Số điện thoại", "Ngày chỉ định", "Ghi chú")
+    table = Table("Đơn vị", "Họ và tên", "Số điện thoại", "Xác thực", "Ngày chỉ định", "Ghi chú")
     for c in found:
         when = datetime.fromtimestamp(c.appointed_at_ms / 1000).strftime("%d/%m/%Y %H:%M")
-        table.add_row(units.get(c.unit_id, c.unit_id), c.full_name, c.phone, when, c.note or "")
+        # names are what people typed: printed as text, never as console markup
+        table.add_row(
+            escape(units.get(c.unit_id, c.unit_id)),
+            escape(c.full_name),
+            c.phone,
+            VERIFICATION_LABELS[c.verified],
+            when,
+            escape(c.note or ""),
+        )
     console.print(table)
     console.print(f"{len(found)} người phụ trách.")
+    blocked = sum(1 for c in found if not c.verified)
+    if blocked:
+        err.print(
+            f"[yellow]{blocked} người phụ trách chưa xác thực số điện thoại (hoặc tài khoản không còn): "
+            "không xem được trang đơn vị cho đến khi xác thực.[/yellow]"
+        )

@@ -18,6 +18,7 @@ from contest.bank import (
     NearDuplicate,
     bank_stats,
     canonical_order,
+    document_front_matter,
     document_ids,
     find_near_duplicates,
     load_bank,
@@ -26,7 +27,8 @@ from contest.bank import (
     validate_records,
     write_bank,
 )
-from contest.model import DIFFICULTIES, Bank
+from contest.model import DIFFICULTIES, Bank, Contest
+from contest.question_lint import ERROR, LintReport, lint_bank
 from contest.workbook import WorkbookError, document_titles, export_workbook, read_workbook
 
 app = typer.Typer(
@@ -45,6 +47,11 @@ DIFFICULTY_NAMES = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
 
 def _settings(content: Path) -> tuple[list[int], int]:
     """The week numbers and the questions per attempt, from content/contest.yaml."""
+    contest = _contest(content)
+    return [w.number for w in contest.weeks], contest.quiz.questions_per_attempt
+
+
+def _contest(content: Path) -> Contest:
     from contest.content import ContentError, parse_contest, read_yaml
 
     path = content / "contest.yaml"
@@ -55,7 +62,7 @@ def _settings(content: Path) -> tuple[list[int], int]:
     except ContentError as exc:
         _print_issues(exc.issues)
         _fail(f"Hãy sửa {path} trước.", code=2)
-    return [w.number for w in contest.weeks], contest.quiz.questions_per_attempt
+    return contest
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:
@@ -199,3 +206,87 @@ def stats(content: Path = CONTENT_OPTION) -> None:
     for d in DIFFICULTIES:
         by_difficulty.add_row(DIFFICULTY_NAMES[d], str(figures.by_difficulty[d]))
     console.print(by_difficulty)
+
+
+def lint_content(content: Path, contest: Contest, bank: Bank) -> LintReport:
+    """The lint of a loaded bank with the contest's thresholds, weeks and last closing day."""
+    last = max((w.closes_at for w in contest.weeks), default=None)
+    return lint_bank(
+        bank,
+        contest.questions_lint,
+        weeks=[w.number for w in contest.weeks],
+        last_close=last.date() if last is not None else None,
+        documents=document_front_matter(content / "documents"),
+    )
+
+
+def lint_lines(report: LintReport, locations: dict[str, Location] | None = None) -> list[str]:
+    """One line per finding, errors first, each pointing at the question's file and line when known."""
+    lines = []
+    for finding in sorted(report.findings, key=lambda f: (f.severity != ERROR, f.rule, f.question or "")):
+        label = "lỗi" if finding.severity == ERROR else "cảnh báo"
+        where = ""
+        if finding.question is not None:
+            loc = (locations or {}).get(finding.question)
+            where = f"{loc.file}:{loc.line}: " if loc is not None else ""
+            where += f"[{finding.question}] "
+        lines.append(f"{where}{label} ({finding.rule}): {finding.message}")
+    return lines
+
+
+def _rate_row(label: str, figures: object) -> list[str]:
+    from contest.question_lint import KeyLongest
+
+    assert isinstance(figures, KeyLongest)
+    return [label, str(figures.questions), str(figures.key_longest), f"{figures.rate:.1%}", f"{figures.chance:.1%}"]
+
+
+RULE_NAMES = {
+    "key-longest-rate": "Đáp án hay là phương án dài nhất",
+    "key-longest-rare": "Đáp án hiếm khi là phương án dài nhất",
+    "key-much-longer": "Đáp án dài vượt trội",
+    "distractor-prefix": "Phương án nhiễu “Chỉ/Tất cả/Toàn bộ…”",
+    "option-is-other-key": "Phương án nhiễu là đáp án câu khác (cùng tuần)",
+    "stem-gives-key": "Câu hỏi chứa đáp án câu khác (cùng tuần)",
+    "same-options": "Trùng bộ phương án (cùng tuần)",
+    "near-duplicate": "Câu hỏi gần trùng (cùng tuần)",
+    "anachronism": "Dữ kiện sau thời điểm thi / sau văn bản",
+    "attribution": "Thiếu “Theo …”",
+    "quote": "Thiếu câu trích (source.quote)",
+}
+
+
+@app.command("lint")
+def lint(
+    content: Path = CONTENT_OPTION,
+    strict: bool = typer.Option(False, "--strict", help="Cảnh báo cũng làm lệnh thất bại."),
+) -> None:
+    """Độ công bằng của ngân hàng câu hỏi: đáp án đoán được qua hình thức, gợi ý giữa các câu, dữ kiện sau kỳ thi."""
+    contest = _contest(content)
+    loaded, weeks, _per_attempt = _load(content)
+    report = lint_content(content, contest, loaded.bank)
+
+    figures = Table(title="Đáp án đúng là phương án dài nhất")
+    for column in ("Nhóm câu", "Số câu", "Đáp án dài nhất", "Tỷ lệ", "Ngẫu nhiên"):
+        figures.add_column(column, justify="left" if column == "Nhóm câu" else "right")
+    figures.add_row(*_rate_row("Toàn ngân hàng", report.overall))
+    figures.add_row(*_rate_row("Toàn ngân hàng, phương án chữ", report.overall_text))
+    for w in weeks:
+        figures.add_row(*_rate_row(f"Tuần {w}", report.pools[w]))
+        figures.add_row(*_rate_row(f"Tuần {w}, phương án chữ", report.pools_text[w]))
+    console.print(figures)
+
+    counts = Table(title="Theo quy tắc")
+    counts.add_column("Quy tắc")
+    counts.add_column("Mã")
+    counts.add_column("Số phát hiện", justify="right")
+    for rule, name in RULE_NAMES.items():
+        counts.add_row(name, rule, str(report.count(rule)))
+    console.print(counts)
+
+    for line in lint_lines(report, loaded.locations):
+        typer.echo(line, err=True)
+    summary = f"{len(report.errors)} lỗi, {len(report.warnings)} cảnh báo ({_pools(loaded.bank, weeks)})."
+    if report.errors or (strict and report.warnings):
+        _fail(f"Ngân hàng câu hỏi chưa đạt: {summary}")
+    typer.echo(f"Ngân hàng câu hỏi đạt: {summary}")

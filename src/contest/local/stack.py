@@ -17,6 +17,7 @@ import json
 import logging
 import mimetypes
 import os
+import re
 import secrets
 import socket
 import sys
@@ -33,10 +34,14 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from contest.clock import Clock, OffsetClock
+from contest.perimeter import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER, viewer_address_header
 
 REGION = "ap-southeast-1"
 TABLE = "contest-local"
 MAX_REQUEST_BYTES = 1024 * 1024
+BODY_TIMEOUT = 30.0  # seconds a client may take to send the body it announced
+_CONTENT_LENGTH = re.compile(r"[0-9]{1,10}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def free_port() -> int:
@@ -59,14 +64,70 @@ def port_is_free(port: int) -> bool:
 
 
 def dev_secret(dev_dir: Path, name: str = "secret") -> str:
-    """A local secret, generated once into .dev/<name> (never committed): `secret` signs tokens,
-    `receipt-key` is the receipts' Ed25519 key (a separate secret)."""
+    """A local secret, generated once into .dev/<name> (never committed): `secret` signs tokens, `receipt-key` is
+    the receipts' Ed25519 key (a separate secret). Readable by its owner only from the first byte on (created
+    0600, not chmod-ed after the fact; an older, looser file is tightened)."""
     path = dev_dir / name
-    if not path.exists():
-        dev_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+    dev_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
         path.chmod(0o600)
+    else:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+class BadRequestFraming(Exception):
+    """A request the adapter refuses before any handler sees it (answered as a 4xx JSON body)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code)
+        self.status, self.code, self.message = status, code, message
+
+
+def request_body(request: BaseHTTPRequestHandler) -> bytes:
+    """The request's body, framed by one well-formed Content-Length, as API Gateway would accept it.
+
+    Refused: any Transfer-Encoding (a chunked body is answered 411 Length Required: this adapter does not
+    decode it, and guessing where the body ends is how requests get smuggled), a Content-Length that is not
+    a plain decimal number (`-1`, `abc`, `1e3`) or given twice with different values, and a body larger than
+    MAX_REQUEST_BYTES (413; up to 16 MB of it is read and dropped so the client sees the answer). Nothing here
+    waits for bytes beyond the announced length.
+    """
+    if request.headers.get_all("transfer-encoding"):
+        encoding = ",".join(request.headers.get_all("transfer-encoding") or []).strip().lower()
+        if encoding == "chunked":
+            raise BadRequestFraming(
+                411, "LENGTH_REQUIRED", "Yêu cầu phải có Content-Length (không hỗ trợ gửi theo từng khối)."
+            )
+        raise BadRequestFraming(400, "BAD_REQUEST", "Yêu cầu không hợp lệ (Transfer-Encoding không được hỗ trợ).")
+    lengths = {value.strip() for value in request.headers.get_all("content-length") or []}
+    if not lengths:
+        return b""
+    if len(lengths) != 1 or not _CONTENT_LENGTH.fullmatch(next(iter(lengths))):
+        raise BadRequestFraming(400, "BAD_REQUEST", "Yêu cầu không hợp lệ (Content-Length sai).")
+    length = int(next(iter(lengths)))
+    if length > MAX_REQUEST_BYTES:
+        # read (and drop) a moderately large body so the client gets to read the 413 instead of a broken pipe
+        left = length if length <= 16 * MAX_REQUEST_BYTES else 0
+        while left > 0 and (chunk := request.rfile.read(min(left, 64 * 1024))):
+            left -= len(chunk)
+        raise BadRequestFraming(413, "PAYLOAD_TOO_LARGE", "Nội dung gửi lên quá lớn.")
+    if not length:
+        return b""
+    # a client announcing more than it sends must not hold this thread: BODY_TIMEOUT seconds, then 400
+    request.connection.settimeout(BODY_TIMEOUT)
+    try:
+        body = request.rfile.read(length)
+    except TimeoutError:
+        body = b""
+    finally:
+        request.connection.settimeout(None)
+    if len(body) != length:
+        raise BadRequestFraming(400, "BAD_REQUEST", "Yêu cầu không hợp lệ (nội dung ngắn hơn Content-Length).")
+    return body
 
 
 class _Context:
@@ -175,6 +236,9 @@ class LocalStack:
         self._threads: list[threading.Thread] = []
         self.base_url = ""
         self.moto_url = ""
+        # What CloudFront's origin header is on AWS: the adapter adds it to every API request (and drops any
+        # value a client sent), so the handlers' perimeter check runs locally exactly as behind CloudFront.
+        self.origin_secret = secrets.token_urlsafe(32)
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -232,6 +296,7 @@ class LocalStack:
             "CONTEST_OUTBOX": str(self.outbox_path),
             "CONTEST_SIGNING_SECRET": dev_secret(self.dev_dir),
             "CONTEST_RECEIPT_KEY": dev_secret(self.dev_dir, "receipt-key"),
+            "CONTEST_ORIGIN_SECRET": self.origin_secret,
             "CONTEST_PUBLISH_DIR": str(self.public_dir),
             "CONTEST_PRIVATE_DIR": str(self.private_dir),
             "POWERTOOLS_SERVICE_NAME": "contest",
@@ -291,6 +356,8 @@ class LocalStack:
             runtime = getattr(module, "runtime", None)
             if runtime is not None:  # one clock for every function of the stack
                 runtime.clock = self.clock
+                if hasattr(runtime, "wall"):  # the close's "server clock" is the stack's: a rehearsal of a
+                    runtime.wall = self.clock  # future contest closes; on AWS it is the system clock, always
             self.functions[name] = module
             resolver = getattr(module, "app", None)
             for route in getattr(resolver, "_static_routes", []) + getattr(resolver, "_dynamic_routes", []):
@@ -341,7 +408,8 @@ class LocalStack:
 
             def log_message(self, format: str, *args: Any) -> None:
                 if not stack.quiet:
-                    sys.stderr.write(f"{self.command} {self.path.split('?')[0]} {args[1] if len(args) > 1 else ''}\n")
+                    path = (getattr(self, "path", "") or "").split("?")[0].encode("unicode_escape").decode()
+                    sys.stderr.write(f"{self.command or '-'} {path} {args[1] if len(args) > 1 else ''}\n")
 
             def do_GET(self) -> None:
                 stack._dispatch(self)
@@ -353,8 +421,27 @@ class LocalStack:
                     return self.do_GET
                 raise AttributeError(name)
 
+            def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+                # http.server's own refusals (malformed request line, header too long, bad version): the same
+                # JSON body as every other error, never its HTML page.
+                status = code if 400 <= code < 500 else 400
+                self.close_connection = True
+                if getattr(self, "request_version", "HTTP/0.9") == "HTTP/0.9":
+                    self.request_version = "HTTP/1.0"  # an unparsable request line still gets a status line
+                LocalStack._reply_json(
+                    self, status, {"code": _SERVER_CODES.get(status, "BAD_REQUEST"), "message": "Yêu cầu không hợp lệ."}
+                )
+
         class Server(ThreadingHTTPServer):
             request_queue_size = 256  # socketserver's default backlog (5) resets connections under load
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                # One line, no traceback: whatever a client sends must not fill the developer's console.
+                kind = sys.exc_info()[0]
+                if kind not in (BrokenPipeError, ConnectionResetError, TimeoutError) and not stack.quiet:
+                    sys.stderr.write(
+                        f"[local] request from {client_address[0]} dropped: {kind.__name__ if kind else '?'}\n"
+                    )
 
         self._http = Server(("127.0.0.1", self.port), Handler)
         self._http.daemon_threads = True
@@ -363,24 +450,41 @@ class LocalStack:
         self._spawn(self._http.serve_forever)
 
     def _dispatch(self, request: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(request.path)
-        path = unquote(parts.path)
         try:
+            parts = urlsplit(request.path)
+            path = unquote(parts.path)
+            if _CONTROL.search(request.path) or _CONTROL.search(path) or _CONTROL.search(unquote(parts.query)):
+                raise BadRequestFraming(400, "BAD_REQUEST", "Địa chỉ yêu cầu chứa ký tự không hợp lệ.")
+            body = request_body(request)
             if path.startswith("/api/"):
-                self._api(request, path, parts.query)
+                self._api(request, path, parts.query, body)
             elif path.startswith("/results/"):
                 self._static(request, self.public_dir, path, cache="no-cache")
             else:
                 self._static(request, self.site_dir, path, cache="no-cache")
+        except BadRequestFraming as refused:
+            # the rest of the connection cannot be trusted to start where this request ends: answer and close
+            request.close_connection = True
+            self._reply_json(request, refused.status, {"code": refused.code, "message": refused.message})
         except (BrokenPipeError, ConnectionResetError):
             pass  # the browser went away (navigation cancels requests): nothing to answer
 
-    def _api(self, request: BaseHTTPRequestHandler, path: str, query: str) -> None:
-        length = int(request.headers.get("content-length") or 0)
-        if length > MAX_REQUEST_BYTES:
-            request.rfile.read(min(length, 16 * MAX_REQUEST_BYTES))
-            return self._reply_json(request, 413, {"code": "PAYLOAD_TOO_LARGE", "message": "Nội dung gửi lên quá lớn."})
-        body = request.rfile.read(length) if length else b""
+    def api_headers(self, request: BaseHTTPRequestHandler) -> dict[str, str]:
+        """The headers the handler sees, as CloudFront + API Gateway would pass them: names lower-cased, repeated
+        headers joined with commas, every `CloudFront-*` header and the origin header the client sent dropped,
+        then the origin header and the viewer's address (the socket's peer, never a header) added."""
+        headers: dict[str, str] = {}
+        for name, value in request.headers.items():
+            key = name.lower()
+            if key == ORIGIN_HEADER or key.startswith("cloudfront-"):
+                continue
+            headers[key] = f"{headers[key]},{value}" if key in headers else value
+        headers[ORIGIN_HEADER] = self.origin_secret
+        host, port = request.client_address[:2]
+        headers[VIEWER_ADDRESS_HEADER] = viewer_address_header(host, port)
+        return headers
+
+    def _api(self, request: BaseHTTPRequestHandler, path: str, query: str, body: bytes) -> None:
         module = self.routes.get((request.command, path))
         if module is None:
             if any(p == path for _, p in self.routes):
@@ -388,8 +492,7 @@ class LocalStack:
                     request, 405, {"code": "METHOD_NOT_ALLOWED", "message": "Phương thức không được hỗ trợ."}
                 )
             return self._reply_json(request, 404, {"code": "NOT_FOUND", "message": "Không tìm thấy địa chỉ yêu cầu."})
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        event = api_event(request.command, path, query, headers, body, request.client_address[0])
+        event = api_event(request.command, path, query, self.api_headers(request), body, request.client_address[0])
         result = module.lambda_handler(event, _Context())
         payload = result.get("body") or ""
         data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")
@@ -409,8 +512,11 @@ class LocalStack:
         request.send_response(status)
         request.send_header("Content-Type", "application/json; charset=utf-8")
         request.send_header("Content-Length", str(len(data)))
+        if request.close_connection:
+            request.send_header("Connection", "close")
         request.end_headers()
-        request.wfile.write(data)
+        if request.command != "HEAD":
+            request.wfile.write(data)
 
     @staticmethod
     def _static(request: BaseHTTPRequestHandler, base: Path, path: str, cache: str) -> None:
@@ -438,6 +544,9 @@ class LocalStack:
         request.end_headers()
         if request.command != "HEAD":
             request.wfile.write(data)
+
+
+_SERVER_CODES = {400: "BAD_REQUEST", 408: "REQUEST_TIMEOUT", 414: "URI_TOO_LONG", 431: "HEADERS_TOO_LARGE"}
 
 
 @contextmanager

@@ -4,6 +4,13 @@
 unless it is closed already. `close(week=N)` is a rerun (always republishes); a week whose results time
 has not come is refused unless `force`. Every run reads the committee's recorded decisions and
 disqualifications and applies them, so a rerun over the same data publishes byte-identical files.
+
+Nothing is published before the week's window has ended (`closes_at + grace`, the last instant a
+submission is still accepted), whatever the flag or payload: `force` only allows a close between that
+instant and the announced results time. The window is checked against the contest's clock AND the
+server's own clock (`wall`), so a contest clock set ahead by mistake (or on purpose) cannot publish a key
+while contestants can still submit. Keys themselves are published by construction only once no later
+week can draw the question (`publication.answer_key`).
 """
 
 from __future__ import annotations
@@ -11,14 +18,22 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from contest.clock import Clock, to_ms
+from contest.clock import Clock, SystemClock, iso, to_ms
 from contest.config import Settings
 from contest.content import Content
-from contest.errors import ContestError, MissingReason, OrderMismatch, UnknownGroup, UnknownWeek, WeekNotOver
+from contest.errors import (
+    ContestError,
+    MissingReason,
+    OrderMismatch,
+    UnknownGroup,
+    UnknownWeek,
+    WeekNotOver,
+    WeekStillOpen,
+)
 from contest.model import Week
 from contest.publication import (
     canonical_json,
@@ -62,7 +77,9 @@ def week_files(week: int) -> dict[str, str]:
 
 
 def parse_event(event: Any) -> tuple[int | None, bool]:
-    """A Scheduler payload: {} (the default: week from the clock) or {"week": N, "force": bool}."""
+    """A Scheduler payload: {} (the default: week from the clock) or {"week": N, "force": bool}.
+
+    `force` never reaches before the week's window has ended (see `CloseWeek.close`)."""
     if not isinstance(event, Mapping):
         return None, False
     week = event.get("week")
@@ -115,10 +132,11 @@ class CloseRuntime:
     content: ContentSource
     publisher: Publisher
     sender: Any = None
+    wall: Clock = field(default_factory=SystemClock)  # the server's own clock, never overridden
 
     def close_week(self) -> CloseWeek:
         # the clock is read here, per call: the local stack swaps in its own clock after import
-        return CloseWeek(self.repo, self.content, self.clock, self.publisher)
+        return CloseWeek(self.repo, self.content, self.clock, self.publisher, self.wall)
 
 
 def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
@@ -126,7 +144,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
     from contest.clock import OffsetClock, SystemClock
     from contest.publisher import publisher_for
 
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
     repo = CloseRepository()
     return CloseRuntime(
@@ -150,6 +168,7 @@ class CloseWeek:
     content: ContentSource
     clock: Clock
     publisher: Publisher
+    wall: Clock = field(default_factory=SystemClock)
 
     # --- the close -------------------------------------------------------------------------------
 
@@ -172,10 +191,23 @@ class CloseWeek:
             found = contest.week(week)
             if found is None:
                 raise UnknownWeek()
-            if now < found.results_at and not force:
-                raise WeekNotOver()
             target = found
+        self._refuse_if_not_publishable(content, target, now, force=force or week is None)
         return self._publish_week(content, target, now_ms=to_ms(now))
+
+    def window_end(self, content: Content, week: Week) -> datetime:
+        """The last instant a submission of the week is accepted: nothing is published before it."""
+        return week.closes_at + timedelta(seconds=content.contest.quiz.grace_seconds)
+
+    def _window_over(self, content: Content, week: Week, now: datetime) -> bool:
+        end = self.window_end(content, week)
+        return now > end and self.wall.now() > end
+
+    def _refuse_if_not_publishable(self, content: Content, week: Week, now: datetime, *, force: bool) -> None:
+        if not self._window_over(content, week, now):
+            raise WeekStillOpen(window_ends_at=iso(self.window_end(content, week)))
+        if now < week.results_at and not force:
+            raise WeekNotOver()
 
     def rank(self, content: Content, week: Week) -> WeekRanking:
         """Rank a week from the database: standings streamed, decisions and exclusions applied, flagged."""
@@ -262,8 +294,7 @@ class CloseWeek:
         found = content.contest.week(week)
         if found is None:
             raise UnknownWeek()
-        if self.clock.now() < found.results_at and not force:
-            raise WeekNotOver()
+        self._refuse_if_not_publishable(content, found, self.clock.now(), force=force)
         return found
 
     def order_group(
@@ -297,6 +328,7 @@ class CloseWeek:
         self.repo.record_disqualification(
             week, Disqualification(account_id, reason.strip(), by.strip(), to_ms(self.clock.now()))
         )
-        if self.clock.now() < found.results_at:
+        now = self.clock.now()
+        if now < found.results_at or not self._window_over(content, found, now):
             return {"status": "recorded", "week": week}
         return self.close(week, force=True)

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, phones
+from contest import errors, phones, sessions
 from contest.clock import Clock, iso
 from contest.repository import CoordinatorRepository
 from contest.services.accounts import Accounts
@@ -34,11 +34,13 @@ class Coordinators:
 
     def unit_page(self, bearer: str | None) -> dict[str, Any]:
         claims = self.accounts.session(bearer)
-        account = self.repo.account(claims["sub"])
-        if account is None or account.password_version != claims.get("ver"):
-            raise errors.Unauthorized()
+        account = sessions.current(self.repo.account(claims["sub"]), claims)
         if not account.coordinator_unit:
             raise errors.Forbidden("Trang này chỉ dành cho người phụ trách đơn vị do Ban Tổ chức chỉ định.")
+        if not account.verified:  # checked on every request: an account un-verified later loses the page
+            raise errors.NotVerified(
+                "Trang đơn vị chỉ mở cho người phụ trách đã xác thực số điện thoại. Vui lòng liên hệ Ban Tổ chức."
+            )
         unit_id = account.coordinator_unit
         content = self.content.get()
         unit = content.unit(unit_id)

