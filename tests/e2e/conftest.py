@@ -257,6 +257,8 @@ def axe_source(artefacts) -> str:
 
 def axe_serious(page, axe_source: str) -> list[str]:
     """axe-core run on the page as it is now: the serious and critical violations, one line each."""
+    # colours are measured at rest: no half-finished transition (the site honours reduced motion)
+    page.emulate_media(reduced_motion="reduce")
     if not page.evaluate("typeof window.axe === 'object'"):
         page.evaluate(axe_source)  # through the debugging protocol: the page's CSP does not apply
     found = page.evaluate("""async () => {
