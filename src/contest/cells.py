@@ -33,13 +33,16 @@ _TRIGGERS = "=+\\-@\uff1d\uff0b\uff0d\uff20"
 # apostrophes, then spaces (not TAB/CR/LF), then a trigger or TAB/CR/LF
 _DANGER = re.compile(rf"'*[^\S\t\r\n]*[{_TRIGGERS}\t\r\n]")
 _NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
-# First characters that can start a dangerous text: a cheap filter before the regular expression.
-_FIRST = frozenset("'=+-@\t\r\n\uff1d\uff0b\uff0d\uff20 \u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006")
+# First characters that can start a dangerous text (an apostrophe, a trigger, any white space): a cheap filter
+# before the regular expression.
+_WHITESPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000" + "".join(
+    map(chr, range(0x2000, 0x200B))
+)
+_STARTS = frozenset("'=+-@\uff1d\uff0b\uff0d\uff20" + _WHITESPACE)
 
 
 def _dangerous(text: str) -> bool:
-    first = text[:1]
-    if not first or (first not in _FIRST and not first.isspace()):
+    if text[:1] not in _STARTS:
         return False
     return _DANGER.match(text) is not None and _NUMBER.fullmatch(text) is None
 
@@ -64,8 +67,18 @@ def row(values: Iterable[Any]) -> list[Any]:
 
 
 def column(values: Sequence[Any]) -> list[Any]:
-    """One column of texts (the million-row standings are built column-wise): neutralised in one pass."""
-    return [NEUTRALISER + v if isinstance(v, str) and _dangerous(v) else v for v in values]
+    """One column of texts (the million-row standings are built column-wise), neutralised.
+
+    The set of first characters is collected first (one cheap pass); only a column where some value starts
+    with a character that can begin a dangerous text is then neutralised value by value.
+    """
+    try:
+        firsts = {v[:1] for v in values}
+    except TypeError:  # not all texts
+        return [neutralise(v) for v in values]
+    if firsts.isdisjoint(_STARTS):
+        return list(values)
+    return [neutralise(v) for v in values]
 
 
 class _SafeWriter:

@@ -69,19 +69,24 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
     """Ranked rows, chunk by chunk, built column-wise (a million entries never become one string)."""
     cols = ranking.columns
     prizes = ranking.rules.prizes
-    labels = {p.rank: prize_label(p.rank, prizes) for p in prizes}
-    labels["pending"] = prize_label("pending", prizes)
+    # Every text goes through the spreadsheet neutraliser (contest.cells): the texts chosen from a few values
+    # (groups, units, prizes, flags) once per value here, the per-person ones column by column below.
+    safe = cells.neutralise
+    labels = {p.rank: safe(prize_label(p.rank, prizes)) for p in prizes}
+    labels["pending"] = safe(prize_label("pending", prizes))
     flags: dict[int, str] = {}
     for f in ranking.flags:
         text = f"{FLAG_LABELS.get(f.kind, f.kind)}: {f.detail}"
         flags[f.index] = f"{flags[f.index]}; {text}" if f.index in flags else text
+    flags = {i: safe(text) for i, text in flags.items()}
     group_text = np.array(
-        [f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})" for g in ranking.groups] + [""],
+        [safe(f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})") for g in ranking.groups]
+        + [""],
         dtype=object,
     )
     codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)
-    unit_ids = np.array([*cols.unit_ids, ""], dtype=object)
-    unit_label = np.array([unit_names.get(u, u) for u in cols.unit_ids] + [""], dtype=object)
+    unit_ids = np.array([*map(safe, cols.unit_ids), ""], dtype=object)
+    unit_label = np.array([safe(unit_names.get(u, u)) for u in cols.unit_ids] + [""], dtype=object)
     n = len(ranking)
     for lo in range(0, n, _CHUNK):
         hi = min(lo + _CHUNK, n)
@@ -92,23 +97,23 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
         for p, prize in ranking.prize_at.items():
             if lo <= p < hi:
                 prize_col[p - lo] = labels.get(prize) or ""
-        # every text column goes through the spreadsheet neutraliser; the numeric ones are numbers
-        safe = cells.column
+        # the per-person texts, column by column (a quick pass when no value can start a formula)
+        per_person = cells.column
         yield zip(
             ranking.rank[lo:hi].tolist(),
-            safe(group_text[ranking.group_at[lo:hi]].tolist()),
-            safe(take(cols.account_id)),
-            safe(take(cols.full_name)),
-            safe(take(cols.phone_masked)),
-            safe(unit_ids[codes[idx]].tolist()),
-            safe(unit_label[codes[idx]].tolist()),
+            group_text[ranking.group_at[lo:hi]].tolist(),
+            per_person(take(cols.account_id)),
+            per_person(take(cols.full_name)),
+            per_person(take(cols.phone_masked)),
+            unit_ids[codes[idx]].tolist(),
+            unit_label[codes[idx]].tolist(),
             ranking.score[idx].tolist(),
             ranking.duration_ms[idx].tolist(),
             ranking.prediction[idx].tolist(),
             ranking.error[idx].tolist(),
             ranking.attempts[idx].tolist(),
-            safe(prize_col),
-            safe([flags.get(i, "") for i in idx_list]) if flags else [""] * (hi - lo),
+            prize_col,
+            [flags.get(i, "") for i in idx_list] if flags else [""] * (hi - lo),
             strict=True,
         )
 

