@@ -31,6 +31,7 @@ ENV = {
     "CONTEST_TABLE": "bench",
     "CONTEST_SMS_SENDER": "sns",
     "CONTEST_SIGNING_SECRET": "b" * 48,
+    "CONTEST_RECEIPT_KEY": "r" * 48,
     "CONTEST_ORIGIN_SECRET": "o" * 48,
     "POWERTOOLS_SERVICE_NAME": "contest",
 }
