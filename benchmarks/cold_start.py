@@ -31,6 +31,7 @@ ENV = {
     "CONTEST_TABLE": "bench",
     "CONTEST_SMS_SENDER": "sns",
     "CONTEST_SIGNING_SECRET": "b" * 48,
+    "CONTEST_RECEIPT_KEY": "r" * 48,
     "CONTEST_ORIGIN_SECRET": "o" * 48,
     "POWERTOOLS_SERVICE_NAME": "contest",
 }
@@ -103,7 +104,9 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
     with mock_aws():
         from collections import Counter
 
-        from tests.support import PHONES, WEEK1_MID, Api, code_for, e164, make_content
+        from tests.support import ORIGIN_SECRET, PHONES, WEEK1_MID, Api, code_for, e164, make_content
+
+        os.environ["CONTEST_ORIGIN_SECRET"] = ORIGIN_SECRET  # the origin header the test events carry
 
         from contest import tables
         from contest.clock import FixedClock

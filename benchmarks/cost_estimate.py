@@ -314,6 +314,7 @@ def measure(participants: int) -> Measured:
         CONTEST_TABLE="contest-cost", CONTEST_SMS_SENDER="outbox", CONTEST_OUTBOX=str(tmp / "outbox.jsonl"),
         CONTEST_SIGNING_SECRET="cost-estimate-" + "s" * 40, CONTEST_ORIGIN_SECRET=ORIGIN_SECRET,
         CONTEST_PUBLISH_DIR=str(tmp / "public"),
+        CONTEST_RECEIPT_KEY="cost-estimate-receipts-" + "r" * 40,
         CONTEST_PRIVATE_DIR=str(tmp / "private"), POWERTOOLS_SERVICE_NAME="contest",
         POWERTOOLS_LOG_LEVEL="WARNING",
     )  # fmt: skip

@@ -70,12 +70,18 @@ LUNR_VI = Path("assets/javascripts/lunr/min/lunr.vi.min.js")
 
 
 def on_post_build(config: Any) -> None:
+    site_dir = Path(config.site_dir)
+    _fold_search(site_dir)
+    # The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts.
+    sitebuild.vendor_altcha(site_dir, _root(config) / "build" / "npm")
+    sitebuild.lighten(site_dir, Path(__file__).resolve().parent.parent / "search" / "lazy-worker.js")
+
+
+def _fold_search(site_dir: Path) -> None:
     """Search without diacritics: append site/search/fold-vi.js to the theme's Vietnamese lunr support."""
-    target = Path(config.site_dir) / LUNR_VI
+    target = site_dir / LUNR_VI
     if not target.exists():
         raise FileNotFoundError(f"{LUNR_VI} is missing from the built site: the search language changed?")
     text = target.read_text(encoding="utf-8")
     if "fold-vi" not in text:
         target.write_text(text.rstrip() + "\n" + SEARCH_FOLD.read_text(encoding="utf-8"), encoding="utf-8")
-    # The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts.
-    sitebuild.vendor_altcha(Path(config.site_dir), _root(config) / "build" / "npm")

@@ -143,6 +143,7 @@ def validate_records(
     per_attempt: int,
     bank_label: str,
     check_pools: bool = True,
+    require_quote: bool = False,
 ) -> tuple[list[Question], dict[str, Location], list[BankIssue]]:
     """Validate raw records; return the questions that are valid, their locations and all issues.
 
@@ -157,7 +158,7 @@ def validate_records(
     first_seen: dict[str, QuestionRecord] = {}
 
     for record in records:
-        question, record_issues = _validate_record(record, known_documents, week_set)
+        question, record_issues = _validate_record(record, known_documents, week_set, require_quote)
         issues.extend(record_issues)
         qid = record.values.get("id")
         if isinstance(qid, str) and ID_PATTERN.match(qid):
@@ -227,7 +228,7 @@ def _without_rejected(values: dict[str, Any], problem: Any) -> tuple[dict[str, A
 
 
 def _validate_record(
-    record: QuestionRecord, documents: set[str], weeks: set[int]
+    record: QuestionRecord, documents: set[str], weeks: set[int], require_quote: bool = False
 ) -> tuple[Question | None, list[BankIssue]]:
     issues: list[BankIssue] = []
 
@@ -320,6 +321,11 @@ def _validate_record(
                     week_list.append(w)
 
     source = _validate_source(v.get("source"), record, documents, problem, rejected)
+    if require_quote and source is not None and source.quote is None:
+        problem(
+            "source.quote",
+            "thiếu câu trích 'source.quote': câu của văn bản mà đáp án dựa vào (để trả lời khiếu nại)",
+        )
 
     if issues:
         return None, issues

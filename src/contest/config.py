@@ -40,6 +40,9 @@ class Settings:
     sms_sender: str  # "sns" | "gateway" | "outbox"
     signing_secret: bytes | None = None  # local stack and tests only
     signing_secret_ref: str | None = None  # AWS: SSM parameter name or Secrets Manager ARN
+    # The receipts' Ed25519 key (NOT the token secret): read by the submit function only, at its first signing
+    receipt_key: bytes | None = None  # local stack and tests only
+    receipt_key_ref: str | None = None  # AWS: Secrets Manager ARN (or SSM SecureString name)
     origin_secret: str | None = None  # local stack and tests only: the value the adapter sends (contest.perimeter)
     origin_secret_ref: str | None = None  # AWS: Secrets Manager ARN of {"current": ..., "previous": ...}
     outbox_path: Path | None = None
@@ -98,6 +101,11 @@ class Settings:
             raise ConfigError("missing signing secret: set CONTEST_SIGNING_SECRET_PARAM (or _ARN)")
         if secret and len(secret) < 32:
             raise ConfigError("CONTEST_SIGNING_SECRET must be at least 32 characters")
+        receipt_key = optional("CONTEST_RECEIPT_KEY")
+        if receipt_key and len(receipt_key) < 32:
+            raise ConfigError("CONTEST_RECEIPT_KEY must be at least 32 characters")
+        if receipt_key and secret and receipt_key == secret:
+            raise ConfigError("CONTEST_RECEIPT_KEY must not be the token signing secret")
         origin = optional("CONTEST_ORIGIN_SECRET")
         origin_ref = optional("CONTEST_ORIGIN_SECRET_ARN")
         if api and not origin and not origin_ref:
@@ -125,6 +133,8 @@ class Settings:
             sms_sender=sms_sender,
             signing_secret=secret.encode() if secret else None,
             signing_secret_ref=secret_ref,
+            receipt_key=receipt_key.encode() if receipt_key else None,
+            receipt_key_ref=optional("CONTEST_RECEIPT_KEY_ARN"),
             origin_secret=origin,
             origin_secret_ref=origin_ref,
             outbox_path=Path(outbox) if outbox else None,

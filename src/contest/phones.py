@@ -54,7 +54,7 @@ def mask(phone: str) -> str:
     masked again to "•••••••678"), so data stored under an older mask is published the same way.
     """
     tail = phone[-SHOWN_DIGITS:]
-    if len(tail) == SHOWN_DIGITS and tail.isascii() and tail.isdigit():  # the usual case, once per ranked row
+    if len(tail) == SHOWN_DIGITS and tail.isascii() and tail.isdigit():  # the usual case
         return MASK_HIDDEN + tail
     digits = [ch for ch in phone if ch.isascii() and ch.isdigit()]
     if not digits:

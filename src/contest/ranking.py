@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
-from contest.phones import mask
+from contest.phones import MASK_HIDDEN, mask
 
 # A compact standing: the fields of StandingRecord, in that order, as a plain tuple.
 CompactStanding = tuple[str, int, int, int, str, str, str, str, int, int]
@@ -236,7 +236,7 @@ def ingest(
     a_pred, a_att = cols.prediction.append, cols.attempts.append
     normalize = unicodedata.normalize
     skip = set(excluded) | set(disqualified)
-    masked: dict[str, str] = {}  # few distinct values (1,000 in the current form): each masked once, shared
+    masked: dict[str, str] = {}  # older masks, each masked again once
     for item in rows:
         row = _as_row(item) if isinstance(item, StandingRecord) else item
         account_id, score, duration_ms, prediction, unit_id, full_name, phone, _, attempts, _ = row
@@ -252,10 +252,12 @@ def ingest(
             cols.unit_ids.append(unit_id)
         a_id(account_id)
         a_name(normalize("NFC", full_name))
-        shown = masked.get(phone)  # re-masked: a row stored under an older, wider mask is published the same
-        if shown is None:
-            shown = masked[phone] = mask(phone)
-        a_phone(shown)
+        if not phone.startswith(MASK_HIDDEN):  # stored under an older, wider mask: published the same way
+            shown = masked.get(phone)
+            if shown is None:
+                shown = masked[phone] = mask(phone)
+            phone = shown
+        a_phone(phone)
         a_unit(code)
         a_score(score)
         a_dur(duration_ms)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from contest import tables
 from contest.clock import Clock, OffsetClock, SystemClock
-from contest.config import Settings
+from contest.config import ConfigError, Settings
 from contest.perimeter import OriginGuard, parse_origin_secret
 from contest.repository import Repository
 from contest.sender import Sender
@@ -19,6 +19,7 @@ from contest.services.content import ContentSource
 if TYPE_CHECKING:
     from contest.budget import BudgetedSender
     from contest.proof import ProofOfWork
+    from contest.receipts import ReceiptSigner
     from contest.services.accounts import Accounts
     from contest.services.coordinators import Coordinators
     from contest.services.quiz import Quiz
@@ -72,6 +73,17 @@ def signing_secret(settings: Settings) -> bytes:
     return load_signing_secret(settings.signing_secret_ref, session=tables.connection().session)
 
 
+def receipt_key(settings: Settings) -> bytes:
+    """The receipts' key secret, loaded at the first signing (never at cold start: only submit signs)."""
+    if settings.receipt_key:
+        return settings.receipt_key
+    if not settings.receipt_key_ref:
+        raise ConfigError("missing receipt key: set CONTEST_RECEIPT_KEY_ARN (or CONTEST_RECEIPT_KEY locally)")
+    from contest.signing_secret import load_signing_secret  # AWS only
+
+    return load_signing_secret(settings.receipt_key_ref, session=tables.connection().session)
+
+
 def origin_guard(settings: Settings) -> OriginGuard:
     """Who may call the API: CloudFront (its secret origin header), and the local stack's adapter."""
     if settings.origin_secret:
@@ -118,10 +130,16 @@ class Runtime:
         return Accounts(self.repo, self.content, self.clock, self.sms, self.secret)
 
     @cached_property
+    def receipts(self) -> ReceiptSigner:
+        from contest.receipts import ReceiptSigner
+
+        return ReceiptSigner(lambda: receipt_key(self.settings))
+
+    @cached_property
     def quiz(self) -> Quiz:
         from contest.services.quiz import Quiz
 
-        return Quiz(self.repo, self.content, self.clock, self.secret, random.SystemRandom())
+        return Quiz(self.repo, self.content, self.clock, self.secret, random.SystemRandom(), self.receipts)
 
     @cached_property
     def coordinators(self) -> Coordinators:

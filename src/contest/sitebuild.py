@@ -249,17 +249,18 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
             lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
         lines.append("")
         if contest.final_formula:
-            from contest.publication import FINAL_FORMULA_TEXT
-
-            labels = {"participation": "w_lượt", "participation_rate": "w_tỷ_lệ", "mean_score": "w_điểm"}
-            weights = "; ".join(
-                f"{labels.get(k, k)} = {str(v).replace('.', ',')}" for k, v in contest.final_formula.items()
-            )
+            # plain words with the weights in place (the published final.json keeps the w_… notation)
+            weight = {k: str(v).replace(".", ",") for k, v in contest.final_formula.items()}
+            a, b, c = (weight.get(k, "0") for k in ("participation", "participation_rate", "mean_score"))
             lines += [
-                f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi: "
-                f"{_md(FINAL_FORMULA_TEXT)}",
+                f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi:",
                 "",
-                f"Trọng số: {_md(weights)}.",
+                f"- {a} × (số lượt dự thi của đơn vị ÷ số lượt dự thi của đơn vị cao nhất)",
+                f"- cộng {b} × (tỷ lệ tham gia bình quân mỗi tuần ÷ tỷ lệ cao nhất)",
+                f"- cộng {c} × (điểm trung bình ÷ số câu hỏi).",
+                "",
+                "Đơn vị chưa có số biên chế thì không tính tỷ lệ tham gia; hai phần còn lại được nhân lên "
+                "tương ứng để tổng các hệ số không đổi.",
                 "",
             ]
     lines += [
@@ -485,6 +486,53 @@ def fill(markdown: str, values: dict[str, str], where: str = "page") -> str:
         return values[key]
 
     return _PLACEHOLDER.sub(one, markdown)
+
+
+# ---------------------------------------------------------------- a lighter first load (issue 13)
+
+_SEARCH_AT_LOAD = re.compile(r'([\w$]+)\(location\.protocol!=="file:"\),([\w$]+)\("search"\)')
+_OWN_ASSETS = ("assets/js/app.js", "assets/css/contest.css")
+
+
+def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
+    """After the MkDocs build: the theme's bundle creates its search worker and fetches the index only when the
+    search opens; the site's own app.js and contest.css are minified (rjsmin, rcssmin) and fingerprinted
+    (name.<sha256:10>.min.ext, cached for good); every page is rewritten to the new names.
+    Returns {old path: new path}. Fails the build if the theme's bundle no longer has the expected shape."""
+    import hashlib
+
+    import rcssmin
+    import rjsmin
+
+    renames: dict[str, str] = {}
+    bundles = sorted((site_dir / "assets" / "javascripts").glob("bundle.*.min.js"))
+    if len(bundles) != 1:
+        raise ValueError(f"expected one theme bundle, found {len(bundles)}")
+    bundle = bundles[0]
+    text = bundle.read_text(encoding="utf-8")
+    text, found = _SEARCH_AT_LOAD.subn(r'\1(!1),\2("search")', text)
+    if found != 1 or text.count("new Worker(") != 1:
+        raise ValueError("the theme's bundle changed: search can no longer be loaded on demand (sitebuild.lighten)")
+    text = lazy_worker.read_text(encoding="utf-8") + text.replace("new Worker(", "__ctLazyWorker(")
+    jobs = [(bundle.relative_to(site_dir).as_posix(), text, "assets/javascripts/bundle")]
+    for rel in _OWN_ASSETS:
+        source = (site_dir / rel).read_text(encoding="utf-8")
+        minified = rjsmin.jsmin(source) if rel.endswith(".js") else rcssmin.cssmin(source)
+        jobs.append((rel, minified, rel.rsplit(".", 1)[0]))
+    for rel, body, stem in jobs:
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:10]
+        new = f"{stem}.{digest}.min.{rel.rsplit('.', 1)[1]}"
+        (site_dir / new).write_text(body, encoding="utf-8")
+        (site_dir / rel).unlink()
+        renames[rel] = new
+    for page in site_dir.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        changed = html
+        for old, new in renames.items():
+            changed = changed.replace(old, new)
+        if changed != html:
+            page.write_text(changed, encoding="utf-8")
+    return renames
 
 
 # ---------------------------------------------------------------- the build

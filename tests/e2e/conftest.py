@@ -231,3 +231,44 @@ CONTRAST_JS = """(selectors) => {
 def contrast_failures(page, selectors: list[str]) -> list[str]:
     """WCAG AA (4.5:1) text contrast of the visible elements matching each selector; [] when all pass."""
     return page.evaluate(CONTRAST_JS, selectors)
+
+
+# ---------------------------------------------------------------- accessibility (axe-core from npm, pinned)
+
+AXE_PACKAGE = Path(__file__).parent / "axe"
+SERIOUS = ("serious", "critical")
+
+
+@pytest.fixture(scope="session")
+def axe_source(artefacts) -> str:
+    """axe-core's axe.min.js, installed with npm from tests/e2e/axe/package-lock.json into build/e2e/axe
+    (the registry only; never a CDN, nothing fetched by the browser)."""
+    target = artefacts / "axe"
+    script = target / "node_modules" / "axe-core" / "axe.min.js"
+    lock = json.loads((AXE_PACKAGE / "package-lock.json").read_text(encoding="utf-8"))
+    wanted = lock["packages"]["node_modules/axe-core"]["version"]
+    installed = target / "node_modules" / "axe-core" / "package.json"
+    if not installed.exists() or json.loads(installed.read_text(encoding="utf-8"))["version"] != wanted:
+        if not shutil.which("npm"):
+            pytest.skip("npm is not installed (apt-get install npm)")
+        target.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copyfile(AXE_PACKAGE / name, target / name)
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=target, check=True, capture_output=True
+        )
+    return script.read_text(encoding="utf-8")
+
+
+def axe_serious(page, axe_source: str) -> list[str]:
+    """axe-core run on the page as it is now: the serious and critical violations, one line each."""
+    # colours are measured at rest: no half-finished transition (the site honours reduced motion)
+    page.emulate_media(reduced_motion="reduce")
+    if not page.evaluate("typeof window.axe === 'object'"):
+        page.evaluate(axe_source)  # through the debugging protocol: the page's CSP does not apply
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map((v) => ({id: v.id, impact: v.impact,
+            nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}));
+    }""")
+    return [f"{v['impact']} {v['id']}: {v['nodes']}" for v in found if v["impact"] in SERIOUS]

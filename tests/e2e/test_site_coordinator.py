@@ -18,19 +18,25 @@ def phone() -> str:
     return "091" + "".join(random.choice("0123456789") for _ in range(7))
 
 
-def post(base: str, path: str, body: dict, token: str | None = None) -> dict:
+def post(base: str, path: str, body: dict, token: str | None = None, extra: dict | None = None) -> dict:
     headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+    headers |= extra or {}
     request = urllib.request.Request(base + path, json.dumps(body).encode(), headers)
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read() or b"{}")
 
 
 def account(base: str, code_for, name: str, unit: str) -> tuple[str, str]:
+    from tests.support import solve_proof
+
     number = phone()
+    with urllib.request.urlopen(base + "/api/challenge") as response:  # registration sends an SMS: proof of work
+        proof = solve_proof(json.loads(response.read()))
     post(
         base,
         "/api/register",
         {"full_name": name, "phone": number, "unit_id": unit, "password": PASSWORD, "consent": True},
+        extra={"X-Altcha": proof},
     )
     post(base, "/api/verify", {"phone": number, "code": code_for(number)})
     return number, post(base, "/api/login", {"phone": number, "password": PASSWORD})["token"]

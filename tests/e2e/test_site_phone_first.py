@@ -232,6 +232,7 @@ def week_one_published(stack):
     )
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+    stack.publish_receipt_key()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -289,3 +290,56 @@ def test_search_without_diacritics_finds_the_words_with_them(stack, page: Page, 
     assert page.locator(".md-search-result__item a").first.get_attribute("href") == first_plain
     # and lunr no longer complains about an unregistered pipeline function
     assert not [m for m in messages if "not registered with pipeline" in m]
+
+
+def test_the_receipt_is_signed_downloadable_and_verifies_on_the_site(stack, code_for, page: Page, shot, tmp_path):
+    from contest.receipts import verify_receipt
+
+    stack.publish_receipt_key()  # results/ may have been cleared by a results test
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Bùi Thị Biên Nhận", phone)
+    verify_and_login(page, code_for, phone)
+    # Given a contestant who submits (only the prediction answered)
+    page.goto(base + "/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    page.locator('.ct-dot[data-step="15"]').click()
+    page.locator("#ct-prediction").fill("5")
+    page.locator('[data-action="review"]').click()
+    page.locator('[data-action="confirm"]').click()
+    # Then the receipt shows the short code, says it is signed, and offers the download and the check
+    expect(page.get_by_role("heading", name="Biên nhận bài thi")).to_be_visible(timeout=20_000)
+    attempt_id = page.evaluate("JSON.parse(localStorage.getItem('ct.quiz')).receipt.attempt_id")
+    receipt_box = page.locator(".ct-receipt")
+    expect(receipt_box).to_contain_text(attempt_code(attempt_id))
+    expect(receipt_box).to_contain_text("Ed25519")
+    expect(receipt_box).not_to_contain_text(re.compile(r"\d,\d{3} giây"))  # seconds, as in the results
+    # and no "Lượt thi mới" when the week allows one attempt only
+    expect(page.locator('[data-action="new"]')).to_have_count(0)
+    shot(page, "h13-09-bien-nhan-ky-so")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Tải biên nhận").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == f"bien-nhan-{attempt_code(attempt_id)}.json"
+    document = json.loads(saved.read_text(encoding="utf-8"))
+    # the downloaded file verifies with the published key, outside the browser too (contest receipts verify)
+    key = json.loads((stack.public_dir / "results" / "receipt-key.json").read_text(encoding="utf-8"))
+    assert verify_receipt(document["receipt"], key)["attempt_id"] == attempt_id
+
+    # When the contestant checks it on the site
+    page.goto(base + "/kiem-tra-bien-nhan/")
+    page.get_by_label("Tệp biên nhận (.json)").set_input_files(str(saved))
+    page.get_by_role("button", name="Kiểm tra").click()
+    # Then it is valid, with its fields shown
+    status = page.locator('[data-app="receipt-check"] .ct-status')
+    expect(status).to_contain_text("HỢP LỆ")
+    expect(status).not_to_contain_text("KHÔNG")
+    expect(page.locator('[data-field="receipt-fields"]')).to_contain_text(attempt_code(attempt_id))
+    shot(page, "h13-10-kiem-tra-bien-nhan")
+    # and a receipt whose score was changed is refused
+    forged = document["receipt"] | {"score": 15}
+    page.get_by_label("Tệp biên nhận (.json)").set_input_files([])
+    page.get_by_label("Hoặc dán nội dung biên nhận").fill(json.dumps(forged))
+    page.get_by_role("button", name="Kiểm tra").click()
+    expect(status).to_contain_text("KHÔNG HỢP LỆ")

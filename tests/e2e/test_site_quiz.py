@@ -366,7 +366,7 @@ def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):
                 "third_party": not request.url.startswith(base),
                 "bytes": len(body),
                 "gzip": len(gzip.compress(body, 6)),
-                "own": path.startswith("/assets/js/app.js") or path.startswith("/assets/css/contest.css"),
+                "own": bool(re.match(r"/assets/(js/app|css/contest)\.[0-9a-f]{10}\.min\.(js|css)$", path)),
             }
         )
     context.close()
@@ -390,9 +390,16 @@ def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):
 
     # Then nothing came from another host, and the budget holds
     assert report["third_party_requests"] == []
-    assert any(r["own"] for r in rows)
+    assert any(r["own"] for r in rows)  # minified and fingerprinted
+    # the search (worker, language files, index) is fetched only when the search is opened
+    assert [
+        r["url"]
+        for r in rows
+        if r["url"].startswith(("/search/", "/assets/javascripts/workers/", "/assets/javascripts/lunr/"))
+    ] == []
     assert own["gzip"] <= 30 * 1024
-    assert total["gzip"] <= 300 * 1024
+    # issue 13 aimed at 80 KB: measured 84.5 KB after (search on demand, minified own files); see site/README.md
+    assert total["gzip"] <= 86 * 1024
 
 
 def test_resend_code_counts_down_and_shows_the_api_answer(stack, code_for, page: Page):

@@ -49,6 +49,7 @@ def env(monkeypatch, tmp_path):
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(tmp_path / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "test-secret-" + "s" * 40,
+        "CONTEST_RECEIPT_KEY": "test-receipt-key-" + "r" * 40,
         "CONTEST_ORIGIN_SECRET": ORIGIN_SECRET,
         "CONTEST_PUBLISH_DIR": str(tmp_path / "public"),
         "CONTEST_PRIVATE_DIR": str(tmp_path / "private"),

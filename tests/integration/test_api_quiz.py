@@ -129,6 +129,26 @@ class TestSubmit:
         assert receipt.body["duration_ms"] == 200_500
         assert receipt.body["received_at"] == "2023-10-18T02:03:20.500Z"
 
+    def test_the_receipt_is_signed_over_what_was_received_and_verifies_offline(self, api, contestant, content, env):
+        from contest.receipts import ReceiptSigner, attempt_code, verify_receipt
+        from contest.services.quiz import request_hash
+
+        # Given a submission
+        session = contestant()
+        quiz = api.post("/api/quiz", token=session).body
+        answers = correct_answers(quiz, content)
+        body = {"token": quiz["token"], "answers": answers, "prediction": 12000}
+        receipt = api.post("/api/submit", body, token=session).body
+        # Then the receipt carries the short code, a hash of the answers and an Ed25519 signature that the
+        # public key derived from the receipt key (not the token secret) verifies
+        key = ReceiptSigner(lambda: env["CONTEST_RECEIPT_KEY"].encode()).public_key_document()
+        fields = verify_receipt(receipt, key)
+        assert fields["code"] == attempt_code(quiz["attempt_id"]) and fields["score"] == 15
+        assert fields["answers_sha256"] == request_hash(answers, 12000)
+        # and the same receipt comes back signed the same on a retry
+        again = api.post("/api/submit", body, token=session).body
+        assert again["signature"] == receipt["signature"]
+
     def test_unanswered_counts_as_wrong(self, api, contestant, content):
         session = contestant()
         quiz = api.post("/api/quiz", token=session).body

@@ -107,3 +107,25 @@ def test_committee_shows_a_question_with_its_key_and_quote():
     assert "Ngày Chuyển đổi số quốc gia" in result.output
     unknown = runner.invoke(contest_app, ["committee", "question", "khong-co", "--root", str(ROOT)])
     assert unknown.exit_code == 1
+
+
+def test_a_question_imported_without_its_quote_is_refused(tmp_path):
+    # Given the shipped bank exported, with the quote of row 5 erased (a new question typed without one)
+    content = shipped_copy(tmp_path)
+    workbook = tmp_path / "bank.xlsx"
+    assert runner.invoke(questions_app, ["export", str(workbook), "--content", str(content)]).exit_code == 0
+    wb = load_workbook(workbook)
+    sheet = wb[QUESTIONS_SHEET]
+    header = [c.value for c in sheet[1]]
+    for column in ("Câu trích (khiếu nại)", "Nguồn câu trích"):
+        sheet.cell(row=5, column=header.index(column) + 1).value = None
+    wb.save(workbook)
+    before = {p.name: p.read_bytes() for p in (content / "questions").iterdir()}
+
+    # When it is imported
+    result = runner.invoke(questions_app, ["import", str(workbook), "--content", str(content)])
+
+    # Then the row is refused at the quote's column and nothing is written
+    assert result.exit_code == 1
+    assert f"{workbook}:5: cột N (Câu trích (khiếu nại)): thiếu câu trích" in result.stderr
+    assert {p.name: p.read_bytes() for p in (content / "questions").iterdir()} == before

@@ -39,6 +39,7 @@ HOSTILE = [
     "\r=1+1",
     "  =1+1",
 ]
+CONSOLE_MARKUP = "[link=http://x]Bấm vào[/link] [red]An"  # harmless in a spreadsheet, not in a rich terminal
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CLOSED = "2023-10-22T20:00:01+07:00"
 
@@ -52,7 +53,7 @@ def stored(repo):
     """Hostile names stored as if registered before the rule, each with a week-1 standing (top scores)."""
     people = []
     with StandingItem.batch_write() as batch:
-        for k, name in enumerate(HOSTILE + [f"Người Thường {i}" for i in range(6)]):
+        for k, name in enumerate(HOSTILE + [f"Người Thường {i}" for i in range(6)] + [CONSOLE_MARKUP]):
             account = Account(f"old-{k:02d}", e164(PHONES[k]), name, "so-tttt", DUMMY_HASH, True, False, 0, 1)
             repo.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
             people.append(account)
@@ -179,3 +180,12 @@ def make_content_from(raw_units):
     base = make_content()
     groups, units = parse_units(raw_units)
     return Content(base.contest, groups, units, base.bank, raw={"contest": base.raw["contest"], "units": raw_units})
+
+
+def test_the_committee_sees_stored_names_as_text_in_the_terminal(closed, stored):
+    # Given the week closed with a stored name holding console markup, tied with another contestant
+    # When the committee lists the tie groups
+    result = CliRunner().invoke(cli, ["committee", "groups", "--week", "1", "--aws"], env={"COLUMNS": "250"})
+    # Then the name is printed as typed (no hidden link, no colour swallowing the text)
+    assert result.exit_code == 0, result.output
+    assert CONSOLE_MARKUP in result.output

@@ -32,7 +32,18 @@ from contest.perimeter import (
 from contest.repository import Repository
 from contest.sender import MemorySender, OutboxSender
 from tests.stress.harness import Client, make_root, running_stack
-from tests.support import EVENTS, ORIGIN_SECRET, PHONES, ROOT, WEEK1_MID, LambdaContext, event, make_content
+from tests.support import (
+    EVENTS,
+    ORIGIN_SECRET,
+    PHONES,
+    PROOF_PATHS,
+    ROOT,
+    WEEK1_MID,
+    LambdaContext,
+    event,
+    make_content,
+    solve_proof,
+)
 
 TABLE = "contest-perimeter"
 REGISTER = {"full_name": "Nguyễn Văn An", "unit_id": "so-tttt", "password": "mat-khau-123", "consent": True}
@@ -74,6 +85,8 @@ def handlers(monkeypatch, tmp_path):
 
 def call(module, method: str, path: str, body=None, *, drop=(), **headers: str) -> tuple[int, dict]:
     ev = event(method, path, body)
+    if method == "POST" and path in PROOF_PATHS:  # what the browser sends on code-sending routes (issue 12)
+        ev["headers"]["x-altcha"] = solve_proof(module.runtime.proof.challenge())
     for name in drop:
         ev["headers"].pop(name, None)
     ev["headers"].update({k.replace("_", "-"): v for k, v in headers.items()})

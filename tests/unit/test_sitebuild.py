@@ -311,8 +311,9 @@ def test_built_site_references_no_external_host(built):
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text):
             if _external(url):
                 offenders.append(f"{css.relative_to(built)}: {url}")
-    own_js = (built / "assets" / "js" / "app.js").read_text(encoding="utf-8")
-    offenders += [f"assets/js/app.js: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
+    (own,) = (built / "assets" / "js").glob("app.*.min.js")  # minified and fingerprinted (sitebuild.lighten)
+    own_js = own.read_text(encoding="utf-8")
+    offenders += [f"{own.name}: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
     assert offenders == []
 
 
@@ -329,3 +330,42 @@ def test_the_external_host_check_catches_a_web_font(built, tmp_path):
         "//cdn.example.com/x.png",
     ]
     assert refs.links == ["https://dx.gov.vn"]
+
+
+def test_lighten_defers_search_and_fingerprints_the_sites_own_files(tmp_path):
+    from contest.sitebuild import lighten
+
+    # Given a built site whose theme bundle starts search at load
+    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
+    (tmp_path / "assets" / "js").mkdir()
+    (tmp_path / "assets" / "css").mkdir()
+    (tmp_path / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(
+        'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+    )
+    (tmp_path / "assets" / "js" / "app.js").write_text("/* a comment */\nfunction  f ( a ) {\n  return a ;\n}\n")
+    (tmp_path / "assets" / "css" / "contest.css").write_text("/* c */\n.a  {  color : red ; }\n")
+    (tmp_path / "index.html").write_text(
+        '<script src="assets/javascripts/bundle.a5f9d56c.min.js"></script><script src="assets/js/app.js"></script>'
+        '<link rel="stylesheet" href="assets/css/contest.css">'
+    )
+    lazy = tmp_path / "lazy.js"
+    lazy.write_text("window.__ctLazyWorker=function(u){};\n")
+    # When it is lightened
+    renames = lighten(tmp_path, lazy)
+    # Then search waits for the search box, the worker is created lazily, and files carry their content hash
+    bundle = (tmp_path / renames["assets/javascripts/bundle.a5f9d56c.min.js"]).read_text()
+    assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
+    assert re.fullmatch(r"assets/js/app\.[0-9a-f]{10}\.min\.js", renames["assets/js/app.js"])
+    assert (tmp_path / renames["assets/js/app.js"]).read_text() == "function f(a){return a;}"
+    assert not (tmp_path / "assets" / "js" / "app.js").exists()
+    html = (tmp_path / "index.html").read_text()
+    assert all(new in html for new in renames.values()) and "assets/js/app.js" not in html
+
+
+def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
+    from contest.sitebuild import lighten
+
+    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
+    (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text("function(){}")
+    with pytest.raises(ValueError, match="search can no longer be loaded on demand"):
+        lighten(tmp_path, tmp_path / "lazy.js")

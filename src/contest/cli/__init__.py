@@ -275,7 +275,8 @@ def openapi(
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(root / ".dev" / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": "x" * 48,
-        "CONTEST_PUBLISH_DIR": str(root / ".dev" / "publish"),  # close_week is imported too (no route)
+        # the close function builds its publisher at import: a local target, never written here
+        "CONTEST_PUBLISH_DIR": str(root / ".dev" / "public"),
         "CONTEST_PRIVATE_DIR": str(root / ".dev" / "private"),
         "CONTEST_ORIGIN_SECRET": "o" * 48,
     }
@@ -298,12 +299,13 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     """The other command groups live in their own modules, which use the helpers above: add them last."""
-    from contest.cli import certificates, close, committee, coordinators, questions, report
+    from contest.cli import certificates, close, committee, coordinators, questions, receipts, report
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
     app.add_typer(close.app, name="close-week")
     app.add_typer(committee.app, name="committee")
+    app.add_typer(receipts.app, name="receipts")
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from contest.cli import console, fail, project_root
@@ -42,8 +43,8 @@ def groups(
                 g["status_label"],
                 g["prize"] or "",
                 m["account_id"],
-                m["name"],
-                m["unit"],
+                escape(m["name"]),  # what people typed: text, never console markup
+                escape(m["unit"]),
                 _confirmation(contest, awards.get(m["account_id"]), bool(g["prize"])),
             )
     console.print(table)
@@ -129,7 +130,7 @@ def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
             instant(r.at_ms, timezone),
             r.phone,
             r.old_account_id,
-            r.old_full_name,
+            escape(r.old_full_name),  # what people typed: text, never console markup
             r.old_unit_id,
             r.new_account_id,
             ", ".join(map(str, r.withdrawn_weeks)),

@@ -139,7 +139,8 @@ def import_(
     dry_run: bool = DRY_RUN_OPTION,
 ) -> None:
     """Nhập tệp Excel: kiểm tra toàn bộ, chỉ ghi khi không có lỗi nào; thay toàn bộ ngân hàng câu hỏi."""
-    weeks, per_attempt = _settings(content)
+    contest = _contest(content)
+    weeks, per_attempt = [w.number for w in contest.weeks], contest.quiz.questions_per_attempt
     if not source.exists():
         _fail(f"Không tìm thấy tệp {source}.", code=2)
     try:
@@ -153,6 +154,8 @@ def import_(
         weeks=weeks,
         per_attempt=per_attempt,
         bank_label=str(source),
+        # New questions arrive through the workbook: each must carry its quote for appeals.
+        require_quote=contest.questions_lint.require_quote,
     )
     if not records:
         issues.append(BankIssue(str(source), 0, "tệp không có câu hỏi nào"))

@@ -63,10 +63,11 @@ def port_is_free(port: int) -> bool:
     return True
 
 
-def dev_secret(dev_dir: Path) -> str:
-    """The local signing secret: generated once into .dev/secret (never committed), readable by its owner only
-    from the first byte on (created 0600, not chmod-ed after the fact; an older, looser file is tightened)."""
-    path = dev_dir / "secret"
+def dev_secret(dev_dir: Path, name: str = "secret") -> str:
+    """A local secret, generated once into .dev/<name> (never committed): `secret` signs tokens, `receipt-key` is
+    the receipts' Ed25519 key (a separate secret). Readable by its owner only from the first byte on (created
+    0600, not chmod-ed after the fact; an older, looser file is tightened)."""
+    path = dev_dir / name
     dev_dir.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -267,11 +268,21 @@ class LocalStack:
         self.moto_url = f"http://127.0.0.1:{moto_port}"
         self._set_env(self.environment())
         self._prepare_data()
+        self.publish_receipt_key()
         self._load_functions()
         self._serve()
         self._write_marker()
         if self.schedule and "close_week" in self.functions:
             self._spawn(self._scheduler)
+
+    def publish_receipt_key(self) -> None:
+        """results/receipt-key.json: the public key that checks receipts, published with the results."""
+        from contest.receipts import ReceiptSigner
+
+        signer = ReceiptSigner(lambda: dev_secret(self.dev_dir, "receipt-key").encode())
+        target = self.public_dir / "results" / "receipt-key.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(signer.public_key_document(), ensure_ascii=False, indent=2), encoding="utf-8")
 
     def environment(self) -> dict[str, str]:
         env = {
@@ -284,6 +295,7 @@ class LocalStack:
             "CONTEST_SMS_SENDER": "outbox",
             "CONTEST_OUTBOX": str(self.outbox_path),
             "CONTEST_SIGNING_SECRET": dev_secret(self.dev_dir),
+            "CONTEST_RECEIPT_KEY": dev_secret(self.dev_dir, "receipt-key"),
             "CONTEST_ORIGIN_SECRET": self.origin_secret,
             "CONTEST_PUBLISH_DIR": str(self.public_dir),
             "CONTEST_PRIVATE_DIR": str(self.private_dir),

@@ -138,7 +138,7 @@ class CloseRuntime:
     content: ContentSource
     publisher: Publisher
     sender: Any = None
-    wall: Clock = field(default_factory=SystemClock)  # the server's own clock, never overridden
+    wall: Clock = field(default_factory=SystemClock)  # the server's own clock (on AWS never overridden)
 
     def close_week(self) -> CloseWeek:
         # the clock is read here, per call: the local stack swaps in its own clock after import

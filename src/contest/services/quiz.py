@@ -14,6 +14,7 @@ from contest import errors, phones, sessions, tokens
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.draw import displayed_questions, draw
 from contest.model import Attempt, StandingRecord
+from contest.receipts import ReceiptSigner
 from contest.repository import Repository
 from contest.scoring import check_answers, ranked_duration, score
 from contest.services.content import ContentSource
@@ -44,6 +45,7 @@ class Quiz:
     clock: Clock
     secret: bytes
     rng: random.Random
+    receipts: ReceiptSigner | None = None  # None only where no receipt is ever shown (unit fakes)
 
     def start(self, claims: dict[str, Any]) -> dict[str, Any]:
         content = self.content.get()
@@ -219,6 +221,20 @@ class Quiz:
             "duration_ms": attempt.duration_ms,
             "questions": len(attempt.question_ids),
         }
-        if self.content.get().contest.quiz.show_score_on_submit:
+        shown = self.content.get().contest.quiz.show_score_on_submit
+        if shown:
             receipt["score"] = attempt.score
+        if self.receipts is not None:
+            receipt.update(
+                self.receipts.sign(
+                    {
+                        "attempt_id": attempt.attempt_id,
+                        "week": attempt.week,
+                        "received_at": receipt["received_at"],
+                        "duration_ms": attempt.duration_ms,
+                        "score": attempt.score if shown else None,
+                        "answers_sha256": attempt.request_hash,
+                    }
+                )
+            )
         return receipt

@@ -677,7 +677,8 @@
   }
 
   function table(headers, rows, caption) {
-    return el('div', { class: 'ct-table' }, [el('table', {}, [
+    // a table wider than the phone scrolls inside its box: the box takes the keyboard focus to scroll
+    return el('div', { class: 'ct-table', tabindex: 0, role: 'region', 'aria-label': caption || headers.join(', ') }, [el('table', {}, [
       caption ? el('caption', { text: caption }) : null,
       el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', { scope: 'col', text: h }); }))]),
       el('tbody', {}, rows.map(function (r) {
@@ -907,6 +908,9 @@
         st.session = (session() || {}).token || null;
         persist();
         showQuiz();
+        // the start button is gone: keyboard and screen-reader users continue at the first question
+        var first = $('.ct-question input', box);
+        if (first) first.focus({ preventScroll: true });
       } catch (err) {
         if (button) button.disabled = false;
         if (err.status === 401) { drop(local, SESSION_KEY); needLogin(out, 'thi/', true); return; }
@@ -1222,6 +1226,7 @@
         ['Máy chủ nhận bài lúc', r.received_at ? fmtSeconds(Date.parse(r.received_at)) : ''],
         ['Thời gian làm bài', fmtDuration(r.duration_ms)]
       ];
+      if (r.signature) rows.push(['Chữ ký số của máy chủ', 'Có (Ed25519, khóa ' + (r.key_id || '') + ')']);
       if (r.score !== undefined && r.score !== null) {
         rows.push(['Điểm', r.score + '/' + (r.questions || (st.attempt && st.attempt.questions.length) || total)]);
       }
@@ -1230,6 +1235,8 @@
       b.appendChild(el('div', { class: 'ct-card' }, [
         el('h2', { text: 'Biên nhận bài thi' }), dl,
         el('p', { text: 'Kết quả tuần được công bố trên trang Kết quả vào thời điểm ghi trong Thể lệ.' }),
+        r.signature ? el('p', {}, [receiptDownload(r), ' ',
+          el('a', { href: url('kiem-tra-bien-nhan/'), text: 'Kiểm tra biên nhận' })]) : null,
         el('a', { class: 'md-button md-button--primary', href: url('tai-khoan/'), text: 'Trang của tôi' }),
         ' ',
         el('span', { class: 'ct-quiz__again' })
@@ -1554,6 +1561,88 @@
     $('.ct-unit__body', box).hidden = false;
   }
 
+  /* ------------------------------------------------------------ signed receipts */
+
+  /* "Tải biên nhận": the receipt as the server signed it, in a JSON file named after the short code. */
+  function receiptDownload(r) {
+    var text = JSON.stringify({ receipt: r, key: '/results/receipt-key.json' }, null, 2);
+    var href = 'data:application/json;charset=utf-8,' + encodeURIComponent(text);
+    return el('a', {
+      class: 'md-button', href: href, download: 'bien-nhan-' + (r.code || attemptCode(r.attempt_id)) + '.json',
+      'data-action': 'download-receipt', text: 'Tải biên nhận'
+    });
+  }
+
+  function b64bytes(s) {
+    var bin = atob(String(s || ''));
+    var out = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+    return out;
+  }
+
+  /* The bytes the server signed: the signed fields, sorted, compact JSON (contest.receipts.signed_payload). */
+  function signedPayload(receipt, names) {
+    var body = {};
+    names.slice().sort().forEach(function (n) { body[n] = receipt[n] === undefined ? null : receipt[n]; });
+    return new TextEncoder().encode(JSON.stringify(body));
+  }
+
+  /* Offline check in the browser (WebCrypto Ed25519) against the key published with the results. */
+  function initReceiptCheck(form) {
+    var out = $('.ct-status', form);
+    var shown = $('[data-field="receipt-fields"]', form);
+    onSubmit(form, async function () {
+      shown.hidden = true;
+      clearFieldErrors(form);
+      var file = field(form, 'file').files[0];
+      var text = file ? await file.text() : field(form, 'text').value;
+      var data;
+      try { data = JSON.parse(text); } catch (e) {
+        fieldError(form, file ? 'file' : 'text', 'Không đọc được biên nhận: nội dung không phải tệp biên nhận (JSON).');
+        return;
+      }
+      var r = data && typeof data.receipt === 'object' ? data.receipt : data;
+      if (!r || !r.signature || !r.attempt_id) {
+        fieldError(form, file ? 'file' : 'text', 'Biên nhận này không có chữ ký số.');
+        return;
+      }
+      var key;
+      try {
+        var res = await fetch(new URL('/results/receipt-key.json', location.href), { cache: 'no-cache' });
+        if (!res.ok) throw new Error(String(res.status));
+        key = await res.json();
+      } catch (e) {
+        status(out, 'Chưa tải được khóa công khai của cuộc thi. Vui lòng thử lại sau.', 'error', true);
+        return;
+      }
+      var ok = false;
+      try {
+        var pub = await crypto.subtle.importKey('raw', b64bytes(key.public_key), { name: 'Ed25519' }, false, ['verify']);
+        ok = r.code === attemptCode(r.attempt_id) &&
+          await crypto.subtle.verify({ name: 'Ed25519' }, pub, b64bytes(r.signature), signedPayload(r, key.signed_fields || []));
+      } catch (e) {
+        if (!(window.crypto && crypto.subtle)) {
+          status(out, 'Trình duyệt này không kiểm tra được chữ ký Ed25519. Hãy dùng trình duyệt mới hơn.', 'error', true);
+          return;
+        }
+        ok = false;
+      }
+      if (!ok) {
+        status(out, 'KHÔNG HỢP LỆ: chữ ký không khớp. Biên nhận đã bị sửa hoặc không do máy chủ cuộc thi cấp.', 'error', true);
+        return;
+      }
+      status(out, 'HỢP LỆ: biên nhận do máy chủ cuộc thi ký, nội dung không bị sửa.', 'ok', true);
+      clear(shown);
+      [['Mã bài thi', r.code], ['Tuần', String(r.week)], ['Máy chủ nhận bài lúc', fmtSeconds(Date.parse(r.received_at))],
+        ['Thời gian làm bài', fmtDuration(r.duration_ms)], ['Điểm', r.score === null || r.score === undefined ? 'Không ghi trên biên nhận' : String(r.score)],
+        ['Mã băm bài làm (SHA-256)', r.answers_sha256]].forEach(function (row) {
+        shown.appendChild(el('dt', { text: row[0] }));
+        shown.appendChild(el('dd', { text: row[1] || '' }));
+      });
+      shown.hidden = false;
+    });
+  }
+
   /* ------------------------------------------------------------ home: the week now */
 
   /* Which week is open now and until when, and when its results come; otherwise when the next one opens.
@@ -1593,6 +1682,7 @@
 
   var PAGES = {
     home: initHome,
+    'receipt-check': initReceiptCheck,
     register: initRegister,
     reclaim: initRegister,
     verify: initVerify,
@@ -1614,6 +1704,14 @@
       if (init) init(node, cleanup);
     });
     $$('[data-action="logout"]').forEach(function (b) { b.addEventListener('click', logout); });
+    // a markdown table wider than the phone scrolls in its box: the box takes the keyboard focus to scroll
+    $$('.md-typeset__scrollwrap').forEach(function (w) {
+      if (w.scrollWidth > w.clientWidth + 1) {
+        w.setAttribute('tabindex', '0'); w.setAttribute('role', 'region'); w.setAttribute('aria-label', 'Bảng (cuộn ngang)');
+      }
+    });
+    // the theme's search dialog has no accessible name (axe: aria-dialog-name)
+    $$('.md-search[role="dialog"]:not([aria-label])').forEach(function (d) { d.setAttribute('aria-label', 'Tìm kiếm'); });
   }
 
   if (window.document$ && typeof window.document$.subscribe === 'function') window.document$.subscribe(bind);
