@@ -189,10 +189,12 @@ class TestLoginLockOutUnderParallelGuesses:
         guesses[2] = PASSWORD  # the attacker's lucky guess (or the owner) lands early in the batch
         replies = parallel_logins(api, guesses)
         assert sum(r.status == 200 for r in replies) <= 1
-        assert checks.count <= 5
-        # Then the batch stays counted (a success forgets only the attempts it saw) and the phone stays locked
-        assert counter().login_failures >= 60 - 5
-        assert api.login(PHONES[0]).status == 401
+        # A success forgets only the attempts counted up to its own: the ones counted meanwhile stay counted and
+        # the lock stays. (If it was counted before the rest of the batch, the rest is a new run of attempts:
+        # at most one more set of free tries, never a reset that lets the batch through.)
+        assert checks.count <= 2 * 5
+        assert counter().login_failures >= 30
+        assert api.login(PHONES[0]).status == 401  # and the phone is locked after the batch
 
     def test_refusals_look_alike_for_wrong_password_unknown_phone_and_a_locked_phone(self, api, sender):
         registered(api, sender)
