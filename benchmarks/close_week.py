@@ -118,7 +118,7 @@ def _contest():
         weeks=(week,),
         quiz=QuizRules(15, 10_000_000, 1, 1800, 30, "seconds", True, 30),
         participants_count="contestants",
-        phone_verification=True,
+        verification="at_registration",
         consent_version="",
         consent_text="",
         limits=Limits(300, 5, 60, 5, 200, 5, 43200),

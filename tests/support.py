@@ -31,7 +31,7 @@ TEST_SMS_CHANGES: dict[str, Any] = {
     "sms.monthly_spend_limit_usd": 1_000_000,
 }
 # Routes that can send an SMS: they need a solved challenge in the X-Altcha header.
-PROOF_PATHS = frozenset({"/api/register", "/api/verify/resend", "/api/password/reset"})
+PROOF_PATHS = frozenset({"/api/register", "/api/reclaim", "/api/verify/resend", "/api/password/reset"})
 
 
 def solve_proof(challenge: dict[str, Any]) -> str:
@@ -76,7 +76,9 @@ def make_bank(weeks: int = 4, per_week: int = 40) -> Bank:
 def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | None = None) -> Content:
     """The shipped contest.yaml and units.yaml (optionally changed) with a synthetic bank."""
     raw_contest = json.loads(json.dumps(read_yaml(ROOT / "content" / "contest.yaml"), default=str))
-    apply_changes(raw_contest, {**TEST_SMS_CHANGES, **(contest_changes or {})})
+    # Tests are written for the code-at-registration journey unless they ask for another mode.
+    pinned = {"registration.verification": "at_registration", **TEST_SMS_CHANGES}
+    apply_changes(raw_contest, {**pinned, **(contest_changes or {})})
     raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)

@@ -32,8 +32,15 @@ def register(body):
 
 @route(app, "POST", "/api/verify", request=s.VERIFY, response=s.MESSAGE)
 def verify(body):
-    """Xác thực số điện thoại bằng mã một lần."""
+    """Xác thực số điện thoại bằng mã một lần (kèm phiếu đăng ký khi lấy lại số)."""
     return runtime.accounts.verify(**body, ip=client_ip(app))
+
+
+@route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof)
+def reclaim(body):
+    """Lấy lại số điện thoại đã bị người khác đăng ký: một mã gửi tới số đó, rồi xác thực kèm phiếu."""
+    body.pop("consent")
+    return runtime.accounts.reclaim(**body, ip=client_ip(app))
 
 
 @route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof)
@@ -82,6 +89,12 @@ def contest():
 def me():
     """Hồ sơ và các lượt thi của tôi."""
     return runtime.accounts.me(bearer(app))
+
+
+@route(app, "POST", "/api/me/award", request=s.AWARD_CONFIRM, response=s.MESSAGE, auth=True)
+def confirm_award(body):
+    """Xác nhận số điện thoại cho giải của một tuần bằng mã gửi sau khi công bố kết quả."""
+    return runtime.accounts.confirm_award(bearer(app), **body)
 
 
 @route(app, "GET", "/api/coordinator", response=s.COORDINATOR, auth=True)

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from contest.model import (
+    VERIFICATION_MODES,
+    VERIFY_AT_REGISTRATION,
     Bank,
     Contest,
     Limits,
@@ -250,7 +252,8 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         weeks=tuple(weeks),
         quiz=rules,
         participants_count=counted,
-        phone_verification=bool(r.get(reg, "phone_verification", bool, True)),
+        verification=_verification(r, reg),
+        award_confirmation_hours=positive(reg, "award_confirmation_hours", "registration.award_confirmation_hours", 72),
         consent_version=r.get(reg, "consent_version", str) or "",
         consent_text=r.get(reg, "consent_text", str) or "",
         limits=Limits(
@@ -283,6 +286,29 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
     if r.issues:
         raise ContentError(r.issues)
     return contest
+
+
+REGISTRATION_KEYS = ("verification", "award_confirmation_hours", "consent_version", "consent_text")
+
+
+def _verification(r: _Reader, reg: Any) -> str:
+    """`registration.verification`: at_registration | at_award (strict: unknown keys are refused)."""
+    if isinstance(reg, dict):
+        for key in reg:
+            if key == "phone_verification":
+                r.issue(
+                    reg,
+                    key,
+                    "'registration.phone_verification' was replaced by 'registration.verification: "
+                    "at_registration | at_award'",
+                )
+            elif key not in REGISTRATION_KEYS:
+                r.issue(reg, str(key), f"unknown key 'registration.{key}' (allowed: {', '.join(REGISTRATION_KEYS)})")
+    mode = r.get(reg, "verification", str, label="registration.verification") or VERIFY_AT_REGISTRATION
+    if mode not in VERIFICATION_MODES:
+        r.issue(reg, "verification", f"registration.verification must be one of {', '.join(VERIFICATION_MODES)}")
+        return VERIFY_AT_REGISTRATION
+    return str(mode)
 
 
 SMS_KEYS = {

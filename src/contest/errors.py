@@ -119,7 +119,12 @@ class TooManyRegistrations(ContestError):
 
 # One-time codes
 class CodeInvalid(ContestError):
-    code, status, message = "CODE_INVALID", 400, "Mã xác thực không đúng hoặc đã hết hạn."
+    code, status, message = (
+        "CODE_INVALID",
+        400,
+        "Mã xác thực không đúng, đã hết hạn hoặc đã bị khóa do nhập sai nhiều lần. "
+        "Vui lòng kiểm tra lại hoặc yêu cầu gửi mã mới.",
+    )
 
 
 class CodeLocked(ContestError):
@@ -218,16 +223,30 @@ class SmsGatewayTimeout(SmsNotSent):
     maybe_sent = True
 
 
+class AwardNotFound(ContestError):
+    code, status, message = "AWARD_NOT_FOUND", 404, "Không có giải nào cần xác nhận cho tuần này."
+
+
+class AwardDeadlinePassed(ContestError):
+    code, status, message = (
+        "AWARD_DEADLINE_PASSED",
+        409,
+        "Đã quá hạn xác nhận qua trang web. Giải của bạn vẫn được giữ để Ban Tổ chức xem xét: "
+        "vui lòng liên hệ Ban Tổ chức.",
+    )
+
+
 # Sessions
 class LoginFailed(ContestError):
-    """The one answer to every refused login: wrong password, unknown phone, or a phone locked out after
-    too many attempts. Same status and body for all three, so neither an account nor its lock is revealed."""
+    """The one answer to every refused login: wrong password, unknown phone, a phone locked out after too many
+    attempts, or (at_registration) an account whose phone is not yet verified. Same status and body for all."""
 
     code, status, message = (
         "LOGIN_FAILED",
         401,
-        "Số điện thoại hoặc mật khẩu không đúng, hoặc đã đăng nhập sai quá nhiều lần. "
-        "Vui lòng thử lại sau ít phút hoặc đặt lại mật khẩu.",
+        "Số điện thoại hoặc mật khẩu không đúng, hoặc tài khoản tạm thời chưa đăng nhập được "
+        "(chưa xác thực số điện thoại, hoặc đã nhập sai nhiều lần: thử lại sau ít phút). "
+        "Bạn có thể đặt lại mật khẩu bằng mã gửi tới số điện thoại.",
     )
 
 

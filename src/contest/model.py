@@ -10,6 +10,10 @@ from datetime import datetime
 
 OPTION_KEYS = ("A", "B", "C", "D")
 DIFFICULTIES = ("easy", "medium", "hard")
+VERIFY_AT_REGISTRATION = "at_registration"
+VERIFY_AT_AWARD = "at_award"
+VERIFICATION_MODES = (VERIFY_AT_REGISTRATION, VERIFY_AT_AWARD)
+UNVERIFIED_TTL_SECONDS = 86_400  # at_registration: an account not verified within a day expires
 
 
 @dataclass(frozen=True)
@@ -101,7 +105,7 @@ class Contest:
     weeks: tuple[Week, ...]
     quiz: QuizRules
     participants_count: str  # "contestants" | "attempts"
-    phone_verification: bool
+    verification: str  # VERIFY_AT_REGISTRATION | VERIFY_AT_AWARD: when a contestant proves the phone
     consent_version: str
     consent_text: str
     limits: Limits
@@ -113,6 +117,12 @@ class Contest:
     final_formula: dict[str, float] = field(default_factory=dict)
     sms: SmsPolicy = field(default_factory=SmsPolicy)
     questions_lint: QuestionsLint = field(default_factory=QuestionsLint)
+    award_confirmation_hours: int = 72  # at_award: how long a prize winner has to confirm the phone
+
+    @property
+    def phone_verification(self) -> bool:
+        """A code before the first quiz (at_registration); at_award proves the phone only for prizes."""
+        return self.verification == VERIFY_AT_REGISTRATION
 
     def week(self, number: int) -> Week | None:
         return next((w for w in self.weeks if w.number == number), None)
@@ -190,6 +200,8 @@ class Account:
     excluded: bool
     created_at_ms: int
     password_version: int
+    expires_at_s: int | None = None  # at_registration: an unverified account expires (TTL); None = kept
+    closed_at_ms: int | None = None  # closed when the phone's owner reclaimed the number
     coordinator_unit: str | None = None  # the unit whose participation this person may see (organisers appoint)
     session_version: int = 0  # raised by a server-side logout: every session signed before it is dead
 

@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from openpyxl.writer.excel import ExcelWriter
 
 from contest import cells
+from contest.awards import AWARDS_HEADER
 from contest.model import Prize, Unit
 from contest.publication import COMMITTEE_DECIDED, COMMITTEE_DECIDES, prize_label
 from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
@@ -198,8 +199,9 @@ def week_workbook(
     units: Sequence[Unit],
     review: Mapping[str, Any],
     fixed: datetime,
+    awards: Sequence[Sequence[Any]] = (),
 ) -> bytes:
-    """Weekly report: summary by unit, per-person detail, ties and flags (three sheets)."""
+    """Weekly report: summary by unit, per-person detail, ties and flags, prize confirmations (four sheets)."""
     wb = Workbook(write_only=True)
     summary = cells.Sheet(wb.create_sheet("Tổng hợp theo đơn vị"))
     summary.append(list(UNITS_HEADER))
@@ -299,7 +301,21 @@ def week_workbook(
     for r in review["removed"]:
         why = "Thuộc diện không được dự thi" if r["why"] == "excluded" else "Bị hủy kết quả"
         ties.append(["", "", why, r["reason"], r["account_id"], r["name"], r["phone"]])
+    confirmations = cells.Sheet(wb.create_sheet("Xác nhận giải"))
+    confirmations.append(list(AWARDS_HEADER))
+    for award_row in awards:
+        confirmations.append(list(award_row))
     return workbook_bytes(wb, fixed)
+
+
+def awards_csv(rows: Sequence[Sequence[Any]]) -> bytes:
+    """Prize candidates and whether each confirmed the phone (at_award), UTF-8 with BOM."""
+    out = io.StringIO()
+    out.write(BOM)
+    writer = cells.csv_writer(out)  # names are neutralised like every export's (issue 11.8)
+    writer.header(AWARDS_HEADER)
+    writer.writerows([_clean(str(v)) for v in row] for row in rows)
+    return out.getvalue().encode("utf-8")
 
 
 def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed: datetime) -> bytes:

@@ -20,15 +20,18 @@ from pynamodb.transactions import TransactWrite
 from contest import tables
 from contest.budget import Counter
 from contest.config import STANDING_SHARDS
-from contest.errors import Busy, Excluded, LoginThrottled, PhoneTaken, TooManyRegistrations
+from contest.errors import Busy, LoginThrottled, PhoneTaken, TooManyRegistrations
 from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
 from contest.tables import (
     AccountItem,
     AttemptItem,
+    AwardItem,
     CodeItem,
     ContentItem,
+    DisqualificationItem,
     ExclusionItem,
     PhoneItem,
+    ReclaimItem,
     StandingItem,
     ThrottleItem,
 )
@@ -74,6 +77,11 @@ class PhoneClaim:
     account_id: str
     login_failures: int
     locked_until_ms: int
+    expires_at_s: int | None = None  # TTL of an unverified account's claim (at_registration)
+
+    def live(self, now_s: int) -> bool:
+        """DynamoDB deletes expired items only eventually (moto never): an expired claim is no claim."""
+        return self.expires_at_s is None or self.expires_at_s > now_s
 
 
 @dataclass(frozen=True)
@@ -83,6 +91,7 @@ class LoginCount:
     account_id: str
     attempts: int  # attempts since the last success, this one included
     locked_until_ms: int
+    expires_at_s: int | None = None  # TTL of an unverified account's claim (at_registration)
 
 
 @dataclass(frozen=True)
@@ -94,6 +103,56 @@ class CodeRecord:
     sent_at_ms: int
     window_start_ms: int
     window_sends: int
+    ticket_hash: str | None = None  # CODE#claim: the registrant's ticket (the code alone is not enough)
+    pending: dict[str, Any] | None = None  # CODE#claim: the registration waiting for the code
+
+
+@dataclass(frozen=True)
+class Award:
+    account_id: str
+    week: int
+    prize: str
+    created_at_ms: int
+    deadline_ms: int
+    code_salt: str | None
+    code_hash: str | None
+    tries: int
+    sent_at_ms: int | None
+    confirmed_at_ms: int | None
+    confirmed_by: str | None
+    confirmed_note: str | None
+
+
+@dataclass(frozen=True)
+class Reclaim:
+    phone: str
+    old_account_id: str
+    old_full_name: str
+    old_unit_id: str
+    new_account_id: str
+    at_ms: int
+    withdrawn_weeks: tuple[int, ...]
+    published_weeks: tuple[int, ...]
+
+
+RECLAIMS = "RECLAIMS"
+
+
+def _award(item: Any) -> Award:
+    return Award(
+        account_id=item.account_id,
+        week=int(item.week),
+        prize=item.prize,
+        created_at_ms=int(item.created_at_ms),
+        deadline_ms=int(item.deadline_ms),
+        code_salt=item.code_salt,
+        code_hash=item.code_hash,
+        tries=int(item.tries or 0),
+        sent_at_ms=None if item.sent_at_ms is None else int(item.sent_at_ms),
+        confirmed_at_ms=None if item.confirmed_at_ms is None else int(item.confirmed_at_ms),
+        confirmed_by=item.confirmed_by,
+        confirmed_note=item.confirmed_note,
+    )
 
 
 @dataclass(frozen=True)
@@ -123,6 +182,8 @@ def _account(item: AccountItem) -> Account:
         excluded=bool(item.excluded),
         created_at_ms=int(item.created_at_ms),
         password_version=int(item.password_version or 1),
+        expires_at_s=None if item.ttl is None else int(item.ttl),
+        closed_at_ms=None if item.closed_at_ms is None else int(item.closed_at_ms),
         coordinator_unit=item.coordinator_unit,
         session_version=int(item.session_version or 0),
     )
@@ -169,17 +230,8 @@ class Repository:
 
     # --- accounts --------------------------------------------------------------------------------
 
-    def create_account(
-        self,
-        account: Account,
-        *,
-        consent_at_ms: int,
-        consent_version: str,
-        code: CodeRecord | None,
-        code_ttl_s: int,
-    ) -> None:
-        """One transaction: not excluded, phone not claimed, account and its first code written."""
-        profile = AccountItem(
+    def _profile_item(self, account: Account, consent_at_ms: int, consent_version: str) -> AccountItem:
+        return AccountItem(
             pk=account_pk(account.account_id),
             sk=PROFILE,
             account_id=account.account_id,
@@ -188,38 +240,71 @@ class Repository:
             unit_id=account.unit_id,
             password_hash=account.password_hash,
             verified=account.verified,
-            excluded=False,
+            excluded=account.excluded,
             created_at_ms=account.created_at_ms,
             consent_at_ms=consent_at_ms,
             consent_version=consent_version,
             password_version=account.password_version,
             gsi1pk=unit_index_pk(account.unit_id),
             gsi1sk=account.account_id,
+            ttl=account.expires_at_s,
+            verified_at_ms=account.created_at_ms if account.verified else None,
+            verified_by="code" if account.verified else None,
         )
-        claim = PhoneItem(pk=phone_pk(account.phone), sk="CLAIM", account_id=account.account_id)
+
+    @staticmethod
+    def _free_phone(now_s: int) -> Any:
+        """A phone claim may be (re)written when it does not exist or has expired (TTL not yet applied)."""
+        return PhoneItem.pk.does_not_exist() | (PhoneItem.ttl.exists() & (PhoneItem.ttl <= now_s))
+
+    def create_account(
+        self,
+        account: Account,
+        *,
+        consent_at_ms: int,
+        consent_version: str,
+        code: CodeRecord | None,
+        code_ttl_s: int,
+        now_s: int = 0,
+    ) -> None:
+        """One transaction: phone not claimed (or its claim expired), account and its first code written.
+
+        An excluded phone is registered like any other (the answer must not reveal the list): the account
+        carries `excluded`, is never ranked and cannot start a quiz once its owner proved the phone."""
+        profile = self._profile_item(account, consent_at_ms, consent_version)
+        claim = PhoneItem(
+            pk=phone_pk(account.phone), sk="CLAIM", account_id=account.account_id, ttl=account.expires_at_s
+        )
         try:
             with TransactWrite(connection=tables.connection()) as tx:
-                tx.condition_check(
-                    ExclusionItem, EXCLUSIONS, account.phone, condition=ExclusionItem.pk.does_not_exist()
-                )
-                tx.save(claim, condition=PhoneItem.pk.does_not_exist())
+                tx.save(claim, condition=self._free_phone(now_s))
                 tx.save(profile, condition=AccountItem.pk.does_not_exist())
                 if code is not None:
                     tx.save(self._code_item(account.phone, "verify", code, code_ttl_s))
         except TransactWriteError as exc:
             failed = _cancelled(exc)
             if failed and failed[0]:
-                raise Excluded() from exc
-            if len(failed) > 1 and failed[1]:
                 raise PhoneTaken() from exc
             raise
+
+    def is_excluded(self, phone: str) -> bool:
+        try:
+            ExclusionItem.get(EXCLUSIONS, phone, consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
 
     def claim(self, phone: str) -> PhoneClaim | None:
         try:
             item = PhoneItem.get(phone_pk(phone), "CLAIM", consistent_read=True)
         except DoesNotExist:
             return None
-        return PhoneClaim(item.account_id, int(item.login_failures or 0), int(item.locked_until_ms or 0))
+        return PhoneClaim(
+            item.account_id,
+            int(item.login_failures or 0),
+            int(item.locked_until_ms or 0),
+            None if item.ttl is None else int(item.ttl),
+        )
 
     def account(self, account_id: str) -> Account | None:
         try:
@@ -229,14 +314,21 @@ class Repository:
 
     def account_with_attempts(self, account_id: str) -> tuple[Account | None, list[Attempt]]:
         """The profile and every attempt, in one query of the account's partition."""
-        account, attempts = None, []
+        account, attempts, _ = self.account_page(account_id)
+        return account, attempts
+
+    def account_page(self, account_id: str) -> tuple[Account | None, list[Attempt], list[Award]]:
+        """The profile, every attempt and every award, in one query of the account's partition."""
+        account, attempts, awards = None, [], []
         for raw in tables.query_partition(account_pk(account_id)):
             sk = raw["sk"]["S"]
             if sk == PROFILE:
                 account = _account(AccountItem.from_raw_data(raw))
             elif sk.startswith("ATTEMPT#"):
                 attempts.append(_attempt(AttemptItem.from_raw_data(raw)))
-        return account, attempts
+            elif sk.startswith("AWARD#"):
+                awards.append(_award(AwardItem.from_raw_data(raw)))
+        return account, attempts, awards
 
     def count_login(self, phone: str) -> LoginCount | None:
         """Count one login attempt on the phone (atomic ADD, before any password check) and return the
@@ -248,7 +340,12 @@ class Repository:
             if _is_condition_failure(exc):
                 return None
             raise
-        return LoginCount(item.account_id, int(item.login_failures or 0), int(item.locked_until_ms or 0))
+        return LoginCount(
+            item.account_id,
+            int(item.login_failures or 0),
+            int(item.locked_until_ms or 0),
+            None if item.ttl is None else int(item.ttl),
+        )
 
     def take_login_slot(self, phone: str, seen_locked_until_ms: int, locked_until_ms: int) -> bool:
         """Lock the phone until `locked_until_ms` unless another attempt did since this one was counted.
@@ -386,6 +483,8 @@ class Repository:
     @staticmethod
     def _code_item(phone: str, purpose: str, code: CodeRecord, ttl_s: int) -> CodeItem:
         return CodeItem(
+            ticket_hash=code.ticket_hash,
+            pending=None if code.pending is None else json.dumps(code.pending, ensure_ascii=False),
             pk=phone_pk(phone),
             sk=f"CODE#{purpose}",
             code_hash=code.code_hash,
@@ -411,6 +510,8 @@ class Repository:
             int(item.sent_at_ms),
             int(item.window_start_ms),
             int(item.window_sends or 1),
+            item.ticket_hash,
+            None if item.pending is None else json.loads(item.pending),
         )
 
     def replace_code(self, phone: str, purpose: str, code: CodeRecord, previous: CodeRecord | None, ttl_s: int) -> bool:
@@ -423,6 +524,13 @@ class Repository:
                 return False
             raise
         return True
+
+    def discard_code(self, phone: str, purpose: str, seen: CodeRecord) -> None:
+        try:
+            CodeItem(pk=phone_pk(phone), sk=f"CODE#{purpose}").delete(condition=CodeItem.sent_at_ms == seen.sent_at_ms)
+        except Exception as exc:
+            if not _is_condition_failure(exc):
+                raise
 
     def mark_code_unsent(self, phone: str, purpose: str, sent: CodeRecord) -> None:
         """The code's message certainly did not leave (budget, gateway refusal): the contestant may ask again at
@@ -453,13 +561,20 @@ class Repository:
     def verify_phone(self, phone: str, seen: CodeRecord, max_tries: int, ip_hash: str | None) -> bool:
         """Consume the code and mark the account verified, atomically. False if the code changed meanwhile."""
         profile = AccountItem(pk=account_pk(seen.account_id), sk=PROFILE)
-        actions: list[Action] = [AccountItem.verified.set(True)]
+        actions: list[Action] = [
+            AccountItem.verified.set(True),
+            AccountItem.ttl.remove(),  # a verified account never expires
+            AccountItem.verified_at_ms.set(seen.sent_at_ms),
+            AccountItem.verified_by.set("code"),
+        ]
         if ip_hash:
             actions.append(AccountItem.verified_ip_hash.set(ip_hash))
+        claim = PhoneItem(pk=phone_pk(phone), sk="CLAIM")
         try:
             with TransactWrite(connection=tables.connection()) as tx:
                 self._consume(tx, phone, "verify", seen, max_tries)
                 tx.update(profile, actions=actions, condition=AccountItem.pk.exists())
+                tx.update(claim, actions=[PhoneItem.ttl.remove()], condition=PhoneItem.account_id == seen.account_id)
         except TransactWriteError as exc:
             if any(_cancelled(exc)):
                 return False
@@ -479,10 +594,19 @@ class Repository:
                         AccountItem.password_hash.set(password_hash),
                         AccountItem.password_version.add(1),
                         AccountItem.verified.set(True),  # the code proved the phone
+                        AccountItem.ttl.remove(),
                     ],
                     condition=AccountItem.pk.exists(),
                 )
-                tx.update(claim, actions=[PhoneItem.login_failures.set(0), PhoneItem.locked_until_ms.set(0)])
+                tx.update(
+                    claim,
+                    actions=[
+                        PhoneItem.login_failures.set(0),
+                        PhoneItem.locked_until_ms.set(0),
+                        PhoneItem.ttl.remove(),
+                    ],
+                    condition=PhoneItem.account_id == seen.account_id,
+                )
         except TransactWriteError as exc:
             if any(_cancelled(exc)):
                 return False
@@ -516,6 +640,232 @@ class Repository:
     def exclusions(self) -> list[Exclusion]:
         found = ExclusionItem.query(EXCLUSIONS)
         return sorted((Exclusion(i.phone, int(i.added_at_ms), i.note) for i in found), key=lambda e: e.phone)
+
+    # --- reclaiming a number (issue 12) ---------------------------------------------------------
+
+    def complete_claim(
+        self,
+        phone: str,
+        seen: CodeRecord,
+        max_tries: int,
+        new: Account,
+        *,
+        consent_at_ms: int,
+        consent_version: str,
+        old: Account | None,
+        now_ms: int,
+    ) -> bool:
+        """Consume the claim code and give the number to `new`, atomically.
+
+        `old` is the unverified account that held the number (None when the number was free or its claim
+        expired): it is closed (sessions ended, out of its unit's lists) and the claim moves to `new`.
+        A verified account is never passed here (the service refuses before). False if anything moved."""
+        profile = self._profile_item(new, consent_at_ms, consent_version)
+        claim = PhoneItem(pk=phone_pk(phone), sk="CLAIM", account_id=new.account_id)
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                self._consume(tx, phone, "claim", seen, max_tries)
+                tx.save(profile, condition=AccountItem.pk.does_not_exist())
+                if old is None:
+                    tx.save(claim, condition=self._free_phone(now_ms // 1000))
+                else:
+                    tx.save(claim, condition=PhoneItem.account_id == old.account_id)
+                    tx.update(
+                        AccountItem(pk=account_pk(old.account_id), sk=PROFILE),
+                        actions=[
+                            AccountItem.closed_at_ms.set(now_ms),
+                            AccountItem.password_version.add(1),  # its sessions end
+                            AccountItem.gsi1pk.remove(),  # out of the unit's lists and counts
+                            AccountItem.gsi1sk.remove(),
+                            AccountItem.ttl.remove(),  # kept for the committee
+                        ],
+                        condition=AccountItem.pk.exists() & (AccountItem.verified == False),  # noqa: E712
+                    )
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):
+                return False
+            raise
+        return True
+
+    def submitted_weeks(self, account_id: str) -> list[int]:
+        """Weeks in which the account has a submitted attempt."""
+        weeks = {
+            int(item.week)
+            for item in (
+                AttemptItem.from_raw_data(raw) for raw in tables.query_partition(account_pk(account_id), "ATTEMPT#")
+            )
+            if item.submitted_at_ms is not None
+        }
+        return sorted(weeks)
+
+    def week_is_closed(self, week: int) -> bool:
+        from contest.tables import ClosedItem
+
+        try:
+            ClosedItem.get(f"WEEK#{week:02d}", "CLOSED", consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
+
+    def withdraw_entries(self, account_id: str, weeks: list[int], reason: str, by: str, now_ms: int) -> None:
+        """Record a disqualification per week (the close keeps them out of the ranking)."""
+        for week in weeks:
+            DisqualificationItem(
+                pk=f"WEEK#{week:02d}",
+                sk=f"DQ#{account_id}",
+                week=week,
+                account_id=account_id,
+                reason=reason,
+                by=by,
+                decided_at_ms=now_ms,
+            ).save()
+
+    def record_reclaim(self, reclaim: Reclaim) -> None:
+        ReclaimItem(
+            pk=RECLAIMS,
+            sk=f"{reclaim.at_ms:013d}#{reclaim.old_account_id}",
+            phone=reclaim.phone,
+            old_account_id=reclaim.old_account_id,
+            old_full_name=reclaim.old_full_name,
+            old_unit_id=reclaim.old_unit_id,
+            new_account_id=reclaim.new_account_id,
+            at_ms=reclaim.at_ms,
+            withdrawn_weeks=list(reclaim.withdrawn_weeks),
+            published_weeks=list(reclaim.published_weeks),
+        ).save()
+
+    def reclaims(self) -> list[Reclaim]:
+        return [
+            Reclaim(
+                i.phone,
+                i.old_account_id,
+                i.old_full_name,
+                i.old_unit_id,
+                i.new_account_id,
+                int(i.at_ms),
+                tuple(int(str(w)) for w in i.withdrawn_weeks),
+                tuple(int(str(w)) for w in i.published_weeks),
+            )
+            for i in (ReclaimItem.from_raw_data(raw) for raw in tables.query_partition(RECLAIMS))
+        ]
+
+    # --- award confirmations (at_award) --------------------------------------------------------------
+
+    def create_award(self, award: Award) -> bool:
+        """Write a week's award for an account once; False when it exists already (a rerun)."""
+        item = AwardItem(
+            pk=account_pk(award.account_id),
+            sk=f"AWARD#{award.week:02d}",
+            account_id=award.account_id,
+            week=award.week,
+            prize=award.prize,
+            created_at_ms=award.created_at_ms,
+            deadline_ms=award.deadline_ms,
+            code_salt=award.code_salt,
+            code_hash=award.code_hash,
+            tries=0,
+        )
+        try:
+            item.save(condition=AwardItem.pk.does_not_exist())
+        except PutError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def rekey_award(self, account_id: str, week: int, salt: str, code_hash: str, seen_hash: str | None) -> bool:
+        """A new code for an award whose SMS never went out (the previous run failed before sending)."""
+        try:
+            AwardItem(pk=account_pk(account_id), sk=f"AWARD#{week:02d}").update(
+                actions=[AwardItem.code_salt.set(salt), AwardItem.code_hash.set(code_hash), AwardItem.tries.set(0)],
+                condition=AwardItem.sent_at_ms.does_not_exist() & (AwardItem.code_hash == seen_hash),
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def mark_award_sent(self, account_id: str, week: int, now_ms: int) -> None:
+        AwardItem(pk=account_pk(account_id), sk=f"AWARD#{week:02d}").update(actions=[AwardItem.sent_at_ms.set(now_ms)])
+
+    def award(self, account_id: str, week: int) -> Award | None:
+        try:
+            return _award(AwardItem.get(account_pk(account_id), f"AWARD#{week:02d}", consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def awards_of(self, account_id: str) -> list[Award]:
+        return [
+            _award(AwardItem.from_raw_data(raw)) for raw in tables.query_partition(account_pk(account_id), "AWARD#")
+        ]
+
+    def count_wrong_award_code(self, account_id: str, week: int) -> None:
+        AwardItem(pk=account_pk(account_id), sk=f"AWARD#{week:02d}").update(actions=[AwardItem.tries.add(1)])
+
+    def confirm_award(
+        self, account_id: str, week: int, now_ms: int, by: str, note: str | None, max_tries: int | None
+    ) -> bool:
+        """Mark the award confirmed and the account verified (the phone is proven), atomically."""
+        condition = AwardItem.pk.exists() & AwardItem.confirmed_at_ms.does_not_exist()
+        if max_tries is not None:
+            condition = condition & (AwardItem.tries < max_tries)
+        actions: list[Action] = [AwardItem.confirmed_at_ms.set(now_ms), AwardItem.confirmed_by.set(by)]
+        if note:
+            actions.append(AwardItem.confirmed_note.set(note))
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                tx.update(
+                    AwardItem(pk=account_pk(account_id), sk=f"AWARD#{week:02d}"), actions=actions, condition=condition
+                )
+                tx.update(
+                    AccountItem(pk=account_pk(account_id), sk=PROFILE),
+                    actions=self._verified_actions(now_ms, by, note),
+                    condition=AccountItem.pk.exists(),
+                )
+        except TransactWriteError as exc:
+            if any(_cancelled(exc)):
+                return False
+            raise
+        return True
+
+    @staticmethod
+    def _verified_actions(now_ms: int, by: str, note: str | None) -> list[Action]:
+        actions: list[Action] = [
+            AccountItem.verified.set(True),
+            AccountItem.ttl.remove(),
+            AccountItem.verified_at_ms.set(now_ms),
+            AccountItem.verified_by.set(by),
+        ]
+        if note:
+            actions.append(AccountItem.verified_note.set(note))
+        return actions
+
+    def verify_by_committee(self, account_id: str, now_ms: int, by: str, note: str) -> list[int]:
+        """A confirmation made by telephone: the account is verified and every open award confirmed.
+        Returns the weeks whose award it confirmed."""
+        AccountItem(pk=account_pk(account_id), sk=PROFILE).update(
+            actions=self._verified_actions(now_ms, by, note), condition=AccountItem.pk.exists()
+        )
+        confirmed = []
+        for award in self.awards_of(account_id):
+            if award.confirmed_at_ms is None and self.confirm_award(account_id, award.week, now_ms, by, note, None):
+                confirmed.append(award.week)
+        claim = self.account(account_id)
+        if claim is not None:
+            PhoneItem(pk=phone_pk(claim.phone), sk="CLAIM").update(
+                actions=[PhoneItem.ttl.remove()], condition=PhoneItem.account_id == account_id
+            )
+        return confirmed
+
+    def awards_for(self, week: int, account_ids: list[str]) -> dict[str, Award]:
+        """The week's awards of these accounts (a handful: prize winners and boundary ties)."""
+        found: dict[str, Award] = {}
+        for account_id in account_ids:
+            award = self.award(account_id, week)
+            if award is not None:
+                found[account_id] = award
+        return found
 
     # --- attempts and standings ------------------------------------------------------------------
 
@@ -666,7 +1016,7 @@ import time as _time  # noqa: E402
 from collections.abc import Iterable as _Iterable  # noqa: E402
 from typing import TYPE_CHECKING  # noqa: E402
 
-from contest.tables import ClosedItem, DecisionItem, DisqualificationItem  # noqa: E402
+from contest.tables import ClosedItem, DecisionItem  # noqa: E402
 
 if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has it, so import it lazily
     from contest.ranking import CompactStanding, Disqualification, GroupOrder

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from contest.services.quiz import Quiz
 
 
-class _LazySender:
+class LazySender:
     """Builds the real sender on first use, so handlers that never send pay nothing at cold start."""
 
     def __init__(self, settings: Settings) -> None:
@@ -161,6 +161,6 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
         clock=clock,
         content=ContentSource(repo.load_bundle),
         secret=signing_secret(settings),
-        sender=_LazySender(settings),
+        sender=LazySender(settings),
         origin=origin_guard(settings),
     )

@@ -34,7 +34,10 @@ REGISTER = _object(
         "consent": {"type": "boolean", "const": True},
     }
 )
-VERIFY = _object({"phone": PHONE, "code": CODE})
+TICKET = _string(128, 16, description="Phiếu đăng ký trả về khi đăng ký / lấy lại số (chỉ trình duyệt đó giữ)")
+VERIFY = _object({"phone": PHONE, "code": CODE, "ticket": TICKET}, ["phone", "code"])
+RECLAIM = REGISTER
+AWARD_CONFIRM = _object({"week": {"type": "integer", "minimum": 1, "maximum": 60}, "code": CODE})
 PHONE_ONLY = _object({"phone": PHONE})
 LOGIN = _object({"phone": PHONE, "password": PASSWORD})
 RESET_CONFIRM = _object({"phone": PHONE, "code": CODE, "new_password": PASSWORD})
@@ -63,11 +66,21 @@ REGISTERED = {
     "type": "object",
     "properties": {
         "verification_required": {"type": "boolean"},
+        "message": {"type": "string"},
+        "ticket": {"type": "string"},
         "code_sent": {"type": "boolean", "description": "false: đã đăng ký nhưng chưa gửi được mã, hãy gửi lại sau"},
         "retry_after_seconds": {"type": "integer"},
-        "message": {"type": "string"},
     },
-    "required": ["verification_required", "message"],
+    "required": ["verification_required", "message", "ticket"],
+}
+RECLAIM_STARTED = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "ticket": {"type": "string"},
+        "resend_after_seconds": {"type": "integer"},
+    },
+    "required": ["message", "ticket", "resend_after_seconds"],
 }
 CHALLENGE = {
     "type": "object",
@@ -126,6 +139,8 @@ CONTEST = {
         "time_limit_seconds": {"type": "integer"},
         "show_score_on_submit": {"type": "boolean"},
         "phone_verification": {"type": "boolean"},
+        "verification": {"type": "string", "enum": ["at_registration", "at_award"]},
+        "award_confirmation_hours": {"type": "integer"},
         "consent_version": {"type": "string"},
         "consent_text": {"type": "string"},
         "open_week": {"type": ["integer", "null"]},
@@ -167,6 +182,21 @@ ME = {
         "unit_name": {"type": "string"},
         "verified": {"type": "boolean"},
         "attempts": {"type": "array", "items": ATTEMPT_SUMMARY},
+        "verification": {"type": "string", "enum": ["at_registration", "at_award"]},
+        "awards": {
+            "type": "array",
+            "description": "Giải chờ xác nhận số điện thoại (chế độ at_award)",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "week": {"type": "integer"},
+                    "prize": {"type": "string"},
+                    "deadline": {"type": "string", "format": "date-time"},
+                    "confirmed_at": {"type": ["string", "null"], "format": "date-time"},
+                },
+                "required": ["week", "prize", "deadline", "confirmed_at"],
+            },
+        },
         "is_coordinator": {
             "type": "boolean",
             "description": "Người phụ trách đơn vị (có trang Đơn vị của tôi)",

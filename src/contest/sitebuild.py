@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from contest.model import Contest, Unit, UnitGroup
+from contest.model import VERIFY_AT_AWARD, Contest, Unit, UnitGroup
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 MATERIALS_DIR = "tai-lieu"
@@ -157,8 +157,9 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         lines.extend(f"- {_md(g.name)}" for g in groups)
         lines.append("")
     lines += [
-        "Mỗi người chỉ được dùng **một tài khoản**, đăng ký bằng số điện thoại chính chủ"
-        + (" và xác thực số điện thoại bằng mã gửi qua tin nhắn." if contest.phone_verification else "."),
+        "Mỗi người chỉ được dùng **một tài khoản**, đăng ký bằng số điện thoại chính chủ.",
+        "",
+        *verification_rules(contest),
         "",
         "### Những người không được dự thi",
         "",
@@ -384,6 +385,41 @@ def materials_nav(root: Path) -> list[Any]:
 # ---------------------------------------------------------------- page placeholders
 
 
+def verification_rules(contest: Contest) -> list[str]:
+    """The rules page's paragraph on when the phone is proven (registration.verification) and why."""
+    if contest.verification == VERIFY_AT_AWARD:
+        return [
+            "### Xác thực số điện thoại khi nhận giải",
+            "",
+            "Đăng ký **không cần** mã xác thực: bạn dự thi được ngay sau khi đăng ký. Số điện thoại chỉ được "
+            "xác thực khi điều đó thực sự cần: sau mỗi lần công bố kết quả tuần, mỗi người đoạt giải (và mỗi "
+            "thành viên của nhóm đồng hạng ở ranh giới giải) nhận **một** mã qua tin nhắn và nhập mã ở "
+            f"**Trang của tôi** trong vòng **{contest.award_confirmation_hours} giờ** kể từ giờ công bố. "
+            "Giải chưa được xác nhận vẫn được giữ nguyên để Ban Tổ chức xem xét (Ban Tổ chức có thể gọi điện "
+            "xác nhận), không tự động chuyển cho người khác.",
+            "",
+            "Lý do: gửi một tin nhắn cho mỗi lượt đăng ký tốn kém gấp nhiều lần tổng giá trị giải thưởng, trong "
+            "khi việc chứng minh chủ số điện thoại chỉ thực sự cần khi trao giải; cách này tiết kiệm mà vẫn bảo "
+            "đảm giải được trao đúng người.",
+            "",
+            "Nếu số điện thoại của bạn đã bị người khác đăng ký, hãy dùng trang **Lấy lại số điện thoại**: một "
+            "mã gửi tới số đó cho phép chủ số lấy lại; tài khoản đăng ký trước đó bị đóng và kết quả chưa công "
+            "bố của tài khoản đó bị rút. Tài khoản đã xác thực số điện thoại không bao giờ bị lấy mất theo cách này.",
+        ]
+    return [
+        "### Xác thực số điện thoại khi đăng ký",
+        "",
+        "Sau khi đăng ký, bạn nhập mã gửi qua tin nhắn tới số điện thoại đã đăng ký; chỉ tài khoản đã xác thực "
+        "mới đăng nhập và dự thi được. Đăng ký chưa xác thực sẽ tự hết hiệu lực sau 1 ngày.",
+        "",
+        "Lý do: mỗi người chỉ có một tài khoản bằng số điện thoại chính chủ, được chứng minh ngay từ đầu.",
+        "",
+        "Nếu số điện thoại của bạn đã bị người khác đăng ký, hãy đăng ký lại (hoặc dùng trang **Lấy lại số "
+        "điện thoại**) và nhập mã gửi tới số đó: tài khoản chưa xác thực đăng ký trước đó bị đóng. Tài khoản đã "
+        "xác thực số điện thoại không bao giờ bị lấy mất theo cách này.",
+    ]
+
+
 def public_schedule(contest: Contest) -> dict[str, Any]:
     """What the site's JavaScript may know about the contest before asking the API."""
     return {
@@ -425,6 +461,12 @@ def placeholders(root: Path) -> dict[str, str]:
         "first_day": day(first.opens_at),
         "last_day": day(last.closes_at),
         "code_resend_seconds": str(contest.limits.code_resend_seconds),
+        "phone_hint": (
+            "Mã xác thực sẽ được gửi đến số này bằng tin nhắn."
+            if contest.phone_verification
+            else "Không cần mã khi đăng ký; nếu đoạt giải, bạn nhận một mã xác nhận qua số này."
+        ),
+        "award_confirmation_hours": str(contest.award_confirmation_hours),
         "prediction_max": str(contest.quiz.prediction_max),
         "schedule_json": json.dumps(public_schedule(contest), ensure_ascii=False, separators=(",", ":")),
     }

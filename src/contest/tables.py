@@ -89,6 +89,10 @@ class AccountItem(_Item):
     password_version = NumberAttribute(default=1)
     session_version = NumberAttribute(null=True)  # raised by logout (ADD 1); absent = 0
     verified_ip_hash = UnicodeAttribute(null=True)
+    verified_at_ms = NumberAttribute(null=True)
+    verified_by = UnicodeAttribute(null=True)  # "code" | "committee: <name>" (a confirmation by telephone)
+    verified_note = UnicodeAttribute(null=True)
+    closed_at_ms = NumberAttribute(null=True)  # the phone's owner reclaimed the number: account closed
     gsi1pk = UnicodeAttribute(null=True)  # UNIT#<unit_id> (index gsi1)
     gsi1sk = UnicodeAttribute(null=True)  # <account_id>
     coordinator_unit = UnicodeAttribute(null=True)  # the unit this person coordinates (organisers appoint)
@@ -110,6 +114,9 @@ class CodeItem(_Item):
     sent_at_ms = NumberAttribute()
     window_start_ms = NumberAttribute()
     window_sends = NumberAttribute(default=1)
+    # CODE#claim only: the registration waiting for the phone's proof, bound to the registrant's ticket
+    ticket_hash = UnicodeAttribute(null=True)
+    pending = UnicodeAttribute(null=True)  # JSON: full_name, unit_id, password_hash, consent version/time
 
 
 class ExclusionItem(_Item):
@@ -310,3 +317,47 @@ class CoordinatorItem(_Item):
 
 
 MODELS = (*MODELS, CoordinatorItem)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Verification policy (issue 12): award confirmations and reclaimed numbers.
+#
+# | item         | pk                    | sk                          | read by                               |
+# |--------------|-----------------------|-----------------------------|---------------------------------------|
+# | AwardItem    | ACCOUNT#<account_id>  | AWARD#<ww>                  | /me (query of the account), confirm,  |
+# |              |                       |                             | reports and committee (batch get)     |
+# | ReclaimItem  | RECLAIMS              | <at_ms:013d>#<old account>  | `contest committee reclaims`          |
+# ---------------------------------------------------------------------------------------------------
+
+
+class AwardItem(_Item):
+    """A prize (or a place in a tie group at a prize boundary) waiting for the phone's confirmation."""
+
+    account_id = UnicodeAttribute()
+    week = NumberAttribute()
+    prize = UnicodeAttribute()  # prize rank or "pending" (tie group at a boundary)
+    created_at_ms = NumberAttribute()
+    deadline_ms = NumberAttribute()
+    code_salt = UnicodeAttribute(null=True)
+    code_hash = UnicodeAttribute(null=True)  # keyed by a random salt: the close never holds the signing secret
+    tries = NumberAttribute(default=0)
+    sent_at_ms = NumberAttribute(null=True)  # set once the SMS went out (a rerun sends only where missing)
+    confirmed_at_ms = NumberAttribute(null=True)
+    confirmed_by = UnicodeAttribute(null=True)  # "code" | "committee: <name>"
+    confirmed_note = UnicodeAttribute(null=True)
+
+
+class ReclaimItem(_Item):
+    """A number taken over by its owner: the closed (squatter's) account, for the committee."""
+
+    phone = UnicodeAttribute()
+    old_account_id = UnicodeAttribute()
+    old_full_name = UnicodeAttribute()
+    old_unit_id = UnicodeAttribute()
+    new_account_id = UnicodeAttribute()
+    at_ms = NumberAttribute()
+    withdrawn_weeks = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]
+    published_weeks = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]
+
+
+MODELS = (*MODELS, AwardItem, ReclaimItem)

@@ -127,6 +127,11 @@ def e2e_root(tmp_path_factory) -> Path:
     (root / "content" / "questions").mkdir()
     (root / "content" / "documents").mkdir(exist_ok=True)
     contest = yaml.safe_load((root / "content" / "contest.yaml").read_text(encoding="utf-8"))
+    # the journeys below prove the phone at registration; the at_award journey is in tests/integration
+    contest["registration"]["verification"] = "at_registration"
+    (root / "content" / "contest.yaml").write_text(
+        yaml.safe_dump(contest, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     per_week = 2 * int(contest["quiz"]["questions_per_attempt"])
     (root / "content" / "questions" / "e2e.yaml").write_text(
         yaml.safe_dump(question_bank(len(contest["weeks"]), per_week), allow_unicode=True), encoding="utf-8"

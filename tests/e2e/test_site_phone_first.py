@@ -343,3 +343,82 @@ def test_the_receipt_is_signed_downloadable_and_verifies_on_the_site(stack, code
     page.get_by_label("Hoặc dán nội dung biên nhận").fill(json.dumps(forged))
     page.get_by_role("button", name="Kiểm tra").click()
     expect(status).to_contain_text("KHÔNG HỢP LỆ")
+
+
+def test_home_page_states_the_open_week_and_vao_thi_invites_a_first_visitor(stack, page: Page, shot):
+    # Given a first-time visitor (no session ever) on the home page, in week 1
+    page.goto(stack.base_url + "/")
+    now = page.locator(".ct-home__now")
+    # Then it says which week is open, until when, and when its results come
+    expect(now).to_contain_text("Tuần 1 đang mở")
+    expect(now).to_contain_text("làm bài đến 19:00 Chủ nhật, 22/10/2023")
+    expect(now).to_contain_text("công bố lúc 20:00 Chủ nhật, 22/10/2023")
+    shot(page, "h13-12-trang-chu")
+    # When they press "Vào thi"
+    page.locator("article a.md-button", has_text="Vào thi").click()
+    page.wait_for_url("**/thi/")
+    status = page.locator(".ct-quiz .ct-status")
+    # Then they are invited to log in or register, never told a session expired
+    expect(status).to_contain_text("Bạn cần đăng nhập để vào thi")
+    expect(status.get_by_role("link", name="đăng ký tài khoản mới")).to_be_visible()
+    status.get_by_role("link", name="Đăng nhập").click()
+    page.wait_for_url("**/dang-nhap/?next=thi/")
+    expect(page.locator("form .ct-status")).not_to_contain_text("hết hạn")
+
+
+def test_between_weeks_the_start_button_is_disabled_and_says_when(stack, code_for, page: Page):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Ngô Văn Giữa Tuần", phone)
+    verify_and_login(page, code_for, phone)
+    # Given the server says no week is open (between week 1 and week 2)
+    info = page.evaluate("fetch('/api/contest').then((r) => r.json())")
+    between = info | {"open_week": None, "now": "2023-10-22T21:00:00+07:00"}
+    page.route(
+        "**/api/contest",
+        lambda route: route.fulfill(status=200, content_type="application/json", body=json.dumps(between)),
+    )
+    page.goto(base + "/thi/")
+    # Then "Bắt đầu làm bài" cannot be pressed and the page says when the next week opens
+    expect(page.locator(".ct-quiz__when")).to_contain_text("Tuần 2 bắt đầu lúc 00:00 Thứ Hai, 23/10/2023")
+    expect(page.get_by_role("button", name="Bắt đầu làm bài")).to_be_disabled()
+
+
+def test_quiz_navigation_shows_each_question_under_the_bar_and_the_pill_never_covers_the_timer(
+    stack, code_for, page: Page, shot
+):
+    base = stack.base_url
+    phone = new_phone()
+    register(page, base, "Trịnh Văn Cuộn Trang", phone)
+    verify_and_login(page, code_for, phone)
+    page.goto(base + "/thi/")
+    page.get_by_role("button", name="Bắt đầu làm bài").click()
+    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 0/15")
+    legend_below_bar = """() => {
+        const bar = document.querySelector('.ct-quiz__bar').getBoundingClientRect();
+        const q = document.querySelector('.ct-question legend, .ct-question__legend').getBoundingClientRect();
+        return q.top >= bar.bottom - 1 && q.top < innerHeight / 2;
+    }"""
+    # When the person scrolls down to "Câu sau ›" and presses it, several times
+    for _ in range(3):
+        page.get_by_role("button", name="Câu sau ›").scroll_into_view_if_needed()
+        page.get_by_role("button", name="Câu sau ›").click()
+        # Then the next question's text starts just under the sticky bar
+        assert page.evaluate(legend_below_bar)
+    # When they jump from the grid at the bottom of the page
+    page.locator('.ct-dot[data-step="12"]').scroll_into_view_if_needed()
+    page.locator('.ct-dot[data-step="12"]').click()
+    expect(page.locator(".ct-question legend")).to_contain_text("Câu 13/15.")
+    assert page.evaluate(legend_below_bar)
+    # and scroll up a little: the theme's back-to-top pill appears, but never over the timer
+    page.mouse.wheel(0, 400)
+    page.mouse.wheel(0, -200)
+    page.wait_for_function("!document.querySelector('.md-top').hidden")
+    overlap = page.evaluate("""() => {
+        const a = document.querySelector('.md-top').getBoundingClientRect();
+        const b = document.querySelector('.ct-quiz__timer').getBoundingClientRect();
+        return !(a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top);
+    }""")
+    assert overlap is False
+    expect(page.locator(".md-top")).to_contain_text("Lên đầu trang")
+    shot(page, "h13-13-thi-cuon-trang")

@@ -274,6 +274,7 @@ def test_password_reset_then_login_with_the_new_password(stack, code_for, page: 
     register(page, base, "Nguyễn Thị Hồng Nhung", phone)
     verify_and_login(page, code_for, phone)
     page.get_by_role("button", name="Đăng xuất").click()
+    page.wait_for_url("**/dang-nhap/")  # logout tells the server first, then navigates
 
     # Given a person who forgot the password asks for a code
     page.goto(base + "/quen-mat-khau/")

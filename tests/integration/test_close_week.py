@@ -260,7 +260,7 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     # private reports: CSV with BOM, a three-sheet workbook listing the tie and the removed organiser
     assert (private(env) / "week-1" / "standings.csv").read_bytes().startswith("\ufeffHạng".encode())
     book = load_workbook(private(env) / "week-1" / "report.xlsx", read_only=True)
-    assert book.sheetnames == ["Tổng hợp theo đơn vị", "Chi tiết cá nhân", "Đồng hạng và cờ rà soát"]
+    assert book.sheetnames == ["Tổng hợp theo đơn vị", "Chi tiết cá nhân", "Đồng hạng và cờ rà soát", "Xác nhận giải"]
     ties_sheet = [r for r in book["Đồng hạng và cờ rà soát"].iter_rows(values_only=True)]
     assert sum(1 for r in ties_sheet if r and r[0] == label) == 3
     assert any(r and r[4] == cast["organiser"].account_id for r in ties_sheet)

@@ -267,6 +267,9 @@ def test_no_public_route_or_site_file_exposes_a_participant_count_before_the_clo
         "/api/password/reset",
         "/api/password/reset/confirm",
         "/api/me",
+        "/api/me/award",  # a message only (at_award prize confirmation)
+        "/api/reclaim",
+        "/api/challenge",  # a proof-of-work challenge, no count
         "/api/contest",
         "/api/quiz",
         "/api/submit",

@@ -65,7 +65,9 @@ def make_root(tmp: Path, *, per_week: int | None = None, contest_changes: dict[s
     (root / "functions").symlink_to(REPO / "functions")
     contest_path = root / "content" / "contest.yaml"
     contest = yaml.safe_load(contest_path.read_text(encoding="utf-8"))
-    apply_changes(contest, {**TEST_SMS_CHANGES, **(contest_changes or {})})
+    # Tests are written for the code-at-registration journey unless they ask for another mode.
+    pinned = {"registration.verification": "at_registration", **TEST_SMS_CHANGES}
+    apply_changes(contest, {**pinned, **(contest_changes or {})})
     contest_path.write_text(yaml.safe_dump(contest, allow_unicode=True, sort_keys=False), encoding="utf-8")
     per_week = per_week or 2 * int(contest["quiz"]["questions_per_attempt"])
     (root / "content" / "questions").mkdir()

@@ -252,3 +252,36 @@ def test_parsers_refuse_a_document_that_is_not_a_mapping(tmp_path: Path) -> None
         # When parsed, Then a ContentError (not a crash) is raised
         issues_of(tmp_path, text)
         issues_of(tmp_path, text, "units")
+
+
+# --- registration.verification (issue 12.1) ------------------------------------------------------------
+
+
+def test_shipped_contest_verifies_phones_at_award(contest: Contest) -> None:
+    assert contest.verification == "at_award" and contest.award_confirmation_hours == 72
+    assert contest.phone_verification is False
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "needle", "words"),
+    [
+        ("  verification: at_award\n", "  verification: sometimes\n", "verification: sometimes", ("at_award",)),
+        (
+            "  verification: at_award\n",
+            "  verification: at_award\n  phone_verification: true\n",
+            "phone_verification",
+            ("replaced",),
+        ),
+        ("  verification: at_award\n", "  verification: at_award\n  verify_by: sms\n", "verify_by", ("unknown",)),
+        ("  award_confirmation_hours: 72\n", "  award_confirmation_hours: 0\n", "award_confirmation_hours", ("≥ 1",)),
+        ("  verification: at_award\n", "", "award_confirmation_hours", ("registration.verification",)),
+    ],
+)
+def test_registration_keys_are_checked_strictly(tmp_path: Path, old: str, new: str, needle: str, words) -> None:
+    # Given a registration block with a bad verification setting
+    text = edit(CONTEST_YAML, old, new)
+    # When it is parsed, then the one issue points at the offending line
+    path, issues = issues_of(tmp_path, text)
+    assert len(issues) == 1, issues
+    line = next(n for n, text_line in enumerate(text.splitlines(), 1) if text_line.strip().startswith(needle))
+    assert_points_at(path, issues[0], line, *words)

@@ -35,7 +35,7 @@ def test_csv_has_a_bom_vietnamese_headers_and_one_row_per_ranked_entry():
     assert units_csv(units).decode("utf-8-sig").splitlines()[0].startswith("Mã đơn vị,Đơn vị,Khối")
 
 
-def test_the_workbook_is_byte_identical_across_runs_and_has_the_three_sheets():
+def test_the_workbook_is_byte_identical_across_runs_and_has_the_four_sheets():
     ranking, units = ranked()
     review = week_review(CONTEST, ranking, UNITS)
     first = week_workbook(ranking, units, UNITS, review, FIXED)
@@ -46,7 +46,7 @@ def test_the_workbook_is_byte_identical_across_runs_and_has_the_three_sheets():
         assert {i.date_time for i in z.infolist()} == {(2020, 1, 1, 0, 0, 0)}
         assert b"2023-10-22T13:00:00Z" in z.read("docProps/core.xml")
     book = load_workbook(io.BytesIO(first), read_only=True)
-    assert book.sheetnames == ["Tổng hợp theo đơn vị", "Chi tiết cá nhân", "Đồng hạng và cờ rà soát"]
+    assert book.sheetnames == ["Tổng hợp theo đơn vị", "Chi tiết cá nhân", "Đồng hạng và cờ rà soát", "Xác nhận giải"]
     detail = list(book["Chi tiết cá nhân"].iter_rows(values_only=True))
     assert detail[0] == STANDINGS_HEADER and len(detail) == 1 + len(ranking)
     summary = list(book["Tổng hợp theo đơn vị"].iter_rows(values_only=True))

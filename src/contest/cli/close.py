@@ -34,6 +34,18 @@ def _clock_override() -> datetime | None:
     return start
 
 
+def _sender(region: str | None) -> Any:
+    """at_award: the close sends one code per prize winner. From a terminal: SNS when CONTEST_SMS_SENDER=sns,
+    the outbox file when CONTEST_OUTBOX is set; otherwise no SMS (the scheduled close sends them)."""
+    from contest.sender import OutboxSender, SnsSender
+
+    if os.environ.get("CONTEST_SMS_SENDER") == "sns" and region:
+        return SnsSender(region)
+    if outbox := os.environ.get("CONTEST_OUTBOX"):
+        return OutboxSender(Path(outbox))
+    return None
+
+
 @contextmanager
 def closer(aws: bool) -> Iterator[Any]:
     """A CloseWeek use case on AWS (settings from the environment) or on the running local stack.
@@ -47,6 +59,7 @@ def closer(aws: bool) -> Iterator[Any]:
     from contest.local.stack import attached, stack_now
     from contest.publisher import publisher_for
     from contest.repository import CloseRepository
+    from contest.sender import OutboxSender
     from contest.services.close import CloseWeek
     from contest.services.content import ContentSource
 
@@ -73,7 +86,7 @@ def closer(aws: bool) -> Iterator[Any]:
         tables.configure(str(table), str(region))
         repo = CloseRepository()
         clock = OffsetClock(override) if override else SystemClock()
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher)
+        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, sender=_sender(str(region)))
         return
     with attached(project_root()) as marker:
         if marker is None:
@@ -89,7 +102,9 @@ def closer(aws: bool) -> Iterator[Any]:
         )
         clock = OffsetClock(override or stack_now(marker))
         # on the local stack its clock is the server's clock (as for the stack's own close_week)
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, wall=clock)
+        outbox = Path(marker["publish_dir"]).parent / "outbox.jsonl"
+        sender = _sender(marker["region"]) or (OutboxSender(outbox) if outbox.parent.is_dir() else None)
+        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, wall=clock, sender=sender)
 
 
 def report(result: dict[str, Any]) -> None:
@@ -118,6 +133,15 @@ def report(result: dict[str, Any]) -> None:
         console.print(f"{result['flags']} cờ rà soát (xem báo cáo riêng week-{result['week']}/report.xlsx).")
     if result["stale_decisions"]:
         err.print(f"[yellow]{result['stale_decisions']} quyết định không còn khớp nhóm đồng hạng nào.[/yellow]")
+    if result.get("award_codes_sent") or result.get("award_codes_failed"):
+        console.print(f"Đã gửi {result['award_codes_sent']} mã xác nhận giải qua tin nhắn.")
+        if result["award_codes_failed"]:
+            err.print(f"[yellow]{result['award_codes_failed']} mã chưa gửi được: chạy lại để gửi.[/yellow]")
+    if result.get("awards_unconfirmed"):
+        console.print(
+            f"{result['awards_unconfirmed']} người đoạt/chờ giải chưa xác nhận số điện thoại "
+            f"(week-{result['week']}/awards.csv; `contest committee verify` ghi nhận xác nhận qua điện thoại)."
+        )
     if result.get("final"):
         console.print("Đã công bố giải đơn vị chung cuộc (final.json).")
     console.print(f"SHA-256 bảng xếp hạng đầy đủ: {result['standings_sha256']}")

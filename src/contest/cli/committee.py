@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.markup import escape
@@ -13,7 +14,10 @@ from contest.cli import console, fail, project_root
 from contest.cli.close import closer, report, run
 from contest.workbook import document_titles
 
-app = typer.Typer(help="Quyết định của Ban Tổ chức (đồng hạng, hủy kết quả).", no_args_is_help=True)
+app = typer.Typer(
+    help="Quyết định của Ban Tổ chức (đồng hạng, hủy kết quả, xác nhận số điện thoại, số bị lấy lại).",
+    no_args_is_help=True,
+)
 
 
 @app.command("groups")
@@ -24,10 +28,13 @@ def groups(
     """Liệt kê các nhóm đồng hạng của tuần (mã tài khoản để dùng với `committee order`)."""
     with closer(aws) as c:
         raw = c.publisher.read_private(f"week-{week}/review.json")
-    if raw is None:
-        fail(f"Tuần {week} chưa được chốt.")
-    review = json.loads(raw)
-    table = Table("Nhóm", "Hạng", "Trạng thái", "Giải", "Mã tài khoản", "Họ và tên", "Đơn vị")
+        if raw is None:
+            fail(f"Tuần {week} chưa được chốt.")
+        review = json.loads(raw)
+        members = [m["account_id"] for g in review["tie_groups"] for m in g["members"]]
+        awards = c.repo.awards_for(week, members)
+        contest = c.content.get().contest
+    table = Table("Nhóm", "Hạng", "Trạng thái", "Giải", "Mã tài khoản", "Họ và tên", "Đơn vị", "Xác nhận SĐT")
     for g in review["tie_groups"]:
         for m in g["members"]:
             table.add_row(
@@ -38,8 +45,99 @@ def groups(
                 m["account_id"],
                 escape(m["name"]),  # what people typed: text, never console markup
                 escape(m["unit"]),
+                _confirmation(contest, awards.get(m["account_id"]), bool(g["prize"])),
             )
     console.print(table)
+
+
+def _confirmation(contest: Any, award: Any, prize: bool) -> str:
+    from contest.model import VERIFY_AT_AWARD
+    from contest.publication import instant
+
+    if contest.verification != VERIFY_AT_AWARD:
+        return "xác thực khi đăng ký"
+    if award is None:
+        return "chưa gửi mã" if prize else ""
+    if award.confirmed_at_ms is None:
+        return f"chưa xác nhận (hạn {instant(award.deadline_ms, contest.timezone)})"
+    how = {"code": "mã", "verified": "đã xác thực trước"}.get(award.confirmed_by or "", award.confirmed_by or "")
+    return f"đã xác nhận ({how}, {instant(award.confirmed_at_ms, contest.timezone)})"
+
+
+@app.command("verify")
+def verify(
+    account: str = typer.Option(None, "--account", help="Mã tài khoản."),
+    phone: str = typer.Option(None, "--phone", help="Hoặc số điện thoại."),
+    by: str = typer.Option(..., "--by", help="Người gọi điện xác nhận (ghi vào hồ sơ)."),
+    note: str = typer.Option(..., "--note", help="Ghi chú: gọi số nào, lúc nào, người nghe xác nhận gì."),
+    aws: bool = typer.Option(False, "--aws"),
+) -> None:
+    """Ghi nhận xác nhận số điện thoại qua điện thoại (ai, khi nào): tài khoản được xác thực, giải được xác nhận."""
+    from contest import errors, phones
+    from contest.clock import to_ms
+
+    if bool(account) == bool(phone):
+        fail("Cần đúng một trong --account hoặc --phone.")
+    if not by.strip() or not note.strip():
+        fail("Cần ghi --by và --note.")
+    with closer(aws) as c:
+        account_id = account
+        if phone:
+            try:
+                e164 = phones.normalize(phone)
+            except errors.ContestError as exc:
+                fail(exc.message)
+                raise
+            claim = c.repo.claim(e164)
+            if claim is None:
+                fail("Không có tài khoản nào đăng ký số điện thoại này.")
+                raise typer.Exit(1)
+            account_id = claim.account_id
+        found = c.repo.account(account_id)
+        if found is None or found.closed_at_ms is not None:
+            fail("Không có tài khoản này (hoặc tài khoản đã bị đóng khi chủ số lấy lại số).")
+            raise typer.Exit(1)
+        weeks = c.repo.verify_by_committee(
+            found.account_id, to_ms(c.clock.now()), f"committee: {by.strip()}", note.strip()
+        )
+    listed = ", ".join(str(w) for w in weeks) if weeks else "không có giải nào đang chờ"
+    console.print(
+        f"Đã ghi nhận xác nhận số điện thoại của {found.full_name} ({found.account_id}) do {by.strip()} thực hiện. "
+        f"Giải đã xác nhận: tuần {listed}. Chạy lại `contest close-week --week N` để cập nhật báo cáo."
+    )
+
+
+@app.command("reclaims")
+def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
+    """Các số điện thoại đã được chủ số lấy lại: tài khoản bị đóng và các tuần bị rút kết quả."""
+    from contest.publication import instant
+
+    with closer(aws) as c:
+        found = c.repo.reclaims()
+        timezone = c.content.get().contest.timezone
+    table = Table(
+        "Thời điểm",
+        "Số điện thoại",
+        "Tài khoản bị đóng",
+        "Họ và tên",
+        "Đơn vị",
+        "Tài khoản mới",
+        "Rút khỏi tuần",
+        "Tuần đã công bố (Ban Tổ chức xem xét)",
+    )
+    for r in found:
+        table.add_row(
+            instant(r.at_ms, timezone),
+            r.phone,
+            r.old_account_id,
+            escape(r.old_full_name),  # what people typed: text, never console markup
+            r.old_unit_id,
+            r.new_account_id,
+            ", ".join(map(str, r.withdrawn_weeks)),
+            ", ".join(map(str, r.published_weeks)),
+        )
+    console.print(table)
+    console.print(f"{len(found)} số đã được lấy lại.")
 
 
 @app.command("order")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
+import secrets
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from contest import errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
-from contest.codes import CODE_LENGTH, code_hash, code_matches, new_code, well_formed
-from contest.model import Account
-from contest.repository import CodeRecord, LoginCount, Repository
+from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
+from contest.model import UNVERIFIED_TTL_SECONDS, Account
+from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, Repository
 from contest.sender import Sender
 from contest.services.content import ContentSource
 from contest.sms import code_text
@@ -19,6 +21,8 @@ from contest.sms import code_text
 WINDOW_MS = 3_600_000
 LOCK_BASE_S, LOCK_MAX_S = 30, 900
 NO_ACCOUNT = "0" * 32  # read on the unknown-number path so that every path makes the same reads
+RECLAIM_REASON = "Chủ số điện thoại đã lấy lại số; tài khoản đăng ký trước đó bị đóng."
+RECLAIM_BY = "Hệ thống (lấy lại số điện thoại)"
 DUMMY = passwords.DUMMY_HASH
 
 
@@ -38,8 +42,32 @@ class Accounts:
     secret: bytes
 
     # --- registration ----------------------------------------------------------------------------
+    #
+    # Every unauthenticated account route answers the same whether the number is free, registered,
+    # verified, excluded or locked (issue 11.4): one status and body per route, the same reads and one
+    # scrypt hash on every path, no tries_left or wait time that only a registered number could have.
+    # What differs happens only on the phone (a code arrives or not), which only its owner sees.
 
-    def register(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
+    def _registered_message(self) -> str:
+        if self.content.get().contest.phone_verification:
+            return (
+                "Đã nhận đăng ký. Nếu số điện thoại hợp lệ, mã xác thực đã được gửi tới số này: "
+                "nhập mã ở bước tiếp theo để hoàn tất đăng ký."
+            )
+        return (
+            "Đã nhận đăng ký. Mời bạn đăng nhập để dự thi. Nếu không đăng nhập được vì số điện thoại "
+            "đã có người khác dùng, hãy chọn «Lấy lại số điện thoại»."
+        )
+
+    def _live_claim(self, phone: str, now_ms: int) -> PhoneClaim | None:
+        claim = self.repo.claim(phone)
+        return claim if claim is not None and claim.live(now_ms // 1000) else None
+
+    def _pending(
+        self, full_name: str, phone: str, unit_id: str, password: str, ip: str | None
+    ) -> tuple[str, str, dict[str, Any], int, str | None]:
+        """Checks shared by register and reclaim: (e164, name, pending registration, now_ms). Always one
+        scrypt hash and the per-address throttle, before anything about the number is read."""
         content = self.content.get()
         contest = content.contest
         e164 = phones.normalize(phone)
@@ -47,68 +75,203 @@ class Accounts:
         secret_password = passwords.check_strength(password, e164)
         if content.unit(unit_id) is None:
             raise errors.UnknownUnit()
-        now = self.clock.now()
-        now_ms = to_ms(now)
+        now_ms = to_ms(self.clock.now())
         address = ip_hash(self.secret, ip)
         if address:
             self.repo.throttle_registration(address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour)
+        pending = {
+            "full_name": clean,
+            "unit_id": unit_id,
+            "password_hash": passwords.hash_password(secret_password),
+            "consent_version": contest.consent_version,
+            "consent_at_ms": now_ms,
+        }
+        return e164, clean, pending, now_ms, address
+
+    def register(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
+        contest = self.content.get().contest
+        e164, clean, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip)
         verify = contest.phone_verification
-        account = Account(
-            account_id=uuid.uuid4().hex,
-            phone=e164,
-            full_name=clean,
-            unit_id=unit_id,
-            password_hash=passwords.hash_password(secret_password),
-            verified=not verify,
-            excluded=False,
+        ticket = secrets.token_urlsafe(24)
+        excluded = self.repo.is_excluded(e164)
+        claim = self._live_claim(e164, now_ms)
+        if claim is None:
+            account = Account(
+                account_id=uuid.uuid4().hex,
+                phone=e164,
+                full_name=clean,
+                unit_id=unit_id,
+                password_hash=pending["password_hash"],
+                verified=False,
+                excluded=excluded,
+                created_at_ms=now_ms,
+                password_version=1,
+                expires_at_s=now_ms // 1000 + UNVERIFIED_TTL_SECONDS if verify else None,
+            )
+            code = new_code() if verify else None
+            record = self._code_record(e164, "verify", code, account.account_id, now_ms, None) if code else None
+            try:
+                self.repo.create_account(
+                    account,
+                    consent_at_ms=now_ms,
+                    consent_version=contest.consent_version,
+                    code=record,
+                    code_ttl_s=contest.limits.code_ttl_seconds,
+                    now_s=now_ms // 1000,
+                )
+            except errors.PhoneTaken:
+                claim = self._live_claim(e164, now_ms)  # a concurrent registration won: handled as taken
+        refused: errors.SmsNotSent | None = None
+        try:
+            if claim is None and code and record:
+                self._send_code(e164, code, "verify", address=address, record=record, purpose="verify")
+            elif claim is not None and verify:
+                # Taken number, code-at-registration mode: the registrant expects a code. It goes to the phone
+                # and, with this registration's ticket, lets the phone's owner take the number over (reclaim).
+                self._start_claim(e164, pending, ticket, address, quiet_budget=False)
+        except errors.SmsNotSent as exc:  # a budget (address / global / breaker): the same for every number
+            refused = exc
+        answer: dict[str, Any] = {
+            "verification_required": verify,
+            "code_sent": verify and refused is None,
+            "message": self._registered_message(),
+            "ticket": ticket,
+        }
+        if refused is not None:
+            answer["message"] = "Đã nhận đăng ký nhưng chưa gửi được mã xác thực. " + refused.message
+            answer["retry_after_seconds"] = int(refused.extra.get("retry_after", 60))
+        return answer
+
+    def reclaim(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
+        """The owner of a number someone else registered: one code to the phone, then /api/verify with the
+        code and this ticket takes the number over. Same answer whatever the number's state."""
+        e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip)
+        ticket = secrets.token_urlsafe(24)
+        self.repo.is_excluded(e164)  # the same reads as register
+        self._live_claim(e164, now_ms)
+        self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
+        return {
+            "message": (
+                "Nếu số điện thoại hợp lệ, mã xác nhận đã được gửi tới số này. Nhập mã ở bước tiếp theo để hoàn tất."
+            ),
+            "ticket": ticket,
+            "resend_after_seconds": self._resend_gap(),
+        }
+
+    def _start_claim(
+        self, phone: str, pending: dict[str, Any], ticket: str, address: str | None, *, quiet_budget: bool
+    ) -> None:
+        previous = self.repo.code(phone, "claim")
+        self._issue_code(
+            phone,
+            "claim",
+            uuid.uuid4().hex,
+            previous,
+            "reclaim",
+            address=address,
+            ticket_hash=ticket_hash(ticket),
+            pending=pending,
+            quiet_budget=quiet_budget,
+        )
+
+    def _well_formed(self, code: object) -> None:
+        """A typing slip (not six digits) is said so, without using up a try: it depends on the input only."""
+        if not well_formed(code):
+            raise errors.CodeInvalid(f"Mã xác thực gồm {CODE_LENGTH} chữ số. Vui lòng kiểm tra lại tin nhắn.")
+
+    def verify(self, *, phone: str, code: str, ip: str | None, ticket: str | None = None) -> dict[str, Any]:
+        e164 = phones.normalize(phone)
+        self._well_formed(code)
+        limits = self.content.get().contest.limits
+        now_ms = to_ms(self.clock.now())
+        done = {"message": "Xác thực số điện thoại thành công. Bạn có thể đăng nhập để dự thi."}
+        plain = self.repo.code(e164, "verify")
+        claim_code = self.repo.code(e164, "claim")
+        wanted = ticket_hash(ticket) if ticket else None
+        if claim_code is not None and wanted is not None and hmac.compare_digest(claim_code.ticket_hash or "", wanted):
+            if self._code_ok(e164, "claim", code, claim_code, now_ms):
+                self._complete_claim(e164, claim_code, now_ms)
+                return done
+            raise errors.CodeInvalid()
+        if plain is not None and self._code_ok(e164, "verify", code, plain, now_ms):
+            if not self.repo.verify_phone(e164, plain, limits.code_max_tries, ip_hash(self.secret, ip)):
+                raise errors.CodeInvalid()
+            return done
+        raise errors.CodeInvalid()
+
+    def _complete_claim(self, phone: str, record: CodeRecord, now_ms: int) -> None:
+        """The phone's owner proved it: the number goes to the waiting registration.
+
+        - a free number (or an expired claim): the registration becomes a verified account;
+        - an unverified account holds it (a squatter, or an owner who never proved it): that account is
+          closed, its entries are withdrawn from every week not yet published, the committee sees it;
+        - a VERIFIED account holds it: nothing changes (its owner proved this phone before; a code can
+          never hand a verified account to someone else). The answer is the same.
+        """
+        contest = self.content.get().contest
+        pending = record.pending or {}
+        claim = self._live_claim(phone, now_ms)
+        old = self.repo.account(claim.account_id) if claim else None
+        if old is not None and old.verified:
+            self.repo.discard_code(phone, "claim", record)
+            return
+        new = Account(
+            account_id=record.account_id,
+            phone=phone,
+            full_name=str(pending.get("full_name", "")),
+            unit_id=str(pending.get("unit_id", "")),
+            password_hash=str(pending.get("password_hash", "")),
+            verified=True,
+            excluded=self.repo.is_excluded(phone),
             created_at_ms=now_ms,
             password_version=1,
         )
-        code = new_code() if verify else None
-        record = self._code_record(e164, "verify", code, account.account_id, now_ms, None) if code else None
-        self.repo.create_account(
-            account,
-            consent_at_ms=now_ms,
-            consent_version=contest.consent_version,
-            code=record,
-            code_ttl_s=contest.limits.code_ttl_seconds,
-        )
-        if code and record:
-            try:
-                self._send_code(e164, code, "verify", address=address, record=record)
-            except errors.SmsNotSent as exc:  # the account is stored: the code can be asked for again later
-                return {
-                    "verification_required": verify,
-                    "code_sent": False,
-                    "message": "Đăng ký thành công nhưng chưa gửi được mã xác thực. " + exc.message,
-                    "retry_after_seconds": int(exc.extra.get("retry_after", 60)),
-                }
-            message = "Đăng ký thành công. Mã xác thực đã được gửi tới số điện thoại của bạn."
-        else:
-            message = "Đăng ký thành công. Bạn có thể đăng nhập để dự thi."
-        return {"verification_required": verify, "code_sent": bool(code), "message": message}
-
-    def verify(self, *, phone: str, code: str, ip: str | None) -> dict[str, Any]:
-        e164 = phones.normalize(phone)
-        record = self._check_code(e164, "verify", code)
-        limits = self.content.get().contest.limits
-        if not self.repo.verify_phone(e164, record, limits.code_max_tries, ip_hash(self.secret, ip)):
+        if not self.repo.complete_claim(
+            phone,
+            record,
+            contest.limits.code_max_tries,
+            new,
+            consent_at_ms=int(pending.get("consent_at_ms", now_ms)),
+            consent_version=str(pending.get("consent_version", contest.consent_version)),
+            old=old,
+            now_ms=now_ms,
+        ):
             raise errors.CodeInvalid()
-        return {"message": "Xác thực số điện thoại thành công. Bạn có thể đăng nhập để dự thi."}
+        if old is not None:
+            weeks = self.repo.submitted_weeks(old.account_id)
+            published = [w for w in weeks if self.repo.week_is_closed(w)]
+            withdrawn = [w for w in weeks if w not in published]
+            self.repo.withdraw_entries(old.account_id, withdrawn, RECLAIM_REASON, RECLAIM_BY, now_ms)
+            self.repo.record_reclaim(
+                Reclaim(
+                    phone=phone,
+                    old_account_id=old.account_id,
+                    old_full_name=old.full_name,
+                    old_unit_id=old.unit_id,
+                    new_account_id=new.account_id,
+                    at_ms=now_ms,
+                    withdrawn_weeks=tuple(withdrawn),
+                    published_weeks=tuple(published),
+                )
+            )
 
     def resend(self, *, phone: str, ip: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
-        claim = self.repo.claim(e164)
-        generic = "Nếu số điện thoại đã đăng ký và chưa xác thực, mã mới đã được gửi."
-        if claim is None:
-            return {"message": generic, "resend_after_seconds": self._resend_gap()}
+        now_ms = to_ms(self.clock.now())
+        claim = self._live_claim(e164, now_ms)
         previous = self.repo.code(e164, "verify")
-        if previous is None:
-            account = self.repo.account(claim.account_id)
-            if account is None or account.verified:
-                raise errors.AlreadyVerified()
-        self._issue_code(e164, "verify", claim.account_id, previous, "verify", ip_hash(self.secret, ip))
-        return {"message": "Mã xác thực mới đã được gửi.", "resend_after_seconds": self._resend_gap()}
+        account = self.repo.account(claim.account_id if claim else NO_ACCOUNT)
+        if (
+            self.content.get().contest.phone_verification
+            and account is not None
+            and not account.verified
+            and account.closed_at_ms is None
+        ):
+            self._issue_code(e164, "verify", account.account_id, previous, "verify", address=ip_hash(self.secret, ip))
+        return {
+            "message": "Nếu số điện thoại đã đăng ký và chưa xác thực, mã mới đã được gửi tới số này.",
+            "resend_after_seconds": self._resend_gap(),
+        }
 
     # --- sessions --------------------------------------------------------------------------------
 
@@ -117,7 +280,8 @@ class Accounts:
         from the counter as this attempt left it, so parallel guesses are all counted: the first
         `login_failures_before_delay - 1` attempts since the last success are checked freely; from then on
         one attempt per lock window is checked and locks the phone for 30 s, doubling with every attempt
-        counted meanwhile (up to 15 min). Refusals (wrong password, unknown phone, locked) all look alike."""
+        counted meanwhile (up to 15 min). Refusals (wrong password, unknown phone, locked, and in
+        at_registration an unverified account) all look alike."""
         e164 = phones.normalize(phone)
         contest = self.content.get().contest
         now = self.clock.now()
@@ -127,6 +291,8 @@ class Accounts:
         if address:
             self.repo.throttle_login(address, hour, contest.limits.login_failures_per_ip_per_hour)
         count = self.repo.count_login(e164)
+        if count is not None and count.expires_at_s is not None and count.expires_at_s <= now_ms // 1000:
+            count = None  # an expired (TTL) claim is no claim, even before DynamoDB deletes it
         account = self.repo.account(count.account_id if count else NO_ACCOUNT)  # the same reads on every path
         checked = (
             count is not None
@@ -136,6 +302,10 @@ class Accounts:
         # one scrypt hash on every path (unknown, locked, wrong, right): the time says nothing
         right = passwords.verify_password(password, account.password_hash if checked and account else DUMMY)
         if not (checked and right and count and account):
+            raise errors.LoginFailed()
+        if contest.phone_verification and not account.verified:
+            # at_registration: no session before the phone is proven, so registering someone else's
+            # number and logging in cannot tell a free number from a taken one
             raise errors.LoginFailed()
         self.repo.login_succeeded(e164, count)
         if address:
@@ -169,16 +339,18 @@ class Accounts:
 
     def me(self, bearer: str | None) -> dict[str, Any]:
         claims = self.session(bearer)
-        found, attempts = self.repo.account_with_attempts(claims["sub"])
+        found, attempts, awards = self.repo.account_page(claims["sub"])
         account = sessions.current(found, claims)
         content = self.content.get()
         unit = content.unit(account.unit_id)
+        prizes = {p.rank: p.label for p in content.contest.weekly_prizes}
         return {
             "full_name": account.full_name,
             "phone_masked": phones.mask(account.phone),
             "unit_id": account.unit_id,
             "unit_name": unit.name if unit else account.unit_id,
             "verified": account.verified,
+            "verification": content.contest.verification,
             "is_coordinator": account.coordinator_unit is not None,
             "attempts": [
                 {
@@ -192,27 +364,72 @@ class Accounts:
                 }
                 for a in attempts
             ],
+            "awards": [
+                {
+                    "week": w.week,
+                    "prize": prizes.get(w.prize, "Nhóm đồng hạng chờ Ban Tổ chức quyết định"),
+                    "deadline": iso(from_ms(w.deadline_ms)),
+                    "confirmed_at": iso(from_ms(w.confirmed_at_ms)) if w.confirmed_at_ms else None,
+                }
+                for w in awards
+            ],
         }
+
+    def confirm_award(self, bearer: str | None, *, week: int, code: str) -> dict[str, Any]:
+        """at_award: the winner confirms the phone with the code the close sent (one per week)."""
+        claims = self.session(bearer)
+        account = sessions.current(self.repo.account(claims["sub"]), claims)
+        self._well_formed(code)
+        award = self.repo.award(account.account_id, week)
+        if award is None:
+            raise errors.AwardNotFound()
+        done = {"message": "Đã xác nhận số điện thoại. Cảm ơn bạn; Ban Tổ chức sẽ liên hệ để trao giải."}
+        if award.confirmed_at_ms is not None:
+            return done
+        now_ms = to_ms(self.clock.now())
+        if now_ms > award.deadline_ms:
+            raise errors.AwardDeadlinePassed()
+        limits = self.content.get().contest.limits
+        if (
+            award.tries >= limits.code_max_tries
+            or award.code_salt is None
+            or award.code_hash is None
+            or not award_code_matches(award.code_salt, account.account_id, week, code, award.code_hash)
+        ):
+            if award.tries < limits.code_max_tries:
+                self.repo.count_wrong_award_code(account.account_id, week)
+            raise errors.CodeInvalid(
+                "Mã xác nhận không đúng hoặc đã bị khóa do nhập sai nhiều lần. "
+                "Nếu không xác nhận được, vui lòng liên hệ Ban Tổ chức."
+            )
+        if not self.repo.confirm_award(account.account_id, week, now_ms, "code", None, limits.code_max_tries):
+            raise errors.CodeInvalid()
+        return done
 
     # --- password reset --------------------------------------------------------------------------
 
     def start_reset(self, *, phone: str, ip: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
-        claim = self.repo.claim(e164)
-        if claim is not None:
-            previous = self.repo.code(e164, "reset")
-            self._issue_code(e164, "reset", claim.account_id, previous, "reset", ip_hash(self.secret, ip))
+        claim = self._live_claim(e164, to_ms(self.clock.now()))
+        previous = self.repo.code(e164, "reset")
+        account = self.repo.account(claim.account_id if claim else NO_ACCOUNT)
+        if claim is not None and account is not None:
+            self._issue_code(e164, "reset", claim.account_id, previous, "reset", address=ip_hash(self.secret, ip))
         return {
-            "message": "Nếu số điện thoại đã đăng ký, mã đặt lại mật khẩu đã được gửi.",
+            "message": "Nếu số điện thoại đã đăng ký, mã đặt lại mật khẩu đã được gửi tới số này.",
             "resend_after_seconds": self._resend_gap(),
         }
 
     def confirm_reset(self, *, phone: str, code: str, new_password: str) -> dict[str, Any]:
         e164 = phones.normalize(phone)
         secret_password = passwords.check_strength(new_password, e164)
-        record = self._check_code(e164, "reset", code)
+        self._well_formed(code)
+        new_hash = passwords.hash_password(secret_password)  # on every path: the time says nothing
         limits = self.content.get().contest.limits
-        if not self.repo.reset_password(e164, record, limits.code_max_tries, passwords.hash_password(secret_password)):
+        record = self.repo.code(e164, "reset")
+        if record is None or not self._code_ok(e164, "reset", code, record, to_ms(self.clock.now())):
+            raise errors.CodeInvalid()
+        if not self.repo.reset_password(e164, record, limits.code_max_tries, new_hash):
             raise errors.CodeInvalid()
         return {"message": "Đặt lại mật khẩu thành công. Vui lòng đăng nhập bằng mật khẩu mới."}
 
@@ -222,7 +439,15 @@ class Accounts:
         return self.content.get().contest.limits.code_resend_seconds
 
     def _code_record(
-        self, phone: str, purpose: str, code: str, account_id: str, now_ms: int, previous: CodeRecord | None
+        self,
+        phone: str,
+        purpose: str,
+        code: str,
+        account_id: str,
+        now_ms: int,
+        previous: CodeRecord | None,
+        ticket_hash: str | None = None,
+        pending: dict[str, Any] | None = None,
     ) -> CodeRecord:
         limits = self.content.get().contest.limits
         same_window = previous is not None and now_ms - previous.window_start_ms < WINDOW_MS
@@ -234,6 +459,8 @@ class Accounts:
             sent_at_ms=now_ms,
             window_start_ms=previous.window_start_ms if previous and same_window else now_ms,
             window_sends=(previous.window_sends + 1) if previous and same_window else 1,
+            ticket_hash=ticket_hash,
+            pending=pending,
         )
 
     def _issue_code(
@@ -243,8 +470,16 @@ class Accounts:
         account_id: str,
         previous: CodeRecord | None,
         what: str,
+        *,
         address: str | None = None,
-    ) -> None:
+        ticket_hash: str | None = None,
+        pending: dict[str, Any] | None = None,
+        quiet_budget: bool = True,
+    ) -> bool:
+        """Send a new code unless the per-phone gap or hourly cap says no. Silent either way: a refusal
+        (with its wait time) would exist only for registered numbers and so reveal them. So is a refusal by
+        the SMS budgets on these routes (contest.budget): the messages sent stay within the budget, and a
+        429 that only a registered number can provoke would be an oracle (docs/verification.md)."""
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
         if previous is not None:
@@ -252,12 +487,18 @@ class Accounts:
             if now_ms - previous.window_start_ms < WINDOW_MS and previous.window_sends >= limits.code_sends_per_hour:
                 wait_ms = max(wait_ms, previous.window_start_ms + WINDOW_MS - now_ms)
             if wait_ms > 0:
-                raise errors.ResendTooSoon(retry_after=-(-wait_ms // 1000))
+                return False
         code = new_code()
-        record = self._code_record(phone, purpose, code, account_id, now_ms, previous)
+        record = self._code_record(phone, purpose, code, account_id, now_ms, previous, ticket_hash, pending)
         if not self.repo.replace_code(phone, purpose, record, previous, WINDOW_MS // 1000):
-            raise errors.ResendTooSoon(retry_after=limits.code_resend_seconds)
-        self._send_code(phone, code, what, address=address, record=record, purpose=purpose)
+            return False
+        try:
+            self._send_code(phone, code, what, address=address, record=record, purpose=purpose)
+        except errors.SmsNotSent:
+            if not quiet_budget:
+                raise
+            return False
+        return True
 
     def _send_code(
         self,
@@ -285,22 +526,12 @@ class Accounts:
                 self.repo.mark_code_unsent(phone, purpose or what, record)
             raise
 
-    def _check_code(self, phone: str, purpose: str, code: str) -> CodeRecord:
+    def _code_ok(self, phone: str, purpose: str, code: str, record: CodeRecord, now_ms: int) -> bool:
+        """Is `code` the live code of `record`? A wrong guess is counted; every failure looks the same."""
         limits = self.content.get().contest.limits
-        if not well_formed(code):
-            raise errors.CodeInvalid(f"Mã xác thực gồm {CODE_LENGTH} chữ số. Vui lòng kiểm tra lại tin nhắn.")
-        record = self.repo.code(phone, purpose)
-        now_ms = to_ms(self.clock.now())
-        if record is None:
-            raise errors.CodeInvalid()
-        if record.tries >= limits.code_max_tries:
-            raise errors.CodeLocked()
-        if now_ms > record.expires_at_ms:
-            raise errors.CodeInvalid("Mã xác thực đã hết hạn. Vui lòng yêu cầu gửi mã mới.")
+        if record.tries >= limits.code_max_tries or now_ms > record.expires_at_ms:
+            return False
         if not code_matches(self.secret, phone, purpose, code, record.code_hash):
             self.repo.count_wrong_code(phone, purpose, record)
-            left = limits.code_max_tries - record.tries - 1
-            if left <= 0:
-                raise errors.CodeLocked()
-            raise errors.CodeInvalid(f"Mã xác thực không đúng. Bạn còn {left} lần thử.", tries_left=left)
-        return record
+            return False
+        return True

@@ -21,8 +21,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates
+from contest.awards import deadline as award_deadline
 from contest.clock import Clock, SystemClock, iso, to_ms
+from contest.codes import award_code_hash, new_code, new_salt
 from contest.config import Settings
 from contest.content import Content
 from contest.errors import (
@@ -34,7 +38,8 @@ from contest.errors import (
     WeekNotOver,
     WeekStillOpen,
 )
-from contest.model import Week
+from contest.model import VERIFY_AT_AWARD, Contest, Week
+from contest.observability import logger
 from contest.publication import (
     canonical_json,
     final_public,
@@ -56,8 +61,8 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
-from contest.reports import final_workbook, standings_csv, units_csv, week_workbook
-from contest.repository import ClosedWeek, CloseRepository
+from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook
+from contest.repository import Award, ClosedWeek, CloseRepository
 from contest.services.content import ContentSource
 from contest.weeks import week_to_close
 
@@ -73,6 +78,7 @@ def week_files(week: int) -> dict[str, str]:
         "units_csv": f"week-{week}/units.csv",
         "xlsx": f"week-{week}/report.xlsx",
         "review": f"week-{week}/review.json",
+        "awards_csv": f"week-{week}/awards.csv",
     }
 
 
@@ -124,7 +130,7 @@ def _unit_rows_from_json(rows: Sequence[Mapping[str, Any]]) -> list[UnitRow]:
 @dataclass
 class CloseRuntime:
     """What close_week needs, built once per cold start. Unlike `runtime.build_runtime` it loads no
-    signing secret and no SMS sender: the close uses neither, and its IAM role may not read the secret."""
+    signing secret: its IAM role may not read it. Its SMS sender (at_award: award codes) is built on first use."""
 
     settings: Settings
     repo: CloseRepository
@@ -136,13 +142,14 @@ class CloseRuntime:
 
     def close_week(self) -> CloseWeek:
         # the clock is read here, per call: the local stack swaps in its own clock after import
-        return CloseWeek(self.repo, self.content, self.clock, self.publisher, self.wall)
+        return CloseWeek(self.repo, self.content, self.clock, self.publisher, self.wall, self.sender)
 
 
 def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
     from contest import tables
     from contest.clock import OffsetClock, SystemClock
     from contest.publisher import publisher_for
+    from contest.runtime import LazySender
 
     settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
@@ -159,6 +166,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
             private_dir=settings.private_dir,
             region=settings.region,
         ),
+        sender=LazySender(settings),  # at_award: one code per prize winner after the close
     )
 
 
@@ -169,6 +177,7 @@ class CloseWeek:
     clock: Clock
     publisher: Publisher
     wall: Clock = field(default_factory=SystemClock)
+    sender: Any = None  # at_award: one code per prize winner (None: a terminal without SMS)
 
     # --- the close -------------------------------------------------------------------------------
 
@@ -236,6 +245,14 @@ class CloseWeek:
         public = week_public(contest, week, ranking, unit_rows, content.bank, sha, content.units)
         review = week_review(contest, ranking, content.units)
         fixed = week.results_at.astimezone(UTC).replace(tzinfo=None)
+        codes = self._send_award_codes(contest, week, ranking, now_ms)
+        awards = award_rows(
+            contest,
+            ranking,
+            content.units,
+            self.repo.awards_for(week.number, [c[2] for c in candidates(ranking)]),
+            contest.weekly_prizes,
+        )
         files = week_files(week.number)
         # Private first, then the public week, then (after the last week) the final awards, the index last.
         self.publisher.put_private(files["canonical"], canonical.getvalue())
@@ -243,7 +260,10 @@ class CloseWeek:
         self.publisher.put_private(files["csv"], standings_csv(ranking, content.units))
         self.publisher.put_private(files["units_csv"], units_csv(unit_rows))
         self.publisher.put_private(files["review"], canonical_json(review))
-        self.publisher.put_private(files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed))
+        self.publisher.put_private(files["awards_csv"], awards_csv(awards))
+        self.publisher.put_private(
+            files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed, awards=awards)
+        )
         self.publisher.put_public(files["public"], canonical_json(public))
         closed = ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
         final = self._publish_final(content, closed)
@@ -265,7 +285,50 @@ class CloseWeek:
             "stale_decisions": len(ranking.stale_decisions),
             "standings_sha256": sha,
             "final": final,
+            "award_codes_sent": codes["sent"],
+            "award_codes_failed": codes["failed"],
+            "awards_unconfirmed": sum(1 for row in awards if row[6] == NOT_CONFIRMED),
         }
+
+    def _send_award_codes(self, contest: Contest, week: Week, ranking: WeekRanking, now_ms: int) -> dict[str, int]:
+        """at_award: ONE code per prize candidate and week. The award item is written first (conditional),
+        the SMS sent only by the run that created it; a run that failed before sending leaves `sent_at_ms`
+        unset and the next run sends a fresh code. Already-proven phones need no SMS."""
+        counts = {"sent": 0, "failed": 0}
+        if contest.verification != VERIFY_AT_AWARD or self.sender is None:
+            return counts  # without a sender (a terminal with no SMS set up) the scheduled close sends them
+        until = award_deadline(contest, week)
+        for _, prize, account_id in candidates(ranking):
+            award = self.repo.award(account_id, week.number)
+            if award is not None and (award.sent_at_ms is not None or award.confirmed_at_ms is not None):
+                continue
+            account = self.repo.account(account_id)
+            if account is None or account.closed_at_ms is not None:
+                continue
+            code, salt = new_code(), new_salt()
+            digest = award_code_hash(salt, account_id, week.number, code)
+            if award is None:
+                fresh = Award(
+                    account_id, week.number, prize, now_ms, to_ms(until), salt, digest, 0, None, None, None, None
+                )
+                if not self.repo.create_award(fresh):
+                    continue  # a concurrent run created it
+                if account.verified:
+                    self.repo.confirm_award(account_id, week.number, now_ms, "verified", None, None)
+                    continue
+            elif not self.repo.rekey_award(account_id, week.number, salt, digest, award.code_hash):
+                continue
+            try:
+                self.sender.send(
+                    account.phone, award_message(week.number, code, until.astimezone(ZoneInfo(contest.timezone)))
+                )
+            except Exception:  # the next run sends again: the item has no sent_at_ms
+                logger.exception("award code not sent")
+                counts["failed"] += 1
+                continue
+            self.repo.mark_award_sent(account_id, week.number, now_ms)
+            counts["sent"] += 1
+        return counts
 
     def _read_index(self) -> dict[str, Any] | None:
         raw = self.publisher.read_public(INDEX)

@@ -63,6 +63,8 @@ def contest_info(content: Content, clock: Clock) -> dict[str, Any]:
         "time_limit_seconds": contest.quiz.time_limit_seconds,
         "show_score_on_submit": contest.quiz.show_score_on_submit,
         "phone_verification": contest.phone_verification,
+        "verification": contest.verification,
+        "award_confirmation_hours": contest.award_confirmation_hours,
         "consent_version": contest.consent_version,
         "consent_text": contest.consent_text,
         "weeks": [

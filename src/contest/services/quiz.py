@@ -63,10 +63,13 @@ class Quiz:
             raise errors.WeekNotOpen("Cuộc thi đã kết thúc. Cảm ơn bạn đã quan tâm.")
         found, attempts = self.repo.account_with_attempts(claims["sub"])
         account = sessions.current(found, claims)
-        if account.excluded:
-            raise errors.Excluded()
         if contest.phone_verification and not account.verified:
             raise errors.NotVerified()
+        if account.excluded and account.verified:
+            # Only someone who proved the phone learns that it is excluded. An excluded number registered by
+            # a third party (at_award, not yet proven) may answer, but is never ranked nor awarded (the close
+            # drops every excluded account), so nobody can discover the list by registering numbers.
+            raise errors.Excluded()
         this_week = [a for a in attempts if a.week == week.number]
         rules = contest.quiz
         open_attempt = next(

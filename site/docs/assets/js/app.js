@@ -11,6 +11,7 @@
   var QUIZ_KEY = 'ct.quiz';
   var PHONE_KEY = 'ct.phone';
   var CODE_SENT_KEY = 'ct.codeSentAt';
+  var TICKET_KEY = 'ct.ticket'; // the registration ticket: a reclaim code works only with it, in this tab
   var VN_OFFSET_MS = 7 * 3600 * 1000; // Asia/Ho_Chi_Minh, no daylight saving
   var WEEKDAYS = ['Chủ nhật', 'Thứ Hai', 'Thứ Ba', 'Thứ Tư', 'Thứ Năm', 'Thứ Sáu', 'Thứ Bảy'];
   var NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối mạng rồi thử lại.';
@@ -423,8 +424,9 @@
         return;
       }
       status(out, 'Đang gửi đăng ký…', 'info');
+      var reclaiming = form.getAttribute('data-app') === 'reclaim';
       try {
-        var data = await api('POST', '/api/register', {
+        var data = await api('POST', reclaiming ? '/api/reclaim' : '/api/register', {
           full_name: value(form, 'full_name'),
           phone: value(form, 'phone'),
           unit_id: value(form, 'unit_id'),
@@ -432,13 +434,14 @@
           consent: true
         }, { proof: true });
         remember(value(form, 'phone'));
+        if (data.ticket) save(tab, TICKET_KEY, data.ticket);
         if (data.code_sent === false) {
           /* stored, but the SMS could not go out now: the verify page says so and offers "Gửi lại mã" */
           save(tab, CODE_NOT_SENT_KEY, data.message);
           save(tab, CODE_SENT_KEY, Date.now() - 60000 + 1000 * (Number(data.retry_after_seconds) || 60));
         }
         status(out, data.message || 'Đăng ký thành công.', 'ok');
-        go(data.verification_required === false ? 'dang-nhap/?registered=1' : 'xac-thuc/');
+        go(!reclaiming && data.verification_required === false ? 'dang-nhap/?registered=1' : 'xac-thuc/');
       } catch (err) {
         showError(form, err, out);
       }
@@ -465,8 +468,12 @@
       if (missing(form, { phone: 'Vui lòng nhập số điện thoại.', code: 'Vui lòng nhập mã xác thực.' })) return;
       if (badCode(form, 'code')) return;
       try {
-        await api('POST', '/api/verify', { phone: value(form, 'phone'), code: value(form, 'code') });
+        var ticket = load(tab, TICKET_KEY);
+        var body = { phone: value(form, 'phone'), code: value(form, 'code') };
+        if (typeof ticket === 'string' && ticket.length >= 16) body.ticket = ticket;
+        await api('POST', '/api/verify', body);
         drop(tab, CODE_SENT_KEY);
+        drop(tab, TICKET_KEY);
         save(tab, PHONE_KEY, value(form, 'phone'));
         status(out, 'Xác thực thành công.', 'ok');
         go('dang-nhap/?verified=1');
@@ -723,6 +730,47 @@
     ]);
   }
 
+  /* Award confirmation (at_award): one code per week reaches each prize winner after the close. */
+  function renderAwards(box, awards) {
+    if (!box) return;
+    clear(box);
+    box.hidden = !awards.length;
+    awards.forEach(function (a) {
+      var item = el('div', { class: 'ct-award' }, [
+        el('h3', { text: 'Tuần ' + a.week + ': ' + a.prize })
+      ]);
+      if (a.confirmed_at) {
+        item.appendChild(el('p', { text: 'Đã xác nhận số điện thoại lúc ' + fmtMoment(a.confirmed_at) + '. Ban Tổ chức sẽ liên hệ để trao giải.' }));
+        box.appendChild(item);
+        return;
+      }
+      var id = 'award-code-' + a.week;
+      var form = el('form', { class: 'ct-form', novalidate: 'novalidate' }, [
+        el('p', { class: 'ct-status', role: 'status', 'aria-live': 'polite', tabindex: '-1' }),
+        el('p', { text: 'Nhập mã gồm 6 chữ số vừa gửi tới số điện thoại của bạn, trước ' + fmtMoment(a.deadline) +
+          '. Nếu không nhận được mã, vui lòng liên hệ Ban Tổ chức: giải của bạn vẫn được giữ nguyên để xem xét.' }),
+        el('div', { class: 'ct-field' }, [
+          el('label', { for: id, text: 'Mã xác nhận giải' }),
+          el('input', { id: id, name: 'code', type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: '10', required: 'required' })
+        ]),
+        el('button', { type: 'submit', class: 'md-button md-button--primary', text: 'Xác nhận' })
+      ]);
+      onSubmit(form, async function () {
+        var out = $('.ct-status', form);
+        if (missing(form, { code: 'Vui lòng nhập mã xác nhận.' })) return;
+        try {
+          var data = await api('POST', '/api/me/award', { week: a.week, code: value(form, 'code') }, { auth: true });
+          status(out, data.message, 'ok');
+          form.querySelector('button').disabled = true;
+        } catch (err) {
+          status(out, err.message, 'error', true);
+        }
+      });
+      item.appendChild(form);
+      box.appendChild(item);
+    });
+  }
+
   async function initMe(box) {
     var out = $('.ct-status', box);
     if (!session()) { needLogin(out, 'tai-khoan/'); return; }
@@ -732,8 +780,11 @@
         $('[data-field="' + name + '"]', box).textContent = me[name] || '';
       });
       var verified = $('[data-field="verified"]', box);
-      clear(verified).appendChild(document.createTextNode(me.verified ? 'Đã xác thực số điện thoại' : 'Chưa xác thực số điện thoại. '));
-      if (!me.verified) verified.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực ngay' }));
+      var atAward = me.verification === 'at_award';
+      clear(verified).appendChild(document.createTextNode(me.verified ? 'Đã xác thực số điện thoại' :
+        atAward ? 'Chưa xác thực (chỉ cần khi bạn đoạt giải: mã sẽ được gửi tới số của bạn).' : 'Chưa xác thực số điện thoại. '));
+      if (!me.verified && !atAward) verified.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực ngay' }));
+      renderAwards($('.ct-awards', box), me.awards || []);
       var attempts = me.attempts || [];
       var list = $('.ct-attempts', box);
       clear(list).appendChild(attempts.length ? el('ul', { class: 'ct-attempts__list' }, attempts.map(attemptCard)) :
@@ -1633,6 +1684,7 @@
     home: initHome,
     'receipt-check': initReceiptCheck,
     register: initRegister,
+    reclaim: initRegister,
     verify: initVerify,
     login: initLogin,
     'signed-in': initSignedIn,

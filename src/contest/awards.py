@@ -1,0 +1,105 @@
+"""Award confirmation (registration.verification = at_award): who must prove the phone after a close, and
+the rows the private reports show. Pure: no clock, no I/O.
+
+Who: every prize winner, and every member of an undecided tie group that straddles a prize boundary (any
+of them may end up with the prize once the committee decides). Each gets ONE code per week; a confirmed
+or still-unconfirmed prize never moves to someone else by itself: the committee decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from contest.model import VERIFY_AT_AWARD, Contest, Prize, Unit, Week
+from contest.publication import instant
+from contest.ranking import PENDING, WeekRanking
+
+AWARDS_HEADER = (
+    "Hạng",
+    "Giải",
+    "Mã tài khoản",
+    "Họ và tên",
+    "Số điện thoại (đã che)",
+    "Đơn vị",
+    "Xác nhận số điện thoại",
+    "Thời điểm xác nhận",
+    "Người ghi nhận / cách xác nhận",
+    "Ghi chú",
+    "Hạn xác nhận",
+)
+CONFIRMED = "Đã xác nhận"
+NOT_CONFIRMED = "Chưa xác nhận — giải giữ nguyên, chờ Ban Tổ chức"
+AT_REGISTRATION = "Đã xác thực khi đăng ký"
+
+
+def candidates(ranking: WeekRanking) -> list[tuple[int, str, str]]:
+    """(position, prize rank or PENDING, account id) of every entry holding or contending for a prize."""
+    ids = ranking.columns.account_id
+    return [(p, prize, ids[int(ranking.order[p])]) for p, prize in sorted(ranking.prize_at.items())]
+
+
+def deadline(contest: Contest, week: Week) -> datetime:
+    """Confirm by: the week's results time plus the configured hours (fixed by the content, so reruns agree)."""
+    return week.results_at + timedelta(hours=contest.award_confirmation_hours)
+
+
+def award_message(week: int, code: str, until: datetime) -> str:
+    """SMS without diacritics (one 160-character GSM part)."""
+    local = until.strftime("%H:%M %d/%m")
+    return (
+        f"Ma xac nhan giai Tuan {week} Cuoc thi Chuyen doi so: {code}. "
+        f"Nhap tai Trang cua toi truoc {local}. Khong dua ma cho ai."
+    )
+
+
+def award_rows(
+    contest: Contest,
+    ranking: WeekRanking,
+    units: Sequence[Unit],
+    awards: Mapping[str, Any],
+    prizes: Sequence[Prize],
+) -> list[list[Any]]:
+    """One row per prize candidate: who, which prize, whether the phone is confirmed, by whom and when.
+    `awards` maps account id -> repository.Award (at_award) — deterministic: no 'overdue' computed here."""
+    cols = ranking.columns
+    unit_names = {u.id: u.name for u in units}
+    labels = {p.rank: p.label for p in prizes}
+    rows: list[list[Any]] = []
+    for position, prize, account_id in candidates(ranking):
+        i = int(ranking.order[position])
+        unit_id = cols.unit_ids[cols.unit_code[i]]
+        label = "Chờ Ban Tổ chức quyết định (đồng hạng)" if prize == PENDING else labels.get(prize, prize)
+        base = [
+            int(ranking.rank[position]),
+            label,
+            account_id,
+            cols.full_name[i],
+            cols.phone_masked[i],
+            unit_names.get(unit_id, unit_id),
+        ]
+        if contest.verification != VERIFY_AT_AWARD:
+            rows.append([*base, AT_REGISTRATION, "", "", "", ""])
+            continue
+        award = awards.get(account_id)
+        if award is None:
+            rows.append([*base, NOT_CONFIRMED, "", "", "Chưa gửi mã", ""])
+            continue
+        confirmed = award.confirmed_at_ms is not None
+        how = award.confirmed_by or ""
+        if how == "code":
+            how = "Mã gửi qua tin nhắn"
+        elif how == "verified":
+            how = "Đã xác thực số trước đó"
+        rows.append(
+            [
+                *base,
+                CONFIRMED if confirmed else NOT_CONFIRMED,
+                instant(award.confirmed_at_ms, contest.timezone) if award.confirmed_at_ms else "",
+                how,
+                award.confirmed_note or ("" if award.sent_at_ms or confirmed else "Mã chưa gửi được"),
+                instant(award.deadline_ms, contest.timezone),
+            ]
+        )
+    return rows
