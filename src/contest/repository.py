@@ -401,16 +401,7 @@ class Repository:
         """Count a login attempt from an address (atomic, before the password check); LoginThrottled past
         `limit` in the hour. A successful login gives its count back (`refund_login`), so the limit is on
         refused logins and a whole office behind one address can still sign in."""
-        item = ThrottleItem(pk=f"IP#{ip_hash}", sk=f"LOGIN#{hour}")
-        try:
-            item.update(
-                actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set((hour + 2) * 3600)],
-                condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < limit),
-            )
-        except UpdateError as exc:
-            if _is_condition_failure(exc):
-                raise LoginThrottled() from exc
-            raise
+        self._count_within(f"IP#{ip_hash}", f"LOGIN#{hour}", hour, limit, LoginThrottled)
 
     def refund_login(self, ip_hash: str, hour: int) -> None:
         try:
@@ -422,15 +413,19 @@ class Repository:
                 raise
 
     def throttle_registration(self, ip_hash: str, hour: int, limit: int) -> None:
-        item = ThrottleItem(pk=f"IP#{ip_hash}", sk=f"REG#{hour}")
+        self._count_within(f"IP#{ip_hash}", f"REG#{hour}", hour, limit, TooManyRegistrations)
+
+    @staticmethod
+    def _count_within(pk: str, sk: str, hour: int, limit: int, refused: type[Exception]) -> None:
+        """+1 on an hourly counter (kept two hours), atomically refused with `refused` once it reached `limit`."""
         try:
-            item.update(
+            ThrottleItem(pk=pk, sk=sk).update(
                 actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set((hour + 2) * 3600)],
                 condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < limit),
             )
         except UpdateError as exc:
             if _is_condition_failure(exc):
-                raise TooManyRegistrations() from exc
+                raise refused() from exc
             raise
 
     # --- SMS budgets and used proofs of work (issue 12) --------------------------------------------
