@@ -357,9 +357,10 @@
   /* ------------------------------------------------------------ register */
 
   function unitPicker(form, cleanup) {
-    var select = $('#reg-unit', form);
-    var search = $('#reg-unit-search', form);
-    var count = $('#reg-unit-count', form);
+    // shared by the registration and the reclaim forms (their ids differ)
+    var select = $('select[name="unit_id"]', form);
+    var search = $('input[type="search"]', form);
+    var count = $('#' + search.getAttribute('aria-describedby'), form);
     var all = [];
     var groups = [];
 
@@ -1699,6 +1700,8 @@
 
   function bind() {
     cleanup.splice(0).forEach(function (fn) { try { fn(); } catch (e) { /* page already gone */ } });
+    // the theme's search dialog has no accessible name (axe: aria-dialog-name)
+    $$('.md-search[role="dialog"]:not([aria-label])').forEach(function (d) { d.setAttribute('aria-label', 'Tìm kiếm'); });
     $$('[data-app]').forEach(function (node) {
       var init = PAGES[node.getAttribute('data-app')];
       if (init) init(node, cleanup);
@@ -1710,8 +1713,6 @@
         w.setAttribute('tabindex', '0'); w.setAttribute('role', 'region'); w.setAttribute('aria-label', 'Bảng (cuộn ngang)');
       }
     });
-    // the theme's search dialog has no accessible name (axe: aria-dialog-name)
-    $$('.md-search[role="dialog"]:not([aria-label])').forEach(function (d) { d.setAttribute('aria-label', 'Tìm kiếm'); });
   }
 
   if (window.document$ && typeof window.document$.subscribe === 'function') window.document$.subscribe(bind);
