@@ -81,8 +81,7 @@ def _standings_columns(ranking: WeekRanking, unit_names: Mapping[str, str]) -> I
         flags[f.index] = f"{flags[f.index]}; {text}" if f.index in flags else text
     flags = {i: safe(text) for i, text in flags.items()}
     group_text = np.array(
-        [safe(f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})") for g in ranking.groups]
-        + [""],
+        [safe(f"{g.label} ({COMMITTEE_DECIDED if g.decided else COMMITTEE_DECIDES})") for g in ranking.groups] + [""],
         dtype=object,
     )
     codes = np.frombuffer(cols.unit_code, dtype=np.int32) if len(cols) else np.zeros(0, np.int32)

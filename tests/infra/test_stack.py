@@ -170,13 +170,11 @@ def test_rotating_the_secret_changes_it_and_renews_every_function(aws: object) -
 def test_rotating_both_secrets_never_refuses_what_cloudfront_sends(aws: object) -> None:
     # Given the stack's two secrets, a function, and a distribution whose API origin carries the origin header
     secrets = aws.client("secretsmanager")  # type: ignore[attr-defined]
-    signing = secrets.create_secret(
-        Name="contest-prod/signing-secret", SecretString="old-" + "x" * 60
-    )["ARN"]
+    signing = secrets.create_secret(Name="contest-prod/signing-secret", SecretString="old-" + "x" * 60)["ARN"]
     old_origin = "o" * 48
-    origin = secrets.create_secret(
-        Name="contest-prod/origin-secret", SecretString=json.dumps({"current": old_origin})
-    )["ARN"]
+    origin = secrets.create_secret(Name="contest-prod/origin-secret", SecretString=json.dumps({"current": old_origin}))[
+        "ARN"
+    ]
     make_function(aws, "contest-prod-QuizFunction")
     cloudfront = aws.client("cloudfront")  # type: ignore[attr-defined]
     api = {
@@ -218,9 +216,7 @@ def test_rotating_both_secrets_never_refuses_what_cloudfront_sends(aws: object) 
     after = json.loads(secrets.get_secret_value(SecretId=origin)["SecretString"])
     assert set(after) == {"current"} and after["current"] != old_origin
     config = cloudfront.get_distribution_config(Id=dist)["DistributionConfig"]
-    sent = {
-        o["Id"]: o.get("CustomHeaders", {}).get("Items", []) for o in config["Origins"]["Items"]
-    }
+    sent = {o["Id"]: o.get("CustomHeaders", {}).get("Items", []) for o in config["Origins"]["Items"]}
     assert sent["api"] == [{"HeaderName": "X-Contest-Origin", "HeaderValue": after["current"]}]
     assert sent["site"] == []
     assert secrets.get_secret_value(SecretId=signing)["SecretString"] != "old-" + "x" * 60

@@ -57,6 +57,9 @@ def env(monkeypatch, tmp_path):
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
+    # the e2e session's local stack (a session fixture) leaves its own clock in the environment while it runs;
+    # integration tests build their handlers as on AWS, with the clock each test injects
+    monkeypatch.delenv("CONTEST_CLOCK", raising=False)
     return values
 
 

@@ -120,9 +120,7 @@ def test_the_origin_secret_is_read_once_with_its_current_and_previous_values() -
     from contest.signing_secret import load_origin_secret
 
     client = _client("secretsmanager")
-    arn = client.create_secret(Name="contest-prod/origin-secret", SecretString=json.dumps({"current": "c" * 48}))[
-        "ARN"
-    ]
+    arn = client.create_secret(Name="contest-prod/origin-secret", SecretString=json.dumps({"current": "c" * 48}))["ARN"]
     assert load_origin_secret(arn) == ("c" * 48,)
     # a sandbox keeps what it read (a rotation renews the sandboxes: docs/deploy.md)
     client.put_secret_value(SecretId=arn, SecretString=json.dumps({"current": "n" * 48, "previous": "c" * 48}))
