@@ -274,7 +274,6 @@ def test_no_public_route_or_site_file_exposes_a_participant_count_before_the_clo
         "/api/quiz",
         "/api/submit",
         "/api/logout",
-        "/api/challenge",  # the proof of work before a code-sending request: no count in it
         "/api/coordinator",
     }, fetched
     coordinator_calls = re.findall(r"api\('GET', '/api/coordinator'[^)]*\)", script)
