@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,7 +17,41 @@ from contest.model import OPTION_KEYS, Bank, Question, Source
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
 VN = timezone(timedelta(hours=7))
-WEEK1_MID = datetime(2023, 10, 18, 9, 0, tzinfo=VN)
+SHIPPED_CONTENT = ROOT / "content"
+
+
+def content_under_test() -> Path:
+    """The content the suite runs against: content/ (the shipped contest) unless CONTEST_TEST_CONTENT names another
+    folder holding contest.yaml, units.yaml, documents/ and questions/ (relative paths are from the repository).
+    CI runs the suite twice: once as is and once with tests/fixtures/contests/son-nguyen (`make test`)."""
+    named = os.environ.get("CONTEST_TEST_CONTENT", "").strip()
+    folder = (ROOT / named).resolve() if named else SHIPPED_CONTENT
+    if not (folder / "contest.yaml").is_file():
+        raise RuntimeError(f"CONTEST_TEST_CONTENT={named}: no contest.yaml in {folder}")
+    return folder
+
+
+CONTENT = content_under_test()
+# Whether the suite runs against the shipped contest: tests about its very facts (bank, pools, wording) are
+# marked `shipped_content` and skipped otherwise (tests/conftest.py).
+SHIPPED = CONTENT == SHIPPED_CONTENT.resolve()
+_RAW_CONTEST = read_yaml(CONTENT / "contest.yaml")
+_RAW_UNITS = read_yaml(CONTENT / "units.yaml")
+
+
+def _instant(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+# The first week of the contest under test: Wednesday 09:00 of the shipped contest (2023-10-18), in general
+# two days and nine hours after week 1 opens; and the week's close and results instants.
+WEEK1_OPENS = _instant(_RAW_CONTEST["weeks"][0]["opens_at"]).astimezone(VN)
+WEEK1_MID = WEEK1_OPENS + timedelta(days=2, hours=9)
+WEEK1_CLOSES = _instant(_RAW_CONTEST["weeks"][0]["closes_at"]).astimezone(VN)
+WEEK1_RESULTS = _instant(_RAW_CONTEST["weeks"][0]["results_at"]).astimezone(VN)
+# A unit contestants register in by default (the shipped contest's Sở TT&TT, else the first unit listed).
+UNIT_IDS = [u["id"] for u in _RAW_UNITS["units"]]
+DEFAULT_UNIT = "so-tttt" if "so-tttt" in UNIT_IDS else UNIT_IDS[0]
 # The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
 # integration tests' environment accepts it (tests/integration/conftest.py).
 ORIGIN_SECRET = json.loads((EVENTS / "http_api_v2.json").read_text())["headers"]["x-contest-origin"]
@@ -74,12 +109,12 @@ def make_bank(weeks: int = 4, per_week: int = 40) -> Bank:
 
 
 def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | None = None) -> Content:
-    """The shipped contest.yaml and units.yaml (optionally changed) with a synthetic bank."""
-    raw_contest = json.loads(json.dumps(read_yaml(ROOT / "content" / "contest.yaml"), default=str))
+    """The contest.yaml and units.yaml under test (optionally changed) with a synthetic bank."""
+    raw_contest = json.loads(json.dumps(read_yaml(CONTENT / "contest.yaml"), default=str))
     # Tests are written for the code-at-registration journey unless they ask for another mode.
     pinned = {"registration.verification": "at_registration", **TEST_SMS_CHANGES}
     apply_changes(raw_contest, {**pinned, **(contest_changes or {})})
-    raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
+    raw_units = json.loads(json.dumps(read_yaml(CONTENT / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
     return Content(contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units})
@@ -175,7 +210,7 @@ class Api:
 
     # --- the contestant's journey ----------------------------------------------------------------
 
-    def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = "so-tttt", **kw: Any) -> Reply:
+    def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = DEFAULT_UNIT, **kw: Any) -> Reply:
         body = {
             "full_name": name,
             "phone": phone,
