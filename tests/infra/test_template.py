@@ -18,6 +18,8 @@ import pytest
 import template_checks
 from template_checks import FUNCTIONS, INFRA, ROOT, function_folders
 
+from tests.support import CONTENT as TEST_CONTENT
+
 # ----------------------------------------------------------------------------------------------- helpers
 
 
@@ -479,7 +481,7 @@ def test_the_default_schedule_is_the_weekly_results_time(template: dict[str, Any
 
     expression = template["Parameters"]["CloseWeekSchedule"]["Default"]
     minute, hour, _, _, weekday, _ = re.fullmatch(r"cron\((.*)\)", expression).group(1).split()  # type: ignore[union-attr]
-    contest = yaml.safe_load((ROOT / "content" / "contest.yaml").read_text(encoding="utf-8"))
+    contest = yaml.safe_load((TEST_CONTENT / "contest.yaml").read_text(encoding="utf-8"))
     from datetime import datetime
 
     results = {datetime.fromisoformat(w["results_at"]) for w in contest["weeks"]}

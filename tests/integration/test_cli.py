@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from contest.cli import app
 from contest.repository import Repository
+from tests.support import CONTENT as TEST_CONTENT
 from tests.support import ROOT, e164
 
 runner = CliRunner()
@@ -31,7 +32,7 @@ def test_content_check_warns_about_shared_questions_and_says_when_their_keys_are
 
 def test_content_check_reports_file_and_line_of_each_problem(tmp_path):
     # Given a copy of content/ with two mistakes in contest.yaml and one in units.yaml
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(TEST_CONTENT, tmp_path / "content")
     contest = tmp_path / "content" / "contest.yaml"
     lines = contest.read_text(encoding="utf-8").splitlines()
     broken_line = next(i for i, line in enumerate(lines) if "questions_per_attempt" in line)

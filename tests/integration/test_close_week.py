@@ -24,6 +24,7 @@ from contest.repository import PROFILE, CloseRepository, account_pk, shard_of, s
 from contest.services.close import CloseWeek, OrderMismatch, UnknownGroup, WeekNotOver
 from contest.tables import AccountItem, StandingItem
 from tests.integration.conftest import load_handlers
+from tests.support import CONTENT as TEST_CONTENT
 from tests.support import EVENTS, PHONES, LambdaContext, e164, event
 
 SECRET = ("test-secret-" + "s" * 40).encode()
@@ -403,11 +404,10 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     from typer.testing import CliRunner
 
     from contest.cli import app
-    from tests.support import ROOT
 
     project = tmp_path / "project"  # a project folder with no local stack running in it
     (project / "content").mkdir(parents=True)
-    (project / "content" / "contest.yaml").write_bytes((ROOT / "content" / "contest.yaml").read_bytes())
+    (project / "content" / "contest.yaml").write_bytes((TEST_CONTENT / "contest.yaml").read_bytes())
     monkeypatch.chdir(project)
 
     # Given a two-way tie for first place

@@ -12,9 +12,10 @@ from typer.testing import CliRunner
 from contest.cli import app as contest_app
 from contest.cli.questions import app as questions_app
 from contest.workbook import QUESTIONS_SHEET
+from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "content"
+CONTENT = TEST_CONTENT
 LINT = ROOT / "tests" / "fixtures" / "banks" / "lint"
 
 runner = CliRunner()
@@ -38,7 +39,7 @@ def fixture_content(tmp_path: Path, name: str) -> Path:
 
 
 def shipped_copy(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(TEST_CONTENT, tmp_path / "content")
     return tmp_path / "content"
 
 

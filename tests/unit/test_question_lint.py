@@ -14,11 +14,12 @@ from contest.bank import document_front_matter, load_bank
 from contest.content import ContentError, load_content, parse_contest, read_yaml
 from contest.model import Bank, Question, QuestionsLint, Source
 from contest.question_lint import ERROR, WARNING, key_longest, lint_bank
+from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "banks"
 LINT = FIXTURES / "lint"
-CONTENT = ROOT / "content"
+CONTENT = TEST_CONTENT
 LAST_CLOSE = date(2023, 11, 12)
 RULE_FIXTURES = sorted(p.name for p in LINT.iterdir() if (p / "questions").is_dir())
 
