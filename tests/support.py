@@ -49,9 +49,38 @@ WEEK1_OPENS = _instant(_RAW_CONTEST["weeks"][0]["opens_at"]).astimezone(VN)
 WEEK1_MID = WEEK1_OPENS + timedelta(days=2, hours=9)
 WEEK1_CLOSES = _instant(_RAW_CONTEST["weeks"][0]["closes_at"]).astimezone(VN)
 WEEK1_RESULTS = _instant(_RAW_CONTEST["weeks"][0]["results_at"]).astimezone(VN)
-# A unit contestants register in by default (the shipped contest's Sở TT&TT, else the first unit listed).
 UNIT_IDS = [u["id"] for u in _RAW_UNITS["units"]]
-DEFAULT_UNIT = "so-tttt" if "so-tttt" in UNIT_IDS else UNIT_IDS[0]
+# Tests name the shipped contest's units and groups. Against another contest each of these plays a role: the
+# k-th role of the shipped group g is the k-th unit of the contest's g-th group (distinct roles, distinct units,
+# roles of one group stay in one group). Against the shipped contest unit(x) == x.
+_SHIPPED_GROUPS = ["so-nganh", "huyen", "nguoi-dan"]
+_UNIT_ROLES = {
+    "so-nganh": ["so-tttt", "so-khcn", "so-gddt"],
+    "huyen": ["h-can-loc", "h-cam-xuyen", "h-duc-tho", "h-huong-khe", "tp-ha-tinh"],
+}
+
+
+def group(shipped_id: str) -> str:
+    """The group of the contest under test that plays the shipped group `shipped_id`."""
+    if SHIPPED:
+        return shipped_id
+    groups = [g["id"] for g in _RAW_UNITS["groups"]]
+    return groups[_SHIPPED_GROUPS.index(shipped_id) % len(groups)]
+
+
+def unit(shipped_id: str) -> str:
+    """The unit of the contest under test that plays the shipped unit `shipped_id`."""
+    if SHIPPED:
+        return shipped_id
+    for shipped_group, roles in _UNIT_ROLES.items():
+        if shipped_id in roles:
+            members = [u["id"] for u in _RAW_UNITS["units"] if u["group"] == group(shipped_group)]
+            return members[roles.index(shipped_id) % len(members)]
+    raise KeyError(f"no role for the shipped unit {shipped_id}: add it to tests/support.py _UNIT_ROLES")
+
+
+# The unit contestants register in by default (the shipped contest's Sở TT&TT).
+DEFAULT_UNIT = unit("so-tttt")
 # The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
 # integration tests' environment accepts it (tests/integration/conftest.py).
 ORIGIN_SECRET = json.loads((EVENTS / "http_api_v2.json").read_text())["headers"]["x-contest-origin"]

@@ -98,7 +98,7 @@ def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_the_content_check_accepts_the_second_contest(project):
     done = cli(project, "content", "check")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "3 tuần" in done.stdout and "9 đơn vị" in done.stdout and "50 câu hỏi" in done.stdout
+    assert "3 tuần" in done.stdout and "11 đơn vị" in done.stdout and "50 câu hỏi" in done.stdout
 
 
 def test_the_rules_page_states_the_second_contests_own_rules(project):

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.support import PHONES, code_for, e164, make_content
+from tests.support import PHONES, code_for, e164, group, make_content, unit
 
 
 def registered(api, sender, phone=PHONES[0], **kw):
@@ -59,7 +59,7 @@ class TestRegister:
         base = {
             "full_name": "Trần Thị Bình",
             "phone": PHONES[1],
-            "unit_id": "so-tttt",
+            "unit_id": unit("so-tttt"),
             "password": "mat-khau-123",
         }
         assert api.post("/api/register", base | {"unit_id": "khong-co", "consent": True}).body["code"] == "UNKNOWN_UNIT"
@@ -251,8 +251,8 @@ class TestPublicInfo:
     def test_units_are_grouped(self, api, content):
         body = api.get("/api/units").body
         assert len(body["units"]) == len(content.units)
-        assert {g["id"] for g in body["groups"]} == {"so-nganh", "huyen", "nguoi-dan"}
-        assert any(u["name"] == "UBND huyện Vũ Quang" and u["group"] == "huyen" for u in body["units"])
+        assert {g["id"] for g in body["groups"]} == {group("so-nganh"), group("huyen"), group("nguoi-dan")}
+        assert any(u["name"] == "UBND huyện Vũ Quang" and u["group"] == group("huyen") for u in body["units"])
 
     def test_contest_info_has_weeks_and_server_time_but_no_participant_count(self, api):
         body = api.get("/api/contest").body

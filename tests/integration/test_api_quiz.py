@@ -16,13 +16,16 @@ from contest.model import OPTION_KEYS
 from contest.repository import account_pk
 from contest.tables import AttemptItem, StandingItem, TableSchema
 from tests.support import PHONES, code_for, e164
+from tests.support import unit as unit_role
+
+QUIZ_UNIT = unit_role("h-can-loc")
 
 
 @pytest.fixture
 def contestant(api, sender):
     """A verified, logged-in contestant: returns their session token."""
 
-    def make(phone=PHONES[0], name="Lê Thị Hoa", unit="h-can-loc"):
+    def make(phone=PHONES[0], name="Lê Thị Hoa", unit=QUIZ_UNIT):
         assert api.register(phone, name=name, unit=unit).status == 201
         assert api.post("/api/verify", {"phone": phone, "code": code_for(sender.sent, e164(phone))}).status == 200
         return api.login(phone).body["token"]

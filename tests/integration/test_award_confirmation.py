@@ -16,7 +16,7 @@ import pytest
 
 from contest.repository import Repository
 from tests.integration.conftest import load_handlers
-from tests.support import PHONES, WEEK1_MID, Api, LambdaContext, code_for, e164, make_content
+from tests.support import PHONES, WEEK1_MID, Api, LambdaContext, code_for, e164, make_content, unit
 
 
 @pytest.fixture
@@ -170,7 +170,7 @@ class TestReclaim:
         body = {
             "full_name": "Chủ Số Thật",
             "phone": PHONES[0],
-            "unit_id": "so-tttt",
+            "unit_id": unit("so-tttt"),
             "password": "mat-khau-that-1",
             "consent": True,
         }
@@ -220,7 +220,7 @@ class TestReclaim:
         body = {
             "full_name": "Kẻ Gian",
             "phone": PHONES[0],
-            "unit_id": "so-tttt",
+            "unit_id": unit("so-tttt"),
             "password": "mat-khau-gian-9",
             "consent": True,
         }

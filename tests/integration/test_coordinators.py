@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 from contest.cli import app as cli
 from contest.repository import CoordinatorRepository
 from tests.support import PHONES, LambdaContext, code_for, e164, event
+from tests.support import unit as unit_role
 
-UNIT_A, UNIT_B = "so-tttt", "so-khcn"
+UNIT_A, UNIT_B = unit_role("so-tttt"), unit_role("so-khcn")
 PERSON = {
     # index into PHONES: (name, unit, takes part in week 1)
     0: ("Nguyễn Thị Ánh", UNIT_A, True),

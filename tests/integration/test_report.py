@@ -23,8 +23,14 @@ from contest.ranking import Disqualification
 from contest.repository import CoordinatorRepository, shard_of, standing_pk, unit_week_index_pk
 from contest.tables import StandingItem
 from tests.support import PHONES, code_for, e164, make_content
+from tests.support import unit as unit_role
 
-UNITS = ["so-tttt", "so-khcn", "so-gddt", "tp-ha-tinh"]  # the last one: registered, nobody took part
+UNITS = [
+    unit_role("so-tttt"),
+    unit_role("so-khcn"),
+    unit_role("so-gddt"),
+    unit_role("tp-ha-tinh"),
+]  # the last one: registered, nobody took part
 CROWD = 90
 
 
@@ -188,7 +194,7 @@ def test_the_cli_prints_a_table_and_writes_a_vietnamese_workbook(seeded, content
         assert (row[4], row[5], row[6]) == (want["registered"], want["participants"], want["attempts"])
         if want["participants"]:
             assert row[9] == pytest.approx(want["score_sum"] / want["participants"])
-    assert by_unit["so-khcn"][1] == "Sở Khoa học và Công nghệ"
+    assert by_unit[unit_role("so-khcn")][1] == "Sở Khoa học và Công nghệ"
     total = rows[-1]
     assert total[1] == "Toàn tỉnh" and total[5] == len([a for a in seeded.best if a not in seeded.left_out])
     assert "không công bố" in rows[2][0]
