@@ -94,6 +94,18 @@ TEST_SMS_CHANGES: dict[str, Any] = {
     "sms.global_per_hour": 1_000_000,
     "sms.monthly_spend_limit_usd": 1_000_000,
 }
+# The quiz rules the integration tests are written for (15 questions, 1 attempt, the score on the receipt, 30
+# minutes + 30 s, seconds): they pin them whatever the contest under test says, which supplies everything else
+# (weeks, units, prizes, texts). The fixture contest's own rules run end to end in tests/e2e/test_second_contest.py.
+PINNED_QUIZ_RULES: dict[str, Any] = {
+    "quiz.questions_per_attempt": 15,
+    "quiz.attempts_per_week": 1,
+    "quiz.show_score_on_submit": True,
+    "quiz.time_limit_minutes": 30,
+    "quiz.grace_seconds": 30,
+    "quiz.duration_resolution": "seconds",
+    "participants.count": "contestants",
+}
 # Routes that can send an SMS: they need a solved challenge in the X-Altcha header.
 PROOF_PATHS = frozenset({"/api/register", "/api/reclaim", "/api/verify/resend", "/api/password/reset"})
 
