@@ -106,6 +106,14 @@ PINNED_QUIZ_RULES: dict[str, Any] = {
     "quiz.duration_resolution": "seconds",
     "participants.count": "contestants",
 }
+# The weekly prize table tests of prize boundaries are written for (1 first, 2 second, 3 third).
+PINNED_WEEKLY_PRIZES: dict[str, Any] = {
+    "prizes.weekly": [
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 2000000},
+        {"rank": "second", "label": "Giải Nhì", "count": 2, "amount": 1000000},
+        {"rank": "third", "label": "Giải Ba", "count": 3, "amount": 500000},
+    ]
+}
 # Routes that can send an SMS: they need a solved challenge in the X-Altcha header.
 PROOF_PATHS = frozenset({"/api/register", "/api/reclaim", "/api/verify/resend", "/api/password/reset"})
 

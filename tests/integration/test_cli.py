@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from contest.cli import app
 from contest.repository import Repository
 from tests.support import CONTENT as TEST_CONTENT
-from tests.support import ROOT, e164
+from tests.support import ROOT, e164, group
 
 runner = CliRunner()
 
@@ -40,14 +40,15 @@ def test_content_check_reports_file_and_line_of_each_problem(tmp_path):
     contest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     units = tmp_path / "content" / "units.yaml"
     units.write_text(
-        units.read_text(encoding="utf-8").replace("group: huyen }", "group: huyenn }", 1), encoding="utf-8"
+        units.read_text(encoding="utf-8").replace(f"group: {group('huyen')} }}", f"group: {group('huyen')}n }}", 1),
+        encoding="utf-8",
     )
     # When the organiser checks it
     result = runner.invoke(app, ["content", "check", "--root", str(tmp_path)])
     # Then the command fails and points at both files and lines
     assert result.exit_code == 1
     assert f"contest.yaml:{broken_line + 1}:" in result.output
-    assert "units.yaml:" in result.output and "huyenn" in result.output
+    assert "units.yaml:" in result.output and f"{group('huyen')}n" in result.output
 
 
 def test_exclusions_add_list_remove_on_aws(monkeypatch, repo, api):

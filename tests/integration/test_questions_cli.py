@@ -181,7 +181,7 @@ def test_import_that_would_empty_a_week_is_refused(shipped, tmp_path):
     result = invoke("import", workbook, "--content", shipped)
 
     assert result.exit_code == 1
-    assert re.search(r"tuần \d chỉ có \d+ câu hỏi; cần ít nhất 30", result.stderr)
+    assert re.search(r"tuần \d chỉ có \d+ câu hỏi; cần ít nhất \d+", result.stderr)
     assert snapshot(shipped / "questions") == before
 
 

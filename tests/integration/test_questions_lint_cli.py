@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -43,6 +44,7 @@ def shipped_copy(tmp_path: Path) -> Path:
     return tmp_path / "content"
 
 
+@pytest.mark.shipped_content
 def test_lint_passes_on_the_shipped_bank_and_prints_its_figures():
     result = lint("--content", CONTENT, "--strict")
     assert result.exit_code == 0, result.output
@@ -68,6 +70,7 @@ def test_warnings_pass_unless_strict(tmp_path):
     assert lint("--content", content, "--strict").exit_code == 1
 
 
+@pytest.mark.shipped_content
 def test_content_check_fails_on_a_question_keyed_to_a_fact_after_the_contest(tmp_path):
     # Given the shipped content with one question's fact dated after the last week (as qd964-017 was)
     content = shipped_copy(tmp_path)
@@ -87,6 +90,7 @@ def test_content_check_passes_on_the_shipped_content():
     assert "cảnh báo" not in result.output
 
 
+@pytest.mark.shipped_content
 def test_the_answer_key_export_carries_each_quote(tmp_path):
     target = tmp_path / "bank.xlsx"
     assert runner.invoke(questions_app, ["export", str(target), "--content", str(CONTENT)]).exit_code == 0
