@@ -114,6 +114,14 @@ PINNED_WEEKLY_PRIZES: dict[str, Any] = {
         {"rank": "third", "label": "Giải Ba", "count": 3, "amount": 500000},
     ]
 }
+PINNED_PRIZES: dict[str, Any] = {
+    **PINNED_WEEKLY_PRIZES,
+    "prizes.final_units": [
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 3000000},
+        {"rank": "second", "label": "Giải Nhì", "count": 1, "amount": 2000000},
+        {"rank": "third", "label": "Giải Ba", "count": 1, "amount": 1000000},
+    ],
+}
 # Routes that can send an SMS: they need a solved challenge in the X-Altcha header.
 PROOF_PATHS = frozenset({"/api/register", "/api/reclaim", "/api/verify/resend", "/api/password/reset"})
 
