@@ -31,6 +31,7 @@ from contest.config import Settings
 from contest.content import Content
 from contest.errors import (
     ContestError,
+    DataPurged,
     MissingReason,
     OrderMismatch,
     UnknownGroup,
@@ -62,7 +63,7 @@ from contest.ranking import (
     review_flags,
 )
 from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook
-from contest.repository import Award, ClosedWeek, CloseRepository
+from contest.repository import Award, ClosedWeek, CloseRepository, ErasureRepository
 from contest.services.content import ContentSource
 from contest.weeks import week_to_close
 
@@ -153,7 +154,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
 
     settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
-    repo = CloseRepository()
+    repo = ErasureRepository()  # a CloseRepository that can also run the retention purge (issue 14)
     return CloseRuntime(
         settings=settings,
         repo=repo,
@@ -182,6 +183,10 @@ class CloseWeek:
     # --- the close -------------------------------------------------------------------------------
 
     def run(self, event: Any) -> dict[str, Any]:
+        if isinstance(event, Mapping) and event.get("action") == "purge":  # the daily retention schedule
+            from contest.services.erasure import purge
+
+            return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)  # type: ignore[arg-type]
         week, force = parse_event(event)
         return self.close(week, force=force)
 
@@ -189,6 +194,10 @@ class CloseWeek:
         content = self.content.get()
         contest = content.contest
         now = self.clock.now()
+        if self.repo.purged():
+            if week is None:
+                return {"status": "data-purged"}
+            raise DataPurged()
         if week is None:
             due = week_to_close(contest, now)
             if due is None:
