@@ -181,9 +181,9 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "",
         "## Bài thi",
         "",
-        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu 4 phương án, "
-        "chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
-        f"- Mỗi câu trả lời đúng được 1 điểm; điểm tối đa là **{q.questions_per_attempt} điểm**.",
+        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu {q.options_per_question} "
+        "phương án, chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
+        f"- Mỗi câu trả lời đúng được {q.points_per_question} điểm; điểm tối đa là **{q.max_score} điểm**.",
         f"- Thời gian làm một bài: tối đa **{_minutes(q.time_limit_seconds)}**, tính từ lúc hệ thống phát đề "
         "đến lúc máy chủ nhận bài (theo đồng hồ của máy chủ).",
     ]
@@ -217,7 +217,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "1. **Điểm** từ cao xuống thấp;",
         f"2. nếu bằng điểm: **thời gian làm bài** ngắn hơn xếp trước (tính đến {duration_unit});",
         f"3. nếu vẫn bằng nhau: câu **dự đoán** gần đúng nhất với {count_rule} của tuần được xếp trước;",
-        "4. nếu vẫn bằng nhau: Tổ Thư ký báo cáo, **Ban Tổ chức quyết định**.",
+        f"4. nếu vẫn bằng nhau: {_md(contest.secretariat)} báo cáo, **Ban Tổ chức quyết định**.",
         "",
         "## Giải thưởng",
         "",
@@ -250,19 +250,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         lines.append("")
         if contest.final_formula:
             # plain words with the weights in place (the published final.json keeps the w_… notation)
-            weight = {k: str(v).replace(".", ",") for k, v in contest.final_formula.items()}
-            a, b, c = (weight.get(k, "0") for k in ("participation", "participation_rate", "mean_score"))
-            lines += [
-                f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi:",
-                "",
-                f"- {a} × (số lượt dự thi của đơn vị ÷ số lượt dự thi của đơn vị cao nhất)",
-                f"- cộng {b} × (tỷ lệ tham gia bình quân mỗi tuần ÷ tỷ lệ cao nhất)",
-                f"- cộng {c} × (điểm trung bình ÷ số câu hỏi).",
-                "",
-                "Đơn vị chưa có số biên chế thì không tính tỷ lệ tham gia; hai phần còn lại được nhân lên "
-                "tương ứng để tổng các hệ số không đổi.",
-                "",
-            ]
+            lines += final_units_rules(contest)
     lines += [
         "## Công bố kết quả",
         "",
@@ -293,6 +281,33 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         *sms_rules(contest),
     ]
     return "\n".join(lines)
+
+
+FINAL_CRITERIA = (  # final_units.weights key -> how the rules page says it
+    ("participation", "số lượt dự thi của đơn vị ÷ số lượt dự thi của đơn vị cao nhất"),
+    ("participation_rate", "tỷ lệ tham gia bình quân mỗi tuần ÷ tỷ lệ cao nhất"),
+    ("mean_score", "điểm trung bình ÷ điểm tối đa của một bài thi"),
+)
+
+
+def final_units_rules(contest: Contest) -> list[str]:
+    """The unit-award formula in plain words, with the weights in place; a criterion weighing 0 is left out."""
+    used = [(key, text) for key, text in FINAL_CRITERIA if contest.final_formula.get(key, 0.0) > 0]
+    if not used:
+        return []
+    lines = [f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi:", ""]
+    for position, (key, text) in enumerate(used):
+        weight = f"{contest.final_formula[key]:g}".replace(".", ",")
+        end = "." if position == len(used) - 1 else ""
+        lines.append(f"- {'cộng ' if position else ''}{weight} × ({text}){end}")
+    lines.append("")
+    if any(key == "participation_rate" for key, _ in used) and len(used) > 1:
+        lines += [
+            "Đơn vị chưa có số biên chế thì không tính tỷ lệ tham gia; các phần còn lại được nhân lên "
+            "tương ứng để tổng các hệ số không đổi.",
+            "",
+        ]
+    return lines
 
 
 def sms_rules(contest: Contest) -> list[str]:
@@ -430,6 +445,11 @@ def public_schedule(contest: Contest) -> dict[str, Any]:
         "time_limit_seconds": contest.quiz.time_limit_seconds,
         "show_score_on_submit": contest.quiz.show_score_on_submit,
         "duration_resolution": contest.quiz.duration_resolution,
+        "options_per_question": contest.quiz.options_per_question,
+        "points_per_question": contest.quiz.points_per_question,
+        "max_score": contest.quiz.max_score,
+        "currency": contest.currency,
+        "timezone": contest.timezone,
         "code_resend_seconds": contest.limits.code_resend_seconds,
         "login_failures_before_delay": contest.limits.login_failures_before_delay,
         "weeks": [
