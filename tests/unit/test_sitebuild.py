@@ -373,7 +373,8 @@ def test_lighten_defers_search_and_fingerprints_the_sites_own_files(tmp_path):
     quiz_name = renames["assets/js/pages/quiz.js"].rsplit("/", 1)[1]
     assert f"from'./{core_name}'" in app and f"import('./pages/{quiz_name}')" in app
     assert f'from"../{core_name}"' in (tmp_path / renames["assets/js/pages/quiz.js"]).read_text()
-    assert not [p for p in (tmp_path / "assets" / "js").rglob("*.js") if not re.search(r"\.[0-9a-f]{10}\.min\.js$", p.name)]
+    fingerprinted = re.compile(r"\.[0-9a-f]{10}\.min\.js$")
+    assert not [p for p in (tmp_path / "assets" / "js").rglob("*.js") if not fingerprinted.search(p.name)]
     html = (tmp_path / "index.html").read_text()
     assert renames["assets/js/app.js"] in html and "assets/js/app.js" not in html
     assert renames["assets/css/contest.css"] in html
@@ -418,7 +419,7 @@ def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
     (tmp_path / "assets" / "css" / "contest.css").write_text(".a{}")
     (tmp_path / "assets" / "js" / "app.js").write_text("import { f } from './gone.js';\n")
     (tmp_path / "lazy.js").write_text("")
-    with pytest.raises(ValueError, match="gone.js"):
+    with pytest.raises(ValueError, match=r"gone\.js"):
         lighten(tmp_path, tmp_path / "lazy.js")
 
 
