@@ -311,9 +311,12 @@ def test_built_site_references_no_external_host(built):
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text):
             if _external(url):
                 offenders.append(f"{css.relative_to(built)}: {url}")
-    (own,) = (built / "assets" / "js").glob("app.*.min.js")  # minified and fingerprinted (sitebuild.lighten)
-    own_js = own.read_text(encoding="utf-8")
-    offenders += [f"{own.name}: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
+    own = sorted((built / "assets" / "js").rglob("*.min.js"))  # the site's modules, minified and fingerprinted
+    assert [m.name for m in own if m.name.startswith("app.")]
+    assert all(re.search(r"\.[0-9a-f]{10}\.min\.js$", m.name) for m in (built / "assets" / "js").rglob("*.js"))
+    for module in own:
+        own_js = module.read_text(encoding="utf-8")
+        offenders += [f"{module.name}: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
     assert offenders == []
 
 
@@ -335,18 +338,24 @@ def test_the_external_host_check_catches_a_web_font(built, tmp_path):
 def test_lighten_defers_search_and_fingerprints_the_sites_own_files(tmp_path):
     from contest.sitebuild import lighten
 
-    # Given a built site whose theme bundle starts search at load
+    # Given a built site whose theme bundle starts search at load, and the site's own ES modules: an entry
+    # importing a core module statically and a page module dynamically, the page importing the core too
     (tmp_path / "assets" / "javascripts").mkdir(parents=True)
-    (tmp_path / "assets" / "js").mkdir()
+    (tmp_path / "assets" / "js" / "pages").mkdir(parents=True)
     (tmp_path / "assets" / "css").mkdir()
     (tmp_path / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(
         'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
     )
-    (tmp_path / "assets" / "js" / "app.js").write_text("/* a comment */\nfunction  f ( a ) {\n  return a ;\n}\n")
+    js = tmp_path / "assets" / "js"
+    (js / "core.js").write_text("/* a comment */\nexport function  f ( a ) {\n  return a ;\n}\n")
+    (js / "app.js").write_text(
+        "import { f } from './core.js';\nvar load = function () { return import('./pages/quiz.js'); };\n"
+    )
+    (js / "pages" / "quiz.js").write_text('import { f } from "../core.js";\nexport var g = f;\n')
     (tmp_path / "assets" / "css" / "contest.css").write_text("/* c */\n.a  {  color : red ; }\n")
     (tmp_path / "index.html").write_text(
-        '<script src="assets/javascripts/bundle.a5f9d56c.min.js"></script><script src="assets/js/app.js"></script>'
-        '<link rel="stylesheet" href="assets/css/contest.css">'
+        '<script src="assets/javascripts/bundle.a5f9d56c.min.js"></script>'
+        '<script src="assets/js/app.js" type="module"></script><link rel="stylesheet" href="assets/css/contest.css">'
     )
     lazy = tmp_path / "lazy.js"
     lazy.write_text("window.__ctLazyWorker=function(u){};\n")
@@ -356,10 +365,62 @@ def test_lighten_defers_search_and_fingerprints_the_sites_own_files(tmp_path):
     bundle = (tmp_path / renames["assets/javascripts/bundle.a5f9d56c.min.js"]).read_text()
     assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
     assert re.fullmatch(r"assets/js/app\.[0-9a-f]{10}\.min\.js", renames["assets/js/app.js"])
-    assert (tmp_path / renames["assets/js/app.js"]).read_text() == "function f(a){return a;}"
-    assert not (tmp_path / "assets" / "js" / "app.js").exists()
+    core = renames["assets/js/core.js"]
+    assert (tmp_path / core).read_text() == "export function f(a){return a;}"
+    # and every import names the fingerprinted file, relative to the importing module
+    core_name = core.rsplit("/", 1)[1]
+    app = (tmp_path / renames["assets/js/app.js"]).read_text()
+    quiz_name = renames["assets/js/pages/quiz.js"].rsplit("/", 1)[1]
+    assert f"from'./{core_name}'" in app and f"import('./pages/{quiz_name}')" in app
+    assert f'from"../{core_name}"' in (tmp_path / renames["assets/js/pages/quiz.js"]).read_text()
+    fingerprinted = re.compile(r"\.[0-9a-f]{10}\.min\.js$")
+    assert not [p for p in (tmp_path / "assets" / "js").rglob("*.js") if not fingerprinted.search(p.name)]
     html = (tmp_path / "index.html").read_text()
-    assert all(new in html for new in renames.values()) and "assets/js/app.js" not in html
+    assert renames["assets/js/app.js"] in html and "assets/js/app.js" not in html
+    assert renames["assets/css/contest.css"] in html
+
+
+def test_lighten_renames_a_module_whose_import_changed(tmp_path):
+    """A change in core.js must give every module that imports it a new name, or a browser would keep a cached
+    app.<old>.min.js that imports the old core."""
+    from contest.sitebuild import lighten
+
+    def site(core_body: str) -> dict[str, str]:
+        root = tmp_path / core_body.replace(" ", "")
+        (root / "assets" / "javascripts").mkdir(parents=True)
+        (root / "assets" / "js").mkdir(parents=True)
+        (root / "assets" / "css").mkdir()
+        (root / "assets" / "javascripts" / "bundle.x.min.js").write_text(
+            'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+        )
+        (root / "assets" / "css" / "contest.css").write_text(".a{}")
+        (root / "assets" / "js" / "core.js").write_text(core_body)
+        (root / "assets" / "js" / "app.js").write_text("import { f } from './core.js';\n")
+        (root / "assets" / "js" / "other.js").write_text("export var x = 1;\n")
+        lazy = root / "lazy.js"
+        lazy.write_text("")
+        return lighten(root, lazy)
+
+    before, after = site("export var f = 1;"), site("export var f = 2;")
+    assert before["assets/js/core.js"] != after["assets/js/core.js"]
+    assert before["assets/js/app.js"] != after["assets/js/app.js"]
+    assert before["assets/js/other.js"] == after["assets/js/other.js"]
+
+
+def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
+    from contest.sitebuild import lighten
+
+    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
+    (tmp_path / "assets" / "js").mkdir(parents=True)
+    (tmp_path / "assets" / "css").mkdir()
+    (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text(
+        'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+    )
+    (tmp_path / "assets" / "css" / "contest.css").write_text(".a{}")
+    (tmp_path / "assets" / "js" / "app.js").write_text("import { f } from './gone.js';\n")
+    (tmp_path / "lazy.js").write_text("")
+    with pytest.raises(ValueError, match=r"gone\.js"):
+        lighten(tmp_path, tmp_path / "lazy.js")
 
 
 def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):

@@ -297,6 +297,7 @@ RULE_NAMES = {
     "same-options": "Trùng bộ phương án (cùng tuần)",
     "near-duplicate": "Câu hỏi gần trùng (cùng tuần)",
     "anachronism": "Dữ kiện sau thời điểm thi / sau văn bản",
+    "undated": "Nguồn chưa ghi ngày (source.date)",
     "attribution": "Thiếu “Theo …”",
     "quote": "Thiếu câu trích (source.quote)",
 }
