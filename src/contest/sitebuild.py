@@ -448,8 +448,6 @@ def public_schedule(contest: Contest) -> dict[str, Any]:
         "options_per_question": contest.quiz.options_per_question,
         "points_per_question": contest.quiz.points_per_question,
         "max_score": contest.quiz.max_score,
-        "currency": contest.currency,
-        "timezone": contest.timezone,
         "code_resend_seconds": contest.limits.code_resend_seconds,
         "login_failures_before_delay": contest.limits.login_failures_before_delay,
         "timezone": contest.timezone,
