@@ -59,7 +59,7 @@ def test_the_retention_purge_runs_daily_on_the_close_function_with_what_it_needs
     purge = events["RetentionPurge"]
     assert purge["Type"] == "ScheduleV2"
     assert json.loads(purge["Properties"]["Input"]) == {"action": "purge"}
-    assert purge["Properties"]["ScheduleExpressionTimezone"] == "Asia/Ho_Chi_Minh"
+    assert purge["Properties"]["ScheduleExpressionTimezone"] == {"Ref": "CloseWeekTimezone"}
     assert _param(template, purge["Properties"]["ScheduleExpression"])["Default"].startswith("cron(0 3 * * ? *")
     granted = {
         action
