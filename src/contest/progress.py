@@ -108,6 +108,7 @@ class ProgressReport:
     left_out: int
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    scope_label: str = "Toàn Cuộc thi"  # the totals row (contest.yaml reports.scope_label, e.g. "Toàn tỉnh")
 
 
 def tally(
@@ -182,6 +183,7 @@ def read_progress(
     now: datetime,
     on_registered: Callable[[int], None] | None = None,
     on_rows: Callable[[int], None] | None = None,
+    scope_label: str = "Toàn Cuộc thi",
 ) -> ProgressReport:
     """Registered counts (index gsi1), then one streamed pass over the week's standings."""
     import time
@@ -195,6 +197,7 @@ def read_progress(
     counted = tally(repo.stream_standings(week.number), skip, on_rows)
     report = build_report(contest_name, week, units, registered, counted, now)
     report.seconds = time.perf_counter() - started
+    report.scope_label = scope_label
     if decisions.closed is not None:
         report.notes.append("Tuần này đã chốt và công bố kết quả; số liệu là số liệu hiện tại trong cơ sở dữ liệu.")
     elif now < week.closes_at:
@@ -235,7 +238,7 @@ def table_rows(report: ProgressReport) -> list[list[str]]:
     t = report.totals
     out.append(
         [
-            "Toàn tỉnh",
+            report.scope_label,
             _num(t.headcount or None),
             _num(t.registered),
             _num(t.participants),
@@ -291,7 +294,7 @@ def workbook(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes
     put(
         [
             "",
-            "Toàn tỉnh",
+            report.scope_label,
             "",
             t.headcount or None,
             t.registered,
@@ -320,7 +323,7 @@ def workbook(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes
         "và bài bị hủy kết quả) — cách đếm của kết quả tuần.",
         "Số lượt thi: tổng số bài đã nộp của những người đó.",
         "Tỷ lệ tham gia: số đã tham gia / biên chế của đơn vị (để trống khi chưa có biên chế); "
-        "toàn tỉnh: chỉ tính các đơn vị có biên chế.",
+        f"dòng “{report.scope_label}”: chỉ tính các đơn vị có biên chế.",
         "Điểm trung bình: trung bình điểm bài tốt nhất của mỗi người đã tham gia.",
         f"Đã đọc {format_number(report.standings_read)} bản ghi xếp hạng, không tính {format_number(report.left_out)}.",
         *dict.fromkeys(report.notes),
