@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from contest.model import NATIONAL_MOTTO, NATIONAL_NAME
+
 WORKBOOK = "cau-hoi.xlsx"
 EXAMPLE_DOCUMENT = "van-ban-1"
 
@@ -153,6 +155,18 @@ prizes:
 
 results:
   published_top: 100              # contestants listed in each week's public results
+
+certificates:                     # the prize certificates (Giấy chứng nhận) the agency signs and stamps
+  agency:                         # parent agency line(s) first, the issuing agency last (printed bold); 1–3 lines
+    - "UBND TỈNH …"
+    - "SỞ …"
+  place: "Tên địa danh"           # "<place>, ngày … tháng … năm …"
+  number_format: "{{seq:02d}}/GCN-BTC-{{round}}-{{year}}"   # {{round}}: T1, T2, … a week, CC the unit awards
+  signer_authority: "TM. BAN TỔ CHỨC"                      # above the title ("" for none)
+  signer_title: "TRƯỞNG BAN"
+  signer_name: "(họ và tên người ký)"                      # fill in before printing
+  national_name: "{NATIONAL_NAME}"      # the Quốc hiệu (legal text: keep)
+  national_motto: "{NATIONAL_MOTTO}"            # the Tiêu ngữ (legal text: keep)
 
 reports:
   scope_label: "Toàn Cuộc thi"    # the whole-contest row of the organisers' reports (e.g. "Toàn tỉnh")
