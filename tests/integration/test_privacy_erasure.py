@@ -119,6 +119,9 @@ def test_erasure_after_publication_replaces_the_name_and_moves_nobody(week, cont
     cast = seed(week, content)
     clock.at = content.contest.weeks[0].results_at + timedelta(seconds=1)
     assert tcw.close(week, tcw.scheduler_event("scheduler_default.json"))["status"] == "published"
+    # and a committee decision since, which archived the superseded results (naming everyone) in the private store
+    runtime(week).close_week().disqualify(1, "acc-0049", "Dùng hai tài khoản", "Ban Tổ chức")
+    assert any(p.startswith("archive/") for p in tcw.read_tree(tcw.private(env)))
     before = json.loads((tcw.public(env) / "week-1.json").read_bytes())
     tsv_before = (tcw.private(env) / "week-1" / "standings.tsv").read_bytes()
     tie = before["ranking"]["entries"][1:4]

@@ -20,6 +20,8 @@ retention date (`privacy.retention` in contest.yaml) has passed by the contest's
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from contest.clock import Clock, SystemClock, iso, to_ms
-from contest.erasure import ERASED_MARK, erasure_key, listing_prefix
+from contest.erasure import ERASED_LABEL, ERASED_MARK, erasure_key, listing_prefix
 from contest.errors import UnknownAccount
 from contest.model import Contest
 from contest.observability import logger
@@ -150,11 +152,75 @@ def erase_account(
         )
     logger.info("account erased", extra={"published_weeks": published, "withdrawn_weeks": withdrawn})
     republished: list[int] = []
-    if republish and publisher is not None:
-        for number in published:
-            closer.close(number, force=True)
-            republished.append(number)
+    if publisher is not None:
+        redact_archives(publisher, account.full_name, account.phone)
+        if republish:
+            for number in published:
+                closer.close(number, force=True, republish=True, archive=False)
+                republished.append(number)
     return ErasureResult(account_id, tuple(published), tuple(withdrawn), deleted, tuple(republished))
+
+
+ARCHIVE_PREFIX = "archive/"
+
+
+def _redact_text(text: str, patterns: list[tuple[re.Pattern[str], str]]) -> str:
+    for pattern, replacement in patterns:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact_archives(publisher: Publisher, full_name: str, phone: str) -> list[str]:
+    """Superseded results the close archived (private `archive/`, kept for the record of committee decisions) still
+    name the person: their name becomes the neutral label and their number disappears, in every archived file
+    (JSON, CSV, TSV as text; workbooks cell by cell). Returns the files changed."""
+    name = unicodedata.normalize("NFC", full_name)
+    national = "0" + phone[3:] if phone.startswith("+84") else phone
+    patterns = [
+        (re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)"), ERASED_LABEL),
+        (re.compile(re.escape(phone)), ""),
+        (re.compile(r"(?<!\d)" + re.escape(national) + r"(?!\d)"), ""),
+    ]
+    changed: list[str] = []
+    for file in publisher.list_private():
+        if not file.startswith(ARCHIVE_PREFIX):
+            continue
+        data = publisher.read_private(file)
+        if data is None:
+            continue
+        if data[:2] == b"PK":
+            new = _redact_workbook(data, patterns)
+        else:
+            text = data.decode("utf-8")
+            new = _redact_text(unicodedata.normalize("NFC", text), patterns).encode("utf-8")
+            if new == unicodedata.normalize("NFC", text).encode("utf-8"):
+                new = data
+        if new != data:
+            publisher.put_private(file, new)
+            changed.append(file)
+    return changed
+
+
+def _redact_workbook(data: bytes, patterns: list[tuple[re.Pattern[str], str]]) -> bytes:
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    touched = False
+    for sheet in book.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str):
+                    value = _redact_text(unicodedata.normalize("NFC", cell.value), patterns)
+                    if value != unicodedata.normalize("NFC", cell.value):
+                        cell.value = value
+                        touched = True
+    if not touched:
+        return data
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 def _kind(pk: str, sk: str) -> str:
