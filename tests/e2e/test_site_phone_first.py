@@ -233,6 +233,7 @@ def week_one_published(stack):
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
     stack.publish_receipt_key()
+    stack.publish_empty_index()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
