@@ -62,7 +62,7 @@ clean:
 .PHONY: site
 ## site: build the contest website alone into build/site (mkdocs build --strict, pages generated from content/)
 site: $(STAMP)
-	$(PY) -c "from pathlib import Path; from contest.sitebuild import build; build(Path('.'), Path('build/site'))"
+	$(PY) -m contest.sitebuild build/site
 
 # --- AWS (docs/deploy.md) ----------------------------------------------------------------------------
 # The sam CLI pins its own boto3 and click: it lives in its own virtual environment, installed on demand.
@@ -71,7 +71,8 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
 # samconfig.toml environment: default (stack contest-prod) or staging (contest-staging)
 STACK_ENV ?= default
-# extra sam deploy parameters, e.g. PARAMS="Stage=prod ContactEmail=ops@example.vn" (include Stage)
+# extra sam deploy parameters, e.g. PARAMS="ContactEmail=ops@example.vn" (merged over samconfig's and the
+# close schedule generated from content/: `python infra/stack.py parameters` prints the result)
 PARAMS ?=
 STACK_PY := $(PY) infra/stack.py --config-env $(STACK_ENV)
 export SAM_CLI_TELEMETRY := 0
@@ -92,11 +93,13 @@ check-template: $(STAMP)
 layers: $(STAMP)
 	$(PY) infra/build_layers.py
 
-## deploy: layers, checks, sam build, sam deploy (STACK_ENV=staging for the staging stack; PARAMS=... overrides)
+## deploy: layers, checks, sam build, sam deploy (STACK_ENV=staging for the staging stack; PARAMS=... overrides);
+## the close schedule (every week's results_at) is generated from content/contest.yaml at each deploy
 deploy: $(STAMP) $(SAM) layers check-template
 	cd infra && PATH="$$(dirname $$(../$(PY) -c 'from build_layers import find_python312; print(find_python312())')):$$PATH" \
 		../$(SAM) build --config-env $(STACK_ENV)
-	cd infra && ../$(SAM) deploy --config-env $(STACK_ENV) $(if $(PARAMS),--parameter-overrides $(PARAMS))
+	params="$$($(STACK_PY) parameters $(PARAMS))" && echo "parameters: $$params" && \
+		cd infra && ../$(SAM) deploy --config-env $(STACK_ENV) --parameter-overrides "$$params"
 	$(STACK_PY) output SiteUrl
 
 ## deploy-waf: the optional WAF web ACL (us-east-1); then `make deploy PARAMS="... WebAclArn=<output>"`

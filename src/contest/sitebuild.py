@@ -12,6 +12,7 @@ import base64
 import hashlib
 import html
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -181,9 +182,9 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "",
         "## Bài thi",
         "",
-        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu 4 phương án, "
-        "chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
-        f"- Mỗi câu trả lời đúng được 1 điểm; điểm tối đa là **{q.questions_per_attempt} điểm**.",
+        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu {q.options_per_question} "
+        "phương án, chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
+        f"- Mỗi câu trả lời đúng được {q.points_per_question} điểm; điểm tối đa là **{q.max_score} điểm**.",
         f"- Thời gian làm một bài: tối đa **{_minutes(q.time_limit_seconds)}**, tính từ lúc hệ thống phát đề "
         "đến lúc máy chủ nhận bài (theo đồng hồ của máy chủ).",
     ]
@@ -217,7 +218,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "1. **Điểm** từ cao xuống thấp;",
         f"2. nếu bằng điểm: **thời gian làm bài** ngắn hơn xếp trước (tính đến {duration_unit});",
         f"3. nếu vẫn bằng nhau: câu **dự đoán** gần đúng nhất với {count_rule} của tuần được xếp trước;",
-        "4. nếu vẫn bằng nhau: Tổ Thư ký báo cáo, **Ban Tổ chức quyết định**.",
+        f"4. nếu vẫn bằng nhau: {_md(contest.secretariat)} báo cáo, **Ban Tổ chức quyết định**.",
         "",
         "## Giải thưởng",
         "",
@@ -250,19 +251,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         lines.append("")
         if contest.final_formula:
             # plain words with the weights in place (the published final.json keeps the w_… notation)
-            weight = {k: str(v).replace(".", ",") for k, v in contest.final_formula.items()}
-            a, b, c = (weight.get(k, "0") for k in ("participation", "participation_rate", "mean_score"))
-            lines += [
-                f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi:",
-                "",
-                f"- {a} × (số lượt dự thi của đơn vị ÷ số lượt dự thi của đơn vị cao nhất)",
-                f"- cộng {b} × (tỷ lệ tham gia bình quân mỗi tuần ÷ tỷ lệ cao nhất)",
-                f"- cộng {c} × (điểm trung bình ÷ số câu hỏi).",
-                "",
-                "Đơn vị chưa có số biên chế thì không tính tỷ lệ tham gia; hai phần còn lại được nhân lên "
-                "tương ứng để tổng các hệ số không đổi.",
-                "",
-            ]
+            lines += final_units_rules(contest)
     lines += [
         "## Công bố kết quả",
         "",
@@ -293,6 +282,33 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         *sms_rules(contest),
     ]
     return "\n".join(lines)
+
+
+FINAL_CRITERIA = (  # final_units.weights key -> how the rules page says it
+    ("participation", "số lượt dự thi của đơn vị ÷ số lượt dự thi của đơn vị cao nhất"),
+    ("participation_rate", "tỷ lệ tham gia bình quân mỗi tuần ÷ tỷ lệ cao nhất"),
+    ("mean_score", "điểm trung bình ÷ điểm tối đa của một bài thi"),
+)
+
+
+def final_units_rules(contest: Contest) -> list[str]:
+    """The unit-award formula in plain words, with the weights in place; a criterion weighing 0 is left out."""
+    used = [(key, text) for key, text in FINAL_CRITERIA if contest.final_formula.get(key, 0.0) > 0]
+    if not used:
+        return []
+    lines = [f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi:", ""]
+    for position, (key, text) in enumerate(used):
+        weight = f"{contest.final_formula[key]:g}".replace(".", ",")
+        end = "." if position == len(used) - 1 else ""
+        lines.append(f"- {'cộng ' if position else ''}{weight} × ({text}){end}")
+    lines.append("")
+    if any(key == "participation_rate" for key, _ in used) and len(used) > 1:
+        lines += [
+            "Đơn vị chưa có số biên chế thì không tính tỷ lệ tham gia; các phần còn lại được nhân lên "
+            "tương ứng để tổng các hệ số không đổi.",
+            "",
+        ]
+    return lines
 
 
 def sms_rules(contest: Contest) -> list[str]:
@@ -430,6 +446,9 @@ def public_schedule(contest: Contest) -> dict[str, Any]:
         "time_limit_seconds": contest.quiz.time_limit_seconds,
         "show_score_on_submit": contest.quiz.show_score_on_submit,
         "duration_resolution": contest.quiz.duration_resolution,
+        "options_per_question": contest.quiz.options_per_question,
+        "points_per_question": contest.quiz.points_per_question,
+        "max_score": contest.quiz.max_score,
         "code_resend_seconds": contest.limits.code_resend_seconds,
         "login_failures_before_delay": contest.limits.login_failures_before_delay,
         "timezone": contest.timezone,
@@ -607,20 +626,55 @@ def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
 # ---------------------------------------------------------------- the build
 
 
+class SiteBuildError(Exception):
+    """The site could not be built; the message says why (MkDocs' strict-mode warnings, a content error)."""
+
+
+class _Warnings(logging.Handler):
+    """MkDocs logs why a strict build fails (a link to a removed page …) and then only aborts: keep the reasons."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
 def build(root: Path, out_dir: Path) -> None:
-    """Generate the pages from `root/content` and build the site with `mkdocs build --strict` into out_dir."""
+    """Generate the pages from `root/content` and build the site with `mkdocs build --strict` into out_dir.
+
+    A failed build raises SiteBuildError naming every warning MkDocs' strict mode stopped on (MkDocs itself only
+    raises `Abort('Aborted with 1 warnings in strict mode!')`, which `make` showed as a bare `Error 1`)."""
     import os
 
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
 
+    from contest.content import ContentError, check_documents
+
+    documents = check_documents(root / "content" / "documents")
+    if documents:
+        raise SiteBuildError("content/documents: " + "\n".join(str(i) for i in documents))
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    config = load_config(
-        config_file=str(root / "site" / "mkdocs.yml"),
-        site_dir=str(Path(out_dir).resolve()),
-        strict=True,
-    )
-    mkdocs_build(config)
+    collected = _Warnings()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(collected)
+    try:
+        config = load_config(
+            config_file=str(root / "site" / "mkdocs.yml"),
+            site_dir=str(Path(out_dir).resolve()),
+            strict=True,
+        )
+        mkdocs_build(config)
+    except ContentError as exc:
+        raise SiteBuildError(f"content/ has {len(exc.issues)} problem(s):\n{exc}") from None
+    except (Abort, ConfigurationError) as exc:
+        reasons = "\n".join(f"  - {m}" for m in dict.fromkeys(collected.messages)) or "  (no warning recorded)"
+        raise SiteBuildError(f"mkdocs build --strict stopped: {exc}\n{reasons}") from None
+    finally:
+        mkdocs_logger.removeHandler(collected)
     write_csp_hashes(Path(out_dir))
 
 
@@ -738,3 +792,20 @@ def vendor_altcha(site_dir: Path, cache_dir: Path) -> None:
             if extracted is None:
                 raise ValueError(f"{ALTCHA_NPM}: {member} missing")
             (out / target).write_bytes(extracted.read())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m contest.sitebuild [out_dir]` (`make site`): build from the current checkout; a failure prints why."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        build(Path("."), Path(args[0] if args else "build/site"))
+    except SiteBuildError as exc:
+        sys.stderr.write(f"make site: the site was not built.\n{exc}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -452,3 +452,87 @@ def test_the_pages_contest_data_carries_the_contests_time_zone_and_currency(tmp_
     # and the shipped contest says Asia/Ho_Chi_Minh and đồng
     shipped = json.loads(html.unescape(sitebuild.placeholders(REPO)["schedule_json"]))
     assert (shipped["timezone"], shipped["currency"]) == ("Asia/Ho_Chi_Minh", "đồng")
+
+
+# ---------------------------------------------------------------- contest-specific texts from content/ (issue 16.1)
+
+
+def test_rules_page_takes_options_points_secretariat_and_unit_award_weights_from_the_content(tmp_path):
+    # Given another contest: 3 options, 5 points each, its own secretariat, a unit-award weight of 0
+    def edit(data):
+        data["quiz"].update(questions_per_attempt=20, options_per_question=3, points_per_question=5)
+        data["secretariat"] = "Tổ Giúp việc"
+        data["excluded_roles"] = "Thành viên Ban Tổ chức và Tổ Giúp việc không được dự thi."
+        data["final_units"]["weights"] = {"participation": 0.6, "participation_rate": 0, "mean_score": 0.4}
+
+    page = sitebuild.generate_pages(make_root(tmp_path, edit))[sitebuild.RULES_PAGE]
+
+    # Then the page says so, and says nothing of the criterion that weighs nothing
+    assert "(mỗi câu 3 phương án" in page and "4 phương án" not in page
+    assert "được 5 điểm; điểm tối đa là **100 điểm**" in page
+    assert "Tổ Giúp việc báo cáo" in page and "Tổ Thư ký" not in page
+    assert "- 0,6 × (số lượt dự thi" in page and "- cộng 0,4 × (điểm trung bình" in page
+    assert "tỷ lệ tham gia bình quân" not in page and "số biên chế" not in page
+
+
+def test_the_site_json_names_the_currency_and_time_zone_and_the_title_comes_from_the_content(tmp_path):
+    def edit(data):
+        data["prizes"]["currency"] = "VNĐ"
+        data["site"] = {"title": "Pháp luật 2025", "description": "Tìm hiểu pháp luật"}
+
+    root = make_root(tmp_path, edit)
+    contest = sitebuild.load_contest(root / "content")
+    schedule = sitebuild.public_schedule(contest)
+    assert schedule["currency"] == "VNĐ" and schedule["timezone"] == "Asia/Ho_Chi_Minh"
+    assert schedule["max_score"] == contest.quiz.max_score
+
+    # and the MkDocs hook sets the site's name and description from it (mkdocs.yml holds no contest text)
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("content_hook", root / "site" / "hooks" / "content.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    config = SimpleNamespace(
+        config_file_path=str(root / "site" / "mkdocs.yml"), nav=None, watch=[], extra={}, site_name="x"
+    )
+    config.site_description = None
+    hook.on_config(config)
+    assert (config.site_name, config.site_description) == ("Pháp luật 2025", "Tìm hiểu pháp luật")
+    assert "Hà Tĩnh" not in (REPO / "site" / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- a failed build says why (issue 16.5)
+
+
+def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(tmp_path, capsys):
+    # Given a hand-written page that links to a page that no longer exists
+    root = make_root(tmp_path, documents={"luat-a.md": doc("luat-a", "Luật A", 1)})
+    index = root / "site" / "docs" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n[Xem](trang-da-xoa.md)\n", encoding="utf-8")
+
+    # When the site is built, then the error names the page and the broken link (not a bare "Error 1")
+    with pytest.raises(sitebuild.SiteBuildError) as caught:
+        sitebuild.build(root, tmp_path / "out")
+    assert "index.md" in str(caught.value) and "trang-da-xoa.md" in str(caught.value)
+    assert "strict mode" in str(caught.value)
+
+    # and `make site` (python -m contest.sitebuild) prints it and exits 1
+    import os
+
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        assert sitebuild.main([str(tmp_path / "out2")]) == 1
+    finally:
+        os.chdir(here)
+    assert "trang-da-xoa.md" in capsys.readouterr().err
+
+
+def test_a_content_error_fails_the_build_with_its_file_and_line(tmp_path):
+    root = make_root(tmp_path, lambda d: d["quiz"].update(attempt_per_week=2))
+    with pytest.raises(sitebuild.SiteBuildError, match=r"contest\.yaml:\d+: unknown key 'quiz\.attempt_per_week'"):
+        sitebuild.build(root, tmp_path / "out")
+    bad = make_root(tmp_path / "b", documents={"luat-a.md": "---\nid: luat-a\ntitle: A\nisuer: X\n---\n"})
+    with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: unknown key 'isuer'"):
+        sitebuild.build(bad, tmp_path / "out")
