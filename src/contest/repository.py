@@ -1069,7 +1069,7 @@ class WeekDecisions:
 
 
 class CloseRepository(Repository):
-    """Repository plus what the Sunday close reads and writes."""
+    """Repository plus what the weekly close reads and writes."""
 
     def __init__(
         self,
