@@ -32,8 +32,14 @@ $(STAMP): pyproject.toml $(LOCKS)
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
-## install: set up .venv/ with every dependency (runtime and dev), run nothing
-install: $(STAMP)
+# The site's JavaScript tools (Biome), from npm, pinned in package-lock.json; node_modules/ is not committed.
+NPM_STAMP := node_modules/.installed-stamp
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NPM_STAMP)
+
+## install: set up .venv/ (every Python dependency, runtime and dev) and node_modules/ (Biome), run nothing
+install: $(STAMP) $(NPM_STAMP)
 
 ## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock)
 PORT ?= 8000
@@ -43,6 +49,7 @@ dev: $(STAMP)
 ## test: install what is needed and run the whole suite
 test: $(STAMP)
 	@command -v pdftoppm >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q poppler-utils >/dev/null || true  # certificate images
+	node --test tests/js/
 	$(BIN)/pytest -p no:cacheprovider
 
 ## test-fast: unit tests only
@@ -70,21 +77,13 @@ lint-py: $(STAMP)
 	for f in functions/*/app.py; do $(BIN)/mypy "$$f" || exit 1; done  # each is a module named app
 	$(BIN)/lint-imports
 
-# The front end's tooling lives in package.json (its "lint" and "test" scripts); until it exists these say so.
-NPM_CI := npm ci --no-audit --no-fund --loglevel=error
-has_script = [ -f package.json ] && node -e 'process.exit(require("./package.json").scripts?.["$(1)"] ? 0 : 1)'
+## lint-js: Biome over the site's JavaScript (biome.json; the tools from package-lock.json)
+lint-js: $(NPM_STAMP)
+	node_modules/.bin/biome lint
 
-## lint-js: the front end's linter (package.json "lint" script: Biome / ESLint), if the project has one
-lint-js:
-	@if $(call has_script,lint); then $(NPM_CI) && npm run --silent lint; \
-	else echo "lint-js: no package.json \"lint\" script, nothing to lint"; fi
-
-## test-js: the front end's unit tests (package.json "test" script, else `node --test` over site/**/*.test.mjs)
+## test-js: the site's JavaScript unit tests (quiz state machine, submit/retry loop, formatting), node --test
 test-js:
-	@if $(call has_script,test); then $(NPM_CI) && npm test --silent; \
-	elif files="$$(find site tests -name '*.test.mjs' -o -name '*.test.js' 2>/dev/null | grep -v node_modules)"; \
-		[ -n "$$files" ]; then node --test $$files; \
-	else echo "test-js: no JavaScript unit tests"; fi
+	node --test tests/js/
 
 ## bench: every benchmark (cold start and DynamoDB calls per step, the close, the cost estimate);
 ## results printed and written under build/bench/
@@ -108,7 +107,8 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
 # samconfig.toml environment: default (stack contest-prod) or staging (contest-staging)
 STACK_ENV ?= default
-# extra sam deploy parameters, e.g. PARAMS="Stage=prod ContactEmail=ops@example.vn" (include Stage)
+# extra sam deploy parameters, e.g. PARAMS="ContactEmail=ops@example.vn" (merged over samconfig's and the
+# close schedule generated from content/: `python infra/stack.py parameters` prints the result)
 PARAMS ?=
 STACK_PY := $(PY) infra/stack.py --config-env $(STACK_ENV)
 export SAM_CLI_TELEMETRY := 0
@@ -129,11 +129,13 @@ check-template: $(STAMP)
 layers: $(STAMP)
 	$(PY) infra/build_layers.py
 
-## deploy: layers, checks, sam build, sam deploy (STACK_ENV=staging for the staging stack; PARAMS=... overrides)
+## deploy: layers, checks, sam build, sam deploy (STACK_ENV=staging for the staging stack; PARAMS=... overrides);
+## the close schedule (every week's results_at) is generated from content/contest.yaml at each deploy
 deploy: $(STAMP) $(SAM) layers check-template
 	cd infra && PATH="$$(dirname $$(../$(PY) -c 'from build_layers import find_python312; print(find_python312())')):$$PATH" \
 		../$(SAM) build --config-env $(STACK_ENV)
-	cd infra && ../$(SAM) deploy --config-env $(STACK_ENV) $(if $(PARAMS),--parameter-overrides $(PARAMS))
+	params="$$($(STACK_PY) parameters $(PARAMS))" && echo "parameters: $$params" && \
+		cd infra && ../$(SAM) deploy --config-env $(STACK_ENV) --parameter-overrides "$$params"
 	$(STACK_PY) output SiteUrl
 
 ## deploy-waf: the optional WAF web ACL (us-east-1); then `make deploy PARAMS="... WebAclArn=<output>"`

@@ -105,7 +105,8 @@ class Excluded(ContestError):
     code, status, message = (
         "EXCLUDED",
         403,
-        "Thành viên Ban Tổ chức, Tổ Thư ký và người trực tiếp tham gia tổ chức Cuộc thi không được dự thi.",
+        # the contest's own wording (contest.yaml excluded_roles) replaces this generic text
+        "Số điện thoại này thuộc danh sách không được dự thi Cuộc thi.",
     )
 
 

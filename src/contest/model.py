@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 
-OPTION_KEYS = ("A", "B", "C", "D")
+OPTION_KEYS = ("A", "B", "C", "D")  # the default four options (quiz.options_per_question: 4)
+OPTION_LETTERS = "ABCDEF"  # quiz.options_per_question takes the first N of these (2–6)
 DIFFICULTIES = ("easy", "medium", "hard")
 VERIFY_AT_REGISTRATION = "at_registration"
 VERIFY_AT_AWARD = "at_award"
@@ -43,6 +44,17 @@ class QuizRules:
     duration_resolution: str  # "seconds" | "milliseconds"
     show_score_on_submit: bool
     human_floor_seconds: int
+    options_per_question: int = 4  # every question has exactly this many options, keys A, B, C, …
+    points_per_question: int = 1  # a correct answer scores this many points
+    pool_factor: int = 2  # a week pool must hold at least pool_factor × questions_per_attempt questions
+
+    @property
+    def option_keys(self) -> tuple[str, ...]:
+        return tuple(OPTION_LETTERS[: self.options_per_question])
+
+    @property
+    def max_score(self) -> int:
+        return self.questions_per_attempt * self.points_per_question
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,8 @@ class Limits:
 class SmsPolicy:
     """contest.yaml `sms:` (issue 12): what may be sent, how often, and the proof of work in front of it."""
 
-    template: str = "Ma {purpose} Cuoc thi Chuyen doi so: {code}. Ma co hieu luc {minutes} phut."
+    template: str = "Ma {purpose} {contest}: {code}. Ma co hieu luc {minutes} phut."  # {contest} filled at load
+    contest_name: str = "Cuoc thi"  # the contest's short name in SMS texts, GSM-7 (no diacritics)
     pow_cost: int = 250  # PBKDF2-SHA-256 iterations per try
     pow_max_counter: int = 1000  # the counter to find is drawn in [max/2, max)
     pow_expires_seconds: int = 300
@@ -118,6 +131,18 @@ class Contest:
     sms: SmsPolicy = field(default_factory=SmsPolicy)
     questions_lint: QuestionsLint = field(default_factory=QuestionsLint)
     award_confirmation_hours: int = 72  # at_award: how long a prize winner has to confirm the phone
+    secretariat: str = "Tổ Thư ký"  # who reports an unresolved tie to the Ban Tổ chức (rules page)
+    scope_label: str = "Toàn Cuộc thi"  # the whole-contest row of the reports ("Toàn tỉnh")
+    site_title: str = ""  # the site's title (default: name)
+    site_description: str = ""  # the site's description (default: theme — name, year)
+
+    @property
+    def title(self) -> str:
+        return self.site_title or self.name
+
+    @property
+    def description(self) -> str:
+        return self.site_description or f"{self.theme} — {self.name} năm {self.year}".strip(" —")
 
     @property
     def phone_verification(self) -> bool:

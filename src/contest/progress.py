@@ -107,6 +107,7 @@ class ProgressReport:
     left_out: int
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    scope_label: str = "Toàn Cuộc thi"  # the totals row (contest.yaml reports.scope_label, e.g. "Toàn tỉnh")
 
 
 def tally(
@@ -181,6 +182,7 @@ def read_progress(
     now: datetime,
     on_registered: Callable[[int], None] | None = None,
     on_rows: Callable[[int], None] | None = None,
+    scope_label: str = "Toàn Cuộc thi",
 ) -> ProgressReport:
     """Registered counts (index gsi1), then one streamed pass over the week's standings."""
     import time
@@ -194,6 +196,7 @@ def read_progress(
     counted = tally(repo.stream_standings(week.number), skip, on_rows)
     report = build_report(contest_name, week, units, registered, counted, now)
     report.seconds = time.perf_counter() - started
+    report.scope_label = scope_label
     if decisions.closed is not None:
         report.notes.append("Tuần này đã chốt và công bố kết quả; số liệu là số liệu hiện tại trong cơ sở dữ liệu.")
     elif now < week.closes_at:
@@ -234,7 +237,7 @@ def table_rows(report: ProgressReport) -> list[list[str]]:
     t = report.totals
     out.append(
         [
-            "Toàn tỉnh",
+            report.scope_label,
             _num(t.headcount or None),
             _num(t.registered),
             _num(t.participants),
@@ -288,7 +291,7 @@ def workbook(report: ProgressReport) -> bytes:
     put(
         [
             "",
-            "Toàn tỉnh",
+            report.scope_label,
             "",
             t.headcount or None,
             t.registered,
@@ -317,7 +320,7 @@ def workbook(report: ProgressReport) -> bytes:
         "và bài bị hủy kết quả) — cách đếm của kết quả tuần.",
         "Số lượt thi: tổng số bài đã nộp của những người đó.",
         "Tỷ lệ tham gia: số đã tham gia / biên chế của đơn vị (để trống khi chưa có biên chế); "
-        "toàn tỉnh: chỉ tính các đơn vị có biên chế.",
+        f"dòng “{report.scope_label}”: chỉ tính các đơn vị có biên chế.",
         "Điểm trung bình: trung bình điểm bài tốt nhất của mỗi người đã tham gia.",
         f"Đã đọc {report.standings_read} bản ghi xếp hạng, loại {report.left_out}.",
         *report.notes,

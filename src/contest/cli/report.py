@@ -15,7 +15,7 @@ def report(
     aws: bool = typer.Option(False, "--aws", help="Đọc hệ thống trên AWS thay vì môi trường cục bộ."),
     parallel: int = typer.Option(8, help="Số luồng đọc song song các phân đoạn bảng xếp hạng."),
 ) -> None:
-    """Báo cáo tiến độ tuần (nội bộ, không công bố): theo đơn vị và toàn tỉnh."""
+    """Báo cáo tiến độ tuần (nội bộ, không công bố): theo đơn vị và toàn Cuộc thi."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -59,7 +59,9 @@ def report(
                 total = bar.tasks[0].total or n
                 bar.update(task, completed=n, total=max(total, n))
 
-            result = read_progress(repo, contest.name, target, content.units, now, registered, rows)
+            result = read_progress(
+                repo, contest.name, target, content.units, now, registered, rows, scope_label=contest.scope_label
+            )
     table = Table(
         # unit names stay legible on a narrow terminal; the numbers' headers wrap instead
         Column("Đơn vị", min_width=24),

@@ -320,7 +320,13 @@ class CloseWeek:
                 continue
             try:
                 self.sender.send(
-                    account.phone, award_message(week.number, code, until.astimezone(ZoneInfo(contest.timezone)))
+                    account.phone,
+                    award_message(
+                        week.number,
+                        code,
+                        until.astimezone(ZoneInfo(contest.timezone)),
+                        contest.sms.contest_name,
+                    ),
                 )
             except Exception:  # the next run sends again: the item has no sent_at_ms
                 logger.exception("award code not sent")
@@ -342,9 +348,7 @@ class CloseWeek:
         if len(closed) < len(numbers):
             return False
         weekly = [_unit_rows_from_json(closed[n].units) for n in numbers]
-        rows = rank_final_units(
-            weekly, contest.final_formula, contest.quiz.questions_per_attempt, contest.final_unit_prizes
-        )
+        rows = rank_final_units(weekly, contest.final_formula, contest.quiz.max_score, contest.final_unit_prizes)
         fixed = max(w.results_at for w in contest.weeks).astimezone(UTC).replace(tzinfo=None)
         self.publisher.put_private("final/report.xlsx", final_workbook(rows, contest.final_unit_prizes, fixed))
         self.publisher.put_public(FINAL, canonical_json(final_public(contest, rows, numbers, contest.final_formula)))
