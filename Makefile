@@ -98,7 +98,7 @@ clean:
 .PHONY: site
 ## site: build the contest website alone into build/site (mkdocs build --strict, pages generated from content/)
 site: $(STAMP)
-	$(PY) -c "from pathlib import Path; from contest.sitebuild import build; build(Path('.'), Path('build/site'))"
+	$(PY) -m contest.sitebuild build/site
 
 # --- AWS (docs/deploy.md) ----------------------------------------------------------------------------
 # The sam CLI pins its own boto3 and click: it lives in its own virtual environment, installed on demand.

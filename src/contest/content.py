@@ -23,6 +23,7 @@ from contest.model import (
     VERIFICATION_MODES,
     VERIFY_AT_REGISTRATION,
     Bank,
+    CertificateStyle,
     Contest,
     Limits,
     Prize,
@@ -226,6 +227,7 @@ CONTEST_SCHEMA: dict[str, Any] = {
     "prizes": {"weekly": [PRIZE_KEYS], "final_units": [PRIZE_KEYS], "currency": None},
     "results": {"published_top": None},
     "reports": {"scope_label": None},
+    "certificates": {f.name: None for f in fields(CertificateStyle)},
     "questions_lint": {f.name: None for f in fields(QuestionsLint)},
     "final_units": {"weights": {"participation": None, "participation_rate": None, "mean_score": None}},
     "secretariat": None,
@@ -425,12 +427,62 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         final_formula=final_formula,
         sms=_sms_policy(r, data),
         questions_lint=questions_lint,
+        certificates=_certificate_style(r, data),
     )
     if contest.limits.code_ttl_seconds > 300:
         r.issue(limits, "code_ttl_minutes", "one-time codes must live at most 5 minutes")
     if r.issues:
         raise ContentError(r.issues)
     return contest
+
+
+CERTIFICATE_KEYS = {f.name for f in fields(CertificateStyle)}
+CERTIFICATE_REQUIRED = ("agency", "place", "signer_title", "signer_name")
+_NUMBER_FIELDS = {"year", "round", "seq"}
+
+
+def _certificate_style(r: _Reader, data: Any) -> CertificateStyle | None:
+    """`certificates:` (optional section; strict when present: unknown keys are reported by `check_keys`)."""
+    import string
+
+    raw = r.get(data, "certificates", dict, None) if isinstance(data, dict) else None
+    if raw is None:
+        return None
+    texts: dict[str, Any] = {}
+    for key in sorted(CERTIFICATE_KEYS - {"agency"}):
+        value = r.get(raw, key, str, None if key not in CERTIFICATE_REQUIRED else ..., label=f"certificates.{key}")
+        if value is not None:
+            if not value and key in CERTIFICATE_REQUIRED:
+                r.issue(raw, key, f"'certificates.{key}' must not be empty")
+            texts[key] = value
+    agency_raw = r.get(raw, "agency", (list, str), label="certificates.agency")
+    agency: tuple[str, ...] = ()
+    if isinstance(agency_raw, str):
+        agency = (agency_raw,)
+    elif isinstance(agency_raw, list):
+        if not 1 <= len(agency_raw) <= 3 or not all(isinstance(a, str) and a.strip() for a in agency_raw):
+            r.issue(raw, "agency", "'certificates.agency' must be 1 to 3 lines of text (parent agency first)")
+        else:
+            agency = tuple(unicodedata.normalize("NFC", a).strip() for a in agency_raw)
+    number_format = texts.get("number_format")
+    if number_format is not None:
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(number_format) if f is not None}
+            unknown = names - _NUMBER_FIELDS
+            if unknown or "seq" not in names or "round" not in names:
+                raise ValueError
+            number_format.format(year=2023, round="T1", seq=1)
+        except (ValueError, KeyError, IndexError):
+            r.issue(
+                raw,
+                "number_format",
+                "'certificates.number_format' must use {round} and {seq} (and may use {year}), "
+                "e.g. '{seq:02d}/GCN-{round}-{year}'",
+            )
+            texts.pop("number_format")
+    if not agency or any(k not in texts for k in CERTIFICATE_REQUIRED if k != "agency"):
+        return None
+    return CertificateStyle(agency=agency, **texts)
 
 
 def _verification(r: _Reader, reg: Any) -> str:

@@ -347,6 +347,18 @@ class WeekNotOver(ContestError):
     message = "Tuần thi chưa đến giờ công bố kết quả."
 
 
+class AlreadyPublished(ContestError):
+    """A rerun of a week whose published results would change: refused unless the organisers ask to republish
+    (`contest close-week --week N --republish`); the previous files are then archived, never overwritten."""
+
+    code = "ALREADY_PUBLISHED"
+    status = 409
+    message = (
+        "Kết quả tuần này đã được công bố và lần chốt này cho kết quả khác (dữ liệu đã thay đổi). "
+        "Không ghi đè. Nếu chắc chắn muốn công bố lại, chạy lại với --republish: bản cũ được lưu lại."
+    )
+
+
 class WeekStillOpen(ContestError):
     """Refused whatever the flag: no key, no ranking before the week's window (closes_at + grace) has ended,
     by the contest's clock and by the server's own clock."""

@@ -107,6 +107,32 @@ class QuestionsLint:
     require_quote: bool = True
 
 
+NATIONAL_NAME = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"  # Quốc hiệu (Nghị định 30/2020/NĐ-CP)
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"  # Tiêu ngữ
+
+
+@dataclass(frozen=True)
+class CertificateStyle:
+    """`certificates:` in contest.yaml: what a Vietnamese agency's certificate carries besides the winner.
+
+    `agency` is the issuing agency's header, top left: the parent agency line(s) first, the issuing agency
+    last (printed bold). `number_format` makes the certificate number from {year}, {round} ("T1".."Tn" for a
+    week, "CC" for the final unit awards) and {seq} (1, 2, … within the round; a format spec such as
+    {seq:02d} is allowed)."""
+
+    agency: tuple[str, ...]
+    place: str
+    signer_title: str
+    signer_name: str
+    signer_authority: str = ""  # "TM. BAN TỔ CHỨC", "KT. GIÁM ĐỐC" …: above the title; empty: none
+    number_format: str = "{year}-{round}-{seq:02d}"
+    national_name: str = NATIONAL_NAME
+    national_motto: str = NATIONAL_MOTTO
+
+    def number(self, year: int, round_: str, seq: int) -> str:
+        return self.number_format.format(year=year, round=round_, seq=seq)
+
+
 @dataclass(frozen=True)
 class Contest:
     name: str
@@ -131,6 +157,7 @@ class Contest:
     sms: SmsPolicy = field(default_factory=SmsPolicy)
     questions_lint: QuestionsLint = field(default_factory=QuestionsLint)
     award_confirmation_hours: int = 72  # at_award: how long a prize winner has to confirm the phone
+    certificates: CertificateStyle | None = None  # None: `contest certificates` refuses until configured
     secretariat: str = "Tổ Thư ký"  # who reports an unresolved tie to the Ban Tổ chức (rules page)
     scope_label: str = "Toàn Cuộc thi"  # the whole-contest row of the reports ("Toàn tỉnh")
     site_title: str = ""  # the site's title (default: name)

@@ -16,13 +16,14 @@ takes any object with the four methods it calls, so benchmarks can hand it a fak
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
 from contest import cells
 from contest.model import Unit, Week
+from contest.numerals import format_number, format_percent
 
 PROGRESS_EVERY = 5000  # rows between two progress callbacks
 
@@ -208,15 +209,15 @@ def read_progress(
 
 
 def _pct(x: float | None) -> str:
-    return "" if x is None else f"{x * 100:.1f}%".replace(".", ",")
+    return "" if x is None else format_percent(x)
 
 
 def _num(n: int | None) -> str:
-    return "" if n is None else f"{n:,}".replace(",", ".")
+    return "" if n is None else format_number(n)
 
 
 def _mean(x: float | None) -> str:
-    return "" if x is None else f"{x:.2f}".replace(".", ",")
+    return "" if x is None else format_number(x, 2)
 
 
 def table_rows(report: ProgressReport) -> list[list[str]]:
@@ -250,8 +251,10 @@ def table_rows(report: ProgressReport) -> list[list[str]]:
     return out
 
 
-def workbook(report: ProgressReport) -> bytes:
-    """XLSX (openpyxl: strings stored as Unicode, so Vietnamese survives in Excel and LibreOffice)."""
+def workbook(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes:
+    """XLSX (openpyxl: strings stored as Unicode, so Vietnamese survives in Excel and LibreOffice).
+
+    `group_names`: unit group id -> its name (units.yaml `groups:`), shown instead of the id."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -277,7 +280,7 @@ def workbook(report: ProgressReport) -> bytes:
             [
                 r.unit_id,
                 r.name,
-                r.group,
+                group_names.get(r.group, r.group),
                 r.headcount,
                 r.registered,
                 r.participants,
@@ -312,8 +315,8 @@ def workbook(report: ProgressReport) -> bytes:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
     notes = wb.create_sheet("Ghi chú")
+    # The explanations once; the private note and the time of the report are on the first sheet already.
     for line in (
-        PRIVATE_NOTE,
         "Đã đăng ký: tài khoản của đơn vị, không tính số thuộc diện không được dự thi.",
         "Đã tham gia tuần này: người có ít nhất một bài đã nộp trong tuần "
         "(không tính người không được dự thi "
@@ -322,8 +325,8 @@ def workbook(report: ProgressReport) -> bytes:
         "Tỷ lệ tham gia: số đã tham gia / biên chế của đơn vị (để trống khi chưa có biên chế); "
         f"dòng “{report.scope_label}”: chỉ tính các đơn vị có biên chế.",
         "Điểm trung bình: trung bình điểm bài tốt nhất của mỗi người đã tham gia.",
-        f"Đã đọc {report.standings_read} bản ghi xếp hạng, loại {report.left_out}.",
-        *report.notes,
+        f"Đã đọc {format_number(report.standings_read)} bản ghi xếp hạng, không tính {format_number(report.left_out)}.",
+        *dict.fromkeys(report.notes),
     ):
         cells.Sheet(notes).append([line])
     notes.column_dimensions["A"].width = 120

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import html
 import json
+import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -625,20 +626,55 @@ def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
 # ---------------------------------------------------------------- the build
 
 
+class SiteBuildError(Exception):
+    """The site could not be built; the message says why (MkDocs' strict-mode warnings, a content error)."""
+
+
+class _Warnings(logging.Handler):
+    """MkDocs logs why a strict build fails (a link to a removed page …) and then only aborts: keep the reasons."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
 def build(root: Path, out_dir: Path) -> None:
-    """Generate the pages from `root/content` and build the site with `mkdocs build --strict` into out_dir."""
+    """Generate the pages from `root/content` and build the site with `mkdocs build --strict` into out_dir.
+
+    A failed build raises SiteBuildError naming every warning MkDocs' strict mode stopped on (MkDocs itself only
+    raises `Abort('Aborted with 1 warnings in strict mode!')`, which `make` showed as a bare `Error 1`)."""
     import os
 
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
 
+    from contest.content import ContentError, check_documents
+
+    documents = check_documents(root / "content" / "documents")
+    if documents:
+        raise SiteBuildError("content/documents: " + "\n".join(str(i) for i in documents))
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    config = load_config(
-        config_file=str(root / "site" / "mkdocs.yml"),
-        site_dir=str(Path(out_dir).resolve()),
-        strict=True,
-    )
-    mkdocs_build(config)
+    collected = _Warnings()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(collected)
+    try:
+        config = load_config(
+            config_file=str(root / "site" / "mkdocs.yml"),
+            site_dir=str(Path(out_dir).resolve()),
+            strict=True,
+        )
+        mkdocs_build(config)
+    except ContentError as exc:
+        raise SiteBuildError(f"content/ has {len(exc.issues)} problem(s):\n{exc}") from None
+    except (Abort, ConfigurationError) as exc:
+        reasons = "\n".join(f"  - {m}" for m in dict.fromkeys(collected.messages)) or "  (no warning recorded)"
+        raise SiteBuildError(f"mkdocs build --strict stopped: {exc}\n{reasons}") from None
+    finally:
+        mkdocs_logger.removeHandler(collected)
     write_csp_hashes(Path(out_dir))
 
 
@@ -756,3 +792,20 @@ def vendor_altcha(site_dir: Path, cache_dir: Path) -> None:
             if extracted is None:
                 raise ValueError(f"{ALTCHA_NPM}: {member} missing")
             (out / target).write_bytes(extracted.read())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m contest.sitebuild [out_dir]` (`make site`): build from the current checkout; a failure prints why."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        build(Path("."), Path(args[0] if args else "build/site"))
+    except SiteBuildError as exc:
+        sys.stderr.write(f"make site: the site was not built.\n{exc}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

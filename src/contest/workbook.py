@@ -94,17 +94,22 @@ def export_workbook(
     documents: dict[str, str],
     weeks: Sequence[int],
     per_attempt: int,
+    pool_factor: int = 2,
 ) -> None:
     """Write `bank` to `target` (an .xlsx file). `documents` maps document id -> title."""
-    target.write_bytes(workbook_bytes(bank, documents=documents, weeks=weeks, per_attempt=per_attempt))
+    target.write_bytes(
+        workbook_bytes(bank, documents=documents, weeks=weeks, per_attempt=per_attempt, pool_factor=pool_factor)
+    )
 
 
-def workbook_bytes(bank: Bank, *, documents: dict[str, str], weeks: Sequence[int], per_attempt: int) -> bytes:
+def workbook_bytes(
+    bank: Bank, *, documents: dict[str, str], weeks: Sequence[int], per_attempt: int, pool_factor: int = 2
+) -> bytes:
     wb = Workbook()
     guide = wb.active
     assert guide is not None
     guide.title = GUIDE_SHEET
-    _write_guide(guide, weeks, per_attempt)
+    _write_guide(guide, weeks, per_attempt, pool_factor)
     sheet = wb.create_sheet(QUESTIONS_SHEET)
     _write_questions(sheet, bank, len(documents))
     lists = wb.create_sheet(LISTS_SHEET)
@@ -205,8 +210,8 @@ def _write_lists(sheet: Any, documents: dict[str, str]) -> None:
     sheet.column_dimensions["B"].width = 100
 
 
-def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
-    need = 2 * per_attempt
+def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int, pool_factor: int = 2) -> None:
+    need = pool_factor * per_attempt
     week_list = ", ".join(str(w) for w in weeks)
     lines = [
         ("Ngân hàng câu hỏi của Cuộc thi — hướng dẫn điền", True),
@@ -238,7 +243,7 @@ def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
         (
             "• Tuần thi: các tuần mà câu hỏi được dùng, cách nhau bằng dấu chấm phẩy, ví dụ “1; 3”. "
             f"Các tuần của Cuộc thi: {week_list}. Mỗi tuần cần ít nhất {need} câu hỏi "
-            f"(gấp đôi {per_attempt} câu của một lượt thi).",
+            f"({pool_factor} × {per_attempt} câu của một lượt thi).",
             False,
         ),
         (

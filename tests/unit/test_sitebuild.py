@@ -478,3 +478,39 @@ def test_the_site_json_names_the_currency_and_time_zone_and_the_title_comes_from
     hook.on_config(config)
     assert (config.site_name, config.site_description) == ("Pháp luật 2025", "Tìm hiểu pháp luật")
     assert "Hà Tĩnh" not in (REPO / "site" / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- a failed build says why (issue 16.5)
+
+
+def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(tmp_path, capsys):
+    # Given a hand-written page that links to a page that no longer exists
+    root = make_root(tmp_path, documents={"luat-a.md": doc("luat-a", "Luật A", 1)})
+    index = root / "site" / "docs" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n[Xem](trang-da-xoa.md)\n", encoding="utf-8")
+
+    # When the site is built, then the error names the page and the broken link (not a bare "Error 1")
+    with pytest.raises(sitebuild.SiteBuildError) as caught:
+        sitebuild.build(root, tmp_path / "out")
+    assert "index.md" in str(caught.value) and "trang-da-xoa.md" in str(caught.value)
+    assert "strict mode" in str(caught.value)
+
+    # and `make site` (python -m contest.sitebuild) prints it and exits 1
+    import os
+
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        assert sitebuild.main([str(tmp_path / "out2")]) == 1
+    finally:
+        os.chdir(here)
+    assert "trang-da-xoa.md" in capsys.readouterr().err
+
+
+def test_a_content_error_fails_the_build_with_its_file_and_line(tmp_path):
+    root = make_root(tmp_path, lambda d: d["quiz"].update(attempt_per_week=2))
+    with pytest.raises(sitebuild.SiteBuildError, match=r"contest\.yaml:\d+: unknown key 'quiz\.attempt_per_week'"):
+        sitebuild.build(root, tmp_path / "out")
+    bad = make_root(tmp_path / "b", documents={"luat-a.md": "---\nid: luat-a\ntitle: A\nisuer: X\n---\n"})
+    with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: unknown key 'isuer'"):
+        sitebuild.build(bad, tmp_path / "out")

@@ -154,6 +154,7 @@ def export(
         documents=document_titles(content / "documents"),
         weeks=weeks,
         per_attempt=per_attempt,
+        pool_factor=contest.quiz.pool_factor,
     )
     typer.echo(f"Đã xuất {len(bank.questions)} câu hỏi ra {target}.")
     need = contest.quiz.pool_factor * per_attempt

@@ -28,6 +28,7 @@ def report(
 
     from contest.cli import console, fail
     from contest.cli.coordinators import coordinator_repository, live_content
+    from contest.numerals import format_number, format_seconds
     from contest.progress import PRIVATE_NOTE, read_progress, table_rows, workbook
 
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
@@ -78,10 +79,10 @@ def report(
     for note in result.notes:
         console.print(note)
     console.print(
-        f"Đã đọc {result.standings_read} bản ghi xếp hạng ({result.left_out} không tính) "
-        f"trong {result.seconds:.1f} giây."
+        f"Đã đọc {format_number(result.standings_read)} bản ghi xếp hạng ({format_number(result.left_out)} không tính) "
+        f"trong {format_seconds(result.seconds, 1)}."
     )
     if xlsx is not None:
         xlsx.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.write_bytes(workbook(result))
+        xlsx.write_bytes(workbook(result, group_names={g.id: g.name for g in content.groups}))
         console.print(f"Đã ghi {xlsx} (nội bộ, không công bố).")
