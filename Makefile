@@ -146,8 +146,10 @@ deploy-waf: $(STAMP) $(SAM)
 publish-site: site
 	$(STACK_PY) publish-site --site build/site
 
-## load-content: load contest.yaml, units and questions into the deployed table (contest content load --aws)
+## load-content: load contest.yaml, units and questions into the deployed table (contest content load --aws);
+## refused while the deployed close schedule differs from content/'s results times (then `make deploy`)
 load-content: $(STAMP)
+	$(STACK_PY) check-schedule
 	table="$$($(STACK_PY) output TableName)" && \
 	region="$$($(PY) -c 'import sys; sys.path.insert(0, "infra"); from stack import stack_settings; print(stack_settings("$(STACK_ENV)")[1])')" && \
 	CONTEST_TABLE="$$table" AWS_REGION="$$region" $(BIN)/contest content load --aws

@@ -5,6 +5,7 @@
     CloudFront
     python infra/stack.py close [--week N]                     # run close_week now and print its answer
     python infra/stack.py rotate-secret                        # new signing + origin secrets, fresh sandboxes
+    python infra/stack.py check-schedule                       # the deployed close schedule = content/'s times?
     python infra/stack.py parameters [Key=Value ...]           # sam deploy's parameter overrides (no AWS call):
         samconfig's, then the close schedule generated from content/contest.yaml, then the given ones
 
@@ -58,6 +59,23 @@ def deploy_parameters(config_env: str, content: Path, extra: list[str]) -> str:
             raise SystemExit(f"parameter {item!r}: expected Key=Value without spaces")
         merged[key] = value
     return " ".join(f"{k}={v}" for k, v in merged.items())
+
+
+def schedule_drift(session: Any, stack: str, content: Path) -> str | None:
+    """Why the deployed close schedule differs from content/contest.yaml's results times, or None when it matches.
+    A results_at changed after the last `make deploy` would otherwise leave the close at the old time."""
+    from contest.sitebuild import load_contest
+    from contest.weeks import close_schedule
+
+    wanted = close_schedule(load_contest(content))
+    found = session.client("scheduler").get_schedule(Name=f"{stack}-close-week")
+    deployed = (found.get("ScheduleExpression"), found.get("ScheduleExpressionTimezone"))
+    if deployed == (wanted.expression, wanted.timezone):
+        return None
+    return (
+        f"the deployed close schedule is {deployed[0]} ({deployed[1]}) but content/contest.yaml's results times need "
+        f"{wanted.expression} ({wanted.timezone}): run `make deploy` first"
+    )
 
 
 def outputs(session: Any, stack: str) -> dict[str, str]:
@@ -221,6 +239,8 @@ def main() -> None:
     clo = sub.add_parser("close", help="run close_week now")
     clo.add_argument("--week", type=int, help="the week to close (default: the one the clock says)")
     sub.add_parser("rotate-secret", help="new signing and origin secrets; renew every sandbox")
+    chk = sub.add_parser("check-schedule", help="fail if the deployed close schedule differs from content/")
+    chk.add_argument("--content", type=Path, default=ROOT / "content")
     par = sub.add_parser("parameters", help="sam deploy parameter overrides (close schedule from content/)")
     par.add_argument("--content", type=Path, default=ROOT / "content")
     par.add_argument("extra", nargs="*", help="Key=Value overrides (win over samconfig and content)")
@@ -255,6 +275,11 @@ def run_command(args: argparse.Namespace, session: Any, stack: str) -> None:
         )
     elif args.command == "close":
         close(session, stack, args.week)
+    elif args.command == "check-schedule":
+        drift = schedule_drift(session, stack, args.content)
+        if drift:
+            raise SystemExit(drift)
+        sys.stdout.write("the deployed close schedule matches content/contest.yaml\n")
     elif args.command == "rotate-secret":
         functions = contest_functions(session, stack)
         rotate_secrets(session, outputs(session, stack), functions)

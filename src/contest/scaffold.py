@@ -232,6 +232,7 @@ def scaffold(target: Path, *, name: str, start: date, weeks: int) -> list[Path]:
         weeks=[w.number for w in contest.weeks],
         per_attempt=contest.quiz.questions_per_attempt,
         pool_factor=contest.quiz.pool_factor,
+        option_keys=contest.quiz.option_keys,
     )
     written.append(workbook)
     return written

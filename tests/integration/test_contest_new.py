@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from contest.cli import app
 from contest.content import CONTEST_SCHEMA, _all_paths, parse_contest, read_yaml
-from contest.workbook import COLUMNS, GUIDE_SHEET, QUESTIONS_SHEET
+from contest.workbook import GUIDE_SHEET, QUESTIONS_SHEET, columns
 
 runner = CliRunner()
 
@@ -29,28 +29,25 @@ def scaffolded(tmp_path: Path) -> Path:
     return tmp_path / "content"
 
 
-def fill_minimal_bank(workbook: Path, count: int, document: str) -> None:
+def fill_minimal_bank(workbook: Path, count: int, document: str, letters: str = "ABCD") -> None:
     """What an organiser does in Excel: one question a row on the questions sheet, every required column."""
     book = load_workbook(workbook)
     sheet = book[QUESTIONS_SHEET]
-    column = {c.field: i for i, c in enumerate(COLUMNS, 1)}
+    column = {c.field: i for i, c in enumerate(columns(tuple(letters)), 1)}
     subjects = ["hòa giải", "công chứng", "hộ tịch", "lý lịch", "trợ giúp", "thừa phát", "giám định", "luật sư"]
     for n in range(count):
         row = n + 2
-        first = 100 + 4 * n
+        first = 100 + len(letters) * n
         values = {
             "id": f"pl-{n + 1:03d}",
             "text": f"Theo văn bản mẫu, mục {n + 1} về {subjects[n % len(subjects)]} quy định con số nào ({n})?",
-            "options.A": f"Số {first}",
-            "options.B": f"Số {first + 1}",
-            "options.C": f"Số {first + 2}",
-            "options.D": f"Số {first + 3}",
-            "correct": "ABCD"[n % 4],
+            **{f"options.{k}": f"Số {first + i}" for i, k in enumerate(letters)},
+            "correct": letters[n % len(letters)],
             "difficulty": "Dễ",
             "weeks": "1",
             "source.document": document,
             "source.fact": str(n + 1),
-            "source.quote": f"Mục {n + 1}: con số là {first + n % 4}.",
+            "source.quote": f"Mục {n + 1}: con số là {first + n % len(letters)}.",
             "source.quote_source": "document",
         }
         for field, value in values.items():
@@ -127,3 +124,46 @@ def test_content_check_passes_on_the_scaffold_once_a_minimal_bank_is_filled(tmp_
     checked = invoke("content", "check", "--root", tmp_path)
     assert checked.exit_code == 0, checked.output
     assert "Hợp lệ: 1 tuần, 3 đơn vị, 30 câu hỏi" in checked.output
+
+
+def test_a_three_option_contest_goes_through_the_workbook_and_the_quiz_draw(tmp_path: Path, scaffolded: Path) -> None:
+    import random
+
+    from contest.content import load_content
+    from contest.draw import displayed_questions, draw
+    from contest.model import Attempt
+    from contest.scoring import check_answers, score
+
+    # Given a scaffold set to 3 options per question, 2 points each
+    path = scaffolded / "contest.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("  options_per_question: 4 ", "  options_per_question: 3 ")
+    path.write_text(text.replace("  points_per_question: 1 ", "  points_per_question: 2 "), encoding="utf-8")
+    # When the exported workbook (3 option columns) is filled and imported
+    exported = tmp_path / "bank.xlsx"
+    assert invoke("questions", "export", exported, "--content", scaffolded).exit_code == 0
+    header = [c.value for c in next(load_workbook(exported)[QUESTIONS_SHEET].iter_rows(max_row=1))]
+    assert "Phương án C" in header and "Phương án D" not in header
+    fill_minimal_bank(exported, 30, "van-ban-1", "ABC")
+    imported = invoke("questions", "import", exported, "--content", scaffolded)
+    assert imported.exit_code == 0, imported.output
+    assert invoke("content", "check", "--root", tmp_path).exit_code == 0
+
+    # Then a drawn attempt shows 3 options A-C, refuses D, and a right answer is worth 2 points
+    content = load_content(scaffolded)
+    ids, orders = draw(content.bank.pool(1), 15, random.Random(1))
+    shown = displayed_questions(ids, orders, content.bank.by_id())
+    assert all([o["id"] for o in q["options"]] == ["A", "B", "C"] for q in shown)
+    attempt = Attempt.__new__(Attempt)
+    object.__setattr__(attempt, "question_ids", ids)
+    object.__setattr__(attempt, "orders", orders)
+    by_id = content.bank.by_id()
+    right = {qid: "ABC"[order.index(by_id[qid].correct)] for qid, order in zip(ids, orders, strict=True)}
+    check_answers(attempt, right)
+    assert score(attempt, right, by_id, content.contest.quiz.points_per_question) == 30
+    import pytest as _pytest
+
+    from contest.errors import InvalidAnswer
+
+    with _pytest.raises(InvalidAnswer):
+        check_answers(attempt, {ids[0]: "D"})

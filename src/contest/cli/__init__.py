@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
 exclusions_app = typer.Typer(
-    help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True
+    help="Danh sách số điện thoại không được dự thi (xem excluded_roles trong contest.yaml).", no_args_is_help=True
 )
 app.add_typer(content_app, name="content")
 app.add_typer(exclusions_app, name="exclusions")

@@ -4,7 +4,7 @@
 - the content of content/ loaded into it, exactly as `contest content load` does on AWS;
 - an HTTP server that turns each request into an API Gateway v2 event for the real handler;
 - the built site and the published results served on the same origin;
-- the Sunday schedule: close_week is invoked when the (local) clock passes a week's results time.
+- the close schedule: close_week is invoked when the (local) clock passes a week's results time.
 
 `.dev/stack.json` tells other commands (the `contest` CLI) where the running stack is.
 """
