@@ -66,7 +66,7 @@ class ProofOfWork:
             hmac_secret=self._challenge_key,
             hmac_key_secret=self._derived_key,
         )
-        return made.to_dict()  # type: ignore[no-any-return]
+        return made.to_dict()
 
     def check(self, payload: str | None) -> None:
         """Raise unless `payload` is a solved, unexpired challenge of ours that was never used before."""

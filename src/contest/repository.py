@@ -235,7 +235,7 @@ class Repository:
             item = ContentItem.get("CONTENT", "bundle")
         except DoesNotExist:
             return None
-        return json.loads(zlib.decompress(item.body))  # type: ignore[no-any-return]
+        return json.loads(zlib.decompress(item.body))
 
     def save_bundle(self, bundle: dict[str, Any]) -> None:
         body = zlib.compress(json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode(), 9)
