@@ -236,7 +236,15 @@ def _page(pdf: Any, cert: Certificate) -> None:
     pdf.set_line_width(0.4)
     pdf.rect(12, 12, w - 24, h - 24)
 
-    def at(x: float, y: float, width: float, text: str, size: float, style_: str = "", color=(0, 0, 0)) -> float:
+    def at(
+        x: float,
+        y: float,
+        width: float,
+        text: str,
+        size: float,
+        style_: str = "",
+        color: tuple[int, int, int] = (0, 0, 0),
+    ) -> float:
         """Centred text in the column [x, x + width] from y; returns the y below it."""
         pdf.set_font("DejaVuSerif", style_, size)
         pdf.set_text_color(*color)

@@ -74,7 +74,7 @@ class Content:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-class _Lines(dict):  # type: ignore[type-arg]
+class _Lines(dict):
     """A mapping that remembers the line of itself and of each key."""
 
     line = 0
@@ -100,8 +100,8 @@ def _construct_mapping(loader: Any, node: Any) -> _Lines:
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
-        mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
+        mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[str(key)] = key_node.start_mark.line + 1
     return mapping
 

@@ -3,7 +3,7 @@
 Per unit: registered contestants, contestants who took part this week, attempts, participation rate
 against the unit's headcount where known, mean score so far; then the province-wide totals.
 
-The week is read exactly as the Sunday close reads it: the standings streamed shard by shard as compact
+The week is read exactly as the weekly close reads it: the standings streamed shard by shard as compact
 tuples (`CloseRepository.stream_standings`), excluded and disqualified accounts left out of every figure,
 so the report's "took part" is the count the close would publish (in "contestants" mode) at that moment.
 The mean score is the mean of each contestant's best attempt, as in the published unit table. Registered

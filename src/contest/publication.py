@@ -430,6 +430,12 @@ def results_index(existing: Mapping[str, Any] | None, entry: Mapping[str, Any] |
     }
 
 
+def empty_results_index() -> dict:
+    """The index before the first close: written by `make publish-site` and the local stack when there is none,
+    so the results page reads a valid index instead of failing on a 404 that browsers log as an error."""
+    return results_index(None, None, False)
+
+
 def index_entry(public: Mapping[str, Any]) -> dict[str, Any]:
     return {
         "week": public["week"],

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
 exclusions_app = typer.Typer(
-    help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True
+    help="Danh sách số điện thoại không được dự thi (xem excluded_roles trong contest.yaml).", no_args_is_help=True
 )
 app.add_typer(content_app, name="content")
 app.add_typer(exclusions_app, name="exclusions")
@@ -201,6 +201,37 @@ def key_schedule_warnings(bank: Bank, weeks: list[int]) -> list[str]:
             + (f"; {len(withheld)} câu chưa công bố đáp án (công bố cùng kết quả Tuần {later})." if withheld else ".")
         )
     return lines
+
+
+@app.command("new")
+def new(
+    target: Path = typer.Argument(..., help="Thư mục nội dung mới, ví dụ content (phải chưa có hoặc đang trống)."),
+    name: str = typer.Option("Cuộc thi trực tuyến tìm hiểu …", "--name", help="Tên Cuộc thi."),
+    start: str = typer.Option("", "--start", help="Ngày mở tuần 1 (YYYY-MM-DD; mặc định: thứ Hai tới)."),
+    weeks: int = typer.Option(4, "--weeks", min=1, max=52, help="Số tuần thi."),
+) -> None:
+    """Tạo thư mục nội dung cho một cuộc thi mới: contest.yaml (mọi khóa có chú thích), units.yaml, một văn bản
+    mẫu và tệp Excel câu hỏi trống để điền (xem docs/new-contest.md)."""
+    from datetime import date
+
+    from contest.scaffold import WORKBOOK, next_monday, scaffold
+
+    try:
+        first = date.fromisoformat(start) if start else next_monday(date.today())
+    except ValueError:
+        fail(f"--start phải có dạng YYYY-MM-DD, không phải {start!r}.", code=2)
+    try:
+        written = scaffold(target, name=name, start=first, weeks=weeks)
+    except FileExistsError:
+        fail(f"{target} đã có nội dung: chọn một thư mục mới (không ghi đè gì).", code=2)
+    for path in written:
+        console.print(f"Đã tạo {path}", highlight=False)
+    console.print(
+        f"Tiếp theo: sửa {target / 'contest.yaml'} và {target / 'units.yaml'}, thay văn bản mẫu trong "
+        f"{target / 'documents'}, điền {target / WORKBOOK} rồi `contest questions import {target / WORKBOOK} "
+        f"--content {target}`; kiểm tra bằng `contest content check` (docs/new-contest.md).",
+        highlight=False,
+    )
 
 
 @content_app.command("load")

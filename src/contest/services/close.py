@@ -1,4 +1,4 @@
-"""The Sunday close: rank a week, publish its results and reports; committee decisions and reruns.
+"""The weekly close at each results_at: rank a week, publish its results and reports; committee decisions and reruns.
 
 `CloseWeek.close(week=None)` is what the schedule runs: the latest week whose results time has come,
 unless it is closed already. `close(week=N)` is a rerun; a week whose results time has not come is refused
