@@ -52,7 +52,8 @@ def _review(c: Any, week: int) -> dict[str, Any]:
     raw = c.publisher.read_private(f"week-{week}/review.json")
     if raw is None:
         fail(f"Tuần {week} chưa được chốt.")
-    return json.loads(raw)  # type: ignore[no-any-return]
+    review: dict[str, Any] = json.loads(raw)
+    return review
 
 
 @app.command("groups")
@@ -80,7 +81,7 @@ def groups(
         if stake:  # undecided across prizes: which ones, in Vietnamese ("Giải Nhất, Giải Nhì")
             prize = ", ".join(dict.fromkeys(str(p) for p in stake))
         else:
-            prize = prize_label(g["prize"], contest.weekly_prizes) if g["prize"] else "không có giải"
+            prize = (prize_label(g["prize"], contest.weekly_prizes) if g["prize"] else None) or "không có giải"
         title = f"Nhóm {g['label']} · hạng {g['rank']} · {prize} · {g['status_label']}"
         table = Table(
             Column("Hạng", justify="right", no_wrap=True),
