@@ -337,6 +337,20 @@ FILES: tuple[File, ...] = (
         PRIVATE, "week-N/review.json", "nhóm đồng hạng, cờ xem xét, người bị loại (họ tên, số che)", BASIC, PURGED_FILE
     ),
     File(PRIVATE, "week-N/awards.csv", "người đoạt giải và trạng thái xác nhận", BASIC, PURGED_FILE),
+    File(
+        PRIVATE,
+        "week-N/winners.xlsx",
+        "danh sách nhận giải: họ tên, số điện thoại đầy đủ, đơn vị, giải, số tiền, xác nhận",
+        BASIC,
+        PURGED_FILE,
+    ),
+    File(
+        PRIVATE,
+        "archive/week-N-<thời điểm>/…",
+        "bản công bố bị thay thế (quyết định của Ban Tổ chức)",
+        BASIC,
+        PURGED_FILE + "; người yêu cầu xoá được thay tên ngay",
+    ),
     File(PRIVATE, "week-N/units.csv, final/report.xlsx", "tổng theo đơn vị", NONE, AFTER_PURGE_KEPT),
     File(
         "máy của Ban Tổ chức (lệnh `contest certificates`, `contest report`)",

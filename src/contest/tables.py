@@ -393,8 +393,8 @@ class ErasureItem(_Item):
 
     erased_at_ms = NumberAttribute()
     by = UnicodeAttribute()  # who executed it: "self-service" or the organiser's name
-    published_weeks = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]  # republish these
-    withdrawn_weeks = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]  # dropped, unpublished
+    published_weeks = ListAttribute(of=NumberAttribute)  # republish these
+    withdrawn_weeks = ListAttribute(of=NumberAttribute)  # dropped, unpublished
 
 
 class PurgeItem(_Item):

@@ -216,3 +216,12 @@ def test_a_misspelt_question_key_suggests_the_right_one(tmp_path: Path) -> None:
     _records, found = read_records(tmp_path)
     (issue,) = found
     assert issue.line == 3 and "'dificulty'" in issue.message and "có phải 'difficulty'?" in issue.message
+
+
+def test_a_repeated_key_is_an_error_at_the_repeat(tmp_path: Path) -> None:
+    # YAML itself keeps the last of two equal keys silently
+    text = edit(MINIMAL, "  attempts_per_week: 2\n", "  attempts_per_week: 2\n  attempts_per_week: 3\n")
+    (issue,) = issues(tmp_path, text)
+    assert issue.line == line_of(text, "attempts_per_week: 3")
+    first = line_of(text, "attempts_per_week: 2")
+    assert f"duplicate key 'quiz.attempts_per_week' (first at line {first})" in issue.message
