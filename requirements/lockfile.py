@@ -78,7 +78,7 @@ def read_lock(path: Path) -> list[Entry]:
 
 
 def _parent(text: str) -> str:
-    if text.startswith("-c ") or text.startswith("-r "):
+    if text.startswith(("-c ", "-r ")):
         return ""  # a constraints file, not a package
     return PROJECT if text.endswith("(pyproject.toml)") else canonical(text)
 
