@@ -29,6 +29,7 @@ from typing import Any
 INFRA = Path(__file__).resolve().parent
 ROOT = INFRA.parent
 RESULTS_PREFIX = "results/"  # written by close_week; never touched by a site publication
+RESULTS_INDEX = RESULTS_PREFIX + "index.json"  # except an empty index before the first close (put_empty_index)
 
 # Cache-Control per kind of file. MkDocs-Material's bundles carry a content hash in their names.
 HTML_CACHE = "public, max-age=60"
@@ -122,6 +123,8 @@ def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> di
             continue  # unchanged (single-part uploads: the ETag is the MD5)
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type(key), CacheControl=cache_control(key))
         uploaded += 1
+    if RESULTS_INDEX not in remote:
+        put_empty_index(s3, bucket)
     stale = [k for k in remote if k not in local and not k.startswith(RESULTS_PREFIX)]
     for start in range(0, len(stale), 1000):
         s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start : start + 1000]]})
@@ -130,6 +133,30 @@ def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> di
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time_ns())},
     )
     return {"uploaded": uploaded, "unchanged": len(local) - uploaded, "removed": len(stale)}
+
+
+def put_empty_index(s3: Any, bucket: str) -> bool:
+    """results/index.json with no week before the first close (the results page reads it instead of logging a
+    404). Written only if absent (If-None-Match: *): an index close_week wrote in the meantime is never replaced.
+    True when written."""
+    from botocore.exceptions import ClientError
+
+    from contest.publication import canonical_json, empty_results_index
+
+    try:
+        s3.put_object(
+            Bucket=bucket,
+            Key=RESULTS_INDEX,
+            Body=canonical_json(empty_results_index()),
+            ContentType=content_type(RESULTS_INDEX),
+            CacheControl=HTML_CACHE,
+            IfNoneMatch="*",
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+            return False
+        raise
+    return True
 
 
 def close(session: Any, stack: str, week: int | None) -> None:

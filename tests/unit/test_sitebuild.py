@@ -432,6 +432,28 @@ def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
         lighten(tmp_path, tmp_path / "lazy.js")
 
 
+def test_the_pages_contest_data_carries_the_contests_time_zone_and_currency(tmp_path):
+    """The site's scripts format times and money from <meta name="ct-schedule">, not from a hard-coded +07:00
+    and ' đồng' (site/docs/assets/js/core.js)."""
+    import html
+    import json
+
+    # Given a contest in another time zone that pays its prizes in another currency
+    def elsewhere(data):
+        data["timezone"] = "Asia/Bangkok"
+        data["prizes"]["currency"] = "USD"
+
+    root = make_root(tmp_path, elsewhere)
+    # When the pages' contest data is built
+    data = json.loads(html.unescape(sitebuild.placeholders(root)["schedule_json"]))
+    # Then the scripts get both
+    assert data["timezone"] == "Asia/Bangkok"
+    assert data["currency"] == "USD"
+    # and the shipped contest says Asia/Ho_Chi_Minh and đồng
+    shipped = json.loads(html.unescape(sitebuild.placeholders(REPO)["schedule_json"]))
+    assert (shipped["timezone"], shipped["currency"]) == ("Asia/Ho_Chi_Minh", "đồng")
+
+
 # ---------------------------------------------------------------- contest-specific texts from content/
 
 
