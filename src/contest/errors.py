@@ -387,3 +387,20 @@ class MissingReason(ContestError):
     code = "REASON_REQUIRED"
     status = 422
     message = "Cần ghi lý do và người quyết định."
+
+
+# Personal data lifecycle (issue 14): erasure and the retention purge
+class UnknownAccount(ContestError):
+    code = "ACCOUNT_NOT_FOUND"
+    status = 404
+    message = "Không có tài khoản này (có thể dữ liệu đã được xoá)."
+
+
+class DataPurged(ContestError):
+    """After the retention purge the standings are gone: a republication would publish an empty ranking."""
+
+    code = "DATA_PURGED"
+    status = 409
+    message = (
+        "Dữ liệu cá nhân của cuộc thi đã được xoá theo thời hạn lưu trữ: không thể chốt lại hay công bố lại kết quả."
+    )
