@@ -168,7 +168,7 @@ def _is_condition_failure(exc: Exception) -> bool:
 
 @dataclass(frozen=True)
 class RegistrationGate:
-    """What a registration must pass, written inside its own transaction (issue 12: register in ≤ 3 calls):
+    """What a registration must pass, written inside its own transaction (registration costs at most 3 DynamoDB calls):
     the solved proof of work recorded as used (single use, kept until it expires) and +1 on the address's
     hourly registration count (the same counter `throttle_registration` uses)."""
 
@@ -527,7 +527,7 @@ class Repository:
                 raise refused() from exc
             raise
 
-    # --- SMS budgets and used proofs of work (issue 12) --------------------------------------------
+    # --- SMS budgets and used proofs of work --------------------------------------------
 
     def charge_counters(self, counters: list[Counter]) -> set[int]:
         """One transaction: +1 on every counter, each conditioned on staying within its limit (all or nothing)."""
@@ -735,7 +735,7 @@ class Repository:
         found = ExclusionItem.query(EXCLUSIONS)
         return sorted((Exclusion(i.phone, int(i.added_at_ms), i.note) for i in found), key=lambda e: e.phone)
 
-    # --- reclaiming a number (issue 12) ---------------------------------------------------------
+    # --- reclaiming a number ---------------------------------------------------------
 
     def complete_claim(
         self,
@@ -1094,7 +1094,7 @@ def _standing(item: StandingItem) -> StandingRecord:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The weekly close (issue 4): streaming a week's standings, committee decisions, disqualifications,
+# The weekly close: streaming a week's standings, committee decisions, disqualifications,
 # exclusions and the closed marker. `CloseRepository` extends `Repository` so nothing above changes.
 #
 # Reading a lot: PynamoDB objects cost ≈ 19 µs each on top of botocore's own response parsing
@@ -1410,7 +1410,7 @@ class CloseRepository(Repository):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Unit coordinators and the progress report (issue 8). `CoordinatorRepository` extends `CloseRepository`
+# Unit coordinators and the progress report. `CoordinatorRepository` extends `CloseRepository`
 # (the report streams a week's standings exactly as the close does) with:
 #   - appointments: `AccountItem.coordinator_unit` + a `CoordinatorItem` in the COORDINATORS partition,
 #     written and removed together in one transaction;

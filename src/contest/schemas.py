@@ -217,7 +217,7 @@ ME = {
         "is_coordinator",
     ],
 }
-# The coordinator's page (issue 8): one unit, participation yes/no, never a score or a province-wide figure.
+# The coordinator's page: one unit, participation yes/no, never a score or a province-wide figure.
 COORDINATOR = {
     "type": "object",
     "properties": {

@@ -14,7 +14,7 @@ One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who r
 | ContentItem     | CONTENT                     | bundle                   | cold start (cached)                   |
 
 Index `gsi1` (keys `gsi1pk` / `gsi1sk`, projection: keys + full_name, phone, verified, excluded — never a
-score), issue 8 (coordinators, progress report):
+score), read by the coordinators' page and the progress report:
 
 | item            | gsi1pk                      | gsi1sk                   | read by                               |
 |-----------------|-----------------------------|--------------------------|---------------------------------------|
@@ -264,7 +264,7 @@ def key_schema() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The weekly close (issue 4): committee decisions, disqualifications and the closed marker.
+# The weekly close: committee decisions, disqualifications and the closed marker.
 #
 # | item                 | pk          | sk                                 | read by                          |
 # |----------------------|-------------|------------------------------------|----------------------------------|
@@ -309,7 +309,7 @@ MODELS = (*MODELS, DecisionItem, DisqualificationItem, ClosedItem)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Unit coordinators (issue 8). The appointment lives twice, written in one transaction: on the account
+# Unit coordinators. The appointment lives twice, written in one transaction: on the account
 # (`AccountItem.coordinator_unit`: read with the profile every coordinator request needs anyway) and as a
 # registry item in one small partition, so organisers can list every coordinator with one query.
 #
@@ -332,7 +332,7 @@ MODELS = (*MODELS, CoordinatorItem)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Verification policy (issue 12): award confirmations and reclaimed numbers.
+# Verification policy: award confirmations and reclaimed numbers.
 #
 # | item         | pk                    | sk                          | read by                               |
 # |--------------|-----------------------|-----------------------------|---------------------------------------|

@@ -46,7 +46,7 @@ class Accounts:
     # --- registration ----------------------------------------------------------------------------
     #
     # Every unauthenticated account route answers the same whether the number is free, registered,
-    # verified, excluded or locked (issue 11.4): one status and body per route, the same reads and one
+    # verified, excluded or locked: one status and body per route, the same reads and one
     # scrypt hash on every path, no tries_left or wait time that only a registered number could have.
     # What differs happens only on the phone (a code arrives or not), which only its owner sees.
 
