@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates
+from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates, winner_rows
 from contest.awards import deadline as award_deadline
 from contest.clock import Clock, SystemClock, iso, to_ms
 from contest.codes import award_code_hash, new_code, new_salt
@@ -39,6 +39,7 @@ from contest.content import Content
 from contest.errors import (
     AlreadyPublished,
     ContestError,
+    DataPurged,
     MissingReason,
     OrderMismatch,
     UnknownGroup,
@@ -69,8 +70,8 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
-from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook
-from contest.repository import Award, ClosedWeek, CloseRepository
+from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
+from contest.repository import Award, ClosedWeek, CloseRepository, ErasureRepository
 from contest.services.content import ContentSource
 from contest.weeks import week_to_close
 
@@ -87,6 +88,7 @@ def week_files(week: int) -> dict[str, str]:
         "xlsx": f"week-{week}/report.xlsx",
         "review": f"week-{week}/review.json",
         "awards_csv": f"week-{week}/awards.csv",
+        "winners": f"week-{week}/winners.xlsx",
     }
 
 
@@ -166,7 +168,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
 
     settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
-    repo = CloseRepository()
+    repo = ErasureRepository()  # a CloseRepository that can also run the retention purge (issue 14)
     return CloseRuntime(
         settings=settings,
         repo=repo,
@@ -195,13 +197,25 @@ class CloseWeek:
     # --- the close -------------------------------------------------------------------------------
 
     def run(self, event: Any) -> dict[str, Any]:
+        if isinstance(event, Mapping) and event.get("action") == "purge":  # the daily retention schedule
+            from contest.services.erasure import purge
+
+            return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)  # type: ignore[arg-type]
         week, force, republish = parse_event(event)
         return self.close(week, force=force, republish=republish)
 
-    def close(self, week: int | None = None, *, force: bool = False, republish: bool = False) -> dict[str, Any]:
+    def close(
+        self, week: int | None = None, *, force: bool = False, republish: bool = False, archive: bool = True
+    ) -> dict[str, Any]:
+        """`archive=False`: a republication after an erasure (services/erasure), whose superseded files differ only by
+        the erased names; archiving them would keep exactly what the erasure removes."""
         content = self.content.get()
         contest = content.contest
         now = self.clock.now()
+        if self.repo.purged():
+            if week is None:
+                return {"status": "data-purged"}
+            raise DataPurged()
         if week is None:
             due = week_to_close(contest, now)
             if due is None:
@@ -215,7 +229,7 @@ class CloseWeek:
                 raise UnknownWeek()
             target = found
         self._refuse_if_not_publishable(content, target, now, force=force or week is None)
-        return self._publish_week(content, target, now_ms=to_ms(now), republish=republish)
+        return self._publish_week(content, target, now_ms=to_ms(now), republish=republish, archive=archive)
 
     def window_end(self, content: Content, week: Week) -> datetime:
         """The last instant a submission of the week is accepted: nothing is published before it."""
@@ -249,7 +263,9 @@ class CloseWeek:
         )
         return ranking
 
-    def _publish_week(self, content: Content, week: Week, now_ms: int, *, republish: bool = False) -> dict[str, Any]:
+    def _publish_week(
+        self, content: Content, week: Week, now_ms: int, *, republish: bool = False, archive: bool = True
+    ) -> dict[str, Any]:
         contest = content.contest
         ranking = self.rank(content, week)
         unit_rows = aggregate_units(ranking, content.units)
@@ -263,7 +279,7 @@ class CloseWeek:
         if previous is not None and previous != canonical_json(public):
             if not republish:
                 raise AlreadyPublished(week=week.number, published_sha256=json.loads(previous).get("standings_sha256"))
-            archived = self._archive(week.number, previous, now_ms)
+            archived = self._archive(week.number, previous, now_ms) if archive else None
         review = week_review(contest, ranking, content.units)
         fixed = week.results_at.astimezone(UTC).replace(tzinfo=None)
         codes = self._send_award_codes(contest, week, ranking, now_ms)
@@ -282,8 +298,10 @@ class CloseWeek:
         self.publisher.put_private(files["review"], canonical_json(review))
         self.publisher.put_private(files["awards_csv"], awards_csv(awards))
         self.publisher.put_private(
-            files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed, awards=awards)
+            files["xlsx"],
+            week_workbook(ranking, unit_rows, content.units, review, fixed, awards=awards, timezone=contest.timezone),
         )
+        self.publisher.put_private(files["winners"], self._winners_xlsx(contest, week, ranking, awards, fixed))
         self.publisher.put_public(files["public"], canonical_json(public))
         closed = ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
         final = self._publish_final(content, closed)
@@ -329,6 +347,42 @@ class CloseWeek:
                 self.publisher.put_private(f"{folder}/{name.replace('/', '-')}", data)
         logger.info("superseded results archived", extra={"week": week, "archive": folder})
         return folder
+
+    def _winners_xlsx(
+        self, contest: Contest, week: Week, ranking: WeekRanking, awards: Sequence[Sequence[Any]], fixed: datetime
+    ) -> bytes:
+        """The private winners' list (full phone numbers, amounts, certificate numbers, confirmations)."""
+        from contest.certificates import week_numbers
+
+        phones = {}
+        for _, _, account_id in candidates(ranking):
+            account = self.repo.account(account_id)
+            phones[account_id] = account.phone if account is not None else ""
+        rows = winner_rows(
+            contest, ranking, awards, phones, week_numbers(ranking, contest.certificates, contest.year, week.number)
+        )
+        title = f"{contest.name} — danh sách nhận giải Tuần {week.number} (nội bộ)"
+        return winners_workbook(rows, fixed, timezone=contest.timezone, currency=contest.currency, title=title)
+
+    def winners(self, week: int) -> bytes:
+        """`contest winners --week N`: the winners' list of a published week, with today's confirmations."""
+        content = self.content.get()
+        target = content.contest.week(week)
+        if target is None:
+            raise UnknownWeek()
+        if self.publisher.read_public(week_files(week)["public"]) is None:
+            raise WeekNotOver("Tuần này chưa công bố kết quả: chưa có danh sách nhận giải.")
+        ranking = self.rank(content, target)
+        contest = content.contest
+        awards = award_rows(
+            contest,
+            ranking,
+            content.units,
+            self.repo.awards_for(week, [c[2] for c in candidates(ranking)]),
+            contest.weekly_prizes,
+        )
+        fixed = target.results_at.astimezone(UTC).replace(tzinfo=None)
+        return self._winners_xlsx(contest, target, ranking, awards, fixed)
 
     def _send_award_codes(self, contest: Contest, week: Week, ranking: WeekRanking, now_ms: int) -> dict[str, int]:
         """at_award: ONE code per prize candidate and week. The award item is written first (conditional),
