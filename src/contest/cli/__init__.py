@@ -410,7 +410,18 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     """The other command groups live in their own modules, which use the helpers above: add them last."""
-    from contest.cli import certificates, close, committee, coordinators, erasure, questions, receipts, report, winners
+    from contest.cli import (
+        certificates,
+        close,
+        committee,
+        coordinators,
+        erasure,
+        excel,
+        questions,
+        receipts,
+        report,
+        winners,
+    )
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
@@ -423,6 +434,7 @@ def _add_subcommands() -> None:
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)
     app.command("winners")(winners.winners)
+    app.command("excel-vi")(excel.excel_vi)
 
 
 _add_subcommands()
