@@ -408,7 +408,7 @@ def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):
         "/assets/js/pages/quiz.js",
         "/assets/js/quiz-state.js",
     ]
-    # issue 13's goal: 80 KB compressed (85.5 KB with app.js as one file; see site/README.md, "First load")
+    # issue 13's goal: 80 KB compressed (86,272 B with app.js as one file; see site/README.md, "First load")
     assert total["gzip"] <= 80 * 1024
     assert total["gzip"] <= 86 * 1024
 
