@@ -379,8 +379,13 @@ def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -
     groups = []
     for gi, g in enumerate(ranking.groups):
         entry = _group_public(ranking, gi, contest.timezone)
-        entry["members"] = [person(int(i)) for i in ranking.order[g.start : g.start + g.size]]
+        entry["members"] = [
+            {**person(int(ranking.order[p])), "rank": int(ranking.rank[p]), "prize": ranking.prize_at.get(p)}
+            for p in range(g.start, g.start + g.size)
+        ]
         entry["prize"] = ranking.prize_at.get(g.start)
+        # the prizes this undecided group shares out (one rank per slot), e.g. a tie across first and second
+        entry["at_stake"] = [s.prize.rank for s in ranking.prizes if s.pending_group == g.label]
         groups.append(entry)
     return {
         "schema": SCHEMA_VERSION,

@@ -1531,13 +1531,17 @@ class CoordinatorRepository(CloseRepository):
             found.update(raw["gsi1sk"]["S"] for raw in page.get("Items", ()))
         return found
 
-    def registered_counts(self, unit_ids: _Iterable[str]) -> dict[str, int]:
-        """Per unit: accounts registered and not excluded (index counts; no item leaves DynamoDB)."""
-        not_excluded = AccountItem.excluded != True  # noqa: E712 (a DynamoDB condition, not a comparison)
+    def registered_counts(self, unit_ids: _Iterable[str], verified_only: bool = False) -> dict[str, int]:
+        """Per unit: accounts registered and not excluded (index counts; no item leaves DynamoDB). With
+        `verified_only` (at_registration mode) only accounts that proved their phone: an unverified account is
+        not a contestant yet, and one past its TTL is gone even before DynamoDB deletes it (lazily)."""
+        condition = AccountItem.excluded != True  # noqa: E712 (a DynamoDB condition, not a comparison)
+        if verified_only:
+            condition = condition & (AccountItem.verified == True)  # noqa: E712
         counts: dict[str, int] = {}
         for unit_id in unit_ids:
             counts[unit_id] = sum(
                 int(page.get("Count", 0))
-                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded)
+                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=condition)
             )
         return counts

@@ -167,3 +167,26 @@ def test_a_three_option_contest_goes_through_the_workbook_and_the_quiz_draw(tmp_
 
     with _pytest.raises(InvalidAnswer):
         check_answers(attempt, {ids[0]: "D"})
+
+
+def test_the_site_builds_from_the_scaffold_and_names_only_the_new_contest(tmp_path: Path, scaffolded: Path) -> None:
+    import shutil
+
+    from contest import sitebuild
+
+    # Given the scaffold with its minimal bank, in a checkout of its own
+    workbook = scaffolded / "cau-hoi.xlsx"
+    fill_minimal_bank(workbook, 30, "van-ban-1")
+    assert invoke("questions", "import", workbook, "--content", scaffolded).exit_code == 0
+    root = tmp_path / "checkout"
+    shutil.copytree(scaffolded, root / "content")
+    shutil.copytree(Path(sitebuild.__file__).resolve().parents[2] / "site", root / "site")
+    # When the site is built (make site)
+    sitebuild.build(root, root / "build" / "site")
+    # Then its pages carry the new contest's name and none of the shipped contest's province or plan
+    pages = {p: p.read_text(encoding="utf-8") for p in (root / "build" / "site").rglob("*.html")}
+    home = pages[root / "build" / "site" / "index.html"]
+    assert "<title>" in home and "Cuộc thi tìm hiểu pháp luật" in home
+    for path, text in pages.items():
+        for foreign in ("Hà Tĩnh", "59/KH-STTTT", "Chuyển đổi số"):
+            assert foreign not in text, (path, foreign)

@@ -40,6 +40,21 @@ def project_root(start: Path | None = None) -> Path:
     raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
 
 
+def contest_timezone() -> str:
+    """The contest's time zone (contest.yaml `timezone`) for CLI listings; Asia/Ho_Chi_Minh when unreadable.
+    Listings never use the time zone of the machine running the command."""
+    from contest.numerals import VIETNAM
+
+    try:
+        from contest.content import read_yaml
+
+        data = read_yaml(project_root() / "content" / "contest.yaml")
+        zone = data.get("timezone") if isinstance(data, dict) else None
+    except Exception:
+        zone = None
+    return str(zone or VIETNAM)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
     err.print(message, style="red", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -279,13 +294,16 @@ def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
     """Liệt kê danh sách không được dự thi."""
     from rich.table import Table
 
+    from contest.numerals import format_time
+
+    timezone = contest_timezone()
     with repository(aws) as repo:
         found = repo.exclusions()
     table = Table("Số điện thoại", "Ngày thêm", "Ghi chú")
     for item in found:
         table.add_row(
             item.phone,
-            datetime.fromtimestamp(item.added_at_ms / 1000).strftime("%d/%m/%Y %H:%M"),
+            format_time(item.added_at_ms, timezone),
             item.note or "",
         )
     console.print(table)
@@ -330,7 +348,7 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     """The other command groups live in their own modules, which use the helpers above: add them last."""
-    from contest.cli import certificates, close, committee, coordinators, questions, receipts, report
+    from contest.cli import certificates, close, committee, coordinators, questions, receipts, report, winners
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
@@ -339,6 +357,7 @@ def _add_subcommands() -> None:
     app.add_typer(receipts.app, name="receipts")
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)
+    app.command("winners")(winners.winners)
 
 
 _add_subcommands()
