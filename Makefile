@@ -186,6 +186,7 @@ simulate: $(STAMP)
 ## reached), bandit over src and functions (accepted: tests/security/bandit-baseline.json)
 AUDIT_TIMEOUT ?= 600
 audit: $(STAMP)
+	python3 requirements/lockfile.py can-audit
 	for lock in $(LOCKS); do \
 		timeout $(AUDIT_TIMEOUT) $(BIN)/pip-audit --strict --require-hashes --disable-pip --vulnerability-service pypi \
 			--timeout 30 --progress-spinner off -r $$lock; rc=$$?; \

@@ -509,7 +509,7 @@ def fill(markdown: str, values: dict[str, str], where: str = "page") -> str:
     return _PLACEHOLDER.sub(one, markdown)
 
 
-# ---------------------------------------------------------------- a lighter first load (issue 13)
+# ---------------------------------------------------------------- a lighter first load
 
 _SEARCH_AT_LOAD = re.compile(r'([\w$]+)\(location\.protocol!=="file:"\),([\w$]+)\("search"\)')
 _OWN_JS = "assets/js"  # the site's own ES modules (entry app.js, core, pages/...); assets/vendor is not ours
@@ -782,7 +782,7 @@ def write_csp_hashes(site_dir: Path) -> Path:
     return target
 
 
-# ---------------------------------------------------------------- vendored browser code (issue 12)
+# ---------------------------------------------------------------- vendored browser code
 
 # The ALTCHA proof-of-work solver, from the npm registry at build time (never from another host at run time).
 ALTCHA_NPM = "altcha@3.2.2"

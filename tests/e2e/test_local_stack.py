@@ -57,7 +57,7 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
                 "password": "mat-khau-123",
                 "consent": True,
             },
-            # the proof of work the browser solves before a code-sending request (issue 12)
+            # the proof of work the browser solves before a code-sending request
             headers={"X-Altcha": solve_proof(http(base, "GET", "/api/challenge")[1])},
         )
         assert status == 201, body

@@ -1,4 +1,4 @@
-"""cells: the one spreadsheet neutraliser used by every CSV and XLSX export (issue 11 item 8)."""
+"""cells: the one spreadsheet neutraliser used by every CSV and XLSX export."""
 
 from __future__ import annotations
 

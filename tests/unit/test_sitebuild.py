@@ -500,7 +500,7 @@ def test_the_pages_contest_data_carries_the_contests_time_zone_and_currency(tmp_
     assert (shipped["timezone"], shipped["currency"]) == ("Asia/Ho_Chi_Minh", "đồng")
 
 
-# ---------------------------------------------------------------- contest-specific texts from content/ (issue 16.1)
+# ---------------------------------------------------------------- contest-specific texts from content/
 
 
 def test_rules_page_takes_options_points_secretariat_and_unit_award_weights_from_the_content(tmp_path):
@@ -548,7 +548,7 @@ def test_the_site_json_names_the_currency_and_time_zone_and_the_title_comes_from
     assert "Hà Tĩnh" not in (REPO / "site" / "mkdocs.yml").read_text(encoding="utf-8")
 
 
-# ---------------------------------------------------------------- a failed build says why (issue 16.5)
+# ---------------------------------------------------------------- a failed build says why
 
 
 def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(tmp_path, capsys):

@@ -348,13 +348,16 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     """The other command groups live in their own modules, which use the helpers above: add them last."""
-    from contest.cli import certificates, close, committee, coordinators, questions, receipts, report, winners
+    from contest.cli import certificates, close, committee, coordinators, erasure, questions, receipts, report, winners
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
     app.add_typer(close.app, name="close-week")
     app.add_typer(committee.app, name="committee")
     app.add_typer(receipts.app, name="receipts")
+    privacy_app = typer.Typer(help="Dữ liệu cá nhân (Luật 91/2025/QH15).", no_args_is_help=True)
+    erasure.add_commands(privacy_app)  # erase, purge, inventory (issue 14)
+    app.add_typer(privacy_app, name="privacy")
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)
     app.command("winners")(winners.winners)
