@@ -1,5 +1,7 @@
 """Accounts API: register, verify the phone, log in, reset the password, units, contest info, my page."""
 
+from contextvars import ContextVar
+
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -17,17 +19,34 @@ def proof(payload: str | None) -> None:
     runtime.proof.check(payload)
 
 
+proven: ContextVar = ContextVar("proven", default=None)  # a contest.proof.Proven, per request
+
+
+def proof_in_transaction(payload: str | None) -> None:
+    """Checked first like `proof`; recorded as used inside the registration's own transaction."""
+    proven.set(runtime.proof.verify(payload))
+
+
 @route(app, "GET", "/api/challenge", response=s.CHALLENGE)
 def challenge():
     """Thử thách chống gửi tin nhắn tự động (giải trong trình duyệt, dùng một lần)."""
     return runtime.proof.challenge()
 
 
-@route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201, proof=proof)
+@route(
+    app,
+    "POST",
+    "/api/register",
+    request=s.REGISTER,
+    response=s.REGISTERED,
+    status=201,
+    proof=proof_in_transaction,
+    pace=runtime.paced,
+)
 def register(body):
     """Đăng ký tài khoản (một tài khoản cho mỗi số điện thoại)."""
     body.pop("consent")  # the schema requires it to be true; its time and text version are recorded
-    return runtime.accounts.register(**body, ip=client_ip(app))
+    return runtime.accounts.register(**body, ip=client_ip(app), proof=proven.get())
 
 
 @route(app, "POST", "/api/verify", request=s.VERIFY, response=s.MESSAGE)
@@ -36,14 +55,14 @@ def verify(body):
     return runtime.accounts.verify(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof)
+@route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof, pace=runtime.paced)
 def reclaim(body):
     """Lấy lại số điện thoại đã bị người khác đăng ký: một mã gửi tới số đó, rồi xác thực kèm phiếu."""
     body.pop("consent")
     return runtime.accounts.reclaim(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof)
+@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=runtime.paced)
 def resend(body):
     """Gửi lại mã xác thực."""
     return runtime.accounts.resend(**body, ip=client_ip(app))
@@ -61,7 +80,7 @@ def logout():
     return runtime.accounts.logout(bearer(app))
 
 
-@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT, proof=proof)
+@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=runtime.paced)
 def reset(body):
     """Gửi mã đặt lại mật khẩu."""
     return runtime.accounts.start_reset(**body, ip=client_ip(app))

@@ -105,7 +105,8 @@ class Excluded(ContestError):
     code, status, message = (
         "EXCLUDED",
         403,
-        "Thành viên Ban Tổ chức, Tổ Thư ký và người trực tiếp tham gia tổ chức Cuộc thi không được dự thi.",
+        # the contest's own wording (contest.yaml excluded_roles) replaces this generic text
+        "Số điện thoại này thuộc danh sách không được dự thi Cuộc thi.",
     )
 
 
@@ -139,7 +140,7 @@ class AlreadyVerified(ContestError):
     code, status, message = "ALREADY_VERIFIED", 409, "Số điện thoại này đã được xác thực."
 
 
-# Proof of work (issue 12): every route that can send an SMS first needs a solved challenge
+# Proof of work: every route that can send an SMS first needs a solved challenge
 class ProofRequired(ContestError):
     code, status, message = (
         "POW_REQUIRED",
@@ -172,7 +173,7 @@ class ProofReused(ContestError):
     )
 
 
-# SMS budgets and delivery (issue 12). Nothing is lost when a code cannot be sent: the registration is stored,
+# SMS budgets and delivery. Nothing is lost when a code cannot be sent: the registration is stored,
 # the contestant asks for the code again later (retry_after). `maybe_sent`: the gateway may have delivered it.
 class SmsNotSent(ContestError):
     code, status, message = "SMS_NOT_SENT", 429, "Chưa gửi được tin nhắn mã xác thực. Vui lòng thử lại sau."
@@ -346,6 +347,18 @@ class WeekNotOver(ContestError):
     message = "Tuần thi chưa đến giờ công bố kết quả."
 
 
+class AlreadyPublished(ContestError):
+    """A rerun of a week whose published results would change: refused unless the organisers ask to republish
+    (`contest close-week --week N --republish`); the previous files are then archived, never overwritten."""
+
+    code = "ALREADY_PUBLISHED"
+    status = 409
+    message = (
+        "Kết quả tuần này đã được công bố và lần chốt này cho kết quả khác (dữ liệu đã thay đổi). "
+        "Không ghi đè. Nếu chắc chắn muốn công bố lại, chạy lại với --republish: bản cũ được lưu lại."
+    )
+
+
 class WeekStillOpen(ContestError):
     """Refused whatever the flag: no key, no ranking before the week's window (closes_at + grace) has ended,
     by the contest's clock and by the server's own clock."""
@@ -374,3 +387,20 @@ class MissingReason(ContestError):
     code = "REASON_REQUIRED"
     status = 422
     message = "Cần ghi lý do và người quyết định."
+
+
+# Personal data lifecycle (issue 14): erasure and the retention purge
+class UnknownAccount(ContestError):
+    code = "ACCOUNT_NOT_FOUND"
+    status = 404
+    message = "Không có tài khoản này (có thể dữ liệu đã được xoá)."
+
+
+class DataPurged(ContestError):
+    """After the retention purge the standings are gone: a republication would publish an empty ranking."""
+
+    code = "DATA_PURGED"
+    status = 409
+    message = (
+        "Dữ liệu cá nhân của cuộc thi đã được xoá theo thời hạn lưu trữ: không thể chốt lại hay công bố lại kết quả."
+    )

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from contest.erasure import ERASED_NOTE
 from contest.model import Bank, Contest, Prize, Unit, Week, key_week
 from contest.phones import mask
 from contest.ranking import (
@@ -317,7 +318,7 @@ def week_public(
         if s.pending_group is not None:
             groups_shown.append(next(i for i, g in enumerate(ranking.groups) if g.label == s.pending_group))
     mode = ranking.rules.participants_count
-    return {
+    public: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "contest": contest.name,
         "week": week.number,
@@ -352,6 +353,9 @@ def week_public(
             "ai có tệp đó có thể kiểm tra bằng lệnh sha256sum."
         ),
     }
+    if ranking.columns.erased:  # a republication after an erasure says so (only then: other weeks' bytes unchanged)
+        public["erased_entries"] = {"count": ranking.columns.erased, "note": ERASED_NOTE}
+    return public
 
 
 def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -> dict[str, Any]:
@@ -379,8 +383,13 @@ def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -
     groups = []
     for gi, g in enumerate(ranking.groups):
         entry = _group_public(ranking, gi, contest.timezone)
-        entry["members"] = [person(int(i)) for i in ranking.order[g.start : g.start + g.size]]
+        entry["members"] = [
+            {**person(int(ranking.order[p])), "rank": int(ranking.rank[p]), "prize": ranking.prize_at.get(p)}
+            for p in range(g.start, g.start + g.size)
+        ]
         entry["prize"] = ranking.prize_at.get(g.start)
+        # the prizes this undecided group shares out (one rank per slot), e.g. a tie across first and second
+        entry["at_stake"] = [s.prize.rank for s in ranking.prizes if s.pending_group == g.label]
         groups.append(entry)
     return {
         "schema": SCHEMA_VERSION,
@@ -423,6 +432,12 @@ def results_index(existing: Mapping[str, Any] | None, entry: Mapping[str, Any] |
         "weeks": [weeks[k] for k in sorted(weeks)],
         "final": "final.json" if final or (existing or {}).get("final") else None,
     }
+
+
+def empty_results_index() -> dict:
+    """The index before the first close: written by `make publish-site` and the local stack when there is none,
+    so the results page reads a valid index instead of failing on a 404 that browsers log as an error."""
+    return results_index(None, None, False)
 
 
 def index_entry(public: Mapping[str, Any]) -> dict[str, Any]:

@@ -30,7 +30,9 @@ from typing import Any
 
 import numpy as np
 
+from contest.erasure import ERASED_LABEL, ERASED_MARK
 from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
+from contest.numerals import format_seconds
 from contest.phones import MASK_HIDDEN, mask
 
 # A compact standing: the fields of StandingRecord, in that order, as a plain tuple.
@@ -52,11 +54,11 @@ def taker(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     if len(indices) == 1:
         only = indices[0]
         return lambda seq: (seq[only],)
-    return operator.itemgetter(*indices)  # type: ignore[return-value]
+    return operator.itemgetter(*indices)
 
 
 def as_compact(record: StandingRecord) -> CompactStanding:
-    return _as_row(record)  # type: ignore[no-any-return]
+    return _as_row(record)
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ class Columns:
     account_id: list[str] = field(default_factory=list)
     full_name: list[str] = field(default_factory=list)
     phone_masked: list[str] = field(default_factory=list)
+    listing: list[str] = field(default_factory=list)  # what a tie group is listed by: the name, or an erased prefix
+    erased: int = 0  # entries of contestants who had their data erased (contest.erasure)
     unit_code: array = field(default_factory=lambda: array("i"))  # index into unit_ids
     unit_ids: list[str] = field(default_factory=list)
     score: array = field(default_factory=lambda: array("q"))
@@ -232,6 +236,7 @@ def ingest(
     removed: list[Removed] = []
     unit_index: dict[str, int] = {}
     a_id, a_name, a_phone = cols.account_id.append, cols.full_name.append, cols.phone_masked.append
+    a_listing = cols.listing.append
     a_unit, a_score, a_dur = cols.unit_code.append, cols.score.append, cols.duration_ms.append
     a_pred, a_att = cols.prediction.append, cols.attempts.append
     normalize = unicodedata.normalize
@@ -240,19 +245,26 @@ def ingest(
     for item in rows:
         row = _as_row(item) if isinstance(item, StandingRecord) else item
         account_id, score, duration_ms, prediction, unit_id, full_name, phone, _, attempts, _ = row
+        listing = None
+        if phone == ERASED_MARK:  # erased after publication: the stored name is only its listing prefix
+            listing, full_name, phone = full_name, ERASED_LABEL, ""
+            row = (*row[:5], ERASED_LABEL, ERASED_MARK, *row[7:])
+            cols.erased += 1
         if skip and account_id in skip:
             if account_id in disqualified:
-                removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))  # type: ignore[arg-type]
+                removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))
             else:
-                removed.append(Removed(tuple(row), "excluded", ""))  # type: ignore[arg-type]
+                removed.append(Removed(tuple(row), "excluded", ""))
             continue
         code = unit_index.get(unit_id)
         if code is None:
             code = unit_index[unit_id] = len(unit_index)
             cols.unit_ids.append(unit_id)
         a_id(account_id)
-        a_name(normalize("NFC", full_name))
-        if not phone.startswith(MASK_HIDDEN):  # stored under an older, wider mask: published the same way
+        name = normalize("NFC", full_name)
+        a_name(name)
+        a_listing(name if listing is None else listing)
+        if phone and not phone.startswith(MASK_HIDDEN):  # stored under an older, wider mask: published the same way
             shown = masked.get(phone)
             if shown is None:
                 shown = masked[phone] = mask(phone)
@@ -282,7 +294,7 @@ def _pack_key(score: np.ndarray, duration: np.ndarray, error: np.ndarray) -> np.
 
 
 def _listing_key(cols: Columns, i: int) -> tuple[str, str, str]:
-    return (cols.full_name[i].casefold(), cols.phone_masked[i], cols.account_id[i])
+    return (cols.listing[i].casefold(), cols.phone_masked[i], cols.account_id[i])
 
 
 def rank_week(
@@ -428,7 +440,9 @@ def review_flags(
     floor_s = rules.human_floor_ms / 1000
     fast: list[int] = np.flatnonzero(duration_ms < rules.human_floor_ms).tolist() if len(duration_ms) else []
     for i in sorted(fast, key=lambda i: cols.account_id[i]):
-        flags.append(Flag(FLAG_TOO_FAST, i, f"{duration_ms[i] / 1000:.3f} giây < ngưỡng {floor_s:g} giây"))
+        flags.append(
+            Flag(FLAG_TOO_FAST, i, f"{format_seconds(duration_ms[i] / 1000)} < ngưỡng {format_seconds(floor_s)}")
+        )
     if devices is None:
         return flags, False
     shared: dict[str, list[int]] = {}

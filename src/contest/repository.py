@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from contest import tables
 from contest.budget import Counter
 from contest.config import STANDING_SHARDS
-from contest.errors import Busy, LoginThrottled, PhoneTaken, TooManyRegistrations
+from contest.errors import Busy, LoginThrottled, PhoneTaken, ProofReused, TooManyRegistrations
 from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
 from contest.tables import (
     AccountItem,
@@ -166,6 +166,19 @@ def _is_condition_failure(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+@dataclass(frozen=True)
+class RegistrationGate:
+    """What a registration must pass, written inside its own transaction (registration costs at most 3 DynamoDB calls):
+    the solved proof of work recorded as used (single use, kept until it expires) and +1 on the address's
+    hourly registration count (the same counter `throttle_registration` uses)."""
+
+    proof_key: str | None
+    proof_expires_at_s: int
+    address: str | None
+    hour: int
+    limit: int
+
+
 def _cancelled(exc: TransactWriteError) -> list[bool]:
     """Per transaction item: did its condition fail?"""
     return [bool(r and r.code == "ConditionalCheckFailed") for r in exc.cancellation_reasons]
@@ -222,7 +235,7 @@ class Repository:
             item = ContentItem.get("CONTENT", "bundle")
         except DoesNotExist:
             return None
-        return json.loads(zlib.decompress(item.body))  # type: ignore[no-any-return]
+        return json.loads(zlib.decompress(item.body))
 
     def save_bundle(self, bundle: dict[str, Any]) -> None:
         body = zlib.compress(json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode(), 9)
@@ -266,8 +279,11 @@ class Repository:
         code: CodeRecord | None,
         code_ttl_s: int,
         now_s: int = 0,
+        gate: RegistrationGate | None = None,
     ) -> None:
-        """One transaction: phone not claimed (or its claim expired), account and its first code written.
+        """One transaction: phone not claimed (or its claim expired), account and its first code written; with
+        `gate`, the proof of work's replay record and the per-address hourly count in the same transaction
+        (ProofReused / TooManyRegistrations when those conditions fail, before PhoneTaken).
 
         An excluded phone is registered like any other (the answer must not reveal the list): the account
         carries `excluded`, is never ranked and cannot start a quiz once its owner proved the phone."""
@@ -275,21 +291,104 @@ class Repository:
         claim = PhoneItem(
             pk=phone_pk(account.phone), sk="CLAIM", account_id=account.account_id, ttl=account.expires_at_s
         )
+        # PynamoDB sends a transaction's puts before its updates: reasons come back in that order.
+        proof_puts = self._gate(None, gate)
+        puts = proof_puts + 2 + (code is not None)
         try:
             with TransactWrite(connection=tables.connection()) as tx:
+                self._gate(tx, gate)
                 tx.save(claim, condition=self._free_phone(now_s))
                 tx.save(profile, condition=AccountItem.pk.does_not_exist())
                 if code is not None:
                     tx.save(self._code_item(account.phone, "verify", code, code_ttl_s))
         except TransactWriteError as exc:
             failed = _cancelled(exc)
-            if failed and failed[0]:
+            self._gate_refused(failed, gate, puts)
+            if len(failed) > proof_puts and failed[proof_puts]:
                 raise PhoneTaken() from exc
             raise
+
+    def pass_gate(self, gate: RegistrationGate) -> None:
+        """The registration gate alone (a registration that creates nothing: the number is taken), one
+        transaction, so every registration path records its proof and counts its address the same way."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                self._gate(tx, gate)
+        except TransactWriteError as exc:
+            self._gate_refused(_cancelled(exc), gate, self._gate(None, gate))
+            raise
+
+    @staticmethod
+    def _gate(tx: TransactWrite | None, gate: RegistrationGate | None) -> int:
+        """Add the gate's items to `tx` (the proof's put first); return how many puts (without `tx`: count only)."""
+        if gate is None:
+            return 0
+        n = 0
+        if gate.proof_key is not None:
+            used = ThrottleItem(pk=f"POW#{gate.proof_key}", sk="USED", hits=1, ttl=gate.proof_expires_at_s + 60)
+            if tx is not None:
+                tx.save(used, condition=ThrottleItem.pk.does_not_exist())
+            n += 1
+        if gate.address is not None and tx is not None:
+            tx.update(
+                ThrottleItem(pk=f"IP#{gate.address}", sk=f"REG#{gate.hour}"),
+                actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set((gate.hour + 2) * 3600)],
+                condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < gate.limit),
+            )
+        return n
+
+    @staticmethod
+    def _gate_refused(failed: list[bool], gate: RegistrationGate | None, puts: int) -> None:
+        """The gate's refusals first: the proof's put is the first put, the address count the first update."""
+        if gate is None:
+            return
+        if gate.proof_key is not None and failed[:1] == [True]:
+            raise ProofReused()
+        if gate.address is not None and len(failed) > puts and failed[puts]:
+            raise TooManyRegistrations()
+
+    def number_state(self, phone: str, erased_key: str | None = None) -> tuple[bool, PhoneClaim | None, bool]:
+        """(excluded, claim, erased) of a number in ONE consistent BatchGetItem; `erased_key` (issue 14,
+        contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
+        connection = tables.TableSchema._get_connection()
+        keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": "CLAIM"}]
+        if erased_key is not None:
+            keys.append({"pk": "ERASED", "sk": erased_key})
+        excluded, claim, erased = False, None, False
+        for _ in range(10):
+            answer = connection.batch_get_item(keys, consistent_read=True)  # type: ignore[arg-type]  # key maps
+            for raw in answer.get("Responses", {}).get(connection.table_name, []):
+                if raw["pk"]["S"] == EXCLUSIONS:
+                    excluded = True
+                elif raw["pk"]["S"] == "ERASED":
+                    erased = True
+                else:
+                    item = PhoneItem.from_raw_data(raw)
+                    claim = PhoneClaim(
+                        item.account_id,
+                        int(item.login_failures or 0),
+                        int(item.locked_until_ms or 0),
+                        None if item.ttl is None else int(item.ttl),
+                    )
+            left = answer.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
+            if not left:
+                return excluded, claim, erased
+            keys = [{"pk": k["pk"]["S"], "sk": k["sk"]["S"]} for k in left]
+        raise Busy()
 
     def is_excluded(self, phone: str) -> bool:
         try:
             ExclusionItem.get(EXCLUSIONS, phone, consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
+
+    def is_erased(self, key: str) -> bool:
+        """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest (issue 14)."""
+        from contest.tables import ErasureItem
+
+        try:
+            ErasureItem.get("ERASED", key, consistent_read=True)
         except DoesNotExist:
             return False
         return True
@@ -428,7 +527,7 @@ class Repository:
                 raise refused() from exc
             raise
 
-    # --- SMS budgets and used proofs of work (issue 12) --------------------------------------------
+    # --- SMS budgets and used proofs of work --------------------------------------------
 
     def charge_counters(self, counters: list[Counter]) -> set[int]:
         """One transaction: +1 on every counter, each conditioned on staying within its limit (all or nothing)."""
@@ -636,7 +735,7 @@ class Repository:
         found = ExclusionItem.query(EXCLUSIONS)
         return sorted((Exclusion(i.phone, int(i.added_at_ms), i.note) for i in found), key=lambda e: e.phone)
 
-    # --- reclaiming a number (issue 12) ---------------------------------------------------------
+    # --- reclaiming a number ---------------------------------------------------------
 
     def complete_claim(
         self,
@@ -995,7 +1094,7 @@ def _standing(item: StandingItem) -> StandingRecord:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The weekly close (issue 4): streaming a week's standings, committee decisions, disqualifications,
+# The weekly close: streaming a week's standings, committee decisions, disqualifications,
 # exclusions and the closed marker. `CloseRepository` extends `Repository` so nothing above changes.
 #
 # Reading a lot: PynamoDB objects cost ≈ 19 µs each on top of botocore's own response parsing
@@ -1069,7 +1168,7 @@ class WeekDecisions:
 
 
 class CloseRepository(Repository):
-    """Repository plus what the Sunday close reads and writes."""
+    """Repository plus what the weekly close reads and writes."""
 
     def __init__(
         self,
@@ -1280,6 +1379,16 @@ class CloseRepository(Repository):
             decided_at_ms=dq.decided_at_ms,
         ).save()
 
+    def purged(self) -> bool:
+        """Whether the retention purge has run (issue 14): the close then refuses to republish."""
+        from contest.tables import PurgeItem
+
+        try:
+            PurgeItem.get("RETENTION", "PURGED", consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
+
     def mark_closed(self, closed: ClosedWeek) -> None:
         ClosedItem(
             pk=week_pk(closed.week),
@@ -1301,7 +1410,7 @@ class CloseRepository(Repository):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Unit coordinators and the progress report (issue 8). `CoordinatorRepository` extends `CloseRepository`
+# Unit coordinators and the progress report. `CoordinatorRepository` extends `CloseRepository`
 # (the report streams a week's standings exactly as the close does) with:
 #   - appointments: `AccountItem.coordinator_unit` + a `CoordinatorItem` in the COORDINATORS partition,
 #     written and removed together in one transaction;
@@ -1447,13 +1556,157 @@ class CoordinatorRepository(CloseRepository):
             found.update(raw["gsi1sk"]["S"] for raw in page.get("Items", ()))
         return found
 
-    def registered_counts(self, unit_ids: _Iterable[str]) -> dict[str, int]:
-        """Per unit: accounts registered and not excluded (index counts; no item leaves DynamoDB)."""
-        not_excluded = AccountItem.excluded != True  # noqa: E712 (a DynamoDB condition, not a comparison)
+    def registered_counts(self, unit_ids: _Iterable[str], verified_only: bool = False) -> dict[str, int]:
+        """Per unit: accounts registered and not excluded (index counts; no item leaves DynamoDB). With
+        `verified_only` (at_registration mode) only accounts that proved their phone: an unverified account is
+        not a contestant yet, and one past its TTL is gone even before DynamoDB deletes it (lazily)."""
+        condition = AccountItem.excluded != True  # noqa: E712 (a DynamoDB condition, not a comparison)
+        if verified_only:
+            condition = condition & (AccountItem.verified == True)  # noqa: E712
         counts: dict[str, int] = {}
         for unit_id in unit_ids:
             counts[unit_id] = sum(
                 int(page.get("Count", 0))
-                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded)
+                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=condition)
             )
         return counts
+
+
+# --- personal data lifecycle (issue 14): erasure and the retention purge ------------------------------------
+
+ERASED = "ERASED"
+RETENTION = "RETENTION"
+PURGED = "PURGED"
+REQUEST_LOG = "PRIVACY"  # the data subjects' requests (account ids only): kept as proof of their handling
+
+
+def _kept_after_purge(pk: str, sk: str) -> bool:
+    """What the retention purge keeps: the content, each week's closed marker (SHA-256 and unit totals, nothing
+    personal), the purge record and the request log. Everything else is deleted: a new item kind is purged
+    unless listed here."""
+    if pk in ("CONTENT", RETENTION, REQUEST_LOG):
+        return True
+    return pk.startswith("WEEK#") and sk == "CLOSED" and "#S#" not in pk
+
+
+@dataclass(frozen=True)
+class Erasure:
+    key: str  # contest.erasure.erasure_key of the phone
+    erased_at_ms: int
+    by: str
+    published_weeks: tuple[int, ...]
+    withdrawn_weeks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Purge:
+    purged_at_ms: int
+    retention_ms: int
+    deleted: dict[str, int]
+
+
+class ErasureRepository(CoordinatorRepository):
+    # --- erasure ---------------------------------------------------------------------------------------------
+
+    def record_erasure(self, erasure: Erasure, ttl_s: int | None) -> None:
+        from contest.tables import ErasureItem
+
+        ErasureItem(
+            pk=ERASED,
+            sk=erasure.key,
+            erased_at_ms=erasure.erased_at_ms,
+            by=erasure.by,
+            published_weeks=list(erasure.published_weeks),
+            withdrawn_weeks=list(erasure.withdrawn_weeks),
+            ttl=ttl_s,
+        ).save()
+
+    def erasures(self) -> list[Erasure]:
+        from contest.tables import ErasureItem
+
+        return sorted(
+            (
+                Erasure(
+                    i.sk,
+                    int(i.erased_at_ms),
+                    i.by,
+                    tuple(int(str(w)) for w in i.published_weeks),
+                    tuple(int(str(w)) for w in i.withdrawn_weeks),
+                )
+                for i in ErasureItem.query(ERASED)
+            ),
+            key=lambda e: (e.erased_at_ms, e.key),
+        )
+
+    def anonymise_standing(self, week: int, account_id: str, listing: str, mark: str) -> bool:
+        """A published week: keep the entry's numbers (ranks and the SHA-256 stay), drop name and phone."""
+        item = StandingItem(pk=standing_pk(week, shard_of(account_id, self.shards)), sk=account_id)
+        try:
+            item.update(
+                actions=[StandingItem.full_name.set(listing), StandingItem.phone_masked.set(mark)],
+                condition=StandingItem.pk.exists(),
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def delete_standing(self, week: int, account_id: str) -> None:
+        StandingItem(pk=standing_pk(week, shard_of(account_id, self.shards)), sk=account_id).delete()
+
+    def delete_partition(self, pk: str) -> int:
+        """Delete every item of one partition (an account's profile, attempts and awards; a phone's claim and
+        codes). Returns how many."""
+        keys = [(i["pk"]["S"], i["sk"]["S"]) for i in tables.query_partition(pk)]
+        self.delete_keys(keys)
+        return len(keys)
+
+    def partition_owners(self, pk: str) -> list[tuple[tuple[str, str], str | None]]:
+        """Each item's key in one partition with the account it belongs to (`account_id`, when it has one)."""
+        return [((i["pk"]["S"], i["sk"]["S"]), i.get("account_id", {}).get("S")) for i in tables.query_partition(pk)]
+
+    def delete_keys(self, keys: _Iterable[tuple[str, str]]) -> None:
+        with TableSchema.batch_write() as batch:
+            for pk, sk in keys:
+                batch.delete(TableSchema(pk=pk, sk=sk))
+
+    def delete_exclusion(self, phone: str) -> None:
+        ExclusionItem(pk=EXCLUSIONS, sk=phone).delete()
+
+    def reclaim_keys_of(self, account_id: str) -> list[tuple[str, str]]:
+        """The committee's reclaim records naming the account (as the number's old or new holder)."""
+        return [
+            (RECLAIMS, i.sk)
+            for i in (ReclaimItem.from_raw_data(raw) for raw in tables.query_partition(RECLAIMS))
+            if account_id in (i.old_account_id, i.new_account_id)
+        ]
+
+    # --- the retention purge ---------------------------------------------------------------------------------
+
+    def purge_record(self) -> Purge | None:
+        from contest.tables import PurgeItem
+
+        try:
+            item = PurgeItem.get(RETENTION, PURGED, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return Purge(int(item.purged_at_ms), int(item.retention_ms), json.loads(item.deleted))
+
+    def purgeable_keys(self) -> Iterator[tuple[str, str]]:
+        """The key of every item the purge deletes (a scan of the whole table)."""
+        for raw in tables.scan_items():
+            pk, sk = raw["pk"]["S"], raw["sk"]["S"]
+            if not _kept_after_purge(pk, sk):
+                yield pk, sk
+
+    def mark_purged(self, purge: Purge) -> None:
+        from contest.tables import PurgeItem
+
+        PurgeItem(
+            pk=RETENTION,
+            sk=PURGED,
+            purged_at_ms=purge.purged_at_ms,
+            retention_ms=purge.retention_ms,
+            deleted=json.dumps(purge.deleted, sort_keys=True),
+        ).save()

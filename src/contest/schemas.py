@@ -135,7 +135,12 @@ CONTEST = {
         "theme": {"type": "string"},
         "now": {"type": "string", "format": "date-time"},
         "questions_per_attempt": {"type": "integer"},
+        "options_per_question": {"type": "integer"},
+        "points_per_question": {"type": "integer"},
+        "max_score": {"type": "integer"},
         "attempts_per_week": {"type": "integer"},
+        "currency": {"type": "string"},
+        "timezone": {"type": "string"},
         "time_limit_seconds": {"type": "integer"},
         "show_score_on_submit": {"type": "boolean"},
         "phone_verification": {"type": "boolean"},
@@ -212,7 +217,7 @@ ME = {
         "is_coordinator",
     ],
 }
-# The coordinator's page (issue 8): one unit, participation yes/no, never a score or a province-wide figure.
+# The coordinator's page: one unit, participation yes/no, never a score or a province-wide figure.
 COORDINATOR = {
     "type": "object",
     "properties": {
@@ -312,6 +317,7 @@ RECEIPT = {
         "duration_ms": {"type": "integer"},
         "score": {"type": ["integer", "null"]},
         "questions": {"type": "integer"},
+        "max_score": {"type": "integer", "description": "questions × quiz.points_per_question"},
         "answers_sha256": {"type": "string", "description": "SHA-256 of the submitted answers and prediction"},
         "code": {"type": "string", "description": "short attempt code, e.g. 7K3M-Q9XD"},
         "v": {"type": "integer"},

@@ -341,14 +341,14 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     calls = {"n": 0}
 
     def dying_fsync(fd):
-        if os.readlink(f"/proc/self/fd/{fd}").split("/")[-1].startswith(".week-1.json."):
+        if "/results/.week-1.json." in os.readlink(f"/proc/self/fd/{fd}"):  # the public file, not its archive copy
             raise OSError("disk went away")
         calls["n"] += 1
         return real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", dying_fsync)
     with pytest.raises(OSError):
-        close(week, scheduler_event("scheduler_rerun_week1.json"))
+        close(week, scheduler_event("scheduler_republish_week1.json"))
     monkeypatch.setattr(os, "fsync", real_fsync)
     # Then readers still get the complete previous version, and no temporary file is left behind
     assert (public(env) / "week-1.json").read_bytes() == old
@@ -357,7 +357,7 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     assert [p.name for p in public(env).iterdir() if p.name.startswith(".")] == []
     assert calls["n"] > 0  # the private files before it were written
     # And the next run publishes the new version
-    close(week, scheduler_event("scheduler_rerun_week1.json"))
+    close(week, scheduler_event("scheduler_republish_week1.json"))
     assert json.loads((public(env) / "week-1.json").read_bytes())["ranking"]["entries"][0]["name"] == "Người 3"
 
 
@@ -435,8 +435,17 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     done = runner.invoke(app, ["close-week", "--week", "1", "--aws"])
     assert done.exit_code == 0, done.output
     assert "Đã công bố kết quả tuần 1" in done.output and "giải chờ Ban Tổ chức quyết định" in done.output
-    listed = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"])
-    assert a.account_id in listed.output and b.account_id in listed.output
+    listed = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"], env={"COLUMNS": "80"})
+    # Then on an 80-column terminal: every line fits, prizes in Vietnamese, members by short handle, names whole
+    assert listed.exit_code == 0, listed.output
+    assert max(len(line) for line in listed.output.splitlines()) <= 80, listed.output
+    assert "Giải Nhất" in listed.output and "first" not in listed.output
+    assert "Lê Văn A" in listed.output and "Trần Thị B" in listed.output
+    from contest.cli.committee import handles
+
+    short = handles([a.account_id, b.account_id])
+    short_a, short_b = short[a.account_id], short[b.account_id]
+    assert short_a in listed.output and short_b in listed.output and max(len(short_a), len(short_b)) <= 8
     # And the committee orders the tie (on AWS: without --aws and no local stack running it says so)
     order = [
         "committee",
@@ -446,7 +455,7 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
         "--group",
         "N1",
         "--order",
-        f"{b.account_id},{a.account_id}",
+        f"{short_b},{short_a}",  # the handles `committee groups` shows
         "--reason",
         "Bốc thăm",
         "--by",
@@ -456,6 +465,11 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     assert no_stack.exit_code == 1 and "Không có môi trường cục bộ nào đang chạy" in no_stack.output
     ordered = runner.invoke(app, [*order, "--aws"])
     assert ordered.exit_code == 0, ordered.output
+    # And after the decision each member shows a rank of their own
+    decided = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"], env={"COLUMNS": "80"})
+    rows = [line for line in decided.output.splitlines() if short_a in line or short_b in line]
+    assert [row.split()[1] for row in rows] == ["1", "2"], decided.output
+    assert short_b in rows[0] and "đã quyết định" in decided.output.lower()
     dq = runner.invoke(
         app,
         [
@@ -512,3 +526,65 @@ def test_on_aws_the_close_publishes_to_the_two_buckets(repo, content, clock, sen
     tsv = s3.get_object(Bucket="contest-private", Key="reports/week-1/standings.tsv")["Body"].read()
     assert doc["ranking"]["entries"][0]["name"] == "Nguyễn Văn Một"
     assert hashlib.sha256(tsv).hexdigest() == doc["standings_sha256"]
+
+
+# --- a published week is never replaced by a poorer one by accident --------------------------
+
+
+def test_a_rerun_on_different_data_is_refused_unless_republished_and_the_old_files_are_kept(week, content, clock, env):
+    from contest.errors import AlreadyPublished
+    from contest.ranking import Disqualification
+
+    # Given a published week
+    units = [u.id for u in content.units]
+    accounts = [week.account(i, f"Người {i}", units[i]) for i in range(4)]
+    for k, account in enumerate(accounts):
+        week.take(account, 10 + k, 100, 5)
+    clock.at = content.contest.weeks[0].results_at
+    close(week, scheduler_event("scheduler_default.json"))
+    published = read_tree(public(env))
+    reports = read_tree(private(env))
+    # When the data changes behind it (here: a disqualification written straight to the table) and the week
+    # is rerun as usual
+    CloseRepository().record_disqualification(
+        1, Disqualification(accounts[3].account_id, "Gian lận", "BTC", to_ms(clock.now()))
+    )
+    with pytest.raises(AlreadyPublished) as refused:
+        close(week, scheduler_event("scheduler_rerun_week1.json"))
+    # Then it is refused with a stable code and a Vietnamese message, and nothing published or private changed
+    assert refused.value.code == "ALREADY_PUBLISHED" and "--republish" in refused.value.message
+    assert refused.value.status == 409 and refused.value.extra["week"] == 1
+    assert read_tree(public(env)) == published and read_tree(private(env)) == reports
+    # When the organisers ask to republish
+    result = close(week, scheduler_event("scheduler_republish_week1.json"))
+    # Then the new results are out, and the previous ones are kept in the private store, byte for byte
+    now = json.loads((public(env) / "week-1.json").read_bytes())
+    assert now["ranking"]["entries"][0]["name"] == "Người 2"
+    archive = private(env) / result["archived"]
+    assert (archive / "week-1.json").read_bytes() == published["week-1.json"]
+    assert (archive / "report.xlsx").read_bytes() == reports["week-1/report.xlsx"]
+    assert not any("archive" in name for name in read_tree(Path(env["CONTEST_PUBLISH_DIR"])))
+
+
+def test_the_close_command_refuses_and_republishes_from_the_terminal(week, content, clock, env, monkeypatch):
+    from typer.testing import CliRunner
+
+    from contest.cli import app as cli
+    from contest.ranking import Disqualification
+
+    units = [u.id for u in content.units]
+    accounts = [week.account(i, f"Người {i}", units[i]) for i in range(3)]
+    for k, account in enumerate(accounts):
+        week.take(account, 10 + k, 100, 5)
+    clock.at = content.contest.weeks[0].results_at
+    close(week, scheduler_event("scheduler_default.json"))
+    CloseRepository().record_disqualification(
+        1, Disqualification(accounts[2].account_id, "Gian lận", "BTC", to_ms(clock.now()))
+    )
+    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
+    assert refused.exit_code == 1 and "--republish" in refused.output and "ALREADY_PUBLISHED" not in refused.output
+    done = runner.invoke(cli, ["close-week", "--week", "1", "--republish", "--aws"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "archive/week-1-" in done.output

@@ -12,8 +12,10 @@ from typing import Any
 from contest import errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
+from contest.erasure import erasure_key
 from contest.model import UNVERIFIED_TTL_SECONDS, Account
-from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, Repository
+from contest.proof import Proven
+from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate, Repository
 from contest.sender import Sender
 from contest.services.content import ContentSource
 from contest.sms import code_text
@@ -44,7 +46,7 @@ class Accounts:
     # --- registration ----------------------------------------------------------------------------
     #
     # Every unauthenticated account route answers the same whether the number is free, registered,
-    # verified, excluded or locked (issue 11.4): one status and body per route, the same reads and one
+    # verified, excluded or locked: one status and body per route, the same reads and one
     # scrypt hash on every path, no tries_left or wait time that only a registered number could have.
     # What differs happens only on the phone (a code arrives or not), which only its owner sees.
 
@@ -64,10 +66,11 @@ class Accounts:
         return claim if claim is not None and claim.live(now_ms // 1000) else None
 
     def _pending(
-        self, full_name: str, phone: str, unit_id: str, password: str, ip: str | None
+        self, full_name: str, phone: str, unit_id: str, password: str, ip: str | None, *, throttle: bool = True
     ) -> tuple[str, str, dict[str, Any], int, str | None]:
         """Checks shared by register and reclaim: (e164, name, pending registration, now_ms). Always one
-        scrypt hash and the per-address throttle, before anything about the number is read."""
+        scrypt hash and (unless the caller counts it in its own transaction) the per-address throttle, before
+        anything about the number is read."""
         content = self.content.get()
         contest = content.contest
         e164 = phones.normalize(phone)
@@ -77,7 +80,7 @@ class Accounts:
             raise errors.UnknownUnit()
         now_ms = to_ms(self.clock.now())
         address = ip_hash(self.secret, ip)
-        if address:
+        if address and throttle:
             self.repo.throttle_registration(address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour)
         pending = {
             "full_name": clean,
@@ -88,14 +91,32 @@ class Accounts:
         }
         return e164, clean, pending, now_ms, address
 
-    def register(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
+    def register(
+        self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None, proof: Proven | None = None
+    ) -> dict[str, Any]:
+        """At most 3 DynamoDB calls: one batched read of the number (exclusion, claim), one transaction that
+        records the proof of work as used, counts the address and creates the account (or the gate alone when
+        the number is taken), and in at_registration mode the SMS budget's transaction."""
         contest = self.content.get().contest
-        e164, clean, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip)
+        e164, clean, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip, throttle=False)
         verify = contest.phone_verification
         ticket = secrets.token_urlsafe(24)
-        excluded = self.repo.is_excluded(e164)
-        claim = self._live_claim(e164, now_ms)
-        if claim is None:
+        hour = now_ms // WINDOW_MS
+        gate = RegistrationGate(
+            proof.key if proof else None,
+            proof.expires_at_s if proof else 0,
+            address,
+            hour,
+            contest.limits.registrations_per_ip_per_hour,
+        )
+        # an erased number (issue 14) cannot register again in this contest: answered like any number, no account
+        excluded, claim, erased = self.repo.number_state(e164, erasure_key(self.secret, e164))
+        if claim is not None and not claim.live(now_ms // 1000):
+            claim = None
+        code, record = None, None
+        if claim is not None or erased:
+            self.repo.pass_gate(gate)
+        else:
             account = Account(
                 account_id=uuid.uuid4().hex,
                 phone=e164,
@@ -118,14 +139,16 @@ class Accounts:
                     code=record,
                     code_ttl_s=contest.limits.code_ttl_seconds,
                     now_s=now_ms // 1000,
+                    gate=gate,
                 )
             except errors.PhoneTaken:
+                self.repo.pass_gate(gate)  # its proof and address still count (the transaction wrote nothing)
                 claim = self._live_claim(e164, now_ms)  # a concurrent registration won: handled as taken
         refused: errors.SmsNotSent | None = None
         try:
             if claim is None and code and record:
                 self._send_code(e164, code, "verify", address=address, record=record, purpose="verify")
-            elif claim is not None and verify:
+            elif claim is not None and verify and not erased:
                 # Taken number, code-at-registration mode: the registrant expects a code. It goes to the phone
                 # and, with this registration's ticket, lets the phone's owner take the number over (reclaim).
                 self._start_claim(e164, pending, ticket, address, quiet_budget=False)
@@ -148,8 +171,10 @@ class Accounts:
         e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip)
         ticket = secrets.token_urlsafe(24)
         self.repo.is_excluded(e164)  # the same reads as register
+        erased = self.repo.is_erased(erasure_key(self.secret, e164))
         self._live_claim(e164, now_ms)
-        self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
+        if not erased:  # an erased number cannot come back in this contest: no code (only its owner could tell)
+            self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
         return {
             "message": (
                 "Nếu số điện thoại hợp lệ, mã xác nhận đã được gửi tới số này. Nhập mã ở bước tiếp theo để hoàn tất."
@@ -212,7 +237,7 @@ class Accounts:
         pending = record.pending or {}
         claim = self._live_claim(phone, now_ms)
         old = self.repo.account(claim.account_id) if claim else None
-        if old is not None and old.verified:
+        if (old is not None and old.verified) or self.repo.is_erased(erasure_key(self.secret, phone)):
             self.repo.discard_code(phone, "claim", record)
             return
         new = Account(

@@ -69,7 +69,7 @@ class Quiz:
             # Only someone who proved the phone learns that it is excluded. An excluded number registered by
             # a third party (at_award, not yet proven) may answer, but is never ranked nor awarded (the close
             # drops every excluded account), so nobody can discover the list by registering numbers.
-            raise errors.Excluded()
+            raise errors.Excluded(contest.excluded_roles or None)
         this_week = [a for a in attempts if a.week == week.number]
         rules = contest.quiz
         open_attempt = next(
@@ -173,7 +173,7 @@ class Quiz:
                 answers=dict(answers),
                 prediction=prediction,
                 duration_ms=received_ms - attempt.issued_at_ms,
-                score=score(attempt, answers, content.bank.by_id()),
+                score=score(attempt, answers, content.bank.by_id(), rules.points_per_question),
                 request_hash=digest,
             )
             earlier = [a for a in week_attempts if a.submitted]
@@ -220,6 +220,8 @@ class Quiz:
             "received_at": iso(from_ms(attempt.submitted_at_ms)),
             "duration_ms": attempt.duration_ms,
             "questions": len(attempt.question_ids),
+            # the score's ceiling (quiz.points_per_question per question): "30/30", not "30/15"
+            "max_score": len(attempt.question_ids) * self.content.get().contest.quiz.points_per_question,
         }
         shown = self.content.get().contest.quiz.show_score_on_submit
         if shown:
