@@ -245,21 +245,30 @@ def test_the_second_contest_from_registration_to_certificates(project, built_sit
             assert len(pdfs) == 8, [p.name for p in certs.iterdir()]
             texts = [text_of_file(p) for p in pdfs]
             assert sum("GIẢI KHUYẾN KHÍCH" in t for t in texts) == 5
-            assert all("SỞ KHOA HỌC VÀ CÔNG NGHỆ TỈNH SƠN NGUYÊN" in t for t in texts)
+            lines = [t.splitlines() for t in texts]
+            assert all("UBND TỈNH SƠN NGUYÊN" in ls and "SỞ KHOA HỌC VÀ CÔNG NGHỆ" in ls for ls in lines)
+            assert all("Sơn Nguyên, ngày 15 tháng 03 năm 2025" in ls for ls in lines)  # its own place and date
+            assert all("Lê Thị Thử Nghiệm" in ls and "PHÓ GIÁM ĐỐC" in ls for ls in lines)
+            assert all(any(line.endswith("/GCN-SKHCN-T1") for line in ls) for ls in lines)
 
             # And the private files for paying the prizes hold the winners (never in the public folder)
             private = stack.private_dir
             awards = (private / "reports" / "week-1" / "awards.csv").read_text(encoding="utf-8-sig")
             assert all(f"Trần Thị Thí Sinh {i}" in awards for i in order[:8])
             assert not list(stack.public_dir.rglob("awards*"))
-            winners = sorted(private.rglob("*giai*.xlsx")) + sorted(private.rglob("winners*.xlsx"))
-            if winners:  # the private winners' list (issue 16 item 7)
-                listing = text_of_file(winners[0])
-                assert all(f"Trần Thị Thí Sinh {i}" in listing for i in order[:8])
-                assert "Giải Khuyến khích" in listing
+            # the private winners' list for paying the prizes: full phone numbers, prizes and amounts
+            listing = text_of_file(private / "reports" / "week-1" / "winners.xlsx")
+            assert all(f"Trần Thị Thí Sinh {i}" in listing for i in order[:8])
+            assert all(f"+849{88_000_100 + i:08d}"[3:] in listing.replace(" ", "") for i in order[:8])
+            assert "Giải Khuyến khích" in listing and "Giải Nhất" in listing
+            assert "300000" in listing.replace(".", "") and "3000000" in listing.replace(".", "")
+            assert not list(stack.public_dir.rglob("winners*"))
+            # and `contest winners` writes the same list where the organiser asks
+            listed = cli(project, "winners", "--week", "1", "--out", str(tmp_path / "danh-sach.xlsx"))
+            assert listed.returncode == 0, listed.stdout + listed.stderr
 
             # And nothing the system produced names the first contest
-            outputs = [stack.public_dir, private, certs, built_site]
+            outputs = [stack.public_dir, private, tmp_path, built_site]  # tmp_path: certificates, winners
             offenders = naming_the_first_contest(outputs)
             sms = stack.outbox_path.read_text(encoding="utf-8")
             offenders += [
