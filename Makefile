@@ -41,10 +41,10 @@ $(NPM_STAMP): package.json package-lock.json
 ## install: set up .venv/ (every Python dependency, runtime and dev) and node_modules/ (Biome), run nothing
 install: $(STAMP) $(NPM_STAMP)
 
-## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock)
+## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock, RESET=1 start clean; data is kept in .dev/ between runs)
 PORT ?= 8000
 dev: $(STAMP)
-	$(BIN)/contest dev --port $(PORT)
+	$(BIN)/contest dev --port $(PORT) $(if $(RESET),--reset)
 
 ## test: install what is needed and run the whole suite
 test: $(STAMP)

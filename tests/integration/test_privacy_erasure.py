@@ -297,3 +297,43 @@ def test_the_purge_refuses_while_the_server_clock_is_before_the_date(week, conte
 def test_canonical_json_is_unchanged_for_weeks_without_erasure():
     # the public file of a week nobody erased keeps its schema: no new key (byte-identical reruns of old weeks)
     assert b"erased_entries" not in canonical_json({"week": 1})
+
+
+# --- the organisers' commands ------------------------------------------------------------------------------
+
+
+def test_contest_privacy_erase_on_aws_erases_an_account(monkeypatch, repo, api, env, tmp_path):
+    from typer.testing import CliRunner
+
+    from contest.cli import app
+    from tests.support import ROOT
+
+    monkeypatch.setenv("CONTEST_TABLE", "contest-test")
+    monkeypatch.setenv("AWS_REGION", "ap-southeast-1")
+    monkeypatch.chdir(ROOT)
+    # Given a registered contestant
+    assert api.register("0912345601", name="Trần Văn Xoá").status == 201
+    account_id = repo.claim(e164("0912345601")).account_id
+    # When the organisers erase the account from a terminal
+    runner = CliRunner()
+    result = runner.invoke(app, ["privacy", "erase", "--account", account_id, "--by", "Tổ Thư ký", "--aws"])
+    # Then it is gone, the number kept only as a key, and the command says so
+    assert result.exit_code == 0, result.output
+    assert "Đã xoá dữ liệu cá nhân" in result.output
+    assert repo.account(account_id) is None and repo.claim(e164("0912345601")) is None
+    assert "Trần Văn Xoá" not in "".join(table_texts()) and "912345601" not in "".join(table_texts())
+    # and a second erasure of the same account is refused in Vietnamese
+    again = runner.invoke(app, ["privacy", "erase", "--account", account_id, "--by", "Tổ Thư ký", "--aws"])
+    assert again.exit_code == 1 and "Không có tài khoản này" in again.output
+
+
+def test_contest_privacy_inventory_writes_the_markdown(tmp_path):
+    from typer.testing import CliRunner
+
+    from contest.cli import app
+    from contest.inventory import markdown
+
+    out = tmp_path / "inventory.md"
+    result = CliRunner().invoke(app, ["privacy", "inventory", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == markdown() and "#### AccountItem" in markdown()
