@@ -26,8 +26,8 @@ help:
 $(STAMP): pyproject.toml $(LOCKS)
 	@python3 requirements/lockfile.py check
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	python3 requirements/lockfile.py pick uv > $(VENV)/uv-requirement.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/uv-requirement.txt
+	test -x $(BIN)/uv || { python3 requirements/lockfile.py pick uv > $(VENV)/uv-requirement.txt && \
+		$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/uv-requirement.txt; }
 	$(BIN)/uv pip sync --quiet --python $(PY) --require-hashes requirements/dev.txt
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)

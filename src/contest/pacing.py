@@ -1,4 +1,4 @@
-"""A constant response time for the routes that may send an SMS (issue 12: no timing oracle).
+"""A constant response time for the routes that may send an SMS: no timing oracle.
 
 Whether a code-sending route (register, reclaim, resend, password reset) sends a message depends on the number
 (free, taken, unknown, unverified) and the send itself (the SMS budget's transaction, then SNS or a brandname
