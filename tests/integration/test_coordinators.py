@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 
 from contest.cli import app as cli
 from contest.repository import CoordinatorRepository
-from tests.support import PHONES, LambdaContext, code_for, e164, event
+from tests.support import PHONES, LambdaContext, code_for, e164, event, make_content
+from tests.support import unit as unit_role
 
-UNIT_A, UNIT_B = "so-tttt", "so-khcn"
+UNIT_A, UNIT_B = unit_role("so-tttt"), unit_role("so-khcn")
 PERSON = {
     # index into PHONES: (name, unit, takes part in week 1)
     0: ("Nguyễn Thị Ánh", UNIT_A, True),
@@ -75,7 +76,9 @@ def test_the_coordinator_sees_who_of_the_unit_registered_and_took_part_without_s
     body = reply.body
     in_a = {i for i, p in PERSON.items() if p[1] == UNIT_A}
     took = {i for i in in_a if PERSON[i][2]}
-    assert body["unit_id"] == UNIT_A and body["unit_name"] == "Sở Thông tin và Truyền thông"
+    assert body["unit_id"] == UNIT_A and body["unit_name"] == next(
+        u.name for u in make_content().units if u.id == UNIT_A
+    )
     assert names_in(reply) == {PERSON[i][0] for i in in_a}
     assert body["registered"] == len(in_a)
     assert body["week"] == 1
@@ -189,6 +192,7 @@ def test_an_excluded_member_is_not_listed(api, people, repo, clock):
     assert reply.body["registered"] == sum(1 for p in PERSON.values() if p[1] == UNIT_A) - 1
 
 
+@pytest.mark.shipped_content
 def test_the_consent_shown_at_registration_says_the_coordinator_sees_participation(api, content):
     consent = api.get("/api/contest").body["consent_text"]
     assert consent == content.contest.consent_text
