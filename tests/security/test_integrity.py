@@ -65,6 +65,7 @@ def env(monkeypatch, tmp_path):
         "CONTEST_SMS_SENDER": "outbox",
         "CONTEST_OUTBOX": str(tmp_path / "outbox.jsonl"),
         "CONTEST_SIGNING_SECRET": SECRET.decode(),
+        "CONTEST_RECEIPT_KEY": "test-receipt-key-" + "r" * 40,  # submit signs every receipt
         "CONTEST_ORIGIN_SECRET": ORIGIN_SECRET,
         "CONTEST_PUBLISH_DIR": str(tmp_path / "public"),
         "CONTEST_PRIVATE_DIR": str(tmp_path / "private"),
@@ -302,8 +303,9 @@ def test_the_clock_override_is_refused_outside_the_local_stack(env):
 
 
 def live_content(now: datetime):
-    """The shipped contest with its weeks moved around the real present: week 1 is open now."""
-    start = now - timedelta(days=2)
+    """The shipped contest with its weeks moved around the real present: week 1 is open now (instants on whole
+    minutes, as the close schedule requires)."""
+    start = now.replace(second=0, microsecond=0) - timedelta(days=2)
     weeks = []
     for n in range(4):
         opens = start + timedelta(days=7 * n)
