@@ -175,14 +175,17 @@ class Api:
 
     # --- the contestant's journey ----------------------------------------------------------------
 
-    def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = "so-tttt", **kw: Any) -> Reply:
-        body = {
-            "full_name": name,
-            "phone": phone,
-            "unit_id": unit,
-            "password": "mat-khau-123",
-            "consent": True,
-        }
+    def register(
+        self,
+        phone: str,
+        name: str = "Nguyễn Văn An",
+        unit: str = "so-tttt",
+        consents: dict[str, bool] | None = None,
+        **kw: Any,
+    ) -> Reply:
+        """`consents`: one box per purpose; None sends the older single box (the required purposes only)."""
+        body: dict[str, Any] = {"full_name": name, "phone": phone, "unit_id": unit, "password": "mat-khau-123"}
+        body.update({"consents": consents} if consents is not None else {"consent": True})
         return self.post("/api/register", body, **kw)
 
     def login(self, phone: str, password: str = "mat-khau-123") -> Reply:

@@ -299,13 +299,14 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     """The other command groups live in their own modules, which use the helpers above: add them last."""
-    from contest.cli import certificates, close, committee, coordinators, questions, receipts, report
+    from contest.cli import certificates, close, committee, coordinators, privacy, questions, receipts, report
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
     app.add_typer(close.app, name="close-week")
     app.add_typer(committee.app, name="committee")
     app.add_typer(receipts.app, name="receipts")
+    app.add_typer(privacy.app, name="privacy")
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)
 
