@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install dev test test-fast lint bench clean
+.PHONY: install dev test test-fast test-js lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,8 +15,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## install: set up .venv/ with every dependency (runtime and dev), run nothing
-install: $(STAMP)
+# The site's JavaScript tools (Biome), from npm, pinned in package-lock.json; node_modules/ is not committed.
+NPM_STAMP := node_modules/.installed-stamp
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $(NPM_STAMP)
+
+## install: set up .venv/ (every Python dependency, runtime and dev) and node_modules/ (Biome), run nothing
+install: $(STAMP) $(NPM_STAMP)
 
 ## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock)
 PORT ?= 8000
@@ -26,14 +32,20 @@ dev: $(STAMP)
 ## test: install what is needed and run the whole suite
 test: $(STAMP)
 	@command -v pdftoppm >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q poppler-utils >/dev/null || true  # certificate images
+	node --test tests/js/
 	$(BIN)/pytest -p no:cacheprovider
+
+## test-js: the site's JavaScript unit tests (quiz state machine, submit/retry loop, formatting), node --test
+test-js:
+	node --test tests/js/
 
 ## test-fast: unit tests only
 test-fast: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-## lint: ruff and mypy
-lint: $(STAMP)
+## lint: ruff, mypy, and Biome over the site's JavaScript (biome.json)
+lint: $(STAMP) $(NPM_STAMP)
+	node_modules/.bin/biome lint
 	$(BIN)/ruff check src functions tests benchmarks
 	$(BIN)/mypy -p contest
 	for f in functions/*/app.py; do $(BIN)/mypy "$$f" || exit 1; done
@@ -50,7 +62,7 @@ clean:
 .PHONY: site
 ## site: build the contest website alone into build/site (mkdocs build --strict, pages generated from content/)
 site: $(STAMP)
-	$(PY) -c "from pathlib import Path; from contest.sitebuild import build; build(Path('.'), Path('build/site'))"
+	$(PY) -m contest.sitebuild build/site
 
 # --- AWS (docs/deploy.md) ----------------------------------------------------------------------------
 # The sam CLI pins its own boto3 and click: it lives in its own virtual environment, installed on demand.
@@ -59,7 +71,8 @@ SAM := $(SAM_VENV)/bin/sam
 SAM_CLI_VERSION := 1.170.0
 # samconfig.toml environment: default (stack contest-prod) or staging (contest-staging)
 STACK_ENV ?= default
-# extra sam deploy parameters, e.g. PARAMS="Stage=prod ContactEmail=ops@example.vn" (include Stage)
+# extra sam deploy parameters, e.g. PARAMS="ContactEmail=ops@example.vn" (merged over samconfig's and the
+# close schedule generated from content/: `python infra/stack.py parameters` prints the result)
 PARAMS ?=
 STACK_PY := $(PY) infra/stack.py --config-env $(STACK_ENV)
 export SAM_CLI_TELEMETRY := 0
@@ -80,11 +93,13 @@ check-template: $(STAMP)
 layers: $(STAMP)
 	$(PY) infra/build_layers.py
 
-## deploy: layers, checks, sam build, sam deploy (STACK_ENV=staging for the staging stack; PARAMS=... overrides)
+## deploy: layers, checks, sam build, sam deploy (STACK_ENV=staging for the staging stack; PARAMS=... overrides);
+## the close schedule (every week's results_at) is generated from content/contest.yaml at each deploy
 deploy: $(STAMP) $(SAM) layers check-template
 	cd infra && PATH="$$(dirname $$(../$(PY) -c 'from build_layers import find_python312; print(find_python312())')):$$PATH" \
 		../$(SAM) build --config-env $(STACK_ENV)
-	cd infra && ../$(SAM) deploy --config-env $(STACK_ENV) $(if $(PARAMS),--parameter-overrides $(PARAMS))
+	params="$$($(STACK_PY) parameters $(PARAMS))" && echo "parameters: $$params" && \
+		cd infra && ../$(SAM) deploy --config-env $(STACK_ENV) --parameter-overrides "$$params"
 	$(STACK_PY) output SiteUrl
 
 ## deploy-waf: the optional WAF web ACL (us-east-1); then `make deploy PARAMS="... WebAclArn=<output>"`

@@ -299,9 +299,12 @@ class Measured:
     codes_sent: dict[str, int] = field(default_factory=dict)  # SMS actually sent, per step
     award_codes_per_week: int = 0
     boundary_tie_members: int = 0
+    mode: str = "at_registration"
 
 
-def measure(participants: int) -> Measured:
+def measure(participants: int, mode: str = "at_registration") -> Measured:
+    """The simulated week in one verification mode (at_registration: a code at registration, then /api/verify;
+    at_award: registration sends nothing, the close sends one code per prize candidate)."""
     os.environ.update(
         AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_SESSION_TOKEN="testing",
         AWS_DEFAULT_REGION="ap-southeast-1",
@@ -323,7 +326,7 @@ def measure(participants: int) -> Measured:
 
     from contest import tables
     from contest.clock import FixedClock
-    from contest.content import bundle_of, load_content
+    from contest.content import Content, bundle_of, load_content, parse_contest
     from contest.local.stack import load_function
     from contest.repository import Repository
     from contest.sender import MemorySender
@@ -332,7 +335,10 @@ def measure(participants: int) -> Measured:
     http: dict[str, int] = defaultdict(int)
     local_ms: dict[str, list[float]] = defaultdict(list)
     with mock_aws(), meter.installed():
-        content = load_content(ROOT / "content")
+        shipped = load_content(ROOT / "content")
+        raw = json.loads(json.dumps(shipped.raw, default=str))
+        raw["contest"]["registration"]["verification"] = mode
+        content = Content(parse_contest(raw["contest"]), shipped.groups, shipped.units, shipped.bank, raw=raw)
         week = content.contest.weeks[0]
         clock = FixedClock(week.opens_at + timedelta(days=2))
         sender = MemorySender()
@@ -375,9 +381,11 @@ def measure(participants: int) -> Measured:
             name, unit = f"Người Dự Thi {i}", units[i % len(units)]
             proof = solve_proof(step("challenge", lambda: api.get("/api/challenge")).body)  # in the browser
             headers = {"x-altcha": proof}
-            step("register", lambda: api.register(phone, name=name, unit=unit, headers=headers))  # noqa: B023
-            code = code_for(sender.sent, e164(phone))
-            step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))  # noqa: B023
+            ip = f"198.51.100.{i % 250}"  # people register from their own connections (budgets are per address)
+            step("register", lambda: api.register(phone, name=name, unit=unit, headers=headers, ip=ip))  # noqa: B023
+            if mode == "at_registration":
+                code = code_for(sender.sent, e164(phone))
+                step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))  # noqa: B023
             token = step("login", lambda: api.login(phone)).body["token"]  # noqa: B023
             step("contest", lambda: api.get("/api/contest"))
             step("contest", lambda: api.get("/api/contest"))
@@ -391,7 +399,8 @@ def measure(participants: int) -> Measured:
         for i in range(max(1, participants // 5)):
             phone = PHONES[1000 + i]
             proof = solve_proof(step("reset challenge", lambda: api.get("/api/challenge")).body)
-            step("reset", lambda: api.post("/api/password/reset", {"phone": phone}, headers={"x-altcha": proof}))  # noqa: B023
+            reset, reset_headers, reset_ip = {"phone": phone}, {"x-altcha": proof}, f"192.0.2.{i}"
+            step("reset", lambda: api.post("/api/password/reset", reset, headers=reset_headers, ip=reset_ip))  # noqa: B023
             code = code_for(sender.sent, e164(phone))
             confirm = {"phone": phone, "code": code, "new_password": "mat-khau-moi-123"}
             step("reset confirm", lambda: api.post("/api/password/reset/confirm", confirm))  # noqa: B023
@@ -404,7 +413,7 @@ def measure(participants: int) -> Measured:
         assert result.get("status") == "published", result
         award_sent = len(sender.sent) - sum(codes_sent.values())  # codes the close sent (at_award mode, if landed)
         prizes = sum(p.count for p in content.contest.weekly_prizes)
-        ties = boundary_tie_members(tmp / "public" / "results" / f"week-{week.number}.json", prizes)
+        ties = boundary_tie_members(tmp / "public" / "results" / f"week-{week.number}.json")
         # the bundle as stored, for the cold-start read
         meter.step = "content load"
         Repository().load_bundle()
@@ -420,24 +429,24 @@ def measure(participants: int) -> Measured:
         bundle_bytes=len(json.dumps(bundle, ensure_ascii=False).encode("utf-8")),
         scrypt_ms=scrypt_cost_ms(),
         codes_sent=dict(codes_sent),
-        award_codes_per_week=award_sent or prizes + ties,
+        award_codes_per_week=award_sent if mode == "at_award" else prizes + ties,
         boundary_tie_members=ties,
+        mode=mode,
     )
 
 
-def boundary_tie_members(results: Path, prizes: int) -> int:
-    """Members of tie groups that straddle a prize boundary in the published week (beyond the prize count):
-    in at_award mode they are asked to confirm too. 0 when the file has no tie information we can read."""
-    try:
-        data = json.loads(results.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return 0
-    rows = data.get("ranking") or data.get("top") or data.get("standings") or []
-    keys = [(r.get("score"), r.get("duration_ms") or r.get("duration")) for r in rows if isinstance(r, dict)]
-    if len(keys) <= prizes or not keys:
-        return 0
-    last = keys[prizes - 1]
-    return sum(1 for k in keys[prizes:] if k == last)
+def boundary_tie_members(results: Path) -> int:
+    """Members of tie groups that straddle a prize boundary in the published week, beyond the prize slots they
+    contend for: in at_award mode they are asked to confirm too. Read from the shape contest.publication writes:
+    `prizes[].pending[]` = {group, count (slots of that prize the group holds), candidates (every member)}."""
+    data = json.loads(results.read_text(encoding="utf-8"))
+    members: dict[str, int] = {}
+    slots: dict[str, int] = defaultdict(int)
+    for prize in data["prizes"]:
+        for pending in prize["pending"]:
+            members[pending["group"]] = len(pending["candidates"])
+            slots[pending["group"]] += pending["count"]
+    return sum(max(0, size - slots[group]) for group, size in members.items())
 
 
 # --- prices
@@ -501,7 +510,7 @@ def per_participant(measured: Measured, kind: str) -> dict[str, float]:
     n = measured.participants
     steps = [s for s in FLOW if kind == "new" or s not in REGISTRATION_ONLY]
     names = set(steps)
-    api_requests = sum(measured.http[s] for s in names) / n
+    api_requests = sum(measured.http.get(s, 0) for s in names) / n
     rru = sum(measured.steps[s].rru for s in names if s in measured.steps) / n
     wru = sum(measured.steps[s].wru for s in names if s in measured.steps) / n
     return {
@@ -524,7 +533,7 @@ def price(measured: Measured, kind: str, warm_ms: float, people: int = 100_000) 
     for step in steps:
         mb = memory[STEP_FUNCTION[step]]
         seconds = (warm_ms + measured.scrypt_ms * cpu_slowdown(mb) * SCRYPT_STEPS.get(step, 0)) / 1000
-        gb_s += measured.http[step] / measured.participants * seconds * mb / 1024
+        gb_s += measured.http.get(step, 0) / measured.participants * seconds * mb / 1024
     lines = {
         "Lambda requests": invocations * PRICE["lambda_request"],
         "Lambda GB-s (warm, scrypt included)": gb_s * people * PRICE["lambda_gb_s_arm64"],
@@ -548,7 +557,7 @@ def price(measured: Measured, kind: str, warm_ms: float, people: int = 100_000) 
     return lines
 
 
-def report(measured: Measured, warm_ms: float) -> None:
+def report(measured: Measured, warm_ms: float, award: Measured) -> None:
     n = measured.participants
     out = sys.stdout.write
     out(f"Measured on moto with the real handlers: {n} participants, then close_week.\n\n")
@@ -604,7 +613,7 @@ def report(measured: Measured, warm_ms: float) -> None:
                 f"  + SMS codes, {p['sms']:g} per registration (measured) "
                 f"at ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n"
             )
-    all_in(measured, warm_ms)
+    all_in(measured, award, warm_ms)
     fixed = PRICE["secret_month"] + ALARMS * PRICE["alarm_month"]
     alarms = ALARMS * PRICE["alarm_month"]
     out(
@@ -653,8 +662,9 @@ def reset_aws(measured: Measured, people: int) -> float:
     return per * people
 
 
-def all_in(measured: Measured, warm_ms: float) -> None:
-    """Both verification modes x both channels, per 100,000 participant-weeks, messages included."""
+def all_in(measured: Measured, award: Measured, warm_ms: float) -> None:
+    """Both verification modes x both channels, per 100,000 participant-weeks, messages included: `measured`
+    is the simulated week in at_registration mode, `award` the same week in at_award mode."""
     out = sys.stdout.write
     people = 100_000
     registrations = people / CONTEST_WEEKS  # each participant registers once in a contest of CONTEST_WEEKS weeks
@@ -668,17 +678,17 @@ def all_in(measured: Measured, warm_ms: float) -> None:
             registrations * per_registration,
         ),
         "at_award": (
-            aws_part(measured, "new", warm_ms, frozenset({"verify"})) * registrations / people,
-            float(measured.award_codes_per_week),
+            aws_part(award, "new", warm_ms) * registrations / people,
+            float(award.award_codes_per_week),
         ),
     }
     out(
         f"\nAll-in per {people:,} participant-weeks, messages included. A contest of {CONTEST_WEEKS} weeks: each "
         f"participant registers once ({registrations:,.0f} new + {people - registrations:,.0f} returning "
         f"participant-weeks). Measured: {per_registration:g} code(s) sent per registration (at_registration), "
-        f"{per_reset:g} per password reset; at_award: {measured.award_codes_per_week} codes per week "
-        f"(weekly prize winners + {measured.boundary_tie_members} boundary tie member(s) in the simulated week; "
-        "modelled from the close's prize counts unless the close itself sent them). ASSUMED: "
+        f"{per_reset:g} per password reset; at_award: {award.codes_sent.get('register', 0)} code(s) at registration "
+        f"and {award.award_codes_per_week} award codes sent by the close of the simulated week (weekly prize "
+        f"winners + {award.boundary_tie_members} boundary tie member(s)). ASSUMED: "
         f"{RESETS_PER_PARTICIPANT_WEEK:.0%} of participants reset their password each week ({resets:,.0f} messages).\n"
     )
     out(f"  {'mode':<17}{'channel':<9}{'messages':>10}{'SMS $':>10}{'AWS $ (no CDN bytes)':>22}{'ALL-IN $':>11}\n")
@@ -704,7 +714,7 @@ def main() -> None:
     import logging
 
     logging.disable(logging.WARNING)
-    report(measure(args.participants), args.warm_ms)
+    report(measure(args.participants), args.warm_ms, measure(args.participants, "at_award"))
 
 
 if __name__ == "__main__":

@@ -5,6 +5,8 @@
     CloudFront
     python infra/stack.py close [--week N]                     # run close_week now and print its answer
     python infra/stack.py rotate-secret                        # new signing + origin secrets, fresh sandboxes
+    python infra/stack.py parameters [Key=Value ...]           # sam deploy's parameter overrides (no AWS call):
+        samconfig's, then the close schedule generated from content/contest.yaml, then the given ones
 
 The stack name and region come from infra/samconfig.toml (the `--config-env` section, as for `sam deploy`).
 Credentials: the usual AWS chain (AWS_PROFILE, environment, SSO).
@@ -37,6 +39,25 @@ def stack_settings(config_env: str) -> tuple[str, str]:
     config = tomllib.loads((INFRA / "samconfig.toml").read_text(encoding="utf-8"))
     section = config[config_env]["global"]["parameters"]
     return section["stack_name"], section["region"]
+
+
+def deploy_parameters(config_env: str, content: Path, extra: list[str]) -> str:
+    """`sam deploy --parameter-overrides` for this contest: the samconfig.toml section's overrides, the close
+    schedule generated from the content (every week's results_at, contest.weeks.close_schedule), then `extra`
+    (later values win). sam replaces samconfig's overrides when any are given: hence one merged list."""
+    from contest.sitebuild import load_contest
+    from contest.weeks import close_schedule
+
+    config = tomllib.loads((INFRA / "samconfig.toml").read_text(encoding="utf-8"))
+    merged: dict[str, str] = {}
+    configured = config.get(config_env, {}).get("deploy", {}).get("parameters", {}).get("parameter_overrides", "")
+    schedule = [f"{k}={v}" for k, v in close_schedule(load_contest(content)).parameters().items()]
+    for item in [*configured.split(), *schedule, *extra]:
+        key, _, value = item.partition("=")
+        if not key or not value or " " in value:
+            raise SystemExit(f"parameter {item!r}: expected Key=Value without spaces")
+        merged[key] = value
+    return " ".join(f"{k}={v}" for k, v in merged.items())
 
 
 def outputs(session: Any, stack: str) -> dict[str, str]:
@@ -200,7 +221,13 @@ def main() -> None:
     clo = sub.add_parser("close", help="run close_week now")
     clo.add_argument("--week", type=int, help="the week to close (default: the one the clock says)")
     sub.add_parser("rotate-secret", help="new signing and origin secrets; renew every sandbox")
+    par = sub.add_parser("parameters", help="sam deploy parameter overrides (close schedule from content/)")
+    par.add_argument("--content", type=Path, default=ROOT / "content")
+    par.add_argument("extra", nargs="*", help="Key=Value overrides (win over samconfig and content)")
     args = parser.parse_args()
+    if args.command == "parameters":  # no AWS call: printed for `sam deploy --parameter-overrides`
+        sys.stdout.write(deploy_parameters(args.config_env, args.content, args.extra) + "\n")
+        return
 
     import boto3
     from botocore.exceptions import ClientError, NoCredentialsError

@@ -2,7 +2,8 @@
 
 - generated pages: the rules page (Thể lệ), the materials index and one page per study document;
 - the "Tài liệu ôn tập" nav entry is expanded into the documents, in their front-matter order;
-- `{{ key }}` placeholders in hand-written pages are filled from content/contest.yaml.
+- `{{ key }}` placeholders in hand-written pages are filled from content/contest.yaml;
+- the site's name and description are set from content/contest.yaml (`site:`, `name`, `theme`).
 The logic lives in `contest.sitebuild`; this file only wires it into MkDocs' events.
 """
 
@@ -46,6 +47,11 @@ def _expand(nav: list[Any], root: Path) -> list[Any]:
 
 def on_config(config: Any) -> Any:
     root = _root(config)
+    # The site's title and description come from content/contest.yaml (`site:`, default: name / theme), not
+    # from mkdocs.yml: a new contest edits content/ only.
+    contest = sitebuild.load_contest(root / "content")
+    config.site_name = contest.title
+    config.site_description = contest.description
     if config.nav:
         config.nav = _expand(config.nav, root)
     config.watch.append(str(root / "content"))

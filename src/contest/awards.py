@@ -45,11 +45,11 @@ def deadline(contest: Contest, week: Week) -> datetime:
     return week.results_at + timedelta(hours=contest.award_confirmation_hours)
 
 
-def award_message(week: int, code: str, until: datetime) -> str:
-    """SMS without diacritics (one 160-character GSM part)."""
+def award_message(week: int, code: str, until: datetime, contest_name: str = "Cuoc thi") -> str:
+    """SMS without diacritics (one 160-character GSM part; `contest_name` is sms.contest_name, ≤ 40 GSM-7)."""
     local = until.strftime("%H:%M %d/%m")
     return (
-        f"Ma xac nhan giai Tuan {week} Cuoc thi Chuyen doi so: {code}. "
+        f"Ma xac nhan giai Tuan {week} {contest_name}: {code}. "
         f"Nhap tai Trang cua toi truoc {local}. Khong dua ma cho ai."
     )
 

@@ -10,6 +10,7 @@ reported by `contest questions check` and making it fail, but not a load error.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tempfile
@@ -144,6 +145,8 @@ def validate_records(
     bank_label: str,
     check_pools: bool = True,
     require_quote: bool = False,
+    option_keys: Sequence[str] = OPTION_KEYS,
+    pool_factor: int = 2,
 ) -> tuple[list[Question], dict[str, Location], list[BankIssue]]:
     """Validate raw records; return the questions that are valid, their locations and all issues.
 
@@ -158,7 +161,7 @@ def validate_records(
     first_seen: dict[str, QuestionRecord] = {}
 
     for record in records:
-        question, record_issues = _validate_record(record, known_documents, week_set, require_quote)
+        question, record_issues = _validate_record(record, known_documents, week_set, require_quote, option_keys)
         issues.extend(record_issues)
         qid = record.values.get("id")
         if isinstance(qid, str) and ID_PATTERN.match(qid):
@@ -180,7 +183,7 @@ def validate_records(
 
     # Pool sizes are only meaningful once every question is valid.
     if check_pools and not issues:
-        need = 2 * per_attempt
+        need = pool_factor * per_attempt
         for week in sorted(week_set):
             size = sum(1 for q in questions if week in q.weeks)
             if size < need:
@@ -188,7 +191,8 @@ def validate_records(
                     BankIssue(
                         bank_label,
                         0,
-                        f"tuần {week} chỉ có {size} câu hỏi; cần ít nhất {need} (2 × {per_attempt} câu mỗi lượt thi)",
+                        f"tuần {week} chỉ có {size} câu hỏi; cần ít nhất {need} "
+                        f"({pool_factor} × {per_attempt} câu mỗi lượt thi)",
                     )
                 )
     return questions, locations, issues
@@ -228,9 +232,15 @@ def _without_rejected(values: dict[str, Any], problem: Any) -> tuple[dict[str, A
 
 
 def _validate_record(
-    record: QuestionRecord, documents: set[str], weeks: set[int], require_quote: bool = False
+    record: QuestionRecord,
+    documents: set[str],
+    weeks: set[int],
+    require_quote: bool = False,
+    option_keys: Sequence[str] = OPTION_KEYS,
 ) -> tuple[Question | None, list[BankIssue]]:
     issues: list[BankIssue] = []
+    count = {2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu"}.get(len(option_keys), str(len(option_keys)))
+    letters = ", ".join(option_keys)
 
     def problem(path: str, message: str) -> None:
         label = record.label(path)
@@ -259,13 +269,13 @@ def _validate_record(
     raw_options = v.get("options")
     if raw_options is not None and raw_options != "":
         if not isinstance(raw_options, Mapping):
-            problem("options", "'options' phải gồm đúng bốn phương án A, B, C, D")
+            problem("options", f"'options' phải gồm đúng {count} phương án {letters}")
         else:
             keys = [str(k) for k in raw_options]
-            if sorted(keys) != list(OPTION_KEYS) and not any(p.startswith("options.") for p in rejected):
+            if sorted(keys) != list(option_keys) and not any(p.startswith("options.") for p in rejected):
                 problem(
                     "options",
-                    f"phải có đúng bốn phương án với khóa A, B, C, D (đang có: {', '.join(keys) or 'không có'})",
+                    f"phải có đúng {count} phương án với khóa {letters} (đang có: {', '.join(keys) or 'không có'})",
                 )
             seen: dict[str, str] = {}
             for key, value in raw_options.items():
@@ -289,11 +299,11 @@ def _validate_record(
         if isinstance(correct, list | tuple):
             problem(
                 "correct",
-                "mỗi câu hỏi có đúng một đáp án đúng (một trong A, B, C, D), không phải một danh sách",
+                f"mỗi câu hỏi có đúng một đáp án đúng (một trong {letters}), không phải một danh sách",
             )
             correct = None
-        elif not isinstance(correct, str) or correct.strip().upper() not in OPTION_KEYS:
-            problem("correct", f"đáp án đúng '{correct}' không hợp lệ: phải là một trong A, B, C, D")
+        elif not isinstance(correct, str) or correct.strip().upper() not in option_keys:
+            problem("correct", f"đáp án đúng '{correct}' không hợp lệ: phải là một trong {letters}")
             correct = None
         else:
             correct = correct.strip().upper()
@@ -512,7 +522,9 @@ class _Reader:
                 self.issue(key_node, f"khóa '{key}' được ghi hai lần")
                 continue
             if allowed is not None and key not in allowed:
-                self.issue(key_node, f"khóa '{key}' không được hỗ trợ (dùng: {', '.join(sorted(allowed))})")
+                close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
+                hint = f"; có phải '{close[0]}'?" if close else ""
+                self.issue(key_node, f"khóa '{key}' không được hỗ trợ{hint} (dùng: {', '.join(sorted(allowed))})")
                 continue
             result[key] = (key_node, value_node)
         return result
@@ -607,7 +619,15 @@ def read_records(questions_dir: Path) -> tuple[list[QuestionRecord], list[BankIs
     return records, issues
 
 
-def load_bank_detailed(questions_dir: Path, documents_dir: Path, weeks: Sequence[int], per_attempt: int) -> LoadedBank:
+def load_bank_detailed(
+    questions_dir: Path,
+    documents_dir: Path,
+    weeks: Sequence[int],
+    per_attempt: int,
+    *,
+    option_keys: Sequence[str] = OPTION_KEYS,
+    pool_factor: int = 2,
+) -> LoadedBank:
     records, issues = read_records(questions_dir)
     questions, locations, more = validate_records(
         records,
@@ -616,6 +636,8 @@ def load_bank_detailed(questions_dir: Path, documents_dir: Path, weeks: Sequence
         per_attempt=per_attempt,
         bank_label=_label(questions_dir),
         check_pools=not issues,
+        option_keys=option_keys,
+        pool_factor=pool_factor,
     )
     issues.extend(more)
     if issues:
@@ -623,9 +645,19 @@ def load_bank_detailed(questions_dir: Path, documents_dir: Path, weeks: Sequence
     return LoadedBank(Bank(tuple(questions)), locations)
 
 
-def load_bank(questions_dir: Path, documents_dir: Path, weeks: Sequence[int], per_attempt: int) -> Bank:
+def load_bank(
+    questions_dir: Path,
+    documents_dir: Path,
+    weeks: Sequence[int],
+    per_attempt: int,
+    *,
+    option_keys: Sequence[str] = OPTION_KEYS,
+    pool_factor: int = 2,
+) -> Bank:
     """Load and validate the bank; raise `BankError` listing every problem."""
-    return load_bank_detailed(questions_dir, documents_dir, weeks, per_attempt).bank
+    return load_bank_detailed(
+        questions_dir, documents_dir, weeks, per_attempt, option_keys=option_keys, pool_factor=pool_factor
+    ).bank
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -32,10 +33,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from contest.model import CertificateStyle
+
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSerif.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSerif-Bold.ttf"
 CODE_VERSION = "cert-v1"
+MANIFEST = "danh-sach.csv"
 PRIZE_ORDER = {"first": 0, "second": 1, "third": 2}
 
 
@@ -70,9 +74,9 @@ def final_code(unit: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class Certificate:
-    number: str  # e.g. 2023-T1-01
+    number: str  # from certificates.number_format, e.g. 01/GCN-BTC-T1-2023
     code: str  # XXXX-XXXX
-    organiser: str
+    style: CertificateStyle  # agency header, Quốc hiệu/Tiêu ngữ, place, signer (contest.yaml `certificates:`)
     contest: str
     theme: str
     prize_label: str  # "Giải Nhất"
@@ -80,12 +84,21 @@ class Certificate:
     unit: str | None  # the person's unit (None for a unit award)
     period: str  # "Tuần 1 (16/10/2023 – 22/10/2023)" or "toàn Cuộc thi"
     issued_on: date
-    place: str
-    check_hint: str  # where to check the code
+    check_hint: str  # where to check the code, in words a reader understands
+    round: str = ""  # T1, T2, … or CC
+    seq: int = 0
 
     @property
     def file_name(self) -> str:
-        return f"{self.number}.pdf"
+        """A file name that sorts in order whatever the number format holds (a '/' cannot be in a name)."""
+        return f"{self.round}-{self.seq:02d}.pdf" if self.round else f"{_SAFE.sub('-', self.number)}.pdf"
+
+    @property
+    def organiser(self) -> str:
+        return self.style.agency[-1]
+
+
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def _day(iso: str) -> date:
@@ -93,7 +106,7 @@ def _day(iso: str) -> date:
 
 
 def week_certificates(
-    results: Mapping[str, Any], *, organiser: str, theme: str, year: int, place: str = "Hà Tĩnh"
+    results: Mapping[str, Any], *, style: CertificateStyle, theme: str, year: int
 ) -> list[Certificate]:
     """One certificate per awarded weekly prize; pending (committee) prizes give none."""
     week = int(results["week"])
@@ -103,13 +116,14 @@ def week_certificates(
         for entry in prize["awarded"]
     ]
     period = f"Tuần {week} ({_day(results['opens_at']):%d/%m/%Y} – {_day(results['closes_at']):%d/%m/%Y})"
+    round_ = f"T{week}"
     out = []
     for n, (label, entry) in enumerate(awarded, 1):
         out.append(
             Certificate(
-                number=f"{year}-T{week}-{n:02d}",
+                number=style.number(year, round_, n),
                 code=week_code(week, entry, results["standings_sha256"]),
-                organiser=organiser,
+                style=style,
                 contest=results["contest"],
                 theme=theme,
                 prize_label=label,
@@ -117,21 +131,16 @@ def week_certificates(
                 unit=_nfc(entry["unit"]),
                 period=period,
                 issued_on=_day(results["results_at"]),
-                place=place,
-                check_hint=f"Đối chiếu với kết quả Tuần {week} đã công bố (week-{week}.json).",
+                check_hint=f"Đối chiếu mã xác minh với kết quả Tuần {week} đã công bố trên trang Kết quả của Cuộc thi.",
+                round=round_,
+                seq=n,
             )
         )
     return out
 
 
 def final_certificates(
-    final: Mapping[str, Any],
-    *,
-    organiser: str,
-    theme: str,
-    year: int,
-    issued_on: date,
-    place: str = "Hà Tĩnh",
+    final: Mapping[str, Any], *, style: CertificateStyle, theme: str, year: int, issued_on: date
 ) -> list[Certificate]:
     """One certificate per unit holding a final prize (units in a pending tie group have no prize yet)."""
     labels = {p["prize"]: p["label"] for p in final["prizes"]}
@@ -141,9 +150,9 @@ def final_certificates(
     )
     return [
         Certificate(
-            number=f"{year}-CC-{n:02d}",
+            number=style.number(year, "CC", n),
             code=final_code(u),
-            organiser=organiser,
+            style=style,
             contest=final["contest"],
             theme=theme,
             prize_label=labels[u["prize"]],
@@ -151,8 +160,9 @@ def final_certificates(
             unit=None,
             period="toàn Cuộc thi (giải tập thể)",
             issued_on=issued_on,
-            place=place,
-            check_hint="Đối chiếu với kết quả chung cuộc đã công bố (final.json).",
+            check_hint="Đối chiếu mã xác minh với kết quả chung cuộc đã công bố trên trang Kết quả của Cuộc thi.",
+            round="CC",
+            seq=n,
         )
         for n, u in enumerate(winners, 1)
     ]
@@ -197,6 +207,11 @@ def render_many(certs: Sequence[Certificate]) -> bytes:
 
 
 def _page(pdf: Any, cert: Certificate) -> None:
+    """A4 landscape, laid out as a Vietnamese administrative document (Nghị định 30/2020/NĐ-CP): the issuing
+    agency top left (parent line(s), the agency in bold, a short rule, the number), Quốc hiệu and Tiêu ngữ
+    (underlined) top right; the award in the middle; place and date, the signer's authority and title, room
+    for the signature and the seal, then the signer's name, bottom right. Nothing here names a file."""
+    style = cert.style
     pdf.add_page()
     w, h = pdf.w, pdf.h
     pdf.set_draw_color(*GOLD)
@@ -205,40 +220,63 @@ def _page(pdf: Any, cert: Certificate) -> None:
     pdf.set_line_width(0.4)
     pdf.rect(12, 12, w - 24, h - 24)
 
-    def line(text: str, size: float, style: str = "", color: tuple[int, int, int] = (0, 0, 0), gap: float = 2) -> None:
-        pdf.set_font("DejaVuSerif", style, size)
+    def at(x: float, y: float, width: float, text: str, size: float, style_: str = "", color=(0, 0, 0)) -> float:
+        """Centred text in the column [x, x + width] from y; returns the y below it."""
+        pdf.set_font("DejaVuSerif", style_, size)
         pdf.set_text_color(*color)
-        pdf.set_x(20)
-        pdf.multi_cell(w - 40, size * 0.45, _nfc(text), align="C")
-        pdf.ln(gap)
+        pdf.set_xy(x, y)
+        pdf.multi_cell(width, size * 0.45, _nfc(text), align="C")
+        return float(pdf.get_y())
 
-    pdf.set_y(22)
-    line(cert.organiser.upper(), 13, "B", NAVY, 1)
-    line(cert.contest, 12, "", NAVY, 0)
-    line(f"“{cert.theme}”", 11, "", NAVY, 8)
-    line("GIẤY CHỨNG NHẬN", 30, "B", RED, 6)
-    line("Ban Tổ chức Cuộc thi chứng nhận", 13, "", (0, 0, 0), 3)
-    line(cert.recipient, 26, "B", NAVY, 3)
+    def rule(cx: float, y: float, length: float) -> None:
+        pdf.set_draw_color(0, 0, 0)
+        pdf.set_line_width(0.3)
+        pdf.line(cx - length / 2, y, cx + length / 2, y)
+
+    # Header, left: the agency
+    left_x, left_w = 18.0, 118.0
+    y = 20.0
+    for line_ in style.agency[:-1]:
+        y = at(left_x, y, left_w, line_.upper(), 11)
+    y = at(left_x, y, left_w, style.agency[-1].upper(), 11, "B")
+    pdf.set_font("DejaVuSerif", "B", 11)
+    rule(left_x + left_w / 2, y + 1.5, min(pdf.get_string_width(_nfc(style.agency[-1].upper())), left_w) / 3)
+    at(left_x, y + 4, left_w, f"Số: {cert.number}", 11)
+    # Header, right: Quốc hiệu, Tiêu ngữ (underlined the width of the motto)
+    right_x, right_w = 140.0, w - 140.0 - 18.0
+    y = at(right_x, 20, right_w, style.national_name.upper(), 11.5, "B")
+    y = at(right_x, y, right_w, style.national_motto, 12.5, "B")
+    pdf.set_font("DejaVuSerif", "B", 12.5)
+    rule(right_x + right_w / 2, y + 1, pdf.get_string_width(_nfc(style.national_motto)))
+
+    # The award
+    y = at(20, 52, w - 40, "GIẤY CHỨNG NHẬN", 30, "B", RED) + 3
+    y = at(20, y, w - 40, cert.contest, 12.5, "", NAVY)
+    y = at(20, y, w - 40, f"“{cert.theme}”", 11.5, "", NAVY) + 5
+    y = at(20, y, w - 40, "Ban Tổ chức Cuộc thi chứng nhận", 13) + 2
+    y = at(20, y, w - 40, cert.recipient, 24, "B", NAVY) + 2
     if cert.unit:
-        line(f"Đơn vị: {cert.unit}", 13, "", (0, 0, 0), 4)
-    line(f"đã đạt {cert.prize_label.upper()}", 20, "B", RED, 2)
-    line(cert.period, 13, "", (0, 0, 0), 8)
+        y = at(20, y, w - 40, f"Đơn vị: {cert.unit}", 13) + 2
+    y = at(20, y, w - 40, f"đã đạt {cert.prize_label.upper()}", 19, "B", RED) + 1
+    at(20, y, w - 40, cert.period, 13)
+
+    # Signature block, bottom right: place and date, authority, title, room for signature and seal, name
     d = cert.issued_on
-    pdf.set_font("DejaVuSerif", "", 12)
+    sx, sw = w / 2 + 10, w / 2 - 28
+    y = at(sx, h - 70, sw, f"{style.place}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}", 11.5, "")
+    if style.signer_authority:
+        y = at(sx, y + 1, sw, style.signer_authority.upper(), 11.5, "B")
+    y = at(sx, y, sw, style.signer_title.upper(), 11.5, "B")
+    at(sx, h - 26, sw, style.signer_name, 12.5, "B")  # ~28 mm left blank above: signature and seal
+
+    # Verification, bottom left (small)
     pdf.set_text_color(0, 0, 0)
-    pdf.set_xy(w / 2, h - 62)
-    pdf.cell(w / 2 - 25, 7, f"{cert.place}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}", align="C")
-    pdf.set_xy(w / 2, h - 54)
-    pdf.set_font("DejaVuSerif", "B", 12)
-    pdf.cell(w / 2 - 25, 7, "TM. BAN TỔ CHỨC", align="C")
-    pdf.set_font("DejaVuSerif", "", 10)
-    pdf.set_xy(25, h - 40)
-    pdf.cell(120, 6, f"Số: {cert.number}")
-    pdf.set_xy(25, h - 34)
-    pdf.cell(120, 6, f"Mã xác minh: {cert.code}")
+    pdf.set_font("DejaVuSerif", "", 9.5)
+    pdf.set_xy(22, h - 34)
+    pdf.cell(110, 5, f"Mã xác minh: {cert.code}")
     pdf.set_font("DejaVuSerif", "", 8)
-    pdf.set_xy(25, h - 28)
-    pdf.cell(w - 50, 5, cert.check_hint)
+    pdf.set_xy(22, h - 29)
+    pdf.multi_cell(110, 3.6, _nfc(cert.check_hint))
 
 
 def write_all(certs: Sequence[Certificate], folder: Path) -> list[Path]:
@@ -248,6 +286,10 @@ def write_all(certs: Sequence[Certificate], folder: Path) -> list[Path]:
     from contest import cells
 
     folder.mkdir(parents=True, exist_ok=True)
+    # A rerun replaces the whole set: certificates of an earlier run (a prize since moved, a week with no
+    # winner any more) must not stay beside the new ones to be printed by mistake.
+    for old in (*folder.glob("*.pdf"), folder / MANIFEST):
+        old.unlink(missing_ok=True)
     written = []
     for cert in certs:
         path = folder / cert.file_name
@@ -258,7 +300,7 @@ def write_all(certs: Sequence[Certificate], folder: Path) -> list[Path]:
     buf = io.StringIO()
     buf.write("\ufeff")
     writer = cells.csv_writer(buf)  # a winner's name is text, never a live formula
-    writer.header(["Số", "Mã xác minh", "Người/đơn vị nhận", "Đơn vị", "Giải", "Thời gian", "Tệp"])
+    writer.header(["Số", "Mã xác minh", "Người/đơn vị nhận", "Đơn vị", "Giải", "Thời gian", "Ngày", "Tệp"])
     for cert in certs:
         writer.writerow(
             [
@@ -268,8 +310,9 @@ def write_all(certs: Sequence[Certificate], folder: Path) -> list[Path]:
                 cert.unit or "",
                 cert.prize_label,
                 cert.period,
+                f"{cert.issued_on:%d/%m/%Y}",
                 cert.file_name,
             ]
         )
-    (folder / "danh-sach.csv").write_bytes(buf.getvalue().encode("utf-8"))
+    (folder / MANIFEST).write_bytes(buf.getvalue().encode("utf-8"))
     return written

@@ -7,6 +7,7 @@ into domain objects at cold start, so files and database can never be read two d
 
 from __future__ import annotations
 
+import difflib
 import functools
 import hashlib
 import json
@@ -18,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from contest.model import (
+    OPTION_LETTERS,
     VERIFICATION_MODES,
     VERIFY_AT_REGISTRATION,
     Bank,
+    CertificateStyle,
     ConsentPurpose,
     Contest,
     Limits,
@@ -165,11 +168,156 @@ class _Reader:
         return value
 
 
+# --- the strict schema ---------------------------------------------------------------------------
+#
+# Every key a content file may hold. A key not listed is an error with its file:line and the closest allowed
+# key ("did you mean"), so a misspelt setting never silently keeps its default. A leaf is None, a nested
+# mapping is a dict, a list of mappings is a one-element list. Add a new key here AND in its parser.
+
+PRIZE_KEYS: dict[str, Any] = {"rank": None, "label": None, "count": None, "amount": None}
+CONTEST_SCHEMA: dict[str, Any] = {
+    "schema": None,
+    "name": None,
+    "theme": None,
+    "year": None,
+    "organiser": None,
+    "plan": None,
+    "timezone": None,
+    "site": {"title": None, "description": None},
+    "weeks": [{"number": None, "opens_at": None, "closes_at": None, "results_at": None, "prediction_question": None}],
+    "quiz": {
+        "questions_per_attempt": None,
+        "options_per_question": None,
+        "points_per_question": None,
+        "pool_factor": None,
+        "prediction_question": None,
+        "prediction_max": None,
+        "attempts_per_week": None,
+        "time_limit_minutes": None,
+        "grace_seconds": None,
+        "duration_resolution": None,
+        "show_score_on_submit": None,
+        "human_floor_seconds": None,
+    },
+    "participants": {"count": None},
+    "registration": {
+        "verification": None,
+        "award_confirmation_hours": None,
+        "consent_version": None,
+        "consent_text": None,
+        "consent_purposes": [{"id": None, "title": None, "text": None, "required": None}],
+    },
+    "limits": {
+        "code_ttl_minutes": None,
+        "code_max_tries": None,
+        "code_resend_seconds": None,
+        "code_sends_per_hour": None,
+        "registrations_per_ip_per_hour": None,
+        "login_failures_before_delay": None,
+        "login_failures_per_ip_per_hour": None,
+        "session_hours": None,
+    },
+    "sms": {
+        "template": None,
+        "contest_name": None,
+        "proof_of_work": {"cost": None, "max_counter": None, "expires_minutes": None},
+        "per_address_per_hour": None,
+        "global_per_hour": None,
+        "global_shards": None,
+        "monthly_spend_limit_usd": None,
+        "breaker_fraction": None,
+        "price_per_message_usd": None,
+    },
+    "prizes": {"weekly": [PRIZE_KEYS], "final_units": [PRIZE_KEYS], "currency": None},
+    "results": {"published_top": None},
+    "reports": {"scope_label": None},
+    "certificates": {f.name: None for f in fields(CertificateStyle)},
+    "questions_lint": {f.name: None for f in fields(QuestionsLint)},
+    "final_units": {"weights": {"participation": None, "participation_rate": None, "mean_score": None}},
+    "secretariat": None,
+    "excluded_roles": None,
+    "privacy": {
+        "controller": None,
+        "address": None,
+        "contact_email": None,
+        "contact_phone": None,
+        "contact_person": None,
+        "region": None,
+        "region_name": None,
+        "processors": [{"name": None, "role": None, "location": None}],
+        "retention": None,
+        "response_hours": None,
+        "erasure_hours": None,
+    },
+}
+UNITS_SCHEMA: dict[str, Any] = {
+    "groups": [{"id": None, "name": None}],
+    "units": [{"id": None, "name": None, "group": None, "headcount": None}],
+}
+DOCUMENT_KEYS: dict[str, Any] = {
+    "id": None,
+    "number": None,
+    "date": None,
+    "issuer": None,
+    "title": None,
+    "order": None,
+}
+# Keys that were renamed: the message says what replaced them.
+RENAMED = {
+    "registration.phone_verification": "'registration.phone_verification' was replaced by "
+    "'registration.verification: at_registration | at_award'",
+}
+
+
+def did_you_mean(key: str, allowed: Any) -> str:
+    """' (did you mean 'x'?)' for the closest allowed key, or '' (difflib: misspellings, not synonyms)."""
+    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _all_paths(schema: dict[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key, sub in schema.items():
+        path = f"{prefix}{key}"
+        out.append(path)
+        inner = sub[0] if isinstance(sub, list) else sub
+        if isinstance(inner, dict):
+            out += _all_paths(inner, f"{path}.")
+    return out
+
+
+def check_keys(r: _Reader, data: Any, schema: dict[str, Any], prefix: str = "", root: Any = None) -> None:
+    """Report every key of `data` not in `schema`, recursively, with its line and a suggestion."""
+    root = schema if root is None else root
+    if not isinstance(data, dict):
+        return
+    for key in data:
+        path = f"{prefix}{key}"
+        if key not in schema:
+            if path in RENAMED:
+                r.issue(data, str(key), RENAMED[path])
+                continue
+            hint = did_you_mean(str(key), schema)
+            if not hint:  # the right key in the wrong place (e.g. `attempts_per_week` outside `quiz:`)
+                elsewhere = [p for p in _all_paths(root) if p.rsplit(".", 1)[-1] == str(key)]
+                hint = f"; did you mean '{elsewhere[0]}'?" if elsewhere else ""
+            allowed = ", ".join(str(k) for k in schema)
+            r.issue(data, str(key), f"unknown key '{path}'{hint} (allowed here: {allowed})")
+            continue
+        sub = schema[key]
+        if isinstance(sub, dict):
+            check_keys(r, data[key], sub, f"{path}.", root)
+        elif isinstance(sub, list) and isinstance(data[key], list):
+            for position, item in enumerate(data[key], start=1):
+                check_keys(r, item, sub[0], f"{path}[{position}].", root)
+
+
 # --- contest.yaml --------------------------------------------------------------------------------
 
 
 def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
     r = _Reader(file)
+    check_keys(r, data, CONTEST_SCHEMA)
     quiz = r.get(data, "quiz", dict) or {}
     reg = r.get(data, "registration", dict) or {}
     limits = r.get(data, "limits", dict) or {}
@@ -189,6 +337,8 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         text = r.get(raw, "prediction_question", str, default_prediction) if isinstance(raw, dict) else ""
         if number is None or opens is None or closes is None or results_at is None:
             continue
+        if results_at.second or results_at.microsecond:
+            r.issue(raw, "results_at", f"week {number}: results_at must fall on a whole minute (the close schedule)")
         if not opens < closes:
             r.issue(raw, "closes_at", f"week {number}: closes_at must be after opens_at")
         grace = quiz.get("grace_seconds", 0) if isinstance(quiz.get("grace_seconds"), int) else 0
@@ -217,7 +367,12 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         duration_resolution=r.get(quiz, "duration_resolution", str, "seconds") or "seconds",
         show_score_on_submit=bool(r.get(quiz, "show_score_on_submit", bool, True)),
         human_floor_seconds=r.get(quiz, "human_floor_seconds", int, 30) or 0,
+        options_per_question=r.get(quiz, "options_per_question", int, 4) or 4,
+        points_per_question=positive(quiz, "points_per_question", "quiz.points_per_question", 1),
+        pool_factor=positive(quiz, "pool_factor", "quiz.pool_factor", 2),
     )
+    if not 2 <= rules.options_per_question <= len(OPTION_LETTERS):
+        r.issue(quiz, "options_per_question", f"quiz.options_per_question must be from 2 to {len(OPTION_LETTERS)}")
     if rules.duration_resolution not in ("seconds", "milliseconds"):
         r.issue(quiz, "duration_resolution", "duration_resolution must be 'seconds' or 'milliseconds'")
     counted = r.get(participants, "count", str, "contestants") or "contestants"
@@ -235,6 +390,8 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
                 out.append(Prize(rank, label, count, amount))
         return tuple(out)
 
+    site = r.get(data, "site", dict, {}) or {}
+    reports = r.get(data, "reports", dict, {}) or {}
     final_formula: dict[str, float] = {}
     final = r.get(data, "final_units", dict, {}) or {}
     for name, weight in (r.get(final, "weights", dict, {}) or {}).items():
@@ -282,10 +439,15 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         final_unit_prizes=prize_list("final_units"),
         currency=r.get(prizes, "currency", str, "đồng") or "đồng",
         published_top=positive(results, "published_top", "results.published_top", 100),
-        excluded_roles=r.get(data, "excluded_roles", str, "") or "",
+        excluded_roles=r.get(data, "excluded_roles", str) or "",
+        secretariat=r.get(data, "secretariat", str, "Tổ Thư ký") or "Tổ Thư ký",
+        scope_label=r.get(reports, "scope_label", str, "Toàn Cuộc thi", label="reports.scope_label") or "Toàn Cuộc thi",
+        site_title=r.get(site, "title", str, "", label="site.title") or "",
+        site_description=r.get(site, "description", str, "", label="site.description") or "",
         final_formula=final_formula,
         sms=_sms_policy(r, data),
         questions_lint=questions_lint,
+        certificates=_certificate_style(r, data),
     )
     if contest.limits.code_ttl_seconds > 300:
         r.issue(limits, "code_ttl_minutes", "one-time codes must live at most 5 minutes")
@@ -294,8 +456,6 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
     return contest
 
 
-REGISTRATION_KEYS = ("verification", "award_confirmation_hours", "consent_version", "consent_text", "consent_purposes")
-PURPOSE_KEYS = ("id", "title", "text", "required")
 REQUIRED_PURPOSE = "participation"  # taking part and results: always required (the contest cannot run without it)
 LEGACY_PURPOSE_TITLE = "Tham gia Cuộc thi và kết quả"
 
@@ -320,12 +480,6 @@ def _consent_purposes(r: _Reader, reg: Any) -> tuple[tuple[ConsentPurpose, ...],
         return (), ""
     purposes: list[ConsentPurpose] = []
     for item in raw:
-        if isinstance(item, dict):
-            for key in item:
-                if key not in PURPOSE_KEYS:
-                    r.issue(
-                        item, str(key), f"unknown key '{key}' in a consent purpose (allowed: {', '.join(PURPOSE_KEYS)})"
-                    )
         purpose_id = r.get(item, "id", str, label="consent_purposes[].id")
         title = r.get(item, "title", str, label="consent_purposes[].title")
         text = r.get(item, "text", str, label="consent_purposes[].text")
@@ -345,19 +499,6 @@ def _consent_purposes(r: _Reader, reg: Any) -> tuple[tuple[ConsentPurpose, ...],
     return tuple(purposes), "\n\n".join(p.text for p in purposes)
 
 
-PRIVACY_KEYS = {
-    "controller",
-    "address",
-    "contact_email",
-    "contact_phone",
-    "contact_person",
-    "region",
-    "region_name",
-    "processors",
-    "retention",
-    "response_hours",
-    "erasure_hours",
-}
 PROCESSOR_KEYS = ("name", "role", "location")
 
 
@@ -365,21 +506,12 @@ def _privacy(r: _Reader, raw: Any, organiser: str) -> PrivacyPolicy:
     """`privacy:` (issue 14), strict: what the privacy page states and the deadlines of data subjects' requests."""
     if not raw:
         return PrivacyPolicy(controller=organiser)
-    for key in raw:
-        if key not in PRIVACY_KEYS:
-            r.issue(raw, str(key), f"unknown key 'privacy.{key}'; allowed: {', '.join(sorted(PRIVACY_KEYS))}")
 
     def text(key: str, default: str = "") -> str:
         return r.get(raw, key, str, default, label=f"privacy.{key}") or default
 
     processors: list[Processor] = []
     for item in r.get(raw, "processors", list, [], label="privacy.processors") or []:
-        if isinstance(item, dict):
-            for key in item:
-                if key not in PROCESSOR_KEYS:
-                    r.issue(
-                        item, str(key), f"unknown key '{key}' in privacy.processors (allowed: name, role, location)"
-                    )
         name, role, location = (r.get(item, k, str, label=f"privacy.processors[].{k}") for k in PROCESSOR_KEYS)
         if name and role and location:
             processors.append(Processor(name, role, location))
@@ -408,19 +540,57 @@ def _privacy(r: _Reader, raw: Any, organiser: str) -> PrivacyPolicy:
     )
 
 
+CERTIFICATE_KEYS = {f.name for f in fields(CertificateStyle)}
+CERTIFICATE_REQUIRED = ("agency", "place", "signer_title", "signer_name")
+_NUMBER_FIELDS = {"year", "round", "seq"}
+
+
+def _certificate_style(r: _Reader, data: Any) -> CertificateStyle | None:
+    """`certificates:` (optional section; strict when present: unknown keys are reported by `check_keys`)."""
+    import string
+
+    raw = r.get(data, "certificates", dict, None) if isinstance(data, dict) else None
+    if raw is None:
+        return None
+    texts: dict[str, Any] = {}
+    for key in sorted(CERTIFICATE_KEYS - {"agency"}):
+        value = r.get(raw, key, str, None if key not in CERTIFICATE_REQUIRED else ..., label=f"certificates.{key}")
+        if value is not None:
+            if not value and key in CERTIFICATE_REQUIRED:
+                r.issue(raw, key, f"'certificates.{key}' must not be empty")
+            texts[key] = value
+    agency_raw = r.get(raw, "agency", (list, str), label="certificates.agency")
+    agency: tuple[str, ...] = ()
+    if isinstance(agency_raw, str):
+        agency = (agency_raw,)
+    elif isinstance(agency_raw, list):
+        if not 1 <= len(agency_raw) <= 3 or not all(isinstance(a, str) and a.strip() for a in agency_raw):
+            r.issue(raw, "agency", "'certificates.agency' must be 1 to 3 lines of text (parent agency first)")
+        else:
+            agency = tuple(unicodedata.normalize("NFC", a).strip() for a in agency_raw)
+    number_format = texts.get("number_format")
+    if number_format is not None:
+        try:
+            names = {f for _, f, _, _ in string.Formatter().parse(number_format) if f is not None}
+            unknown = names - _NUMBER_FIELDS
+            if unknown or "seq" not in names or "round" not in names:
+                raise ValueError
+            number_format.format(year=2023, round="T1", seq=1)
+        except (ValueError, KeyError, IndexError):
+            r.issue(
+                raw,
+                "number_format",
+                "'certificates.number_format' must use {round} and {seq} (and may use {year}), "
+                "e.g. '{seq:02d}/GCN-{round}-{year}'",
+            )
+            texts.pop("number_format")
+    if not agency or any(k not in texts for k in CERTIFICATE_REQUIRED if k != "agency"):
+        return None
+    return CertificateStyle(agency=agency, **texts)
+
+
 def _verification(r: _Reader, reg: Any) -> str:
     """`registration.verification`: at_registration | at_award (strict: unknown keys are refused)."""
-    if isinstance(reg, dict):
-        for key in reg:
-            if key == "phone_verification":
-                r.issue(
-                    reg,
-                    key,
-                    "'registration.phone_verification' was replaced by 'registration.verification: "
-                    "at_registration | at_award'",
-                )
-            elif key not in REGISTRATION_KEYS:
-                r.issue(reg, str(key), f"unknown key 'registration.{key}' (allowed: {', '.join(REGISTRATION_KEYS)})")
     mode = r.get(reg, "verification", str, label="registration.verification") or VERIFY_AT_REGISTRATION
     if mode not in VERIFICATION_MODES:
         r.issue(reg, "verification", f"registration.verification must be one of {', '.join(VERIFICATION_MODES)}")
@@ -428,29 +598,13 @@ def _verification(r: _Reader, reg: Any) -> str:
     return str(mode)
 
 
-SMS_KEYS = {
-    "template",
-    "proof_of_work",
-    "per_address_per_hour",
-    "global_per_hour",
-    "global_shards",
-    "monthly_spend_limit_usd",
-    "breaker_fraction",
-    "price_per_message_usd",
-}
-POW_KEYS = {"cost", "max_counter", "expires_minutes"}
-
-
 def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
     """`sms:` (issue 12), strict: unknown keys are refused so a misspelt limit never silently stays default."""
-    from contest.sms import template_problems
+    from contest.sms import gsm7_septets, template_problems
 
     default = SmsPolicy()
     sms = r.get(data, "sms", dict, {}) or {}
     pow_ = r.get(sms, "proof_of_work", dict, {}, label="sms.proof_of_work") or {}
-    for where, keys, label in ((sms, SMS_KEYS, "sms"), (pow_, POW_KEYS, "sms.proof_of_work")):
-        for key in sorted(set(where) - keys, key=str):
-            r.issue(where, str(key), f"unknown key '{label}.{key}'; allowed: {', '.join(sorted(keys))}")
 
     def whole(where: Any, key: str, label: str, default_value: int, low: int, high: int) -> int:
         value = r.get(where, key, int, default_value, label=label)
@@ -468,11 +622,23 @@ def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
             r.issue(where, key, f"'{label}' must be greater than {low} and at most {high}")
         return float(value)
 
+    contest_name = r.get(sms, "contest_name", str, default.contest_name, label="sms.contest_name") or ""
+    if contest_name != default.contest_name:
+        septets = gsm7_septets(contest_name)
+        if septets is None:
+            r.issue(
+                sms, "contest_name", "sms.contest_name must use the GSM 7-bit alphabet (Vietnamese without diacritics)"
+            )
+        elif septets > 40:
+            r.issue(sms, "contest_name", "sms.contest_name must be at most 40 characters")
     template = r.get(sms, "template", str, default.template, label="sms.template") or default.template
+    # {contest} is filled in here, once: the stored template is what is sent
+    template = template.replace("{contest}", contest_name)
     for problem in template_problems(template):
         r.issue(sms, "template", f"sms.template: {problem}")
     policy = SmsPolicy(
         template=template,
+        contest_name=contest_name,
         pow_cost=whole(pow_, "cost", "sms.proof_of_work.cost", default.pow_cost, 1, 1_000_000),
         pow_max_counter=whole(
             pow_, "max_counter", "sms.proof_of_work.max_counter", default.pow_max_counter, 2, 10_000_000
@@ -499,14 +665,8 @@ def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
     return policy
 
 
-QUESTIONS_LINT_KEYS = {f.name for f in fields(QuestionsLint)}
-
-
 def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
     """The `questions_lint:` section: every key optional, unknown keys refused, each value checked."""
-    for key in raw:
-        if key not in QUESTIONS_LINT_KEYS:
-            r.issue(raw, key, f"questions_lint: unknown key '{key}' (known: {', '.join(sorted(QUESTIONS_LINT_KEYS))})")
     default = QuestionsLint()
     values: dict[str, Any] = {}
 
@@ -551,6 +711,7 @@ def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
 
 def parse_units(data: Any, file: str = "units.yaml") -> tuple[tuple[UnitGroup, ...], tuple[Unit, ...]]:
     r = _Reader(file)
+    check_keys(r, data, UNITS_SCHEMA)
     groups: list[UnitGroup] = []
     for raw in r.get(data, "groups", list) or []:
         gid, name = r.get(raw, "id", str), r.get(raw, "name", str)
@@ -583,6 +744,47 @@ def parse_units(data: Any, file: str = "units.yaml") -> tuple[tuple[UnitGroup, .
     return tuple(groups), tuple(units)
 
 
+# --- documents/<id>.md front matter --------------------------------------------------------------
+
+_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
+
+
+def check_documents(documents_dir: Path) -> list[ContentIssue]:
+    """Each study document's front matter: only DOCUMENT_KEYS (lines counted in the .md file), `id` equal to
+    the file name, a `title`."""
+    import yaml
+
+    issues: list[ContentIssue] = []
+    for path in sorted(documents_dir.glob("*.md")) if documents_dir.is_dir() else []:
+        if path.stem == "index":
+            continue
+        text = path.read_text(encoding="utf-8")
+        match = _FRONT_MATTER.match(text)
+        if not match:
+            issues.append(ContentIssue(str(path), 1, "missing front matter (--- id, title, number, date … ---)"))
+            continue
+        try:
+            meta = yaml.load(match.group(1), Loader=_line_loader())  # noqa: S506 - SafeLoader subclass
+        except yaml.MarkedYAMLError as exc:
+            line = (exc.problem_mark.line + 2) if exc.problem_mark else 1
+            issues.append(ContentIssue(str(path), line, str(exc.problem)))
+            continue
+        r = _Reader(str(path))
+        if not isinstance(meta, _Lines):
+            r.issue(meta, None, "the front matter must be a mapping (id, title, number, date, issuer, order)")
+        else:
+            meta.line += 1  # the front matter starts on the file's second line
+            meta.key_lines = {k: v + 1 for k, v in meta.key_lines.items()}
+            check_keys(r, meta, DOCUMENT_KEYS)
+            for key in ("id", "title"):
+                if not meta.get(key):
+                    r.issue(meta, None, f"missing '{key}'")
+            if meta.get("id") and str(meta["id"]) != path.stem:
+                r.issue(meta, "id", f"id '{meta['id']}' differs from the file name '{path.stem}'")
+        issues += r.issues
+    return issues
+
+
 # --- the question bank ---------------------------------------------------------------------------
 
 
@@ -595,6 +797,8 @@ def load_bank_files(root: Path, contest: Contest) -> Bank:
             root / "documents",
             [w.number for w in contest.weeks],
             contest.quiz.questions_per_attempt,
+            option_keys=contest.quiz.option_keys,
+            pool_factor=contest.quiz.pool_factor,
         )
     except BankError as exc:
         raise ContentError([ContentIssue(i.file, i.line, i.message) for i in exc.issues]) from exc
@@ -639,6 +843,7 @@ def load_content(root: Path) -> Content:
         groups, units = parse_units(raw_units, str(root / "units.yaml"))
     except ContentError as exc:
         issues += exc.issues
+    issues += check_documents(root / "documents")
     if contest is not None:
         try:
             bank = load_bank_files(root, contest)

@@ -130,7 +130,8 @@ class Excluded(ContestError):
     code, status, message = (
         "EXCLUDED",
         403,
-        "Thành viên Ban Tổ chức, Tổ Thư ký và người trực tiếp tham gia tổ chức Cuộc thi không được dự thi.",
+        # the contest's own wording (contest.yaml excluded_roles) replaces this generic text
+        "Số điện thoại này thuộc danh sách không được dự thi Cuộc thi.",
     )
 
 
@@ -369,6 +370,18 @@ class WeekNotOver(ContestError):
     code = "WEEK_NOT_OVER"
     status = 409
     message = "Tuần thi chưa đến giờ công bố kết quả."
+
+
+class AlreadyPublished(ContestError):
+    """A rerun of a week whose published results would change: refused unless the organisers ask to republish
+    (`contest close-week --week N --republish`); the previous files are then archived, never overwritten."""
+
+    code = "ALREADY_PUBLISHED"
+    status = 409
+    message = (
+        "Kết quả tuần này đã được công bố và lần chốt này cho kết quả khác (dữ liệu đã thay đổi). "
+        "Không ghi đè. Nếu chắc chắn muốn công bố lại, chạy lại với --republish: bản cũ được lưu lại."
+    )
 
 
 class WeekStillOpen(ContestError):

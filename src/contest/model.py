@@ -9,7 +9,8 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
-OPTION_KEYS = ("A", "B", "C", "D")
+OPTION_KEYS = ("A", "B", "C", "D")  # the default four options (quiz.options_per_question: 4)
+OPTION_LETTERS = "ABCDEF"  # quiz.options_per_question takes the first N of these (2–6)
 DIFFICULTIES = ("easy", "medium", "hard")
 VERIFY_AT_REGISTRATION = "at_registration"
 VERIFY_AT_AWARD = "at_award"
@@ -44,6 +45,17 @@ class QuizRules:
     duration_resolution: str  # "seconds" | "milliseconds"
     show_score_on_submit: bool
     human_floor_seconds: int
+    options_per_question: int = 4  # every question has exactly this many options, keys A, B, C, …
+    points_per_question: int = 1  # a correct answer scores this many points
+    pool_factor: int = 2  # a week pool must hold at least pool_factor × questions_per_attempt questions
+
+    @property
+    def option_keys(self) -> tuple[str, ...]:
+        return tuple(OPTION_LETTERS[: self.options_per_question])
+
+    @property
+    def max_score(self) -> int:
+        return self.questions_per_attempt * self.points_per_question
 
 
 @dataclass(frozen=True)
@@ -62,7 +74,8 @@ class Limits:
 class SmsPolicy:
     """contest.yaml `sms:` (issue 12): what may be sent, how often, and the proof of work in front of it."""
 
-    template: str = "Ma {purpose} Cuoc thi Chuyen doi so: {code}. Ma co hieu luc {minutes} phut."
+    template: str = "Ma {purpose} {contest}: {code}. Ma co hieu luc {minutes} phut."  # {contest} filled at load
+    contest_name: str = "Cuoc thi"  # the contest's short name in SMS texts, GSM-7 (no diacritics)
     pow_cost: int = 250  # PBKDF2-SHA-256 iterations per try
     pow_max_counter: int = 1000  # the counter to find is drawn in [max/2, max)
     pow_expires_seconds: int = 300
@@ -93,6 +106,32 @@ class QuestionsLint:
     cue_min_chars: int = 12  # shorter keys ("2025", "Thứ 7") are not looked for in other questions
     require_attribution: bool = True
     require_quote: bool = True
+
+
+NATIONAL_NAME = "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"  # Quốc hiệu (Nghị định 30/2020/NĐ-CP)
+NATIONAL_MOTTO = "Độc lập - Tự do - Hạnh phúc"  # Tiêu ngữ
+
+
+@dataclass(frozen=True)
+class CertificateStyle:
+    """`certificates:` in contest.yaml: what a Vietnamese agency's certificate carries besides the winner.
+
+    `agency` is the issuing agency's header, top left: the parent agency line(s) first, the issuing agency
+    last (printed bold). `number_format` makes the certificate number from {year}, {round} ("T1".."Tn" for a
+    week, "CC" for the final unit awards) and {seq} (1, 2, … within the round; a format spec such as
+    {seq:02d} is allowed)."""
+
+    agency: tuple[str, ...]
+    place: str
+    signer_title: str
+    signer_name: str
+    signer_authority: str = ""  # "TM. BAN TỔ CHỨC", "KT. GIÁM ĐỐC" …: above the title; empty: none
+    number_format: str = "{year}-{round}-{seq:02d}"
+    national_name: str = NATIONAL_NAME
+    national_motto: str = NATIONAL_MOTTO
+
+    def number(self, year: int, round_: str, seq: int) -> str:
+        return self.number_format.format(year=year, round=round_, seq=seq)
 
 
 @dataclass(frozen=True)
@@ -162,6 +201,20 @@ class Contest:
 
     def purpose(self, purpose_id: str) -> ConsentPurpose | None:
         return next((p for p in self.consent_purposes if p.id == purpose_id), None)
+
+    certificates: CertificateStyle | None = None  # None: `contest certificates` refuses until configured
+    secretariat: str = "Tổ Thư ký"  # who reports an unresolved tie to the Ban Tổ chức (rules page)
+    scope_label: str = "Toàn Cuộc thi"  # the whole-contest row of the reports ("Toàn tỉnh")
+    site_title: str = ""  # the site's title (default: name)
+    site_description: str = ""  # the site's description (default: theme — name, year)
+
+    @property
+    def title(self) -> str:
+        return self.site_title or self.name
+
+    @property
+    def description(self) -> str:
+        return self.site_description or f"{self.theme} — {self.name} năm {self.year}".strip(" —")
 
     @property
     def phone_verification(self) -> bool:

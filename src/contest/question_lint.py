@@ -15,7 +15,9 @@ Pure rules over a loaded bank (no I/O): each rule returns findings, errors or wa
   key of another question (warning), a stem containing another question's key (error),
   near-duplicate stems (rapidfuzz token-set ratio, error) and identical option sets (error).
 - anachronisms: a fact dated (`source.date`) after the contest's last week closes (error), or after
-  the date of the document the stem attributes it to (error: the document cannot contain it).
+  the date of the document the stem attributes it to (error: the document cannot contain it). A
+  source without a date is a warning (`undated`): the anachronism rule cannot judge it, so the bank
+  stays dated and every gap stays visible.
 - attribution: a stem neither saying "Theo …" nor naming its source document by number (warning); a
   question without `source.quote` (error when `require_quote`, else warning).
 
@@ -239,9 +241,38 @@ def _per_question(q: Question, cfg: QuestionsLint, documents: Mapping[str, Mappi
     return found
 
 
+_CLAUSE_END = re.compile(r"[,;:?!.](?=\s)")
+_THEO = re.compile(r"(?:^|\s)theo\s", re.IGNORECASE)
+_SUBJECT = re.compile(r"^\s*(?:\S+\s+){0,3}số\s*$", re.IGNORECASE)  # "Quyết định số …", "Kế hoạch số …"
+
+
+def _attributes_to(text: str, number: str) -> bool:
+    """The stem takes its fact from the document: "Theo … <number>", or the document is the subject.
+
+    A stem naming the document as the object of a later act ("… thực hiện Nghị quyết số 52-NQ/TW bằng văn
+    bản nào?") asks about that later act, which the document cannot and need not contain.
+    """
+    lowered, needle = text.casefold(), number.casefold()
+    start = lowered.find(needle)
+    while start >= 0:
+        clause = _CLAUSE_END.split(lowered[:start])[-1]
+        if _THEO.search(clause) or (lowered[:start] == clause and _SUBJECT.match(clause)):
+            return True
+        start = lowered.find(needle, start + 1)
+    return False
+
+
 def _anachronisms(q: Question, last_close: date | None, documents: Mapping[str, Mapping[str, str]]) -> list[Finding]:
     if q.source.date is None:
-        return []
+        return [
+            Finding(
+                WARNING,
+                "undated",
+                q.id,
+                "nguồn chưa ghi ngày của dữ kiện (source.date): không kiểm được dữ kiện có từ trước khi "
+                "cuộc thi kết thúc hay không; ghi ngày của văn bản chứa dữ kiện",
+            )
+        ]
     when = _parse_date(q.source.date)
     if when is None:
         return []
@@ -259,7 +290,7 @@ def _anachronisms(q: Question, last_close: date | None, documents: Mapping[str, 
     meta = documents.get(q.source.document, {})
     number = meta.get("number", "")
     issued = _parse_date(meta.get("date", "") or "")
-    if number and issued is not None and when > issued and number.casefold() in q.text.casefold():
+    if number and issued is not None and when > issued and _attributes_to(q.text, number):
         found.append(
             Finding(
                 ERROR,

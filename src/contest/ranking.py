@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
+from contest.numerals import format_seconds
 from contest.phones import MASK_HIDDEN, mask
 
 # A compact standing: the fields of StandingRecord, in that order, as a plain tuple.
@@ -428,7 +429,9 @@ def review_flags(
     floor_s = rules.human_floor_ms / 1000
     fast: list[int] = np.flatnonzero(duration_ms < rules.human_floor_ms).tolist() if len(duration_ms) else []
     for i in sorted(fast, key=lambda i: cols.account_id[i]):
-        flags.append(Flag(FLAG_TOO_FAST, i, f"{duration_ms[i] / 1000:.3f} giây < ngưỡng {floor_s:g} giây"))
+        flags.append(
+            Flag(FLAG_TOO_FAST, i, f"{format_seconds(duration_ms[i] / 1000)} < ngưỡng {format_seconds(floor_s)}")
+        )
     if devices is None:
         return flags, False
     shared: dict[str, list[int]] = {}

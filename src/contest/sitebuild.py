@@ -12,6 +12,7 @@ import base64
 import hashlib
 import html
 import json
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -184,9 +185,9 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "",
         "## Bài thi",
         "",
-        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu 4 phương án, "
-        "chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
-        f"- Mỗi câu trả lời đúng được 1 điểm; điểm tối đa là **{q.questions_per_attempt} điểm**.",
+        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu {q.options_per_question} "
+        "phương án, chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
+        f"- Mỗi câu trả lời đúng được {q.points_per_question} điểm; điểm tối đa là **{q.max_score} điểm**.",
         f"- Thời gian làm một bài: tối đa **{_minutes(q.time_limit_seconds)}**, tính từ lúc hệ thống phát đề "
         "đến lúc máy chủ nhận bài (theo đồng hồ của máy chủ).",
     ]
@@ -220,7 +221,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         "1. **Điểm** từ cao xuống thấp;",
         f"2. nếu bằng điểm: **thời gian làm bài** ngắn hơn xếp trước (tính đến {duration_unit});",
         f"3. nếu vẫn bằng nhau: câu **dự đoán** gần đúng nhất với {count_rule} của tuần được xếp trước;",
-        "4. nếu vẫn bằng nhau: Tổ Thư ký báo cáo, **Ban Tổ chức quyết định**.",
+        f"4. nếu vẫn bằng nhau: {_md(contest.secretariat)} báo cáo, **Ban Tổ chức quyết định**.",
         "",
         "## Giải thưởng",
         "",
@@ -253,19 +254,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
         lines.append("")
         if contest.final_formula:
             # plain words with the weights in place (the published final.json keeps the w_… notation)
-            weight = {k: str(v).replace(".", ",") for k, v in contest.final_formula.items()}
-            a, b, c = (weight.get(k, "0") for k in ("participation", "participation_rate", "mean_score"))
-            lines += [
-                f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi:",
-                "",
-                f"- {a} × (số lượt dự thi của đơn vị ÷ số lượt dự thi của đơn vị cao nhất)",
-                f"- cộng {b} × (tỷ lệ tham gia bình quân mỗi tuần ÷ tỷ lệ cao nhất)",
-                f"- cộng {c} × (điểm trung bình ÷ số câu hỏi).",
-                "",
-                "Đơn vị chưa có số biên chế thì không tính tỷ lệ tham gia; hai phần còn lại được nhân lên "
-                "tương ứng để tổng các hệ số không đổi.",
-                "",
-            ]
+            lines += final_units_rules(contest)
     lines += [
         "## Công bố kết quả",
         "",
@@ -447,6 +436,33 @@ def consent_boxes(contest: Contest, prefix: str) -> str:
     return "".join(out)
 
 
+FINAL_CRITERIA = (  # final_units.weights key -> how the rules page says it
+    ("participation", "số lượt dự thi của đơn vị ÷ số lượt dự thi của đơn vị cao nhất"),
+    ("participation_rate", "tỷ lệ tham gia bình quân mỗi tuần ÷ tỷ lệ cao nhất"),
+    ("mean_score", "điểm trung bình ÷ điểm tối đa của một bài thi"),
+)
+
+
+def final_units_rules(contest: Contest) -> list[str]:
+    """The unit-award formula in plain words, with the weights in place; a criterion weighing 0 is left out."""
+    used = [(key, text) for key, text in FINAL_CRITERIA if contest.final_formula.get(key, 0.0) > 0]
+    if not used:
+        return []
+    lines = [f"Các đơn vị được xếp hạng theo điểm tổng hợp sau {len(contest.weeks)} tuần thi:", ""]
+    for position, (key, text) in enumerate(used):
+        weight = f"{contest.final_formula[key]:g}".replace(".", ",")
+        end = "." if position == len(used) - 1 else ""
+        lines.append(f"- {'cộng ' if position else ''}{weight} × ({text}){end}")
+    lines.append("")
+    if any(key == "participation_rate" for key, _ in used) and len(used) > 1:
+        lines += [
+            "Đơn vị chưa có số biên chế thì không tính tỷ lệ tham gia; các phần còn lại được nhân lên "
+            "tương ứng để tổng các hệ số không đổi.",
+            "",
+        ]
+    return lines
+
+
 def sms_rules(contest: Contest) -> list[str]:
     """What a contestant should know about code messages (contest.yaml `sms:`, `limits:`)."""
     sms, limits = contest.sms, contest.limits
@@ -583,8 +599,13 @@ def public_schedule(contest: Contest) -> dict[str, Any]:
         "time_limit_seconds": contest.quiz.time_limit_seconds,
         "show_score_on_submit": contest.quiz.show_score_on_submit,
         "duration_resolution": contest.quiz.duration_resolution,
+        "options_per_question": contest.quiz.options_per_question,
+        "points_per_question": contest.quiz.points_per_question,
+        "max_score": contest.quiz.max_score,
         "code_resend_seconds": contest.limits.code_resend_seconds,
         "login_failures_before_delay": contest.limits.login_failures_before_delay,
+        "timezone": contest.timezone,
+        "currency": contest.currency,
         "weeks": [
             {
                 "number": w.number,
@@ -648,18 +669,85 @@ def fill(markdown: str, values: dict[str, str], where: str = "page") -> str:
 # ---------------------------------------------------------------- a lighter first load (issue 13)
 
 _SEARCH_AT_LOAD = re.compile(r'([\w$]+)\(location\.protocol!=="file:"\),([\w$]+)\("search"\)')
-_OWN_ASSETS = ("assets/js/app.js", "assets/css/contest.css")
+_OWN_JS = "assets/js"  # the site's own ES modules (entry app.js, core, pages/...); assets/vendor is not ours
+_OWN_CSS = ("assets/css/contest.css",)
+# a relative module specifier after `from` or in `import(...)`: './core.js', '../forms.js', './pages/quiz.js'
+_SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)(['"])(\.\.?/[^'"\s]+\.js)\2""")
+
+
+def _fingerprint(rel: str, body: str) -> str:
+    digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:10]
+    stem, ext = rel.rsplit(".", 1)
+    return f"{stem}.{digest}.min.{ext}"
+
+
+def _module_graph(site_dir: Path) -> dict[str, tuple[str, list[str]]]:
+    """{module path: (minified text, [imported module paths])} for every own module under assets/js."""
+    import posixpath
+
+    import rjsmin
+
+    graph: dict[str, tuple[str, list[str]]] = {}
+    for path in sorted((site_dir / _OWN_JS).rglob("*.js")):
+        rel = path.relative_to(site_dir).as_posix()
+        if re.search(r"\.[0-9a-f]{10}\.min\.js$", rel):
+            continue
+        text = rjsmin.jsmin(path.read_text(encoding="utf-8"))
+        deps = []
+        for match in _SPECIFIER.finditer(text):
+            dep = posixpath.normpath(posixpath.join(posixpath.dirname(rel), match.group(3)))
+            if not (site_dir / dep).is_file():
+                raise ValueError(f"{rel} imports {match.group(3)}, which is not in the built site")
+            deps.append(dep)
+        graph[rel] = (text, deps)
+    return graph
+
+
+def _fingerprint_modules(site_dir: Path) -> dict[str, str]:
+    """Minify each own module and name it by the hash of its content, leaves first: a module's imports are
+    rewritten to the fingerprinted names of what it imports before its own hash is taken, so a change anywhere
+    renames every module that reaches it (and nothing else); the browser may cache them all for good."""
+    import posixpath
+
+    graph = _module_graph(site_dir)
+    renames: dict[str, str] = {}
+    visiting: set[str] = set()
+
+    def name(rel: str) -> str:
+        if rel in renames:
+            return renames[rel]
+        if rel in visiting:
+            raise ValueError(f"import cycle through {rel}: the build cannot fingerprint it")
+        visiting.add(rel)
+        text, _ = graph[rel]
+        here = posixpath.dirname(rel)
+
+        def rewrite(match: re.Match[str]) -> str:
+            dep = posixpath.normpath(posixpath.join(here, match.group(3)))
+            new = posixpath.relpath(name(dep), here)
+            new = new if new.startswith("../") else "./" + new
+            return f"{match.group(1)}{match.group(2)}{new}{match.group(2)}"
+
+        text = _SPECIFIER.sub(rewrite, text)
+        renames[rel] = _fingerprint(rel, text)
+        (site_dir / renames[rel]).write_text(text, encoding="utf-8")
+        visiting.discard(rel)
+        return renames[rel]
+
+    for rel in graph:
+        name(rel)
+    for rel in graph:
+        (site_dir / rel).unlink()
+    return renames
 
 
 def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
     """After the MkDocs build: the theme's bundle creates its search worker and fetches the index only when the
-    search opens; the site's own app.js and contest.css are minified (rjsmin, rcssmin) and fingerprinted
-    (name.<sha256:10>.min.ext, cached for good); every page is rewritten to the new names.
-    Returns {old path: new path}. Fails the build if the theme's bundle no longer has the expected shape."""
-    import hashlib
-
+    search opens; the site's own ES modules (assets/js/**.js) and contest.css are minified (rjsmin, rcssmin)
+    and fingerprinted (name.<sha256:10>.min.ext, cached for good), imports between modules rewritten to the
+    new names; every page is rewritten to the new names. Returns {old path: new path}. Fails the build if the
+    theme's bundle no longer has the expected shape or a module imports a file the site does not have."""
     import rcssmin
-    import rjsmin
 
     renames: dict[str, str] = {}
     bundles = sorted((site_dir / "assets" / "javascripts").glob("bundle.*.min.js"))
@@ -671,21 +759,21 @@ def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
     if found != 1 or text.count("new Worker(") != 1:
         raise ValueError("the theme's bundle changed: search can no longer be loaded on demand (sitebuild.lighten)")
     text = lazy_worker.read_text(encoding="utf-8") + text.replace("new Worker(", "__ctLazyWorker(")
-    jobs = [(bundle.relative_to(site_dir).as_posix(), text, "assets/javascripts/bundle")]
-    for rel in _OWN_ASSETS:
-        source = (site_dir / rel).read_text(encoding="utf-8")
-        minified = rjsmin.jsmin(source) if rel.endswith(".js") else rcssmin.cssmin(source)
-        jobs.append((rel, minified, rel.rsplit(".", 1)[0]))
-    for rel, body, stem in jobs:
-        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()[:10]
-        new = f"{stem}.{digest}.min.{rel.rsplit('.', 1)[1]}"
+    jobs = [(bundle.relative_to(site_dir).as_posix(), text)]
+    jobs += [(rel, rcssmin.cssmin((site_dir / rel).read_text(encoding="utf-8"))) for rel in _OWN_CSS]
+    for rel, body in jobs:
+        stem = rel.rsplit(".min.", 1)[0].rsplit(".", 1)[0] if rel.endswith(".min.js") else rel.rsplit(".", 1)[0]
+        new = _fingerprint(stem + "." + rel.rsplit(".", 1)[1], body)
         (site_dir / new).write_text(body, encoding="utf-8")
         (site_dir / rel).unlink()
         renames[rel] = new
+    renames.update(_fingerprint_modules(site_dir))
+    # longest first: 'assets/js/pages/quiz.js' before a shorter name it contains
+    ordered = sorted(renames.items(), key=lambda item: -len(item[0]))
     for page in site_dir.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         changed = html
-        for old, new in renames.items():
+        for old, new in ordered:
             changed = changed.replace(old, new)
         if changed != html:
             page.write_text(changed, encoding="utf-8")
@@ -695,20 +783,55 @@ def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
 # ---------------------------------------------------------------- the build
 
 
+class SiteBuildError(Exception):
+    """The site could not be built; the message says why (MkDocs' strict-mode warnings, a content error)."""
+
+
+class _Warnings(logging.Handler):
+    """MkDocs logs why a strict build fails (a link to a removed page …) and then only aborts: keep the reasons."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname}: {record.getMessage()}")
+
+
 def build(root: Path, out_dir: Path) -> None:
-    """Generate the pages from `root/content` and build the site with `mkdocs build --strict` into out_dir."""
+    """Generate the pages from `root/content` and build the site with `mkdocs build --strict` into out_dir.
+
+    A failed build raises SiteBuildError naming every warning MkDocs' strict mode stopped on (MkDocs itself only
+    raises `Abort('Aborted with 1 warnings in strict mode!')`, which `make` showed as a bare `Error 1`)."""
     import os
 
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
+    from mkdocs.exceptions import Abort, ConfigurationError
 
+    from contest.content import ContentError, check_documents
+
+    documents = check_documents(root / "content" / "documents")
+    if documents:
+        raise SiteBuildError("content/documents: " + "\n".join(str(i) for i in documents))
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-    config = load_config(
-        config_file=str(root / "site" / "mkdocs.yml"),
-        site_dir=str(Path(out_dir).resolve()),
-        strict=True,
-    )
-    mkdocs_build(config)
+    collected = _Warnings()
+    mkdocs_logger = logging.getLogger("mkdocs")
+    mkdocs_logger.addHandler(collected)
+    try:
+        config = load_config(
+            config_file=str(root / "site" / "mkdocs.yml"),
+            site_dir=str(Path(out_dir).resolve()),
+            strict=True,
+        )
+        mkdocs_build(config)
+    except ContentError as exc:
+        raise SiteBuildError(f"content/ has {len(exc.issues)} problem(s):\n{exc}") from None
+    except (Abort, ConfigurationError) as exc:
+        reasons = "\n".join(f"  - {m}" for m in dict.fromkeys(collected.messages)) or "  (no warning recorded)"
+        raise SiteBuildError(f"mkdocs build --strict stopped: {exc}\n{reasons}") from None
+    finally:
+        mkdocs_logger.removeHandler(collected)
     write_csp_hashes(Path(out_dir))
 
 
@@ -826,3 +949,20 @@ def vendor_altcha(site_dir: Path, cache_dir: Path) -> None:
             if extracted is None:
                 raise ValueError(f"{ALTCHA_NPM}: {member} missing")
             (out / target).write_bytes(extracted.read())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m contest.sitebuild [out_dir]` (`make site`): build from the current checkout; a failure prints why."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        build(Path("."), Path(args[0] if args else "build/site"))
+    except SiteBuildError as exc:
+        sys.stderr.write(f"make site: the site was not built.\n{exc}\n")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -333,14 +333,14 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     calls = {"n": 0}
 
     def dying_fsync(fd):
-        if os.readlink(f"/proc/self/fd/{fd}").split("/")[-1].startswith(".week-1.json."):
+        if "/results/.week-1.json." in os.readlink(f"/proc/self/fd/{fd}"):  # the public file, not its archive copy
             raise OSError("disk went away")
         calls["n"] += 1
         return real_fsync(fd)
 
     monkeypatch.setattr(os, "fsync", dying_fsync)
     with pytest.raises(OSError):
-        close(week, scheduler_event("scheduler_rerun_week1.json"))
+        close(week, scheduler_event("scheduler_republish_week1.json"))
     monkeypatch.setattr(os, "fsync", real_fsync)
     # Then readers still get the complete previous version, and no temporary file is left behind
     assert (public(env) / "week-1.json").read_bytes() == old
@@ -349,7 +349,7 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     assert [p.name for p in public(env).iterdir() if p.name.startswith(".")] == []
     assert calls["n"] > 0  # the private files before it were written
     # And the next run publishes the new version
-    close(week, scheduler_event("scheduler_rerun_week1.json"))
+    close(week, scheduler_event("scheduler_republish_week1.json"))
     assert json.loads((public(env) / "week-1.json").read_bytes())["ranking"]["entries"][0]["name"] == "Người 3"
 
 
@@ -503,3 +503,65 @@ def test_on_aws_the_close_publishes_to_the_two_buckets(repo, content, clock, sen
     tsv = s3.get_object(Bucket="contest-private", Key="reports/week-1/standings.tsv")["Body"].read()
     assert doc["ranking"]["entries"][0]["name"] == "Nguyễn Văn Một"
     assert hashlib.sha256(tsv).hexdigest() == doc["standings_sha256"]
+
+
+# --- a published week is never replaced by a poorer one by accident (issue 16.6) --------------------------
+
+
+def test_a_rerun_on_different_data_is_refused_unless_republished_and_the_old_files_are_kept(week, content, clock, env):
+    from contest.errors import AlreadyPublished
+    from contest.ranking import Disqualification
+
+    # Given a published week
+    units = [u.id for u in content.units]
+    accounts = [week.account(i, f"Người {i}", units[i]) for i in range(4)]
+    for k, account in enumerate(accounts):
+        week.take(account, 10 + k, 100, 5)
+    clock.at = content.contest.weeks[0].results_at
+    close(week, scheduler_event("scheduler_default.json"))
+    published = read_tree(public(env))
+    reports = read_tree(private(env))
+    # When the data changes behind it (here: a disqualification written straight to the table) and the week
+    # is rerun as usual
+    CloseRepository().record_disqualification(
+        1, Disqualification(accounts[3].account_id, "Gian lận", "BTC", to_ms(clock.now()))
+    )
+    with pytest.raises(AlreadyPublished) as refused:
+        close(week, scheduler_event("scheduler_rerun_week1.json"))
+    # Then it is refused with a stable code and a Vietnamese message, and nothing published or private changed
+    assert refused.value.code == "ALREADY_PUBLISHED" and "--republish" in refused.value.message
+    assert refused.value.status == 409 and refused.value.extra["week"] == 1
+    assert read_tree(public(env)) == published and read_tree(private(env)) == reports
+    # When the organisers ask to republish
+    result = close(week, scheduler_event("scheduler_republish_week1.json"))
+    # Then the new results are out, and the previous ones are kept in the private store, byte for byte
+    now = json.loads((public(env) / "week-1.json").read_bytes())
+    assert now["ranking"]["entries"][0]["name"] == "Người 2"
+    archive = private(env) / result["archived"]
+    assert (archive / "week-1.json").read_bytes() == published["week-1.json"]
+    assert (archive / "report.xlsx").read_bytes() == reports["week-1/report.xlsx"]
+    assert not any("archive" in name for name in read_tree(Path(env["CONTEST_PUBLISH_DIR"])))
+
+
+def test_the_close_command_refuses_and_republishes_from_the_terminal(week, content, clock, env, monkeypatch):
+    from typer.testing import CliRunner
+
+    from contest.cli import app as cli
+    from contest.ranking import Disqualification
+
+    units = [u.id for u in content.units]
+    accounts = [week.account(i, f"Người {i}", units[i]) for i in range(3)]
+    for k, account in enumerate(accounts):
+        week.take(account, 10 + k, 100, 5)
+    clock.at = content.contest.weeks[0].results_at
+    close(week, scheduler_event("scheduler_default.json"))
+    CloseRepository().record_disqualification(
+        1, Disqualification(accounts[2].account_id, "Gian lận", "BTC", to_ms(clock.now()))
+    )
+    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
+    assert refused.exit_code == 1 and "--republish" in refused.output and "ALREADY_PUBLISHED" not in refused.output
+    done = runner.invoke(cli, ["close-week", "--week", "1", "--republish", "--aws"], env={"COLUMNS": "200"})
+    assert done.exit_code == 0, done.output
+    assert "archive/week-1-" in done.output

@@ -28,7 +28,7 @@ from contest.certificates import (
     week_certificates,
     write_all,
 )
-from contest.model import StandingRecord, Unit
+from contest.model import CertificateStyle, StandingRecord, Unit
 from contest.publication import canonical_json, final_public, week_public
 from contest.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
 from tests.support import make_bank, make_content
@@ -52,6 +52,16 @@ WINNERS = [
     " ".join(c.upper() for c in LETTERS[34:]),
 ]
 UNITS = [Unit(u.id, u.name, u.group, 50) for u in CONTENT.units[:8]]
+# Another agency than the shipped contest's: every line of the header and the signature comes from here
+STYLE = CertificateStyle(
+    agency=("ỦY BAN NHÂN DÂN TỈNH QUẢNG BÌNH", "Sở Văn hoá, Thể thao và Du lịch"),
+    place="Đồng Hới",
+    signer_authority="KT. Giám đốc",
+    signer_title="Phó Giám đốc",
+    signer_name="Trần Thị Bích Ngọc",
+    number_format="{seq:02d}/GCN-SVHTTDL-{round}",
+)
+REVIEW = Path(__file__).resolve().parents[2] / "build" / "review" / "certificates"
 
 
 def standing(i: int, name: str, score: int, duration_s: int, prediction: int, unit: Unit) -> StandingRecord:
@@ -95,7 +105,7 @@ def test_each_weekly_certificate_carries_its_winner_as_published(tmp_path):
     awarded = [(p["label"], e) for p in results["prizes"] for e in p["awarded"]]
     assert len(awarded) == 6
     # When the certificates are made
-    certs = week_certificates(results, organiser=CONTEST.organiser, theme=CONTEST.theme, year=2023)
+    certs = week_certificates(results, style=STYLE, theme=CONTEST.theme, year=2023)
     paths = write_all(certs, tmp_path)
     # Then there is one PDF per winner, and the text extracted from each one is that winner's
     assert len(paths) == 6 and len({p.name for p in paths}) == 6
@@ -106,9 +116,9 @@ def test_each_weekly_certificate_carries_its_winner_as_published(tmp_path):
         assert f"Đơn vị: {entry['unit']}" in lines
         assert f"đã đạt {label.upper()}" in lines
         assert "Tuần 1 (16/10/2023 – 22/10/2023)" in lines
-        assert "Hà Tĩnh, ngày 22 tháng 10 năm 2023" in text
-        assert CONTEST.name in lines and CONTEST.organiser.upper() in lines
-        assert f"Số: {cert.number}" in lines and cert.number.startswith("2023-T1-")
+        assert "Đồng Hới, ngày 22 tháng 10 năm 2023" in lines
+        assert CONTEST.name in lines and "SỞ VĂN HOÁ, THỂ THAO VÀ DU LỊCH" in lines
+        assert f"Số: {cert.number}" in lines and cert.number.endswith("/GCN-SVHTTDL-T1")
         # And the code is the documented hash of fields anyone reads in week-1.json
         code = expected_code(
             "week",
@@ -121,13 +131,14 @@ def test_each_weekly_certificate_carries_its_winner_as_published(tmp_path):
             results["standings_sha256"],
         )
         assert f"Mã xác minh: {code}" in lines
-    assert [c.number for c in certs] == [f"2023-T1-{n:02d}" for n in range(1, 7)]
+    assert [c.number for c in certs] == [f"{n:02d}/GCN-SVHTTDL-T1" for n in range(1, 7)]
+    assert [p.name for p in paths] == [f"T1-{n:02d}.pdf" for n in range(1, 7)]
     manifest = (tmp_path / "danh-sach.csv").read_bytes()
     assert manifest.startswith(b"\xef\xbb\xbf") and WINNERS[0].encode() in manifest
 
 
 def test_every_letter_with_every_tone_mark_survives_as_text():
-    certs = week_certificates(published_week(WINNERS), organiser=CONTEST.organiser, theme=CONTEST.theme, year=2023)
+    certs = week_certificates(published_week(WINNERS), style=STYLE, theme=CONTEST.theme, year=2023)
     text = "".join(text_of(render(c)) for c in certs)
     missing = [c for c in ALL_LETTERS if c not in text]
     assert not missing
@@ -136,7 +147,7 @@ def test_every_letter_with_every_tone_mark_survives_as_text():
 def test_a_name_typed_with_combining_marks_is_printed_composed():
     decomposed = unicodedata.normalize("NFD", "Nguyễn Thị Ngọc Huyền")
     results = published_week([decomposed, *WINNERS[1:]])
-    cert = week_certificates(results, organiser="Sở", theme="Chủ đề", year=2023)[0]
+    cert = week_certificates(results, style=STYLE, theme="Chủ đề", year=2023)[0]
     assert "Nguyễn Thị Ngọc Huyền" in text_of(render(cert)).splitlines()
 
 
@@ -146,7 +157,7 @@ def test_prizes_pending_the_committee_give_no_certificate():
     pending = {c["name"] for p in results["prizes"] for g in p["pending"] for c in g["candidates"]}
     assert len(pending) == 3
     # When certificates are made: only the clear prizes have one, no tied candidate does
-    certs = week_certificates(results, organiser="Sở", theme="Chủ đề", year=2023)
+    certs = week_certificates(results, style=STYLE, theme="Chủ đề", year=2023)
     names = {c.recipient for c in certs}
     assert names and not names & pending
     assert len(certs) == sum(len(p["awarded"]) for p in results["prizes"]) < 6
@@ -164,7 +175,7 @@ def published_final(unit_of) -> dict:
 def test_final_unit_certificates_name_the_units_with_their_prize():
     final = published_final(lambda i: 0 if i < 15 else 1 if i < 25 else 2 if i < 32 else 3 if i < 37 else 4)
     winners = [u for u in final["units"] if u["prize"] in ("first", "second", "third")]
-    certs = final_certificates(final, organiser="Sở", theme="Chủ đề", year=2023, issued_on=date(2023, 11, 12))
+    certs = final_certificates(final, style=STYLE, theme="Chủ đề", year=2023, issued_on=date(2023, 11, 12))
     assert [c.recipient for c in certs] == [u["name"] for u in winners] and len(certs) == 3
     for unit, cert in zip(winners, certs, strict=True):
         text = text_of(render(cert))
@@ -172,22 +183,82 @@ def test_final_unit_certificates_name_the_units_with_their_prize():
         code = expected_code(
             "final", unit["prize"], unit["rank"], unit["unit_id"], unit["name"], json.dumps(unit["points"])
         )
-        assert f"Mã xác minh: {code}" in text and cert.number.startswith("2023-CC-")
+        assert f"Mã xác minh: {code}" in text and cert.number.endswith("/GCN-SVHTTDL-CC")
 
 
 def test_final_units_tied_for_a_prize_get_no_certificate_until_decided():
     final = published_final(lambda i: i % 5)  # units equal two by two: the committee decides
     assert {u["prize"] for u in final["units"][:4]} == {"pending"}
-    assert final_certificates(final, organiser="Sở", theme="Chủ đề", year=2023, issued_on=date(2023, 11, 12)) == []
+    assert final_certificates(final, style=STYLE, theme="Chủ đề", year=2023, issued_on=date(2023, 11, 12)) == []
 
 
 def test_rendering_is_deterministic_and_the_font_is_bundled():
-    cert = week_certificates(published_week(WINNERS), organiser="Sở", theme="Chủ đề", year=2023)[0]
+    cert = week_certificates(published_week(WINNERS), style=STYLE, theme="Chủ đề", year=2023)[0]
     assert render(cert) == render(cert)
     both = render_many([cert, cert])
     assert len(PdfReader(io.BytesIO(both)).pages) == 2 and cert.recipient in text_of(both)
     assert FONT_REGULAR.is_file() and FONT_BOLD.is_file()
     assert (FONT_REGULAR.parent / "LICENSE-DejaVu.txt").is_file()
+
+
+def test_the_page_is_an_agency_document_ready_to_sign_and_stamp():
+    # Given the certificate of a week's first prize
+    cert = week_certificates(published_week(WINNERS), style=STYLE, theme=CONTEST.theme, year=2023)[0]
+    lines = text_of(render(cert)).splitlines()
+    # Then it carries Quốc hiệu and Tiêu ngữ, the agency lines, number, place and date, the signer's block
+    for expected in (
+        "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "ỦY BAN NHÂN DÂN TỈNH QUẢNG BÌNH",
+        "SỞ VĂN HOÁ, THỂ THAO VÀ DU LỊCH",
+        "Số: 01/GCN-SVHTTDL-T1",
+        "Đồng Hới, ngày 22 tháng 10 năm 2023",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Trần Thị Bích Ngọc",
+    ):
+        assert expected in lines, (expected, lines)
+    # And nothing on the page is a developer's hint or the shipped contest's province
+    text = " ".join(lines)
+    assert ".json" not in text and "week-" not in text and "Hà Tĩnh" not in text
+    # And the signer's title and name are apart: room for the signature and the seal
+    assert lines.index("Trần Thị Bích Ngọc") > lines.index("PHÓ GIÁM ĐỐC")
+
+
+def test_a_rerun_with_no_winners_clears_the_earlier_certificates(tmp_path):
+    # Given certificates written for a week
+    certs = week_certificates(published_week(WINNERS), style=STYLE, theme=CONTEST.theme, year=2023)
+    write_all(certs, tmp_path)
+    assert len(list(tmp_path.glob("*.pdf"))) == 7  # six and tat-ca.pdf
+    # When the week is rerun and nobody holds a prize any more
+    write_all([], tmp_path)
+    # Then no earlier certificate is left to be printed by mistake; the manifest lists nobody
+    assert list(tmp_path.glob("*.pdf")) == []
+    assert (tmp_path / "danh-sach.csv").read_text(encoding="utf-8-sig").count("\n") == 1
+
+
+def test_the_certificates_are_rendered_to_images_kept_for_review(tmp_path):
+    """build/review/certificates/*.png: the weekly and the final certificate, to look at before printing."""
+    pdftoppm = ensure_pdftoppm()
+    week = week_certificates(published_week(WINNERS), style=STYLE, theme=CONTEST.theme, year=2023)[0]
+    final = final_certificates(
+        published_final(lambda i: 0 if i < 15 else 1 if i < 25 else 2 if i < 32 else 3 if i < 37 else 4),
+        style=STYLE,
+        theme=CONTEST.theme,
+        year=2023,
+        issued_on=date(2023, 11, 12),
+    )[0]
+    REVIEW.mkdir(parents=True, exist_ok=True)
+    for name, cert in (("tuan", week), ("chung-cuoc", final)):
+        pdf = tmp_path / f"{name}.pdf"
+        pdf.write_bytes(render(cert))
+        subprocess.run([pdftoppm, "-r", "100", "-png", "-singlefile", str(pdf), str(REVIEW / name)], check=True)
+        ink = _ink(REVIEW / f"{name}.png")
+        height, width = ink.shape[:2]
+        # the signature and seal area (right half, between the title and the name) is left blank
+        band = ink[int(height * 0.77) : int(height * 0.86), int(width * 0.55) : int(width * 0.92)]  # inside the frame
+        assert not band.any(), f"{name}: something is drawn where the signature and the seal go"
+        assert ink[: height // 4].any()  # the header is drawn
 
 
 # --- the rendered image ------------------------------------------------------------------------------
@@ -227,9 +298,7 @@ def test_every_tone_mark_is_drawn_on_the_rendered_page(tmp_path):
     """Each letter alone as the name on a real certificate, rendered to pixels, against its bare base letter:
     the base letter's shape is inside the accented glyph and the mark adds ink above (or below) it."""
     pdftoppm = ensure_pdftoppm()
-    base_cert = week_certificates(published_week(WINNERS), organiser=CONTEST.organiser, theme=CONTEST.theme, year=2023)[
-        0
-    ]
+    base_cert = week_certificates(published_week(WINNERS), style=STYLE, theme=CONTEST.theme, year=2023)[0]
     pages = [" "]
     for c in ALL_LETTERS:
         pages += [c, bare_letter(c)]

@@ -285,3 +285,45 @@ def test_registration_keys_are_checked_strictly(tmp_path: Path, old: str, new: s
     assert len(issues) == 1, issues
     line = next(n for n, text_line in enumerate(text.splitlines(), 1) if text_line.strip().startswith(needle))
     assert_points_at(path, issues[0], line, *words)
+
+
+# --- certificates: (issue 16.9) ------------------------------------------------------------------------
+
+
+def test_the_certificate_section_is_read_from_the_content(tmp_path: Path) -> None:
+    contest = parse_contest(read_yaml(_write(tmp_path, CONTEST_YAML)))
+    style = contest.certificates
+    assert style is not None and style.agency[-1] == "SỞ THÔNG TIN VÀ TRUYỀN THÔNG"
+    assert style.national_name == "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    assert style.national_motto == "Độc lập - Tự do - Hạnh phúc"
+    assert style.number(2023, "T2", 3) == "03/GCN-BTC-T2-2023"
+
+
+def test_a_misspelt_certificate_key_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    text = edit(CONTEST_YAML, '  signer_title: "TRƯỞNG BAN"', '  signer_titel: "TRƯỞNG BAN"')
+    _, issues = issues_of(tmp_path, text)
+    messages = {(i.line, i.message) for i in issues}
+    assert any(
+        line == line_of(text, "signer_titel")
+        and m.startswith("unknown key 'certificates.signer_titel'; did you mean 'signer_title'?")
+        for line, m in messages
+    ), messages
+    assert any("missing 'certificates.signer_title'" in m for _, m in messages)
+
+
+def test_a_certificate_number_format_needs_round_and_seq(tmp_path: Path) -> None:
+    text = edit(CONTEST_YAML, '"{seq:02d}/GCN-BTC-{round}-{year}"', '"{n}/GCN"')
+    _, issues = issues_of(tmp_path, text)
+    assert [i.line for i in issues if "number_format" in i.message] == [line_of(text, "number_format:")]
+
+
+def test_certificate_agency_lines_must_be_text(tmp_path: Path) -> None:
+    text = edit(CONTEST_YAML, '    - "UBND TỈNH HÀ TĨNH"\n', "    - 12\n")
+    _, issues = issues_of(tmp_path, text)
+    assert any("certificates.agency" in i.message for i in issues)
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "contest.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -48,7 +48,7 @@ def q(qid: str, text: str, options: list[str], correct: str = "A", weeks=(1,)) -
         correct,
         "easy",
         tuple(weeks),
-        Source("doc-a", None, "1", None, "Câu trích.", "fact-sheet"),
+        Source("doc-a", None, "1", "2023-01", "Câu trích.", "fact-sheet"),
     )
 
 
@@ -119,6 +119,19 @@ def test_missing_quote_is_a_warning_when_not_required():
     assert [(f.rule, f.severity) for f in report.findings] == [("quote", WARNING)]
 
 
+def test_a_source_without_a_date_is_a_warning_naming_the_question():
+    # Given one dated and one undated question (the anachronism rule cannot judge the second)
+    dated = q("d", "Theo A, ai ký?", ["Một", "Hai", "Ba", "Bốn"])
+    undated = replace(
+        q("u", "Theo A, ai chủ trì?", ["Năm", "Sáu", "Bảy", "Tám"]), source=replace(dated.source, date=None)
+    )
+    # When the bank is linted
+    report = lint_bank(Bank((dated, undated)), QuestionsLint(), weeks=[1], last_close=LAST_CLOSE)
+    # Then only the undated one is reported, as a warning (the bank stays usable, the gap stays visible)
+    assert [(f.rule, f.severity, f.question) for f in report.findings] == [("undated", WARNING, "u")]
+    assert "source.date" in report.findings[0].message
+
+
 def test_attribution_can_be_switched_off():
     assert lint_fixture("attribution", QuestionsLint(require_attribution=False)).findings == ()
 
@@ -164,6 +177,13 @@ def test_questions_lint_section_is_strict(section):
 # --- the shipped bank -----------------------------------------------------------------------------
 
 
+# Statements (of a ministry, the UBQG, the contest's organisers) whose own date none of the sources gives.
+SHIPPED_UNDATED = sorted(
+    "cv5406-009 cv5406-010 nq05-007 nq05-008 qd1080-002 qd1080-005 qd1080-006 "
+    "qd27-013 qd505-012 qd505-013 qd505-018 qd505-019".split()
+)
+
+
 def test_shipped_bank_is_lint_clean():
     content = load_content(CONTENT)
     last = max(w.closes_at for w in content.contest.weeks).date()
@@ -174,7 +194,11 @@ def test_shipped_bank_is_lint_clean():
         last_close=last,
         documents=document_front_matter(CONTENT / "documents"),
     )
-    assert [f"{f.rule} {f.question}: {f.message}" for f in report.findings] == []
+    # Then nothing is found but the sources whose own date no document states (listed in docs/content-format.md):
+    # a new question without a date fails here, so the bank stays dated.
+    undated = sorted(f.question or "" for f in report.findings if f.rule == "undated")
+    assert undated == SHIPPED_UNDATED
+    assert [f"{f.rule} {f.question}: {f.message}" for f in report.findings if f.rule != "undated"] == []
 
 
 def test_two_stems_on_one_fact_are_duplicates_but_not_two_targets_of_different_facts():
@@ -206,6 +230,22 @@ def test_two_stems_on_one_fact_are_duplicates_but_not_two_targets_of_different_f
         source=Source("doc-a", None, "2", None, "Câu trích.", "fact-sheet"),
     )
     assert lint_bank(Bank((y2025, y2030)), QuestionsLint(), weeks=[1]).count("near-duplicate") == 0
+
+
+def test_a_later_act_implementing_a_document_is_not_attributed_to_it():
+    documents = {"doc-a": {"number": "1/QĐ-TEST", "date": "2023-01-01"}}
+    later = Source("doc-a", None, "1", "2023-06-01", "Câu trích.", "fact-sheet")
+    options = [f"Nghị quyết số {n}/NQ-TEST" for n in range(2, 6)]
+    # Given a stem asking which later act implements the document (the document is the object, not the source)
+    stem = "Chính phủ thực hiện Quyết định số 1/QĐ-TEST bằng văn bản nào?"
+    implementing = replace(q("i", stem, options), source=later)
+    # And stems that do attribute the later fact to the document ("Theo …", or the document as the subject)
+    attributed = replace(q("t", "Theo Quyết định số 1/QĐ-TEST, tỉnh xếp thứ mấy?", options), source=later)
+    subject = replace(q("s", "Quyết định số 1/QĐ-TEST đề ra bao nhiêu chỉ tiêu?", ["1", "2", "3", "4"]), source=later)
+    # When linted, Then only the attributing stems are anachronisms
+    for question, flagged in ((implementing, False), (attributed, True), (subject, True)):
+        report = lint_bank(Bank((question,)), QuestionsLint(), weeks=[1], documents=documents)
+        assert (report.count("anachronism") == 1) is flagged, question.text
 
 
 def test_a_stem_naming_the_document_a_dated_key_points_to_gives_it_away():

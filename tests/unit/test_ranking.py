@@ -252,6 +252,13 @@ def test_review_flags_are_listed_never_removed():
     assert not rank_week(rows, rules()).devices_recorded
 
 
+def test_a_too_fast_flag_reads_in_vietnamese_numbers():
+    # 3,077 seconds (three seconds), never "3.077 giây" (three thousand seconds in Vietnamese)
+    ranking = rank_week([record(0, 15, 3_077, 3), record(1, 15, 1_203_500, 3)], rules())
+    details = {ranking.columns.account_id[f.index]: f.detail for f in ranking.flags}
+    assert details == {"acc-00000": "3,077 giây < ngưỡng 30 giây"}
+
+
 def test_units_table_counts_participants_attempts_and_rates():
     rows = [record(0, 10, 1, 1, "u1", attempts=2), record(1, 14, 1, 1, "u1"), record(2, 3, 1, 1, "zz")]
     units = [Unit("u1", "Đơn vị 1", "g", 4), Unit("u2", "Đơn vị 2", "g")]

@@ -313,9 +313,12 @@ def test_built_site_references_no_external_host(built):
         for url in re.findall(r"url\(\s*['\"]?([^'\")]+)", text) + re.findall(r"@import\s+['\"]([^'\"]+)", text):
             if _external(url):
                 offenders.append(f"{css.relative_to(built)}: {url}")
-    (own,) = (built / "assets" / "js").glob("app.*.min.js")  # minified and fingerprinted (sitebuild.lighten)
-    own_js = own.read_text(encoding="utf-8")
-    offenders += [f"{own.name}: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
+    own = sorted((built / "assets" / "js").rglob("*.min.js"))  # the site's modules, minified and fingerprinted
+    assert [m.name for m in own if m.name.startswith("app.")]
+    assert all(re.search(r"\.[0-9a-f]{10}\.min\.js$", m.name) for m in (built / "assets" / "js").rglob("*.js"))
+    for module in own:
+        own_js = module.read_text(encoding="utf-8")
+        offenders += [f"{module.name}: {u}" for u in re.findall(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", own_js)]
     assert offenders == []
 
 
@@ -337,18 +340,24 @@ def test_the_external_host_check_catches_a_web_font(built, tmp_path):
 def test_lighten_defers_search_and_fingerprints_the_sites_own_files(tmp_path):
     from contest.sitebuild import lighten
 
-    # Given a built site whose theme bundle starts search at load
+    # Given a built site whose theme bundle starts search at load, and the site's own ES modules: an entry
+    # importing a core module statically and a page module dynamically, the page importing the core too
     (tmp_path / "assets" / "javascripts").mkdir(parents=True)
-    (tmp_path / "assets" / "js").mkdir()
+    (tmp_path / "assets" / "js" / "pages").mkdir(parents=True)
     (tmp_path / "assets" / "css").mkdir()
     (tmp_path / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(
         'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
     )
-    (tmp_path / "assets" / "js" / "app.js").write_text("/* a comment */\nfunction  f ( a ) {\n  return a ;\n}\n")
+    js = tmp_path / "assets" / "js"
+    (js / "core.js").write_text("/* a comment */\nexport function  f ( a ) {\n  return a ;\n}\n")
+    (js / "app.js").write_text(
+        "import { f } from './core.js';\nvar load = function () { return import('./pages/quiz.js'); };\n"
+    )
+    (js / "pages" / "quiz.js").write_text('import { f } from "../core.js";\nexport var g = f;\n')
     (tmp_path / "assets" / "css" / "contest.css").write_text("/* c */\n.a  {  color : red ; }\n")
     (tmp_path / "index.html").write_text(
-        '<script src="assets/javascripts/bundle.a5f9d56c.min.js"></script><script src="assets/js/app.js"></script>'
-        '<link rel="stylesheet" href="assets/css/contest.css">'
+        '<script src="assets/javascripts/bundle.a5f9d56c.min.js"></script>'
+        '<script src="assets/js/app.js" type="module"></script><link rel="stylesheet" href="assets/css/contest.css">'
     )
     lazy = tmp_path / "lazy.js"
     lazy.write_text("window.__ctLazyWorker=function(u){};\n")
@@ -358,10 +367,62 @@ def test_lighten_defers_search_and_fingerprints_the_sites_own_files(tmp_path):
     bundle = (tmp_path / renames["assets/javascripts/bundle.a5f9d56c.min.js"]).read_text()
     assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
     assert re.fullmatch(r"assets/js/app\.[0-9a-f]{10}\.min\.js", renames["assets/js/app.js"])
-    assert (tmp_path / renames["assets/js/app.js"]).read_text() == "function f(a){return a;}"
-    assert not (tmp_path / "assets" / "js" / "app.js").exists()
+    core = renames["assets/js/core.js"]
+    assert (tmp_path / core).read_text() == "export function f(a){return a;}"
+    # and every import names the fingerprinted file, relative to the importing module
+    core_name = core.rsplit("/", 1)[1]
+    app = (tmp_path / renames["assets/js/app.js"]).read_text()
+    quiz_name = renames["assets/js/pages/quiz.js"].rsplit("/", 1)[1]
+    assert f"from'./{core_name}'" in app and f"import('./pages/{quiz_name}')" in app
+    assert f'from"../{core_name}"' in (tmp_path / renames["assets/js/pages/quiz.js"]).read_text()
+    fingerprinted = re.compile(r"\.[0-9a-f]{10}\.min\.js$")
+    assert not [p for p in (tmp_path / "assets" / "js").rglob("*.js") if not fingerprinted.search(p.name)]
     html = (tmp_path / "index.html").read_text()
-    assert all(new in html for new in renames.values()) and "assets/js/app.js" not in html
+    assert renames["assets/js/app.js"] in html and "assets/js/app.js" not in html
+    assert renames["assets/css/contest.css"] in html
+
+
+def test_lighten_renames_a_module_whose_import_changed(tmp_path):
+    """A change in core.js must give every module that imports it a new name, or a browser would keep a cached
+    app.<old>.min.js that imports the old core."""
+    from contest.sitebuild import lighten
+
+    def site(core_body: str) -> dict[str, str]:
+        root = tmp_path / core_body.replace(" ", "")
+        (root / "assets" / "javascripts").mkdir(parents=True)
+        (root / "assets" / "js").mkdir(parents=True)
+        (root / "assets" / "css").mkdir()
+        (root / "assets" / "javascripts" / "bundle.x.min.js").write_text(
+            'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+        )
+        (root / "assets" / "css" / "contest.css").write_text(".a{}")
+        (root / "assets" / "js" / "core.js").write_text(core_body)
+        (root / "assets" / "js" / "app.js").write_text("import { f } from './core.js';\n")
+        (root / "assets" / "js" / "other.js").write_text("export var x = 1;\n")
+        lazy = root / "lazy.js"
+        lazy.write_text("")
+        return lighten(root, lazy)
+
+    before, after = site("export var f = 1;"), site("export var f = 2;")
+    assert before["assets/js/core.js"] != after["assets/js/core.js"]
+    assert before["assets/js/app.js"] != after["assets/js/app.js"]
+    assert before["assets/js/other.js"] == after["assets/js/other.js"]
+
+
+def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
+    from contest.sitebuild import lighten
+
+    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
+    (tmp_path / "assets" / "js").mkdir(parents=True)
+    (tmp_path / "assets" / "css").mkdir()
+    (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text(
+        'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+    )
+    (tmp_path / "assets" / "css" / "contest.css").write_text(".a{}")
+    (tmp_path / "assets" / "js" / "app.js").write_text("import { f } from './gone.js';\n")
+    (tmp_path / "lazy.js").write_text("")
+    with pytest.raises(ValueError, match=r"gone\.js"):
+        lighten(tmp_path, tmp_path / "lazy.js")
 
 
 def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
@@ -419,3 +480,87 @@ def test_consent_boxes_escape_the_texts_and_mark_only_required_purposes_required
     assert boxes.count('type="checkbox"') == len(contest.consent_purposes)
     assert boxes.count(" required ") == sum(p.required for p in contest.consent_purposes)
     assert 'id="reg-consent-participation" name="consent-participation"' in boxes
+
+
+# ---------------------------------------------------------------- contest-specific texts from content/ (issue 16.1)
+
+
+def test_rules_page_takes_options_points_secretariat_and_unit_award_weights_from_the_content(tmp_path):
+    # Given another contest: 3 options, 5 points each, its own secretariat, a unit-award weight of 0
+    def edit(data):
+        data["quiz"].update(questions_per_attempt=20, options_per_question=3, points_per_question=5)
+        data["secretariat"] = "Tổ Giúp việc"
+        data["excluded_roles"] = "Thành viên Ban Tổ chức và Tổ Giúp việc không được dự thi."
+        data["final_units"]["weights"] = {"participation": 0.6, "participation_rate": 0, "mean_score": 0.4}
+
+    page = sitebuild.generate_pages(make_root(tmp_path, edit))[sitebuild.RULES_PAGE]
+
+    # Then the page says so, and says nothing of the criterion that weighs nothing
+    assert "(mỗi câu 3 phương án" in page and "4 phương án" not in page
+    assert "được 5 điểm; điểm tối đa là **100 điểm**" in page
+    assert "Tổ Giúp việc báo cáo" in page and "Tổ Thư ký" not in page
+    assert "- 0,6 × (số lượt dự thi" in page and "- cộng 0,4 × (điểm trung bình" in page
+    assert "tỷ lệ tham gia bình quân" not in page and "số biên chế" not in page
+
+
+def test_the_site_json_names_the_currency_and_time_zone_and_the_title_comes_from_the_content(tmp_path):
+    def edit(data):
+        data["prizes"]["currency"] = "VNĐ"
+        data["site"] = {"title": "Pháp luật 2025", "description": "Tìm hiểu pháp luật"}
+
+    root = make_root(tmp_path, edit)
+    contest = sitebuild.load_contest(root / "content")
+    schedule = sitebuild.public_schedule(contest)
+    assert schedule["currency"] == "VNĐ" and schedule["timezone"] == "Asia/Ho_Chi_Minh"
+    assert schedule["max_score"] == contest.quiz.max_score
+
+    # and the MkDocs hook sets the site's name and description from it (mkdocs.yml holds no contest text)
+    import importlib.util
+    from types import SimpleNamespace
+
+    spec = importlib.util.spec_from_file_location("content_hook", root / "site" / "hooks" / "content.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    config = SimpleNamespace(
+        config_file_path=str(root / "site" / "mkdocs.yml"), nav=None, watch=[], extra={}, site_name="x"
+    )
+    config.site_description = None
+    hook.on_config(config)
+    assert (config.site_name, config.site_description) == ("Pháp luật 2025", "Tìm hiểu pháp luật")
+    assert "Hà Tĩnh" not in (REPO / "site" / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- a failed build says why (issue 16.5)
+
+
+def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(tmp_path, capsys):
+    # Given a hand-written page that links to a page that no longer exists
+    root = make_root(tmp_path, documents={"luat-a.md": doc("luat-a", "Luật A", 1)})
+    index = root / "site" / "docs" / "index.md"
+    index.write_text(index.read_text(encoding="utf-8") + "\n[Xem](trang-da-xoa.md)\n", encoding="utf-8")
+
+    # When the site is built, then the error names the page and the broken link (not a bare "Error 1")
+    with pytest.raises(sitebuild.SiteBuildError) as caught:
+        sitebuild.build(root, tmp_path / "out")
+    assert "index.md" in str(caught.value) and "trang-da-xoa.md" in str(caught.value)
+    assert "strict mode" in str(caught.value)
+
+    # and `make site` (python -m contest.sitebuild) prints it and exits 1
+    import os
+
+    here = os.getcwd()
+    os.chdir(root)
+    try:
+        assert sitebuild.main([str(tmp_path / "out2")]) == 1
+    finally:
+        os.chdir(here)
+    assert "trang-da-xoa.md" in capsys.readouterr().err
+
+
+def test_a_content_error_fails_the_build_with_its_file_and_line(tmp_path):
+    root = make_root(tmp_path, lambda d: d["quiz"].update(attempt_per_week=2))
+    with pytest.raises(sitebuild.SiteBuildError, match=r"contest\.yaml:\d+: unknown key 'quiz\.attempt_per_week'"):
+        sitebuild.build(root, tmp_path / "out")
+    bad = make_root(tmp_path / "b", documents={"luat-a.md": "---\nid: luat-a\ntitle: A\nisuer: X\n---\n"})
+    with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: unknown key 'isuer'"):
+        sitebuild.build(bad, tmp_path / "out")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import typer
 
@@ -32,14 +33,19 @@ def certificates(
         fail(f"Chưa có kết quả đã công bố {name}: chạy `contest close-week` trước.")
         return
     published = json.loads(raw)
-    if final:
-        issued = max(w.results_at for w in contest.weeks).date()
-        certs = final_certificates(
-            published, organiser=contest.organiser, theme=contest.theme, year=contest.year, issued_on=issued
+    style = contest.certificates
+    if style is None:
+        fail(
+            "contest.yaml chưa có mục certificates: (cơ quan ban hành, nơi cấp, người ký). "
+            "Xem docs/content-format.md, thêm mục này, chạy `contest content load` rồi chạy lại lệnh."
         )
+        return
+    if final:
+        issued = max(w.results_at for w in contest.weeks).astimezone(ZoneInfo(contest.timezone)).date()
+        certs = final_certificates(published, style=style, theme=contest.theme, year=contest.year, issued_on=issued)
         folder = out or project_root() / "build" / "giay-chung-nhan" / "chung-cuoc"
     else:
-        certs = week_certificates(published, organiser=contest.organiser, theme=contest.theme, year=contest.year)
+        certs = week_certificates(published, style=style, theme=contest.theme, year=contest.year)
         folder = out or project_root() / "build" / "giay-chung-nhan" / f"tuan-{week}"
     pending = (
         sum(p["count"] for prize in published["prizes"] for p in prize["pending"])
@@ -48,11 +54,14 @@ def certificates(
     )
     written = write_all(certs, folder)
     for cert in certs:
-        console.print(f"{cert.number}  {cert.code}  {cert.prize_label:<10} {cert.recipient}")
-    console.print(
-        f"Đã ghi {len(written)} giấy chứng nhận, tat-ca.pdf và danh-sach.csv vào {folder} "
-        "(có dữ liệu cá nhân: không công bố)."
-    )
+        console.print(f"{cert.number}  {cert.code}  {cert.prize_label:<10} {cert.recipient}", markup=False)
+    if written:
+        console.print(
+            f"Đã ghi {len(written)} giấy chứng nhận, tat-ca.pdf và danh-sach.csv vào {folder} "
+            "(có dữ liệu cá nhân: không công bố)."
+        )
+    else:
+        console.print(f"Chưa có giải nào được trao: không có giấy chứng nhận; đã xoá các tệp cũ trong {folder}.")
     if pending:
         err.print(
             f"[yellow]{pending} giải đang chờ Ban Tổ chức quyết định: chưa cấp giấy chứng nhận. "

@@ -16,6 +16,7 @@ from typing import Any
 import typer
 
 from contest.cli import console, err, fail, project_root
+from contest.numerals import format_number
 
 app = typer.Typer(help="Chốt kết quả một tuần thi (xếp hạng, công bố, báo cáo).", add_completion=False)
 
@@ -117,11 +118,14 @@ def report(result: dict[str, Any]) -> None:
     if result.get("status") == "recorded":
         console.print(f"Đã ghi quyết định cho tuần {result['week']}; sẽ áp dụng khi chốt kết quả.")
         return
+    who = "người" if result["counted"] == "contestants" else "lượt"
     console.print(
         f"[bold green]Đã công bố kết quả tuần {result['week']}[/bold green]: "
-        f"{result['participants']} ({'người' if result['counted'] == 'contestants' else 'lượt'}) tham gia, "
-        f"{result['ranked']} người được xếp hạng."
+        f"{format_number(result['participants'])} {who} tham gia, "
+        f"{format_number(result['ranked'])} người được xếp hạng."
     )
+    if result.get("archived"):
+        console.print(f"Bản công bố trước được lưu lại trong kho riêng: {result['archived']}/.")
     if result["tie_groups"]:
         console.print(f"{result['tie_groups']} nhóm đồng hạng.")
     if result["pending_prizes"]:
@@ -169,8 +173,19 @@ def close_week(
             "Không bao giờ chốt (hay công bố đáp án) khi tuần còn đang diễn ra."
         ),
     ),
+    republish: bool = typer.Option(
+        False,
+        "--republish",
+        help=(
+            "Công bố lại một tuần đã công bố khi kết quả mới khác bản đã công bố. Bản cũ được lưu vào "
+            "archive/week-N-<thời điểm>/ trong kho riêng của Ban Tổ chức, không bị ghi đè mất."
+        ),
+    ),
     aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
-    """Chốt kết quả tuần: xếp hạng, công bố results/week-N.json và ghi báo cáo riêng cho Ban Tổ chức."""
+    """Chốt kết quả tuần: xếp hạng, công bố results/week-N.json và ghi báo cáo riêng cho Ban Tổ chức.
+
+    Một tuần đã công bố không bao giờ bị ghi đè bằng kết quả khác nếu không có --republish.
+    """
     with closer(aws) as c:
-        report(run(lambda: c.close(week, force=force)))
+        report(run(lambda: c.close(week, force=force, republish=republish)))

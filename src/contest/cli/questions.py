@@ -23,6 +23,7 @@ from contest.bank import (
     find_near_duplicates,
     load_bank,
     load_bank_detailed,
+    read_records,
     sort_issues,
     validate_records,
     write_bank,
@@ -43,12 +44,6 @@ EXPORT_TARGET = typer.Argument(..., help="Tệp Excel sẽ ghi, ví dụ bank.xl
 IMPORT_SOURCE = typer.Argument(..., help="Tệp Excel đã điền (theo mẫu của lệnh export).")
 DRY_RUN_OPTION = typer.Option(False, "--dry-run", help="Chỉ kiểm tra, không ghi gì.")
 DIFFICULTY_NAMES = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
-
-
-def _settings(content: Path) -> tuple[list[int], int]:
-    """The week numbers and the questions per attempt, from content/contest.yaml."""
-    contest = _contest(content)
-    return [w.number for w in contest.weeks], contest.quiz.questions_per_attempt
 
 
 def _contest(content: Path) -> Contest:
@@ -76,9 +71,17 @@ def _print_issues(issues: Sequence[object]) -> None:
 
 
 def _load(content: Path) -> tuple[LoadedBank, list[int], int]:
-    weeks, per_attempt = _settings(content)
+    contest = _contest(content)
+    weeks, per_attempt = [w.number for w in contest.weeks], contest.quiz.questions_per_attempt
     try:
-        loaded = load_bank_detailed(content / "questions", content / "documents", weeks, per_attempt)
+        loaded = load_bank_detailed(
+            content / "questions",
+            content / "documents",
+            weeks,
+            per_attempt,
+            option_keys=contest.quiz.option_keys,
+            pool_factor=contest.quiz.pool_factor,
+        )
     except BankError as exc:
         _print_issues(exc.issues)
         _fail(f"Ngân hàng câu hỏi có {len(exc.issues)} lỗi.")
@@ -105,13 +108,14 @@ def _pools(bank: Bank, weeks: Sequence[int]) -> str:
 def check(content: Path = CONTENT_OPTION) -> None:
     """Kiểm tra ngân hàng câu hỏi: cấu trúc, mã, phương án, đáp án, nguồn, cỡ các tuần và câu gần trùng."""
     loaded, weeks, per_attempt = _load(content)
+    factor = _contest(content).quiz.pool_factor
     pairs = find_near_duplicates(loaded.bank)
     if pairs:
         _print_issues([_near_duplicate_issue(p, loaded.locations) for p in pairs])
         _fail(f"Có {len(pairs)} cặp câu hỏi gần trùng nhau: hãy sửa hoặc bỏ bớt một câu trong mỗi cặp.")
     typer.echo(
         f"Ngân hàng câu hỏi hợp lệ: {len(loaded.bank.questions)} câu hỏi "
-        f"({_pools(loaded.bank, weeks)}; mỗi tuần cần ít nhất {2 * per_attempt})."
+        f"({_pools(loaded.bank, weeks)}; mỗi tuần cần ít nhất {factor * per_attempt})."
     )
 
 
@@ -120,16 +124,46 @@ def export(
     target: Path = EXPORT_TARGET,
     content: Path = CONTENT_OPTION,
 ) -> None:
-    """Xuất ngân hàng câu hỏi ra tệp Excel (mỗi câu một dòng, kèm trang hướng dẫn)."""
-    loaded, weeks, per_attempt = _load(content)
+    """Xuất ngân hàng câu hỏi ra tệp Excel (mỗi câu một dòng, kèm trang hướng dẫn).
+
+    Ngân hàng trống hoặc chưa đủ câu cho các tuần vẫn xuất được (mẫu để Ban Tổ chức điền trong Excel);
+    chỉ câu hỏi sai cấu trúc mới làm lệnh dừng."""
+    contest = _contest(content)
+    weeks, per_attempt = [w.number for w in contest.weeks], contest.quiz.questions_per_attempt
+    records, issues = read_records(content / "questions")
+    # no question file yet is a blank bank here, not an error
+    issues = [i for i in issues if i.line > 0]
+    questions, _locations, more = validate_records(
+        records,
+        documents=document_ids(content / "documents"),
+        weeks=weeks,
+        per_attempt=per_attempt,
+        bank_label=str(content / "questions"),
+        check_pools=False,
+        option_keys=contest.quiz.option_keys,
+        pool_factor=contest.quiz.pool_factor,
+    )
+    issues += more
+    if issues:
+        _print_issues(sort_issues(issues))
+        _fail(f"Ngân hàng câu hỏi có {len(issues)} lỗi.")
+    bank = Bank(tuple(questions))
     export_workbook(
-        loaded.bank,
+        bank,
         target,
         documents=document_titles(content / "documents"),
         weeks=weeks,
         per_attempt=per_attempt,
     )
-    typer.echo(f"Đã xuất {len(loaded.bank.questions)} câu hỏi ra {target}.")
+    typer.echo(f"Đã xuất {len(bank.questions)} câu hỏi ra {target}.")
+    need = contest.quiz.pool_factor * per_attempt
+    short = [w for w in weeks if len(bank.pool(w)) < need]
+    if short:
+        typer.echo(
+            f"Còn thiếu câu hỏi ({_pools(bank, weeks)}; mỗi tuần cần ít nhất {need}): hãy điền thêm vào tệp "
+            "rồi nhập lại bằng `contest questions import`.",
+            err=True,
+        )
 
 
 @app.command("import")
@@ -156,6 +190,8 @@ def import_(
         bank_label=str(source),
         # New questions arrive through the workbook: each must carry its quote for appeals.
         require_quote=contest.questions_lint.require_quote,
+        option_keys=contest.quiz.option_keys,
+        pool_factor=contest.quiz.pool_factor,
     )
     if not records:
         issues.append(BankIssue(str(source), 0, "tệp không có câu hỏi nào"))
@@ -170,7 +206,14 @@ def import_(
         return
     written = write_bank(bank, content / "questions")
     # What was written must read back as the same bank.
-    reread = load_bank(content / "questions", content / "documents", weeks, per_attempt)
+    reread = load_bank(
+        content / "questions",
+        content / "documents",
+        weeks,
+        per_attempt,
+        option_keys=contest.quiz.option_keys,
+        pool_factor=contest.quiz.pool_factor,
+    )
     if reread != canonical_order(bank):
         _fail("Lỗi khi ghi ngân hàng câu hỏi: nội dung đọc lại không khớp với tệp Excel.")
     typer.echo(
@@ -254,6 +297,7 @@ RULE_NAMES = {
     "same-options": "Trùng bộ phương án (cùng tuần)",
     "near-duplicate": "Câu hỏi gần trùng (cùng tuần)",
     "anachronism": "Dữ kiện sau thời điểm thi / sau văn bản",
+    "undated": "Nguồn chưa ghi ngày (source.date)",
     "attribution": "Thiếu “Theo …”",
     "quote": "Thiếu câu trích (source.quote)",
 }

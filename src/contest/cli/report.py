@@ -15,7 +15,7 @@ def report(
     aws: bool = typer.Option(False, "--aws", help="Đọc hệ thống trên AWS thay vì môi trường cục bộ."),
     parallel: int = typer.Option(8, help="Số luồng đọc song song các phân đoạn bảng xếp hạng."),
 ) -> None:
-    """Báo cáo tiến độ tuần (nội bộ, không công bố): theo đơn vị và toàn tỉnh."""
+    """Báo cáo tiến độ tuần (nội bộ, không công bố): theo đơn vị và toàn Cuộc thi."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -28,6 +28,7 @@ def report(
 
     from contest.cli import console, fail
     from contest.cli.coordinators import coordinator_repository, live_content
+    from contest.numerals import format_number, format_seconds
     from contest.progress import PRIVATE_NOTE, read_progress, table_rows, workbook
 
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
@@ -59,7 +60,9 @@ def report(
                 total = bar.tasks[0].total or n
                 bar.update(task, completed=n, total=max(total, n))
 
-            result = read_progress(repo, contest.name, target, content.units, now, registered, rows)
+            result = read_progress(
+                repo, contest.name, target, content.units, now, registered, rows, scope_label=contest.scope_label
+            )
     table = Table(
         # unit names stay legible on a narrow terminal; the numbers' headers wrap instead
         Column("Đơn vị", min_width=24),
@@ -76,10 +79,10 @@ def report(
     for note in result.notes:
         console.print(note)
     console.print(
-        f"Đã đọc {result.standings_read} bản ghi xếp hạng ({result.left_out} không tính) "
-        f"trong {result.seconds:.1f} giây."
+        f"Đã đọc {format_number(result.standings_read)} bản ghi xếp hạng ({format_number(result.left_out)} không tính) "
+        f"trong {format_seconds(result.seconds, 1)}."
     )
     if xlsx is not None:
         xlsx.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.write_bytes(workbook(result))
+        xlsx.write_bytes(workbook(result, group_names={g.id: g.name for g in content.groups}))
         console.print(f"Đã ghi {xlsx} (nội bộ, không công bố).")

@@ -1,9 +1,16 @@
 """The Sunday close: rank a week, publish its results and reports; committee decisions and reruns.
 
 `CloseWeek.close(week=None)` is what the schedule runs: the latest week whose results time has come,
-unless it is closed already. `close(week=N)` is a rerun (always republishes); a week whose results time
-has not come is refused unless `force`. Every run reads the committee's recorded decisions and
-disqualifications and applies them, so a rerun over the same data publishes byte-identical files.
+unless it is closed already. `close(week=N)` is a rerun; a week whose results time has not come is refused
+unless `force`. Every run reads the committee's recorded decisions and disqualifications and applies them,
+so a rerun over the same data publishes byte-identical files.
+
+A published week is never overwritten with different results by accident (a rerun on an emptied or
+different database, a rehearsal pointed at the wrong place): a run whose public file would differ from the
+one already published is refused (`AlreadyPublished`) unless `republish` is given; then the previous public
+and private files are first copied to `archive/week-N-<time>/` in the PRIVATE store (the superseded public
+file may name someone since disqualified or erased: it is kept for the record, not left public). Committee
+decisions (`order_group`, `disqualify`) are deliberate changes and republish with that archive.
 
 Nothing is published before the week's window has ended (`closes_at + grace`, the last instant a
 submission is still accepted), whatever the flag or payload: `force` only allows a close between that
@@ -30,6 +37,7 @@ from contest.codes import award_code_hash, new_code, new_salt
 from contest.config import Settings
 from contest.content import Content
 from contest.errors import (
+    AlreadyPublished,
     ContestError,
     MissingReason,
     OrderMismatch,
@@ -82,19 +90,24 @@ def week_files(week: int) -> dict[str, str]:
     }
 
 
-def parse_event(event: Any) -> tuple[int | None, bool]:
-    """A Scheduler payload: {} (the default: week from the clock) or {"week": N, "force": bool}.
+def parse_event(event: Any) -> tuple[int | None, bool, bool]:
+    """A Scheduler payload: {} (the default: week from the clock) or {"week": N, "force": bool,
+    "republish": bool}.
 
-    `force` never reaches before the week's window has ended (see `CloseWeek.close`)."""
+    `force` never reaches before the week's window has ended (see `CloseWeek.close`); `republish` lets a
+    rerun replace published results that would change (the previous ones are archived)."""
     if not isinstance(event, Mapping):
-        return None, False
+        return None, False, False
     week = event.get("week")
     if week is not None and (isinstance(week, bool) or not isinstance(week, int) or week < 1):
         raise UnknownWeek(f"Số tuần không hợp lệ: {week!r}")
     force = event.get("force", False)
     if not isinstance(force, bool):
         raise ContestError("force phải là true hoặc false")
-    return week, force
+    republish = event.get("republish", False)
+    if not isinstance(republish, bool):
+        raise ContestError("republish phải là true hoặc false")
+    return week, force, republish
 
 
 def _unit_rows_json(rows: Sequence[UnitRow]) -> list[dict[str, Any]]:
@@ -182,10 +195,10 @@ class CloseWeek:
     # --- the close -------------------------------------------------------------------------------
 
     def run(self, event: Any) -> dict[str, Any]:
-        week, force = parse_event(event)
-        return self.close(week, force=force)
+        week, force, republish = parse_event(event)
+        return self.close(week, force=force, republish=republish)
 
-    def close(self, week: int | None = None, *, force: bool = False) -> dict[str, Any]:
+    def close(self, week: int | None = None, *, force: bool = False, republish: bool = False) -> dict[str, Any]:
         content = self.content.get()
         contest = content.contest
         now = self.clock.now()
@@ -202,7 +215,7 @@ class CloseWeek:
                 raise UnknownWeek()
             target = found
         self._refuse_if_not_publishable(content, target, now, force=force or week is None)
-        return self._publish_week(content, target, now_ms=to_ms(now))
+        return self._publish_week(content, target, now_ms=to_ms(now), republish=republish)
 
     def window_end(self, content: Content, week: Week) -> datetime:
         """The last instant a submission of the week is accepted: nothing is published before it."""
@@ -236,13 +249,21 @@ class CloseWeek:
         )
         return ranking
 
-    def _publish_week(self, content: Content, week: Week, now_ms: int) -> dict[str, Any]:
+    def _publish_week(self, content: Content, week: Week, now_ms: int, *, republish: bool = False) -> dict[str, Any]:
         contest = content.contest
         ranking = self.rank(content, week)
         unit_rows = aggregate_units(ranking, content.units)
         canonical = io.BytesIO()
         sha = write_canonical_standings(ranking, canonical)
         public = week_public(contest, week, ranking, unit_rows, content.bank, sha, content.units)
+        files = week_files(week.number)
+        # Before anything is sent or written: never overwrite published results with different ones by accident
+        previous = self.publisher.read_public(files["public"])
+        archived = None
+        if previous is not None and previous != canonical_json(public):
+            if not republish:
+                raise AlreadyPublished(week=week.number, published_sha256=json.loads(previous).get("standings_sha256"))
+            archived = self._archive(week.number, previous, now_ms)
         review = week_review(contest, ranking, content.units)
         fixed = week.results_at.astimezone(UTC).replace(tzinfo=None)
         codes = self._send_award_codes(contest, week, ranking, now_ms)
@@ -253,7 +274,6 @@ class CloseWeek:
             self.repo.awards_for(week.number, [c[2] for c in candidates(ranking)]),
             contest.weekly_prizes,
         )
-        files = week_files(week.number)
         # Private first, then the public week, then (after the last week) the final awards, the index last.
         self.publisher.put_private(files["canonical"], canonical.getvalue())
         del canonical
@@ -288,7 +308,27 @@ class CloseWeek:
             "award_codes_sent": codes["sent"],
             "award_codes_failed": codes["failed"],
             "awards_unconfirmed": sum(1 for row in awards if row[6] == NOT_CONFIRMED),
+            "archived": archived,
         }
+
+    def _archive(self, week: int, previous_public: bytes, now_ms: int) -> str:
+        """Copy what is about to be replaced (public week file, the week's private files, the final awards)
+        into the private store under archive/week-N-<UTC time of this run>/; returns that folder."""
+        stamp = datetime.fromtimestamp(now_ms / 1000, UTC).strftime("%Y%m%dT%H%M%SZ")
+        folder = f"archive/week-{week}-{stamp}"
+        self.publisher.put_private(f"{folder}/week-{week}.json", previous_public)
+        for key, name in week_files(week).items():
+            if key == "public":
+                continue
+            data = self.publisher.read_private(name)
+            if data is not None:
+                self.publisher.put_private(f"{folder}/{name.split('/', 1)[1]}", data)
+        for name, read in ((FINAL, self.publisher.read_public), ("final/report.xlsx", self.publisher.read_private)):
+            data = read(name)
+            if data is not None:
+                self.publisher.put_private(f"{folder}/{name.replace('/', '-')}", data)
+        logger.info("superseded results archived", extra={"week": week, "archive": folder})
+        return folder
 
     def _send_award_codes(self, contest: Contest, week: Week, ranking: WeekRanking, now_ms: int) -> dict[str, int]:
         """at_award: ONE code per prize candidate and week. The award item is written first (conditional),
@@ -320,7 +360,13 @@ class CloseWeek:
                 continue
             try:
                 self.sender.send(
-                    account.phone, award_message(week.number, code, until.astimezone(ZoneInfo(contest.timezone)))
+                    account.phone,
+                    award_message(
+                        week.number,
+                        code,
+                        until.astimezone(ZoneInfo(contest.timezone)),
+                        contest.sms.contest_name,
+                    ),
                 )
             except Exception:  # the next run sends again: the item has no sent_at_ms
                 logger.exception("award code not sent")
@@ -342,9 +388,7 @@ class CloseWeek:
         if len(closed) < len(numbers):
             return False
         weekly = [_unit_rows_from_json(closed[n].units) for n in numbers]
-        rows = rank_final_units(
-            weekly, contest.final_formula, contest.quiz.questions_per_attempt, contest.final_unit_prizes
-        )
+        rows = rank_final_units(weekly, contest.final_formula, contest.quiz.max_score, contest.final_unit_prizes)
         fixed = max(w.results_at for w in contest.weeks).astimezone(UTC).replace(tzinfo=None)
         self.publisher.put_private("final/report.xlsx", final_workbook(rows, contest.final_unit_prizes, fixed))
         self.publisher.put_public(FINAL, canonical_json(final_public(contest, rows, numbers, contest.final_formula)))
@@ -378,7 +422,7 @@ class CloseWeek:
         self.repo.record_group_order(
             week, GroupOrder(tuple(order), reason.strip(), by.strip(), to_ms(self.clock.now()), group)
         )
-        return self.close(week, force=True)
+        return self.close(week, force=True, republish=True)  # the decision is the reason to republish
 
     def disqualify(self, week: int, account_id: str, reason: str, by: str) -> dict[str, Any]:
         """Record a disqualification; republish when the week's results are already due."""
@@ -394,4 +438,4 @@ class CloseWeek:
         now = self.clock.now()
         if now < found.results_at or not self._window_over(content, found, now):
             return {"status": "recorded", "week": week}
-        return self.close(week, force=True)
+        return self.close(week, force=True, republish=True)  # the decision is the reason to republish

@@ -69,7 +69,7 @@ class Quiz:
             # Only someone who proved the phone learns that it is excluded. An excluded number registered by
             # a third party (at_award, not yet proven) may answer, but is never ranked nor awarded (the close
             # drops every excluded account), so nobody can discover the list by registering numbers.
-            raise errors.Excluded()
+            raise errors.Excluded(contest.excluded_roles or None)
         this_week = [a for a in attempts if a.week == week.number]
         rules = contest.quiz
         open_attempt = next(
@@ -173,7 +173,7 @@ class Quiz:
                 answers=dict(answers),
                 prediction=prediction,
                 duration_ms=received_ms - attempt.issued_at_ms,
-                score=score(attempt, answers, content.bank.by_id()),
+                score=score(attempt, answers, content.bank.by_id(), rules.points_per_question),
                 request_hash=digest,
             )
             earlier = [a for a in week_attempts if a.submitted]

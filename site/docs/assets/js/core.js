@@ -1,0 +1,168 @@
+/* The small core every page uses: browser storage and the session, DOM helpers, the status line, the API
+ * (JSON, bearer session, errors as ApiError with the API's Vietnamese message), the contest data of the page
+ * (<meta name="ct-schedule">) and the formatting bound to it (time zone, currency, duration precision).
+ * Text written by users (names, units) only ever goes into the DOM through textContent. */
+import {
+  DEFAULT_CURRENCY, DEFAULT_TIMEZONE, fmtDuration as duration, fmtMoment as moment, fmtMoney as money,
+  fmtSeconds as seconds
+} from './format.js';
+
+export var SESSION_KEY = 'ct.session';
+export var QUIZ_KEY = 'ct.quiz';
+export var PHONE_KEY = 'ct.phone';
+export var CODE_SENT_KEY = 'ct.codeSentAt';
+export var CODE_NOT_SENT_KEY = 'ct.codeNotSent';
+export var TICKET_KEY = 'ct.ticket'; // the registration ticket: a reclaim code works only with it, in this tab
+export var NETWORK_MESSAGE = 'Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối mạng rồi thử lại.';
+
+/* ------------------------------------------------------------ storage */
+
+export function load(store, key) {
+  try { return JSON.parse(store.getItem(key)); } catch { return null; }
+}
+export function save(store, key, value) {
+  try { store.setItem(key, JSON.stringify(value)); return true; } catch { return false; }
+}
+export function drop(store, key) {
+  try { store.removeItem(key); } catch { /* private mode */ }
+}
+export var local = window.localStorage;
+export var tab = window.sessionStorage;
+
+export function session() {
+  var s = load(local, SESSION_KEY);
+  return s && s.token ? s : null;
+}
+
+/* ------------------------------------------------------------ DOM */
+
+export function $(selector, root) { return (root || document).querySelector(selector); }
+export function $$(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
+
+/* el('p', {class: 'x'}, ['text', child]) — strings become text nodes, never HTML. */
+export function el(tag, attrs, children) {
+  var node = document.createElement(tag);
+  Object.keys(attrs || {}).forEach(function (name) {
+    var value = attrs[name];
+    if (value === null || value === undefined || value === false) return;
+    if (name === 'text') node.textContent = value;
+    else if (name.slice(0, 2) === 'on') node.addEventListener(name.slice(2), value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  });
+  (children || []).forEach(function (child) {
+    if (child === null || child === undefined || child === false) return;
+    node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+  });
+  return node;
+}
+export function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); return node; }
+export function text(node, value) { node.appendChild(document.createTextNode(value)); return node; }
+
+function root() {
+  var scope = window.__md_scope; // Material: the site root, as a URL
+  var base = scope ? scope.href : location.origin + '/';
+  return base.charAt(base.length - 1) === '/' ? base : base + '/';
+}
+export function url(path) { return root() + path; }
+export function go(path) { location.assign(url(path)); }
+export function param(name) { return new URLSearchParams(location.search).get(name); }
+
+/* Status line: polite live region; kind = info | ok | error | warn. */
+export function status(node, message, kind, focus) {
+  if (!node) return;
+  node.textContent = message || '';
+  node.className = 'ct-status' + (message ? ' ct-status--' + (kind || 'info') : '');
+  if (focus && message) node.focus();
+}
+
+/* ------------------------------------------------------------ the contest data of the page */
+
+/* contest.sitebuild.public_schedule, put in every page's <meta name="ct-schedule"> at build time. */
+export function schedule() {
+  var meta = $('meta[name="ct-schedule"]');
+  try { return JSON.parse(meta.getAttribute('content')) || { weeks: [] }; } catch { return { weeks: [] }; }
+}
+function timezone() { return schedule().timezone || DEFAULT_TIMEZONE; }
+
+export function fmtMoment(iso) { return moment(iso, timezone()); }
+export function fmtSeconds(iso) { return seconds(iso, timezone()); }
+/* the same precision as the published results (duration_resolution; seconds are floored there too) */
+export function fmtDuration(ms) { return duration(ms, schedule().duration_resolution); }
+export function fmtMoney(amount) { return money(amount, schedule().currency || DEFAULT_CURRENCY); }
+
+/* ------------------------------------------------------------ the API */
+
+export function ApiError(message, code, data) {
+  this.message = message;
+  this.status = code;
+  this.data = data || {};
+  this.code = this.data.code || (code === 0 ? 'NETWORK' : 'HTTP_' + code);
+  this.network = code === 0;
+}
+ApiError.prototype = Object.create(Error.prototype);
+
+/* options: auth (send the session as a bearer token), altcha (the X-Altcha proof, see proof.js). */
+export async function api(method, path, body, options) {
+  var opts = options || {};
+  var headers = { Accept: 'application/json' };
+  var s = session();
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.altcha) headers['X-Altcha'] = opts.altcha;
+  if (s && opts.auth) headers.Authorization = 'Bearer ' + s.token;
+  var response;
+  try {
+    response = await fetch(path, {
+      method: method, headers: headers, cache: 'no-store', credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body)
+    });
+  } catch {
+    throw new ApiError(NETWORK_MESSAGE, 0);
+  }
+  var data = null;
+  try { data = await response.json(); } catch { data = null; }
+  if (response.ok) return data || {};
+  // a refused session is forgotten; a refused attempt token (INVALID_TOKEN) says nothing about the session
+  if (response.status === 401 && opts.auth && !(data && data.code === 'INVALID_TOKEN')) drop(local, SESSION_KEY);
+  throw new ApiError((data && data.message) ||
+    'Máy chủ đang bận hoặc gặp sự cố (mã ' + response.status + '). Vui lòng thử lại sau ít phút.',
+    response.status, data);
+}
+
+/* GET /api/contest once per page view: the open week and the server's clock offset (ms, server - device). */
+var contestInfo = null;
+export function contest() {
+  if (!contestInfo) {
+    var before = Date.now();
+    contestInfo = api('GET', '/api/contest').then(function (info) {
+      var now = Date.parse(info.now);
+      info.offset = isFinite(now) ? now - (before + Date.now()) / 2 : null;
+      return info;
+    });
+    contestInfo.catch(function () { contestInfo = null; });
+  }
+  return contestInfo;
+}
+export function forgetContest() { contestInfo = null; }
+
+/* ------------------------------------------------------------ shared page pieces */
+
+/* Not signed in. `expired` only when a session was refused by the server (401); a first-time visitor is
+ * invited to log in or register, never told that a session they never had has expired. */
+export function needLogin(out, next, expired) {
+  status(out, 'Bạn cần đăng nhập để ' + (next === 'thi/' ? 'vào thi' : 'xem trang này') + '. ', 'warn');
+  out.appendChild(el('a', { href: url('dang-nhap/?' + (expired ? 'expired=1&' : '') + 'next=' + next), text: 'Đăng nhập' }));
+  text(out, ' hoặc ');
+  out.appendChild(el('a', { href: url('dang-ky/'), text: 'đăng ký tài khoản mới' }));
+  text(out, '.');
+}
+
+export function table(headers, rows, caption) {
+  // a table wider than the phone scrolls inside its box: the box takes the keyboard focus to scroll
+  return el('div', { class: 'ct-table', tabindex: 0, role: 'region', 'aria-label': caption || headers.join(', ') }, [el('table', {}, [
+    caption ? el('caption', { text: caption }) : null,
+    el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', { scope: 'col', text: h }); }))]),
+    el('tbody', {}, rows.map(function (r) {
+      return el('tr', {}, r.map(function (c) { return el('td', {}, [c === null || c === undefined ? '' : c]); }));
+    }))
+  ])]);
+}

@@ -1,0 +1,39 @@
+"""What the organisers' terminal says after a close: Vietnamese words and numbers, no "(người)"."""
+
+from __future__ import annotations
+
+from contest.cli.close import report
+
+
+def result(**changes):
+    base = {
+        "status": "published",
+        "week": 1,
+        "participants": 1250,
+        "counted": "contestants",
+        "ranked": 1248,
+        "tie_groups": 0,
+        "pending_prizes": 0,
+        "flags": 0,
+        "removed": 0,
+        "stale_decisions": 0,
+        "standings_sha256": "ab" * 32,
+        "final": False,
+        "award_codes_sent": 0,
+        "award_codes_failed": 0,
+        "awards_unconfirmed": 0,
+    }
+    return base | changes
+
+
+def test_the_close_says_how_many_people_took_part_in_plain_vietnamese(capsys):
+    report(result())
+    out = " ".join(capsys.readouterr().out.split())
+    assert "1.250 người tham gia" in out and "1.248 người được xếp hạng" in out
+    assert "(người)" not in out
+
+
+def test_in_attempts_mode_it_counts_attempts(capsys):
+    report(result(counted="attempts", participants=8))
+    out = " ".join(capsys.readouterr().out.split())
+    assert "8 lượt tham gia" in out and "(lượt)" not in out
