@@ -262,7 +262,7 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     assert page.evaluate("localStorage.getItem('ct.session')") is None
     assert page.evaluate(ME_STATUS, kept) == 401
     page.goto(base + "/tai-khoan/")
-    expect(page.locator(".ct-me .ct-status")).to_contain_text("Bạn cần đăng nhập")
+    expect(page.locator(".ct-me > .ct-status")).to_contain_text("Bạn cần đăng nhập")
 
     assert alerts == []  # the HTML-looking name never ran as code
     assert foreign == []  # no request ever left the origin

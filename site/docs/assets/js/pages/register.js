@@ -58,15 +58,17 @@ function consentChoices(form) {
   return out;
 }
 
-function consentMissing(form) {
-  var first = null;
+/* Marks every unticked required box (after `missing`, which cleared the errors); focuses the first one only
+ * when no earlier field was already reported (`focused`). */
+function consentMissing(form, focused) {
+  var found = false;
   $$('input[data-purpose][required]', form).forEach(function (b) {
     if (b.checked) return;
-    var node = fieldError(form, b.name, 'Bạn cần đồng ý với mục «' + b.getAttribute('data-title') +
-      '» để đăng ký dự thi.', !!first);
-    if (!first) first = node;
+    fieldError(form, b.name, 'Bạn cần đồng ý với mục «' + b.getAttribute('data-title') +
+      '» để đăng ký dự thi.', focused || found);
+    found = true;
   });
-  return !!first;
+  return found;
 }
 
 export function initRegister(form, cleanup) {
@@ -74,13 +76,14 @@ export function initRegister(form, cleanup) {
   unitPicker(form, cleanup);
   onSubmit(form, async function () {
     var out = $('.ct-status', form);
-    if (missing(form, {
+    var empty = missing(form, {
       full_name: 'Vui lòng nhập họ và tên.',
       phone: 'Vui lòng nhập số điện thoại.',
       unit_id: 'Vui lòng chọn đơn vị.',
       password: 'Vui lòng nhập mật khẩu.',
       password2: 'Vui lòng nhập lại mật khẩu.'
-    }) || consentMissing(form)) return;
+    });
+    if (consentMissing(form, empty) || empty) return;
     if (field(form, 'password').value.length < 8) {
       fieldError(form, 'password', 'Mật khẩu phải có ít nhất 8 ký tự.');
       return;
