@@ -1,18 +1,35 @@
-# The front door. `make dev` and `make test` set everything up themselves.
+# The front door. `make dev` and `make test` set everything up themselves; `make help` lists every target.
 SHELL := /bin/bash
-PYTHON ?= python3
+# .venv/ is made with CPython 3.12, the Lambda runtime's, when this machine has one (on PATH or under pyenv,
+# whose shims may not run it); otherwise with python3. PYTHON=... chooses another.
+PYTHON312 := $(firstword $(foreach p,python3.12 $(sort $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12)),\
+	$(shell $(p) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))' >/dev/null 2>&1 && echo $(p))))
+PYTHON ?= $(or $(PYTHON312),python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+LOCKS := requirements/dev.txt requirements/runtime.txt
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install dev test test-fast test-js lint bench clean
+.DEFAULT_GOAL := help
+.PHONY: help install lock dev test test-fast lint lint-py lint-js test-js bench clean
 
-$(STAMP): pyproject.toml
+## help: this list (every target documented by a `## target:` comment in this Makefile)
+help:
+	@awk '/^## [A-Za-z0-9_.-]+:/ { line = substr($$0, 4); name = line; sub(/:.*/, "", name); \
+		sub(/^[^:]*: */, "", line); printf "  %-16s %s\n", name, line; documented = 1; next } \
+		/^## / && documented { printf "  %-16s %s\n", "", substr($$0, 4); next } { documented = 0 }' $(MAKEFILE_LIST)
+
+# .venv/ holds exactly requirements/dev.txt (hashes checked; anything else is removed) plus this project,
+# editable. A lock that disagrees with pyproject.toml stops here: `make lock` re-resolves it.
+$(STAMP): pyproject.toml $(LOCKS)
+	@python3 requirements/lockfile.py check
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	python3 requirements/lockfile.py pick uv > $(VENV)/uv-requirement.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/uv-requirement.txt
+	$(BIN)/uv pip sync --quiet --python $(PY) --require-hashes requirements/dev.txt
+	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
 # The site's JavaScript tools (Biome), from npm, pinned in package-lock.json; node_modules/ is not committed.
@@ -35,20 +52,38 @@ test: $(STAMP)
 	node --test tests/js/
 	$(BIN)/pytest -p no:cacheprovider
 
-## test-js: the site's JavaScript unit tests (quiz state machine, submit/retry loop, formatting), node --test
-test-js:
-	node --test tests/js/
-
 ## test-fast: unit tests only
 test-fast: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-## lint: ruff, mypy, and Biome over the site's JavaScript (biome.json)
-lint: $(STAMP) $(NPM_STAMP)
-	node_modules/.bin/biome lint
-	$(BIN)/ruff check src functions tests benchmarks
+## lock: re-resolve requirements/dev.txt and runtime.txt (hashes) from pyproject.toml after a pin changed there;
+## other packages keep their locked versions (UPGRADE=1: every transitive version moves to the newest). Needs PyPI.
+lock:
+	test -x $(BIN)/uv || { test -x $(PY) || $(PYTHON) -m venv $(VENV); \
+		$(PY) -m pip install --quiet "$$(grep -o '"uv==[^"]*"' pyproject.toml | tr -d '"')"; }
+	$(BIN)/uv pip compile --quiet pyproject.toml --extra dev $(LOCK_FLAGS) -o requirements/dev.txt
+	$(BIN)/uv pip compile --quiet pyproject.toml $(LOCK_FLAGS) -c requirements/dev.txt -o requirements/runtime.txt
+	python3 requirements/lockfile.py check
+LOCK_FLAGS = --universal --python-version 3.11 --generate-hashes $(if $(UPGRADE),--upgrade)
+
+## lint: everything CI checks before the tests: Python (ruff, ruff format, mypy, import contracts) and JavaScript
+lint: lint-py lint-js
+
+## lint-py: ruff check, ruff format --check, mypy (strict defs on the package), import-linter contracts
+lint-py: $(STAMP)
+	$(BIN)/ruff check src functions tests benchmarks infra requirements
+	$(BIN)/ruff format --check src functions tests benchmarks infra requirements
 	$(BIN)/mypy -p contest
-	for f in functions/*/app.py; do $(BIN)/mypy "$$f" || exit 1; done
+	for f in functions/*/app.py; do $(BIN)/mypy "$$f" || exit 1; done  # each is a module named app
+	$(BIN)/lint-imports
+
+## lint-js: Biome over the site's JavaScript (biome.json; the tools from package-lock.json)
+lint-js: $(NPM_STAMP)
+	node_modules/.bin/biome lint
+
+## test-js: the site's JavaScript unit tests (quiz state machine, submit/retry loop, formatting), node --test
+test-js:
+	node --test tests/js/
 
 ## bench: every benchmark (cold start and DynamoDB calls per step, the close, the cost estimate);
 ## results printed and written under build/bench/
@@ -56,6 +91,7 @@ bench: $(STAMP) bench-close
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/cost_estimate.py
 
+## clean: remove build/ and .dev/ (the local stack's data)
 clean:
 	rm -rf build .dev
 
@@ -89,7 +125,7 @@ check-template: $(STAMP)
 	@if [ -x $(SAM) ]; then cd infra && AWS_DEFAULT_REGION=ap-southeast-1 ../$(SAM) validate --lint; \
 	else echo "sam validate skipped: sam CLI not installed (make deploy installs it into $(SAM_VENV))"; fi
 
-## layers: build the Lambda layers (arm64, CPython 3.12) into build/layers from pyproject's pins
+## layers: build the Lambda layers (arm64, CPython 3.12) into build/layers from requirements/runtime.txt
 layers: $(STAMP)
 	$(PY) infra/build_layers.py
 
@@ -110,8 +146,10 @@ deploy-waf: $(STAMP) $(SAM)
 publish-site: site
 	$(STACK_PY) publish-site --site build/site
 
-## load-content: load contest.yaml, units and questions into the deployed table (contest content load --aws)
+## load-content: load contest.yaml, units and questions into the deployed table (contest content load --aws);
+## refused while the deployed close schedule differs from content/'s results times (then `make deploy`)
 load-content: $(STAMP)
+	$(STACK_PY) check-schedule
 	table="$$($(STACK_PY) output TableName)" && \
 	region="$$($(PY) -c 'import sys; sys.path.insert(0, "infra"); from stack import stack_settings; print(stack_settings("$(STACK_ENV)")[1])')" && \
 	CONTEST_TABLE="$$table" AWS_REGION="$$region" $(BIN)/contest content load --aws
@@ -144,9 +182,13 @@ fuzz: $(STAMP)
 simulate: $(STAMP)
 	$(PY) benchmarks/simulate.py --contestants $${N:-1000}
 
-## audit: pip-audit over the installed (locked) dependencies, bandit over src and functions (accepted: tests/security/bandit-baseline.json)
+## audit: pip-audit over the lock files (PyPI's vulnerability data; fails, never hangs, when it cannot be
+## reached), bandit over src and functions (accepted: tests/security/bandit-baseline.json)
+AUDIT_TIMEOUT ?= 600
 audit: $(STAMP)
-	mkdir -p build/audit
-	$(BIN)/pip freeze --exclude-editable > build/audit/requirements.txt
-	$(BIN)/pip-audit --strict --no-deps --disable-pip -r build/audit/requirements.txt --progress-spinner off
+	for lock in $(LOCKS); do \
+		timeout $(AUDIT_TIMEOUT) $(BIN)/pip-audit --strict --require-hashes --disable-pip --vulnerability-service pypi \
+			--timeout 30 --progress-spinner off -r $$lock; rc=$$?; \
+		if [ $$rc = 124 ]; then echo "audit: no answer from PyPI's vulnerability service in $(AUDIT_TIMEOUT) s" >&2; fi; \
+		[ $$rc = 0 ] || exit $$rc; done
 	$(BIN)/bandit -q -r src functions -b tests/security/bandit-baseline.json

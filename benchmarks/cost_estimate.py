@@ -2,21 +2,16 @@
 
     .venv/bin/python benchmarks/cost_estimate.py [--participants 20] [--warm-ms 50]
 
-1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly
-as
-   the site's JavaScript calls the API: units, register, verify, login, contest (twice on the quiz page),
-   quiz,
-   submit, me. Every DynamoDB call is counted per step with its capacity units computed from the real item
-   sizes
-   (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the
-   larger
+1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly as
+   the site's JavaScript calls the API: units, register, verify, login, contest (twice on the quiz page), quiz,
+   submit, me. Every DynamoDB call is counted per step with its capacity units computed from the real item sizes
+   (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the larger
    of the item before and after; doubled inside transactions). Then the week is closed by the real close_week
    handler and its reads and writes are divided by N.
 2. Price: the counts times list prices (constants below, with the date they were read; check them before
-quoting).
+   quoting).
 
-Lambda durations are not measurable here (x86, no Lambda): the estimate uses --warm-ms per invocation (default
-50)
+Lambda durations are not measurable here (x86, no Lambda): the estimate uses --warm-ms per invocation (default 50)
 and prints the local warm median per step for comparison. CDN bytes are shown apart: the goal excludes them.
 """
 
@@ -43,8 +38,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-# --- list prices, ap-southeast-1 (Singapore), USD; read from the AWS pricing pages, 2025
-# -----------------------
+# --- list prices, ap-southeast-1 (Singapore), USD; read from the AWS pricing pages, 2025 -----------------------
 # Check them before quoting: AWS changes prices (DynamoDB on-demand was halved in November 2024).
 PRICE = {
     "lambda_request": 0.20 / 1e6,
@@ -149,8 +143,7 @@ class DynamoMeter:
     """Counts every DynamoDB call made by any botocore client in this process, per named step.
 
     Wraps botocore's BaseClient._make_api_call (a benchmark instrument, not production code): PynamoDB, the
-    close's
-    raw client and anything else all pass through it. Item sizes before and after each write are read with the
+    close's raw client and anything else all pass through it. Item sizes before and after each write are read with the
     unwrapped call so that the meter itself is never counted.
     """
 

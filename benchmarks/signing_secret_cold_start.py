@@ -2,8 +2,7 @@
 
 Each variant runs in a fresh interpreter, after what every HTTP function has already paid for at that point
 (botocore session + DynamoDB client, as PynamoDB creates it), so the figure is what the secret adds to a cold
-start.
-Nothing is sent over the network: the clients are created and the request is built and signed, then stopped
+start. Nothing is sent over the network: the clients are created and the request is built and signed, then stopped
 before sending, by a botocore event hook (no AWS account is needed).
 
     .venv/bin/python benchmarks/signing_secret_cold_start.py [runs]

@@ -2,15 +2,18 @@
 
     python infra/build_layers.py [--python python3.12] [--out build/layers]
 
-- Which packages go where: infra/layers/layers.toml. Which versions: the pins of pyproject.toml
-  [project.dependencies] (one source of truth: the layers carry what the tests ran with).
+- Which packages go where: infra/layers/layers.toml (the top-level runtime dependencies of pyproject.toml).
+  Which versions, and what else each needs: requirements/runtime.txt, the lock with hashes that `.venv/` and
+  CI are installed from too (`make lock`), so the layers carry exactly what the tests ran with. A layer holds
+  the locked closure of its packages (requirements/lockfile.py `closure`, markers evaluated for Lambda).
 - pip installs manylinux (2014 / 2_28) aarch64 wheels for CPython 3.12 (`--platform --only-binary`), whatever
-this machine is.
-- The shared layer also gets the `contest` package (src/contest).
+  this machine is, with `--require-hashes --no-deps`: only the locked files, nothing resolved anew.
+- The shared layer also gets the part of the `contest` package the handlers can import (`runtime_modules`:
+  every contest module reachable from functions/*/app.py, lazy imports included), not the organisers' CLI,
+  the local stack, the site builder or the certificates' fonts.
 - Every .py is compiled to .pyc by a CPython 3.12 with `unchecked-hash` invalidation: /opt is read-only on
   Lambda, so without shipped .pyc files every cold start compiles every imported module again.
-- A package the reports layer shares with the shared layer (none today) is removed from the reports layer:
-both
+- A package the reports layer shares with the shared layer (none today) is removed from the reports layer: both
   layers sit on close_week's path, and two copies of one package would be a trap.
 
 `sam build` then takes the two folders as they are (the layers have no BuildMethod on purpose).
@@ -19,17 +22,27 @@ both
 from __future__ import annotations
 
 import argparse
+import ast
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 LAYERS_TOML = ROOT / "infra" / "layers" / "layers.toml"
 PYPROJECT = ROOT / "pyproject.toml"
+sys.path.insert(0, str(ROOT / "requirements"))
+import lockfile  # noqa: E402 - requirements/lockfile.py, stdlib only
+
+# Environment markers of the Lambda runtime (packaging's names), for the lock's conditional entries.
+LAMBDA_MARKERS = {"python_version": "3.12", "python_full_version": "3.12.0", "sys_platform": "linux",
+                  "platform_system": "Linux", "platform_machine": "aarch64", "implementation_name": "cpython",
+                  "platform_python_implementation": "CPython", "os_name": "posix", "extra": ""}  # fmt: skip
 # python3.12 on Lambda runs on Amazon Linux 2023 (glibc 2.34): manylinux_2_28 wheels (numpy 2.4+) fit as well.
 PLATFORMS = ("manylinux2014_aarch64", "manylinux_2_28_aarch64")
 PYTHON_VERSION = "3.12"
@@ -90,16 +103,89 @@ def find_python312(explicit: str | None = None) -> str:
     raise SystemExit("CPython 3.12 is needed to compile the layers (and by `sam build`): install python3.12")
 
 
+def locked(requirements: list[str]) -> list[lockfile.Entry]:
+    """The entries of requirements/runtime.txt that these top-level requirements need on Lambda."""
+    entries = lockfile.read_lock(lockfile.RUNTIME_LOCK)
+    roots = {canonical(re.split(r"[\[=<>!~; ]", r, maxsplit=1)[0]) for r in requirements}
+    for name in roots:
+        pinned = next(r for r in requirements if canonical(re.split(r"[\[=<>!~; ]", r, maxsplit=1)[0]) == name)
+        version = pinned.split("==", 1)[1].split(";")[0].strip()
+        if not any(e.name == name and e.version == version for e in entries):
+            raise SystemExit(f"{pinned} is not in {lockfile.RUNTIME_LOCK}: run `make lock`")
+    return lockfile.closure(entries, roots, LAMBDA_MARKERS)
+
+
 def pip_install(requirements: list[str], target: Path) -> None:
-    subprocess.run(  # noqa: S603 - our own argument list
-        [
-            sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-            "--target", str(target), *[arg for p in PLATFORMS for arg in ("--platform", p)],
-            "--implementation", "cp",
-            "--python-version", PYTHON_VERSION, "--only-binary=:all:", "--upgrade", *requirements,
-        ],
-        check=True,
-    )  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        requirements_file = Path(tmp) / "requirements.txt"
+        requirements_file.write_text("".join(e.requirement() + "\n" for e in locked(requirements)), encoding="utf-8")
+        subprocess.run(  # noqa: S603 - our own argument list
+            [
+                sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+                "--target", str(target), *[arg for p in PLATFORMS for arg in ("--platform", p)],
+                "--implementation", "cp", "--python-version", PYTHON_VERSION, "--only-binary=:all:",
+                "--require-hashes", "--no-deps", "-r", str(requirements_file),
+            ],
+            check=True,
+        )  # fmt: skip
+
+
+def import_graph() -> Any:
+    """grimp's graph of `contest` and what it imports (TYPE_CHECKING blocks excluded), without the imports the
+    request-path contract of pyproject.toml [tool.importlinter] declares never run on Lambda (each says why)."""
+    import grimp
+
+    graph = grimp.build_graph("contest", include_external_packages=True, exclude_type_checking_imports=True)
+    config = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    for contract in config["contracts"]:
+        if contract.get("id") == "request-path":
+            for ignored in contract.get("ignore_imports", []):
+                importer, imported = (part.strip() for part in ignored.split("->"))
+                graph.remove_import(importer=importer, imported=imported)
+    return graph
+
+
+def handler_imports(app: Path, graph: Any) -> set[str]:
+    """The `contest` modules a functions/*/app.py imports itself."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(app.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "contest":
+            for alias in node.names:  # `from contest import schemas` names a module; `from contest.x import f` not
+                child = f"{node.module}.{alias.name}"
+                found.add(child if child in graph.modules else node.module)
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.split(".")[0] == "contest"}
+    return found
+
+
+def reachable(apps: list[Path], graph: Any | None = None) -> set[str]:
+    """Every module these handlers can import: theirs and, transitively, what those import (lazy imports inside
+    functions included), `contest` modules and external top-level packages alike."""
+    graph = graph or import_graph()
+    wanted: set[str] = set()
+    for app in apps:
+        for module in handler_imports(app, graph):
+            wanted |= {module} | graph.find_upstream_modules(module)
+    return wanted
+
+
+def runtime_modules() -> set[str]:
+    """The `contest` modules any handler can import, with the packages that hold them."""
+    found = {m for m in reachable(sorted((ROOT / "functions").glob("*/app.py"))) if m.split(".")[0] == "contest"}
+    return found | {".".join(m.split(".")[:i]) for m in found for i in range(1, m.count(".") + 1)}
+
+
+def copy_package(modules: set[str], site: Path) -> None:
+    """The modules' source files (a package as its __init__.py, if any) into site/, nothing else of src/contest."""
+    for module in sorted(modules):
+        parts = module.split(".")
+        source = ROOT / "src" / Path(*parts)
+        source = source / "__init__.py" if source.is_dir() else source.with_suffix(".py")
+        if not source.exists():  # a namespace package (src/contest has no __init__.py)
+            continue
+        destination = site / source.relative_to(ROOT / "src")
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, destination)
 
 
 def strip(target: Path) -> None:
@@ -143,7 +229,7 @@ def build(out: Path, python312: str) -> dict[str, int]:
         site.mkdir(parents=True)
         pip_install(requirements, site)
         if layer == "shared":
-            shutil.copytree(ROOT / "src" / "contest", site / "contest", ignore=shutil.ignore_patterns("__pycache__"))
+            copy_package(runtime_modules(), site)
         strip(site)
         sizes[layer] = size_of(folder)
     shared_site = out / "shared" / "python"
@@ -166,6 +252,7 @@ SMOKE_ENV = {
     "AWS_ACCESS_KEY_ID": "smoke", "AWS_SECRET_ACCESS_KEY": "smoke", "AWS_DEFAULT_REGION": "ap-southeast-1",
     "AWS_ENDPOINT_URL": "http://127.0.0.1:9",  # an AWS call at import time fails at once, reaching nothing
     "CONTEST_TABLE": "smoke", "CONTEST_SIGNING_SECRET": "smoke-" + "s" * 40, "CONTEST_SMS_SENDER": "sns",
+    "CONTEST_ORIGIN_SECRET": "smoke-" + "o" * 40,
     "CONTEST_PUBLIC_BUCKET": "smoke-public", "CONTEST_PRIVATE_BUCKET": "smoke-private",
     "POWERTOOLS_SERVICE_NAME": "smoke",
 }  # fmt: skip

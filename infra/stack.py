@@ -5,6 +5,7 @@
     CloudFront
     python infra/stack.py close [--week N]                     # run close_week now and print its answer
     python infra/stack.py rotate-secret                        # new signing + origin secrets, fresh sandboxes
+    python infra/stack.py check-schedule                       # the deployed close schedule = content/'s times?
     python infra/stack.py parameters [Key=Value ...]           # sam deploy's parameter overrides (no AWS call):
         samconfig's, then the close schedule generated from content/contest.yaml, then the given ones
 
@@ -28,6 +29,7 @@ from typing import Any
 INFRA = Path(__file__).resolve().parent
 ROOT = INFRA.parent
 RESULTS_PREFIX = "results/"  # written by close_week; never touched by a site publication
+RESULTS_INDEX = RESULTS_PREFIX + "index.json"  # except an empty index before the first close (put_empty_index)
 
 # Cache-Control per kind of file. MkDocs-Material's bundles carry a content hash in their names.
 HTML_CACHE = "public, max-age=60"
@@ -58,6 +60,23 @@ def deploy_parameters(config_env: str, content: Path, extra: list[str]) -> str:
             raise SystemExit(f"parameter {item!r}: expected Key=Value without spaces")
         merged[key] = value
     return " ".join(f"{k}={v}" for k, v in merged.items())
+
+
+def schedule_drift(session: Any, stack: str, content: Path) -> str | None:
+    """Why the deployed close schedule differs from content/contest.yaml's results times, or None when it matches.
+    A results_at changed after the last `make deploy` would otherwise leave the close at the old time."""
+    from contest.sitebuild import load_contest
+    from contest.weeks import close_schedule
+
+    wanted = close_schedule(load_contest(content))
+    found = session.client("scheduler").get_schedule(Name=f"{stack}-close-week")
+    deployed = (found.get("ScheduleExpression"), found.get("ScheduleExpressionTimezone"))
+    if deployed == (wanted.expression, wanted.timezone):
+        return None
+    return (
+        f"the deployed close schedule is {deployed[0]} ({deployed[1]}) but content/contest.yaml's results times need "
+        f"{wanted.expression} ({wanted.timezone}): run `make deploy` first"
+    )
 
 
 def outputs(session: Any, stack: str) -> dict[str, str]:
@@ -104,6 +123,8 @@ def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> di
             continue  # unchanged (single-part uploads: the ETag is the MD5)
         s3.put_object(Bucket=bucket, Key=key, Body=body, ContentType=content_type(key), CacheControl=cache_control(key))
         uploaded += 1
+    if RESULTS_INDEX not in remote:
+        put_empty_index(s3, bucket)
     stale = [k for k in remote if k not in local and not k.startswith(RESULTS_PREFIX)]
     for start in range(0, len(stale), 1000):
         s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": k} for k in stale[start : start + 1000]]})
@@ -112,6 +133,30 @@ def publish_site(session: Any, bucket: str, distribution: str, site: Path) -> di
         InvalidationBatch={"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": str(time.time_ns())},
     )
     return {"uploaded": uploaded, "unchanged": len(local) - uploaded, "removed": len(stale)}
+
+
+def put_empty_index(s3: Any, bucket: str) -> bool:
+    """results/index.json with no week before the first close (the results page reads it instead of logging a
+    404). Written only if absent (If-None-Match: *): an index close_week wrote in the meantime is never replaced.
+    True when written."""
+    from botocore.exceptions import ClientError
+
+    from contest.publication import canonical_json, empty_results_index
+
+    try:
+        s3.put_object(
+            Bucket=bucket,
+            Key=RESULTS_INDEX,
+            Body=canonical_json(empty_results_index()),
+            ContentType=content_type(RESULTS_INDEX),
+            CacheControl=HTML_CACHE,
+            IfNoneMatch="*",
+        )
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in ("PreconditionFailed", "ConditionalRequestConflict"):
+            return False
+        raise
+    return True
 
 
 def close(session: Any, stack: str, week: int | None) -> None:
@@ -221,6 +266,8 @@ def main() -> None:
     clo = sub.add_parser("close", help="run close_week now")
     clo.add_argument("--week", type=int, help="the week to close (default: the one the clock says)")
     sub.add_parser("rotate-secret", help="new signing and origin secrets; renew every sandbox")
+    chk = sub.add_parser("check-schedule", help="fail if the deployed close schedule differs from content/")
+    chk.add_argument("--content", type=Path, default=ROOT / "content")
     par = sub.add_parser("parameters", help="sam deploy parameter overrides (close schedule from content/)")
     par.add_argument("--content", type=Path, default=ROOT / "content")
     par.add_argument("extra", nargs="*", help="Key=Value overrides (win over samconfig and content)")
@@ -255,6 +302,11 @@ def run_command(args: argparse.Namespace, session: Any, stack: str) -> None:
         )
     elif args.command == "close":
         close(session, stack, args.week)
+    elif args.command == "check-schedule":
+        drift = schedule_drift(session, stack, args.content)
+        if drift:
+            raise SystemExit(drift)
+        sys.stdout.write("the deployed close schedule matches content/contest.yaml\n")
     elif args.command == "rotate-secret":
         functions = contest_functions(session, stack)
         rotate_secrets(session, outputs(session, stack), functions)

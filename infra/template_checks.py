@@ -1,13 +1,10 @@
 """Offline checks of infra/template.yaml: cfn-lint, the SAM transform, cfn-lint on the transformed template.
 
-cfn-lint alone misses SAM mistakes (a misspelled !Ref inside a policy, an invalid event type), so the template
-is
-also transformed with samtranslator's Python API — what CloudFormation's AWS::Serverless transform runs — with
-a
+cfn-lint alone misses SAM mistakes (a misspelled !Ref inside a policy, an invalid event type), so the template is
+also transformed with samtranslator's Python API — what CloudFormation's AWS::Serverless transform runs — with a
 policy loader that makes no AWS call, and the resulting plain CloudFormation is linted again.
 
-Used by tests/infra and by `make check-template` (`python infra/template_checks.py`). No network, no AWS
-account.
+Used by tests/infra and by `make check-template` (`python infra/template_checks.py`). No network, no AWS account.
 """
 
 from __future__ import annotations
@@ -134,8 +131,8 @@ if app is not None and hasattr(app, "_static_routes"):
 top = {name.split(".")[0] for name in set(sys.modules) - before}
 owners = importlib.metadata.packages_distributions()
 dists = sorted({d for name in top if name not in sys.stdlib_module_names for d in owners.get(name, [])})
-print(json.dumps({"routes": routes, "handler": callable(getattr(module, "lambda_handler", None)), "dists":
-dists}))
+print(json.dumps({"routes": routes, "handler": callable(getattr(module, "lambda_handler", None)),
+                  "dists": dists}))
 """
 
 

@@ -1,11 +1,14 @@
 """Accounts API: register, verify the phone, log in, reset the password, units, contest info, my page."""
 
+from contextvars import ContextVar
+
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contest import schemas as s
 from contest.http import bearer, client_ip, make_resolver, route
 from contest.observability import logger
+from contest.proof import Proven
 from contest.runtime import build_runtime
 from contest.services.content import contest_info, units
 
@@ -17,16 +20,24 @@ def proof(payload: str | None) -> None:
     runtime.proof.check(payload)
 
 
+proven: ContextVar[Proven | None] = ContextVar("proven", default=None)
+
+
+def proof_in_transaction(payload: str | None) -> None:
+    """Checked first like `proof`; recorded as used inside the registration's own transaction."""
+    proven.set(runtime.proof.verify(payload))
+
+
 @route(app, "GET", "/api/challenge", response=s.CHALLENGE)
 def challenge():
     """Thử thách chống gửi tin nhắn tự động (giải trong trình duyệt, dùng một lần)."""
     return runtime.proof.challenge()
 
 
-@route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201, proof=proof)
+@route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201, proof=proof_in_transaction)
 def register(body):
     """Đăng ký tài khoản (một tài khoản cho mỗi số điện thoại)."""
-    return runtime.accounts.register(**body, ip=client_ip(app))  # consent per purpose: time + text version kept
+    return runtime.accounts.register(**body, ip=client_ip(app), proof=proven.get())  # consents: time + version kept
 
 
 @route(app, "POST", "/api/verify", request=s.VERIFY, response=s.MESSAGE)

@@ -29,6 +29,19 @@ AWARDS_HEADER = (
     "Ghi chú",
     "Hạn xác nhận",
 )
+WINNERS_HEADER = (
+    "Hạng",
+    "Giải",
+    "Số tiền",
+    "Số giấy chứng nhận",
+    "Họ và tên",
+    "Đơn vị",
+    "Số điện thoại",
+    "Xác nhận số điện thoại",
+    "Thời điểm xác nhận",
+    "Cách xác nhận / ghi chú",
+    "Mã tài khoản",
+)
 CONFIRMED = "Đã xác nhận"
 NOT_CONFIRMED = "Chưa xác nhận — giải giữ nguyên, chờ Ban Tổ chức"
 AT_REGISTRATION = "Đã xác thực khi đăng ký"
@@ -103,3 +116,39 @@ def award_rows(
             ]
         )
     return rows
+
+
+def national(phone: str) -> str:
+    """+84912345678 -> 0912345678 (how a Vietnamese organiser dials and a bank transfer form asks for it)."""
+    return "0" + phone[3:] if phone.startswith("+84") else phone
+
+
+def winner_rows(
+    contest: Contest,
+    ranking: WeekRanking,
+    award_table: Sequence[Sequence[Any]],
+    phones: Mapping[str, str],
+    numbers: Mapping[int, str],
+) -> list[list[Any]]:
+    """The private winners' list for paying prizes: one row per prize candidate (`award_rows` order), with
+    the amount, the certificate number, the FULL phone number and the confirmation. A candidate still in an
+    undecided tie group has no amount and no certificate number yet."""
+    amounts = {p.rank: p.amount for p in contest.weekly_prizes}
+    out: list[list[Any]] = []
+    for (position, prize, account_id), row in zip(candidates(ranking), award_table, strict=True):
+        out.append(
+            [
+                row[0],
+                row[1],
+                None if prize == PENDING else amounts.get(prize),
+                numbers.get(position, ""),
+                row[3],
+                row[5],
+                national(phones.get(account_id, "")),
+                row[6],
+                row[7],
+                " — ".join(str(x) for x in (row[8], row[9]) if x),
+                account_id,
+            ]
+        )
+    return out

@@ -718,7 +718,7 @@ def dump_questions(questions: Sequence[Question]) -> str:
         lines.append(f"  - id: {q.id}")
         lines.append(f"    text: {_quoted(q.text)}")
         lines.append("    options:")
-        for key in OPTION_KEYS:
+        for key in sorted(q.options):  # A B C D (quiz.options_per_question letters)
             lines.append(f"      {key}: {_quoted(q.options[key])}")
         lines.append(f"    correct: {q.correct}")
         lines.append(f"    difficulty: {q.difficulty}")

@@ -101,6 +101,22 @@ class Certificate:
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def week_numbers(ranking: Any, style: CertificateStyle | None, year: int, week: int) -> dict[int, str]:
+    """Position in the week's ranking -> the number its certificate carries (the private winners' list shows it
+    before the certificates are printed). The same order as `week_certificates`: prizes in PRIZE_ORDER, the
+    awarded entries of each prize as published; pending prizes have no number."""
+    out: dict[int, str] = {}
+    seq = 0
+    for prize in sorted(ranking.rules.prizes, key=lambda p: PRIZE_ORDER.get(p.rank, 9)):
+        for slot in ranking.prizes:
+            if slot.prize.rank == prize.rank and slot.winner is not None:
+                seq += 1
+                out[slot.winner] = (
+                    style.number(year, f"T{week}", seq) if style else CertificateStyle.number_default(year, week, seq)
+                )
+    return out
+
+
 def _day(iso: str) -> date:
     return datetime.fromisoformat(iso).date()
 
@@ -220,7 +236,15 @@ def _page(pdf: Any, cert: Certificate) -> None:
     pdf.set_line_width(0.4)
     pdf.rect(12, 12, w - 24, h - 24)
 
-    def at(x: float, y: float, width: float, text: str, size: float, style_: str = "", color=(0, 0, 0)) -> float:
+    def at(
+        x: float,
+        y: float,
+        width: float,
+        text: str,
+        size: float,
+        style_: str = "",
+        color: tuple[int, int, int] = (0, 0, 0),
+    ) -> float:
         """Centred text in the column [x, x + width] from y; returns the y below it."""
         pdf.set_font("DejaVuSerif", style_, size)
         pdf.set_text_color(*color)

@@ -98,7 +98,7 @@ class Settings:
         secret = optional("CONTEST_SIGNING_SECRET")
         secret_ref = optional("CONTEST_SIGNING_SECRET_PARAM") or optional("CONTEST_SIGNING_SECRET_ARN")
         if api and not secret and not secret_ref:
-            raise ConfigError("missing signing secret: set CONTEST_SIGNING_SECRET_PARAM (or _ARN)")
+            raise ConfigError("missing signing secret: set CONTEST_SIGNING_SECRET_ARN (or _PARAM for SSM)")
         if secret and len(secret) < 32:
             raise ConfigError("CONTEST_SIGNING_SECRET must be at least 32 characters")
         receipt_key = optional("CONTEST_RECEIPT_KEY")

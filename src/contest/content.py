@@ -77,11 +77,12 @@ class Content:
 # --- YAML with line numbers -------------------------------------------------------------------
 
 
-class _Lines(dict):  # type: ignore[type-arg]
+class _Lines(dict):
     """A mapping that remembers the line of itself and of each key."""
 
     line = 0
     key_lines: dict[str, int]
+    duplicates: list[tuple[str, int, int]]  # (key, line of the repeat, line of the first): YAML keeps the last
 
 
 @functools.cache
@@ -102,9 +103,13 @@ def _construct_mapping(loader: Any, node: Any) -> _Lines:
     mapping = _Lines()
     mapping.line = node.start_mark.line + 1
     mapping.key_lines = {}
+    mapping.duplicates = []
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)  # type: ignore[no-untyped-call]
-        mapping[key] = loader.construct_object(value_node, deep=True)  # type: ignore[no-untyped-call]
+        key = loader.construct_object(key_node, deep=True)
+        if str(key) in mapping.key_lines:
+            mapping.duplicates.append((str(key), key_node.start_mark.line + 1, mapping.key_lines[str(key)]))
+            continue  # the first one stays (and the repeat is an error)
+        mapping[key] = loader.construct_object(value_node, deep=True)
         mapping.key_lines[str(key)] = key_node.start_mark.line + 1
     return mapping
 
@@ -291,6 +296,8 @@ def check_keys(r: _Reader, data: Any, schema: dict[str, Any], prefix: str = "", 
     root = schema if root is None else root
     if not isinstance(data, dict):
         return
+    for key, line, first in getattr(data, "duplicates", ()):
+        r.issues.append(ContentIssue(r.file, line, f"duplicate key '{prefix}{key}' (first at line {first})"))
     for key in data:
         path = f"{prefix}{key}"
         if key not in schema:
@@ -775,6 +782,7 @@ def check_documents(documents_dir: Path) -> list[ContentIssue]:
         else:
             meta.line += 1  # the front matter starts on the file's second line
             meta.key_lines = {k: v + 1 for k, v in meta.key_lines.items()}
+            meta.duplicates = [(k, line + 1, first + 1) for k, line, first in meta.duplicates]
             check_keys(r, meta, DOCUMENT_KEYS)
             for key in ("id", "title"):
                 if not meta.get(key):

@@ -130,7 +130,7 @@ def json_body(app: APIGatewayHttpResolver, schema: dict[str, Any], *, optional: 
     except (ValueError, RecursionError, UnicodeDecodeError) as exc:
         raise errors.InvalidJson() from exc
     validate(schema, value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def route(

@@ -133,6 +133,11 @@ class CertificateStyle:
     def number(self, year: int, round_: str, seq: int) -> str:
         return self.number_format.format(year=year, round=round_, seq=seq)
 
+    @staticmethod
+    def number_default(year: int, week: int, seq: int) -> str:
+        """The number when contest.yaml has no `certificates:` section yet."""
+        return f"{year}-T{week}-{seq:02d}"
+
 
 @dataclass(frozen=True)
 class ConsentPurpose:

@@ -45,3 +45,18 @@ def format_percent(fraction: float, decimals: int = 1) -> str:
 def format_money(amount: int, currency: str = "đồng") -> str:
     """5000000 -> "5.000.000 đồng"."""
     return f"{format_number(amount)} {currency}".rstrip()
+
+
+VIETNAM = "Asia/Ho_Chi_Minh"
+
+
+def format_time(ms: int | None, timezone: str = VIETNAM) -> str:
+    """An instant (epoch milliseconds) as organisers read it, in the contest's time zone: "20:01 22/10/2023".
+
+    Every CLI listing shows times this way, whatever the time zone of the machine running the command."""
+    if ms is None:
+        return ""
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromtimestamp(ms / 1000, UTC).astimezone(ZoneInfo(timezone)).strftime("%H:%M %d/%m/%Y")

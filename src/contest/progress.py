@@ -3,7 +3,7 @@
 Per unit: registered contestants, contestants who took part this week, attempts, participation rate
 against the unit's headcount where known, mean score so far; then the province-wide totals.
 
-The week is read exactly as the Sunday close reads it: the standings streamed shard by shard as compact
+The week is read exactly as the weekly close reads it: the standings streamed shard by shard as compact
 tuples (`CloseRepository.stream_standings`), excluded and disqualified accounts left out of every figure,
 so the report's "took part" is the count the close would publish (in "contestants" mode) at that moment.
 The mean score is the mean of each contestant's best attempt, as in the published unit table. Registered
@@ -166,7 +166,7 @@ def build_report(
 
 
 class ProgressSource(Protocol):
-    def registered_counts(self, unit_ids: Iterable[str]) -> dict[str, int]: ...
+    def registered_counts(self, unit_ids: Iterable[str], verified_only: bool = False) -> dict[str, int]: ...
 
     def excluded_account_ids(self) -> set[str]: ...
 
@@ -184,12 +184,14 @@ def read_progress(
     on_registered: Callable[[int], None] | None = None,
     on_rows: Callable[[int], None] | None = None,
     scope_label: str = "Toàn Cuộc thi",
+    verified_only: bool = False,
 ) -> ProgressReport:
-    """Registered counts (index gsi1), then one streamed pass over the week's standings."""
+    """Registered counts (index gsi1), then one streamed pass over the week's standings. `verified_only`: the
+    contest verifies at registration, so only accounts that proved their phone are registered contestants."""
     import time
 
     started = time.perf_counter()
-    registered = repo.registered_counts([u.id for u in units])
+    registered = repo.registered_counts([u.id for u in units], verified_only)
     if on_registered is not None:
         on_registered(sum(registered.values()))
     decisions = repo.week_decisions(week.number)

@@ -19,6 +19,7 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from contest import errors
@@ -28,6 +29,14 @@ from contest.model import SmsPolicy
 ALGORITHM = "PBKDF2/SHA-256"
 HEADER = "x-altcha"
 MAX_PAYLOAD_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class Proven:
+    """A verified challenge not yet recorded as used: its single-use key and when it expires."""
+
+    key: str
+    expires_at_s: int
 
 
 class UsedProofs(Protocol):
@@ -57,10 +66,17 @@ class ProofOfWork:
             hmac_secret=self._challenge_key,
             hmac_key_secret=self._derived_key,
         )
-        return made.to_dict()  # type: ignore[no-any-return]
+        return made.to_dict()
 
     def check(self, payload: str | None) -> None:
         """Raise unless `payload` is a solved, unexpired challenge of ours that was never used before."""
+        proven = self.verify(payload)
+        if not self._used.use_proof(proven.key, proven.expires_at_s):
+            raise errors.ProofReused()
+
+    def verify(self, payload: str | None) -> Proven:
+        """Everything but the single-use record (no I/O): the caller records `Proven.key` as used in its own
+        write, before anything is sent (registration does it inside its transaction)."""
         if not payload:
             raise errors.ProofRequired()
         if len(payload) > MAX_PAYLOAD_CHARS:
@@ -82,6 +98,4 @@ class ProofOfWork:
         if now_s > expires:
             raise errors.ProofExpired()
         # The signature covers every parameter: one key per challenge the server ever issued.
-        key = hashlib.sha256(str(parsed.challenge.signature).encode()).hexdigest()[:40]
-        if not self._used.use_proof(key, expires):
-            raise errors.ProofReused()
+        return Proven(hashlib.sha256(str(parsed.challenge.signature).encode()).hexdigest()[:40], expires)

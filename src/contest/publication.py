@@ -379,8 +379,13 @@ def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -
     groups = []
     for gi, g in enumerate(ranking.groups):
         entry = _group_public(ranking, gi, contest.timezone)
-        entry["members"] = [person(int(i)) for i in ranking.order[g.start : g.start + g.size]]
+        entry["members"] = [
+            {**person(int(ranking.order[p])), "rank": int(ranking.rank[p]), "prize": ranking.prize_at.get(p)}
+            for p in range(g.start, g.start + g.size)
+        ]
         entry["prize"] = ranking.prize_at.get(g.start)
+        # the prizes this undecided group shares out (one rank per slot), e.g. a tie across first and second
+        entry["at_stake"] = [s.prize.rank for s in ranking.prizes if s.pending_group == g.label]
         groups.append(entry)
     return {
         "schema": SCHEMA_VERSION,
@@ -423,6 +428,12 @@ def results_index(existing: Mapping[str, Any] | None, entry: Mapping[str, Any] |
         "weeks": [weeks[k] for k in sorted(weeks)],
         "final": "final.json" if final or (existing or {}).get("final") else None,
     }
+
+
+def empty_results_index() -> dict:
+    """The index before the first close: written by `make publish-site` and the local stack when there is none,
+    so the results page reads a valid index instead of failing on a 404 that browsers log as an error."""
+    return results_index(None, None, False)
 
 
 def index_entry(public: Mapping[str, Any]) -> dict[str, Any]:

@@ -113,7 +113,7 @@ class S3Publisher:
 
     def _get(self, bucket: str, key: str) -> bytes | None:
         try:
-            return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()  # type: ignore[no-any-return]
+            return self.client.get_object(Bucket=bucket, Key=key)["Body"].read()
         except self.client.exceptions.NoSuchKey:
             return None
 

@@ -53,11 +53,11 @@ def taker(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
     if len(indices) == 1:
         only = indices[0]
         return lambda seq: (seq[only],)
-    return operator.itemgetter(*indices)  # type: ignore[return-value]
+    return operator.itemgetter(*indices)
 
 
 def as_compact(record: StandingRecord) -> CompactStanding:
-    return _as_row(record)  # type: ignore[no-any-return]
+    return _as_row(record)
 
 
 @dataclass(frozen=True)
@@ -243,9 +243,9 @@ def ingest(
         account_id, score, duration_ms, prediction, unit_id, full_name, phone, _, attempts, _ = row
         if skip and account_id in skip:
             if account_id in disqualified:
-                removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))  # type: ignore[arg-type]
+                removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))
             else:
-                removed.append(Removed(tuple(row), "excluded", ""))  # type: ignore[arg-type]
+                removed.append(Removed(tuple(row), "excluded", ""))
             continue
         code = unit_index.get(unit_id)
         if code is None:

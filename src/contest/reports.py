@@ -20,10 +20,13 @@ from typing import IO, Any
 
 import numpy as np
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
 
 from contest import cells
-from contest.awards import AWARDS_HEADER
+from contest.awards import AWARDS_HEADER, WINNERS_HEADER
 from contest.model import Prize, Unit
 from contest.publication import COMMITTEE_DECIDED, COMMITTEE_DECIDES, prize_label
 from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
@@ -60,6 +63,47 @@ UNITS_HEADER = (
     "Tỷ lệ tham gia",
 )
 FLAG_LABELS = {"too_fast": "Làm bài quá nhanh", "shared_device": "Nhiều tài khoản cùng thiết bị/địa chỉ"}
+
+
+# Excel number formats (shown with the reader's own separators: 1.234,5 and 12,5 % on a Vietnamese Excel)
+PERCENT = "0.0%"
+MEAN = "0.00"
+WHOLE = "#,##0"
+WHEN = "dd/mm/yyyy hh:mm"
+TEXT = "@"
+
+
+def formatted_sheet(wb: Workbook, title: str, header: Sequence[str], widths: Sequence[float]) -> cells.Sheet:
+    """A write-only sheet with column widths, a bold wrapped header and the header row frozen (set before any row
+    is written, as write-only sheets require)."""
+    ws = wb.create_sheet(title)
+    for col, width in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    row = []
+    for text in header:
+        cell = WriteOnlyCell(ws, cells.neutralise(text))
+        cell.font, cell.alignment = bold, wrap
+        row.append(cell)
+    ws.append(row)
+    return cells.Sheet(ws)
+
+
+def styled(sheet: cells.Sheet, value: Any, number_format: str) -> Any:
+    """One cell with a number format; a text value still goes through the neutraliser."""
+    cell = WriteOnlyCell(sheet.worksheet, cells.neutralise(value))
+    cell.number_format = number_format
+    return cell
+
+
+def local_time(iso: str | None, timezone: str) -> datetime | None:
+    """An ISO instant as the naive Vietnam-time datetime Excel shows (Excel has no time zones)."""
+    if not iso:
+        return None
+    from zoneinfo import ZoneInfo
+
+    return datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
 
 
 def _clean(text: str) -> str:
@@ -168,14 +212,14 @@ def units_csv(rows: Sequence[UnitRow]) -> bytes:
 class _FixedTimeZip(zipfile.ZipFile):
     """A zip archive whose entries all carry one timestamp (openpyxl writes str names or temp files)."""
 
-    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
         if isinstance(zinfo_or_arcname, str):
             zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_ZIP_TIME)
             zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
             zinfo_or_arcname.external_attr = 0o600 << 16
         super().writestr(zinfo_or_arcname, data, *args, **kwargs)
 
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
         with open(filename, "rb") as fh:
             self.writestr(arcname or str(filename), fh.read())
 
@@ -199,15 +243,17 @@ def week_workbook(
     review: Mapping[str, Any],
     fixed: datetime,
     awards: Sequence[Sequence[Any]] = (),
+    timezone: str = "Asia/Ho_Chi_Minh",
 ) -> bytes:
     """Weekly report: summary by unit, per-person detail, ties and flags, prize confirmations (four sheets)."""
     wb = Workbook(write_only=True)
-    summary = cells.Sheet(wb.create_sheet("Tổng hợp theo đơn vị"))
-    summary.append(list(UNITS_HEADER))
+    summary = formatted_sheet(wb, "Tổng hợp theo đơn vị", UNITS_HEADER, (16, 44, 14, 10, 12, 11, 12, 12))
     for r in unit_rows:
-        summary.append(list(_unit_values(r)))
-    detail = cells.Sheet(wb.create_sheet("Chi tiết cá nhân"))
-    detail.append(list(STANDINGS_HEADER))
+        v = _unit_values(r)
+        summary.append([*v[:6], styled(summary, v[6], MEAN), styled(summary, v[7], PERCENT)])
+    detail = formatted_sheet(
+        wb, "Chi tiết cá nhân", STANDINGS_HEADER, (7, 14, 20, 28, 14, 16, 36, 7, 12, 10, 10, 8, 14, 40)
+    )
     unit_names = {u.id: u.name for u in units}
     written = 0
     for chunk in _standings_columns(ranking, unit_names):
@@ -221,9 +267,10 @@ def week_workbook(
         else:
             continue
         break
-    ties = cells.Sheet(wb.create_sheet("Đồng hạng và cờ rà soát"))
-    ties.append(
-        [
+    ties = formatted_sheet(
+        wb,
+        "Đồng hạng và cờ rà soát",
+        (
             "Nhóm đồng hạng",
             "Hạng",
             "Trạng thái",
@@ -236,7 +283,8 @@ def week_workbook(
             "Thời gian (ms)",
             "Dự đoán",
             "Quyết định",
-        ]
+        ),
+        (16, 7, 26, 26, 20, 28, 14, 36, 7, 12, 10, 40),
     )
     prizes: Sequence[Prize] = ranking.rules.prizes
     for g in review["tie_groups"]:
@@ -300,10 +348,42 @@ def week_workbook(
     for r in review["removed"]:
         why = "Thuộc diện không được dự thi" if r["why"] == "excluded" else "Bị hủy kết quả"
         ties.append(["", "", why, r["reason"], r["account_id"], r["name"], r["phone"]])
-    confirmations = cells.Sheet(wb.create_sheet("Xác nhận giải"))
-    confirmations.append(list(AWARDS_HEADER))
+    confirmations = formatted_sheet(wb, "Xác nhận giải", AWARDS_HEADER, (7, 26, 20, 28, 14, 36, 30, 17, 26, 30, 17))
     for award_row in awards:
-        confirmations.append(list(award_row))
+        values = list(award_row)
+        for at in (7, 10):  # confirmed at, confirm by: Vietnam time, as dates Excel can sort
+            if isinstance(values[at], str) and values[at]:
+                values[at] = styled(confirmations, local_time(values[at], timezone), WHEN)
+        confirmations.append(values)
+    return workbook_bytes(wb, fixed)
+
+
+def winners_workbook(
+    rows: Sequence[Sequence[Any]], fixed: datetime, *, timezone: str, currency: str, title: str
+) -> bytes:
+    """The private winners' list for paying prizes (full phone numbers: never public). One sheet, formatted:
+    widths, frozen header, amounts as numbers, confirmation times in Vietnam time; a total row; a note sheet."""
+    wb = Workbook(write_only=True)
+    header = [f"Số tiền ({currency})" if h == "Số tiền" else h for h in WINNERS_HEADER]
+    sheet = formatted_sheet(wb, "Danh sách nhận giải", header, (7, 26, 14, 24, 28, 36, 14, 30, 17, 36, 20))
+    total = 0
+    for row in rows:
+        values = list(row)
+        total += values[2] or 0
+        values[2] = styled(sheet, values[2], WHOLE)
+        values[6] = styled(sheet, values[6], TEXT)  # 0912…: a text, or Excel drops the leading zero
+        values[8] = styled(sheet, local_time(values[8], timezone), WHEN) if values[8] else ""
+        sheet.append(values)
+    sheet.append(["", "Tổng cộng", styled(sheet, total, WHOLE)])
+    notes = formatted_sheet(wb, "Ghi chú", [title], (110,))
+    for line in (
+        "Tài liệu nội bộ của Ban Tổ chức để trao và chi trả giải: có họ tên, số điện thoại đầy đủ. "
+        "Không công bố, không gửi qua kênh không bảo mật, xoá khi đã chi trả xong (Luật 91/2025/QH15).",
+        f"Thời gian theo giờ Việt Nam ({timezone}). Số tiền bằng {currency}.",
+        "Người đang chờ Ban Tổ chức quyết định (đồng hạng) chưa có số tiền và số giấy chứng nhận.",
+        "Số giấy chứng nhận: đúng số in trên giấy chứng nhận (contest certificates).",
+    ):
+        notes.append([line])
     return workbook_bytes(wb, fixed)
 
 
@@ -319,9 +399,10 @@ def awards_csv(rows: Sequence[Sequence[Any]]) -> bytes:
 
 def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed: datetime) -> bytes:
     wb = Workbook(write_only=True)
-    ws = cells.Sheet(wb.create_sheet("Giải đơn vị"))
-    ws.append(
-        [
+    ws = formatted_sheet(
+        wb,
+        "Giải đơn vị",
+        (
             "Hạng",
             "Mã đơn vị",
             "Đơn vị",
@@ -332,7 +413,8 @@ def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed:
             "Điểm xét giải",
             "Nhóm đồng hạng",
             "Giải",
-        ]
+        ),
+        (7, 16, 44, 10, 12, 14, 12, 12, 14, 26),
     )
     for r in rows:
         ws.append(
@@ -342,9 +424,9 @@ def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed:
                 r.name,
                 r.headcount,
                 r.participations,
-                None if r.rate is None else round(r.rate, 4),
-                None if r.mean_score is None else round(r.mean_score, 4),
-                round(r.points, 6),
+                styled(ws, None if r.rate is None else round(r.rate, 4), PERCENT),
+                styled(ws, None if r.mean_score is None else round(r.mean_score, 4), MEAN),
+                styled(ws, round(r.points, 6), "0.0000"),
                 r.tie_group or "",
                 prize_label(r.prize, prizes) or "",
             ]

@@ -20,7 +20,7 @@ from pynamodb.transactions import TransactWrite
 from contest import tables
 from contest.budget import Counter
 from contest.config import STANDING_SHARDS
-from contest.errors import Busy, LoginThrottled, PhoneTaken, TooManyRegistrations
+from contest.errors import Busy, LoginThrottled, PhoneTaken, ProofReused, TooManyRegistrations
 from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
 from contest.tables import (
     AccountItem,
@@ -170,6 +170,19 @@ def _is_condition_failure(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
+@dataclass(frozen=True)
+class RegistrationGate:
+    """What a registration must pass, written inside its own transaction (issue 12: register in ≤ 3 calls):
+    the solved proof of work recorded as used (single use, kept until it expires) and +1 on the address's
+    hourly registration count (the same counter `throttle_registration` uses)."""
+
+    proof_key: str | None
+    proof_expires_at_s: int
+    address: str | None
+    hour: int
+    limit: int
+
+
 def _cancelled(exc: TransactWriteError) -> list[bool]:
     """Per transaction item: did its condition fail?"""
     return [bool(r and r.code == "ConditionalCheckFailed") for r in exc.cancellation_reasons]
@@ -229,7 +242,7 @@ class Repository:
             item = ContentItem.get("CONTENT", "bundle")
         except DoesNotExist:
             return None
-        return json.loads(zlib.decompress(item.body))  # type: ignore[no-any-return]
+        return json.loads(zlib.decompress(item.body))
 
     def save_bundle(self, bundle: dict[str, Any]) -> None:
         body = zlib.compress(json.dumps(bundle, ensure_ascii=False, sort_keys=True).encode(), 9)
@@ -284,8 +297,11 @@ class Repository:
         now_s: int = 0,
         consents: dict[str, Any] | None = None,
         unit_visible: bool | None = None,
+        gate: RegistrationGate | None = None,
     ) -> None:
-        """One transaction: phone not claimed (or its claim expired), account and its first code written.
+        """One transaction: phone not claimed (or its claim expired), account and its first code written; with
+        `gate`, the proof of work's replay record and the per-address hourly count in the same transaction
+        (ProofReused / TooManyRegistrations when those conditions fail, before PhoneTaken).
 
         An excluded phone is registered like any other (the answer must not reveal the list): the account
         carries `excluded`, is never ranked and cannot start a quiz once its owner proved the phone."""
@@ -293,17 +309,85 @@ class Repository:
         claim = PhoneItem(
             pk=phone_pk(account.phone), sk="CLAIM", account_id=account.account_id, ttl=account.expires_at_s
         )
+        # PynamoDB sends a transaction's puts before its updates: reasons come back in that order.
+        proof_puts = self._gate(None, gate)
+        puts = proof_puts + 2 + (code is not None)
         try:
             with TransactWrite(connection=tables.connection()) as tx:
+                self._gate(tx, gate)
                 tx.save(claim, condition=self._free_phone(now_s))
                 tx.save(profile, condition=AccountItem.pk.does_not_exist())
                 if code is not None:
                     tx.save(self._code_item(account.phone, "verify", code, code_ttl_s))
         except TransactWriteError as exc:
             failed = _cancelled(exc)
-            if failed and failed[0]:
+            self._gate_refused(failed, gate, puts)
+            if len(failed) > proof_puts and failed[proof_puts]:
                 raise PhoneTaken() from exc
             raise
+
+    def pass_gate(self, gate: RegistrationGate) -> None:
+        """The registration gate alone (a registration that creates nothing: the number is taken), one
+        transaction, so every registration path records its proof and counts its address the same way."""
+        try:
+            with TransactWrite(connection=tables.connection()) as tx:
+                self._gate(tx, gate)
+        except TransactWriteError as exc:
+            self._gate_refused(_cancelled(exc), gate, self._gate(None, gate))
+            raise
+
+    @staticmethod
+    def _gate(tx: TransactWrite | None, gate: RegistrationGate | None) -> int:
+        """Add the gate's items to `tx` (the proof's put first); return how many puts (without `tx`: count only)."""
+        if gate is None:
+            return 0
+        n = 0
+        if gate.proof_key is not None:
+            used = ThrottleItem(pk=f"POW#{gate.proof_key}", sk="USED", hits=1, ttl=gate.proof_expires_at_s + 60)
+            if tx is not None:
+                tx.save(used, condition=ThrottleItem.pk.does_not_exist())
+            n += 1
+        if gate.address is not None and tx is not None:
+            tx.update(
+                ThrottleItem(pk=f"IP#{gate.address}", sk=f"REG#{gate.hour}"),
+                actions=[ThrottleItem.hits.add(1), ThrottleItem.ttl.set((gate.hour + 2) * 3600)],
+                condition=ThrottleItem.hits.does_not_exist() | (ThrottleItem.hits < gate.limit),
+            )
+        return n
+
+    @staticmethod
+    def _gate_refused(failed: list[bool], gate: RegistrationGate | None, puts: int) -> None:
+        """The gate's refusals first: the proof's put is the first put, the address count the first update."""
+        if gate is None:
+            return
+        if gate.proof_key is not None and failed[:1] == [True]:
+            raise ProofReused()
+        if gate.address is not None and len(failed) > puts and failed[puts]:
+            raise TooManyRegistrations()
+
+    def phone_state(self, phone: str) -> tuple[bool, PhoneClaim | None]:
+        """(excluded, claim) of a number in ONE consistent BatchGetItem (registration reads both)."""
+        connection = tables.TableSchema._get_connection()
+        keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": "CLAIM"}]
+        excluded, claim = False, None
+        for _ in range(10):
+            answer = connection.batch_get_item(keys, consistent_read=True)  # type: ignore[arg-type]  # key maps
+            for raw in answer.get("Responses", {}).get(connection.table_name, []):
+                if raw["pk"]["S"] == EXCLUSIONS:
+                    excluded = True
+                else:
+                    item = PhoneItem.from_raw_data(raw)
+                    claim = PhoneClaim(
+                        item.account_id,
+                        int(item.login_failures or 0),
+                        int(item.locked_until_ms or 0),
+                        None if item.ttl is None else int(item.ttl),
+                    )
+            left = answer.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
+            if not left:
+                return excluded, claim
+            keys = [{"pk": k["pk"]["S"], "sk": k["sk"]["S"]} for k in left]
+        raise Busy()
 
     def is_excluded(self, phone: str) -> bool:
         try:
@@ -1089,7 +1173,7 @@ class WeekDecisions:
 
 
 class CloseRepository(Repository):
-    """Repository plus what the Sunday close reads and writes."""
+    """Repository plus what the weekly close reads and writes."""
 
     def __init__(
         self,
@@ -1469,14 +1553,18 @@ class CoordinatorRepository(CloseRepository):
             found.update(raw["gsi1sk"]["S"] for raw in page.get("Items", ()))
         return found
 
-    def registered_counts(self, unit_ids: _Iterable[str]) -> dict[str, int]:
-        """Per unit: accounts registered and not excluded (index counts; no item leaves DynamoDB)."""
-        not_excluded = AccountItem.excluded != True  # noqa: E712 (a DynamoDB condition, not a comparison)
+    def registered_counts(self, unit_ids: _Iterable[str], verified_only: bool = False) -> dict[str, int]:
+        """Per unit: accounts registered and not excluded (index counts; no item leaves DynamoDB). With
+        `verified_only` (at_registration mode) only accounts that proved their phone: an unverified account is
+        not a contestant yet, and one past its TTL is gone even before DynamoDB deletes it (lazily)."""
+        condition = AccountItem.excluded != True  # noqa: E712 (a DynamoDB condition, not a comparison)
+        if verified_only:
+            condition = condition & (AccountItem.verified == True)  # noqa: E712
         counts: dict[str, int] = {}
         for unit_id in unit_ids:
             counts[unit_id] = sum(
                 int(page.get("Count", 0))
-                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=not_excluded)
+                for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=condition)
             )
         return counts
 

@@ -1,23 +1,17 @@
 """The signing secret on AWS: fetched once per cold start, then kept in memory for the life of the sandbox.
 
-The stack generates the secret in Secrets Manager at deploy time (infra/template.yaml, `SigningSecret`) and
-hands the
-functions only its ARN (`CONTEST_SIGNING_SECRET_ARN`). An SSM SecureString name ("/contest/...", or an
+The stack generates the secret in Secrets Manager at deploy time (infra/template.yaml, `SigningSecret`) and hands
+the functions only its ARN (`CONTEST_SIGNING_SECRET_ARN`). An SSM SecureString name ("/contest/...", or an
 `arn:aws:ssm:` ARN) works too, for stacks that keep the secret there.
 
 Why a plain botocore client and not Powertools parameters (`parameters.get_secret`): Powertools builds a boto3
 client, and `import boto3` drags in boto3 and s3transfer on top of botocore. Measured with
-benchmarks/signing_secret_cold_start.py (fresh interpreter, after the DynamoDB client every function already
-has;
-request built and signed, not sent): boto3 via Powertools ≈ 235–260 ms, botocore with its own session ≈
-190–200 ms,
-botocore sharing the session already loaded by another client ≈ 15–20 ms. So: botocore, and pass `session=`
-the
-botocore session the process already has (PynamoDB's, the SNS sender's) to skip reloading botocore's data
-files.
-Powertools' own caching adds nothing here: the value never changes within a sandbox's life (rotation is
-followed
-by a forced cold start, docs/deploy.md).
+benchmarks/signing_secret_cold_start.py (fresh interpreter, after the DynamoDB client every function already has;
+request built and signed, not sent): boto3 via Powertools ≈ 235–260 ms, botocore with its own session
+≈ 190–200 ms, botocore sharing the session already loaded by another client ≈ 15–20 ms. So: botocore, and pass
+`session=` the botocore session the process already has (PynamoDB's, the SNS sender's) to skip reloading
+botocore's data files. Powertools' own caching adds nothing here: the value never changes within a sandbox's life
+(rotation is followed by a forced cold start, docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -59,7 +53,7 @@ def _fetch_text(name_or_arn: str, session: Any) -> str | bytes:
         value: str | bytes = ssm.get_parameter(Name=name_or_arn, WithDecryption=True)["Parameter"]["Value"]
         return value
     answer = _client(session, "secretsmanager").get_secret_value(SecretId=name_or_arn)
-    return answer["SecretString"] if "SecretString" in answer else answer["SecretBinary"]  # type: ignore[no-any-return]
+    return answer["SecretString"] if "SecretString" in answer else answer["SecretBinary"]
 
 
 def _fetch(name_or_arn: str, session: Any) -> bytes:

@@ -56,7 +56,7 @@ class _Item(Model):
     ttl = NumberAttribute(null=True)  # epoch seconds; DynamoDB deletes expired items (eventually)
 
 
-class UnitIndex(GlobalSecondaryIndex):  # type: ignore[type-arg]
+class UnitIndex(GlobalSecondaryIndex):
     """gsi1: a unit's accounts (UNIT#<unit>) and a week's standings of a unit (WEEK#<ww>#UNIT#<unit>)."""
 
     class Meta:
@@ -136,8 +136,8 @@ class AttemptItem(_Item):
     attempt_id = UnicodeAttribute()
     week = NumberAttribute()
     number = NumberAttribute()
-    question_ids = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
-    orders = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    question_ids = ListAttribute(of=UnicodeAttribute)
+    orders = ListAttribute(of=UnicodeAttribute)
     issued_at_ms = NumberAttribute()
     expires_at_ms = NumberAttribute()
     full_name = UnicodeAttribute()
@@ -271,7 +271,7 @@ class DecisionItem(_Item):
 
     week = NumberAttribute()
     group = UnicodeAttribute()  # the label the group had when the decision was taken
-    order = ListAttribute(of=UnicodeAttribute)  # type: ignore[var-annotated]
+    order = ListAttribute(of=UnicodeAttribute)
     reason = UnicodeAttribute()
     by = UnicodeAttribute()
     decided_at_ms = NumberAttribute()
@@ -358,8 +358,8 @@ class ReclaimItem(_Item):
     old_unit_id = UnicodeAttribute()
     new_account_id = UnicodeAttribute()
     at_ms = NumberAttribute()
-    withdrawn_weeks = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]
-    published_weeks = ListAttribute(of=NumberAttribute)  # type: ignore[var-annotated]
+    withdrawn_weeks = ListAttribute(of=NumberAttribute)
+    published_weeks = ListAttribute(of=NumberAttribute)
 
 
 MODELS = (*MODELS, AwardItem, ReclaimItem)

@@ -30,7 +30,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from contest import cells
 from contest.bank import BankIssue, QuestionRecord, Rejected
-from contest.model import Bank
+from contest.model import OPTION_KEYS, Bank
 
 QUESTIONS_SHEET = "Câu hỏi"
 GUIDE_SHEET = "Hướng dẫn"
@@ -49,13 +49,17 @@ class Column:
     width: int
 
 
-COLUMNS = (
-    Column("id", "Mã câu hỏi", 14),
-    Column("text", "Nội dung câu hỏi", 60),
-    Column("options.A", "Phương án A", 30),
-    Column("options.B", "Phương án B", 30),
-    Column("options.C", "Phương án C", 30),
-    Column("options.D", "Phương án D", 30),
+def columns(option_keys: Sequence[str] = OPTION_KEYS) -> tuple[Column, ...]:
+    """The questions sheet's columns: one per option of the contest (quiz.options_per_question; A–D by default)."""
+    return (
+        Column("id", "Mã câu hỏi", 14),
+        Column("text", "Nội dung câu hỏi", 60),
+        *(Column(f"options.{k}", f"Phương án {k}", 30) for k in option_keys),
+        *_AFTER_OPTIONS,
+    )
+
+
+_AFTER_OPTIONS = (
     Column("correct", "Đáp án đúng", 12),
     Column("difficulty", "Mức độ", 12),
     Column("weeks", "Tuần thi", 10),
@@ -66,7 +70,17 @@ COLUMNS = (
     Column("source.quote", "Câu trích (khiếu nại)", 60),
     Column("source.quote_source", "Nguồn câu trích", 14),
 )
-_LETTER = {c.field: get_column_letter(i) for i, c in enumerate(COLUMNS, 1)}
+COLUMNS = columns()
+
+
+def _letters(cols: Sequence[Column]) -> dict[str, str]:
+    return {c.field: get_column_letter(i) for i, c in enumerate(cols, 1)}
+
+
+def _or_list(keys: Sequence[str]) -> str:
+    """'A, B, C hoặc D'."""
+    return f"{', '.join(keys[:-1])} hoặc {keys[-1]}" if len(keys) > 1 else "".join(keys)
+
 
 # Room left under the last question for organisers to add rows with the same formats and lists.
 SPARE_ROWS = 500
@@ -94,29 +108,50 @@ def export_workbook(
     documents: dict[str, str],
     weeks: Sequence[int],
     per_attempt: int,
+    pool_factor: int = 2,
+    option_keys: Sequence[str] = OPTION_KEYS,
 ) -> None:
     """Write `bank` to `target` (an .xlsx file). `documents` maps document id -> title."""
-    target.write_bytes(workbook_bytes(bank, documents=documents, weeks=weeks, per_attempt=per_attempt))
+    target.write_bytes(
+        workbook_bytes(
+            bank,
+            documents=documents,
+            weeks=weeks,
+            per_attempt=per_attempt,
+            pool_factor=pool_factor,
+            option_keys=option_keys,
+        )
+    )
 
 
-def workbook_bytes(bank: Bank, *, documents: dict[str, str], weeks: Sequence[int], per_attempt: int) -> bytes:
+def workbook_bytes(
+    bank: Bank,
+    *,
+    documents: dict[str, str],
+    weeks: Sequence[int],
+    per_attempt: int,
+    pool_factor: int = 2,
+    option_keys: Sequence[str] = OPTION_KEYS,
+) -> bytes:
     wb = Workbook()
     guide = wb.active
     assert guide is not None
     guide.title = GUIDE_SHEET
-    _write_guide(guide, weeks, per_attempt)
+    _write_guide(guide, weeks, per_attempt, pool_factor, option_keys)
     sheet = wb.create_sheet(QUESTIONS_SHEET)
-    _write_questions(sheet, bank, len(documents))
+    _write_questions(sheet, bank, len(documents), option_keys)
     lists = wb.create_sheet(LISTS_SHEET)
     _write_lists(lists, documents)
     wb.active = 1
     return _deterministic(wb)
 
 
-def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
+def _write_questions(sheet: Any, bank: Bank, document_count: int, option_keys: Sequence[str] = OPTION_KEYS) -> None:
+    cols = columns(option_keys)
+    letter = _letters(cols)
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
-    for col, column in enumerate(COLUMNS, 1):
+    for col, column in enumerate(cols, 1):
         cell = sheet.cell(row=1, column=col, value=column.header)
         cell.font = bold
         cell.fill = fill
@@ -140,7 +175,7 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
             "source.quote": q.source.quote,
             "source.quote_source": q.source.quote_source,
         }
-        for col, column in enumerate(COLUMNS, 1):
+        for col, column in enumerate(cols, 1):
             value = values.get(column.field)
             if value is not None:
                 # a text starting with = + - @ is stored as "'=…" (read back by `read_workbook` as typed)
@@ -148,7 +183,7 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
                 cell.data_type = "s"
     # Text format wherever organisers type, so Excel never turns "1; 3" or "22/4/2022" into a number or date:
     # on the filled cells, and as the column style that Excel gives to the cells typed below them.
-    for col in range(1, len(COLUMNS) + 1):
+    for col in range(1, len(cols) + 1):
         dimension = sheet.column_dimensions[get_column_letter(col)]
         dimension.number_format = "@"
         dimension.alignment = wrap
@@ -158,16 +193,16 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
             cell.alignment = wrap
     _list_validation(
         sheet,
-        '"A,B,C,D"',
-        _LETTER["correct"],
+        '"' + ",".join(option_keys) + '"',
+        letter["correct"],
         last,
         "Đáp án đúng",
-        "Chọn đúng một chữ: A, B, C hoặc D.",
+        f"Chọn đúng một chữ: {_or_list(option_keys)}.",
     )
     _list_validation(
         sheet,
         '"' + ",".join(DIFFICULTY_LABELS.values()) + '"',
-        _LETTER["difficulty"],
+        letter["difficulty"],
         last,
         "Mức độ",
         "Chọn Dễ, Trung bình hoặc Khó.",
@@ -176,7 +211,7 @@ def _write_questions(sheet: Any, bank: Bank, document_count: int) -> None:
         _list_validation(
             sheet,
             f"'{LISTS_SHEET}'!$A$2:$A${document_count + 1}",
-            _LETTER["source.document"],
+            letter["source.document"],
             last,
             "Văn bản nguồn",
             f"Chọn một mã văn bản trong trang “{LISTS_SHEET}”.",
@@ -205,8 +240,12 @@ def _write_lists(sheet: Any, documents: dict[str, str]) -> None:
     sheet.column_dimensions["B"].width = 100
 
 
-def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
-    need = 2 * per_attempt
+def _write_guide(
+    sheet: Any, weeks: Sequence[int], per_attempt: int, pool_factor: int = 2, option_keys: Sequence[str] = OPTION_KEYS
+) -> None:
+    letters = ", ".join(option_keys)
+    count = {2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu"}.get(len(option_keys), str(len(option_keys)))
+    need = pool_factor * per_attempt
     week_list = ", ".join(str(w) for w in weeks)
     lines = [
         ("Ngân hàng câu hỏi của Cuộc thi — hướng dẫn điền", True),
@@ -228,17 +267,17 @@ def _write_guide(sheet: Any, weeks: Sequence[int], per_attempt: int) -> None:
             False,
         ),
         (
-            "• Phương án A, B, C, D: bắt buộc đủ bốn phương án, không có hai phương án giống nhau. "
+            f"• Phương án {letters}: bắt buộc đủ {count} phương án, không có hai phương án giống nhau. "
             "Không dùng “Tất cả các phương án trên” hay “Cả A và B”. Thứ tự phương án không quan trọng: "
             "hệ thống xáo trộn phương án cho từng thí sinh.",
             False,
         ),
-        ("• Đáp án đúng: đúng một chữ A, B, C hoặc D (chọn trong danh sách).", False),
+        (f"• Đáp án đúng: đúng một chữ {_or_list(option_keys)} (chọn trong danh sách).", False),
         ("• Mức độ: Dễ, Trung bình hoặc Khó (chọn trong danh sách).", False),
         (
             "• Tuần thi: các tuần mà câu hỏi được dùng, cách nhau bằng dấu chấm phẩy, ví dụ “1; 3”. "
             f"Các tuần của Cuộc thi: {week_list}. Mỗi tuần cần ít nhất {need} câu hỏi "
-            f"(gấp đôi {per_attempt} câu của một lượt thi).",
+            f"({pool_factor} × {per_attempt} câu của một lượt thi).",
             False,
         ),
         (
@@ -307,8 +346,11 @@ def _deterministic(wb: Workbook) -> bytes:
 # Import
 
 
-def read_workbook(source: Path, label: str | None = None) -> list[QuestionRecord]:
+def read_workbook(
+    source: Path, label: str | None = None, option_keys: Sequence[str] = OPTION_KEYS
+) -> list[QuestionRecord]:
     """The question rows of a workbook as records located by row; raise WorkbookError if unreadable."""
+    cols = columns(option_keys)
     name = label or source.name
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
@@ -324,7 +366,7 @@ def read_workbook(source: Path, label: str | None = None) -> list[QuestionRecord
         raise WorkbookError([BankIssue(name, 1, "trang câu hỏi trống: thiếu dòng tiêu đề")])
     header = [(_cell_text(v) or "") for v in rows[0]]
     problems = []
-    for i, column in enumerate(COLUMNS):
+    for i, column in enumerate(cols):
         found = header[i] if i < len(header) else ""
         if found.casefold() != column.header.casefold():
             problems.append(
@@ -339,20 +381,22 @@ def read_workbook(source: Path, label: str | None = None) -> list[QuestionRecord
 
     records = []
     for row_number, row in enumerate(rows[1:], 2):
-        values = list(row[: len(COLUMNS)]) + [None] * (len(COLUMNS) - len(row))
+        values = list(row[: len(cols)]) + [None] * (len(cols) - len(row))
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
-        records.append(_record(name, row_number, values))
+        records.append(_record(name, row_number, values, option_keys))
     return records
 
 
-def _record(name: str, row: int, row_cells: list[Any]) -> QuestionRecord:
+def _record(name: str, row: int, row_cells: list[Any], option_keys: Sequence[str] = OPTION_KEYS) -> QuestionRecord:
+    cols = columns(option_keys)
+    letter = _letters(cols)
     record = QuestionRecord(file=name, line=row, values={})
     # undo the export's neutraliser ("'=…" back to "=…"), so export then import is lossless
-    by_field = {column.field: cells.restore(value) for column, value in zip(COLUMNS, row_cells, strict=True)}
-    for column in COLUMNS:
+    by_field = {column.field: cells.restore(value) for column, value in zip(cols, row_cells, strict=True)}
+    for column in cols:
         record.where[column.field] = row
-        record.labels[column.field] = f"cột {_LETTER[column.field]} ({column.header}): "
+        record.labels[column.field] = f"cột {letter[column.field]} ({column.header}): "
     record.labels["options"] = "các cột phương án: "
     record.labels["source"] = ""
     record.where["options"] = row
@@ -373,7 +417,7 @@ def _record(name: str, row: int, row_cells: list[Any]) -> QuestionRecord:
     values: dict[str, Any] = {
         "id": text("id"),
         "text": text("text"),
-        "options": {k: text(f"options.{k}") for k in "ABCD"},
+        "options": {k: text(f"options.{k}") for k in option_keys},
         "correct": text("correct"),
         "difficulty": _difficulty(text("difficulty")),
         "weeks": _weeks(by_field["weeks"]),

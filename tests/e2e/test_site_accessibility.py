@@ -124,4 +124,5 @@ def test_the_published_results_have_no_serious_accessibility_violation(stack, pa
     finally:
         (folder / "week-1.json").unlink()
         (folder / "index.json").unlink()
+        stack.publish_empty_index()  # back to the state before the first close
     assert re.search("ket-qua", page.url)

@@ -233,6 +233,7 @@ def week_one_published(stack):
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
     stack.publish_receipt_key()
+    stack.publish_empty_index()
 
 
 @pytest.mark.parametrize("width", [360, 1280])
@@ -385,7 +386,7 @@ def test_between_weeks_the_start_button_is_disabled_and_says_when(stack, code_fo
 
 
 def test_quiz_navigation_shows_each_question_under_the_bar_and_the_pill_never_covers_the_timer(
-    stack, code_for, page: Page, shot
+    stack, code_for, page: Page, shot, artefacts
 ):
     base = stack.base_url
     phone = new_phone()
@@ -422,3 +423,15 @@ def test_quiz_navigation_shows_each_question_under_the_bar_and_the_pill_never_co
     assert overlap is False
     expect(page.locator(".md-top")).to_contain_text("Lên đầu trang")
     shot(page, "h13-13-thi-cuon-trang")
+    # and the grid's "Dự đoán" button has room around its label, like a button (its text touched the border)
+    prediction = page.locator(".ct-dot", has_text="Dự đoán")
+    prediction.scroll_into_view_if_needed()
+    gaps = prediction.evaluate("""(b) => {
+        const range = document.createRange();
+        range.selectNodeContents(b);
+        const t = range.getBoundingClientRect();
+        const r = b.getBoundingClientRect();
+        return [t.left - r.left, r.right - t.right];
+    }""")
+    assert min(gaps) >= 8, gaps
+    prediction.screenshot(path=str(artefacts / "screenshots" / "h13-14-thi-nut-du-doan.png"))

@@ -160,15 +160,22 @@ def week_one() -> dict:
 
 @pytest.fixture
 def results_dir(stack):
+    """results/ as a freshly started stack has it before the first close (an empty index)."""
     folder = stack.public_dir / "results"
     shutil.rmtree(folder, ignore_errors=True)
+    stack.publish_empty_index()
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+    stack.publish_receipt_key()
+    stack.publish_empty_index()
 
 
 def test_before_publication_the_page_says_when_results_come_and_shows_no_count(stack, results_dir, page: Page, shot):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    failed: list[str] = []  # a 404 of results/index.json is logged in the browser console as an error
+    page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.on("console", lambda m: failed.append(m.text) if m.type == "error" else None)
 
     page.goto(stack.base_url + "/ket-qua/")
 
@@ -180,12 +187,14 @@ def test_before_publication_the_page_says_when_results_come_and_shows_no_count(s
     expect(page.locator('[data-field="participants"]')).to_have_count(0)
     # nothing that could reveal how many people take part this week was even asked for
     assert not [u for u in requests if "/api/" in u]
+    # and nothing failed on the way: before the first close there is a valid, empty index
+    assert failed == []
     shot(page, "13-ket-qua-chua-cong-bo")
 
 
 def test_published_week_renders_winners_ranking_search_answer_key_and_units(stack, results_dir, page: Page, shot):
     # Given week 1 is published
-    results_dir.mkdir(parents=True)
+    results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / "week-1.json").write_text(json.dumps(week_one(), ensure_ascii=False), encoding="utf-8")
     (results_dir / "index.json").write_text(
         json.dumps(

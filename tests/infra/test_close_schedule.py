@@ -134,3 +134,43 @@ def test_a_results_time_off_the_minute_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(ContentError, match="whole minute"):
         load_contest(contest_dir(tmp_path, ["2025-03-08T17:30:30+07:00"]))
+
+
+def test_load_content_is_refused_while_the_deployed_schedule_is_another_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a stack deployed for Sunday 20:00, and content whose results are now on Saturdays at 17:30
+    for name, value in {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
+                        "AWS_DEFAULT_REGION": "ap-southeast-1"}.items():  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    import boto3
+    from moto import mock_aws
+
+    content = contest_dir(tmp_path, ["2025-03-08T17:30:00+07:00"])
+    with mock_aws():
+        session = boto3.session.Session(region_name="ap-southeast-1")
+        scheduler = session.client("scheduler")
+
+        def deploy(expression: str) -> None:
+            scheduler.create_schedule(
+                Name="contest-x-close-week",
+                ScheduleExpression=expression,
+                ScheduleExpressionTimezone="Asia/Ho_Chi_Minh",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                Target={
+                    "Arn": "arn:aws:lambda:ap-southeast-1:123456789012:function:f",
+                    "RoleArn": "arn:aws:iam::123456789012:role/r",
+                },
+            )
+
+        deploy("cron(0 20 ? * SUN *)")
+        # When the schedule is checked (make load-content does it first), then it names both times and the fix
+        drift = stack.schedule_drift(session, "contest-x", content)
+        assert drift and "cron(0 20 ? * SUN *)" in drift and "cron(30 17 ? * SAT *)" in drift and "make deploy" in drift
+        # and after a deploy from this content it passes
+        scheduler.delete_schedule(Name="contest-x-close-week")
+        deploy(close_schedule(load_contest(content)).expression)
+        assert stack.schedule_drift(session, "contest-x", content) is None
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "load-content: $(STAMP)\n\t$(STACK_PY) check-schedule" in makefile

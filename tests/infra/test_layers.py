@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import importlib.metadata
+import sys
 import tomllib
 from typing import Any
 
 import build_layers
 import pytest
 from packaging.requirements import Requirement
-from template_checks import INFRA
+from template_checks import FUNCTIONS, INFRA
 
 # Imported when present, with a fallback when not (the layer does not ship them on purpose).
 OPTIONAL_IMPORTS = {
@@ -76,3 +77,36 @@ def test_a_handler_imports_only_what_its_layers_ship(folder: str, handlers: dict
 def test_the_closure_follows_requirements_transitively() -> None:
     # boto3 -> botocore -> python-dateutil -> six: a missing link here would hide a missing package above
     assert {"boto3", "botocore", "python-dateutil", "six", "jmespath", "s3transfer"} <= closure(["boto3"])
+
+
+@pytest.fixture(scope="module")
+def import_graph() -> Any:
+    return build_layers.import_graph()
+
+
+@pytest.mark.parametrize("folder", ["register", "quiz", "submit", "close_week"])
+def test_everything_a_handler_can_import_later_is_in_its_layers(folder: str, import_graph: Any) -> None:
+    # Given every module the handler can reach, lazy imports included (the receipts' key signs with
+    # `cryptography` at the first submission, long after the cold start the probe above watches)
+    reached = build_layers.reachable([FUNCTIONS / folder / "app.py"], import_graph)
+    external = {m for m in reached if m.split(".")[0] != "contest" and m not in sys.stdlib_module_names}
+    owners = importlib.metadata.packages_distributions()
+    # When those top-level packages are mapped to the distributions that install them
+    needed = {build_layers.canonical(d) for m in external for d in owners.get(m, [m])}
+    # Then the handler's layers ship every one of them
+    shipped = closure(layers_of(folder)) | set(OPTIONAL_IMPORTS)
+    assert sorted(needed - shipped) == [], f"functions/{folder} can import these, but no layer of it ships them"
+
+
+def test_the_layers_carry_the_locked_versions_with_their_hashes() -> None:
+    for requirements in build_layers.layer_plan().values():
+        entries = build_layers.locked(requirements)
+        assert entries and all(e.hashes for e in entries)
+        assert {build_layers.canonical(r.split("==")[0]) for r in requirements} <= {e.name for e in entries}
+
+
+def test_the_shared_layer_leaves_the_organisers_tools_out() -> None:
+    modules = build_layers.runtime_modules()
+    assert {"contest.runtime", "contest.services.close", "contest.http"} <= modules
+    assert not {m for m in modules if m.startswith(("contest.cli", "contest.local", "contest.sitebuild"))}
+    assert "contest.certificates" not in modules  # and so neither are its fonts (copy_package copies .py only)

@@ -68,6 +68,7 @@ def test_publishing_uploads_the_site_and_leaves_results_alone(aws: object, tmp_p
     # Given published results and an earlier site with a page since removed
     s3 = aws.client("s3")  # type: ignore[attr-defined]
     s3.put_object(Bucket=BUCKET, Key="results/week-1.json", Body=b"{}")
+    s3.put_object(Bucket=BUCKET, Key="results/index.json", Body=b'{"weeks":[{"week":1}]}')
     s3.put_object(Bucket=BUCKET, Key="old-page/index.html", Body=b"old")
     site = tmp_path / "site"
     write(site, {
@@ -83,11 +84,32 @@ def test_publishing_uploads_the_site_and_leaves_results_alone(aws: object, tmp_p
     found = keys(aws)
     assert counts == {"uploaded": 5, "unchanged": 0, "removed": 1}
     assert set(found) == {"index.html", "quy-che/index.html", "assets/javascripts/bundle.f55a23d4.min.js",
-                          "assets/js/app.js", "search/search_index.json", "results/week-1.json"}  # fmt: skip
+                          "assets/js/app.js", "search/search_index.json", "results/week-1.json",
+                          "results/index.json"}  # fmt: skip
+    assert s3.get_object(Bucket=BUCKET, Key="results/index.json")["Body"].read() == b'{"weeks":[{"week":1}]}'
     assert found["index.html"] == {"type": "text/html; charset=utf-8", "cache": stack.HTML_CACHE}
     assert found["assets/javascripts/bundle.f55a23d4.min.js"]["cache"] == stack.ASSET_CACHE
     assert found["assets/js/app.js"]["cache"] == stack.OTHER_CACHE  # no hash in the name: short cache
     assert found["search/search_index.json"]["type"] == "application/json; charset=utf-8"
+
+
+def test_before_the_first_close_publishing_writes_an_empty_results_index(aws: object, tmp_path: Path) -> None:
+    # Given a bucket where no week has been closed yet
+    s3 = aws.client("s3")  # type: ignore[attr-defined]
+    site = tmp_path / "site"
+    write(site, {"index.html": "a"})
+    # When the site is published
+    distribution = distribution_id(aws)
+    stack.publish_site(aws, BUCKET, distribution, site)
+    # Then the results page finds a valid index with no week (not a 404 logged in the browser console)
+    index = s3.get_object(Bucket=BUCKET, Key="results/index.json")
+    assert json.loads(index["Body"].read()) == {"schema": 1, "weeks": [], "final": None}
+    assert index["CacheControl"] == stack.HTML_CACHE
+    # and an index the close writes later is never replaced by a publication, even one that listed the bucket before
+    s3.put_object(Bucket=BUCKET, Key="results/index.json", Body=b'{"weeks":[{"week":1}]}')
+    assert stack.put_empty_index(s3, BUCKET) is False
+    stack.publish_site(aws, BUCKET, distribution, site)
+    assert s3.get_object(Bucket=BUCKET, Key="results/index.json")["Body"].read() == b'{"weeks":[{"week":1}]}'
 
 
 def test_publishing_again_uploads_only_what_changed(aws: object, tmp_path: Path) -> None:

@@ -426,8 +426,17 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     done = runner.invoke(app, ["close-week", "--week", "1", "--aws"])
     assert done.exit_code == 0, done.output
     assert "Đã công bố kết quả tuần 1" in done.output and "giải chờ Ban Tổ chức quyết định" in done.output
-    listed = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"])
-    assert a.account_id in listed.output and b.account_id in listed.output
+    listed = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"], env={"COLUMNS": "80"})
+    # Then on an 80-column terminal: every line fits, prizes in Vietnamese, members by short handle, names whole
+    assert listed.exit_code == 0, listed.output
+    assert max(len(line) for line in listed.output.splitlines()) <= 80, listed.output
+    assert "Giải Nhất" in listed.output and "first" not in listed.output
+    assert "Lê Văn A" in listed.output and "Trần Thị B" in listed.output
+    from contest.cli.committee import handles
+
+    short = handles([a.account_id, b.account_id])
+    short_a, short_b = short[a.account_id], short[b.account_id]
+    assert short_a in listed.output and short_b in listed.output and max(len(short_a), len(short_b)) <= 8
     # And the committee orders the tie (on AWS: without --aws and no local stack running it says so)
     order = [
         "committee",
@@ -437,7 +446,7 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
         "--group",
         "N1",
         "--order",
-        f"{b.account_id},{a.account_id}",
+        f"{short_b},{short_a}",  # the handles `committee groups` shows
         "--reason",
         "Bốc thăm",
         "--by",
@@ -447,6 +456,11 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     assert no_stack.exit_code == 1 and "Không có môi trường cục bộ nào đang chạy" in no_stack.output
     ordered = runner.invoke(app, [*order, "--aws"])
     assert ordered.exit_code == 0, ordered.output
+    # And after the decision each member shows a rank of their own
+    decided = runner.invoke(app, ["committee", "groups", "--week", "1", "--aws"], env={"COLUMNS": "80"})
+    rows = [line for line in decided.output.splitlines() if short_a in line or short_b in line]
+    assert [row.split()[1] for row in rows] == ["1", "2"], decided.output
+    assert short_b in rows[0] and "đã quyết định" in decided.output.lower()
     dq = runner.invoke(
         app,
         [

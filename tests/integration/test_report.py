@@ -321,3 +321,79 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
     # And a week not yet published gives nothing
     none = runner.invoke(cli, ["certificates", "--week", "2", "--out", str(tmp_path / "t2"), "--aws"])
     assert none.exit_code == 1 and not (tmp_path / "t2").exists()
+
+
+# --- the private winners' list for paying prizes (issue 16.7) -------------------------------------------
+
+
+def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_never_public(
+    seeded, env, tmp_path, monkeypatch
+):
+    from contest.awards import national
+    from contest.publisher import publisher_for
+
+    # Given week 1 closed and published by the real close command
+    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    runner = CliRunner()
+    closed = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
+    assert closed.exit_code == 0, closed.output
+    store = publisher_for(
+        public_bucket=None,
+        private_bucket=None,
+        publish_dir=Path(env["CONTEST_PUBLISH_DIR"]),
+        private_dir=Path(env["CONTEST_PRIVATE_DIR"]),
+    )
+    published = json.loads(store.read_public("week-1.json"))
+    awarded = [(p["label"], p["amount"], e) for p in published["prizes"] for e in p["awarded"]]
+    assert awarded
+    # When the organisers ask for the winners' list, and print the certificates
+    out = tmp_path / "giải" / "tuần-1.xlsx"
+    made = runner.invoke(cli, ["winners", "--week", "1", "--out", str(out), "--aws"], env={"COLUMNS": "200"})
+    assert made.exit_code == 0, made.output
+    certs = runner.invoke(cli, ["certificates", "--week", "1", "--out", str(tmp_path / "gcn"), "--aws"])
+    assert certs.exit_code == 0, certs.output
+    # Then each prize winner is there with prize, amount, certificate number, name, unit and FULL phone number
+    ws = load_workbook(out)["Danh sách nhận giải"]
+    rows = list(ws.iter_rows(min_row=2, values_only=True))
+    paid = [r for r in rows if r[2] and r[1] != "Tổng cộng"]
+    assert [(r[1], r[2], r[4], r[5]) for r in paid] == [(lb, amount, e["name"], e["unit"]) for lb, amount, e in awarded]
+    for r in paid:
+        assert r[6] == national(e164(PHONES[int(r[4].rsplit(" ", 1)[1])])) and r[6].startswith("0")
+        assert r[7] == "Đã xác thực khi đăng ký"
+    manifest = (tmp_path / "gcn" / "danh-sach.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
+    assert [r[3] for r in paid] == [line.split(",")[0].strip('"') for line in manifest]
+    assert rows[-1][1] == "Tổng cộng" and rows[-1][2] == sum(amount for _, amount, _ in awarded)
+    # formatted: frozen header, widths, amounts as numbers, the phone as text
+    assert ws.freeze_panes == "A2" and ws.column_dimensions["E"].width >= 20
+    assert ws.cell(row=2, column=3).number_format == "#,##0" and ws.cell(row=2, column=7).number_format == "@"
+    # And the close wrote the same list to the private store, never to the public one
+    assert store.read_private("week-1/winners.xlsx") is not None
+    phones = {national(e164(PHONES[int(r[4].rsplit(" ", 1)[1])])) for r in paid}
+    phones |= {e164(PHONES[int(r[4].rsplit(" ", 1)[1])]) for r in paid}
+    for path in Path(env["CONTEST_PUBLISH_DIR"]).rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert not any(p.encode() in data for p in phones), path
+    assert not list(Path(env["CONTEST_PUBLISH_DIR"]).rglob("winners*"))
+
+
+def test_the_close_report_workbook_is_formatted(seeded, env, monkeypatch):
+    from contest.publisher import publisher_for
+
+    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    assert CliRunner().invoke(cli, ["close-week", "--week", "1", "--aws"]).exit_code == 0
+    store = publisher_for(
+        public_bucket=None,
+        private_bucket=None,
+        publish_dir=Path(env["CONTEST_PUBLISH_DIR"]),
+        private_dir=Path(env["CONTEST_PRIVATE_DIR"]),
+    )
+    import io
+
+    wb = load_workbook(io.BytesIO(store.read_private("week-1/report.xlsx")))
+    for ws in wb.worksheets:
+        assert ws.freeze_panes == "A2", ws.title
+        assert ws.column_dimensions["B"].width and ws.column_dimensions["B"].width >= 7, ws.title
+    summary = wb["Tổng hợp theo đơn vị"]
+    first = next(summary.iter_rows(min_row=2, max_row=2))
+    assert first[7].number_format == "0.0%" and first[6].number_format == "0.00"  # rate as a percentage

@@ -37,3 +37,31 @@ def test_in_attempts_mode_it_counts_attempts(capsys):
     report(result(counted="attempts", participants=8))
     out = " ".join(capsys.readouterr().out.split())
     assert "8 lượt tham gia" in out and "(lượt)" not in out
+
+
+def test_short_handles_are_unique_prefixes_and_resolve_back():
+    import pytest
+    import typer
+
+    from contest.cli.committee import handles, resolve
+
+    ids = ["3f2a9c01d4e5", "3f2a9c77aa00", "b81c00e9f0aa"]
+    short = handles(ids)
+    assert short == {"3f2a9c01d4e5": "3f2a9c0", "3f2a9c77aa00": "3f2a9c7", "b81c00e9f0aa": "b81c00"}
+    assert resolve(["b81c00", "3f2a9c7", "3f2a9c01d4e5"], ids) == ["b81c00e9f0aa", "3f2a9c77aa00", "3f2a9c01d4e5"]
+    with pytest.raises(typer.Exit):
+        resolve(["3f2a9c"], ids)  # two members start so: refused, never a guess
+
+
+def test_listing_times_are_in_vietnam_time_whatever_the_machine(monkeypatch):
+    import time
+
+    from contest.numerals import format_time
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert format_time(1697979660000) == "20:01 22/10/2023"  # 13:01 UTC
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()

@@ -135,7 +135,10 @@ def test_the_older_single_consent_text_reads_as_one_required_purpose():
         (lambda r: r["registration"].update(consent_text="x"), "not both"),
         (lambda r: r["registration"]["consent_purposes"][0].update(required=False), "required purpose"),
         (lambda r: r["registration"]["consent_purposes"][1].update(id="participation"), "listed twice"),
-        (lambda r: r["registration"]["consent_purposes"][1].update(purpose="x"), "unknown key 'registration.consent_purposes[2].purpose'"),
+        (
+            lambda r: r["registration"]["consent_purposes"][1].update(purpose="x"),
+            "unknown key 'registration.consent_purposes[2].purpose'",
+        ),
         (lambda r: r["registration"]["consent_purposes"][1].update(required="no"), "must be bool"),
         (lambda r: r["registration"].update(consent_purposes=[]), "non-empty list"),
         (lambda r: r["privacy"].update(retention="2024-01-31"), "offset"),

@@ -216,3 +216,27 @@ def test_a_misspelt_question_key_suggests_the_right_one(tmp_path: Path) -> None:
     _records, found = read_records(tmp_path)
     (issue,) = found
     assert issue.line == 3 and "'dificulty'" in issue.message and "có phải 'difficulty'?" in issue.message
+
+
+def test_a_repeated_key_is_an_error_at_the_repeat(tmp_path: Path) -> None:
+    # YAML itself keeps the last of two equal keys silently
+    text = edit(MINIMAL, "  attempts_per_week: 2\n", "  attempts_per_week: 2\n  attempts_per_week: 3\n")
+    (issue,) = issues(tmp_path, text)
+    assert issue.line == line_of(text, "attempts_per_week: 3")
+    first = line_of(text, "attempts_per_week: 2")
+    assert f"duplicate key 'quiz.attempts_per_week' (first at line {first})" in issue.message
+
+
+def test_the_prize_confirmation_sms_names_the_configured_contest_and_fits_one_part(tmp_path: Path) -> None:
+    from datetime import datetime
+
+    from contest.awards import award_message
+    from contest.sms import GSM7_PART_SEPTETS, gsm7_septets
+
+    text = edit(MINIMAL, "limits:\n", 'sms:\n  contest_name: "Cuoc thi phap luat tinh Quang Tri"\nlimits:\n')
+    contest = parse(tmp_path, text)
+    until = datetime.fromisoformat("2025-03-11T17:30:00+07:00")
+    message = award_message(1, "123456", until, contest.sms.contest_name)
+    assert "Cuoc thi phap luat tinh Quang Tri: 123456" in message and "Chuyen doi so" not in message
+    septets = gsm7_septets(message)
+    assert septets is not None and septets <= GSM7_PART_SEPTETS

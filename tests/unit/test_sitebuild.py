@@ -482,6 +482,28 @@ def test_consent_boxes_escape_the_texts_and_mark_only_required_purposes_required
     assert 'id="reg-consent-participation" name="consent-participation"' in boxes
 
 
+def test_the_pages_contest_data_carries_the_contests_time_zone_and_currency(tmp_path):
+    """The site's scripts format times and money from <meta name="ct-schedule">, not from a hard-coded +07:00
+    and ' đồng' (site/docs/assets/js/core.js)."""
+    import html
+    import json
+
+    # Given a contest in another time zone that pays its prizes in another currency
+    def elsewhere(data):
+        data["timezone"] = "Asia/Bangkok"
+        data["prizes"]["currency"] = "USD"
+
+    root = make_root(tmp_path, elsewhere)
+    # When the pages' contest data is built
+    data = json.loads(html.unescape(sitebuild.placeholders(root)["schedule_json"]))
+    # Then the scripts get both
+    assert data["timezone"] == "Asia/Bangkok"
+    assert data["currency"] == "USD"
+    # and the shipped contest says Asia/Ho_Chi_Minh and đồng
+    shipped = json.loads(html.unescape(sitebuild.placeholders(REPO)["schedule_json"]))
+    assert (shipped["timezone"], shipped["currency"]) == ("Asia/Ho_Chi_Minh", "đồng")
+
+
 # ---------------------------------------------------------------- contest-specific texts from content/ (issue 16.1)
 
 

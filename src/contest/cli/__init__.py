@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
 exclusions_app = typer.Typer(
-    help="Danh sách số điện thoại không được dự thi (Ban Tổ chức, Tổ Thư ký).", no_args_is_help=True
+    help="Danh sách số điện thoại không được dự thi (xem excluded_roles trong contest.yaml).", no_args_is_help=True
 )
 app.add_typer(content_app, name="content")
 app.add_typer(exclusions_app, name="exclusions")
@@ -38,6 +38,21 @@ def project_root(start: Path | None = None) -> Path:
         if (folder / "content" / "contest.yaml").exists():
             return folder
     raise typer.BadParameter("Không tìm thấy thư mục content/contest.yaml (hãy chạy lệnh trong thư mục dự án).")
+
+
+def contest_timezone() -> str:
+    """The contest's time zone (contest.yaml `timezone`) for CLI listings; Asia/Ho_Chi_Minh when unreadable.
+    Listings never use the time zone of the machine running the command."""
+    from contest.numerals import VIETNAM
+
+    try:
+        from contest.content import read_yaml
+
+        data = read_yaml(project_root() / "content" / "contest.yaml")
+        zone = data.get("timezone") if isinstance(data, dict) else None
+    except Exception:
+        zone = None
+    return str(zone or VIETNAM)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
@@ -188,6 +203,37 @@ def key_schedule_warnings(bank: Bank, weeks: list[int]) -> list[str]:
     return lines
 
 
+@app.command("new")
+def new(
+    target: Path = typer.Argument(..., help="Thư mục nội dung mới, ví dụ content (phải chưa có hoặc đang trống)."),
+    name: str = typer.Option("Cuộc thi trực tuyến tìm hiểu …", "--name", help="Tên Cuộc thi."),
+    start: str = typer.Option("", "--start", help="Ngày mở tuần 1 (YYYY-MM-DD; mặc định: thứ Hai tới)."),
+    weeks: int = typer.Option(4, "--weeks", min=1, max=52, help="Số tuần thi."),
+) -> None:
+    """Tạo thư mục nội dung cho một cuộc thi mới: contest.yaml (mọi khóa có chú thích), units.yaml, một văn bản
+    mẫu và tệp Excel câu hỏi trống để điền (xem docs/new-contest.md)."""
+    from datetime import date
+
+    from contest.scaffold import WORKBOOK, next_monday, scaffold
+
+    try:
+        first = date.fromisoformat(start) if start else next_monday(date.today())
+    except ValueError:
+        fail(f"--start phải có dạng YYYY-MM-DD, không phải {start!r}.", code=2)
+    try:
+        written = scaffold(target, name=name, start=first, weeks=weeks)
+    except FileExistsError:
+        fail(f"{target} đã có nội dung: chọn một thư mục mới (không ghi đè gì).", code=2)
+    for path in written:
+        console.print(f"Đã tạo {path}", highlight=False)
+    console.print(
+        f"Tiếp theo: sửa {target / 'contest.yaml'} và {target / 'units.yaml'}, thay văn bản mẫu trong "
+        f"{target / 'documents'}, điền {target / WORKBOOK} rồi `contest questions import {target / WORKBOOK} "
+        f"--content {target}`; kiểm tra bằng `contest content check` (docs/new-contest.md).",
+        highlight=False,
+    )
+
+
 @content_app.command("load")
 def content_load(
     aws: bool = typer.Option(False, "--aws", help="Nạp vào hệ thống trên AWS thay vì môi trường cục bộ."),
@@ -248,13 +294,16 @@ def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
     """Liệt kê danh sách không được dự thi."""
     from rich.table import Table
 
+    from contest.numerals import format_time
+
+    timezone = contest_timezone()
     with repository(aws) as repo:
         found = repo.exclusions()
     table = Table("Số điện thoại", "Ngày thêm", "Ghi chú")
     for item in found:
         table.add_row(
             item.phone,
-            datetime.fromtimestamp(item.added_at_ms / 1000).strftime("%d/%m/%Y %H:%M"),
+            format_time(item.added_at_ms, timezone),
             item.note or "",
         )
     console.print(table)
@@ -299,7 +348,17 @@ def main() -> None:
 
 def _add_subcommands() -> None:
     """The other command groups live in their own modules, which use the helpers above: add them last."""
-    from contest.cli import certificates, close, committee, coordinators, privacy, questions, receipts, report
+    from contest.cli import (
+        certificates,
+        close,
+        committee,
+        coordinators,
+        privacy,
+        questions,
+        receipts,
+        report,
+        winners,
+    )
 
     app.add_typer(questions.app, name="questions")
     app.add_typer(coordinators.app, name="coordinators")
@@ -309,6 +368,7 @@ def _add_subcommands() -> None:
     app.add_typer(privacy.app, name="privacy")
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)
+    app.command("winners")(winners.winners)
 
 
 _add_subcommands()

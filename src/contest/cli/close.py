@@ -155,7 +155,7 @@ def run(action: Any) -> dict[str, Any]:
     from contest.errors import ContestError
 
     try:
-        return action()  # type: ignore[no-any-return]
+        return action()
     except ContestError as exc:
         extra = f" {json.dumps(exc.extra, ensure_ascii=False)}" if exc.extra else ""
         fail(f"{exc.message}{extra}")

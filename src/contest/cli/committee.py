@@ -8,7 +8,7 @@ from typing import Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
 from contest.cli import console, fail, project_root
 from contest.cli.close import closer, report, run
@@ -20,48 +20,110 @@ app = typer.Typer(
 )
 
 
+HANDLE_MIN = 6  # characters of an account id that name a member (like a short git commit id)
+
+
+def handles(account_ids: list[str]) -> dict[str, str]:
+    """Account id -> its shortest prefix (at least HANDLE_MIN characters) that no other listed id shares."""
+    out = {}
+    for account_id in account_ids:
+        size = HANDLE_MIN
+        while size < len(account_id) and any(o != account_id and o.startswith(account_id[:size]) for o in account_ids):
+            size += 1
+        out[account_id] = account_id[:size]
+    return out
+
+
+def resolve(tokens: list[str], members: list[str]) -> list[str]:
+    """The committee's order as typed (full ids or handles) -> full account ids of the group's members."""
+    out = []
+    for token in tokens:
+        found = [m for m in members if m == token or (len(token) >= HANDLE_MIN and m.startswith(token))]
+        if len(found) != 1:
+            fail(
+                f"'{token}' không chỉ đúng một thành viên của nhóm (dùng mã ngắn trong `contest committee groups`, "
+                f"ít nhất {HANDLE_MIN} ký tự)."
+            )
+        out.append(found[0])
+    return out
+
+
+def _review(c: Any, week: int) -> dict[str, Any]:
+    raw = c.publisher.read_private(f"week-{week}/review.json")
+    if raw is None:
+        fail(f"Tuần {week} chưa được chốt.")
+    review: dict[str, Any] = json.loads(raw)
+    return review
+
+
 @app.command("groups")
 def groups(
     week: int = typer.Option(..., "--week", min=1),
     aws: bool = typer.Option(False, "--aws"),
 ) -> None:
-    """Liệt kê các nhóm đồng hạng của tuần (mã tài khoản để dùng với `committee order`)."""
+    """Liệt kê các nhóm đồng hạng của tuần, mỗi nhóm một bảng vừa màn hình 80 cột.
+
+    Mỗi thành viên có một mã ngắn (đầu mã tài khoản) để dùng với `committee order --order mã1,mã2,…`.
+    """
+    from contest.publication import prize_label
+
     with closer(aws) as c:
-        raw = c.publisher.read_private(f"week-{week}/review.json")
-        if raw is None:
-            fail(f"Tuần {week} chưa được chốt.")
-        review = json.loads(raw)
+        review = _review(c, week)
         members = [m["account_id"] for g in review["tie_groups"] for m in g["members"]]
         awards = c.repo.awards_for(week, members)
         contest = c.content.get().contest
-    table = Table("Nhóm", "Hạng", "Trạng thái", "Giải", "Mã tài khoản", "Họ và tên", "Đơn vị", "Xác nhận SĐT")
+    short = handles(members)
+    if not review["tie_groups"]:
+        console.print(f"Tuần {week} không có nhóm đồng hạng nào.")
+        return
     for g in review["tie_groups"]:
+        stake = [prize_label(p, contest.weekly_prizes) for p in g.get("at_stake") or []]
+        if stake:  # undecided across prizes: which ones, in Vietnamese ("Giải Nhất, Giải Nhì")
+            prize = ", ".join(dict.fromkeys(str(p) for p in stake))
+        else:
+            prize = (prize_label(g["prize"], contest.weekly_prizes) if g["prize"] else None) or "không có giải"
+        title = f"Nhóm {g['label']} · hạng {g['rank']} · {prize} · {g['status_label']}"
+        table = Table(
+            Column("Hạng", justify="right", no_wrap=True),
+            Column("Mã ngắn", no_wrap=True),
+            Column("Họ và tên", ratio=3),
+            Column("Đơn vị", ratio=3),
+            Column("Xác nhận SĐT", ratio=2),
+            title=escape(title),
+            title_justify="left",
+            expand=False,
+        )
         for m in g["members"]:
+            rank = m.get("rank", g["rank"])  # after a decision each member has a rank of their own
+            won = prize_label(m.get("prize"), contest.weekly_prizes) if m.get("prize") not in (None, "pending") else ""
             table.add_row(
-                g["label"],
-                str(g["rank"]),
-                g["status_label"],
-                g["prize"] or "",
-                m["account_id"],
+                f"{rank}" + (f" {won}" if won else ""),
+                short[m["account_id"]],
                 escape(m["name"]),  # what people typed: text, never console markup
                 escape(m["unit"]),
                 _confirmation(contest, awards.get(m["account_id"]), bool(g["prize"])),
             )
-    console.print(table)
+        console.print(table)
+    console.print(
+        f"Ghi quyết định: contest committee order --week {week} --group N1 --order <mã ngắn>,<mã ngắn>,… "
+        '--reason "…" --by "…"',
+        markup=False,
+        highlight=False,
+    )
 
 
 def _confirmation(contest: Any, award: Any, prize: bool) -> str:
     from contest.model import VERIFY_AT_AWARD
-    from contest.publication import instant
+    from contest.numerals import format_time
 
     if contest.verification != VERIFY_AT_AWARD:
         return "xác thực khi đăng ký"
     if award is None:
         return "chưa gửi mã" if prize else ""
     if award.confirmed_at_ms is None:
-        return f"chưa xác nhận (hạn {instant(award.deadline_ms, contest.timezone)})"
+        return f"chưa xác nhận (hạn {format_time(award.deadline_ms, contest.timezone)})"
     how = {"code": "mã", "verified": "đã xác thực trước"}.get(award.confirmed_by or "", award.confirmed_by or "")
-    return f"đã xác nhận ({how}, {instant(award.confirmed_at_ms, contest.timezone)})"
+    return f"đã xác nhận ({how}, {format_time(award.confirmed_at_ms, contest.timezone)})"
 
 
 @app.command("verify")
@@ -110,7 +172,7 @@ def verify(
 @app.command("reclaims")
 def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
     """Các số điện thoại đã được chủ số lấy lại: tài khoản bị đóng và các tuần bị rút kết quả."""
-    from contest.publication import instant
+    from contest.numerals import format_time
 
     with closer(aws) as c:
         found = c.repo.reclaims()
@@ -127,7 +189,7 @@ def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
     )
     for r in found:
         table.add_row(
-            instant(r.at_ms, timezone),
+            format_time(r.at_ms, timezone),
             r.phone,
             r.old_account_id,
             escape(r.old_full_name),  # what people typed: text, never console markup
@@ -144,7 +206,7 @@ def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
 def order(
     week: int = typer.Option(..., "--week", min=1),
     group: str = typer.Option(..., "--group", help="Nhãn nhóm đồng hạng, ví dụ N1."),
-    ids: str = typer.Option(..., "--order", help="Mã tài khoản theo thứ tự, cách nhau bằng dấu phẩy."),
+    ids: str = typer.Option(..., "--order", help="Mã ngắn (hoặc mã tài khoản) theo thứ tự, cách nhau bằng dấu phẩy."),
     reason: str = typer.Option(..., "--reason", help="Lý do (được công bố)."),
     by: str = typer.Option(..., "--by", help="Người/cơ quan quyết định (được công bố)."),
     force: bool = typer.Option(
@@ -153,8 +215,11 @@ def order(
     aws: bool = typer.Option(False, "--aws"),
 ) -> None:
     """Ghi thứ tự Ban Tổ chức quyết định cho một nhóm đồng hạng, rồi công bố lại kết quả tuần."""
-    members = [i.strip() for i in ids.split(",") if i.strip()]
+    tokens = [i.strip() for i in ids.split(",") if i.strip()]
     with closer(aws) as c:
+        raw = c.publisher.read_private(f"week-{week}/review.json")
+        found = next((g for g in json.loads(raw)["tie_groups"] if g["label"] == group), None) if raw else None
+        members = resolve(tokens, [m["account_id"] for m in found["members"]]) if found else tokens
         report(run(lambda: c.order_group(week, group, members, reason, by, force=force)))
 
 

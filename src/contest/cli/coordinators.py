@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import typer
@@ -116,14 +115,16 @@ def list_(
     from rich.markup import escape
     from rich.table import Table
 
-    from contest.cli import console, err
+    from contest.cli import console, contest_timezone, err
+    from contest.numerals import format_time
 
+    timezone = contest_timezone()
     with coordinator_repository(aws) as repo:
         units = _unit_names(repo)
         found = [c for c in repo.coordinators() if not unit or c.unit_id == unit]
     table = Table("Đơn vị", "Họ và tên", "Số điện thoại", "Xác thực", "Ngày chỉ định", "Ghi chú")
     for c in found:
-        when = datetime.fromtimestamp(c.appointed_at_ms / 1000).strftime("%d/%m/%Y %H:%M")
+        when = format_time(c.appointed_at_ms, timezone)
         # names are what people typed: printed as text, never as console markup
         table.add_row(
             escape(units.get(c.unit_id, c.unit_id)),

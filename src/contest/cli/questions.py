@@ -154,6 +154,8 @@ def export(
         documents=document_titles(content / "documents"),
         weeks=weeks,
         per_attempt=per_attempt,
+        pool_factor=contest.quiz.pool_factor,
+        option_keys=contest.quiz.option_keys,
     )
     typer.echo(f"Đã xuất {len(bank.questions)} câu hỏi ra {target}.")
     need = contest.quiz.pool_factor * per_attempt
@@ -178,7 +180,7 @@ def import_(
     if not source.exists():
         _fail(f"Không tìm thấy tệp {source}.", code=2)
     try:
-        records = read_workbook(source, label=str(source))
+        records = read_workbook(source, label=str(source), option_keys=contest.quiz.option_keys)
     except WorkbookError as exc:
         _print_issues(exc.issues)
         _fail("Tệp không đúng mẫu. Không có gì được ghi.")

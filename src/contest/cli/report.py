@@ -61,7 +61,15 @@ def report(
                 bar.update(task, completed=n, total=max(total, n))
 
             result = read_progress(
-                repo, contest.name, target, content.units, now, registered, rows, scope_label=contest.scope_label
+                repo,
+                contest.name,
+                target,
+                content.units,
+                now,
+                registered,
+                rows,
+                scope_label=contest.scope_label,
+                verified_only=contest.phone_verification,
             )
     table = Table(
         # unit names stay legible on a narrow terminal; the numbers' headers wrap instead

@@ -4,7 +4,7 @@
 - the content of content/ loaded into it, exactly as `contest content load` does on AWS;
 - an HTTP server that turns each request into an API Gateway v2 event for the real handler;
 - the built site and the published results served on the same origin;
-- the Sunday schedule: close_week is invoked when the (local) clock passes a week's results time.
+- the close schedule: close_week is invoked when the (local) clock passes a week's results time.
 
 `.dev/stack.json` tells other commands (the `contest` CLI) where the running stack is.
 """
@@ -269,6 +269,7 @@ class LocalStack:
         self._set_env(self.environment())
         self._prepare_data()
         self.publish_receipt_key()
+        self.publish_empty_index()
         self._load_functions()
         self._serve()
         self._write_marker()
@@ -283,6 +284,15 @@ class LocalStack:
         target = self.public_dir / "results" / "receipt-key.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(signer.public_key_document(), ensure_ascii=False, indent=2), encoding="utf-8")
+
+    def publish_empty_index(self) -> None:
+        """results/index.json with no week, unless a close already wrote one (as `make publish-site` does)."""
+        from contest.publication import canonical_json, empty_results_index
+
+        target = self.public_dir / "results" / "index.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.exists():
+            target.write_bytes(canonical_json(empty_results_index()))
 
     def environment(self) -> dict[str, str]:
         env = {

@@ -13,7 +13,8 @@ from contest import consents, errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
 from contest.model import UNVERIFIED_TTL_SECONDS, Account
-from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, Repository
+from contest.proof import Proven
+from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate, Repository
 from contest.sender import Sender
 from contest.services.content import ContentSource
 from contest.sms import code_text
@@ -72,9 +73,12 @@ class Accounts:
         ip: str | None,
         given: dict[str, bool] | None = None,
         legacy: bool | None = None,
+        *,
+        throttle: bool = True,
     ) -> tuple[str, str, dict[str, Any], int, str | None]:
         """Checks shared by register and reclaim: (e164, name, pending registration, now_ms). Always one
-        scrypt hash and the per-address throttle, before anything about the number is read.
+        scrypt hash and (unless the caller counts it in its own transaction) the per-address throttle, before
+        anything about the number is read.
 
         `given`: the form's box per consent purpose; `legacy`: the older single box (contest.consents)."""
         content = self.content.get()
@@ -87,7 +91,7 @@ class Accounts:
             raise errors.UnknownUnit()
         now_ms = to_ms(self.clock.now())
         address = ip_hash(self.secret, ip)
-        if address:
+        if address and throttle:
             self.repo.throttle_registration(address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour)
         pending = {
             "full_name": clean,
@@ -107,18 +111,33 @@ class Accounts:
         unit_id: str,
         password: str,
         ip: str | None,
+        proof: Proven | None = None,
         consents: dict[str, bool] | None = None,
         consent: bool | None = None,
     ) -> dict[str, Any]:
+        """At most 3 DynamoDB calls: one batched read of the number (exclusion, claim), one transaction that
+        records the proof of work as used, counts the address and creates the account (or the gate alone when
+        the number is taken), and in at_registration mode the SMS budget's transaction."""
         contest = self.content.get().contest
         e164, clean, pending, now_ms, address = self._pending(
-            full_name, phone, unit_id, password, ip, consents, consent
+            full_name, phone, unit_id, password, ip, consents, consent, throttle=False
         )
         verify = contest.phone_verification
         ticket = secrets.token_urlsafe(24)
-        excluded = self.repo.is_excluded(e164)
-        claim = self._live_claim(e164, now_ms)
-        if claim is None:
+        hour = now_ms // WINDOW_MS
+        gate = RegistrationGate(
+            proof.key if proof else None,
+            proof.expires_at_s if proof else 0,
+            address,
+            hour,
+            contest.limits.registrations_per_ip_per_hour,
+        )
+        excluded, claim = self.repo.phone_state(e164)
+        if claim is not None and not claim.live(now_ms // 1000):
+            claim = None
+        if claim is not None:
+            self.repo.pass_gate(gate)
+        else:
             account = Account(
                 account_id=uuid.uuid4().hex,
                 phone=e164,
@@ -143,8 +162,10 @@ class Accounts:
                     code=record,
                     code_ttl_s=contest.limits.code_ttl_seconds,
                     now_s=now_ms // 1000,
+                    gate=gate,
                 )
             except errors.PhoneTaken:
+                self.repo.pass_gate(gate)  # its proof and address still count (the transaction wrote nothing)
                 claim = self._live_claim(e164, now_ms)  # a concurrent registration won: handled as taken
         refused: errors.SmsNotSent | None = None
         try:

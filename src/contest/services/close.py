@@ -1,4 +1,4 @@
-"""The Sunday close: rank a week, publish its results and reports; committee decisions and reruns.
+"""The weekly close at each results_at: rank a week, publish its results and reports; committee decisions and reruns.
 
 `CloseWeek.close(week=None)` is what the schedule runs: the latest week whose results time has come,
 unless it is closed already. `close(week=N)` is a rerun; a week whose results time has not come is refused
@@ -30,7 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates
+from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates, winner_rows
 from contest.awards import deadline as award_deadline
 from contest.clock import Clock, SystemClock, iso, to_ms
 from contest.codes import award_code_hash, new_code, new_salt
@@ -69,7 +69,7 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
-from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook
+from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
 from contest.repository import Award, ClosedWeek, CloseRepository
 from contest.services.content import ContentSource
 from contest.weeks import week_to_close
@@ -87,6 +87,7 @@ def week_files(week: int) -> dict[str, str]:
         "xlsx": f"week-{week}/report.xlsx",
         "review": f"week-{week}/review.json",
         "awards_csv": f"week-{week}/awards.csv",
+        "winners": f"week-{week}/winners.xlsx",
     }
 
 
@@ -282,8 +283,10 @@ class CloseWeek:
         self.publisher.put_private(files["review"], canonical_json(review))
         self.publisher.put_private(files["awards_csv"], awards_csv(awards))
         self.publisher.put_private(
-            files["xlsx"], week_workbook(ranking, unit_rows, content.units, review, fixed, awards=awards)
+            files["xlsx"],
+            week_workbook(ranking, unit_rows, content.units, review, fixed, awards=awards, timezone=contest.timezone),
         )
+        self.publisher.put_private(files["winners"], self._winners_xlsx(contest, week, ranking, awards, fixed))
         self.publisher.put_public(files["public"], canonical_json(public))
         closed = ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
         final = self._publish_final(content, closed)
@@ -329,6 +332,42 @@ class CloseWeek:
                 self.publisher.put_private(f"{folder}/{name.replace('/', '-')}", data)
         logger.info("superseded results archived", extra={"week": week, "archive": folder})
         return folder
+
+    def _winners_xlsx(
+        self, contest: Contest, week: Week, ranking: WeekRanking, awards: Sequence[Sequence[Any]], fixed: datetime
+    ) -> bytes:
+        """The private winners' list (full phone numbers, amounts, certificate numbers, confirmations)."""
+        from contest.certificates import week_numbers
+
+        phones = {}
+        for _, _, account_id in candidates(ranking):
+            account = self.repo.account(account_id)
+            phones[account_id] = account.phone if account is not None else ""
+        rows = winner_rows(
+            contest, ranking, awards, phones, week_numbers(ranking, contest.certificates, contest.year, week.number)
+        )
+        title = f"{contest.name} — danh sách nhận giải Tuần {week.number} (nội bộ)"
+        return winners_workbook(rows, fixed, timezone=contest.timezone, currency=contest.currency, title=title)
+
+    def winners(self, week: int) -> bytes:
+        """`contest winners --week N`: the winners' list of a published week, with today's confirmations."""
+        content = self.content.get()
+        target = content.contest.week(week)
+        if target is None:
+            raise UnknownWeek()
+        if self.publisher.read_public(week_files(week)["public"]) is None:
+            raise WeekNotOver("Tuần này chưa công bố kết quả: chưa có danh sách nhận giải.")
+        ranking = self.rank(content, target)
+        contest = content.contest
+        awards = award_rows(
+            contest,
+            ranking,
+            content.units,
+            self.repo.awards_for(week, [c[2] for c in candidates(ranking)]),
+            contest.weekly_prizes,
+        )
+        fixed = target.results_at.astimezone(UTC).replace(tzinfo=None)
+        return self._winners_xlsx(contest, target, ranking, awards, fixed)
 
     def _send_award_codes(self, contest: Contest, week: Week, ranking: WeekRanking, now_ms: int) -> dict[str, int]:
         """at_award: ONE code per prize candidate and week. The award item is written first (conditional),

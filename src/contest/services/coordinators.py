@@ -46,7 +46,10 @@ class Coordinators:
         unit = content.unit(unit_id)
         now = self.clock.now()
         started = [w for w in content.contest.weeks if w.opens_at <= now]
-        members = [m for m in self.repo.unit_members(unit_id) if not m.excluded]
+        # at_registration: an unverified account is not a contestant yet, and past its TTL it is gone (DynamoDB
+        # deletes expired items lazily): only accounts that proved their phone are the unit's members.
+        verified_only = content.contest.phone_verification
+        members = [m for m in self.repo.unit_members(unit_id) if not m.excluded and (m.verified or not verified_only)]
         ids = {m.account_id for m in members}
         took: dict[int, set[str]] = {w.number: self.repo.unit_took_part(w.number, unit_id) & ids for w in started}
         current = next((w for w in reversed(started) if now < w.closes_at), started[-1] if started else None)
