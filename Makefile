@@ -26,8 +26,8 @@ help:
 $(STAMP): pyproject.toml $(LOCKS)
 	@python3 requirements/lockfile.py check
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	python3 requirements/lockfile.py pick uv > $(VENV)/uv-requirement.txt
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/uv-requirement.txt
+	test -x $(BIN)/uv || { python3 requirements/lockfile.py pick uv > $(VENV)/uv-requirement.txt && \
+		$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/uv-requirement.txt; }
 	$(BIN)/uv pip sync --quiet --python $(PY) --require-hashes requirements/dev.txt
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
@@ -41,10 +41,10 @@ $(NPM_STAMP): package.json package-lock.json
 ## install: set up .venv/ (every Python dependency, runtime and dev) and node_modules/ (Biome), run nothing
 install: $(STAMP) $(NPM_STAMP)
 
-## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock)
+## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock, RESET=1 start clean; data is kept in .dev/ between runs)
 PORT ?= 8000
 dev: $(STAMP)
-	$(BIN)/contest dev --port $(PORT)
+	$(BIN)/contest dev --port $(PORT) $(if $(RESET),--reset)
 
 ## test: install what is needed and run the whole suite
 test: $(STAMP)
@@ -186,6 +186,7 @@ simulate: $(STAMP)
 ## reached), bandit over src and functions (accepted: tests/security/bandit-baseline.json)
 AUDIT_TIMEOUT ?= 600
 audit: $(STAMP)
+	python3 requirements/lockfile.py can-audit
 	for lock in $(LOCKS); do \
 		timeout $(AUDIT_TIMEOUT) $(BIN)/pip-audit --strict --require-hashes --disable-pip --vulnerability-service pypi \
 			--timeout 30 --progress-spinner off -r $$lock; rc=$$?; \

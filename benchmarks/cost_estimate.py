@@ -463,6 +463,19 @@ STEP_FUNCTION = {"units": "RegisterFunction", "register": "RegisterFunction", "v
                  "login": "RegisterFunction", "contest": "RegisterFunction", "me": "RegisterFunction",
                  "quiz": "QuizFunction", "submit": "SubmitFunction"}  # fmt: skip
 SCRYPT_STEPS = {"register": 1, "login": 1}  # password hash / check per call (contest.passwords)
+# Code-sending routes answer no earlier than CONTEST_SMS_RESPONSE_FLOOR_MS (infra/template.yaml, contest.pacing):
+# the register function is billed for at least that long per registration / reset.
+PACED_STEPS = {"register"}
+
+
+def response_floor_s() -> float:
+    sys.path.insert(0, str(ROOT / "infra"))
+    import template_checks
+
+    env = template_checks.load()["Globals"]["Function"]["Environment"]["Variables"]
+    return int(env.get("CONTEST_SMS_RESPONSE_FLOOR_MS", 0)) / 1000
+
+
 FULL_VCPU_MB = 1769  # Lambda gives one full vCPU at 1,769 MB, proportionally less below
 
 
@@ -526,6 +539,8 @@ def price(measured: Measured, kind: str, warm_ms: float, people: int = 100_000) 
     for step in steps:
         mb = memory[STEP_FUNCTION[step]]
         seconds = (warm_ms + measured.scrypt_ms * cpu_slowdown(mb) * SCRYPT_STEPS.get(step, 0)) / 1000
+        if step in PACED_STEPS:
+            seconds = max(seconds, response_floor_s())
         gb_s += measured.http.get(step, 0) / measured.participants * seconds * mb / 1024
     lines = {
         "Lambda requests": invocations * PRICE["lambda_request"],
@@ -652,6 +667,7 @@ def reset_aws(measured: Measured, people: int) -> float:
         * gb
         * PRICE["lambda_gb_s_arm64"]
     )
+    per += response_floor_s() * gb * PRICE["lambda_gb_s_arm64"]  # the reset request waits for the floor
     return per * people
 
 

@@ -1,4 +1,4 @@
-"""Recall of the site's search with and without diacritics, before and after folding (issue 13).
+"""Recall of the site's search with and without diacritics, before and after folding.
 
 Builds the site from content/ into build/search-recall/site, serves it on 127.0.0.1 (a free port), and in
 Debian's Chromium (Playwright) drives the theme's own search worker with the built search index:

@@ -129,7 +129,7 @@ class Week:
         if rng.random() < 0.03:  # registers twice (a second tab)
             self.behaviour["registered twice"] += 1
             again = self.call("POST /api/register", t + timedelta(seconds=5), "POST", "/api/register", body)
-            assert again.status == 201, again.body  # the same answer as any registration (issue 11.4)
+            assert again.status == 201, again.body  # the same answer as any registration
         if not self.content.contest.phone_verification:  # at_award: no code before the quiz
             self.take_quiz(rng, phone, name, t + timedelta(seconds=20 + rng.random() * 90))
             return

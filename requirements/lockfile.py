@@ -2,6 +2,7 @@
 
     python requirements/lockfile.py check      # exit 1, naming what disagrees, when pyproject.toml moved on
     python requirements/lockfile.py pick uv    # one locked requirement (with its hashes), e.g. to bootstrap uv
+    python requirements/lockfile.py can-audit  # exit 1, saying why, when PyPI's vulnerability data is unreachable
 
 - requirements/dev.txt: pyproject's [project.dependencies] plus the `dev` extra. `.venv/` (Makefile) and CI
   are installed from it, exactly (`uv pip sync --require-hashes`).
@@ -77,7 +78,7 @@ def read_lock(path: Path) -> list[Entry]:
 
 
 def _parent(text: str) -> str:
-    if text.startswith("-c ") or text.startswith("-r "):
+    if text.startswith(("-c ", "-r ")):
         return ""  # a constraints file, not a package
     return PROJECT if text.endswith("(pyproject.toml)") else canonical(text)
 
@@ -142,6 +143,29 @@ def closure(entries: list[Entry], roots: set[str], environment: dict[str, str] |
     return [e for e in entries if e.name in wanted]
 
 
+AUDIT_PROBE = "https://pypi.org/pypi/pip/{version}/json"  # what pip-audit's "pypi" service reads, per release
+
+
+def audit_unreachable(timeout: float = 30) -> str | None:
+    """Why pip-audit's PyPI vulnerability service cannot answer from here, or None when it can. pip-audit reads
+    one JSON document per locked release; without them `--strict` fails with a misleading "Dependency not found
+    on PyPI", and without `--strict` it would report nothing found."""
+    import urllib.error
+    import urllib.request
+
+    pip = next((e for e in read_lock(DEV_LOCK) if e.name == "pip"), None)
+    url = AUDIT_PROBE.format(version=pip.version if pip else "24.0")
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as answer:  # noqa: S310 - a fixed https URL
+            if answer.status == 200:
+                return None
+            return f"{url} answered HTTP {answer.status}"
+    except urllib.error.HTTPError as exc:
+        return f"{url} answered HTTP {exc.code}"
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        return f"{url} did not answer ({exc})"
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["check"]:
         problems = check()
@@ -159,6 +183,14 @@ def main(argv: list[str]) -> int:
             sys.stderr.write(f"{argv[1]} is not in {DEV_LOCK.relative_to(ROOT)}\n")
             return 1
         sys.stdout.write("".join(e.requirement() + "\n" for e in found))
+        return 0
+    if argv[:1] == ["can-audit"]:
+        if reason := audit_unreachable():
+            sys.stderr.write(
+                f"audit: PyPI's vulnerability data cannot be read from this machine: {reason}. "
+                "Nothing was audited; run `make audit` where pypi.org answers in full.\n"
+            )
+            return 1
         return 0
     sys.stderr.write(__doc__ or "")
     return 2

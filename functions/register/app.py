@@ -8,7 +8,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from contest import schemas as s
 from contest.http import bearer, client_ip, make_resolver, route
 from contest.observability import logger
-from contest.proof import Proven
 from contest.runtime import build_runtime
 from contest.services.content import contest_info, units
 
@@ -20,7 +19,7 @@ def proof(payload: str | None) -> None:
     runtime.proof.check(payload)
 
 
-proven: ContextVar[Proven | None] = ContextVar("proven", default=None)
+proven: ContextVar = ContextVar("proven", default=None)  # a contest.proof.Proven, per request
 
 
 def proof_in_transaction(payload: str | None) -> None:
@@ -34,7 +33,16 @@ def challenge():
     return runtime.proof.challenge()
 
 
-@route(app, "POST", "/api/register", request=s.REGISTER, response=s.REGISTERED, status=201, proof=proof_in_transaction)
+@route(
+    app,
+    "POST",
+    "/api/register",
+    request=s.REGISTER,
+    response=s.REGISTERED,
+    status=201,
+    proof=proof_in_transaction,
+    pace=runtime.paced,
+)
 def register(body):
     """Đăng ký tài khoản (một tài khoản cho mỗi số điện thoại)."""
     return runtime.accounts.register(**body, ip=client_ip(app), proof=proven.get())  # consents: time + version kept
@@ -46,13 +54,13 @@ def verify(body):
     return runtime.accounts.verify(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof)
+@route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof, pace=runtime.paced)
 def reclaim(body):
     """Lấy lại số điện thoại đã bị người khác đăng ký: một mã gửi tới số đó, rồi xác thực kèm phiếu."""
     return runtime.accounts.reclaim(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof)
+@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=runtime.paced)
 def resend(body):
     """Gửi lại mã xác thực."""
     return runtime.accounts.resend(**body, ip=client_ip(app))
@@ -70,7 +78,7 @@ def logout():
     return runtime.accounts.logout(bearer(app))
 
 
-@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT, proof=proof)
+@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=runtime.paced)
 def reset(body):
     """Gửi mã đặt lại mật khẩu."""
     return runtime.accounts.start_reset(**body, ip=client_ip(app))

@@ -1,4 +1,4 @@
-/* Search loads only when it is opened (issue 13: ~34 KB compressed of a first visit were search files).
+/* Search loads only when it is opened (~34 KB compressed of a first visit were search files).
  * Prepended at build time to the theme's bundle (site/hooks/content.py), which is patched to create its
  * search worker through this function and to wait for the search box before fetching the index: the worker
  * script and the index are fetched at the first message, sent when the search opens. */

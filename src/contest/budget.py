@@ -1,4 +1,4 @@
-"""SMS budgets and the circuit breaker (issue 12): no message leaves without being counted first.
+"""SMS budgets and the circuit breaker: no message leaves without being counted first.
 
 Every code message is charged, BEFORE it is handed to the channel, against three atomic DynamoDB counters in one
 transaction (all or nothing, so a refused message charges nothing):

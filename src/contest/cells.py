@@ -120,3 +120,36 @@ class Sheet:
     def append_of_columns(self, values: Iterable[Any]) -> None:
         """A row zipped from columns that already went through `column`."""
         self.worksheet.append(list(values))
+
+
+def excel_vi(data: bytes) -> bytes:
+    """One of our CSV files (UTF-8 with BOM, `,` separator, texts quoted, numbers bare) rewritten for Excel with
+    Vietnamese regional settings: `;` separator (Windows' list separator for vi-VN), `,` before decimals, UTF-8
+    BOM kept. Texts stay quoted and keep their neutraliser; numbers stay numbers (3,5 — never the text "3.5").
+
+    Why two forms: `,` is what every program and LibreOffice read by default; a vi-VN Excel opening that file by
+    double-click puts each whole line into column A (and `sep=,` on the first line would make Excel ignore the
+    BOM, garbling Vietnamese)."""
+    import io
+
+    text = data.decode("utf-8-sig")
+    lines = text.splitlines(keepends=True)
+    if not lines:
+        return data
+    out = io.StringIO()
+    out.write("\ufeff")
+    header = next(csv.reader(lines[:1]))
+    out.write(";".join(_quoted(h) for h in header) + "\r\n")
+    for record in csv.reader(lines[1:], quoting=csv.QUOTE_NONNUMERIC):  # bare fields come back as float
+        out.write(";".join(_vi_number(v) if isinstance(v, float) else _quoted(v) for v in record) + "\r\n")
+    return out.getvalue().encode("utf-8")
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if text else ""
+
+
+def _vi_number(value: float) -> str:
+    if value.is_integer():
+        return str(int(value))
+    return repr(value).replace(".", ",")

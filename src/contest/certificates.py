@@ -1,4 +1,4 @@
-"""Prize certificates (issue 8): one PDF per prize winner, from the PUBLISHED results.
+"""Prize certificates: one PDF per prize winner, from the PUBLISHED results.
 
 Input is the public results file as published by the close (`results/week-N.json`, `results/final.json`):
 a certificate can only say what the public results say. A prize still waiting for the committee (listed

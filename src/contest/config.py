@@ -57,6 +57,7 @@ class Settings:
     gateway_secret_ref: str | None = None  # AWS: Secrets Manager name or ARN of the credentials' JSON
     gateway_success: tuple[str, str] = ("code", "00")  # answer field and value that mean "accepted"
     gateway_timeout_s: float = 5.0
+    sms_response_floor_ms: int = 0  # code-sending routes answer no earlier than this (contest.pacing); 0 = off
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, api: bool = True) -> Settings:
@@ -95,6 +96,12 @@ class Settings:
             raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be a number of seconds") from exc
         if not 0 < gateway_timeout_s <= 20:
             raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be between 0 and 20")
+        try:
+            floor_ms = int(optional("CONTEST_SMS_RESPONSE_FLOOR_MS") or "0")
+        except ValueError as exc:
+            raise ConfigError("CONTEST_SMS_RESPONSE_FLOOR_MS must be a whole number of milliseconds") from exc
+        if not 0 <= floor_ms <= 10_000:
+            raise ConfigError("CONTEST_SMS_RESPONSE_FLOOR_MS must be between 0 and 10000")
         secret = optional("CONTEST_SIGNING_SECRET")
         secret_ref = optional("CONTEST_SIGNING_SECRET_PARAM") or optional("CONTEST_SIGNING_SECRET_ARN")
         if api and not secret and not secret_ref:
@@ -149,4 +156,5 @@ class Settings:
             gateway_secret_ref=gateway_secret_ref,
             gateway_success=(success_field.strip(), success_value.strip()),
             gateway_timeout_s=gateway_timeout_s,
+            sms_response_floor_ms=floor_ms,
         )

@@ -606,7 +606,7 @@ def _verification(r: _Reader, reg: Any) -> str:
 
 
 def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
-    """`sms:` (issue 12), strict: unknown keys are refused so a misspelt limit never silently stays default."""
+    """`sms:`, strict: unknown keys are refused so a misspelt limit never silently stays default."""
     from contest.sms import gsm7_septets, template_problems
 
     default = SmsPolicy()

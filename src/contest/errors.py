@@ -165,7 +165,7 @@ class AlreadyVerified(ContestError):
     code, status, message = "ALREADY_VERIFIED", 409, "Số điện thoại này đã được xác thực."
 
 
-# Proof of work (issue 12): every route that can send an SMS first needs a solved challenge
+# Proof of work: every route that can send an SMS first needs a solved challenge
 class ProofRequired(ContestError):
     code, status, message = (
         "POW_REQUIRED",
@@ -198,7 +198,7 @@ class ProofReused(ContestError):
     )
 
 
-# SMS budgets and delivery (issue 12). Nothing is lost when a code cannot be sent: the registration is stored,
+# SMS budgets and delivery. Nothing is lost when a code cannot be sent: the registration is stored,
 # the contestant asks for the code again later (retry_after). `maybe_sent`: the gateway may have delivered it.
 class SmsNotSent(ContestError):
     code, status, message = "SMS_NOT_SENT", 429, "Chưa gửi được tin nhắn mã xác thực. Vui lòng thử lại sau."
@@ -412,3 +412,20 @@ class MissingReason(ContestError):
     code = "REASON_REQUIRED"
     status = 422
     message = "Cần ghi lý do và người quyết định."
+
+
+# Personal data lifecycle (issue 14): erasure and the retention purge
+class UnknownAccount(ContestError):
+    code = "ACCOUNT_NOT_FOUND"
+    status = 404
+    message = "Không có tài khoản này (có thể dữ liệu đã được xoá)."
+
+
+class DataPurged(ContestError):
+    """After the retention purge the standings are gone: a republication would publish an empty ranking."""
+
+    code = "DATA_PURGED"
+    status = 409
+    message = (
+        "Dữ liệu cá nhân của cuộc thi đã được xoá theo thời hạn lưu trữ: không thể chốt lại hay công bố lại kết quả."
+    )

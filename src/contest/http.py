@@ -11,6 +11,7 @@ import binascii
 import functools
 import json
 from collections.abc import Callable, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -144,21 +145,24 @@ def route(
     auth: bool = False,
     summary: str = "",
     proof: Callable[[str | None], None] | None = None,
+    pace: Callable[[], AbstractContextManager[None]] | None = None,
 ) -> Callable[[Callable[..., dict[str, Any]]], Callable[[], Response[str]]]:
     """Declare a route once: the body is parsed and validated against `request`, the handler's dict is
     answered with `status`, and the same facts feed the OpenAPI document (see contest.openapi).
 
     `proof`: the route can send an SMS; its `X-Altcha` header (a solved proof-of-work challenge) is checked
-    by `proof` before anything else, the body included (contest.proof)."""
+    by `proof` before anything else, the body included (contest.proof). `pace`: the route answers at a constant
+    time on every path, errors included (contest.pacing), so the time never tells whether an SMS was sent."""
 
     def decorate(func: Callable[..., dict[str, Any]]) -> Callable[[], Response[str]]:
         @functools.wraps(func)
         def endpoint() -> Response[str]:
-            if proof is not None:
-                proof(app.current_event.headers.get(PROOF_HEADER))
-            if request is None:
-                return respond(func(), status)
-            return respond(func(json_body(app, request, optional=not request.get("required"))), status)
+            with pace() if pace is not None else nullcontext():
+                if proof is not None:
+                    proof(app.current_event.headers.get(PROOF_HEADER))
+                if request is None:
+                    return respond(func(), status)
+                return respond(func(json_body(app, request, optional=not request.get("required"))), status)
 
         endpoint.openapi = {  # type: ignore[attr-defined]
             "request": request,

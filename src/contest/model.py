@@ -72,7 +72,7 @@ class Limits:
 
 @dataclass(frozen=True)
 class SmsPolicy:
-    """contest.yaml `sms:` (issue 12): what may be sent, how often, and the proof of work in front of it."""
+    """contest.yaml `sms:`: what may be sent, how often, and the proof of work in front of it."""
 
     template: str = "Ma {purpose} {contest}: {code}. Ma co hieu luc {minutes} phut."  # {contest} filled at load
     contest_name: str = "Cuoc thi"  # the contest's short name in SMS texts, GSM-7 (no diacritics)

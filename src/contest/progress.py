@@ -1,4 +1,4 @@
-"""The organisers' progress report of a week so far (issue 8): private, never published.
+"""The organisers' progress report of a week so far: private, never published.
 
 Per unit: registered contestants, contestants who took part this week, attempts, participation rate
 against the unit's headcount where known, mean score so far; then the province-wide totals.

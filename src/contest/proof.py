@@ -1,4 +1,4 @@
-"""Proof of work in front of every route that can send an SMS (issue 12): ALTCHA challenges, self-hosted.
+"""Proof of work in front of every route that can send an SMS: ALTCHA challenges, self-hosted.
 
 The API issues a challenge (`GET /api/challenge`): PBKDF2-SHA-256 with `sms.proof_of_work.cost` iterations per
 try, in ALTCHA's deterministic mode (the server draws the counter in [max_counter/2, max_counter) and signs the

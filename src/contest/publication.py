@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from contest.erasure import ERASED_NOTE
 from contest.model import Bank, Contest, Prize, Unit, Week, key_week
 from contest.phones import mask
 from contest.ranking import (
@@ -317,7 +318,7 @@ def week_public(
         if s.pending_group is not None:
             groups_shown.append(next(i for i, g in enumerate(ranking.groups) if g.label == s.pending_group))
     mode = ranking.rules.participants_count
-    return {
+    public: dict[str, Any] = {
         "schema": SCHEMA_VERSION,
         "contest": contest.name,
         "week": week.number,
@@ -352,6 +353,9 @@ def week_public(
             "ai có tệp đó có thể kiểm tra bằng lệnh sha256sum."
         ),
     }
+    if ranking.columns.erased:  # a republication after an erasure says so (only then: other weeks' bytes unchanged)
+        public["erased_entries"] = {"count": ranking.columns.erased, "note": ERASED_NOTE}
+    return public
 
 
 def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -> dict[str, Any]:

@@ -41,6 +41,10 @@ class Publisher(Protocol):
 
     def put_private(self, name: str, data: bytes) -> None: ...
 
+    def list_private(self) -> list[str]: ...
+
+    def delete_private(self, name: str) -> None: ...
+
 
 def _safe(name: str) -> str:
     parts = Path(name).parts
@@ -95,6 +99,14 @@ class LocalPublisher:
     def put_private(self, name: str, data: bytes) -> None:
         self._write(self.private_dir / _safe(name), data)
 
+    def list_private(self) -> list[str]:
+        if not self.private_dir.is_dir():
+            return []
+        return sorted(str(p.relative_to(self.private_dir)) for p in self.private_dir.rglob("*") if p.is_file())
+
+    def delete_private(self, name: str) -> None:
+        (self.private_dir / _safe(name)).unlink(missing_ok=True)
+
 
 class S3Publisher:
     def __init__(self, public_bucket: str, private_bucket: str, region: str | None = None, client: Any = None) -> None:
@@ -131,6 +143,18 @@ class S3Publisher:
 
     def put_private(self, name: str, data: bytes) -> None:
         self._put(self.private_bucket, PRIVATE_PREFIX + _safe(name), data, "private, no-store")
+
+    def list_private(self) -> list[str]:
+        names: list[str] = []
+        for page in self.client.get_paginator("list_objects_v2").paginate(
+            Bucket=self.private_bucket, Prefix=PRIVATE_PREFIX
+        ):
+            names.extend(o["Key"][len(PRIVATE_PREFIX) :] for o in page.get("Contents", []))
+        return sorted(names)
+
+    def delete_private(self, name: str) -> None:
+        # versioned bucket: a delete marker; the old version expires by the lifecycle rule (infra/template.yaml)
+        self.client.delete_object(Bucket=self.private_bucket, Key=PRIVATE_PREFIX + _safe(name))
 
 
 def publisher_for(

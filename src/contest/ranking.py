@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 
+from contest.erasure import ERASED_LABEL, ERASED_MARK
 from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
 from contest.numerals import format_seconds
 from contest.phones import MASK_HIDDEN, mask
@@ -151,6 +152,8 @@ class Columns:
     account_id: list[str] = field(default_factory=list)
     full_name: list[str] = field(default_factory=list)
     phone_masked: list[str] = field(default_factory=list)
+    listing: list[str] = field(default_factory=list)  # what a tie group is listed by: the name, or an erased prefix
+    erased: int = 0  # entries of contestants who had their data erased (contest.erasure)
     unit_code: array = field(default_factory=lambda: array("i"))  # index into unit_ids
     unit_ids: list[str] = field(default_factory=list)
     score: array = field(default_factory=lambda: array("q"))
@@ -233,6 +236,7 @@ def ingest(
     removed: list[Removed] = []
     unit_index: dict[str, int] = {}
     a_id, a_name, a_phone = cols.account_id.append, cols.full_name.append, cols.phone_masked.append
+    a_listing = cols.listing.append
     a_unit, a_score, a_dur = cols.unit_code.append, cols.score.append, cols.duration_ms.append
     a_pred, a_att = cols.prediction.append, cols.attempts.append
     normalize = unicodedata.normalize
@@ -241,6 +245,11 @@ def ingest(
     for item in rows:
         row = _as_row(item) if isinstance(item, StandingRecord) else item
         account_id, score, duration_ms, prediction, unit_id, full_name, phone, _, attempts, _ = row
+        listing = None
+        if phone == ERASED_MARK:  # erased after publication: the stored name is only its listing prefix
+            listing, full_name, phone = full_name, ERASED_LABEL, ""
+            row = (*row[:5], ERASED_LABEL, ERASED_MARK, *row[7:])
+            cols.erased += 1
         if skip and account_id in skip:
             if account_id in disqualified:
                 removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))
@@ -252,8 +261,10 @@ def ingest(
             code = unit_index[unit_id] = len(unit_index)
             cols.unit_ids.append(unit_id)
         a_id(account_id)
-        a_name(normalize("NFC", full_name))
-        if not phone.startswith(MASK_HIDDEN):  # stored under an older, wider mask: published the same way
+        name = normalize("NFC", full_name)
+        a_name(name)
+        a_listing(name if listing is None else listing)
+        if phone and not phone.startswith(MASK_HIDDEN):  # stored under an older, wider mask: published the same way
             shown = masked.get(phone)
             if shown is None:
                 shown = masked[phone] = mask(phone)
@@ -283,7 +294,7 @@ def _pack_key(score: np.ndarray, duration: np.ndarray, error: np.ndarray) -> np.
 
 
 def _listing_key(cols: Columns, i: int) -> tuple[str, str, str]:
-    return (cols.full_name[i].casefold(), cols.phone_masked[i], cols.account_id[i])
+    return (cols.listing[i].casefold(), cols.phone_masked[i], cols.account_id[i])
 
 
 def rank_week(

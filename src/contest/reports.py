@@ -391,7 +391,7 @@ def awards_csv(rows: Sequence[Sequence[Any]]) -> bytes:
     """Prize candidates and whether each confirmed the phone (at_award), UTF-8 with BOM."""
     out = io.StringIO()
     out.write(BOM)
-    writer = cells.csv_writer(out)  # names are neutralised like every export's (issue 11.8)
+    writer = cells.csv_writer(out)  # names are neutralised like every export's
     writer.header(AWARDS_HEADER)
     writer.writerows([_clean(str(v)) for v in row] for row in rows)
     return out.getvalue().encode("utf-8")

@@ -172,7 +172,7 @@ def _is_condition_failure(exc: Exception) -> bool:
 
 @dataclass(frozen=True)
 class RegistrationGate:
-    """What a registration must pass, written inside its own transaction (issue 12: register in ≤ 3 calls):
+    """What a registration must pass, written inside its own transaction (registration costs at most 3 DynamoDB calls):
     the solved proof of work recorded as used (single use, kept until it expires) and +1 on the address's
     hourly registration count (the same counter `throttle_registration` uses)."""
 
@@ -365,16 +365,21 @@ class Repository:
         if gate.address is not None and len(failed) > puts and failed[puts]:
             raise TooManyRegistrations()
 
-    def phone_state(self, phone: str) -> tuple[bool, PhoneClaim | None]:
-        """(excluded, claim) of a number in ONE consistent BatchGetItem (registration reads both)."""
+    def number_state(self, phone: str, erased_key: str | None = None) -> tuple[bool, PhoneClaim | None, bool]:
+        """(excluded, claim, erased) of a number in ONE consistent BatchGetItem; `erased_key` (issue 14,
+        contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
         connection = tables.TableSchema._get_connection()
         keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": "CLAIM"}]
-        excluded, claim = False, None
+        if erased_key is not None:
+            keys.append({"pk": "ERASED", "sk": erased_key})
+        excluded, claim, erased = False, None, False
         for _ in range(10):
             answer = connection.batch_get_item(keys, consistent_read=True)  # type: ignore[arg-type]  # key maps
             for raw in answer.get("Responses", {}).get(connection.table_name, []):
                 if raw["pk"]["S"] == EXCLUSIONS:
                     excluded = True
+                elif raw["pk"]["S"] == "ERASED":
+                    erased = True
                 else:
                     item = PhoneItem.from_raw_data(raw)
                     claim = PhoneClaim(
@@ -385,13 +390,23 @@ class Repository:
                     )
             left = answer.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
             if not left:
-                return excluded, claim
+                return excluded, claim, erased
             keys = [{"pk": k["pk"]["S"], "sk": k["sk"]["S"]} for k in left]
         raise Busy()
 
     def is_excluded(self, phone: str) -> bool:
         try:
             ExclusionItem.get(EXCLUSIONS, phone, consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
+
+    def is_erased(self, key: str) -> bool:
+        """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest (issue 14)."""
+        from contest.tables import ErasureItem
+
+        try:
+            ErasureItem.get("ERASED", key, consistent_read=True)
         except DoesNotExist:
             return False
         return True
@@ -530,7 +545,7 @@ class Repository:
                 raise refused() from exc
             raise
 
-    # --- SMS budgets and used proofs of work (issue 12) --------------------------------------------
+    # --- SMS budgets and used proofs of work --------------------------------------------
 
     def charge_counters(self, counters: list[Counter]) -> set[int]:
         """One transaction: +1 on every counter, each conditioned on staying within its limit (all or nothing)."""
@@ -738,7 +753,7 @@ class Repository:
         found = ExclusionItem.query(EXCLUSIONS)
         return sorted((Exclusion(i.phone, int(i.added_at_ms), i.note) for i in found), key=lambda e: e.phone)
 
-    # --- reclaiming a number (issue 12) ---------------------------------------------------------
+    # --- reclaiming a number ---------------------------------------------------------
 
     def complete_claim(
         self,
@@ -1099,7 +1114,7 @@ def _standing(item: StandingItem) -> StandingRecord:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The weekly close (issue 4): streaming a week's standings, committee decisions, disqualifications,
+# The weekly close: streaming a week's standings, committee decisions, disqualifications,
 # exclusions and the closed marker. `CloseRepository` extends `Repository` so nothing above changes.
 #
 # Reading a lot: PynamoDB objects cost ≈ 19 µs each on top of botocore's own response parsing
@@ -1384,6 +1399,16 @@ class CloseRepository(Repository):
             decided_at_ms=dq.decided_at_ms,
         ).save()
 
+    def purged(self) -> bool:
+        """Whether the retention purge has run (issue 14): the close then refuses to republish."""
+        from contest.tables import PurgeItem
+
+        try:
+            PurgeItem.get("RETENTION", "PURGED", consistent_read=True)
+        except DoesNotExist:
+            return False
+        return True
+
     def mark_closed(self, closed: ClosedWeek) -> None:
         ClosedItem(
             pk=week_pk(closed.week),
@@ -1405,7 +1430,7 @@ class CloseRepository(Repository):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Unit coordinators and the progress report (issue 8). `CoordinatorRepository` extends `CloseRepository`
+# Unit coordinators and the progress report. `CoordinatorRepository` extends `CloseRepository`
 # (the report streams a week's standings exactly as the close does) with:
 #   - appointments: `AccountItem.coordinator_unit` + a `CoordinatorItem` in the COORDINATORS partition,
 #     written and removed together in one transaction;
@@ -1567,6 +1592,146 @@ class CoordinatorRepository(CloseRepository):
                 for page in _index_pages(unit_index_pk(unit_id), select="COUNT", filter_condition=condition)
             )
         return counts
+
+
+# --- personal data lifecycle (issue 14): erasure and the retention purge ------------------------------------
+
+ERASED = "ERASED"
+RETENTION = "RETENTION"
+PURGED = "PURGED"
+REQUEST_LOG = "PRIVACY"  # the data subjects' requests (account ids only): kept as proof of their handling
+
+
+def _kept_after_purge(pk: str, sk: str) -> bool:
+    """What the retention purge keeps: the content, each week's closed marker (SHA-256 and unit totals, nothing
+    personal), the purge record and the request log. Everything else is deleted: a new item kind is purged
+    unless listed here."""
+    if pk in ("CONTENT", RETENTION, REQUEST_LOG):
+        return True
+    return pk.startswith("WEEK#") and sk == "CLOSED" and "#S#" not in pk
+
+
+@dataclass(frozen=True)
+class Erasure:
+    key: str  # contest.erasure.erasure_key of the phone
+    erased_at_ms: int
+    by: str
+    published_weeks: tuple[int, ...]
+    withdrawn_weeks: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Purge:
+    purged_at_ms: int
+    retention_ms: int
+    deleted: dict[str, int]
+
+
+class ErasureRepository(CoordinatorRepository):
+    # --- erasure ---------------------------------------------------------------------------------------------
+
+    def record_erasure(self, erasure: Erasure, ttl_s: int | None) -> None:
+        from contest.tables import ErasureItem
+
+        ErasureItem(
+            pk=ERASED,
+            sk=erasure.key,
+            erased_at_ms=erasure.erased_at_ms,
+            by=erasure.by,
+            published_weeks=list(erasure.published_weeks),
+            withdrawn_weeks=list(erasure.withdrawn_weeks),
+            ttl=ttl_s,
+        ).save()
+
+    def erasures(self) -> list[Erasure]:
+        from contest.tables import ErasureItem
+
+        return sorted(
+            (
+                Erasure(
+                    i.sk,
+                    int(i.erased_at_ms),
+                    i.by,
+                    tuple(int(str(w)) for w in i.published_weeks),
+                    tuple(int(str(w)) for w in i.withdrawn_weeks),
+                )
+                for i in ErasureItem.query(ERASED)
+            ),
+            key=lambda e: (e.erased_at_ms, e.key),
+        )
+
+    def anonymise_standing(self, week: int, account_id: str, listing: str, mark: str) -> bool:
+        """A published week: keep the entry's numbers (ranks and the SHA-256 stay), drop name and phone."""
+        item = StandingItem(pk=standing_pk(week, shard_of(account_id, self.shards)), sk=account_id)
+        try:
+            item.update(
+                actions=[StandingItem.full_name.set(listing), StandingItem.phone_masked.set(mark)],
+                condition=StandingItem.pk.exists(),
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    def delete_standing(self, week: int, account_id: str) -> None:
+        StandingItem(pk=standing_pk(week, shard_of(account_id, self.shards)), sk=account_id).delete()
+
+    def delete_partition(self, pk: str) -> int:
+        """Delete every item of one partition (an account's profile, attempts and awards; a phone's claim and
+        codes). Returns how many."""
+        keys = [(i["pk"]["S"], i["sk"]["S"]) for i in tables.query_partition(pk)]
+        self.delete_keys(keys)
+        return len(keys)
+
+    def partition_owners(self, pk: str) -> list[tuple[tuple[str, str], str | None]]:
+        """Each item's key in one partition with the account it belongs to (`account_id`, when it has one)."""
+        return [((i["pk"]["S"], i["sk"]["S"]), i.get("account_id", {}).get("S")) for i in tables.query_partition(pk)]
+
+    def delete_keys(self, keys: _Iterable[tuple[str, str]]) -> None:
+        with TableSchema.batch_write() as batch:
+            for pk, sk in keys:
+                batch.delete(TableSchema(pk=pk, sk=sk))
+
+    def delete_exclusion(self, phone: str) -> None:
+        ExclusionItem(pk=EXCLUSIONS, sk=phone).delete()
+
+    def reclaim_keys_of(self, account_id: str) -> list[tuple[str, str]]:
+        """The committee's reclaim records naming the account (as the number's old or new holder)."""
+        return [
+            (RECLAIMS, i.sk)
+            for i in (ReclaimItem.from_raw_data(raw) for raw in tables.query_partition(RECLAIMS))
+            if account_id in (i.old_account_id, i.new_account_id)
+        ]
+
+    # --- the retention purge ---------------------------------------------------------------------------------
+
+    def purge_record(self) -> Purge | None:
+        from contest.tables import PurgeItem
+
+        try:
+            item = PurgeItem.get(RETENTION, PURGED, consistent_read=True)
+        except DoesNotExist:
+            return None
+        return Purge(int(item.purged_at_ms), int(item.retention_ms), json.loads(item.deleted))
+
+    def purgeable_keys(self) -> Iterator[tuple[str, str]]:
+        """The key of every item the purge deletes (a scan of the whole table)."""
+        for raw in tables.scan_items():
+            pk, sk = raw["pk"]["S"], raw["sk"]["S"]
+            if not _kept_after_purge(pk, sk):
+                yield pk, sk
+
+    def mark_purged(self, purge: Purge) -> None:
+        from contest.tables import PurgeItem
+
+        PurgeItem(
+            pk=RETENTION,
+            sk=PURGED,
+            purged_at_ms=purge.purged_at_ms,
+            retention_ms=purge.retention_ms,
+            deleted=json.dumps(purge.deleted, sort_keys=True),
+        ).save()
 
 
 # ---------------------------------------------------------------------------------------------------

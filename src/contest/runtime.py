@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
@@ -18,6 +19,7 @@ from contest.services.content import ContentSource
 
 if TYPE_CHECKING:
     from contest.budget import BudgetedSender
+    from contest.pacing import Pacer
     from contest.proof import ProofOfWork
     from contest.receipts import ReceiptSigner
     from contest.services.accounts import Accounts
@@ -112,6 +114,18 @@ class Runtime:
 
         budget = SmsBudget(self.repo, self.clock_now, lambda: self.content.get().contest.sms)
         return BudgetedSender(lambda: self.sender, budget)
+
+    @cached_property
+    def pacer(self) -> Pacer:
+        """The constant response time of the code-sending routes (contest.pacing)."""
+        from contest.budget import emit
+        from contest.pacing import Pacer
+
+        return Pacer(self.settings.sms_response_floor_ms, overrun=lambda: emit("SmsPaceOverrun"))
+
+    def paced(self) -> AbstractContextManager[None]:
+        """For `route(pace=...)`: looked up per request, so tests can swap `pacer`."""
+        return self.pacer()
 
     @cached_property
     def proof(self) -> ProofOfWork:

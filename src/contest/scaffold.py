@@ -1,4 +1,4 @@
-"""`contest new <dir>`: a fresh content folder for another contest (issue 16.4).
+"""`contest new <dir>`: a fresh content folder for another contest.
 
 It writes a contest.yaml with every key the platform reads, each with a comment (values are generic examples:
 the organisers replace every one), a units template, one example study document, an empty questions/ folder and

@@ -266,7 +266,7 @@ ME = {
         "is_coordinator",
     ],
 }
-# The coordinator's page (issue 8): one unit, participation yes/no, never a score or a province-wide figure.
+# The coordinator's page: one unit, participation yes/no, never a score or a province-wide figure.
 COORDINATOR = {
     "type": "object",
     "properties": {
@@ -370,6 +370,7 @@ RECEIPT = {
         "duration_ms": {"type": "integer"},
         "score": {"type": ["integer", "null"]},
         "questions": {"type": "integer"},
+        "max_score": {"type": "integer", "description": "questions × quiz.points_per_question"},
         "answers_sha256": {"type": "string", "description": "SHA-256 of the submitted answers and prediction"},
         "code": {"type": "string", "description": "short attempt code, e.g. 7K3M-Q9XD"},
         "v": {"type": "integer"},

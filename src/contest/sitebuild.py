@@ -666,7 +666,7 @@ def fill(markdown: str, values: dict[str, str], where: str = "page") -> str:
     return _PLACEHOLDER.sub(one, markdown)
 
 
-# ---------------------------------------------------------------- a lighter first load (issue 13)
+# ---------------------------------------------------------------- a lighter first load
 
 _SEARCH_AT_LOAD = re.compile(r'([\w$]+)\(location\.protocol!=="file:"\),([\w$]+)\("search"\)')
 _OWN_JS = "assets/js"  # the site's own ES modules (entry app.js, core, pages/...); assets/vendor is not ours
@@ -703,13 +703,12 @@ def _module_graph(site_dir: Path) -> dict[str, tuple[str, list[str]]]:
     return graph
 
 
-def _fingerprint_modules(site_dir: Path) -> dict[str, str]:
+def _fingerprint_modules(site_dir: Path, graph: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
     """Minify each own module and name it by the hash of its content, leaves first: a module's imports are
     rewritten to the fingerprinted names of what it imports before its own hash is taken, so a change anywhere
     renames every module that reaches it (and nothing else); the browser may cache them all for good."""
     import posixpath
 
-    graph = _module_graph(site_dir)
     renames: dict[str, str] = {}
     visiting: set[str] = set()
 
@@ -767,17 +766,60 @@ def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
         (site_dir / new).write_text(body, encoding="utf-8")
         (site_dir / rel).unlink()
         renames[rel] = new
-    renames.update(_fingerprint_modules(site_dir))
+    graph = _module_graph(site_dir)
+    renames.update(_fingerprint_modules(site_dir, graph))
     # longest first: 'assets/js/pages/quiz.js' before a shorter name it contains
     ordered = sorted(renames.items(), key=lambda item: -len(item[0]))
     for page in site_dir.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        changed = html
+        changed = _preload_modules(html, graph, renames)
         for old, new in ordered:
             changed = changed.replace(old, new)
         if changed != html:
             page.write_text(changed, encoding="utf-8")
     return renames
+
+
+_ENTRY = f"{_OWN_JS}/app.js"
+# app.js's PAGES, minified: home:[function(){return import('./pages/home.js');},...  'receipt-check':[...
+_PAGE_ENTRY = re.compile(r"""['"]?([\w-]+)['"]?:\[function\(\)\{return import\((['"])(\./[^'"]+\.js)\2\)""")
+_DATA_APP = re.compile(r'\bdata-app="([\w-]+)"')
+_ENTRY_TAG = re.compile(r'<script src="([^"]*)' + re.escape(_ENTRY) + '"')
+
+
+def _preload_modules(html: str, graph: dict[str, tuple[str, list[str]]], renames: dict[str, str]) -> str:
+    """<link rel="modulepreload"> in the page's head for every module the page will load: the entry's imports and
+    its page module(s) (by `data-app`, as app.js maps them) with theirs. The browser fetches them in parallel
+    with the entry instead of one import level after another (3 round trips fewer on a slow phone network).
+    Same files, same origin: the bytes and the CSP (script-src 'self') do not change."""
+    import posixpath
+
+    entry = _ENTRY_TAG.search(html)
+    if not entry or _ENTRY not in graph:
+        return html
+    found = _PAGE_ENTRY.findall(graph[_ENTRY][0])
+    pages = {name: posixpath.normpath(posixpath.join(_OWN_JS, spec)) for name, _, spec in found}
+    lazy = set(pages.values())  # import()ed by the entry: only the page's own is wanted
+    wanted: list[str] = []
+
+    def visit(rel: str) -> None:
+        if rel in wanted or rel not in graph:
+            return
+        wanted.append(rel)
+        for dep in graph[rel][1]:
+            if dep not in lazy:
+                visit(dep)
+
+    for dep in graph[_ENTRY][1]:
+        if dep not in lazy:
+            visit(dep)
+    for app in dict.fromkeys(_DATA_APP.findall(html)):
+        if app in pages:
+            visit(pages[app])
+    if not wanted:
+        return html
+    links = "".join(f'<link rel="modulepreload" href="{entry.group(1)}{renames.get(rel, rel)}">' for rel in wanted)
+    return html.replace("</head>", links + "</head>", 1)
 
 
 # ---------------------------------------------------------------- the build
@@ -897,7 +939,7 @@ def write_csp_hashes(site_dir: Path) -> Path:
     return target
 
 
-# ---------------------------------------------------------------- vendored browser code (issue 12)
+# ---------------------------------------------------------------- vendored browser code
 
 # The ALTCHA proof-of-work solver, from the npm registry at build time (never from another host at run time).
 ALTCHA_NPM = "altcha@3.2.2"

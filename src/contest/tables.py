@@ -25,6 +25,7 @@ never a score), issue 8 (coordinators, progress report):
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from pynamodb.attributes import (
@@ -229,6 +230,17 @@ def query_partition(pk: str, sk_prefix: str | None = None, consistent: bool = Tr
             return items
 
 
+def scan_items(consistent: bool = True) -> Iterator[dict[str, Any]]:
+    """Every raw item of the table, page by page (the retention purge, the privacy scan tests)."""
+    start = None
+    while True:
+        page = TableSchema._get_connection().scan(consistent_read=consistent, exclusive_start_key=start)
+        yield from page.get("Items", [])
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return
+
+
 def create_table(wait: bool = False) -> None:
     """Create the table from the model definitions (local stack and tests; AWS uses the template)."""
     if not TableSchema.exists():
@@ -254,7 +266,7 @@ def key_schema() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The weekly close (issue 4): committee decisions, disqualifications and the closed marker.
+# The weekly close: committee decisions, disqualifications and the closed marker.
 #
 # | item                 | pk          | sk                                 | read by                          |
 # |----------------------|-------------|------------------------------------|----------------------------------|
@@ -299,7 +311,7 @@ MODELS = (*MODELS, DecisionItem, DisqualificationItem, ClosedItem)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Unit coordinators (issue 8). The appointment lives twice, written in one transaction: on the account
+# Unit coordinators. The appointment lives twice, written in one transaction: on the account
 # (`AccountItem.coordinator_unit`: read with the profile every coordinator request needs anyway) and as a
 # registry item in one small partition, so organisers can list every coordinator with one query.
 #
@@ -322,7 +334,7 @@ MODELS = (*MODELS, CoordinatorItem)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Verification policy (issue 12): award confirmations and reclaimed numbers.
+# Verification policy: award confirmations and reclaimed numbers.
 #
 # | item         | pk                    | sk                          | read by                               |
 # |--------------|-----------------------|-----------------------------|---------------------------------------|
@@ -387,3 +399,36 @@ class PrivacyRequestItem(_Item):
 
 
 MODELS = (*MODELS, PrivacyRequestItem)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Personal data lifecycle (issue 14): erasures executed and the retention purge.
+#
+# | item        | pk       | sk                   | read by                                                   |
+# |-------------|----------|----------------------|-----------------------------------------------------------|
+# | ErasureItem | ERASED   | <erasure_key(phone)> | register and the number's claim (one GetItem), CLI list   |
+# | PurgeItem   | RETENTION| PURGED               | the close (no republication after the purge), CLI         |
+#
+# An erasure keeps no name, phone or unit: the key is an HMAC of the phone under the signing secret, and the
+# item expires (ttl) at the retention date, when the purge deletes it as well.
+# ---------------------------------------------------------------------------------------------------
+
+
+class ErasureItem(_Item):
+    """A contestant's data was erased: the number may not register again in this contest."""
+
+    erased_at_ms = NumberAttribute()
+    by = UnicodeAttribute()  # who executed it: "self-service" or the organiser's name
+    published_weeks = ListAttribute(of=NumberAttribute)  # republish these
+    withdrawn_weeks = ListAttribute(of=NumberAttribute)  # dropped, unpublished
+
+
+class PurgeItem(_Item):
+    """The retention purge ran: personal data is gone and no week may be republished."""
+
+    purged_at_ms = NumberAttribute()
+    retention_ms = NumberAttribute()  # the retention date it applied
+    deleted = UnicodeAttribute()  # JSON: items deleted per kind, private files deleted
+
+
+MODELS = (*MODELS, ErasureItem, PurgeItem)

@@ -57,7 +57,7 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
                 "password": "mat-khau-123",
                 "consent": True,
             },
-            # the proof of work the browser solves before a code-sending request (issue 12)
+            # the proof of work the browser solves before a code-sending request
             headers={"X-Altcha": solve_proof(http(base, "GET", "/api/challenge")[1])},
         )
         assert status == 201, body
@@ -210,3 +210,76 @@ def test_a_rehearsal_of_a_future_contest_closes_on_the_stacks_own_clock(tmp_path
         clock.at = results_at
         assert stack.invoke("close_week", {})["status"] == "published"
         assert (stack.public_dir / "results" / "week-1.json").exists()
+
+
+# --- rehearsals: data kept across restarts, --reset, the clock moved while running (issue 16.6) ----------
+
+
+def test_a_rehearsal_keeps_its_data_across_restarts_and_reset_starts_clean(tmp_path):
+    from datetime import timedelta
+
+    from contest.clock import to_ms
+    from contest.local.stack import request_clock
+    from contest.repository import Repository
+
+    dev, site = tmp_path / ".dev", tmp_path / "site"
+    moved_to = WEEK1_MID + timedelta(days=2, hours=3)
+    # Given a rehearsal with data in it (an excluded number) whose clock was moved
+    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=site, schedule=False, persist=True):
+        Repository().add_exclusion("+84912000111", "Tổ Thư ký", to_ms(WEEK1_MID))
+        assert request_clock(dev, moved_to) is not None
+    # When it is started again (no clock given)
+    with LocalStack(ROOT, dev_dir=dev, site_dir=site, schedule=False, persist=True) as again:
+        # Then the data and the clock are where they were
+        assert again.restored_items > 0
+        assert [e.phone for e in Repository().exclusions()] == ["+84912000111"]
+        assert moved_to <= again.clock.now() < moved_to + timedelta(minutes=5)
+    assert (dev / "state" / "dynamodb.json").stat().st_mode & 0o077 == 0  # personal data: owner only
+    # When it is started with --reset: nothing of the earlier rehearsal is left
+    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=site, schedule=False, persist=True, reset=True):
+        assert Repository().exclusions() == []
+    assert (dev / "secret").exists()  # the local signing secret is kept
+
+
+def test_the_rehearsal_clock_moves_without_a_restart_and_the_schedule_closes_the_week(tmp_path):
+    from datetime import datetime, timedelta
+
+    from contest.content import load_content
+    from contest.local.stack import request_clock
+
+    week1 = load_content(ROOT / "content").contest.weeks[0]
+    dev = tmp_path / ".dev"
+    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=tmp_path / "site") as stack:
+        before = http(stack.base_url, "GET", "/api/contest")[1]
+        assert before["open_week"] == 1
+        # When the organiser moves the clock past the week's results time
+        marker = request_clock(dev, week1.results_at + timedelta(minutes=1))
+        # Then every function sees the new time at once, and the schedule closes the week within seconds
+        assert marker is not None
+        assert datetime.fromisoformat(marker["clock_now"]) >= week1.results_at + timedelta(minutes=1)
+        assert stack.clock.now() >= week1.results_at
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not (stack.public_dir / "results" / "week-1.json").exists():
+            time.sleep(0.5)
+        assert (stack.public_dir / "results" / "week-1.json").exists()
+
+
+def test_contest_dev_clock_moves_the_running_stack_from_the_terminal(tmp_path, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from contest.cli import app
+
+    monkeypatch.chdir(ROOT)  # the command finds the running stack through the project's .dev/stack.json
+    with LocalStack(ROOT, clock_start=WEEK1_MID, site_dir=tmp_path / "site", schedule=False) as stack:
+        # When the organiser types a time without an offset: it is the contest's time (Asia/Ho_Chi_Minh)
+        moved = CliRunner().invoke(app, ["dev", "clock", "2023-10-22T20:01"], env={"COLUMNS": "200"})
+        assert moved.exit_code == 0, moved.output
+        assert "20:01 22/10/2023" in moved.output
+        target = datetime.fromisoformat("2023-10-22T20:01:00+07:00")
+        assert target <= stack.clock.now() < target + timedelta(minutes=1)
+        assert http(stack.base_url, "GET", "/api/contest")[1]["now"].startswith("2023-10-22T13:0")
+    # And with no stack running it says so
+    refused = CliRunner().invoke(app, ["dev", "clock", "2023-10-22T20:01"])
+    assert refused.exit_code == 1 and "make dev" in refused.output

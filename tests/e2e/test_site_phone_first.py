@@ -1,4 +1,4 @@
-"""Issue 13, the contestant on a cheap phone: errors where the eye is, phone-first attempts and ranking, the short
+"""The contestant on a cheap phone: errors where the eye is, phone-first attempts and ranking, the short
 attempt code, empty prize categories, the start button between weeks. Chromium at 360×800 (tables also at 1280)."""
 
 from __future__ import annotations

@@ -298,3 +298,23 @@ def test_every_page_is_readable_at_360px_and_loads_nothing_from_elsewhere(stack,
     expect(page.locator("article .admonition")).to_contain_text("ngày 22/04/2022")
     assert re.search(r"/tai-lieu/qd-505-qd-ttg-2022/$", page.url)
     assert foreign == []
+
+
+def test_a_week_republished_after_an_erasure_shows_the_label_and_says_so(stack, results_dir, page: Page):
+    # Given week 1 republished after a contestant had their data erased (services/erasure)
+    from contest.erasure import ERASED_LABEL, ERASED_NOTE
+
+    week = week_one()
+    week["ranking"]["entries"][2]["name"] = ERASED_LABEL
+    week["ranking"]["entries"][2]["phone"] = ""
+    week["erased_entries"] = {"count": 1, "note": ERASED_NOTE}
+    results_dir.mkdir(parents=True, exist_ok=True)
+    (results_dir / "week-1.json").write_text(json.dumps(week, ensure_ascii=False), encoding="utf-8")
+    index = {"schema": 1, "weeks": [{"week": 1, "url": "week-1.json", "results_at": "2023-10-22T20:00:00+07:00"}]}
+    (results_dir / "index.json").write_text(json.dumps({**index, "final": None}), encoding="utf-8")
+    # When the results page opens
+    page.goto(stack.base_url + "/ket-qua/")
+    # Then the entry shows the neutral label, and the page says the results were republished and what did not change
+    rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator(".ct-rank__row")
+    expect(rows.nth(2).locator(".ct-rank__name")).to_have_text(ERASED_LABEL)
+    expect(page.locator("[data-erased-note]")).to_have_text(ERASED_NOTE)

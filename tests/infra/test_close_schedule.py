@@ -1,4 +1,4 @@
-"""The AWS close schedule follows the content (issue 16.2): `infra/stack.py parameters` generates the template's
+"""The AWS close schedule follows the content: `infra/stack.py parameters` generates the template's
 CloseWeekMinutes / Hours / Days / Timezone from content/contest.yaml, and the resulting cron fires at every
 week's results_at — Saturday 17:30 as well as Sunday 20:00 — and at nothing else when the weeks share a time."""
 

@@ -1,4 +1,4 @@
-"""The template's share of issue 11 (items 6 and 9): the API only through CloudFront, the close without the
+"""The template's share of the hostile-public defences: the API only through CloudFront, the close without the
 signing secret, a CSP with script hashes (checked against a fresh site build), Permissions-Policy, the TLS
 minimum in every configuration, reserved concurrency for the close."""
 

@@ -1,4 +1,4 @@
-"""/api/contest names what the site needs to show any contest (issue 16.1): the currency, the time zone, the number
+"""/api/contest names what the site needs to show any contest: the currency, the time zone, the number
 of options, the points per question and the maximum score — from contest.yaml, never assumed by the pages."""
 
 from __future__ import annotations

@@ -128,6 +128,8 @@ class TestSubmit:
         )
         assert receipt.status == 200
         assert receipt.body["score"] == 15
+        # the ceiling the page shows ("15/15"): questions × quiz.points_per_question
+        assert receipt.body["max_score"] == content.contest.quiz.max_score
         assert receipt.body["duration_ms"] == 200_500
         assert receipt.body["received_at"] == "2023-10-18T02:03:20.500Z"
 

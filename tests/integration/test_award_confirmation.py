@@ -1,4 +1,4 @@
-"""registration.verification = at_award, end to end on moto through the real handlers (issue 12.1):
+"""registration.verification = at_award, end to end on moto through the real handlers:
 register (no SMS) → quiz → submit → close → every prize candidate gets exactly one code → confirm on
 "Trang của tôi" → the private reports show who confirmed; the committee records a confirmation by telephone;
 an unconfirmed prize stays where it is. Also: reclaiming a squatted number, and the TTL of unverified accounts.

@@ -519,7 +519,7 @@ def test_on_aws_the_close_publishes_to_the_two_buckets(repo, content, clock, sen
     assert hashlib.sha256(tsv).hexdigest() == doc["standings_sha256"]
 
 
-# --- a published week is never replaced by a poorer one by accident (issue 16.6) --------------------------
+# --- a published week is never replaced by a poorer one by accident --------------------------
 
 
 def test_a_rerun_on_different_data_is_refused_unless_republished_and_the_old_files_are_kept(week, content, clock, env):

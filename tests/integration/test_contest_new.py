@@ -1,4 +1,4 @@
-"""`contest new <dir>` (issue 16.4): a fresh content folder that an organiser fills in — contest.yaml with every key
+"""`contest new <dir>`: a fresh content folder that an organiser fills in — contest.yaml with every key
 commented, units, an example document and the empty question workbook — and that `contest content check` accepts
 once a minimal bank is filled in through Excel (`questions export` works on the empty bank)."""
 

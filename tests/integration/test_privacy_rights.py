@@ -384,3 +384,26 @@ def test_account_dataclass_carries_consents():
     assert re.fullmatch(
         r"[EWX]-[0-9A-F]{12}", __import__("contest.services.privacy").services.privacy.request_id("erasure", "a")
     )
+
+
+def test_erasing_by_request_id_erases_the_account_and_closes_the_request(monkeypatch, api, repo, sender):
+    from tests.support import ROOT
+
+    monkeypatch.chdir(ROOT)
+    # Given a contestant who asked for erasure on their page, and a withdrawal (not an erasure) of someone else
+    token = signed_up(api, sender, 50)
+    asked = api.post("/api/me/erasure", {"password": "mat-khau-123"}, token=token).body
+    other = signed_up(api, sender, 51)
+    withdrawn = api.post("/api/me/consents", {"purpose": "statistics", "given": False}, token=other).body
+    account_id = repo.claim(e164(PHONES[50])).account_id
+    # When an organiser erases by the request's id
+    output = invoke("privacy", "erase", "--request", asked["request_id"], "--by", "Tổ Thư ký")
+    # Then the account is gone and the request is closed by the erasure, in the log that outlives it
+    assert repo.account(account_id) is None and "Đã đóng yêu cầu" in output
+    stored = PrivacyRepository().privacy_request(asked["request_id"])
+    assert stored.status == "done" and stored.handled_by == "Tổ Thư ký" and stored.account_id == account_id
+    assert asked["request_id"] not in invoke("privacy", "requests", "--pending")
+    # and an id that is not an erasure request erases nothing
+    result = CliRunner().invoke(cli, ["privacy", "erase", "--request", withdrawn["request_id"], "--by", "A", "--aws"])
+    assert result.exit_code == 1 and "Không có yêu cầu xoá" in result.output
+    assert repo.account(repo.claim(e164(PHONES[51])).account_id) is not None

@@ -323,7 +323,7 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
     assert none.exit_code == 1 and not (tmp_path / "t2").exists()
 
 
-# --- the private winners' list for paying prizes (issue 16.7) -------------------------------------------
+# --- the private winners' list for paying prizes -------------------------------------------
 
 
 def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_never_public(

@@ -1,4 +1,4 @@
-"""The SMS brandname gateway channel (issue 12) against a fake gateway: a real HTTP server on 127.0.0.1 that
+"""The SMS brandname gateway channel against a fake gateway: a real HTTP server on 127.0.0.1 that
 accepts, answers 5xx, answers a wrong body, or answers too late. The register handler is built from the
 environment exactly as on AWS (CONTEST_SMS_SENDER=gateway), only the clock is fixed.
 

@@ -1,5 +1,5 @@
 # ruff: noqa: F811 - the integration fixtures are imported by name and requested by name
-"""Issue 11.4: no account route is an oracle for "is this number registered / verified / excluded / locked?".
+"""No account route is an oracle for "is this number registered / verified / excluded / locked?".
 
 Every route that takes a phone number without a session (register, reclaim, verify, resend, reset, reset
 confirm, login) is called for numbers in each state; status and body must be identical (the registration

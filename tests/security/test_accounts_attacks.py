@@ -1,4 +1,4 @@
-"""Attacks on accounts and sessions (issue 11 items 3, 5 and 9), through the real handlers on moto.
+"""Attacks on accounts and sessions, through the real handlers on moto.
 
 - submit needs the attempt owner's current session (no bearer, someone else's, one from before a password reset
   or a logout: refused);

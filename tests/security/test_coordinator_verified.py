@@ -1,4 +1,4 @@
-"""A squatted, never-verified account cannot become a unit coordinator (issue 11 item 7).
+"""A squatted, never-verified account cannot become a unit coordinator.
 
 Someone who registers another person's phone number never receives its code, so the account stays
 unverified. Appointing it must be refused; an appointed account that stops being verified (a number

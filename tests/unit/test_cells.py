@@ -1,4 +1,4 @@
-"""cells: the one spreadsheet neutraliser used by every CSV and XLSX export (issue 11 item 8)."""
+"""cells: the one spreadsheet neutraliser used by every CSV and XLSX export."""
 
 from __future__ import annotations
 
@@ -109,3 +109,23 @@ def test_a_column_is_neutralised_like_each_of_its_values() -> None:
     assert cells.column(values) == [cells.neutralise(v) for v in values]
     assert cells.column(["An", "Bình"]) == ["An", "Bình"]
     assert cells.column([1, "=a"]) == [1, "'=a"]
+
+
+def test_a_report_csv_becomes_a_vietnamese_excel_csv():
+    """`contest excel-vi`: `;` between columns, `,` before decimals, BOM kept, texts quoted and still neutralised."""
+    import io
+
+    from contest.cells import csv_writer, excel_vi
+
+    buf = io.StringIO()
+    buf.write("\ufeff")
+    writer = csv_writer(buf)
+    writer.header(["Mã đơn vị", "Đơn vị", "Điểm trung bình", "Tỷ lệ tham gia", "Số lượt"])
+    writer.writerow(["so-a", "Sở A; phòng 1", 12.5, 0.8375, 1204])
+    writer.writerow(["xa-b", '=HYPERLINK("http://x")', None, 1.0, 0])
+    converted = excel_vi(buf.getvalue().encode("utf-8"))
+    assert converted.startswith(b"\xef\xbb\xbf")
+    lines = converted.decode("utf-8-sig").splitlines()
+    assert lines[0] == '"Mã đơn vị";"Đơn vị";"Điểm trung bình";"Tỷ lệ tham gia";"Số lượt"'
+    assert lines[1] == '"so-a";"Sở A; phòng 1";12,5;0,8375;1204'
+    assert lines[2] == '"xa-b";"\'=HYPERLINK(""http://x"")";;1;0'

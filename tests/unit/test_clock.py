@@ -90,3 +90,20 @@ def test_iso_converts_other_offsets_to_utc() -> None:
     # When formatted, Then it is shown in UTC with milliseconds (truncated) and Z
     assert iso(at) == "2023-10-22T12:00:00.123Z"
     assert iso(datetime(2023, 10, 22, 12, 0, tzinfo=UTC)) == "2023-10-22T12:00:00.000Z"
+
+
+def test_only_the_local_stack_can_move_a_clock_at_run_time():
+    """The rehearsal clock (`contest dev clock`) lives in contest.local; nothing a deployed function imports
+    builds or mentions it, and the deployed clocks have no way to be moved."""
+    from pathlib import Path
+
+    from contest.clock import OffsetClock, SystemClock
+
+    root = Path(__file__).resolve().parents[2]
+    deployed = [*root.glob("functions/*/app.py"), *(root / "src" / "contest").rglob("*.py")]
+    for path in deployed:
+        if "local" in path.parts or "cli" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "RehearsalClock" not in text and "clock-request" not in text, path
+    assert not hasattr(SystemClock(), "set") and not hasattr(OffsetClock(SystemClock().now()), "set")

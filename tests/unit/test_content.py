@@ -254,7 +254,7 @@ def test_parsers_refuse_a_document_that_is_not_a_mapping(tmp_path: Path) -> None
         issues_of(tmp_path, text, "units")
 
 
-# --- registration.verification (issue 12.1) ------------------------------------------------------------
+# --- registration.verification ------------------------------------------------------------
 
 
 def test_shipped_contest_verifies_phones_at_award(contest: Contest) -> None:
@@ -287,7 +287,7 @@ def test_registration_keys_are_checked_strictly(tmp_path: Path, old: str, new: s
     assert_points_at(path, issues[0], line, *words)
 
 
-# --- certificates: (issue 16.9) ------------------------------------------------------------------------
+# --- certificates: ------------------------------------------------------------------------
 
 
 def test_the_certificate_section_is_read_from_the_content(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""content: the strict schema of every content file (issue 16.1): an unknown or misspelt key is an error with its
+"""content: the strict schema of every content file: an unknown or misspelt key is an error with its
 file:line and the closest allowed key, in contest.yaml, units.yaml, question files and document front matter.
 
 Self-contained: the contest under test is written here (a small, non-Hà Tĩnh one), not read from content/.

@@ -96,7 +96,7 @@ def test_refusal_message_is_vietnamese() -> None:
     assert "ký tự" in caught.value.message
 
 
-# --- issue 11 item 8: markup and formula syntax, invisible and look-alike names ------------------------
+# --- markup and formula syntax, invisible and look-alike names ------------------------
 
 ALL_TONED_VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
 

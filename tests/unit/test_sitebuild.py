@@ -425,6 +425,52 @@ def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
         lighten(tmp_path, tmp_path / "lazy.js")
 
 
+def test_each_page_preloads_the_modules_it_will_load_and_no_other(tmp_path):
+    from contest.sitebuild import lighten
+
+    # Given the entry with two page modules loaded on demand, each with its own static imports
+    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
+    (tmp_path / "assets" / "js" / "pages").mkdir(parents=True)
+    (tmp_path / "assets" / "css").mkdir()
+    (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text(
+        'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+    )
+    (tmp_path / "assets" / "css" / "contest.css").write_text(".a{}")
+    js = tmp_path / "assets" / "js"
+    (js / "core.js").write_text("export var c = 1;\n")
+    (js / "state.js").write_text("export var s = 1;\n")
+    (js / "forms.js").write_text("import { c } from './core.js';\nexport var f = c;\n")
+    (js / "app.js").write_text(
+        "import { c } from './core.js';\nvar PAGES = {\n"
+        "  quiz: [function () { return import('./pages/quiz.js'); }, 'initQuiz'],\n"
+        "  'reset-request': [function () { return import('./pages/reset.js'); }, 'initReset']\n};\n"
+    )
+    (js / "pages" / "quiz.js").write_text("import { s } from '../state.js';\nexport var q = s;\n")
+    (js / "pages" / "reset.js").write_text("import { f } from '../forms.js';\nexport var r = f;\n")
+    (tmp_path / "thi").mkdir()
+    page = '<html><head><title>x</title></head><body><div data-app="{app}"></div>'
+    page += '<script src="../assets/js/app.js" type="module"></script></body></html>'
+    (tmp_path / "thi" / "index.html").write_text(page.format(app="quiz"))
+    (tmp_path / "quen").mkdir()
+    (tmp_path / "quen" / "index.html").write_text(page.format(app="reset-request"))
+    (tmp_path / "lazy.js").write_text("")
+    # When the site is lightened
+    renames = lighten(tmp_path, tmp_path / "lazy.js")
+
+    # Then each page preloads, relative to itself, exactly what it will import: the entry's static imports,
+    # its own page module and that module's imports; never another page's module
+    def preloaded(path: str) -> set[str]:
+        html = (tmp_path / path).read_text()
+        assert html.index("modulepreload") < html.index("</head>")
+        return set(re.findall(r'<link rel="modulepreload" href="\.\./([^"]+)">', html))
+
+    names = {
+        k: renames[f"assets/js/{k}"] for k in ("core.js", "state.js", "forms.js", "pages/quiz.js", "pages/reset.js")
+    }
+    assert preloaded("thi/index.html") == {names["core.js"], names["pages/quiz.js"], names["state.js"]}
+    assert preloaded("quen/index.html") == {names["core.js"], names["pages/reset.js"], names["forms.js"]}
+
+
 def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
     from contest.sitebuild import lighten
 
@@ -504,7 +550,7 @@ def test_the_pages_contest_data_carries_the_contests_time_zone_and_currency(tmp_
     assert (shipped["timezone"], shipped["currency"]) == ("Asia/Ho_Chi_Minh", "đồng")
 
 
-# ---------------------------------------------------------------- contest-specific texts from content/ (issue 16.1)
+# ---------------------------------------------------------------- contest-specific texts from content/
 
 
 def test_rules_page_takes_options_points_secretariat_and_unit_award_weights_from_the_content(tmp_path):
@@ -552,7 +598,7 @@ def test_the_site_json_names_the_currency_and_time_zone_and_the_title_comes_from
     assert "Hà Tĩnh" not in (REPO / "site" / "mkdocs.yml").read_text(encoding="utf-8")
 
 
-# ---------------------------------------------------------------- a failed build says why (issue 16.5)
+# ---------------------------------------------------------------- a failed build says why
 
 
 def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(tmp_path, capsys):

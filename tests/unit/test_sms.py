@@ -1,4 +1,4 @@
-"""The code message and the `sms:` section of contest.yaml (issue 12): one GSM-7 part, strict keys."""
+"""The code message and the `sms:` section of contest.yaml: one GSM-7 part, strict keys."""
 
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 from rich.console import Console
 
+from contest.numerals import format_time
+
 if TYPE_CHECKING:
     from contest.model import Bank
     from contest.repository import Repository
@@ -87,15 +89,31 @@ def repository(aws: bool) -> Iterator[Repository]:
 # --- dev -----------------------------------------------------------------------------------------
 
 
-@app.command()
+dev_app = typer.Typer(help="Môi trường cục bộ để phát triển và diễn tập.", add_completion=False)
+app.add_typer(dev_app, name="dev")
+
+
+@dev_app.callback(invoke_without_command=True)
 def dev(
+    ctx: typer.Context,
     port: int = typer.Option(8000, help="Cổng HTTP trên 127.0.0.1."),
     clock: str = typer.Option(
         "", envvar="CONTEST_CLOCK", help="Giờ bắt đầu của đồng hồ, ví dụ 2023-10-18T09:00:00+07:00."
     ),
     build_site: bool = typer.Option(True, "--site/--no-site", help="Dựng lại trang web khi khởi động."),
+    reset: bool = typer.Option(
+        False,
+        "--reset",
+        help="Bắt đầu lại từ đầu: xoá dữ liệu đã lưu (.dev/state), kết quả, báo cáo và hộp thư SMS cục bộ.",
+    ),
 ) -> None:
-    """Chạy toàn bộ cuộc thi trên máy này (API, trang web, kết quả) tại http://127.0.0.1:PORT."""
+    """Chạy toàn bộ cuộc thi trên máy này (API, trang web, kết quả) tại http://127.0.0.1:PORT.
+
+    Dữ liệu (tài khoản, bài thi, kết quả, đồng hồ) được giữ lại giữa các lần chạy trong .dev/;
+    --reset để bắt đầu lại. `contest dev clock …` chỉnh đồng hồ diễn tập khi đang chạy.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     from contest.content import ContentError, load_content
     from contest.local.stack import LocalStack, port_is_free
 
@@ -104,17 +122,13 @@ def dev(
         contest = load_content(root / "content").contest
     except ContentError as exc:
         fail(f"Nội dung chưa hợp lệ:\n{exc}")
+    start: datetime | None
     if clock:
-        try:
-            start = datetime.fromisoformat(clock)
-        except ValueError:
-            fail(f"CONTEST_CLOCK không phải thời điểm ISO hợp lệ: {clock}")
-        if start.tzinfo is None:
-            fail("CONTEST_CLOCK cần múi giờ, ví dụ 2023-10-18T09:00:00+07:00")
+        start = _instant(clock, contest.timezone)
         note = "theo CONTEST_CLOCK"
     else:
-        start = contest.weeks[0].opens_at
-        note = "lúc mở tuần 1 (đặt CONTEST_CLOCK=... để chọn giờ khác)"
+        start = None  # the saved rehearsal clock, else the opening of week 1
+        note = "lúc mở tuần 1 hoặc giờ đã lưu của lần chạy trước (đặt CONTEST_CLOCK=... để chọn giờ khác)"
     if not port_is_free(port):
         fail(f"Cổng {port} trên 127.0.0.1 đang bận. Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác.")
     if build_site:
@@ -127,18 +141,68 @@ def dev(
                 sitebuild.build(root, root / "build" / "site")
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    with LocalStack(root, port=port, clock_start=start, quiet=False) as stack:
+    stack = LocalStack(root, port=port, clock_start=start, quiet=False, persist=True, reset=reset)
+    if stack.clock_start is None:
+        stack = LocalStack(
+            root, port=port, clock_start=contest.weeks[0].opens_at, quiet=False, persist=True, reset=reset
+        )
+    with stack:
         console.print(f"[bold green]Cuộc thi đang chạy tại {stack.base_url}[/bold green]")
-        console.print(f"Đồng hồ bắt đầu {start.isoformat()} — {note}.")
+        console.print(
+            f"Đồng hồ: {format_time(round(stack.clock.now().timestamp() * 1000), contest.timezone)} — {note}."
+        )
+        if reset:
+            console.print("Đã bắt đầu lại từ đầu (--reset).")
+        elif stack.restored_items:
+            console.print(f"Đã khôi phục {stack.restored_items} bản ghi của lần chạy trước (--reset để bắt đầu lại).")
         console.print(f"Tin nhắn SMS (mã xác thực) hiện ở đây và trong {stack.outbox_path}.")
-        console.print("Nhấn Ctrl-C để dừng.")
+        console.print("Chỉnh đồng hồ khi đang chạy: contest dev clock 2023-10-22T20:01. Nhấn Ctrl-C để dừng.")
         try:
             while not stopped.wait(0.5):
                 pass
         except KeyboardInterrupt:
             pass
-        console.print("Đang dừng…")
-    console.print("Đã dừng.")
+        console.print("Đang dừng và lưu dữ liệu…")
+    console.print(f"Đã dừng. Dữ liệu được lưu trong {stack.state_dir} (--reset để bắt đầu lại).")
+
+
+def _instant(text: str, timezone: str) -> datetime:
+    """An ISO time; without an offset it is read in the contest's time zone (2023-10-22T20:01)."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        at = datetime.fromisoformat(text.strip())
+    except ValueError:
+        fail(f"Không phải thời điểm hợp lệ: {text} (ví dụ 2023-10-22T20:01 hoặc 2023-10-22T20:01:00+07:00).")
+    return at if at.tzinfo is not None else at.replace(tzinfo=ZoneInfo(timezone))
+
+
+@dev_app.command("clock")
+def dev_clock(
+    at: str = typer.Argument(..., help="Giờ mới của đồng hồ diễn tập, ví dụ 2023-10-22T20:01 (giờ của cuộc thi)."),
+) -> None:
+    """Chuyển đồng hồ của môi trường cục bộ đang chạy tới một thời điểm, không cần khởi động lại.
+
+    Chỉ dùng cho diễn tập trên máy này; hệ thống thật luôn chạy theo đồng hồ của máy chủ. Khi đồng hồ qua giờ
+    công bố của một tuần, lịch cục bộ tự chốt tuần đó như trên AWS.
+    """
+    from contest.content import read_yaml
+    from contest.local.stack import attached, request_clock
+
+    root = project_root()
+    data = read_yaml(root / "content" / "contest.yaml")
+    timezone = str((data.get("timezone") if isinstance(data, dict) else None) or "Asia/Ho_Chi_Minh")
+    target = _instant(at, timezone)
+    with attached(root) as marker:
+        if marker is None:
+            fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước.")
+    moved = request_clock(root / ".dev", target)
+    if moved is None:
+        fail("Môi trường cục bộ không phản hồi yêu cầu chỉnh đồng hồ (đã chờ 15 giây).")
+    console.print(
+        f"Đồng hồ diễn tập: {format_time(round(target.timestamp() * 1000), timezone)} ({timezone}). "
+        "Lịch cục bộ sẽ chốt các tuần đã đến giờ công bố trong vài giây."
+    )
 
 
 # --- content -------------------------------------------------------------------------------------
@@ -294,8 +358,6 @@ def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
     """Liệt kê danh sách không được dự thi."""
     from rich.table import Table
 
-    from contest.numerals import format_time
-
     timezone = contest_timezone()
     with repository(aws) as repo:
         found = repo.exclusions()
@@ -353,6 +415,8 @@ def _add_subcommands() -> None:
         close,
         committee,
         coordinators,
+        erasure,
+        excel,
         privacy,
         questions,
         receipts,
@@ -365,10 +429,14 @@ def _add_subcommands() -> None:
     app.add_typer(close.app, name="close-week")
     app.add_typer(committee.app, name="committee")
     app.add_typer(receipts.app, name="receipts")
-    app.add_typer(privacy.app, name="privacy")
+    privacy_app = typer.Typer(help="Dữ liệu cá nhân (Luật 91/2025/QH15).", no_args_is_help=True)
+    erasure.add_commands(privacy_app)  # erase, purge, inventory (issue 14)
+    privacy.add_commands(privacy_app)  # requests, done (data subjects' requests, issue 14)
+    app.add_typer(privacy_app, name="privacy")
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)
     app.command("winners")(winners.winners)
+    app.command("excel-vi")(excel.excel_vi)
 
 
 _add_subcommands()

@@ -1,4 +1,4 @@
-"""`contest coordinators`: appoint and remove the people who follow one unit's participation (issue 8)."""
+"""`contest coordinators`: appoint and remove the people who follow one unit's participation."""
 
 from __future__ import annotations
 

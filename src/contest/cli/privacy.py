@@ -23,6 +23,13 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 
+
+def add_commands(group: typer.Typer) -> None:
+    """Into `contest privacy` (next to erase, purge, inventory): requests, done."""
+    group.command("requests")(requests)
+    group.command("done")(done)
+
+
 KIND_LABELS = {"export": "Tải dữ liệu", "withdraw": "Rút lại đồng ý", "erasure": "Xóa dữ liệu"}
 STATUS_LABELS = {"pending": "Chờ xử lý", "done": "Đã xử lý"}
 ZONE = "Asia/Ho_Chi_Minh"

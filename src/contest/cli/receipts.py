@@ -1,4 +1,4 @@
-"""`contest receipts`: check a contestant's receipt offline, print the public key to publish (issue 13)."""
+"""`contest receipts`: check a contestant's receipt offline, print the public key to publish."""
 
 from __future__ import annotations
 

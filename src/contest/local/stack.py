@@ -33,11 +33,73 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from contest.clock import Clock, OffsetClock
+from contest.clock import Clock
 from contest.perimeter import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER, viewer_address_header
 
 REGION = "ap-southeast-1"
 TABLE = "contest-local"
+STATE_DIR = "state"
+TABLE_DUMP = "dynamodb.json"
+CLOCK_STATE = "clock.json"
+CLOCK_REQUEST = "clock-request.json"
+
+
+def _b64(data: Any) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _attribute(value: dict[str, Any], binary: Callable[[Any], Any]) -> dict[str, Any]:
+    """A DynamoDB-JSON attribute value with its binary parts passed through `binary` (base64 in the dump)."""
+    kind, inner = next(iter(value.items()))
+    if kind == "B":
+        return {"B": binary(inner)}
+    if kind == "BS":
+        return {"BS": [binary(b) for b in inner]}
+    if kind == "M":
+        return {"M": {k: _attribute(v, binary) for k, v in inner.items()}}
+    if kind == "L":
+        return {"L": [_attribute(v, binary) for v in inner]}
+    return value
+
+
+class RehearsalClock:
+    """The local stack's clock: runs forward in real time from `start`, and can be moved while running
+    (`contest dev clock`). Local only: nothing deployed builds one."""
+
+    def __init__(self, start: datetime) -> None:
+        self._lock = threading.Lock()
+        self._offset = start.timestamp() - time.time()
+
+    def now(self) -> datetime:
+        with self._lock:
+            offset = self._offset
+        return datetime.fromtimestamp(time.time() + offset, UTC)
+
+    def set(self, at: datetime) -> None:
+        with self._lock:
+            self._offset = at.timestamp() - time.time()
+
+
+def request_clock(dev_dir: Path, at: datetime, wait_seconds: float = 15.0) -> dict[str, Any] | None:
+    """Ask the running stack to move its clock to `at`; returns the updated stack marker once it has, None on
+    timeout. (A file, not an HTTP route: nothing a browser can reach moves the clock.)"""
+    request_id = uuid.uuid4().hex
+    target = dev_dir / CLOCK_REQUEST
+    temporary = target.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"id": request_id, "at": at.isoformat()}), encoding="utf-8")
+    temporary.replace(target)
+    deadline = time.monotonic() + wait_seconds
+    while time.monotonic() < deadline:
+        try:
+            marker = json.loads((dev_dir / "stack.json").read_text())
+        except (OSError, ValueError):
+            marker = {}
+        if marker.get("clock_request") == request_id:
+            return dict(marker)
+        time.sleep(0.1)
+    return None
+
+
 MAX_REQUEST_BYTES = 1024 * 1024
 BODY_TIMEOUT = 30.0  # seconds a client may take to send the body it announced
 _CONTENT_LENGTH = re.compile(r"[0-9]{1,10}")
@@ -214,6 +276,8 @@ class LocalStack:
         site_dir: Path | None = None,
         schedule: bool = True,
         quiet: bool = True,
+        persist: bool = False,
+        reset: bool = False,
     ) -> None:
         self.root = root.resolve()
         self.port = port
@@ -222,8 +286,15 @@ class LocalStack:
         self.outbox_path = self.dev_dir / "outbox.jsonl"
         self.public_dir = self.dev_dir / "public"
         self.private_dir = self.dev_dir / "private"
+        self.state_dir = self.dev_dir / STATE_DIR
+        self.persist = persist
+        self.reset = reset
+        if clock is None and persist and not reset and clock_start is None:
+            clock_start = self._saved_clock()  # a rehearsal resumes where it stopped
         self.clock_start = clock_start
-        self.clock: Clock = clock or (OffsetClock(clock_start) if clock_start else OffsetClock(datetime.now(UTC)))
+        self.clock: Clock = clock or (RehearsalClock(clock_start) if clock_start else RehearsalClock(datetime.now(UTC)))
+        self._last_clock_request = ""
+        self.restored_items = 0
         self.schedule = schedule
         self.quiet = quiet
         self.functions: dict[str, ModuleType] = {}
@@ -262,10 +333,16 @@ class LocalStack:
         make_router_state_per_thread()
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self.dev_dir.mkdir(parents=True, exist_ok=True)
+        if self.reset:
+            self._clear_state()
         moto_port = free_port()
         self._moto = ThreadedMotoServer(ip_address="127.0.0.1", port=moto_port, verbose=False)
         self._moto.start()
         self.moto_url = f"http://127.0.0.1:{moto_port}"
+        if self.persist:  # moto keeps its state per process: a rehearsal's data comes from .dev/state only
+            import urllib.request
+
+            urllib.request.urlopen(urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310 - loopback
         self._set_env(self.environment())
         self._prepare_data()
         self.publish_receipt_key()
@@ -275,6 +352,8 @@ class LocalStack:
         self._write_marker()
         if self.schedule and "close_week" in self.functions:
             self._spawn(self._scheduler)
+        if isinstance(self.clock, RehearsalClock):
+            self._spawn(self._clock_requests)
 
     def publish_receipt_key(self) -> None:
         """results/receipt-key.json: the public key that checks receipts, published with the results."""
@@ -318,6 +397,11 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stop.set()
+        if self.persist and self._moto is not None:
+            try:
+                self.save_state()
+            except Exception as exc:
+                sys.stderr.write(f"[local] state not saved: {exc!r}\n")
         if self._http is not None:
             self._http.shutdown()
             self._http.server_close()
@@ -357,7 +441,85 @@ class LocalStack:
 
         tables.configure(TABLE, REGION, self.moto_url)
         tables.create_table()
+        if self.persist:
+            self.restored_items = self._restore_table()
         Repository().save_bundle(bundle_of(load_content(self.root / "content")))
+
+    # --- persistence across restarts (rehearsals) --------------------------------------------------
+
+    def _client(self) -> Any:
+        import boto3
+
+        return boto3.client("dynamodb", region_name=REGION, endpoint_url=self.moto_url)  # local keys: environment()
+
+    def save_state(self) -> int:
+        """Dump every item of the table (DynamoDB JSON) and the clock into .dev/state/; returns the item count."""
+        items: list[dict[str, Any]] = []
+        for page in self._client().get_paginator("scan").paginate(TableName=TABLE):
+            items.extend({k: _attribute(v, _b64) for k, v in item.items()} for item in page["Items"])
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        for name, data in (
+            (TABLE_DUMP, {"table": TABLE, "items": items}),
+            (CLOCK_STATE, {"now": self.clock.now().isoformat(), "saved_at": datetime.now(UTC).isoformat()}),
+        ):
+            target = self.state_dir / name
+            temporary = target.with_suffix(".tmp")
+            fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # personal data: owner only
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, ensure_ascii=False)
+            temporary.replace(target)
+        return len(items)
+
+    def _restore_table(self) -> int:
+        dump = self.state_dir / TABLE_DUMP
+        if not dump.is_file():
+            return 0
+        items = [
+            {k: _attribute(v, base64.b64decode) for k, v in item.items()}
+            for item in json.loads(dump.read_text(encoding="utf-8"))["items"]
+        ]
+        client = self._client()
+        for start in range(0, len(items), 25):
+            batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+            pending: dict[str, Any] = {TABLE: batch}
+            while pending:
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+        return len(items)
+
+    def _saved_clock(self) -> datetime | None:
+        try:
+            return datetime.fromisoformat(json.loads((self.state_dir / CLOCK_STATE).read_text())["now"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _clear_state(self) -> None:
+        import shutil
+
+        for folder in (self.state_dir, self.public_dir, self.private_dir):
+            shutil.rmtree(folder, ignore_errors=True)
+        for name in ("outbox.jsonl", CLOCK_REQUEST):
+            (self.dev_dir / name).unlink(missing_ok=True)
+
+    def _clock_requests(self) -> None:
+        """`contest dev clock`: move the clock of every function at once, then say so in the marker."""
+        request_path = self.dev_dir / CLOCK_REQUEST
+        while not self._stop.wait(0.2):
+            try:
+                request = json.loads(request_path.read_text(encoding="utf-8"))
+                at = datetime.fromisoformat(request["at"])
+                request_id = str(request["id"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            request_path.unlink(missing_ok=True)
+            if at.tzinfo is None or request_id == self._last_clock_request:
+                continue
+            assert isinstance(self.clock, RehearsalClock)
+            self.clock.set(at)
+            self._last_clock_request = request_id
+            sys.stderr.write(f"[đồng hồ] Đồng hồ diễn tập chuyển tới {at.isoformat()}.\n")
+            self._write_marker()
+            if self.persist:
+                self.save_state()
 
     def _load_functions(self) -> None:
         for app_path in sorted((self.root / "functions").glob("*/app.py")):
@@ -387,15 +549,24 @@ class LocalStack:
             "clock_taken_at": time.time(),
             "publish_dir": str(self.public_dir),
             "private_dir": str(self.private_dir),
+            "clock_request": self._last_clock_request,
         }
-        (self.dev_dir / "stack.json").write_text(json.dumps(marker, indent=2))
+        temporary = self.dev_dir / "stack.json.tmp"
+        temporary.write_text(json.dumps(marker, indent=2))
+        temporary.replace(self.dev_dir / "stack.json")
 
     def _scheduler(self) -> None:
         """EventBridge Scheduler, locally: invoke close_week once each week's results time has come."""
         from contest.content import load_content
+        from contest.repository import CloseRepository
 
         weeks = load_content(self.root / "content").contest.weeks
-        while not self._stop.wait(2.0):
+        try:  # a restored rehearsal: weeks it closed before stay closed (never rerun by the schedule)
+            repo = CloseRepository()
+            self.closed_weeks |= {w.number for w in weeks if repo.week_decisions(w.number).closed is not None}
+        except Exception as exc:
+            sys.stderr.write(f"[lịch] Không đọc được các tuần đã chốt: {exc!r}\n")
+        while not self._stop.wait(1.0):
             now = self.clock.now()
             for week in weeks:
                 if week.results_at <= now and week.number not in self.closed_weeks:
@@ -403,6 +574,8 @@ class LocalStack:
                     try:
                         self.invoke("close_week", {"week": week.number})
                         sys.stderr.write(f"[lịch] Đã chốt kết quả tuần {week.number}.\n")
+                        if self.persist:
+                            self.save_state()
                     except Exception as exc:  # the stack keeps running; the developer sees why
                         sys.stderr.write(f"[lịch] Chốt tuần {week.number} lỗi: {exc!r}\n")
 

@@ -12,6 +12,7 @@ from typing import Any
 from contest import consents, errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
+from contest.erasure import erasure_key
 from contest.model import UNVERIFIED_TTL_SECONDS, Account
 from contest.proof import Proven
 from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate, Repository
@@ -45,7 +46,7 @@ class Accounts:
     # --- registration ----------------------------------------------------------------------------
     #
     # Every unauthenticated account route answers the same whether the number is free, registered,
-    # verified, excluded or locked (issue 11.4): one status and body per route, the same reads and one
+    # verified, excluded or locked: one status and body per route, the same reads and one
     # scrypt hash on every path, no tries_left or wait time that only a registered number could have.
     # What differs happens only on the phone (a code arrives or not), which only its owner sees.
 
@@ -132,10 +133,12 @@ class Accounts:
             hour,
             contest.limits.registrations_per_ip_per_hour,
         )
-        excluded, claim = self.repo.phone_state(e164)
+        # an erased number (issue 14) cannot register again in this contest: answered like any number, no account
+        excluded, claim, erased = self.repo.number_state(e164, erasure_key(self.secret, e164))
         if claim is not None and not claim.live(now_ms // 1000):
             claim = None
-        if claim is not None:
+        code, record = None, None
+        if claim is not None or erased:
             self.repo.pass_gate(gate)
         else:
             account = Account(
@@ -171,7 +174,7 @@ class Accounts:
         try:
             if claim is None and code and record:
                 self._send_code(e164, code, "verify", address=address, record=record, purpose="verify")
-            elif claim is not None and verify:
+            elif claim is not None and verify and not erased:
                 # Taken number, code-at-registration mode: the registrant expects a code. It goes to the phone
                 # and, with this registration's ticket, lets the phone's owner take the number over (reclaim).
                 self._start_claim(e164, pending, ticket, address, quiet_budget=False)
@@ -207,8 +210,10 @@ class Accounts:
         e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip, consents, consent)
         ticket = secrets.token_urlsafe(24)
         self.repo.is_excluded(e164)  # the same reads as register
+        erased = self.repo.is_erased(erasure_key(self.secret, e164))
         self._live_claim(e164, now_ms)
-        self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
+        if not erased:  # an erased number cannot come back in this contest: no code (only its owner could tell)
+            self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
         return {
             "message": (
                 "Nếu số điện thoại hợp lệ, mã xác nhận đã được gửi tới số này. Nhập mã ở bước tiếp theo để hoàn tất."
@@ -271,7 +276,7 @@ class Accounts:
         pending = record.pending or {}
         claim = self._live_claim(phone, now_ms)
         old = self.repo.account(claim.account_id) if claim else None
-        if old is not None and old.verified:
+        if (old is not None and old.verified) or self.repo.is_erased(erasure_key(self.secret, phone)):
             self.repo.discard_code(phone, "claim", record)
             return
         new = Account(

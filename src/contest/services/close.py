@@ -39,6 +39,7 @@ from contest.content import Content
 from contest.errors import (
     AlreadyPublished,
     ContestError,
+    DataPurged,
     MissingReason,
     OrderMismatch,
     UnknownGroup,
@@ -70,7 +71,7 @@ from contest.ranking import (
     review_flags,
 )
 from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
-from contest.repository import Award, ClosedWeek, CloseRepository
+from contest.repository import Award, ClosedWeek, CloseRepository, ErasureRepository
 from contest.services.content import ContentSource
 from contest.weeks import week_to_close
 
@@ -167,7 +168,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
 
     settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
-    repo = CloseRepository()
+    repo = ErasureRepository()  # a CloseRepository that can also run the retention purge (issue 14)
     return CloseRuntime(
         settings=settings,
         repo=repo,
@@ -196,13 +197,25 @@ class CloseWeek:
     # --- the close -------------------------------------------------------------------------------
 
     def run(self, event: Any) -> dict[str, Any]:
+        if isinstance(event, Mapping) and event.get("action") == "purge":  # the daily retention schedule
+            from contest.services.erasure import purge
+
+            return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)  # type: ignore[arg-type]
         week, force, republish = parse_event(event)
         return self.close(week, force=force, republish=republish)
 
-    def close(self, week: int | None = None, *, force: bool = False, republish: bool = False) -> dict[str, Any]:
+    def close(
+        self, week: int | None = None, *, force: bool = False, republish: bool = False, archive: bool = True
+    ) -> dict[str, Any]:
+        """`archive=False`: a republication after an erasure (services/erasure), whose superseded files differ only by
+        the erased names; archiving them would keep exactly what the erasure removes."""
         content = self.content.get()
         contest = content.contest
         now = self.clock.now()
+        if self.repo.purged():
+            if week is None:
+                return {"status": "data-purged"}
+            raise DataPurged()
         if week is None:
             due = week_to_close(contest, now)
             if due is None:
@@ -216,7 +229,7 @@ class CloseWeek:
                 raise UnknownWeek()
             target = found
         self._refuse_if_not_publishable(content, target, now, force=force or week is None)
-        return self._publish_week(content, target, now_ms=to_ms(now), republish=republish)
+        return self._publish_week(content, target, now_ms=to_ms(now), republish=republish, archive=archive)
 
     def window_end(self, content: Content, week: Week) -> datetime:
         """The last instant a submission of the week is accepted: nothing is published before it."""
@@ -250,7 +263,9 @@ class CloseWeek:
         )
         return ranking
 
-    def _publish_week(self, content: Content, week: Week, now_ms: int, *, republish: bool = False) -> dict[str, Any]:
+    def _publish_week(
+        self, content: Content, week: Week, now_ms: int, *, republish: bool = False, archive: bool = True
+    ) -> dict[str, Any]:
         contest = content.contest
         ranking = self.rank(content, week)
         unit_rows = aggregate_units(ranking, content.units)
@@ -264,7 +279,7 @@ class CloseWeek:
         if previous is not None and previous != canonical_json(public):
             if not republish:
                 raise AlreadyPublished(week=week.number, published_sha256=json.loads(previous).get("standings_sha256"))
-            archived = self._archive(week.number, previous, now_ms)
+            archived = self._archive(week.number, previous, now_ms) if archive else None
         review = week_review(contest, ranking, content.units)
         fixed = week.results_at.astimezone(UTC).replace(tzinfo=None)
         codes = self._send_award_codes(contest, week, ranking, now_ms)

@@ -1,4 +1,4 @@
-"""Use case of a unit coordinator: the private page of their own unit (issue 8).
+"""Use case of a unit coordinator: the private page of their own unit.
 
 A coordinator is an ordinary contestant account that the organisers appointed for one unit
 (`contest coordinators add`). The unit comes ONLY from that stored appointment, read with the profile of

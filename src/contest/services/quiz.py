@@ -220,6 +220,8 @@ class Quiz:
             "received_at": iso(from_ms(attempt.submitted_at_ms)),
             "duration_ms": attempt.duration_ms,
             "questions": len(attempt.question_ids),
+            # the score's ceiling (quiz.points_per_question per question): "30/30", not "30/15"
+            "max_score": len(attempt.question_ids) * self.content.get().contest.quiz.points_per_question,
         }
         shown = self.content.get().contest.quiz.show_score_on_submit
         if shown:

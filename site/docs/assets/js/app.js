@@ -5,7 +5,7 @@
  *
  *   format.js      pure formatting (time zone, money, durations, attempt codes, Vietnamese folding)
  *   core.js        storage and session, DOM helpers, the API, the page's contest data
- *   forms.js       field errors, submit, one-time codes;  proof.js  the proof of work before an SMS
+ *   forms.js       field errors, submit;  codes.js  one-time codes;  proof.js  the proof of work before an SMS
  *   quiz-state.js  the quiz's state machine and submit/retry loop, pure (tests/js, node --test)
  *   pages/*.js     one module per page
  */

@@ -1,10 +1,9 @@
-/* Forms: errors where the eye is, submit without double sending, the one-time code helpers.
+/* Forms: errors where the eye is, submit without double sending (the one-time code helpers: codes.js).
  *
  * Errors sit under their field, the field marked invalid (aria-invalid) and described by the message
  * (aria-describedby), focused and scrolled into view; the message is a role=alert, so screen readers
  * announce it. Server errors are mapped to their field by the API's stable code. */
-import { $, $$, CODE_NOT_SENT_KEY, CODE_SENT_KEY, drop, el, load, PHONE_KEY, save, status, tab } from './core.js';
-import { apiWithProof } from './proof.js';
+import { $, $$, el, status } from './core.js';
 
 export function field(form, name) { return form.elements[name]; }
 export function value(form, name) { var f = field(form, name); return f ? String(f.value).trim() : ''; }
@@ -114,57 +113,4 @@ export function onSubmit(form, handler) {
     busy(form, true);
     try { await handler(); } finally { busy(form, false); }
   });
-}
-
-/* ------------------------------------------------------------ one-time codes */
-
-/* A "Gửi lại mã" button with a countdown; returns start(seconds). */
-export function resendButton(button, cleanup) {
-  var label = button.textContent;
-  var timer = null;
-  function start(seconds) {
-    var until = Date.now() + seconds * 1000;
-    if (timer) clearInterval(timer);
-    function tick() {
-      var left = Math.ceil((until - Date.now()) / 1000);
-      if (left <= 0) {
-        clearInterval(timer); timer = null;
-        button.disabled = false; button.textContent = label;
-      } else {
-        button.disabled = true; button.textContent = label + ' (sau ' + left + ' giây)';
-      }
-    }
-    tick();
-    timer = setInterval(tick, 1000);
-  }
-  cleanup.push(function () { if (timer) clearInterval(timer); });
-  return start;
-}
-
-export function remember(phone) {
-  save(tab, PHONE_KEY, phone);
-  save(tab, CODE_SENT_KEY, Date.now());
-}
-
-export function codeCountdown(form) {
-  var sentAt = load(tab, CODE_SENT_KEY);
-  var gap = Number(form.getAttribute('data-resend-seconds')) || 60;
-  return sentAt ? Math.max(0, Math.ceil(gap - (Date.now() - sentAt) / 1000)) : 0;
-}
-
-export async function resend(form, path, start) {
-  var phone = value(form, 'phone') || load(tab, PHONE_KEY) || '';
-  var out = $('.ct-status', form);
-  if (!phone) { status(out, 'Vui lòng nhập số điện thoại.', 'error', true); return; }
-  try {
-    var data = await apiWithProof('POST', path, { phone: phone });
-    save(tab, CODE_SENT_KEY, Date.now());
-    drop(tab, CODE_NOT_SENT_KEY);
-    status(out, data.message || 'Đã gửi lại mã xác thực.', 'ok');
-    start(Number(data.resend_after_seconds) || Number(form.getAttribute('data-resend-seconds')) || 60);
-  } catch (err) {
-    status(out, err.message, 'error', true);
-    var wait = Number(err.data.retry_after || err.data.retry_after_seconds);
-    if (wait > 0) start(wait);
-  }
 }

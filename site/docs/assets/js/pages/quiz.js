@@ -371,7 +371,7 @@ export function initQuiz(box, cleanup) {
     ];
     if (r.signature) rows.push(['Chữ ký số của máy chủ', 'Có (Ed25519, khóa ' + (r.key_id || '') + ')']);
     if (r.score !== undefined && r.score !== null) {
-      rows.push(['Điểm', r.score + '/' + (r.questions || (st.attempt && st.attempt.questions.length) || total)]);
+      rows.push(['Điểm', r.score + '/' + (r.max_score || r.questions || (st.attempt && st.attempt.questions.length) || total)]);
     }
     var dl = el('dl', { class: 'ct-receipt' });
     rows.forEach(function (row) { dl.appendChild(el('dt', { text: row[0] })); dl.appendChild(el('dd', { text: row[1] })); });

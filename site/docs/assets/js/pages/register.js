@@ -1,6 +1,7 @@
 /* Registration ("Đăng ký") and reclaiming a number ("Lấy lại số điện thoại"): one form, two routes. */
 import { $, $$, api, clear, el, go, save, status, tab, TICKET_KEY, CODE_NOT_SENT_KEY, CODE_SENT_KEY } from '../core.js';
-import { field, fieldError, liveClear, missing, onSubmit, remember, showError, value } from '../forms.js';
+import { remember } from '../codes.js';
+import { field, fieldError, liveClear, missing, onSubmit, showError, value } from '../forms.js';
 import { fold } from '../format.js';
 import { apiWithProof } from '../proof.js';
 

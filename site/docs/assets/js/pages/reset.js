@@ -1,6 +1,7 @@
 /* "Quên mật khẩu": the code by SMS, then the new password. */
 import { $, api, CODE_SENT_KEY, drop, go, load, PHONE_KEY, status, tab } from '../core.js';
-import { badCode, codeCountdown, field, fieldError, liveClear, missing, onSubmit, remember, resend, resendButton, showError, value } from '../forms.js';
+import { codeCountdown, remember, resend, resendButton } from '../codes.js';
+import { badCode, field, fieldError, liveClear, missing, onSubmit, showError, value } from '../forms.js';
 import { apiWithProof } from '../proof.js';
 
 export function initResetRequest(form, cleanup) {

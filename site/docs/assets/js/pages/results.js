@@ -150,7 +150,8 @@ export function initResults(box) {
         total ? el('p', { text: 'Công bố ' + entries.length + ' người dẫn đầu trên tổng số ' + fmtNumber(total) + ' người có bài thi.' }) : null,
         d.order_rule ? el('p', { class: 'ct-muted', text: d.order_rule }) : null
       ].concat(searchableTable('results-search', ['Hạng', 'Họ và tên', 'Đơn vị', 'Số điện thoại', 'Điểm', 'Thời gian', 'Dự đoán', 'Giải'], rows, 'Tìm theo họ tên hoặc đơn vị', rankingList))
-        .concat([d.standings_sha256 ? el('p', { class: 'ct-muted', text: 'Mã kiểm tra bảng xếp hạng (SHA-256): ' + d.standings_sha256 + (d.standings_sha256_note ? '. ' + d.standings_sha256_note : '') }) : null])));
+        .concat([d.standings_sha256 ? el('p', { class: 'ct-muted', text: 'Mã kiểm tra bảng xếp hạng (SHA-256): ' + d.standings_sha256 + (d.standings_sha256_note ? '. ' + d.standings_sha256_note : '') }) : null])
+        .concat([d.erased_entries && d.erased_entries.note ? el('p', { class: 'ct-muted', 'data-erased-note': '', text: d.erased_entries.note }) : null])));
     }
 
     var ties = list(d.tie_groups);

@@ -1,6 +1,7 @@
 /* "Xác thực số điện thoại": the code sent by SMS, and "Gửi lại mã". */
 import { $, api, CODE_NOT_SENT_KEY, CODE_SENT_KEY, drop, go, load, PHONE_KEY, save, status, tab, TICKET_KEY } from '../core.js';
-import { badCode, codeCountdown, field, liveClear, missing, onSubmit, resend, resendButton, showError, value } from '../forms.js';
+import { codeCountdown, resend, resendButton } from '../codes.js';
+import { badCode, field, liveClear, missing, onSubmit, showError, value } from '../forms.js';
 
 export function initVerify(form, cleanup) {
   var out = $('.ct-status', form);

@@ -1,0 +1,80 @@
+"""No timing oracle on the code-sending routes (issue 12): whether a code was sent or not, every request of
+register, reclaim, resend and password reset goes through the same pacing (contest.pacing), which ends it at
+a constant floor. Proven without timing: a recording pacer counts the requests it paced, and the test checks
+that both the paths that sent an SMS and the ones that did not were paced, once each."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+
+from tests.support import PHONES, code_for, e164
+
+
+class RecordingPacer:
+    def __init__(self) -> None:
+        self.paced = 0
+
+    @contextmanager
+    def __call__(self):
+        self.paced += 1
+        yield
+
+
+@pytest.fixture
+def pacer(api):
+    recording = RecordingPacer()
+    for module in api.functions.values():
+        module.runtime.pacer = recording
+    return recording
+
+
+def paced_once(api, pacer, sender, call) -> bool:
+    """Run one request; True when it sent an SMS. It must have been paced exactly once either way."""
+    before_paced, before_sent = pacer.paced, len(sender.sent)
+    reply = call()
+    assert reply.status < 500, reply.body
+    assert pacer.paced == before_paced + 1, "every code-sending request is paced, on every path"
+    return len(sender.sent) > before_sent
+
+
+def test_every_code_sending_route_is_paced_whether_or_not_it_sends(api, pacer, sender):
+    free, known, unknown = PHONES[10], PHONES[11], PHONES[12]
+    sent = {"register a free number": paced_once(api, pacer, sender, lambda: api.register(free))}
+    code = code_for(sender.sent, e164(free))
+    assert api.post("/api/verify", {"phone": free, "code": code}).status == 200
+    sent["register a taken number"] = paced_once(api, pacer, sender, lambda: api.register(free, name="Người Khác"))
+    assert api.register(known).status == 201
+    sent |= {
+        "resend to an unverified account": paced_once(
+            api, pacer, sender, lambda: api.post("/api/verify/resend", {"phone": known})
+        ),
+        "resend to an unknown number": paced_once(
+            api, pacer, sender, lambda: api.post("/api/verify/resend", {"phone": unknown})
+        ),
+        "reset a registered number": paced_once(
+            api, pacer, sender, lambda: api.post("/api/password/reset", {"phone": free})
+        ),
+        "reset an unknown number": paced_once(
+            api, pacer, sender, lambda: api.post("/api/password/reset", {"phone": unknown})
+        ),
+    }
+    # Then both kinds of path were exercised (the pacing is what makes them take the same time)
+    assert sent["register a free number"] and sent["reset a registered number"]
+    assert not sent["reset an unknown number"] and not sent["resend to an unknown number"]
+
+
+def test_a_refused_request_is_paced_too(api, pacer):
+    # A request without its proof of work is refused before anything else: still paced
+    before = pacer.paced
+    reply = api.post("/api/password/reset", {"phone": PHONES[13]}, proof=False)
+    assert reply.status == 428
+    assert pacer.paced == before + 1
+
+
+def test_routes_that_send_nothing_are_not_paced(api, pacer):
+    before = pacer.paced
+    api.login(PHONES[14])
+    api.get("/api/units")
+    assert pacer.paced == before
