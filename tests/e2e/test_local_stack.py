@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from contest.local.stack import LocalStack, free_port
-from tests.support import ROOT, WEEK1_MID, solve_proof
+from tests.support import ROOT, WEEK1_MID, solve_proof, unit
 
 
 def http(base: str, method: str, path: str, body=None, token=None, content_type="application/json", headers=None):
@@ -53,7 +53,7 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
             {
                 "full_name": "Phạm Thị Thu",
                 "phone": "0912 345 678",
-                "unit_id": "h-huong-khe",
+                "unit_id": unit("h-huong-khe"),
                 "password": "mat-khau-123",
                 "consent": True,
             },

@@ -9,8 +9,10 @@ import urllib.request
 
 from playwright.sync_api import Page, expect
 
+from tests.support import unit
+
 PASSWORD = "Mat-khau-2023"
-UNIT, OTHER = "h-duc-tho", "h-can-loc"
+UNIT, OTHER = unit("h-duc-tho"), unit("h-can-loc")
 XSS_NAME = "<img src=x onerror=alert(1)>"  # refused at registration now: stored directly, as older data
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from playwright.sync_api import Page, Route, expect
 
 from contest.receipts import attempt_code
+from tests.support import unit
 
 from .conftest import contrast_failures
 
@@ -33,7 +34,7 @@ def register(page: Page, base: str, name: str, phone: str, shot=None, wait: bool
     page.get_by_label("Tìm đơn vị").fill("cam xuyen")
     expect(page.locator("#reg-unit option")).to_have_count(2)  # the district and its citizens
     expect(page.locator("#reg-unit optgroup")).to_have_count(2)
-    page.get_by_label("Chọn đơn vị trong danh sách").select_option("h-cam-xuyen")
+    page.get_by_label("Chọn đơn vị trong danh sách").select_option(unit("h-cam-xuyen"))
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()
@@ -312,7 +313,7 @@ def test_register_errors_come_from_the_api_in_vietnamese(stack, page: Page):
     page.get_by_label("Họ và tên").fill("Trần Văn An")
     page.get_by_label("Số điện thoại di động").fill(phone)
     expect(page.locator("#reg-unit optgroup")).to_have_count(3)
-    page.get_by_label("Chọn đơn vị trong danh sách").select_option("so-tttt")
+    page.get_by_label("Chọn đơn vị trong danh sách").select_option(unit("so-tttt"))
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
     page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()

@@ -14,13 +14,25 @@ from contest.cli import app as cli
 from contest.clock import to_ms
 from contest.model import Account
 from contest.repository import PRIVACY_PK, PrivacyRepository
-from tests.support import PHONES, code_for, e164
+from tests.support import DEFAULT_UNIT, PHONES, code_for, e164, make_content
 
 ALL = {"participation": True, "coordinator": True, "prize_contact": True, "statistics": True}
 REQUIRED_ONLY = {"participation": True, "coordinator": False, "prize_contact": False, "statistics": False}
+# The purposes these tests exercise, whatever contest the suite runs against (CONTEST_TEST_CONTENT)
+PURPOSES = [
+    {"id": "participation", "required": True, "title": "Tham gia Cuộc thi và kết quả", "text": "Tham gia và kết quả."},
+    {"id": "coordinator", "required": False, "title": "Người phụ trách đơn vị", "text": "Người phụ trách xem."},
+    {"id": "prize_contact", "required": False, "title": "Liên hệ nhận giải", "text": "Liên hệ về giải."},
+    {"id": "statistics", "required": False, "title": "Thống kê tổng hợp", "text": "Thống kê không nêu tên."},
+]
 
 
-def signed_up(api, sender, i: int, consents=None, name: str = "Nguyễn Văn An", unit: str = "so-tttt") -> str:
+@pytest.fixture
+def content():
+    return make_content(contest_changes={"registration.consent_purposes": PURPOSES})
+
+
+def signed_up(api, sender, i: int, consents=None, name: str = "Nguyễn Văn An", unit: str = DEFAULT_UNIT) -> str:
     """Register (the given boxes), verify the phone, log in: the session token."""
     reply = api.register(PHONES[i], name=name, unit=unit, consents=ALL if consents is None else consents)
     assert reply.status == 201, reply.body
@@ -79,7 +91,7 @@ class TestRegistrationConsents:
         assert (reply.status, reply.body["code"]) == (422, "UNKNOWN_CONSENT_PURPOSE")
         reply = api.register(PHONES[2], consents=ALL | {"statistics": "yes"})
         assert (reply.status, reply.body["code"]) == (422, "VALIDATION_FAILED")
-        body = {"full_name": "Lê Văn Bình", "phone": PHONES[2], "unit_id": "so-tttt", "password": "mat-khau-123"}
+        body = {"full_name": "Lê Văn Bình", "phone": PHONES[2], "unit_id": DEFAULT_UNIT, "password": "mat-khau-123"}
         reply = api.post("/api/register", body)  # no box at all: silence is not consent
         assert (reply.status, reply.body["code"]) == (422, "CONSENT_REQUIRED")
         assert repo.claim(e164(PHONES[2])) is None
@@ -262,8 +274,8 @@ class TestMyData:
     @pytest.fixture
     def two_people(self, api, sender, repo, clock):
         """Two contestants of one unit who each took week 1's quiz; one is a coordinator and withdrew a consent."""
-        me = signed_up(api, sender, 30, name="Trần Thị Mai", unit="so-tttt")
-        other = signed_up(api, sender, 31, name="Phạm Văn Khoa", unit="so-tttt")
+        me = signed_up(api, sender, 30, name="Trần Thị Mai")
+        other = signed_up(api, sender, 31, name="Phạm Văn Khoa")
         for token in (me, other):
             quiz = api.post("/api/quiz", token=token).body
             answers = {q["id"]: "A" for q in quiz["questions"]}
@@ -273,7 +285,7 @@ class TestMyData:
                 ).status
                 == 200
             )
-        invoke("coordinators", "add", "--unit", "so-tttt", "--phone", PHONES[30])
+        invoke("coordinators", "add", "--unit", DEFAULT_UNIT, "--phone", PHONES[30])
         assert api.post("/api/me/consents", {"purpose": "statistics", "given": False}, token=me).status == 200
         assert api.post("/api/me/erasure", {"password": "mat-khau-123"}, token=other).status == 202
         return me, other

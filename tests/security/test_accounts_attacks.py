@@ -33,7 +33,7 @@ from tests.integration.conftest import (  # noqa: F401 (fixtures)
     repo,
     sender,
 )
-from tests.support import PHONES, code_for, e164, make_content
+from tests.support import PHONES, code_for, e164, make_content, unit
 
 make_router_state_per_thread()  # Powertools keeps the current event on the resolver; Lambda runs one at a time
 
@@ -272,7 +272,13 @@ WEAK = {
 
 @pytest.mark.parametrize("password", WEAK.values(), ids=WEAK.keys())
 def test_weak_passwords_are_refused_at_registration(api, password):
-    body = {"full_name": "Lê Văn Bình", "phone": PHONES[0], "unit_id": "so-tttt", "password": password, "consent": True}
+    body = {
+        "full_name": "Lê Văn Bình",
+        "phone": PHONES[0],
+        "unit_id": unit("so-tttt"),
+        "password": password,
+        "consent": True,
+    }
     reply = api.post("/api/register", body)
     assert reply.status == 422 and reply.body["code"] == "WEAK_PASSWORD", reply.body
     assert reply.body["message"]

@@ -26,7 +26,7 @@ from tests.stress.harness import (
     running_stack,
     secrets_in,
 )
-from tests.support import WEEK1_MID
+from tests.support import WEEK1_MID, unit
 
 PASSWORD = "mat-khau-123"
 
@@ -58,7 +58,7 @@ class Town:
         body = {
             "full_name": name,
             "phone": phone,
-            "unit_id": "so-tttt",
+            "unit_id": unit("so-tttt"),
             "password": PASSWORD,
             "consent": True,
         }
@@ -340,7 +340,7 @@ class TestRequestShape:
             {
                 "full_name": name,
                 "phone": "0912000401",
-                "unit_id": "so-tttt",
+                "unit_id": unit("so-tttt"),
                 "password": PASSWORD,
                 "consent": True,
             },
@@ -353,7 +353,13 @@ class TestRequestShape:
     def test_markup_formula_and_lookalike_names_are_refused(self, town, name):
         reply = town.http.post(
             "/api/register",
-            {"full_name": name, "phone": "0912000403", "unit_id": "so-tttt", "password": PASSWORD, "consent": True},
+            {
+                "full_name": name,
+                "phone": "0912000403",
+                "unit_id": unit("so-tttt"),
+                "password": PASSWORD,
+                "consent": True,
+            },
         )
         assert (reply.status, reply.body["code"]) == (422, "INVALID_NAME")
         assert "Họ và tên" in reply.body["message"]
@@ -378,7 +384,7 @@ def test_registration_flood_from_one_address_is_throttled(tmp_path):
             body = {
                 "full_name": "Người Lũ",
                 "phone": f"09120005{k:02d}",
-                "unit_id": "so-tttt",
+                "unit_id": unit("so-tttt"),
                 "password": PASSWORD,
                 "consent": True,
             }

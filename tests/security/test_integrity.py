@@ -34,6 +34,7 @@ from contest.sender import MemorySender
 from contest.tables import StandingItem
 from tests.integration.conftest import load_handlers
 from tests.integration.test_close_week import SECRET, Week, close, scheduler_event
+from tests.support import CONTENT as TEST_CONTENT
 from tests.support import ORIGIN_SECRET, PHONES, ROOT, WEEK1_MID, e164, make_content
 
 TABLE = "contest-integrity"
@@ -79,7 +80,7 @@ def env(monkeypatch, tmp_path):
 @pytest.fixture(scope="module")
 def shipped():
     """The shipped content/ with its real, overlapping week pools."""
-    content = load_content(ROOT / "content")
+    content = load_content(TEST_CONTENT)
     assert any(len(q.weeks) > 1 for q in content.bank.questions)  # the attack needs shared questions
     return content
 
@@ -184,7 +185,7 @@ def test_no_file_of_the_built_site_holds_a_question_or_a_key(shipped, tmp_path):
 
     root = tmp_path / "project"
     shutil.copytree(ROOT / "site", root / "site", ignore=shutil.ignore_patterns("build"))
-    shutil.copytree(ROOT / "content", root / "content")
+    shutil.copytree(TEST_CONTENT, root / "content")
     out = tmp_path / "built"
     build(root, out)
     # Then no page, script or search index holds any question of any week (so no key either)

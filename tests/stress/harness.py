@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from tests.support import CONTENT as TEST_CONTENT
 from tests.support import PROOF_PATHS, TEST_SMS_CHANGES, apply_changes, solve_proof
 
 REPO = Path(__file__).resolve().parents[2]
@@ -61,7 +62,7 @@ def make_root(tmp: Path, *, per_week: int | None = None, contest_changes: dict[s
     """A repository-shaped folder: content/ copied (a generated bank instead of the real questions,
     `contest_changes` applied as dotted keys), functions/ linked to the real handlers."""
     root = tmp / "repo"
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions"))
+    shutil.copytree(TEST_CONTENT, root / "content", ignore=shutil.ignore_patterns("questions"))
     (root / "functions").symlink_to(REPO / "functions")
     contest_path = root / "content" / "contest.yaml"
     contest = yaml.safe_load(contest_path.read_text(encoding="utf-8"))
