@@ -49,6 +49,7 @@ WEEK1_OPENS = _instant(_RAW_CONTEST["weeks"][0]["opens_at"]).astimezone(VN)
 WEEK1_MID = WEEK1_OPENS + timedelta(days=2, hours=9)
 WEEK1_CLOSES = _instant(_RAW_CONTEST["weeks"][0]["closes_at"]).astimezone(VN)
 WEEK1_RESULTS = _instant(_RAW_CONTEST["weeks"][0]["results_at"]).astimezone(VN)
+WEEK2_OPENS = _instant(_RAW_CONTEST["weeks"][1]["opens_at"]).astimezone(VN)
 UNIT_IDS = [u["id"] for u in _RAW_UNITS["units"]]
 # Tests name the shipped contest's units and groups. Against another contest each of these plays a role: the
 # k-th role of the shipped group g is the k-th unit of the contest's g-th group (distinct roles, distinct units,
