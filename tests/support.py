@@ -49,6 +49,7 @@ WEEK1_OPENS = _instant(_RAW_CONTEST["weeks"][0]["opens_at"]).astimezone(VN)
 WEEK1_MID = WEEK1_OPENS + timedelta(days=2, hours=9)
 WEEK1_CLOSES = _instant(_RAW_CONTEST["weeks"][0]["closes_at"]).astimezone(VN)
 WEEK1_RESULTS = _instant(_RAW_CONTEST["weeks"][0]["results_at"]).astimezone(VN)
+WEEK2_OPENS = _instant(_RAW_CONTEST["weeks"][1]["opens_at"]).astimezone(VN)
 UNIT_IDS = [u["id"] for u in _RAW_UNITS["units"]]
 # Tests name the shipped contest's units and groups. Against another contest each of these plays a role: the
 # k-th role of the shipped group g is the k-th unit of the contest's g-th group (distinct roles, distinct units,
@@ -171,6 +172,8 @@ def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | Non
     # Tests are written for the code-at-registration journey unless they ask for another mode.
     pinned = {"registration.verification": "at_registration", **TEST_SMS_CHANGES}
     apply_changes(raw_contest, {**pinned, **(contest_changes or {})})
+    if "registration.consent_purposes" in (contest_changes or {}):
+        raw_contest["registration"].pop("consent_text", None)  # the older single text cannot stand beside them
     raw_units = json.loads(json.dumps(read_yaml(CONTENT / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
@@ -267,14 +270,17 @@ class Api:
 
     # --- the contestant's journey ----------------------------------------------------------------
 
-    def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = DEFAULT_UNIT, **kw: Any) -> Reply:
-        body = {
-            "full_name": name,
-            "phone": phone,
-            "unit_id": unit,
-            "password": "mat-khau-123",
-            "consent": True,
-        }
+    def register(
+        self,
+        phone: str,
+        name: str = "Nguyễn Văn An",
+        unit: str = DEFAULT_UNIT,
+        consents: dict[str, bool] | None = None,
+        **kw: Any,
+    ) -> Reply:
+        """`consents`: one box per purpose; None sends the older single box (the required purposes only)."""
+        body: dict[str, Any] = {"full_name": name, "phone": phone, "unit_id": unit, "password": "mat-khau-123"}
+        body.update({"consents": consents} if consents is not None else {"consent": True})
         return self.post("/api/register", body, **kw)
 
     def login(self, phone: str, password: str = "mat-khau-123") -> Reply:

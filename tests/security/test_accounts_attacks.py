@@ -167,7 +167,9 @@ class TestLoginLockOutUnderParallelGuesses:
     @pytest.fixture
     def content(self):
         # the per-address limit is not what is tested here: the per-phone counter must hold on its own
-        return make_content(contest_changes={"limits.login_failures_per_ip_per_hour": 10_000})
+        # the lock's steps below are written for 5 tries before the delay (the shipped contest's)
+        changes = {"limits.login_failures_per_ip_per_hour": 10_000, "limits.login_failures_before_delay": 5}
+        return make_content(contest_changes=changes)
 
     def test_sixty_parallel_wrong_guesses_are_all_counted_and_lock_the_phone(self, api, sender, monkeypatch):
         registered(api, sender)

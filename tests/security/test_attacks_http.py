@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -26,7 +27,7 @@ from tests.stress.harness import (
     running_stack,
     secrets_in,
 )
-from tests.support import WEEK1_MID, unit
+from tests.support import PINNED_QUIZ_RULES, WEEK1_MID, WEEK2_OPENS, unit
 
 PASSWORD = "mat-khau-123"
 
@@ -112,7 +113,7 @@ def logs():
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory, logs):
-    root = make_root(tmp_path_factory.mktemp("attacks"))
+    root = make_root(tmp_path_factory.mktemp("attacks"), contest_changes=PINNED_QUIZ_RULES)  # one attempt, 15 questions
     clock = FixedClock(WEEK1_MID)
     with running_stack(root, clock) as stack:
         yield Town(stack, clock, correct_texts(root))
@@ -235,7 +236,7 @@ class TestTokens:
     def test_last_weeks_token_cannot_submit_or_start_this_week(self, town, now):
         session = town.contestant("0912000106")
         last_week = town.quiz(session)
-        week2 = now.at.replace(day=24)  # Tuesday of week 2
+        week2 = WEEK2_OPENS + timedelta(days=1)  # Tuesday of week 2
         now.at = week2
         reply = town.submit(last_week)
         assert reply.status in (401, 409) and reply.body["code"] in (
