@@ -13,7 +13,7 @@ LOCKS := requirements/dev.txt requirements/runtime.txt
 export NO_MKDOCS_2_WARNING := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install lock dev test test-fast lint lint-py lint-js test-js bench clean
+.PHONY: help install lock dev test test-fixture test-fast lint lint-py lint-js test-js bench clean
 
 ## help: this list (every target documented by a `## target:` comment in this Makefile)
 help:
@@ -46,11 +46,19 @@ PORT ?= 8000
 dev: $(STAMP)
 	$(BIN)/contest dev --port $(PORT) $(if $(RESET),--reset)
 
-## test: install what is needed and run the whole suite
+## test: install what is needed and run the whole suite, against content/ and then against the fixture contest
 test: $(STAMP)
 	@command -v pdftoppm >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q poppler-utils >/dev/null || true  # certificate images
 	node --test tests/js/
 	$(BIN)/pytest -p no:cacheprovider
+	$(MAKE) --no-print-directory test-fixture
+
+## test-fixture: the suite against a second, very different contest (tests/fixtures/contests/son-nguyen): the
+## tests may depend on no contest but the one they are given (tests marked shipped_content are skipped)
+FIXTURE_CONTENT ?= tests/fixtures/contests/son-nguyen
+test-fixture: $(STAMP)
+	CONTEST_TEST_CONTENT=$(FIXTURE_CONTENT) $(BIN)/pytest -p no:cacheprovider $(FIXTURE_TESTS)
+FIXTURE_TESTS ?= tests
 
 ## test-fast: unit tests only
 test-fast: $(STAMP)

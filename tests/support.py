@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -16,7 +17,71 @@ from contest.model import OPTION_KEYS, Bank, Question, Source
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
 VN = timezone(timedelta(hours=7))
-WEEK1_MID = datetime(2023, 10, 18, 9, 0, tzinfo=VN)
+SHIPPED_CONTENT = ROOT / "content"
+
+
+def content_under_test() -> Path:
+    """The content the suite runs against: content/ (the shipped contest) unless CONTEST_TEST_CONTENT names another
+    folder holding contest.yaml, units.yaml, documents/ and questions/ (relative paths are from the repository).
+    CI runs the suite twice: once as is and once with tests/fixtures/contests/son-nguyen (`make test`)."""
+    named = os.environ.get("CONTEST_TEST_CONTENT", "").strip()
+    folder = (ROOT / named).resolve() if named else SHIPPED_CONTENT
+    if not (folder / "contest.yaml").is_file():
+        raise RuntimeError(f"CONTEST_TEST_CONTENT={named}: no contest.yaml in {folder}")
+    return folder
+
+
+CONTENT = content_under_test()
+# Whether the suite runs against the shipped contest: tests about its very facts (bank, pools, wording) are
+# marked `shipped_content` and skipped otherwise (tests/conftest.py).
+SHIPPED = CONTENT == SHIPPED_CONTENT.resolve()
+_RAW_CONTEST = read_yaml(CONTENT / "contest.yaml")
+_RAW_UNITS = read_yaml(CONTENT / "units.yaml")
+
+
+def _instant(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+
+
+# The first week of the contest under test: Wednesday 09:00 of the shipped contest (2023-10-18), in general
+# two days and nine hours after week 1 opens; and the week's close and results instants.
+WEEK1_OPENS = _instant(_RAW_CONTEST["weeks"][0]["opens_at"]).astimezone(VN)
+WEEK1_MID = WEEK1_OPENS + timedelta(days=2, hours=9)
+WEEK1_CLOSES = _instant(_RAW_CONTEST["weeks"][0]["closes_at"]).astimezone(VN)
+WEEK1_RESULTS = _instant(_RAW_CONTEST["weeks"][0]["results_at"]).astimezone(VN)
+WEEK2_OPENS = _instant(_RAW_CONTEST["weeks"][1]["opens_at"]).astimezone(VN)
+UNIT_IDS = [u["id"] for u in _RAW_UNITS["units"]]
+# Tests name the shipped contest's units and groups. Against another contest each of these plays a role: the
+# k-th role of the shipped group g is the k-th unit of the contest's g-th group (distinct roles, distinct units,
+# roles of one group stay in one group). Against the shipped contest unit(x) == x.
+_SHIPPED_GROUPS = ["so-nganh", "huyen", "nguoi-dan"]
+_UNIT_ROLES = {
+    "so-nganh": ["so-tttt", "so-khcn", "so-gddt"],
+    "huyen": ["h-can-loc", "h-cam-xuyen", "h-duc-tho", "h-huong-khe", "tp-ha-tinh"],
+}
+
+
+def group(shipped_id: str) -> str:
+    """The group of the contest under test that plays the shipped group `shipped_id`."""
+    if SHIPPED:
+        return shipped_id
+    groups = [g["id"] for g in _RAW_UNITS["groups"]]
+    return groups[_SHIPPED_GROUPS.index(shipped_id) % len(groups)]
+
+
+def unit(shipped_id: str) -> str:
+    """The unit of the contest under test that plays the shipped unit `shipped_id`."""
+    if SHIPPED:
+        return shipped_id
+    for shipped_group, roles in _UNIT_ROLES.items():
+        if shipped_id in roles:
+            members = [u["id"] for u in _RAW_UNITS["units"] if u["group"] == group(shipped_group)]
+            return members[roles.index(shipped_id) % len(members)]
+    raise KeyError(f"no role for the shipped unit {shipped_id}: add it to tests/support.py _UNIT_ROLES")
+
+
+# The unit contestants register in by default (the shipped contest's Sở TT&TT).
+DEFAULT_UNIT = unit("so-tttt")
 # The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
 # integration tests' environment accepts it (tests/integration/conftest.py).
 ORIGIN_SECRET = json.loads((EVENTS / "http_api_v2.json").read_text())["headers"]["x-contest-origin"]
@@ -29,6 +94,34 @@ TEST_SMS_CHANGES: dict[str, Any] = {
     "sms.per_address_per_hour": 100_000,
     "sms.global_per_hour": 1_000_000,
     "sms.monthly_spend_limit_usd": 1_000_000,
+}
+# The quiz rules the integration tests are written for (15 questions, 1 attempt, the score on the receipt, 30
+# minutes + 30 s, seconds): they pin them whatever the contest under test says, which supplies everything else
+# (weeks, units, prizes, texts). The fixture contest's own rules run end to end in tests/e2e/test_second_contest.py.
+PINNED_QUIZ_RULES: dict[str, Any] = {
+    "quiz.questions_per_attempt": 15,
+    "quiz.attempts_per_week": 1,
+    "quiz.show_score_on_submit": True,
+    "quiz.time_limit_minutes": 30,
+    "quiz.grace_seconds": 30,
+    "quiz.duration_resolution": "seconds",
+    "participants.count": "contestants",
+}
+# The weekly prize table tests of prize boundaries are written for (1 first, 2 second, 3 third).
+PINNED_WEEKLY_PRIZES: dict[str, Any] = {
+    "prizes.weekly": [
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 2000000},
+        {"rank": "second", "label": "Giải Nhì", "count": 2, "amount": 1000000},
+        {"rank": "third", "label": "Giải Ba", "count": 3, "amount": 500000},
+    ]
+}
+PINNED_PRIZES: dict[str, Any] = {
+    **PINNED_WEEKLY_PRIZES,
+    "prizes.final_units": [
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 3000000},
+        {"rank": "second", "label": "Giải Nhì", "count": 1, "amount": 2000000},
+        {"rank": "third", "label": "Giải Ba", "count": 1, "amount": 1000000},
+    ],
 }
 # Routes that can send an SMS: they need a solved challenge in the X-Altcha header.
 PROOF_PATHS = frozenset({"/api/register", "/api/reclaim", "/api/verify/resend", "/api/password/reset"})
@@ -74,12 +167,14 @@ def make_bank(weeks: int = 4, per_week: int = 40) -> Bank:
 
 
 def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | None = None) -> Content:
-    """The shipped contest.yaml and units.yaml (optionally changed) with a synthetic bank."""
-    raw_contest = json.loads(json.dumps(read_yaml(ROOT / "content" / "contest.yaml"), default=str))
+    """The contest.yaml and units.yaml under test (optionally changed) with a synthetic bank."""
+    raw_contest = json.loads(json.dumps(read_yaml(CONTENT / "contest.yaml"), default=str))
     # Tests are written for the code-at-registration journey unless they ask for another mode.
     pinned = {"registration.verification": "at_registration", **TEST_SMS_CHANGES}
     apply_changes(raw_contest, {**pinned, **(contest_changes or {})})
-    raw_units = json.loads(json.dumps(read_yaml(ROOT / "content" / "units.yaml")))
+    if "registration.consent_purposes" in (contest_changes or {}):
+        raw_contest["registration"].pop("consent_text", None)  # the older single text cannot stand beside them
+    raw_units = json.loads(json.dumps(read_yaml(CONTENT / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
     return Content(contest, groups, units, bank or make_bank(), raw={"contest": raw_contest, "units": raw_units})
@@ -175,14 +270,17 @@ class Api:
 
     # --- the contestant's journey ----------------------------------------------------------------
 
-    def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = "so-tttt", **kw: Any) -> Reply:
-        body = {
-            "full_name": name,
-            "phone": phone,
-            "unit_id": unit,
-            "password": "mat-khau-123",
-            "consent": True,
-        }
+    def register(
+        self,
+        phone: str,
+        name: str = "Nguyễn Văn An",
+        unit: str = DEFAULT_UNIT,
+        consents: dict[str, bool] | None = None,
+        **kw: Any,
+    ) -> Reply:
+        """`consents`: one box per purpose; None sends the older single box (the required purposes only)."""
+        body: dict[str, Any] = {"full_name": name, "phone": phone, "unit_id": unit, "password": "mat-khau-123"}
+        body.update({"consents": consents} if consents is not None else {"consent": True})
         return self.post("/api/register", body, **kw)
 
     def login(self, phone: str, password: str = "mat-khau-123") -> Reply:

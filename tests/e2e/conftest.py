@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import CONTENT, WEEK1_MID
+
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,8 +33,8 @@ CHROMIUM_ARGS = [
 ]
 ARTEFACTS = REPO / "build" / "e2e"
 PHONE_VIEWPORT = {"width": 360, "height": 800}
-# Wednesday of week 1, Asia/Ho_Chi_Minh: the week is open.
-CLOCK_WEEK1 = "2023-10-18T09:00:00+07:00"
+# Week 1 is open (the shipped contest: Wednesday 2023-10-18 09:00, Asia/Ho_Chi_Minh; tests/support.py).
+CLOCK_WEEK1 = WEEK1_MID.isoformat()
 
 
 def pytest_collection_modifyitems(items):
@@ -121,7 +123,7 @@ Lấy ngày 10 tháng 10 hằng năm là Ngày Chuyển đổi số quốc gia.
 def e2e_root(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("e2e") / "repo"
     # the real documents (so the page weight includes the real search index), a generated question bank
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions"))
+    shutil.copytree(CONTENT, root / "content", ignore=shutil.ignore_patterns("questions"))
     shutil.copytree(REPO / "site", root / "site")
     (root / "functions").symlink_to(REPO / "functions")
     (root / "content" / "questions").mkdir()
@@ -129,6 +131,11 @@ def e2e_root(tmp_path_factory) -> Path:
     contest = yaml.safe_load((root / "content" / "contest.yaml").read_text(encoding="utf-8"))
     # the journeys below prove the phone at registration; the at_award journey is in tests/integration
     contest["registration"]["verification"] = "at_registration"
+    # the consent journeys tick the shipped purposes: a contest with one consent text gets them too
+    if "consent_purposes" not in contest["registration"]:
+        shipped = yaml.safe_load((REPO / "content" / "contest.yaml").read_text(encoding="utf-8"))["registration"]
+        contest["registration"].pop("consent_text", None)
+        contest["registration"]["consent_purposes"] = shipped["consent_purposes"]
     # every browser of the session registers from 127.0.0.1: one office-sized SMS budget would run out mid-suite
     # (the budgets themselves are proved in tests/security/test_sms_pumping.py)
     contest["sms"]["per_address_per_hour"] = 100_000

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from contest.local.stack import LocalStack, free_port
-from tests.support import ROOT, WEEK1_MID, solve_proof
+from tests.support import ROOT, WEEK1_MID, solve_proof, unit
 
 
 def http(base: str, method: str, path: str, body=None, token=None, content_type="application/json", headers=None):
@@ -53,7 +53,7 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
             {
                 "full_name": "Phạm Thị Thu",
                 "phone": "0912 345 678",
-                "unit_id": "h-huong-khe",
+                "unit_id": unit("h-huong-khe"),
                 "password": "mat-khau-123",
                 "consent": True,
             },
@@ -212,7 +212,7 @@ def test_a_rehearsal_of_a_future_contest_closes_on_the_stacks_own_clock(tmp_path
         assert (stack.public_dir / "results" / "week-1.json").exists()
 
 
-# --- rehearsals: data kept across restarts, --reset, the clock moved while running (issue 16.6) ----------
+# --- rehearsals: data kept across restarts, --reset, the clock moved while running ----------
 
 
 def test_a_rehearsal_keeps_its_data_across_restarts_and_reset_starts_clean(tmp_path):
@@ -262,3 +262,24 @@ def test_the_rehearsal_clock_moves_without_a_restart_and_the_schedule_closes_the
         while time.monotonic() < deadline and not (stack.public_dir / "results" / "week-1.json").exists():
             time.sleep(0.5)
         assert (stack.public_dir / "results" / "week-1.json").exists()
+
+
+def test_contest_dev_clock_moves_the_running_stack_from_the_terminal(tmp_path, monkeypatch):
+    from datetime import datetime, timedelta
+
+    from typer.testing import CliRunner
+
+    from contest.cli import app
+
+    monkeypatch.chdir(ROOT)  # the command finds the running stack through the project's .dev/stack.json
+    with LocalStack(ROOT, clock_start=WEEK1_MID, site_dir=tmp_path / "site", schedule=False) as stack:
+        # When the organiser types a time without an offset: it is the contest's time (Asia/Ho_Chi_Minh)
+        moved = CliRunner().invoke(app, ["dev", "clock", "2023-10-22T20:01"], env={"COLUMNS": "200"})
+        assert moved.exit_code == 0, moved.output
+        assert "20:01 22/10/2023" in moved.output
+        target = datetime.fromisoformat("2023-10-22T20:01:00+07:00")
+        assert target <= stack.clock.now() < target + timedelta(minutes=1)
+        assert http(stack.base_url, "GET", "/api/contest")[1]["now"].startswith("2023-10-22T13:0")
+    # And with no stack running it says so
+    refused = CliRunner().invoke(app, ["dev", "clock", "2023-10-22T20:01"])
+    assert refused.exit_code == 1 and "make dev" in refused.output

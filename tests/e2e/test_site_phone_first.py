@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from contest.receipts import attempt_code
+from tests.support import unit
 
 from .test_site_quiz import PASSWORD, new_phone, register, verify_and_login
 from .test_site_results import week_one
@@ -47,11 +48,11 @@ def fill_registration(page: Page, base: str, phone: str, password2: str = PASSWO
     page.get_by_label("Họ và tên").fill("Nguyễn Văn Điện Thoại")
     page.get_by_label("Số điện thoại di động").fill(phone)
     expect(page.locator("#reg-unit optgroup")).to_have_count(3)
-    page.get_by_label("Chọn đơn vị trong danh sách").select_option("so-tttt")
+    page.get_by_label("Chọn đơn vị trong danh sách").select_option(unit("so-tttt"))
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(password2)
     if consent:
-        page.get_by_role("checkbox").check()
+        page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()
 
 
 def test_registration_errors_sit_next_to_their_field_focused_and_announced(stack, page: Page, shot):
@@ -65,13 +66,13 @@ def test_registration_errors_sit_next_to_their_field_focused_and_announced(stack
     page.get_by_role("button", name="Đăng ký", exact=True).click()
     # Then the message is under the box, on screen, the box focused, invalid and described by a role=alert
     wiring = focused_error(page)
-    assert wiring == {"name": "consent", "invalid": "true", "message": wiring["message"], "role": "alert"}
+    assert wiring == {"name": "consent-participation", "invalid": "true", "message": wiring["message"], "role": "alert"}
     assert "Bạn cần đồng ý" in wiring["message"]
-    assert in_view(page, "#reg-consent-error") == "visible"
+    assert in_view(page, "#reg-consent-participation-error") == "visible"
     shot(page, "h13-01-dang-ky-chua-dong-y")
 
     # When the passwords differ
-    page.get_by_role("checkbox").check()
+    page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD + "x")
     page.evaluate("window.scrollTo(0, 0)")
     page.get_by_role("button", name="Đăng ký", exact=True).click()

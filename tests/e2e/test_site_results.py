@@ -10,6 +10,8 @@ import shutil
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.support import group, unit
+
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
@@ -134,9 +136,9 @@ def week_one() -> dict:
         "committee_decisions": [],
         "units": [
             {
-                "unit_id": "h-cam-xuyen",
+                "unit_id": unit("h-cam-xuyen"),
                 "name": "UBND huyện Cẩm Xuyên",
-                "group": "huyen",
+                "group": group("huyen"),
                 "headcount": 400,
                 "participants": 321,
                 "attempts": 330,
@@ -144,9 +146,9 @@ def week_one() -> dict:
                 "participation_rate": 0.8025,
             },
             {
-                "unit_id": "so-tttt",
+                "unit_id": unit("so-tttt"),
                 "name": "Sở Thông tin và Truyền thông",
-                "group": "so-nganh",
+                "group": group("so-nganh"),
                 "headcount": None,
                 "participants": 80,
                 "attempts": 80,

@@ -12,7 +12,7 @@ from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_t
 from contest.local.stack import load_function
 from contest.repository import Repository
 from contest.sender import MemorySender
-from tests.support import ORIGIN_SECRET, ROOT, WEEK1_MID, Api, make_content
+from tests.support import ORIGIN_SECRET, PINNED_QUIZ_RULES, ROOT, WEEK1_MID, Api, make_content
 
 TABLE = "contest-test"
 
@@ -39,7 +39,7 @@ def sender():
 
 @pytest.fixture
 def content():
-    return make_content()
+    return make_content(contest_changes=PINNED_QUIZ_RULES)
 
 
 @pytest.fixture

@@ -12,17 +12,21 @@ from datetime import timedelta
 
 import pytest
 
+from contest.clock import iso
 from contest.model import OPTION_KEYS
 from contest.repository import account_pk
 from contest.tables import AttemptItem, StandingItem, TableSchema
-from tests.support import PHONES, code_for, e164
+from tests.support import PHONES, WEEK1_MID, code_for, e164
+from tests.support import unit as unit_role
+
+QUIZ_UNIT = unit_role("h-can-loc")
 
 
 @pytest.fixture
 def contestant(api, sender):
     """A verified, logged-in contestant: returns their session token."""
 
-    def make(phone=PHONES[0], name="Lê Thị Hoa", unit="h-can-loc"):
+    def make(phone=PHONES[0], name="Lê Thị Hoa", unit=QUIZ_UNIT):
         assert api.register(phone, name=name, unit=unit).status == 201
         assert api.post("/api/verify", {"phone": phone, "code": code_for(sender.sent, e164(phone))}).status == 200
         return api.login(phone).body["token"]
@@ -87,7 +91,7 @@ class TestStart:
         between = api.post("/api/quiz", token=api.login(PHONES[0]).body["token"])
         assert between.status == 409 and between.body["code"] == "WEEK_NOT_OPEN"
         assert "Tuần thi 2" in between.body["message"]
-        clock.at = content.contest.week(4).closes_at + timedelta(days=1)
+        clock.at = content.contest.weeks[-1].closes_at + timedelta(days=1)
         after = api.post("/api/quiz", token=api.login(PHONES[0]).body["token"])
         assert after.body["code"] == "WEEK_NOT_OPEN" and "kết thúc" in after.body["message"]
 
@@ -131,7 +135,7 @@ class TestSubmit:
         # the ceiling the page shows ("15/15"): questions × quiz.points_per_question
         assert receipt.body["max_score"] == content.contest.quiz.max_score
         assert receipt.body["duration_ms"] == 200_500
-        assert receipt.body["received_at"] == "2023-10-18T02:03:20.500Z"
+        assert receipt.body["received_at"] == iso(WEEK1_MID + timedelta(seconds=200.5))
 
     def test_the_receipt_is_signed_over_what_was_received_and_verifies_offline(self, api, contestant, content, env):
         from contest.receipts import ReceiptSigner, attempt_code, verify_receipt
@@ -230,7 +234,7 @@ class TestSubmit:
         clock.at = week.closes_at - timedelta(minutes=5)
         session = contestant()
         quiz = api.post("/api/quiz", token=session).body
-        assert quiz["expires_at"] == "2023-10-22T12:00:00.000Z"  # the deadline is cut at the close
+        assert quiz["expires_at"] == iso(week.closes_at)  # the deadline is cut at the close
         clock.at = week.closes_at + timedelta(seconds=content.contest.quiz.grace_seconds + 1)
         reply = api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 1}, token=session)
         assert reply.status == 409 and reply.body["code"] == "WEEK_CLOSED"

@@ -16,12 +16,24 @@ import pytest
 
 from contest.repository import Repository
 from tests.integration.conftest import load_handlers
-from tests.support import PHONES, WEEK1_MID, Api, LambdaContext, code_for, e164, make_content
+from tests.support import (
+    PHONES,
+    PINNED_QUIZ_RULES,
+    PINNED_WEEKLY_PRIZES,
+    WEEK1_MID,
+    Api,
+    LambdaContext,
+    code_for,
+    e164,
+    make_content,
+    unit,
+)
 
 
 @pytest.fixture
 def content():
-    return make_content(contest_changes={"registration.verification": "at_award"})
+    changes = {"registration.verification": "at_award", **PINNED_QUIZ_RULES, **PINNED_WEEKLY_PRIZES}
+    return make_content(contest_changes=changes)
 
 
 @pytest.fixture
@@ -170,7 +182,7 @@ class TestReclaim:
         body = {
             "full_name": "Chủ Số Thật",
             "phone": PHONES[0],
-            "unit_id": "so-tttt",
+            "unit_id": unit("so-tttt"),
             "password": "mat-khau-that-1",
             "consent": True,
         }
@@ -220,7 +232,7 @@ class TestReclaim:
         body = {
             "full_name": "Kẻ Gian",
             "phone": PHONES[0],
-            "unit_id": "so-tttt",
+            "unit_id": unit("so-tttt"),
             "password": "mat-khau-gian-9",
             "consent": True,
         }

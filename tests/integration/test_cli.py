@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 
 from contest.cli import app
 from contest.repository import Repository
-from tests.support import ROOT, e164
+from tests.support import CONTENT as TEST_CONTENT
+from tests.support import ROOT, e164, group
 
 runner = CliRunner()
 
@@ -31,7 +32,7 @@ def test_content_check_warns_about_shared_questions_and_says_when_their_keys_are
 
 def test_content_check_reports_file_and_line_of_each_problem(tmp_path):
     # Given a copy of content/ with two mistakes in contest.yaml and one in units.yaml
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(TEST_CONTENT, tmp_path / "content")
     contest = tmp_path / "content" / "contest.yaml"
     lines = contest.read_text(encoding="utf-8").splitlines()
     broken_line = next(i for i, line in enumerate(lines) if "questions_per_attempt" in line)
@@ -39,14 +40,15 @@ def test_content_check_reports_file_and_line_of_each_problem(tmp_path):
     contest.write_text("\n".join(lines) + "\n", encoding="utf-8")
     units = tmp_path / "content" / "units.yaml"
     units.write_text(
-        units.read_text(encoding="utf-8").replace("group: huyen }", "group: huyenn }", 1), encoding="utf-8"
+        units.read_text(encoding="utf-8").replace(f"group: {group('huyen')} }}", f"group: {group('huyen')}n }}", 1),
+        encoding="utf-8",
     )
     # When the organiser checks it
     result = runner.invoke(app, ["content", "check", "--root", str(tmp_path)])
     # Then the command fails and points at both files and lines
     assert result.exit_code == 1
     assert f"contest.yaml:{broken_line + 1}:" in result.output
-    assert "units.yaml:" in result.output and "huyenn" in result.output
+    assert "units.yaml:" in result.output and f"{group('huyen')}n" in result.output
 
 
 def test_exclusions_add_list_remove_on_aws(monkeypatch, repo, api):

@@ -24,10 +24,17 @@ from contest.repository import PROFILE, CloseRepository, account_pk, shard_of, s
 from contest.services.close import CloseWeek, OrderMismatch, UnknownGroup, WeekNotOver
 from contest.tables import AccountItem, StandingItem
 from tests.integration.conftest import load_handlers
-from tests.support import EVENTS, PHONES, LambdaContext, e164, event
+from tests.support import CONTENT as TEST_CONTENT
+from tests.support import EVENTS, PHONES, PINNED_PRIZES, PINNED_QUIZ_RULES, LambdaContext, e164, event, make_content
 
 SECRET = ("test-secret-" + "s" * 40).encode()
 CONTESTANTS = int(os.environ.get("CLOSE_TEST_CONTESTANTS", "300"))
+
+
+@pytest.fixture
+def content():
+    """The contest under test with the quiz rules and prize table these tests are written for."""
+    return make_content(contest_changes={**PINNED_QUIZ_RULES, **PINNED_PRIZES})
 
 
 def scheduler_event(name: str) -> dict:
@@ -225,7 +232,8 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
         "description": published["participants"]["description"],
     }
     entries = published["ranking"]["entries"]
-    assert len(entries) == 100 and published["ranking"]["total"] == CONTESTANTS - 1
+    top = week.content.contest.published_top  # 100 in the shipped contest
+    assert len(entries) == min(top, CONTESTANTS - 1) and published["ranking"]["total"] == CONTESTANTS - 1
     names = [e["name"] for e in entries]
     assert "Trần Tổ Chức" not in names and not any(n.startswith("Ngô Văn Muộn") for n in names)
     assert entries[0]["name"] == "Nguyễn Văn Nhất" and entries[0]["prize"] == "first"
@@ -384,7 +392,7 @@ def test_after_the_last_week_the_final_unit_awards_are_published(week, content, 
     for i in range(9):
         week.take(week.account(i, f"Người {i}", units[i % 3]), 15 - (i % 3) * 5, 100, 9)
     # When every week is closed, each at its results time
-    for number in (1, 2, 3, 4):
+    for number in [w.number for w in content.contest.weeks]:
         clock.at = content.contest.week(number).results_at
         close(week, {"week": number})
     # Then final.json ranks the units by the documented formula, with one prize each
@@ -395,7 +403,9 @@ def test_after_the_last_week_the_final_unit_awards_are_published(week, content, 
     assert [u["prize"] for u in top] == ["first", "second", "third"]
     assert all(u["participations"] == 0 for u in final["units"][3:])
     index = json.loads((public(env) / "index.json").read_bytes())
-    assert index["final"] == "final.json" and [w["week"] for w in index["weeks"]] == [1, 2, 3, 4]
+    assert index["final"] == "final.json" and [w["week"] for w in index["weeks"]] == [
+        w.number for w in content.contest.weeks
+    ]
     assert (private(env) / "final" / "report.xlsx").exists()
 
 
@@ -403,11 +413,10 @@ def test_the_cli_closes_and_records_committee_decisions(week, content, clock, en
     from typer.testing import CliRunner
 
     from contest.cli import app
-    from tests.support import ROOT
 
     project = tmp_path / "project"  # a project folder with no local stack running in it
     (project / "content").mkdir(parents=True)
-    (project / "content" / "contest.yaml").write_bytes((ROOT / "content" / "contest.yaml").read_bytes())
+    (project / "content" / "contest.yaml").write_bytes((TEST_CONTENT / "contest.yaml").read_bytes())
     monkeypatch.chdir(project)
 
     # Given a two-way tie for first place

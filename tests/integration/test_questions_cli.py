@@ -14,9 +14,10 @@ from typer.testing import CliRunner
 from contest.bank import canonical_order, load_bank
 from contest.cli.questions import app
 from contest.workbook import QUESTIONS_SHEET
+from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "content"
+CONTENT = TEST_CONTENT
 FIXTURES = ROOT / "tests" / "fixtures" / "banks"
 MARKER = re.compile(r"#\s*expect:\s*(.+?)\s*$")
 ISSUE = re.compile(r"^(?P<file>[^\n]+?):(?P<line>\d+): (?P<message>.+)$", re.MULTILINE)
@@ -180,7 +181,7 @@ def test_import_that_would_empty_a_week_is_refused(shipped, tmp_path):
     result = invoke("import", workbook, "--content", shipped)
 
     assert result.exit_code == 1
-    assert re.search(r"tuần \d chỉ có \d+ câu hỏi; cần ít nhất 30", result.stderr)
+    assert re.search(r"tuần \d chỉ có \d+ câu hỏi; cần ít nhất \d+", result.stderr)
     assert snapshot(shipped / "questions") == before
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -12,9 +13,10 @@ from typer.testing import CliRunner
 from contest.cli import app as contest_app
 from contest.cli.questions import app as questions_app
 from contest.workbook import QUESTIONS_SHEET
+from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
-CONTENT = ROOT / "content"
+CONTENT = TEST_CONTENT
 LINT = ROOT / "tests" / "fixtures" / "banks" / "lint"
 
 runner = CliRunner()
@@ -38,10 +40,11 @@ def fixture_content(tmp_path: Path, name: str) -> Path:
 
 
 def shipped_copy(tmp_path: Path) -> Path:
-    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(TEST_CONTENT, tmp_path / "content")
     return tmp_path / "content"
 
 
+@pytest.mark.shipped_content
 def test_lint_passes_on_the_shipped_bank_and_prints_its_figures():
     result = lint("--content", CONTENT)
     assert result.exit_code == 0, result.output
@@ -70,6 +73,7 @@ def test_warnings_pass_unless_strict(tmp_path):
     assert lint("--content", content, "--strict").exit_code == 1
 
 
+@pytest.mark.shipped_content
 def test_content_check_fails_on_a_question_keyed_to_a_fact_after_the_contest(tmp_path):
     # Given the shipped content with one question's fact dated after the last week (as qd964-017 was)
     content = shipped_copy(tmp_path)
@@ -92,6 +96,7 @@ def test_content_check_passes_on_the_shipped_content():
     assert all("(undated)" in line for line in warnings), warnings
 
 
+@pytest.mark.shipped_content
 def test_the_answer_key_export_carries_each_quote(tmp_path):
     target = tmp_path / "bank.xlsx"
     assert runner.invoke(questions_app, ["export", str(target), "--content", str(CONTENT)]).exit_code == 0

@@ -7,6 +7,7 @@ import dataclasses
 import json
 import random
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,15 +23,23 @@ from contest.progress import HEADER, read_progress, tally
 from contest.ranking import Disqualification
 from contest.repository import CoordinatorRepository, shard_of, standing_pk, unit_week_index_pk
 from contest.tables import StandingItem
-from tests.support import PHONES, code_for, e164, make_content
+from tests.support import PHONES, PINNED_QUIZ_RULES, WEEK1_RESULTS, code_for, e164, make_content
+from tests.support import unit as unit_role
 
-UNITS = ["so-tttt", "so-khcn", "so-gddt", "tp-ha-tinh"]  # the last one: registered, nobody took part
+UNITS = [
+    unit_role("so-tttt"),
+    unit_role("so-khcn"),
+    unit_role("so-gddt"),
+    unit_role("tp-ha-tinh"),
+]  # the last one: registered, nobody took part
 CROWD = 90
 
 
 @pytest.fixture
 def content():
-    return make_content(contest_changes={"quiz.attempts_per_week": 2})
+    # the award confirmation window is one of /api/contest's numbers: pinned so no count equals it by chance
+    changes = {**PINNED_QUIZ_RULES, "quiz.attempts_per_week": 2, "registration.award_confirmation_hours": 72}
+    return make_content(contest_changes=changes)
 
 
 class Seed:
@@ -175,7 +184,8 @@ def test_the_cli_prints_a_table_and_writes_a_vietnamese_workbook(seeded, content
     result = CliRunner().invoke(cli, ["report", "--week", "1", "--xlsx", str(target), "--aws"], env={"COLUMNS": "200"})
     # Then it succeeds, prints the units and the province total
     assert result.exit_code == 0, result.output
-    assert "Sở Tư pháp" in result.output and "Toàn tỉnh" in result.output  # short: never wrapped
+    short = min((u.name for u in content.units), key=len)  # "Sở Tư pháp" in the shipped contest
+    assert short in result.output and "Toàn tỉnh" in result.output  # short: never wrapped
     assert "không công bố" in result.output
     # And the workbook holds the same figures, with Vietnamese intact
     ws = load_workbook(target)["Tiến độ tuần 1"]
@@ -188,7 +198,7 @@ def test_the_cli_prints_a_table_and_writes_a_vietnamese_workbook(seeded, content
         assert (row[4], row[5], row[6]) == (want["registered"], want["participants"], want["attempts"])
         if want["participants"]:
             assert row[9] == pytest.approx(want["score_sum"] / want["participants"])
-    assert by_unit["so-khcn"][1] == "Sở Khoa học và Công nghệ"
+    assert by_unit[unit_role("so-khcn")][1] == next(u.name for u in content.units if u.id == unit_role("so-khcn"))
     total = rows[-1]
     assert total[1] == "Toàn tỉnh" and total[5] == len([a for a in seeded.best if a not in seeded.left_out])
     assert "không công bố" in rows[2][0]
@@ -291,7 +301,7 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
     from pypdf import PdfReader
 
     # Given week 1 closed and published by the real close command
-    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    monkeypatch.setenv("CONTEST_CLOCK", (WEEK1_RESULTS + timedelta(seconds=1)).isoformat())
     runner = CliRunner()
     closed = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
     assert closed.exit_code == 0, closed.output

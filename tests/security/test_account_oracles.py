@@ -15,7 +15,7 @@ import pytest
 
 from contest import passwords
 from tests.integration.conftest import api, aws, clock, env, repo, sender  # noqa: F401 - fixtures
-from tests.support import PHONES, code_for, e164, make_content
+from tests.support import PHONES, code_for, e164, make_content, unit
 
 PASSWORD = "mat-khau-123"
 WRONG = "mat-khau-sai-999"
@@ -61,7 +61,13 @@ def shape(reply) -> tuple[int, dict]:
 
 
 def registration(phone: str) -> dict:
-    return {"full_name": "Nguyễn Văn An", "phone": phone, "unit_id": "so-tttt", "password": PASSWORD, "consent": True}
+    return {
+        "full_name": "Nguyễn Văn An",
+        "phone": phone,
+        "unit_id": unit("so-tttt"),
+        "password": PASSWORD,
+        "consent": True,
+    }
 
 
 ROUTES = {

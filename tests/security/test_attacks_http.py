@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -26,7 +27,7 @@ from tests.stress.harness import (
     running_stack,
     secrets_in,
 )
-from tests.support import WEEK1_MID
+from tests.support import PINNED_QUIZ_RULES, WEEK1_MID, WEEK2_OPENS, unit
 
 PASSWORD = "mat-khau-123"
 
@@ -58,7 +59,7 @@ class Town:
         body = {
             "full_name": name,
             "phone": phone,
-            "unit_id": "so-tttt",
+            "unit_id": unit("so-tttt"),
             "password": PASSWORD,
             "consent": True,
         }
@@ -112,7 +113,7 @@ def logs():
 
 @pytest.fixture(scope="module")
 def town(tmp_path_factory, logs):
-    root = make_root(tmp_path_factory.mktemp("attacks"))
+    root = make_root(tmp_path_factory.mktemp("attacks"), contest_changes=PINNED_QUIZ_RULES)  # one attempt, 15 questions
     clock = FixedClock(WEEK1_MID)
     with running_stack(root, clock) as stack:
         yield Town(stack, clock, correct_texts(root))
@@ -235,7 +236,7 @@ class TestTokens:
     def test_last_weeks_token_cannot_submit_or_start_this_week(self, town, now):
         session = town.contestant("0912000106")
         last_week = town.quiz(session)
-        week2 = now.at.replace(day=24)  # Tuesday of week 2
+        week2 = WEEK2_OPENS + timedelta(days=1)  # Tuesday of week 2
         now.at = week2
         reply = town.submit(last_week)
         assert reply.status in (401, 409) and reply.body["code"] in (
@@ -340,7 +341,7 @@ class TestRequestShape:
             {
                 "full_name": name,
                 "phone": "0912000401",
-                "unit_id": "so-tttt",
+                "unit_id": unit("so-tttt"),
                 "password": PASSWORD,
                 "consent": True,
             },
@@ -353,7 +354,13 @@ class TestRequestShape:
     def test_markup_formula_and_lookalike_names_are_refused(self, town, name):
         reply = town.http.post(
             "/api/register",
-            {"full_name": name, "phone": "0912000403", "unit_id": "so-tttt", "password": PASSWORD, "consent": True},
+            {
+                "full_name": name,
+                "phone": "0912000403",
+                "unit_id": unit("so-tttt"),
+                "password": PASSWORD,
+                "consent": True,
+            },
         )
         assert (reply.status, reply.body["code"]) == (422, "INVALID_NAME")
         assert "Họ và tên" in reply.body["message"]
@@ -378,7 +385,7 @@ def test_registration_flood_from_one_address_is_throttled(tmp_path):
             body = {
                 "full_name": "Người Lũ",
                 "phone": f"09120005{k:02d}",
-                "unit_id": "so-tttt",
+                "unit_id": unit("so-tttt"),
                 "password": PASSWORD,
                 "consent": True,
             }

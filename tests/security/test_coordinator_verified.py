@@ -16,9 +16,9 @@ from contest.cli import app as cli
 from contest.repository import PROFILE, CoordinatorRepository, account_pk
 from contest.tables import AccountItem
 from tests.integration.conftest import *  # noqa: F403 (its moto fixtures: aws, env, repo, api, sender, clock)
-from tests.support import PHONES, code_for, e164
+from tests.support import PHONES, code_for, e164, unit
 
-UNIT = "so-tttt"
+UNIT = unit("so-tttt")
 OWNER, SQUATTER, MEMBER = 10, 11, 12
 
 
@@ -86,7 +86,7 @@ def test_a_coordinator_who_is_no_longer_verified_loses_the_unit_page(api, town):
 def test_the_list_shows_each_coordinators_verification_status(town):
     # Given two coordinators, one of whom later stops being verified
     assert run("coordinators", "add", "--unit", UNIT, "--phone", PHONES[OWNER]).exit_code == 0
-    assert run("coordinators", "add", "--unit", "so-khcn", "--phone", PHONES[MEMBER]).exit_code == 0
+    assert run("coordinators", "add", "--unit", unit("so-khcn"), "--phone", PHONES[MEMBER]).exit_code == 0
     unverify(PHONES[MEMBER])
     # When the organisers list them
     result = run("coordinators", "list")

@@ -27,7 +27,7 @@ from contest.phones import mask
 from contest.repository import shard_of, standing_pk, unit_week_index_pk
 from contest.tables import StandingItem
 from tests.integration.conftest import *  # noqa: F403 (its moto fixtures: aws, env, repo, api, sender, clock)
-from tests.support import PHONES, e164
+from tests.support import PHONES, e164, unit
 
 HYPERLINK = '=HYPERLINK("http://x"&D2,"x")'
 HOSTILE = [
@@ -54,7 +54,7 @@ def stored(repo):
     people = []
     with StandingItem.batch_write() as batch:
         for k, name in enumerate(HOSTILE + [f"Người Thường {i}" for i in range(6)] + [CONSOLE_MARKUP]):
-            account = Account(f"old-{k:02d}", e164(PHONES[k]), name, "so-tttt", DUMMY_HASH, True, False, 0, 1)
+            account = Account(f"old-{k:02d}", e164(PHONES[k]), name, unit("so-tttt"), DUMMY_HASH, True, False, 0, 1)
             repo.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
             people.append(account)
             batch.save(
@@ -65,13 +65,13 @@ def stored(repo):
                     score=15 if k < len(HOSTILE) else 3,
                     duration_ms=100_000 + (k // 2) * 1000,  # pairs tie: the review sheet lists them too
                     prediction=5,
-                    unit_id="so-tttt",
+                    unit_id=unit("so-tttt"),
                     full_name=name,
                     phone_masked=mask(account.phone),
                     attempt_id=f"att-{k}",
                     attempts=1,
                     received_at_ms=0,
-                    gsi1pk=unit_week_index_pk(1, "so-tttt"),
+                    gsi1pk=unit_week_index_pk(1, unit("so-tttt")),
                     gsi1sk=account.account_id,
                 )
             )

@@ -29,7 +29,7 @@ from tests.stress.harness import (
     running_stack,
     secrets_in,
 )
-from tests.support import WEEK1_MID
+from tests.support import WEEK1_MID, unit
 
 PASSWORD = "mat-khau-123"
 KEY_FIELDS = re.compile(r'"(correct|correct_option|answer_key|answers_key|is_correct|dap_an|solution)"\s*:')
@@ -87,7 +87,7 @@ def world(tmp_path_factory):
                     {
                         "full_name": f"Người Kiểm Tra {k}",
                         "phone": phone,
-                        "unit_id": "so-tttt",
+                        "unit_id": unit("so-tttt"),
                         "password": PASSWORD,
                         "consent": True,
                     },

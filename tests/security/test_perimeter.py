@@ -43,10 +43,11 @@ from tests.support import (
     event,
     make_content,
     solve_proof,
+    unit,
 )
 
 TABLE = "contest-perimeter"
-REGISTER = {"full_name": "Nguyễn Văn An", "unit_id": "so-tttt", "password": "mat-khau-123", "consent": True}
+REGISTER = {"full_name": "Nguyễn Văn An", "unit_id": unit("so-tttt"), "password": "mat-khau-123", "consent": True}
 
 
 # --------------------------------------------------------------------------- in-process: the handlers

@@ -22,7 +22,7 @@ from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_t
 from contest.repository import Repository
 from contest.sender import MemorySender
 from tests.integration.conftest import TABLE, load_handlers
-from tests.support import ORIGIN_SECRET, PHONES, WEEK1_MID, Api, code_for, e164, make_content, solve_proof
+from tests.support import ORIGIN_SECRET, PHONES, WEEK1_MID, Api, code_for, e164, make_content, solve_proof, unit
 
 make_dynamodb_atomic()
 make_router_state_per_thread()
@@ -198,7 +198,7 @@ def test_every_code_sending_route_refuses_a_missing_proof_before_anything_else(p
     body = body or {
         "full_name": "Lê Văn Cường",
         "phone": PHONES[1],
-        "unit_id": "so-tttt",
+        "unit_id": unit("so-tttt"),
         "password": "mat-khau-123",
         "consent": True,
     }

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from tests.support import CONTENT as TEST_CONTENT
 from tests.support import PROOF_PATHS, TEST_SMS_CHANGES, apply_changes, solve_proof
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,7 +36,7 @@ OPTION_IDS = ("A", "B", "C", "D")
 # --------------------------------------------------------------------------- content and stack
 
 
-def synthetic_bank(weeks: int, per_week: int) -> dict[str, Any]:
+def synthetic_bank(weeks: int, per_week: int, document: str = "qd-505-qd-ttg-2022") -> dict[str, Any]:
     """A generated bank (the tests know nothing of the real questions). Correct option varies per question."""
     questions = []
     n = 0
@@ -51,7 +52,7 @@ def synthetic_bank(weeks: int, per_week: int) -> dict[str, Any]:
                     "correct": correct,
                     "difficulty": "easy",
                     "weeks": [week],
-                    "source": {"document": "qd-505-qd-ttg-2022", "ref": "Điều 1", "fact": "1"},
+                    "source": {"document": document, "ref": "Điều 1", "fact": "1"},
                 }
             )
     return {"questions": questions}
@@ -61,7 +62,7 @@ def make_root(tmp: Path, *, per_week: int | None = None, contest_changes: dict[s
     """A repository-shaped folder: content/ copied (a generated bank instead of the real questions,
     `contest_changes` applied as dotted keys), functions/ linked to the real handlers."""
     root = tmp / "repo"
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("questions"))
+    shutil.copytree(TEST_CONTENT, root / "content", ignore=shutil.ignore_patterns("questions"))
     (root / "functions").symlink_to(REPO / "functions")
     contest_path = root / "content" / "contest.yaml"
     contest = yaml.safe_load(contest_path.read_text(encoding="utf-8"))
@@ -71,8 +72,10 @@ def make_root(tmp: Path, *, per_week: int | None = None, contest_changes: dict[s
     contest_path.write_text(yaml.safe_dump(contest, allow_unicode=True, sort_keys=False), encoding="utf-8")
     per_week = per_week or 2 * int(contest["quiz"]["questions_per_attempt"])
     (root / "content" / "questions").mkdir()
+    document = sorted((root / "content" / "documents").glob("*.md"))[0].stem  # one the contest under test has
     (root / "content" / "questions" / "stress.yaml").write_text(
-        yaml.safe_dump(synthetic_bank(len(contest["weeks"]), per_week), allow_unicode=True), encoding="utf-8"
+        yaml.safe_dump(synthetic_bank(len(contest["weeks"]), per_week, document), allow_unicode=True),
+        encoding="utf-8",
     )
     return root
 

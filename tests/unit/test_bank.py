@@ -22,13 +22,14 @@ from contest.bank import (
     write_bank,
 )
 from contest.model import Bank, Question, Source
+from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "banks"
 FIXTURE_DOCUMENTS = FIXTURES / "documents"
 FIXTURE_WEEKS = [1, 2]
 FIXTURE_PER_ATTEMPT = 2
-CONTENT = ROOT / "content"
+CONTENT = TEST_CONTENT
 # The fact sheet sits next to the checkout (/work/shared next to /work/main, or two levels up from a worktree).
 FACT_SHEET = next(
     (
@@ -299,9 +300,14 @@ def shipped() -> Bank:
 
 def test_shipped_bank_passes_the_check(shipped):
     assert find_near_duplicates(shipped) == []
+
+
+@pytest.mark.shipped_content
+def test_shipped_bank_holds_at_least_160_questions(shipped):
     assert len(shipped.questions) >= 160
 
 
+@pytest.mark.shipped_content
 def test_shipped_week_pools_hold_at_least_40_questions(shipped):
     weeks, per_attempt = shipped_settings()
     for week in weeks:
@@ -356,6 +362,7 @@ PLAN_DOCUMENTS = [
 ]
 
 
+@pytest.mark.shipped_content
 def test_one_study_page_per_plan_document_in_plan_order():
     for order, doc in enumerate(PLAN_DOCUMENTS, 1):
         text = (CONTENT / "documents" / f"{doc}.md").read_text(encoding="utf-8")
@@ -445,6 +452,7 @@ def test_fact_sheet_parser_reads_statuses():
     }
 
 
+@pytest.mark.shipped_content
 def test_every_shipped_question_comes_from_a_verified_fact(shipped, fact_sheet):
     for q in shipped.questions:
         status = fact_sheet.get(q.source.fact or "")
@@ -479,18 +487,21 @@ def test_no_shipped_question_rests_on_a_fact_dated_after_the_contest(shipped):
         assert q.source.date is None or q.source.date <= last, (q.id, q.source.date)
 
 
+@pytest.mark.shipped_content
 def test_no_question_asks_the_disputed_structure_of_the_2023_law(shipped):
     for q in shipped.questions:
         if q.source.document == "luat-giao-dich-dien-tu":
             assert not re.search(r"bao nhiêu chương|mấy chương", q.text), q.id
 
 
+@pytest.mark.shipped_content
 def test_no_question_asks_the_symbol_of_the_5406_letter(shipped):
     # The plan writes 5406/BTTTT-THH; the real symbol is 5406/BTTTT-CĐSQG. Never ask which is right.
     for q in shipped.questions:
         assert not any("BTTTT-THH" in o and "5406" in o for o in q.options.values()), q.id
 
 
+@pytest.mark.shipped_content
 def test_replacing_a_fact_with_an_unverified_one_is_caught(shipped, fact_sheet):
     # Given a question pointed at an unverified fact (29), Then the verified-fact rule rejects it
     q = replace(shipped.questions[0], source=replace(shipped.questions[0].source, fact="29"))

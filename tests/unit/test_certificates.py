@@ -34,7 +34,21 @@ from contest.ranking import RankingRules, aggregate_units, rank_final_units, ran
 from tests.support import make_bank, make_content
 
 VN = timezone(timedelta(hours=7))
-CONTENT = make_content()
+# The contest under test with the prize table these tests are written for (six weekly prizes 1/2/3, three unit
+# prizes), whatever the contest's own prizes are (CONTEST_TEST_CONTENT, tests/support.py).
+PRIZES = {
+    "prizes.weekly": [
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 2000000},
+        {"rank": "second", "label": "Giải Nhì", "count": 2, "amount": 1000000},
+        {"rank": "third", "label": "Giải Ba", "count": 3, "amount": 500000},
+    ],
+    "prizes.final_units": [
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 3000000},
+        {"rank": "second", "label": "Giải Nhì", "count": 1, "amount": 2000000},
+        {"rank": "third", "label": "Giải Ba", "count": 1, "amount": 1000000},
+    ],
+}
+CONTENT = make_content(contest_changes=PRIZES)
 CONTEST = CONTENT.contest
 WEEK = CONTEST.weeks[0]
 VOWELS = "aăâeêioôơuưy"
@@ -90,6 +104,11 @@ def published_week(names: list[str], tie: bool = False) -> dict:
     return json.loads(canonical_json(public))
 
 
+def issued_line(at) -> str:
+    d = at.astimezone(VN).date()
+    return f"{STYLE.place}, ngày {d.day:02d} tháng {d.month:02d} năm {d.year}"
+
+
 def text_of(pdf: bytes) -> str:
     return unicodedata.normalize("NFC", "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
 
@@ -115,8 +134,9 @@ def test_each_weekly_certificate_carries_its_winner_as_published(tmp_path):
         assert entry["name"] in " ".join(lines), (entry["name"], text)  # a long name may wrap
         assert f"Đơn vị: {entry['unit']}" in lines
         assert f"đã đạt {label.upper()}" in lines
-        assert "Tuần 1 (16/10/2023 – 22/10/2023)" in lines
-        assert "Đồng Hới, ngày 22 tháng 10 năm 2023" in lines
+        opens, closes = WEEK.opens_at.astimezone(VN), WEEK.closes_at.astimezone(VN)
+        assert f"Tuần 1 ({opens:%d/%m/%Y} – {closes:%d/%m/%Y})" in lines  # shipped: 16/10/2023 – 22/10/2023
+        assert issued_line(WEEK.results_at) in lines  # shipped: "Đồng Hới, ngày 22 tháng 10 năm 2023"
         assert CONTEST.name in lines and "SỞ VĂN HOÁ, THỂ THAO VÀ DU LỊCH" in lines
         assert f"Số: {cert.number}" in lines and cert.number.endswith("/GCN-SVHTTDL-T1")
         # And the code is the documented hash of fields anyone reads in week-1.json
@@ -212,7 +232,7 @@ def test_the_page_is_an_agency_document_ready_to_sign_and_stamp():
         "ỦY BAN NHÂN DÂN TỈNH QUẢNG BÌNH",
         "SỞ VĂN HOÁ, THỂ THAO VÀ DU LỊCH",
         "Số: 01/GCN-SVHTTDL-T1",
-        "Đồng Hới, ngày 22 tháng 10 năm 2023",
+        issued_line(WEEK.results_at),
         "KT. GIÁM ĐỐC",
         "PHÓ GIÁM ĐỐC",
         "Trần Thị Bích Ngọc",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from contest import sitebuild
+from tests.support import CONTENT as TEST_CONTENT
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -19,7 +21,7 @@ REPO = Path(__file__).resolve().parents[2]
 def make_root(tmp_path: Path, edit_contest=None, documents: dict[str, str] | None = None) -> Path:
     """A copy of content/ and site/ where a test may change the contest definition and the documents."""
     root = tmp_path / "repo"
-    shutil.copytree(REPO / "content", root / "content", ignore=shutil.ignore_patterns("documents"))
+    shutil.copytree(TEST_CONTENT, root / "content", ignore=shutil.ignore_patterns("documents"))
     shutil.copytree(REPO / "site", root / "site")
     (root / "content" / "documents").mkdir()
     for name, text in (documents or {}).items():
@@ -47,10 +49,11 @@ def doc(doc_id: str, title: str, order: int, body: str = "# Tiêu đề\n\nNội
 # ---------------------------------------------------------------- the rules page
 
 
+@pytest.mark.shipped_content
 def test_rules_page_shows_every_week_question_count_attempts_prizes_and_exclusions():
     # Given the real contest definition
     page = sitebuild.generate_pages(REPO)[sitebuild.RULES_PAGE]
-    contest = sitebuild.load_contest(REPO / "content")
+    contest = sitebuild.load_contest(TEST_CONTENT)
 
     # Then every week's opening, closing and results instants are on the page, in Vietnamese form
     assert "| 1 | 00:00 Thứ Hai, 16/10/2023 | 19:00 Chủ nhật, 22/10/2023 | 20:00 Chủ nhật, 22/10/2023 |" in page
@@ -73,15 +76,17 @@ def test_rules_page_shows_every_week_question_count_attempts_prizes_and_exclusio
     assert "Sở, ban, ngành cấp tỉnh" in page  # who may register, from units.yaml
 
 
-def test_rules_page_states_the_final_unit_formula_and_its_weights_from_the_config():
-    page = sitebuild.generate_pages(REPO)[sitebuild.RULES_PAGE]
-    contest = sitebuild.load_contest(REPO / "content")
-    assert contest.final_formula  # the shipped contest has weights
+def test_rules_page_states_the_final_unit_formula_and_its_weights_from_the_config(tmp_path):
+    page = sitebuild.generate_pages(make_root(tmp_path))[sitebuild.RULES_PAGE]
+    contest = sitebuild.load_contest(TEST_CONTENT)
+    assert contest.final_formula  # both the shipped contest and the fixture have weights
     assert "điểm tổng hợp" in page
     for weight in contest.final_formula.values():
-        assert str(weight).replace(".", ",") in page
+        if weight:
+            assert f"{weight:g}".replace(".", ",") in page
 
 
+@pytest.mark.shipped_content
 def test_rules_page_follows_a_changed_contest_definition(tmp_path):
     # Given organisers change the schedule, the quiz settings, a prize and the exclusions
     def edit(data):
@@ -283,13 +288,15 @@ def test_build_produces_every_page_with_content_pulled_in(built):
         "quyen-rieng-tu/index.html",
     ):
         assert (built / page).is_file(), page
+    contest = sitebuild.load_contest(TEST_CONTENT)
     html = (built / "the-le" / "index.html").read_text(encoding="utf-8")
-    assert "20:00 Chủ nhật, 22/10/2023" in html and 'lang="vi"' in html
+    assert sitebuild.moment(contest.weeks[0].results_at) in html and 'lang="vi"' in html
     register = (built / "dang-ky" / "index.html").read_text(encoding="utf-8")
-    assert "Tôi đồng ý để Ban Tổ chức xử lý các dữ liệu cá nhân" in register
+    assert "Tôi đồng ý để Ban Tổ chức xử lý họ tên, số điện thoại" in register  # a box per consent purpose
+    assert 'data-purpose="participation"' in register and 'data-purpose="statistics"' in register
     assert "{{" not in register
     quiz = (built / "thi" / "index.html").read_text(encoding="utf-8")
-    assert 'data-questions="15"' in quiz
+    assert f'data-questions="{contest.quiz.questions_per_attempt}"' in quiz
     assert "Quyết định về Ngày Chuyển đổi số quốc gia" in html  # the materials are in the nav of every page
 
 
@@ -476,6 +483,54 @@ def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
     (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text("function(){}")
     with pytest.raises(ValueError, match="search can no longer be loaded on demand"):
         lighten(tmp_path, tmp_path / "lazy.js")
+
+
+# --- the privacy page -------------------------------------------------------------------
+
+
+def test_privacy_page_states_controller_purposes_processors_transfer_retention_and_rights():
+    page = sitebuild.generate_pages(REPO)[sitebuild.PRIVACY_PAGE]
+    assert page == unicodedata.normalize("NFC", page)
+    assert "Sở Thông tin và Truyền thông tỉnh Hà Tĩnh" in page
+    for title in ("Tham gia Cuộc thi và kết quả (bắt buộc)", "Thống kê tổng hợp (không bắt buộc)"):
+        assert f"### {title}" in page
+    assert "Vì sao mục «Người phụ trách đơn vị được xem tôi tham gia» không bắt buộc" in page
+    assert "| Amazon Web Services (AWS) |" in page and "SNS" in page
+    assert "## Chuyển dữ liệu cá nhân ra nước ngoài" in page and "Singapore (vùng `ap-southeast-1`)" in page
+    assert "Dữ liệu cá nhân được lưu đến Thứ Tư, 31/01/2024" in page
+    assert "[Trang của tôi](tai-khoan.md)" in page and "trong 72 giờ" in page
+    assert "{{" not in page
+
+
+def test_privacy_page_follows_a_changed_privacy_section(tmp_path):
+    def edit(data):
+        data["privacy"].update(
+            region="ap-southeast-7",
+            region_name="Thái Lan",
+            contact_email="dulieu@example.gov.vn",
+            contact_phone="0239 000 000",
+            erasure_hours=24,
+            retention="2024-03-01T00:00:00+07:00",
+        )
+        data["privacy"]["processors"] = [{"name": "Nhà mạng X", "role": "Gửi SMS", "location": "Việt Nam"}]
+        data["registration"]["consent_purposes"] = data["registration"]["consent_purposes"][:1]
+
+    page = sitebuild.generate_pages(make_root(tmp_path, edit))[sitebuild.PRIVACY_PAGE]
+    assert "Thái Lan (vùng `ap-southeast-7`)" in page and "Singapore" not in page
+    assert "dulieu@example.gov.vn" in page and "0239 000 000" in page
+    assert "| Nhà mạng X | Gửi SMS | Việt Nam |" in page and "Amazon Web Services (AWS) |" not in page
+    assert "trong 24 giờ" in page and "01/03/2024" in page
+    assert "Thống kê" not in page and "Vì sao mục" not in page
+
+
+def test_consent_boxes_escape_the_texts_and_mark_only_required_purposes_required():
+    from contest.content import load_content
+
+    contest = load_content(REPO / "content").contest
+    boxes = sitebuild.consent_boxes(contest, "reg")
+    assert boxes.count('type="checkbox"') == len(contest.consent_purposes)
+    assert boxes.count(" required ") == sum(p.required for p in contest.consent_purposes)
+    assert 'id="reg-consent-participation" name="consent-participation"' in boxes
 
 
 def test_the_pages_contest_data_carries_the_contests_time_zone_and_currency(tmp_path):

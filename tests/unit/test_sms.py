@@ -8,11 +8,12 @@ import pytest
 
 from contest.content import ContentError, parse_contest, read_yaml
 from contest.sms import GSM7_PART_SEPTETS, code_text, gsm7_septets, template_problems
-from tests.support import ROOT, apply_changes
+from tests.support import CONTENT as TEST_CONTENT
+from tests.support import apply_changes
 
 
 def contest_with(**sms: object) -> dict:
-    raw = json.loads(json.dumps(read_yaml(ROOT / "content" / "contest.yaml"), default=str))
+    raw = json.loads(json.dumps(read_yaml(TEST_CONTENT / "contest.yaml"), default=str))
     apply_changes(raw, {f"sms.{k}": v for k, v in sms.items()})
     return raw
 

@@ -9,6 +9,7 @@ import pytest
 from contest import schemas
 from contest.errors import ValidationFailed
 from contest.validation import validate
+from tests.support import unit
 
 VIETNAMESE_LETTERS = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵĐ")
 
@@ -23,7 +24,7 @@ def register_body(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "full_name": "Nguyễn Văn An",
         "phone": "0912345678",
-        "unit_id": "so-tttt",
+        "unit_id": unit("so-tttt"),
         "password": "mat-khau-123",
         "consent": True,
     }
