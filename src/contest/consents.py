@@ -1,4 +1,4 @@
-"""Consent per purpose (issue 14, Law 91/2025/QH15): pure rules over plain values.
+"""Consent per purpose (Law 91/2025/QH15): pure rules over plain values.
 
 A contestant's consents are a mapping purpose id -> {"version", "given_at_ms", "withdrawn_at_ms"}: the text
 version they agreed to, when, and when they withdrew it (None while it stands). Required purposes (taking part
@@ -99,7 +99,7 @@ def _known(purposes: tuple[ConsentPurpose, ...], purpose_id: str) -> ConsentPurp
     return purpose
 
 
-COORDINATOR = "coordinator"  # the purpose that lets the unit's coordinator see the person (issue 8)
+COORDINATOR = "coordinator"  # the purpose that lets the unit's coordinator see the person
 
 
 def unit_visible(purposes: tuple[ConsentPurpose, ...], consents: Record) -> bool:

@@ -468,7 +468,7 @@ LEGACY_PURPOSE_TITLE = "Tham gia Cuộc thi và kết quả"
 
 
 def _consent_purposes(r: _Reader, reg: Any) -> tuple[tuple[ConsentPurpose, ...], str]:
-    """`registration.consent_purposes` (issue 14): one consent per purpose, each with its text, recorded with
+    """`registration.consent_purposes`: one consent per purpose, each with its text, recorded with
     `consent_version`. The older single `consent_text` is read as the one required purpose `participation`.
     Returns the purposes and the whole text shown at registration (every purpose's text, in order)."""
     version = r.get(reg, "consent_version", str, label="registration.consent_version")
@@ -510,7 +510,7 @@ PROCESSOR_KEYS = ("name", "role", "location")
 
 
 def _privacy(r: _Reader, raw: Any, organiser: str) -> PrivacyPolicy:
-    """`privacy:` (issue 14), strict: what the privacy page states and the deadlines of data subjects' requests."""
+    """`privacy:`, strict: what the privacy page states and the deadlines of data subjects' requests."""
     if not raw:
         return PrivacyPolicy(controller=organiser)
 

@@ -414,7 +414,7 @@ class MissingReason(ContestError):
     message = "Cần ghi lý do và người quyết định."
 
 
-# Personal data lifecycle (issue 14): erasure and the retention purge
+# Personal data lifecycle: erasure and the retention purge
 class UnknownAccount(ContestError):
     code = "ACCOUNT_NOT_FOUND"
     status = 404

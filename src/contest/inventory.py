@@ -1,4 +1,4 @@
-"""The data inventory (issue 14, docs/privacy.md): every stored attribute and file, its purpose, category,
+"""The data inventory (docs/privacy.md): every stored attribute and file, its purpose, category,
 retention and place. `contest privacy inventory` writes it as Markdown; tests/unit/test_inventory.py fails when a
 PynamoDB model gains an attribute this module does not describe (or describes one that no longer exists).
 

@@ -141,7 +141,7 @@ class CertificateStyle:
 
 @dataclass(frozen=True)
 class ConsentPurpose:
-    """One purpose a contestant consents to (contest.yaml `registration.consent_purposes`, issue 14)."""
+    """One purpose a contestant consents to (contest.yaml `registration.consent_purposes`)."""
 
     id: str
     title: str
@@ -160,7 +160,7 @@ class Processor:
 
 @dataclass(frozen=True)
 class PrivacyPolicy:
-    """contest.yaml `privacy:` (issue 14): what the code cannot know about the controller and its processors,
+    """contest.yaml `privacy:`: what the code cannot know about the controller and its processors,
     and the deadlines the organisers answer data subjects' requests within (Law 91/2025/QH15;
     docs/privacy-rights.md)."""
 

@@ -366,8 +366,8 @@ class Repository:
             raise TooManyRegistrations()
 
     def number_state(self, phone: str, erased_key: str | None = None) -> tuple[bool, PhoneClaim | None, bool]:
-        """(excluded, claim, erased) of a number in ONE consistent BatchGetItem; `erased_key` (issue 14,
-        contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
+        """(excluded, claim, erased) of a number in ONE consistent BatchGetItem; `erased_key`
+        (contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
         connection = tables.TableSchema._get_connection()
         keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": "CLAIM"}]
         if erased_key is not None:
@@ -402,7 +402,7 @@ class Repository:
         return True
 
     def is_erased(self, key: str) -> bool:
-        """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest (issue 14)."""
+        """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest."""
         from contest.tables import ErasureItem
 
         try:
@@ -1400,7 +1400,7 @@ class CloseRepository(Repository):
         ).save()
 
     def purged(self) -> bool:
-        """Whether the retention purge has run (issue 14): the close then refuses to republish."""
+        """Whether the retention purge has run: the close then refuses to republish."""
         from contest.tables import PurgeItem
 
         try:
@@ -1467,7 +1467,7 @@ class UnitMember:
     phone: str  # E.164; services mask it before it leaves
     verified: bool
     excluded: bool
-    unit_visible: bool = False  # the coordinator-view consent stands (issue 14)
+    unit_visible: bool = False  # the coordinator-view consent stands
 
 
 def _index_pages(pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -1594,7 +1594,7 @@ class CoordinatorRepository(CloseRepository):
         return counts
 
 
-# --- personal data lifecycle (issue 14): erasure and the retention purge ------------------------------------
+# --- personal data lifecycle: erasure and the retention purge ------------------------------------
 
 ERASED = "ERASED"
 RETENTION = "RETENTION"
@@ -1735,7 +1735,7 @@ class ErasureRepository(CoordinatorRepository):
 
 
 # ---------------------------------------------------------------------------------------------------
-# Data subjects' rights (issue 14): consents, the privacy request log, everything stored about an account.
+# Data subjects' rights: consents, the privacy request log, everything stored about an account.
 # ---------------------------------------------------------------------------------------------------
 
 from contest.tables import PrivacyRequestItem  # noqa: E402

@@ -288,7 +288,7 @@ def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
 
 
 def privacy_markdown(contest: Contest) -> str:
-    """The privacy page (issue 14, Law 91/2025/QH15), from contest.yaml `registration.consent_purposes` and
+    """The privacy page (Law 91/2025/QH15), from contest.yaml `registration.consent_purposes` and
     `privacy:`: controller, purposes, categories, processors and where they are, the cross-border transfer,
     retention, rights and how to use them on «Trang của tôi»."""
     p = contest.privacy

@@ -14,7 +14,7 @@ One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who r
 | ContentItem     | CONTENT                     | bundle                   | cold start (cached)                   |
 
 Index `gsi1` (keys `gsi1pk` / `gsi1sk`, projection: keys + full_name, phone, verified, excluded, unit_visible —
-never a score), issue 8 (coordinators, progress report):
+never a score), read by the coordinators' page and the progress report:
 
 | item            | gsi1pk                      | gsi1sk                   | read by                               |
 |-----------------|-----------------------------|--------------------------|---------------------------------------|
@@ -87,7 +87,7 @@ class AccountItem(_Item):
     created_at_ms = NumberAttribute()
     consent_at_ms = NumberAttribute()
     consent_version = UnicodeAttribute()
-    consents = UnicodeAttribute(null=True)  # JSON: purpose -> {version, given_at_ms, withdrawn_at_ms} (issue 14)
+    consents = UnicodeAttribute(null=True)  # JSON: purpose -> {version, given_at_ms, withdrawn_at_ms}
     unit_visible = BooleanAttribute(null=True)  # the coordinator-view consent stands (index gsi1 projects it)
     password_version = NumberAttribute(default=1)
     session_version = NumberAttribute(null=True)  # raised by logout (ADD 1); absent = 0
@@ -378,7 +378,7 @@ MODELS = (*MODELS, AwardItem, ReclaimItem)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Data subjects' requests (issue 14): the privacy request log. One small partition; an item holds the
+# Data subjects' requests: the privacy request log. One small partition; an item holds the
 # account id and what was asked, never a name or a phone (it outlives an erased account as proof of handling).
 #
 # | item               | pk       | sk            | read by                                          |
@@ -402,7 +402,7 @@ MODELS = (*MODELS, PrivacyRequestItem)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Personal data lifecycle (issue 14): erasures executed and the retention purge.
+# Personal data lifecycle: erasures executed and the retention purge.
 #
 # | item        | pk       | sk                   | read by                                                   |
 # |-------------|----------|----------------------|-----------------------------------------------------------|

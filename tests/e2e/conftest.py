@@ -131,7 +131,7 @@ def e2e_root(tmp_path_factory) -> Path:
     contest = yaml.safe_load((root / "content" / "contest.yaml").read_text(encoding="utf-8"))
     # the journeys below prove the phone at registration; the at_award journey is in tests/integration
     contest["registration"]["verification"] = "at_registration"
-    # the consent journeys (issue 14) tick the shipped purposes: a contest with one consent text gets them too
+    # the consent journeys tick the shipped purposes: a contest with one consent text gets them too
     if "consent_purposes" not in contest["registration"]:
         shipped = yaml.safe_load((REPO / "content" / "contest.yaml").read_text(encoding="utf-8"))["registration"]
         contest["registration"].pop("consent_text", None)

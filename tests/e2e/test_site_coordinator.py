@@ -42,7 +42,7 @@ def account(base: str, code_for, name: str, unit: str) -> tuple[str, str]:
             "phone": number,
             "unit_id": unit,
             "password": PASSWORD,
-            # the coordinator sees by name only those who consent to it (issue 14)
+            # the coordinator sees by name only those who consent to it
             "consents": {"participation": True, "coordinator": True},
         },
         extra={"X-Altcha": proof},

@@ -1,4 +1,4 @@
-"""Issue 14 in Chromium at 360×800: a box per consent purpose at registration, then on «Trang của tôi» the
+"""Data subjects' rights in Chromium at 360×800: a box per consent purpose at registration, then on «Trang của tôi» the
 contestant downloads their data (JSON + a readable view), withdraws an optional consent and asks for erasure."""
 
 from __future__ import annotations

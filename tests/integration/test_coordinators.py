@@ -27,9 +27,9 @@ PERSON = {
     5: ("Đặng Quốc Phong", UNIT_A, False),  # coordinator of A, takes no part
     6: ("Vũ Thị Giang", UNIT_B, False),  # coordinator of B
     7: ("Bùi Minh Hải", UNIT_A, False),  # an ordinary contestant of A
-    8: ("Ngô Thị Hương", UNIT_A, True),  # takes part but does not consent to the coordinator view (issue 14)
+    8: ("Ngô Thị Hương", UNIT_A, True),  # takes part but does not consent to the coordinator view
 }
-# Every purpose of the contest under test ticked; where it has a coordinator-view purpose (issue 14), person 8
+# Every purpose of the contest under test ticked; where it has a coordinator-view purpose, person 8
 # declines it and is not named on the unit page (a contest with one consent text names everyone, as before).
 ALL_PURPOSES = {p.id: True for p in make_content().contest.consent_purposes}
 HIDDEN = {8} if "coordinator" in ALL_PURPOSES else set()

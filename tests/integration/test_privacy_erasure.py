@@ -1,4 +1,4 @@
-"""Issue 14: erasure execution and the retention purge, end to end on moto.
+"""Personal data lifecycle: erasure execution and the retention purge, end to end on moto.
 
 Contestants take the quiz through the real handlers, the week is closed by the real close_week handler, the
 erasure runs through `services.erasure.erase_account` and the purge through the close_week handler's daily

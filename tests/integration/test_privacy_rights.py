@@ -1,4 +1,4 @@
-"""Data subjects' rights (issue 14) through the real register handler on moto: consent per purpose at
+"""Data subjects' rights through the real register handler on moto: consent per purpose at
 registration, my data, withdrawing a consent, asking for erasure, and the organisers' request log (CLI)."""
 
 from __future__ import annotations

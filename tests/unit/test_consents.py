@@ -1,4 +1,4 @@
-"""Consent per purpose (issue 14): the pure rules and their contest.yaml section."""
+"""Consent per purpose: the pure rules and their contest.yaml section."""
 
 from __future__ import annotations
 

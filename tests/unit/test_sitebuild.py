@@ -485,7 +485,7 @@ def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
         lighten(tmp_path, tmp_path / "lazy.js")
 
 
-# --- the privacy page (issue 14) -------------------------------------------------------------------
+# --- the privacy page -------------------------------------------------------------------
 
 
 def test_privacy_page_states_controller_purposes_processors_transfer_retention_and_rights():

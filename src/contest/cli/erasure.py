@@ -1,4 +1,4 @@
-"""`contest privacy erase | purge | inventory`: the personal data lifecycle for organisers (issue 14).
+"""`contest privacy erase | purge | inventory`: the personal data lifecycle for organisers.
 
 `erase` executes an erasure (services/erasure.erase_account), `purge` deletes personal data after the retention
 date, `inventory` writes the data inventory (docs/privacy.md). `add_commands` puts them on the `contest privacy`

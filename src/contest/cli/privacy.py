@@ -1,9 +1,9 @@
-"""`contest privacy`: the log of data subjects' requests and their legal deadlines (issue 14).
+"""`contest privacy`: the log of data subjects' requests and their legal deadlines.
 
 Contestants make requests themselves on "Trang của tôi" (download my data, withdraw a consent, ask for
 erasure); every one is logged with the account id only. Organisers list the pending ones with their deadlines
-(Asia/Ho_Chi_Minh) and mark them handled. Erasure itself is executed by `contest privacy erase` (issue 14,
-erasure execution), which closes the request through `Privacy.erasure_done`.
+(Asia/Ho_Chi_Minh) and mark them handled. Erasure itself is executed by `contest privacy erase`, which closes
+the request through `Privacy.erasure_done`.
 """
 
 from __future__ import annotations

@@ -133,7 +133,7 @@ class Accounts:
             hour,
             contest.limits.registrations_per_ip_per_hour,
         )
-        # an erased number (issue 14) cannot register again in this contest: answered like any number, no account
+        # an erased number cannot register again in this contest: answered like any number, no account
         excluded, claim, erased = self.repo.number_state(e164, erasure_key(self.secret, e164))
         if claim is not None and not claim.live(now_ms // 1000):
             claim = None

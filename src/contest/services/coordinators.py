@@ -64,7 +64,7 @@ class Coordinators:
             }
             for w in started
         ]
-        # by name only those who consent to the coordinator view (issue 14); everyone counts in the figures
+        # by name only those who consent to the coordinator view; everyone counts in the figures
         people = sorted((m for m in members if m.unit_visible), key=lambda m: _listing_key(m.full_name))
         return {
             "unit_id": unit_id,

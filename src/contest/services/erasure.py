@@ -1,4 +1,4 @@
-"""Personal data lifecycle (issue 14): executing an erasure, and the retention purge.
+"""Personal data lifecycle: executing an erasure, and the retention purge.
 
 `erase_account` is what `contest privacy erase` (and the self-service erasure request, once approved) runs:
 

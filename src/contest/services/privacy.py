@@ -1,4 +1,4 @@
-"""Use cases of data subjects' rights (issue 14, Law 91/2025/QH15): my data, my consents, erasure requests,
+"""Use cases of data subjects' rights (Law 91/2025/QH15): my data, my consents, erasure requests,
 and the organisers' request log.
 
 Every request is logged as a `PrivacyRequest` holding the account id and what was asked, never a name or a

@@ -1,4 +1,4 @@
-/* "Trang của tôi", my personal data (issue 14): download everything stored about me (a JSON file and a readable
+/* "Trang của tôi", my personal data: download everything stored about me (a JSON file and a readable
  * view), withdraw or give again an optional consent, ask for erasure (current password). Imported by me.js. */
 import { $, api, clear, el, fmtMoment, fmtSeconds, status } from '../core.js';
 import { field, fieldError, liveClear, missing, onSubmit } from '../forms.js';

@@ -52,7 +52,7 @@ function unitPicker(form, cleanup) {
   fetchUnits();
 }
 
-/* Consent per purpose (issue 14): one box per purpose, built from contest.yaml (sitebuild.consent_boxes). */
+/* Consent per purpose: one box per purpose, built from contest.yaml (sitebuild.consent_boxes). */
 function consentChoices(form) {
   var out = {};
   $$('input[data-purpose]', form).forEach(function (b) { out[b.getAttribute('data-purpose')] = b.checked; });
