@@ -278,7 +278,7 @@ def test_the_purge_touches_nothing_before_the_retention_date_and_leaves_nothing_
     # the public results stay as published, and no republication can overwrite them with an empty ranking
     assert tcw.read_tree(tcw.public(env)) == public_before
     with pytest.raises(DataPurged):
-        runtime(week).close_week().close(1, force=True)
+        runtime(week).close_week().close(1, force=True, republish=True)  # even a deliberate republication
     assert tcw.close(week, tcw.scheduler_event("scheduler_default.json"))["status"] == "data-purged"
     # and a second run finds nothing more
     again = tcw.close(week, {"action": "purge"})
