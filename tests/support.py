@@ -172,6 +172,8 @@ def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | Non
     # Tests are written for the code-at-registration journey unless they ask for another mode.
     pinned = {"registration.verification": "at_registration", **TEST_SMS_CHANGES}
     apply_changes(raw_contest, {**pinned, **(contest_changes or {})})
+    if "registration.consent_purposes" in (contest_changes or {}):
+        raw_contest["registration"].pop("consent_text", None)  # the older single text cannot stand beside them
     raw_units = json.loads(json.dumps(read_yaml(CONTENT / "units.yaml")))
     contest = parse_contest(raw_contest)
     groups, units = parse_units(raw_units)
@@ -268,14 +270,17 @@ class Api:
 
     # --- the contestant's journey ----------------------------------------------------------------
 
-    def register(self, phone: str, name: str = "Nguyễn Văn An", unit: str = DEFAULT_UNIT, **kw: Any) -> Reply:
-        body = {
-            "full_name": name,
-            "phone": phone,
-            "unit_id": unit,
-            "password": "mat-khau-123",
-            "consent": True,
-        }
+    def register(
+        self,
+        phone: str,
+        name: str = "Nguyễn Văn An",
+        unit: str = DEFAULT_UNIT,
+        consents: dict[str, bool] | None = None,
+        **kw: Any,
+    ) -> Reply:
+        """`consents`: one box per purpose; None sends the older single box (the required purposes only)."""
+        body: dict[str, Any] = {"full_name": name, "phone": phone, "unit_id": unit, "password": "mat-khau-123"}
+        body.update({"consents": consents} if consents is not None else {"consent": True})
         return self.post("/api/register", body, **kw)
 
     def login(self, phone: str, password: str = "mat-khau-123") -> Reply:

@@ -45,8 +45,7 @@ def challenge():
 )
 def register(body):
     """Đăng ký tài khoản (một tài khoản cho mỗi số điện thoại)."""
-    body.pop("consent")  # the schema requires it to be true; its time and text version are recorded
-    return runtime.accounts.register(**body, ip=client_ip(app), proof=proven.get())
+    return runtime.accounts.register(**body, ip=client_ip(app), proof=proven.get())  # consents: time + version kept
 
 
 @route(app, "POST", "/api/verify", request=s.VERIFY, response=s.MESSAGE)
@@ -58,7 +57,6 @@ def verify(body):
 @route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof, pace=runtime.paced)
 def reclaim(body):
     """Lấy lại số điện thoại đã bị người khác đăng ký: một mã gửi tới số đó, rồi xác thực kèm phiếu."""
-    body.pop("consent")
     return runtime.accounts.reclaim(**body, ip=client_ip(app))
 
 
@@ -114,6 +112,24 @@ def me():
 def confirm_award(body):
     """Xác nhận số điện thoại cho giải của một tuần bằng mã gửi sau khi công bố kết quả."""
     return runtime.accounts.confirm_award(bearer(app), **body)
+
+
+@route(app, "GET", "/api/me/data", response=s.MY_DATA, auth=True)
+def my_data():
+    """Tải dữ liệu của tôi: mọi dữ liệu đang lưu về tài khoản (JSON)."""
+    return runtime.privacy.my_data(bearer(app))
+
+
+@route(app, "POST", "/api/me/consents", request=s.CONSENT_CHANGE, response=s.CONSENTS_CHANGED, auth=True)
+def change_consent(body):
+    """Rút lại (hoặc đồng ý lại) sự đồng ý với một mục đích không bắt buộc."""
+    return runtime.privacy.set_consent(bearer(app), **body)
+
+
+@route(app, "POST", "/api/me/erasure", request=s.ERASURE, response=s.ERASURE_REQUESTED, status=202, auth=True)
+def request_erasure(body):
+    """Yêu cầu xóa dữ liệu của tôi (nhập lại mật khẩu); được ghi vào sổ yêu cầu và xử lý trong thời hạn."""
+    return runtime.privacy.request_erasure(bearer(app), **body)
 
 
 @route(app, "GET", "/api/coordinator", response=s.COORDINATOR, auth=True)

@@ -24,9 +24,12 @@ from contest.model import (
     VERIFY_AT_REGISTRATION,
     Bank,
     CertificateStyle,
+    ConsentPurpose,
     Contest,
     Limits,
+    PrivacyPolicy,
     Prize,
+    Processor,
     Question,
     QuestionsLint,
     QuizRules,
@@ -207,6 +210,7 @@ CONTEST_SCHEMA: dict[str, Any] = {
         "award_confirmation_hours": None,
         "consent_version": None,
         "consent_text": None,
+        "consent_purposes": [{"id": None, "title": None, "text": None, "required": None}],
     },
     "limits": {
         "code_ttl_minutes": None,
@@ -237,6 +241,19 @@ CONTEST_SCHEMA: dict[str, Any] = {
     "final_units": {"weights": {"participation": None, "participation_rate": None, "mean_score": None}},
     "secretariat": None,
     "excluded_roles": None,
+    "privacy": {
+        "controller": None,
+        "address": None,
+        "contact_email": None,
+        "contact_phone": None,
+        "contact_person": None,
+        "region": None,
+        "region_name": None,
+        "processors": [{"name": None, "role": None, "location": None}],
+        "retention": None,
+        "response_hours": None,
+        "erasure_hours": None,
+    },
 }
 UNITS_SCHEMA: dict[str, Any] = {
     "groups": [{"id": None, "name": None}],
@@ -391,6 +408,7 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
             final_formula[str(name)] = float(weight)
 
     questions_lint = _questions_lint(r, r.get(data, "questions_lint", dict, {}) or {})
+    purposes, consent_text = _consent_purposes(r, reg)
 
     contest = Contest(
         name=r.get(data, "name", str) or "",
@@ -405,7 +423,9 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         verification=_verification(r, reg),
         award_confirmation_hours=positive(reg, "award_confirmation_hours", "registration.award_confirmation_hours", 72),
         consent_version=r.get(reg, "consent_version", str) or "",
-        consent_text=r.get(reg, "consent_text", str) or "",
+        consent_text=consent_text,
+        consent_purposes=purposes,
+        privacy=_privacy(r, r.get(data, "privacy", dict, {}) or {}, r.get(data, "organiser", str, "") or ""),
         limits=Limits(
             code_ttl_seconds=60 * positive(limits, "code_ttl_minutes", "limits.code_ttl_minutes", 5),
             code_max_tries=positive(limits, "code_max_tries", "limits.code_max_tries", 5),
@@ -441,6 +461,90 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
     if r.issues:
         raise ContentError(r.issues)
     return contest
+
+
+REQUIRED_PURPOSE = "participation"  # taking part and results: always required (the contest cannot run without it)
+LEGACY_PURPOSE_TITLE = "Tham gia Cuộc thi và kết quả"
+
+
+def _consent_purposes(r: _Reader, reg: Any) -> tuple[tuple[ConsentPurpose, ...], str]:
+    """`registration.consent_purposes`: one consent per purpose, each with its text, recorded with
+    `consent_version`. The older single `consent_text` is read as the one required purpose `participation`.
+    Returns the purposes and the whole text shown at registration (every purpose's text, in order)."""
+    version = r.get(reg, "consent_version", str, label="registration.consent_version")
+    if isinstance(reg, dict) and not version:
+        r.issue(reg, "consent_version", "'registration.consent_version' must not be empty")
+    raw = reg.get("consent_purposes") if isinstance(reg, dict) else None
+    if raw is None:
+        text = r.get(reg, "consent_text", str, label="registration.consent_text") or ""
+        if not text:
+            return (), ""
+        return (ConsentPurpose(REQUIRED_PURPOSE, LEGACY_PURPOSE_TITLE, text, True),), text
+    if "consent_text" in reg:
+        r.issue(reg, "consent_text", "write either 'consent_text' (one purpose) or 'consent_purposes', not both")
+    if not isinstance(raw, list) or not raw:
+        r.issue(reg, "consent_purposes", "'registration.consent_purposes' must be a non-empty list")
+        return (), ""
+    purposes: list[ConsentPurpose] = []
+    for item in raw:
+        purpose_id = r.get(item, "id", str, label="consent_purposes[].id")
+        title = r.get(item, "title", str, label="consent_purposes[].title")
+        text = r.get(item, "text", str, label="consent_purposes[].text")
+        required = r.get(item, "required", bool, label="consent_purposes[].required")
+        if None in (purpose_id, title, text, required):
+            continue
+        if not _ID.match(purpose_id.replace("_", "-")):
+            r.issue(item, "id", f"consent purpose id '{purpose_id}': lower-case letters, digits, '-' or '_'")
+        if any(p.id == purpose_id for p in purposes):
+            r.issue(item, "id", f"consent purpose '{purpose_id}' is listed twice")
+        if not title or not text:
+            r.issue(item, "text", f"consent purpose '{purpose_id}' needs a title and a text")
+        purposes.append(ConsentPurpose(purpose_id, title, text, required))
+    main = next((p for p in purposes if p.id == REQUIRED_PURPOSE), None)
+    if purposes and (main is None or not main.required):
+        r.issue(reg, "consent_purposes", f"a required purpose '{REQUIRED_PURPOSE}' (taking part and results) is needed")
+    return tuple(purposes), "\n\n".join(p.text for p in purposes)
+
+
+PROCESSOR_KEYS = ("name", "role", "location")
+
+
+def _privacy(r: _Reader, raw: Any, organiser: str) -> PrivacyPolicy:
+    """`privacy:`, strict: what the privacy page states and the deadlines of data subjects' requests."""
+    if not raw:
+        return PrivacyPolicy(controller=organiser)
+
+    def text(key: str, default: str = "") -> str:
+        return r.get(raw, key, str, default, label=f"privacy.{key}") or default
+
+    processors: list[Processor] = []
+    for item in r.get(raw, "processors", list, [], label="privacy.processors") or []:
+        name, role, location = (r.get(item, k, str, label=f"privacy.processors[].{k}") for k in PROCESSOR_KEYS)
+        if name and role and location:
+            processors.append(Processor(name, role, location))
+    retention = r.instant(raw, "retention") if "retention" in raw else None
+    hours = {}
+    for key in ("response_hours", "erasure_hours"):
+        value = r.get(raw, key, int, 72, label=f"privacy.{key}")
+        if value is not None and not 1 <= value <= 24 * 30:
+            r.issue(raw, key, f"'privacy.{key}' must be between 1 and 720 hours")
+        hours[key] = value or 72
+    region = text("region", "ap-southeast-1")
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
+        r.issue(raw, "region", f"'privacy.region' must be an AWS region such as ap-southeast-1, got {region!r}")
+    return PrivacyPolicy(
+        controller=text("controller", organiser),
+        address=text("address"),
+        contact_email=text("contact_email"),
+        contact_phone=text("contact_phone"),
+        contact_person=text("contact_person"),
+        region=region,
+        region_name=text("region_name", "Singapore"),
+        processors=tuple(processors),
+        retention=retention,
+        response_hours=hours["response_hours"],
+        erasure_hours=hours["erasure_hours"],
+    )
 
 
 CERTIFICATE_KEYS = {f.name for f in fields(CertificateStyle)}

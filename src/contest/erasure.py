@@ -1,4 +1,4 @@
-"""Erasure rules (issue 14): pure functions over plain values, no clock, no AWS.
+"""Erasure rules: pure functions over plain values, no clock, no AWS.
 
 An erased contestant's entry in a week whose results are PUBLISHED stays in the standings (ranks, tie groups,
 unit counts and the published SHA-256 of `standings.tsv` must not change) but carries nothing personal:

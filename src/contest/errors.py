@@ -93,6 +93,31 @@ class ConsentRequired(ContestError):
     )
 
 
+class UnknownConsentPurpose(ContestError):
+    code, status, message = "UNKNOWN_CONSENT_PURPOSE", 422, "Mục đồng ý không có trong chính sách quyền riêng tư."
+
+
+class RequiredConsent(ContestError):
+    code, status, message = (
+        "REQUIRED_CONSENT",
+        409,
+        "Sự đồng ý này là điều kiện để tham gia Cuộc thi nên không thể rút lại riêng. "
+        "Nếu bạn không muốn tiếp tục, hãy gửi «Yêu cầu xóa dữ liệu» trên Trang của tôi.",
+    )
+
+
+class PasswordIncorrect(ContestError):
+    code, status, message = (
+        "PASSWORD_INCORRECT",
+        403,
+        "Mật khẩu không đúng (hoặc đã nhập sai nhiều lần, vui lòng thử lại sau ít phút).",
+    )
+
+
+class PrivacyRequestNotFound(ContestError):
+    code, status, message = "PRIVACY_REQUEST_NOT_FOUND", 404, "Không tìm thấy yêu cầu này."
+
+
 class PhoneTaken(ContestError):
     code, status, message = (
         "PHONE_ALREADY_REGISTERED",
@@ -389,7 +414,7 @@ class MissingReason(ContestError):
     message = "Cần ghi lý do và người quyết định."
 
 
-# Personal data lifecycle (issue 14): erasure and the retention purge
+# Personal data lifecycle: erasure and the retention purge
 class UnknownAccount(ContestError):
     code = "ACCOUNT_NOT_FOUND"
     status = 404

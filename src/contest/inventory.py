@@ -1,4 +1,4 @@
-"""The data inventory (issue 14, docs/privacy.md): every stored attribute and file, its purpose, category,
+"""The data inventory (docs/privacy.md): every stored attribute and file, its purpose, category,
 retention and place. `contest privacy inventory` writes it as Markdown; tests/unit/test_inventory.py fails when a
 PynamoDB model gains an attribute this module does not describe (or describes one that no longer exists).
 
@@ -78,6 +78,8 @@ ITEMS: dict[str, Item] = {
             "verified_note": Attr(BASIC, "ghi chú của Ban Tổ chức khi xác nhận qua điện thoại"),
             "closed_at_ms": _at("tài khoản bị đóng do chủ số điện thoại lấy lại số"),
             "coordinator_unit": Attr(BASIC, "đơn vị người này phụ trách (Ban Tổ chức chỉ định)"),
+            "consents": Attr(BASIC, "sự đồng ý theo từng mục đích: phiên bản văn bản, thời điểm đồng ý và rút lại"),
+            "unit_visible": Attr(BASIC, "người phụ trách đơn vị được thấy tên (theo sự đồng ý với mục đó)"),
         },
     ),
     "PhoneItem": Item(
@@ -267,6 +269,22 @@ ITEMS: dict[str, Item] = {
             "at_ms": _at(),
             "withdrawn_weeks": Attr(NONE, "tuần bị rút kết quả"),
             "published_weeks": Attr(NONE, "tuần đã công bố trước đó"),
+        },
+    ),
+    "PrivacyRequestItem": Item(
+        "sổ yêu cầu về dữ liệu cá nhân (tải dữ liệu, rút lại đồng ý, xoá): không có tên, số điện thoại",
+        "PRIVACY / <X|W|E>-<12 ký tự hex>",
+        "giữ sau ngày `privacy.retention` làm bằng chứng đã xử lý (chỉ còn mã tài khoản, không liên kết tới ai)",
+        {
+            **_KEYS,
+            "account_id": Attr(PSEUDO, "tài khoản đã gửi yêu cầu (còn lại sau khi xoá tài khoản: chứng minh đã xử lý)"),
+            "kind": Attr(NONE, "loại yêu cầu: export, withdraw, erasure"),
+            "purpose": Attr(NONE, "mục đích bị rút lại sự đồng ý"),
+            "received_at_ms": _at("thời điểm nhận yêu cầu"),
+            "due_at_ms": _at("hạn xử lý theo luật (privacy.response_hours / erasure_hours)"),
+            "status": Attr(NONE, "chờ xử lý hoặc đã xử lý"),
+            "handled_by": Attr(BASIC, "người của Ban Tổ chức đã xử lý, hoặc «tự phục vụ»"),
+            "handled_at_ms": _at("thời điểm xử lý"),
         },
     ),
     "ErasureItem": Item(

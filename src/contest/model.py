@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from typing import Any
 
 OPTION_KEYS = ("A", "B", "C", "D")  # the default four options (quiz.options_per_question: 4)
 OPTION_LETTERS = "ABCDEF"  # quiz.options_per_question takes the first N of these (2–6)
@@ -139,6 +140,44 @@ class CertificateStyle:
 
 
 @dataclass(frozen=True)
+class ConsentPurpose:
+    """One purpose a contestant consents to (contest.yaml `registration.consent_purposes`)."""
+
+    id: str
+    title: str
+    text: str
+    required: bool  # a condition of taking part: cannot be refused at registration nor withdrawn later
+
+
+@dataclass(frozen=True)
+class Processor:
+    """Somebody who processes personal data for the organiser (contest.yaml `privacy.processors`)."""
+
+    name: str
+    role: str
+    location: str
+
+
+@dataclass(frozen=True)
+class PrivacyPolicy:
+    """contest.yaml `privacy:`: what the code cannot know about the controller and its processors,
+    and the deadlines the organisers answer data subjects' requests within (Law 91/2025/QH15;
+    docs/privacy-rights.md)."""
+
+    controller: str = ""
+    address: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    contact_person: str = ""  # the person or office in charge of personal data protection
+    region: str = "ap-southeast-1"
+    region_name: str = "Singapore"
+    processors: tuple[Processor, ...] = ()
+    retention: datetime | None = None  # personal data kept until (after the awards and the appeal period)
+    response_hours: int = 72  # answer a request to provide data or to withdraw consent within
+    erasure_hours: int = 72  # erase ("without delay") within
+
+
+@dataclass(frozen=True)
 class Contest:
     name: str
     theme: str
@@ -162,6 +201,12 @@ class Contest:
     sms: SmsPolicy = field(default_factory=SmsPolicy)
     questions_lint: QuestionsLint = field(default_factory=QuestionsLint)
     award_confirmation_hours: int = 72  # at_award: how long a prize winner has to confirm the phone
+    consent_purposes: tuple[ConsentPurpose, ...] = ()
+    privacy: PrivacyPolicy = field(default_factory=PrivacyPolicy)
+
+    def purpose(self, purpose_id: str) -> ConsentPurpose | None:
+        return next((p for p in self.consent_purposes if p.id == purpose_id), None)
+
     certificates: CertificateStyle | None = None  # None: `contest certificates` refuses until configured
     secretariat: str = "Tổ Thư ký"  # who reports an unresolved tie to the Ban Tổ chức (rules page)
     scope_label: str = "Toàn Cuộc thi"  # the whole-contest row of the reports ("Toàn tỉnh")
@@ -261,6 +306,9 @@ class Account:
     closed_at_ms: int | None = None  # closed when the phone's owner reclaimed the number
     coordinator_unit: str | None = None  # the unit whose participation this person may see (organisers appoint)
     session_version: int = 0  # raised by a server-side logout: every session signed before it is dead
+    consents: dict[str, dict[str, Any]] | None = None  # per purpose (contest.consents); None: registered before
+    consent_version: str = ""  # the single consent of accounts registered before consent per purpose
+    consent_at_ms: int = 0
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,10 @@ class Exclusion:
     note: str | None
 
 
+def _consents_json(consents: dict[str, Any]) -> str:
+    return json.dumps(consents, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def _is_condition_failure(exc: Exception) -> bool:
     return getattr(exc, "cause_response_code", None) == "ConditionalCheckFailedException"
 
@@ -199,6 +203,9 @@ def _account(item: AccountItem) -> Account:
         closed_at_ms=None if item.closed_at_ms is None else int(item.closed_at_ms),
         coordinator_unit=item.coordinator_unit,
         session_version=int(item.session_version or 0),
+        consents=json.loads(item.consents) if item.consents else None,
+        consent_version=item.consent_version or "",
+        consent_at_ms=int(item.consent_at_ms or 0),
     )
 
 
@@ -243,7 +250,14 @@ class Repository:
 
     # --- accounts --------------------------------------------------------------------------------
 
-    def _profile_item(self, account: Account, consent_at_ms: int, consent_version: str) -> AccountItem:
+    def _profile_item(
+        self,
+        account: Account,
+        consent_at_ms: int,
+        consent_version: str,
+        consents: dict[str, Any] | None = None,
+        unit_visible: bool | None = None,
+    ) -> AccountItem:
         return AccountItem(
             pk=account_pk(account.account_id),
             sk=PROFILE,
@@ -257,6 +271,8 @@ class Repository:
             created_at_ms=account.created_at_ms,
             consent_at_ms=consent_at_ms,
             consent_version=consent_version,
+            consents=None if consents is None else _consents_json(consents),
+            unit_visible=unit_visible,
             password_version=account.password_version,
             gsi1pk=unit_index_pk(account.unit_id),
             gsi1sk=account.account_id,
@@ -279,6 +295,8 @@ class Repository:
         code: CodeRecord | None,
         code_ttl_s: int,
         now_s: int = 0,
+        consents: dict[str, Any] | None = None,
+        unit_visible: bool | None = None,
         gate: RegistrationGate | None = None,
     ) -> None:
         """One transaction: phone not claimed (or its claim expired), account and its first code written; with
@@ -287,7 +305,7 @@ class Repository:
 
         An excluded phone is registered like any other (the answer must not reveal the list): the account
         carries `excluded`, is never ranked and cannot start a quiz once its owner proved the phone."""
-        profile = self._profile_item(account, consent_at_ms, consent_version)
+        profile = self._profile_item(account, consent_at_ms, consent_version, consents, unit_visible)
         claim = PhoneItem(
             pk=phone_pk(account.phone), sk="CLAIM", account_id=account.account_id, ttl=account.expires_at_s
         )
@@ -348,8 +366,8 @@ class Repository:
             raise TooManyRegistrations()
 
     def number_state(self, phone: str, erased_key: str | None = None) -> tuple[bool, PhoneClaim | None, bool]:
-        """(excluded, claim, erased) of a number in ONE consistent BatchGetItem; `erased_key` (issue 14,
-        contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
+        """(excluded, claim, erased) of a number in ONE consistent BatchGetItem; `erased_key`
+        (contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
         connection = tables.TableSchema._get_connection()
         keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": "CLAIM"}]
         if erased_key is not None:
@@ -384,7 +402,7 @@ class Repository:
         return True
 
     def is_erased(self, key: str) -> bool:
-        """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest (issue 14)."""
+        """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest."""
         from contest.tables import ErasureItem
 
         try:
@@ -748,13 +766,15 @@ class Repository:
         consent_version: str,
         old: Account | None,
         now_ms: int,
+        consents: dict[str, Any] | None = None,
+        unit_visible: bool | None = None,
     ) -> bool:
         """Consume the claim code and give the number to `new`, atomically.
 
         `old` is the unverified account that held the number (None when the number was free or its claim
         expired): it is closed (sessions ended, out of its unit's lists) and the claim moves to `new`.
         A verified account is never passed here (the service refuses before). False if anything moved."""
-        profile = self._profile_item(new, consent_at_ms, consent_version)
+        profile = self._profile_item(new, consent_at_ms, consent_version, consents, unit_visible)
         claim = PhoneItem(pk=phone_pk(phone), sk="CLAIM", account_id=new.account_id)
         try:
             with TransactWrite(connection=tables.connection()) as tx:
@@ -1380,7 +1400,7 @@ class CloseRepository(Repository):
         ).save()
 
     def purged(self) -> bool:
-        """Whether the retention purge has run (issue 14): the close then refuses to republish."""
+        """Whether the retention purge has run: the close then refuses to republish."""
         from contest.tables import PurgeItem
 
         try:
@@ -1447,6 +1467,7 @@ class UnitMember:
     phone: str  # E.164; services mask it before it leaves
     verified: bool
     excluded: bool
+    unit_visible: bool = False  # the coordinator-view consent stands
 
 
 def _index_pages(pk: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
@@ -1545,6 +1566,7 @@ class CoordinatorRepository(CloseRepository):
                         phone=raw.get("phone", {}).get("S", ""),
                         verified=bool(raw.get("verified", {}).get("BOOL", False)),
                         excluded=bool(raw.get("excluded", {}).get("BOOL", False)),
+                        unit_visible=bool(raw.get("unit_visible", {}).get("BOOL", False)),
                     )
                 )
         return members
@@ -1572,7 +1594,7 @@ class CoordinatorRepository(CloseRepository):
         return counts
 
 
-# --- personal data lifecycle (issue 14): erasure and the retention purge ------------------------------------
+# --- personal data lifecycle: erasure and the retention purge ------------------------------------
 
 ERASED = "ERASED"
 RETENTION = "RETENTION"
@@ -1710,3 +1732,200 @@ class ErasureRepository(CoordinatorRepository):
             retention_ms=purge.retention_ms,
             deleted=json.dumps(purge.deleted, sort_keys=True),
         ).save()
+
+
+# ---------------------------------------------------------------------------------------------------
+# Data subjects' rights: consents, the privacy request log, everything stored about an account.
+# ---------------------------------------------------------------------------------------------------
+
+from contest.tables import PrivacyRequestItem  # noqa: E402
+
+PRIVACY_PK = "PRIVACY"
+RECLAIMS_PK = RECLAIMS
+
+
+@dataclass(frozen=True)
+class PrivacyRequest:
+    request_id: str
+    account_id: str
+    kind: str  # export | withdraw | erasure
+    purpose: str | None
+    received_at_ms: int
+    due_at_ms: int
+    status: str  # pending | done
+    handled_by: str | None = None
+    handled_at_ms: int | None = None
+
+
+def _privacy_request(item: PrivacyRequestItem) -> PrivacyRequest:
+    return PrivacyRequest(
+        request_id=item.sk,
+        account_id=item.account_id,
+        kind=item.kind,
+        purpose=item.purpose,
+        received_at_ms=int(item.received_at_ms),
+        due_at_ms=int(item.due_at_ms),
+        status=item.status,
+        handled_by=item.handled_by,
+        handled_at_ms=None if item.handled_at_ms is None else int(item.handled_at_ms),
+    )
+
+
+def plain(raw: dict[str, Any]) -> Any:
+    """A DynamoDB attribute value as plain JSON (numbers as int when whole); bytes as their length only."""
+    (kind, value), *_ = raw.items()
+    if kind == "S":
+        return value
+    if kind == "N":
+        number = float(value)
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    if kind == "BOOL":
+        return bool(value)
+    if kind == "NULL":
+        return None
+    if kind == "L":
+        return [plain(v) for v in value]
+    if kind == "M":
+        return {k: plain(v) for k, v in value.items()}
+    if kind == "SS":
+        return sorted(value)
+    if kind == "NS":
+        return sorted(plain({"N": v}) for v in value)
+    return f"<{len(value)} bytes>"
+
+
+def plain_item(raw: dict[str, Any]) -> dict[str, Any]:
+    return {k: plain(v) for k, v in raw.items()}
+
+
+class PrivacyRepository(CoordinatorRepository):
+    # --- consents --------------------------------------------------------------------------------
+
+    def set_consents(
+        self, account_id: str, consents: dict[str, Any], seen: dict[str, Any] | None, unit_visible: bool
+    ) -> bool:
+        """Replace the account's consents if they are still what the caller read (False: they moved)."""
+        condition = AccountItem.pk.exists() & (
+            AccountItem.consents.does_not_exist() if seen is None else AccountItem.consents == _consents_json(seen)
+        )
+        try:
+            AccountItem(pk=account_pk(account_id), sk=PROFILE).update(
+                actions=[
+                    AccountItem.consents.set(_consents_json(consents)),
+                    AccountItem.unit_visible.set(unit_visible),
+                ],
+                condition=condition,
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    # --- the request log -------------------------------------------------------------------------
+
+    def log_privacy_request(self, request: PrivacyRequest) -> tuple[PrivacyRequest, bool]:
+        """Write a request unless one with its id exists: (the stored request, True when newly written).
+        Ids are derived from what was asked, so a retried request finds its first write."""
+        item = PrivacyRequestItem(
+            pk=PRIVACY_PK,
+            sk=request.request_id,
+            account_id=request.account_id,
+            kind=request.kind,
+            purpose=request.purpose,
+            received_at_ms=request.received_at_ms,
+            due_at_ms=request.due_at_ms,
+            status=request.status,
+            handled_by=request.handled_by,
+            handled_at_ms=request.handled_at_ms,
+        )
+        try:
+            item.save(condition=PrivacyRequestItem.pk.does_not_exist())
+        except PutError as exc:
+            if not _is_condition_failure(exc):
+                raise
+            stored = self.privacy_request(request.request_id)
+            assert stored is not None
+            return stored, False
+        return request, True
+
+    def privacy_request(self, request_id: str) -> PrivacyRequest | None:
+        try:
+            return _privacy_request(PrivacyRequestItem.get(PRIVACY_PK, request_id, consistent_read=True))
+        except DoesNotExist:
+            return None
+
+    def privacy_requests(self, account_id: str | None = None) -> list[PrivacyRequest]:
+        """Every request (one small partition), oldest first; only one account's when given."""
+        found = [_privacy_request(PrivacyRequestItem.from_raw_data(raw)) for raw in tables.query_partition(PRIVACY_PK)]
+        if account_id is not None:
+            found = [r for r in found if r.account_id == account_id]
+        return sorted(found, key=lambda r: (r.received_at_ms, r.request_id))
+
+    def close_privacy_request(self, request_id: str, by: str, now_ms: int) -> bool:
+        """Mark a request handled (once: False when it does not exist or was already handled)."""
+        try:
+            PrivacyRequestItem(pk=PRIVACY_PK, sk=request_id).update(
+                actions=[
+                    PrivacyRequestItem.status.set("done"),
+                    PrivacyRequestItem.handled_by.set(by),
+                    PrivacyRequestItem.handled_at_ms.set(now_ms),
+                ],
+                condition=PrivacyRequestItem.pk.exists() & (PrivacyRequestItem.status == "pending"),
+            )
+        except UpdateError as exc:
+            if _is_condition_failure(exc):
+                return False
+            raise
+        return True
+
+    # --- everything stored about an account ------------------------------------------------------
+
+    def account_records(self, account_id: str, weeks: _Iterable[int]) -> dict[str, list[dict[str, Any]]]:
+        """Every table item that belongs to or mentions the account, as plain dicts by kind (keys included).
+
+        Where they live: its own partition (profile, attempts, awards); its phone's partition (the claim and
+        codes, only those bound to this account); each week's standing and disqualification; committee tie
+        decisions naming it; its coordinator appointment; reclaims naming it; its privacy requests."""
+        out: dict[str, list[dict[str, Any]]] = {}
+
+        def add(kind: str, raw: dict[str, Any]) -> None:
+            out.setdefault(kind, []).append(plain_item(raw))
+
+        phone = None
+        for raw in tables.query_partition(account_pk(account_id)):
+            sk = raw["sk"]["S"]
+            if sk == PROFILE:
+                phone = raw.get("phone", {}).get("S")
+                add("profile", raw)
+            elif sk.startswith("ATTEMPT#"):
+                add("attempts", raw)
+            elif sk.startswith("AWARD#"):
+                add("awards", raw)
+            else:
+                add("other", raw)
+        if phone:
+            for raw in tables.query_partition(phone_pk(phone)):
+                if raw.get("account_id", {}).get("S") == account_id:
+                    add("phone_claim" if raw["sk"]["S"] == "CLAIM" else "codes", raw)
+        for week in weeks:
+            key = (standing_pk(week, shard_of(account_id, self.shards)), account_id)
+            for raw in tables.query_partition(key[0], key[1]):
+                if raw["sk"]["S"] == account_id:
+                    add("standings", raw)
+            for raw in tables.query_partition(week_pk(week), "D"):
+                sk = raw["sk"]["S"]
+                if sk == f"DQ#{account_id}":
+                    add("disqualifications", raw)
+                elif sk.startswith("DECISION#") and account_id in [v.get("S") for v in raw["order"]["L"]]:
+                    add("decisions", raw)
+        for raw in tables.query_partition(COORDINATORS_PK, account_id):
+            if raw["sk"]["S"] == account_id:
+                add("coordinator_appointments", raw)
+        for raw in tables.query_partition(RECLAIMS_PK):
+            if account_id in (raw["old_account_id"]["S"], raw["new_account_id"]["S"]):
+                add("reclaims", raw)
+        for raw in tables.query_partition(PRIVACY_PK):
+            if raw["account_id"]["S"] == account_id:
+                add("privacy_requests", raw)
+        return out

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from contest.receipts import ReceiptSigner
     from contest.services.accounts import Accounts
     from contest.services.coordinators import Coordinators
+    from contest.services.privacy import Privacy
     from contest.services.quiz import Quiz
 
 
@@ -161,6 +162,13 @@ class Runtime:
         from contest.services.coordinators import Coordinators
 
         return Coordinators(CoordinatorRepository(self.repo.shards), self.content, self.clock, self.accounts)
+
+    @cached_property
+    def privacy(self) -> Privacy:
+        from contest.repository import PrivacyRepository
+        from contest.services.privacy import Privacy
+
+        return Privacy(PrivacyRepository(self.repo.shards), self.content, self.clock, self.accounts)
 
 
 def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:

@@ -31,9 +31,29 @@ REGISTER = _object(
         "phone": PHONE,
         "unit_id": _string(64),
         "password": PASSWORD,
-        "consent": {"type": "boolean", "const": True},
+        "consents": {
+            "type": "object",
+            "description": "Một ô cho mỗi mục đích xử lý dữ liệu (GET /api/contest: consent_purposes): "
+            "mã mục đích → true/false; mọi mục bắt buộc phải là true",
+            "maxProperties": 20,
+            "propertyNames": {"maxLength": 40},
+            "additionalProperties": {"type": "boolean"},
+        },
+        "consent": {
+            "type": "boolean",
+            "const": True,
+            "description": "Cũ (một ô duy nhất): chỉ tương đương đồng ý các mục bắt buộc",
+        },
+    },
+    ["full_name", "phone", "unit_id", "password"],
+)
+CONSENT_CHANGE = _object(
+    {
+        "purpose": _string(40, description="Mã mục đích (consent_purposes[].id)"),
+        "given": {"type": "boolean", "description": "false: rút lại sự đồng ý; true: đồng ý lại"},
     }
 )
+ERASURE = _object({"password": PASSWORD})
 TICKET = _string(128, 16, description="Phiếu đăng ký trả về khi đăng ký / lấy lại số (chỉ trình duyệt đó giữ)")
 VERIFY = _object({"phone": PHONE, "code": CODE, "ticket": TICKET}, ["phone", "code"])
 RECLAIM = REGISTER
@@ -148,6 +168,19 @@ CONTEST = {
         "award_confirmation_hours": {"type": "integer"},
         "consent_version": {"type": "string"},
         "consent_text": {"type": "string"},
+        "consent_purposes": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "text": {"type": "string"},
+                    "required": {"type": "boolean"},
+                },
+                "required": ["id", "title", "text", "required"],
+            },
+        },
         "open_week": {"type": ["integer", "null"]},
         "weeks": {
             "type": "array",
@@ -165,6 +198,21 @@ CONTEST = {
     },
     "required": ["name", "theme", "now", "weeks", "questions_per_attempt"],
 }
+CONSENT_ROW = {
+    "type": "object",
+    "properties": {
+        "purpose": {"type": "string"},
+        "title": {"type": "string"},
+        "required": {"type": "boolean"},
+        "given": {"type": "boolean"},
+        "version": {"type": ["string", "null"]},
+        "given_at": {"type": ["string", "null"], "format": "date-time"},
+        "withdrawn_at": {"type": ["string", "null"], "format": "date-time"},
+    },
+    "required": ["purpose", "title", "required", "given", "version", "given_at", "withdrawn_at"],
+}
+
+
 ATTEMPT_SUMMARY = {
     "type": "object",
     "properties": {
@@ -206,6 +254,7 @@ ME = {
             "type": "boolean",
             "description": "Người phụ trách đơn vị (có trang Đơn vị của tôi)",
         },
+        "consents": {"type": "array", "items": CONSENT_ROW, "description": "Sự đồng ý theo từng mục đích"},
     },
     "required": [
         "full_name",
@@ -225,6 +274,10 @@ COORDINATOR = {
         "unit_name": {"type": "string"},
         "headcount": {"type": ["integer", "null"]},
         "registered": {"type": "integer"},
+        "not_shown": {
+            "type": "integer",
+            "description": "Người đã đăng ký nhưng không đồng ý cho người phụ trách xem tên (vẫn được tính)",
+        },
         "week": {"type": ["integer", "null"], "description": "Tuần đang mở, hoặc tuần gần nhất đã mở"},
         "weeks": {
             "type": "array",
@@ -326,4 +379,62 @@ RECEIPT = {
         "signature": {"type": "string", "description": "Ed25519 over the signed fields (base64)"},
     },
     "required": ["attempt_id", "week", "received_at", "duration_ms"],
+}
+
+CONSENTS_CHANGED = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "consents": {"type": "array", "items": CONSENT_ROW},
+        "request_id": {"type": "string", "description": "Mã yêu cầu trong sổ yêu cầu về dữ liệu cá nhân (rút lại)"},
+    },
+    "required": ["message", "consents"],
+}
+ERASURE_REQUESTED = {
+    "type": "object",
+    "properties": {
+        "message": {"type": "string"},
+        "request_id": {"type": "string"},
+        "received_at": {"type": "string", "format": "date-time"},
+        "due_at": {"type": "string", "format": "date-time"},
+        "status": {"type": "string", "enum": ["pending", "done"]},
+    },
+    "required": ["message", "request_id", "received_at", "due_at", "status"],
+}
+_RECORDS = {"type": "array", "items": {"type": "object"}}
+MY_DATA = {
+    "type": "object",
+    "description": "Mọi dữ liệu đang lưu về tài khoản (trừ các giá trị băm bí mật, có nêu lý do trong withheld)",
+    "properties": {
+        "generated_at": {"type": "string", "format": "date-time"},
+        "controller": {"type": "string"},
+        "account_id": {"type": "string"},
+        "profile": {"type": "object"},
+        "consents": {"type": "array", "items": CONSENT_ROW},
+        "attempts": _RECORDS,
+        "standings": _RECORDS,
+        "awards": _RECORDS,
+        "coordinator_appointments": _RECORDS,
+        "disqualifications": _RECORDS,
+        "committee_decisions": _RECORDS,
+        "reclaims": _RECORDS,
+        "phone_claim": _RECORDS,
+        "codes": _RECORDS,
+        "privacy_requests": _RECORDS,
+        "other": _RECORDS,
+        "withheld": {"type": "object"},
+    },
+    "required": [
+        "generated_at",
+        "controller",
+        "account_id",
+        "profile",
+        "consents",
+        "attempts",
+        "standings",
+        "awards",
+        "coordinator_appointments",
+        "privacy_requests",
+        "withheld",
+    ],
 }

@@ -13,8 +13,8 @@ One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who r
 | StandingItem    | WEEK#<ww>#S#<ss>            | <account_id>             | the close (query per shard)           |
 | ContentItem     | CONTENT                     | bundle                   | cold start (cached)                   |
 
-Index `gsi1` (keys `gsi1pk` / `gsi1sk`, projection: keys + full_name, phone, verified, excluded — never a
-score), read by the coordinators' page and the progress report:
+Index `gsi1` (keys `gsi1pk` / `gsi1sk`, projection: keys + full_name, phone, verified, excluded, unit_visible —
+never a score), read by the coordinators' page and the progress report:
 
 | item            | gsi1pk                      | gsi1sk                   | read by                               |
 |-----------------|-----------------------------|--------------------------|---------------------------------------|
@@ -62,7 +62,7 @@ class UnitIndex(GlobalSecondaryIndex):
 
     class Meta:
         index_name = "gsi1"
-        projection = IncludeProjection(["full_name", "phone", "verified", "excluded"])
+        projection = IncludeProjection(["full_name", "phone", "verified", "excluded", "unit_visible"])
 
     gsi1pk = UnicodeAttribute(hash_key=True)
     gsi1sk = UnicodeAttribute(range_key=True)
@@ -87,6 +87,8 @@ class AccountItem(_Item):
     created_at_ms = NumberAttribute()
     consent_at_ms = NumberAttribute()
     consent_version = UnicodeAttribute()
+    consents = UnicodeAttribute(null=True)  # JSON: purpose -> {version, given_at_ms, withdrawn_at_ms}
+    unit_visible = BooleanAttribute(null=True)  # the coordinator-view consent stands (index gsi1 projects it)
     password_version = NumberAttribute(default=1)
     session_version = NumberAttribute(null=True)  # raised by logout (ADD 1); absent = 0
     verified_ip_hash = UnicodeAttribute(null=True)
@@ -376,7 +378,31 @@ MODELS = (*MODELS, AwardItem, ReclaimItem)
 
 
 # ---------------------------------------------------------------------------------------------------
-# Personal data lifecycle (issue 14): erasures executed and the retention purge.
+# Data subjects' requests: the privacy request log. One small partition; an item holds the
+# account id and what was asked, never a name or a phone (it outlives an erased account as proof of handling).
+#
+# | item               | pk       | sk            | read by                                          |
+# |--------------------|----------|---------------|--------------------------------------------------|
+# | PrivacyRequestItem | PRIVACY  | <request_id>  | `contest privacy requests`, my data (filtered)   |
+# ---------------------------------------------------------------------------------------------------
+
+
+class PrivacyRequestItem(_Item):
+    account_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # export | withdraw | erasure
+    purpose = UnicodeAttribute(null=True)  # withdraw: the consent purpose
+    received_at_ms = NumberAttribute()
+    due_at_ms = NumberAttribute()
+    status = UnicodeAttribute()  # pending | done
+    handled_by = UnicodeAttribute(null=True)
+    handled_at_ms = NumberAttribute(null=True)
+
+
+MODELS = (*MODELS, PrivacyRequestItem)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Personal data lifecycle: erasures executed and the retention purge.
 #
 # | item        | pk       | sk                   | read by                                                   |
 # |-------------|----------|----------------------|-----------------------------------------------------------|

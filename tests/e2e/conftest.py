@@ -131,6 +131,11 @@ def e2e_root(tmp_path_factory) -> Path:
     contest = yaml.safe_load((root / "content" / "contest.yaml").read_text(encoding="utf-8"))
     # the journeys below prove the phone at registration; the at_award journey is in tests/integration
     contest["registration"]["verification"] = "at_registration"
+    # the consent journeys tick the shipped purposes: a contest with one consent text gets them too
+    if "consent_purposes" not in contest["registration"]:
+        shipped = yaml.safe_load((REPO / "content" / "contest.yaml").read_text(encoding="utf-8"))["registration"]
+        contest["registration"].pop("consent_text", None)
+        contest["registration"]["consent_purposes"] = shipped["consent_purposes"]
     # every browser of the session registers from 127.0.0.1: one office-sized SMS budget would run out mid-suite
     # (the budgets themselves are proved in tests/security/test_sms_pumping.py)
     contest["sms"]["per_address_per_hour"] = 100_000

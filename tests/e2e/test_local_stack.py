@@ -212,7 +212,7 @@ def test_a_rehearsal_of_a_future_contest_closes_on_the_stacks_own_clock(tmp_path
         assert (stack.public_dir / "results" / "week-1.json").exists()
 
 
-# --- rehearsals: data kept across restarts, --reset, the clock moved while running (issue 16.6) ----------
+# --- rehearsals: data kept across restarts, --reset, the clock moved while running ----------
 
 
 def test_a_rehearsal_keeps_its_data_across_restarts_and_reset_starts_clean(tmp_path):

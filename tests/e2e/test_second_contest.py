@@ -1,4 +1,4 @@
-"""The Proof of issue 16: a second, very different contest configured by `content/` alone runs end to end.
+"""Any contest runs from content/: a second, very different contest configured by `content/` alone runs end to end.
 
 The fixture tests/fixtures/contests/son-nguyen (a fictional province, 2025, 3 weeks closing Saturday 17:00 with
 results at 17:30, 20 questions per attempt, 2 attempts with the best counting, prizes 1/2/3 + 5 consolation

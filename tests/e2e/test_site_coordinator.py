@@ -37,7 +37,14 @@ def account(base: str, code_for, name: str, unit: str) -> tuple[str, str]:
     post(
         base,
         "/api/register",
-        {"full_name": name, "phone": number, "unit_id": unit, "password": PASSWORD, "consent": True},
+        {
+            "full_name": name,
+            "phone": number,
+            "unit_id": unit,
+            "password": PASSWORD,
+            # the coordinator sees by name only those who consent to it
+            "consents": {"participation": True, "coordinator": True},
+        },
         extra={"X-Altcha": proof},
     )
     post(base, "/api/verify", {"phone": number, "code": code_for(number)})

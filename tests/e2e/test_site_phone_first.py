@@ -52,7 +52,7 @@ def fill_registration(page: Page, base: str, phone: str, password2: str = PASSWO
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(password2)
     if consent:
-        page.get_by_role("checkbox").check()
+        page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()
 
 
 def test_registration_errors_sit_next_to_their_field_focused_and_announced(stack, page: Page, shot):
@@ -66,13 +66,13 @@ def test_registration_errors_sit_next_to_their_field_focused_and_announced(stack
     page.get_by_role("button", name="Đăng ký", exact=True).click()
     # Then the message is under the box, on screen, the box focused, invalid and described by a role=alert
     wiring = focused_error(page)
-    assert wiring == {"name": "consent", "invalid": "true", "message": wiring["message"], "role": "alert"}
+    assert wiring == {"name": "consent-participation", "invalid": "true", "message": wiring["message"], "role": "alert"}
     assert "Bạn cần đồng ý" in wiring["message"]
-    assert in_view(page, "#reg-consent-error") == "visible"
+    assert in_view(page, "#reg-consent-participation-error") == "visible"
     shot(page, "h13-01-dang-ky-chua-dong-y")
 
     # When the passwords differ
-    page.get_by_role("checkbox").check()
+    page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD + "x")
     page.evaluate("window.scrollTo(0, 0)")
     page.get_by_role("button", name="Đăng ký", exact=True).click()

@@ -37,7 +37,7 @@ def register(page: Page, base: str, name: str, phone: str, shot=None, wait: bool
     page.get_by_label("Chọn đơn vị trong danh sách").select_option(unit("h-cam-xuyen"))
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
-    page.get_by_role("checkbox").check()
+    page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()
     if shot:
         shot(page, "01-dang-ky")
         assert (
@@ -263,7 +263,7 @@ def test_contestant_journey_on_a_phone(stack, code_for, page: Page, shot, artefa
     assert page.evaluate("localStorage.getItem('ct.session')") is None
     assert page.evaluate(ME_STATUS, kept) == 401
     page.goto(base + "/tai-khoan/")
-    expect(page.locator(".ct-me .ct-status")).to_contain_text("Bạn cần đăng nhập")
+    expect(page.locator(".ct-me > .ct-status")).to_contain_text("Bạn cần đăng nhập")
 
     assert alerts == []  # the HTML-looking name never ran as code
     assert foreign == []  # no request ever left the origin
@@ -316,7 +316,7 @@ def test_register_errors_come_from_the_api_in_vietnamese(stack, page: Page):
     page.get_by_label("Chọn đơn vị trong danh sách").select_option(unit("so-tttt"))
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
-    page.get_by_role("checkbox").check()
+    page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả (bắt buộc)").check()
     with page.expect_response("**/api/register") as response:
         page.get_by_role("button", name="Đăng ký", exact=True).click()
 
@@ -328,7 +328,7 @@ def test_register_errors_come_from_the_api_in_vietnamese(stack, page: Page):
     # and a missing consent is caught before anything is sent
     page.goto(base + "/dang-ky/")
     page.get_by_role("button", name="Đăng ký", exact=True).click()
-    expect(page.locator("#reg-consent-error")).to_contain_text("Bạn cần đồng ý")
+    expect(page.locator("#reg-consent-participation-error")).to_contain_text("Bạn cần đồng ý")
 
 
 def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):

@@ -1,4 +1,4 @@
-"""Issue 14, retention by design: what the template promises in docs/privacy.md (backups, versions, logs, purge)."""
+"""Retention by design: what the template promises in docs/privacy.md (backups, versions, logs, purge)."""
 
 from __future__ import annotations
 

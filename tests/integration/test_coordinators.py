@@ -27,7 +27,12 @@ PERSON = {
     5: ("Đặng Quốc Phong", UNIT_A, False),  # coordinator of A, takes no part
     6: ("Vũ Thị Giang", UNIT_B, False),  # coordinator of B
     7: ("Bùi Minh Hải", UNIT_A, False),  # an ordinary contestant of A
+    8: ("Ngô Thị Hương", UNIT_A, True),  # takes part but does not consent to the coordinator view
 }
+# Every purpose of the contest under test ticked; where it has a coordinator-view purpose, person 8
+# declines it and is not named on the unit page (a contest with one consent text names everyone, as before).
+ALL_PURPOSES = {p.id: True for p in make_content().contest.consent_purposes}
+HIDDEN = {8} if "coordinator" in ALL_PURPOSES else set()
 
 
 def invoke(*args: str) -> str:
@@ -40,7 +45,8 @@ def invoke(*args: str) -> str:
 def people(api, sender):
     tokens = {}
     for i, (name, unit, _) in PERSON.items():
-        assert api.register(PHONES[i], name=name, unit=unit).status == 201
+        consents = ALL_PURPOSES | ({"coordinator": False} if i in HIDDEN else {})
+        assert api.register(PHONES[i], name=name, unit=unit, consents=consents).status == 201
         code = code_for(sender.sent, e164(PHONES[i]))
         assert api.post("/api/verify", {"phone": PHONES[i], "code": code}).status == 200
         tokens[i] = api.login(PHONES[i]).body["token"]
@@ -79,8 +85,9 @@ def test_the_coordinator_sees_who_of_the_unit_registered_and_took_part_without_s
     assert body["unit_id"] == UNIT_A and body["unit_name"] == next(
         u.name for u in make_content().units if u.id == UNIT_A
     )
-    assert names_in(reply) == {PERSON[i][0] for i in in_a}
-    assert body["registered"] == len(in_a)
+    assert names_in(reply) == {PERSON[i][0] for i in in_a - HIDDEN}
+    # (who declined the coordinator view is not named, but counts in every figure)
+    assert body["registered"] == len(in_a) and body["not_shown"] == len(in_a & HIDDEN)
     assert body["week"] == 1
     assert body["weeks"][0] | {} == {
         **body["weeks"][0],
@@ -90,7 +97,7 @@ def test_the_coordinator_sees_who_of_the_unit_registered_and_took_part_without_s
         "open": True,
     }
     by_name = {m["full_name"]: m for m in body["members"]}
-    for i in in_a:
+    for i in in_a - HIDDEN:
         assert by_name[PERSON[i][0]]["took_part"] == ([1] if PERSON[i][2] else [])
         assert by_name[PERSON[i][0]]["phone_masked"] == "•" * 7 + PHONES[i][-3:]
     # And nothing about scores, ranks, full phone numbers or the province
@@ -102,6 +109,7 @@ def test_the_coordinator_sees_who_of_the_unit_registered_and_took_part_without_s
         "unit_name",
         "headcount",
         "registered",
+        "not_shown",
         "week",
         "weeks",
         "members",

@@ -1,4 +1,4 @@
-"""Issue 14: erasure execution and the retention purge, end to end on moto.
+"""Personal data lifecycle: erasure execution and the retention purge, end to end on moto.
 
 Contestants take the quiz through the real handlers, the week is closed by the real close_week handler, the
 erasure runs through `services.erasure.erase_account` and the purge through the close_week handler's daily
@@ -24,7 +24,6 @@ from contest.errors import DataPurged, UnknownAccount
 from contest.model import Account
 from contest.publication import canonical_json
 from contest.repository import ErasureRepository
-from contest.services import erasure as erasure_service
 from contest.services.erasure import erase_account, purge
 from tests.integration import test_close_week as tcw
 from tests.integration.conftest import load_handlers
@@ -220,11 +219,22 @@ def test_an_erased_account_cannot_start_a_quiz_in_a_later_week(week, content, cl
 # --- the retention purge -----------------------------------------------------------------------------------
 
 
+def with_retention(repo, content, at) -> None:
+    """contest.yaml `privacy.retention` set to `at`, stored as the bundle the functions read."""
+    from dataclasses import replace
+
+    from contest.content import bundle_of
+
+    raw = json.loads(json.dumps(content.raw["contest"]))
+    raw.setdefault("privacy", {})["retention"] = at.isoformat()
+    repo.save_bundle(bundle_of(replace(content, raw={**content.raw, "contest": raw})))
+
+
 @pytest.fixture
-def retention(monkeypatch, content):
+def retention(repo, content):
     """The retention date: 30 days after the last results (contest.yaml `privacy.retention`)."""
     at = content.contest.weeks[-1].results_at + timedelta(days=30)
-    monkeypatch.setattr(erasure_service, "retention_of", lambda contest: at)
+    with_retention(repo, content, at)
     return at
 
 
@@ -268,17 +278,17 @@ def test_the_purge_touches_nothing_before_the_retention_date_and_leaves_nothing_
     # the public results stay as published, and no republication can overwrite them with an empty ranking
     assert tcw.read_tree(tcw.public(env)) == public_before
     with pytest.raises(DataPurged):
-        runtime(week).close_week().close(1, force=True)
+        runtime(week).close_week().close(1, force=True, republish=True)  # even a deliberate republication
     assert tcw.close(week, tcw.scheduler_event("scheduler_default.json"))["status"] == "data-purged"
     # and a second run finds nothing more
     again = tcw.close(week, {"action": "purge"})
     assert again["status"] == "purged" and again["items"] == {} and again["files"] == []
 
 
-def test_the_purge_refuses_while_the_server_clock_is_before_the_date(week, content, clock, env, monkeypatch):
+def test_the_purge_refuses_while_the_server_clock_is_before_the_date(week, repo, content, clock, env):
     # Given a retention date in the server's future and a contest clock set past it (by mistake)
     at = content.contest.weeks[-1].results_at + timedelta(days=30)
-    monkeypatch.setattr(erasure_service, "retention_of", lambda contest: at)
+    with_retention(repo, content, at)
     seed(week, content)
 
     class Before:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import unicodedata
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -291,7 +292,8 @@ def test_build_produces_every_page_with_content_pulled_in(built):
     html = (built / "the-le" / "index.html").read_text(encoding="utf-8")
     assert sitebuild.moment(contest.weeks[0].results_at) in html and 'lang="vi"' in html
     register = (built / "dang-ky" / "index.html").read_text(encoding="utf-8")
-    assert "Tôi đồng ý để Ban Tổ chức xử lý" in register
+    assert "Tôi đồng ý để Ban Tổ chức xử lý họ tên, số điện thoại" in register  # a box per consent purpose
+    assert 'data-purpose="participation"' in register and 'data-purpose="statistics"' in register
     assert "{{" not in register
     quiz = (built / "thi" / "index.html").read_text(encoding="utf-8")
     assert f'data-questions="{contest.quiz.questions_per_attempt}"' in quiz
@@ -481,6 +483,54 @@ def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
     (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text("function(){}")
     with pytest.raises(ValueError, match="search can no longer be loaded on demand"):
         lighten(tmp_path, tmp_path / "lazy.js")
+
+
+# --- the privacy page -------------------------------------------------------------------
+
+
+def test_privacy_page_states_controller_purposes_processors_transfer_retention_and_rights():
+    page = sitebuild.generate_pages(REPO)[sitebuild.PRIVACY_PAGE]
+    assert page == unicodedata.normalize("NFC", page)
+    assert "Sở Thông tin và Truyền thông tỉnh Hà Tĩnh" in page
+    for title in ("Tham gia Cuộc thi và kết quả (bắt buộc)", "Thống kê tổng hợp (không bắt buộc)"):
+        assert f"### {title}" in page
+    assert "Vì sao mục «Người phụ trách đơn vị được xem tôi tham gia» không bắt buộc" in page
+    assert "| Amazon Web Services (AWS) |" in page and "SNS" in page
+    assert "## Chuyển dữ liệu cá nhân ra nước ngoài" in page and "Singapore (vùng `ap-southeast-1`)" in page
+    assert "Dữ liệu cá nhân được lưu đến Thứ Tư, 31/01/2024" in page
+    assert "[Trang của tôi](tai-khoan.md)" in page and "trong 72 giờ" in page
+    assert "{{" not in page
+
+
+def test_privacy_page_follows_a_changed_privacy_section(tmp_path):
+    def edit(data):
+        data["privacy"].update(
+            region="ap-southeast-7",
+            region_name="Thái Lan",
+            contact_email="dulieu@example.gov.vn",
+            contact_phone="0239 000 000",
+            erasure_hours=24,
+            retention="2024-03-01T00:00:00+07:00",
+        )
+        data["privacy"]["processors"] = [{"name": "Nhà mạng X", "role": "Gửi SMS", "location": "Việt Nam"}]
+        data["registration"]["consent_purposes"] = data["registration"]["consent_purposes"][:1]
+
+    page = sitebuild.generate_pages(make_root(tmp_path, edit))[sitebuild.PRIVACY_PAGE]
+    assert "Thái Lan (vùng `ap-southeast-7`)" in page and "Singapore" not in page
+    assert "dulieu@example.gov.vn" in page and "0239 000 000" in page
+    assert "| Nhà mạng X | Gửi SMS | Việt Nam |" in page and "Amazon Web Services (AWS) |" not in page
+    assert "trong 24 giờ" in page and "01/03/2024" in page
+    assert "Thống kê" not in page and "Vì sao mục" not in page
+
+
+def test_consent_boxes_escape_the_texts_and_mark_only_required_purposes_required():
+    from contest.content import load_content
+
+    contest = load_content(REPO / "content").contest
+    boxes = sitebuild.consent_boxes(contest, "reg")
+    assert boxes.count('type="checkbox"') == len(contest.consent_purposes)
+    assert boxes.count(" required ") == sum(p.required for p in contest.consent_purposes)
+    assert 'id="reg-consent-participation" name="consent-participation"' in boxes
 
 
 def test_the_pages_contest_data_carries_the_contests_time_zone_and_currency(tmp_path):

@@ -417,6 +417,7 @@ def _add_subcommands() -> None:
         coordinators,
         erasure,
         excel,
+        privacy,
         questions,
         receipts,
         report,
@@ -429,7 +430,8 @@ def _add_subcommands() -> None:
     app.add_typer(committee.app, name="committee")
     app.add_typer(receipts.app, name="receipts")
     privacy_app = typer.Typer(help="Dữ liệu cá nhân (Luật 91/2025/QH15).", no_args_is_help=True)
-    erasure.add_commands(privacy_app)  # erase, purge, inventory (issue 14)
+    erasure.add_commands(privacy_app)  # erase, purge, inventory
+    privacy.add_commands(privacy_app)  # requests, done (data subjects' requests)
     app.add_typer(privacy_app, name="privacy")
     app.command("report")(report.report)
     app.command("certificates")(certificates.certificates)

@@ -1,4 +1,4 @@
-"""`contest privacy erase | purge | inventory`: the personal data lifecycle for organisers (issue 14).
+"""`contest privacy erase | purge | inventory`: the personal data lifecycle for organisers.
 
 `erase` executes an erasure (services/erasure.erase_account), `purge` deletes personal data after the retention
 date, `inventory` writes the data inventory (docs/privacy.md). `add_commands` puts them on the `contest privacy`
@@ -65,7 +65,12 @@ def _run(action: Any) -> Any:
 
 
 def erase(
-    account: str = typer.Option(..., "--account", help="Mã tài khoản cần xoá dữ liệu."),
+    account: str = typer.Option("", "--account", help="Mã tài khoản cần xoá dữ liệu."),
+    request: str = typer.Option(
+        "",
+        "--request",
+        help="Mã yêu cầu xoá (E-…, `contest privacy requests`): lấy tài khoản từ đó, xoá xong thì đóng.",
+    ),
     by: str = typer.Option(..., "--by", help="Người thực hiện (ghi vào nhật ký xoá)."),
     republish: bool = typer.Option(
         True,
@@ -79,6 +84,10 @@ def erase(
 
     if not by.strip():
         fail("Cần ghi người thực hiện (--by).")
+    if request.strip():
+        account = _erasure_request_account(request.strip(), account, aws)
+    if not account.strip():
+        fail("Cần --account hoặc --request.")
     with tools(aws) as t:
         if t.secret is None:
             fail("Cần khoá ký (CONTEST_SIGNING_SECRET_ARN) để lưu số điện thoại đã xoá ở dạng băm.")
@@ -96,6 +105,12 @@ def erase(
             )
         ).as_dict()
     console.print(f"[bold green]Đã xoá dữ liệu cá nhân của tài khoản {account}[/bold green].")
+    if request.strip():
+        from contest.cli.privacy import privacy_service
+
+        with privacy_service(aws) as service:
+            closed = service.erasure_done(request.strip(), by.strip())
+        console.print(f"Đã đóng yêu cầu {closed.request_id} trong sổ yêu cầu ({closed.handled_by}).")
     if result["withdrawn_weeks"]:
         console.print(f"Rút khỏi kết quả chưa công bố của tuần: {', '.join(map(str, result['withdrawn_weeks']))}.")
     if result["republished"]:
@@ -106,6 +121,19 @@ def erase(
     console.print(
         "Giấy chứng nhận, danh sách hay báo cáo đã tải về máy trước đây vẫn có tên người này: hãy xoá và tạo lại."
     )
+
+
+def _erasure_request_account(request_id: str, account: str, aws: bool) -> str:
+    """The account of a logged erasure request (p1's request log); refuses another kind or another account."""
+    from contest.cli.privacy import privacy_service
+
+    with privacy_service(aws) as service:
+        found = service.repo.privacy_request(request_id)
+    if found is None or found.kind != "erasure":
+        fail(f"Không có yêu cầu xoá dữ liệu mã {request_id}.")
+    if account and account != found.account_id:
+        fail(f"Yêu cầu {request_id} là của tài khoản {found.account_id}, không phải {account}.")
+    return found.account_id
 
 
 def purge_command(

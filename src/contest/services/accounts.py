@@ -9,7 +9,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, names, passwords, phones, sessions
+from contest import consents, errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
 from contest.erasure import erasure_key
@@ -66,13 +66,25 @@ class Accounts:
         return claim if claim is not None and claim.live(now_ms // 1000) else None
 
     def _pending(
-        self, full_name: str, phone: str, unit_id: str, password: str, ip: str | None, *, throttle: bool = True
+        self,
+        full_name: str,
+        phone: str,
+        unit_id: str,
+        password: str,
+        ip: str | None,
+        given: dict[str, bool] | None = None,
+        legacy: bool | None = None,
+        *,
+        throttle: bool = True,
     ) -> tuple[str, str, dict[str, Any], int, str | None]:
         """Checks shared by register and reclaim: (e164, name, pending registration, now_ms). Always one
         scrypt hash and (unless the caller counts it in its own transaction) the per-address throttle, before
-        anything about the number is read."""
+        anything about the number is read.
+
+        `given`: the form's box per consent purpose; `legacy`: the older single box (contest.consents)."""
         content = self.content.get()
         contest = content.contest
+        agreed = consents.accepted(contest.consent_purposes, given, legacy)  # input only: says nothing of the number
         e164 = phones.normalize(phone)
         clean = names.clean_name(full_name)
         secret_password = passwords.check_strength(password, e164)
@@ -88,17 +100,29 @@ class Accounts:
             "password_hash": passwords.hash_password(secret_password),
             "consent_version": contest.consent_version,
             "consent_at_ms": now_ms,
+            "consents": consents.record(agreed, contest.consent_version, now_ms),
         }
         return e164, clean, pending, now_ms, address
 
     def register(
-        self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None, proof: Proven | None = None
+        self,
+        *,
+        full_name: str,
+        phone: str,
+        unit_id: str,
+        password: str,
+        ip: str | None,
+        proof: Proven | None = None,
+        consents: dict[str, bool] | None = None,
+        consent: bool | None = None,
     ) -> dict[str, Any]:
         """At most 3 DynamoDB calls: one batched read of the number (exclusion, claim), one transaction that
         records the proof of work as used, counts the address and creates the account (or the gate alone when
         the number is taken), and in at_registration mode the SMS budget's transaction."""
         contest = self.content.get().contest
-        e164, clean, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip, throttle=False)
+        e164, clean, pending, now_ms, address = self._pending(
+            full_name, phone, unit_id, password, ip, consents, consent, throttle=False
+        )
         verify = contest.phone_verification
         ticket = secrets.token_urlsafe(24)
         hour = now_ms // WINDOW_MS
@@ -109,7 +133,7 @@ class Accounts:
             hour,
             contest.limits.registrations_per_ip_per_hour,
         )
-        # an erased number (issue 14) cannot register again in this contest: answered like any number, no account
+        # an erased number cannot register again in this contest: answered like any number, no account
         excluded, claim, erased = self.repo.number_state(e164, erasure_key(self.secret, e164))
         if claim is not None and not claim.live(now_ms // 1000):
             claim = None
@@ -136,6 +160,8 @@ class Accounts:
                     account,
                     consent_at_ms=now_ms,
                     consent_version=contest.consent_version,
+                    consents=pending["consents"],
+                    unit_visible=self._unit_visible(pending),
                     code=record,
                     code_ttl_s=contest.limits.code_ttl_seconds,
                     now_s=now_ms // 1000,
@@ -165,10 +191,23 @@ class Accounts:
             answer["retry_after_seconds"] = int(refused.extra.get("retry_after", 60))
         return answer
 
-    def reclaim(self, *, full_name: str, phone: str, unit_id: str, password: str, ip: str | None) -> dict[str, Any]:
+    def _unit_visible(self, pending: dict[str, Any]) -> bool:
+        return consents.unit_visible(self.content.get().contest.consent_purposes, pending.get("consents") or {})
+
+    def reclaim(
+        self,
+        *,
+        full_name: str,
+        phone: str,
+        unit_id: str,
+        password: str,
+        ip: str | None,
+        consents: dict[str, bool] | None = None,
+        consent: bool | None = None,
+    ) -> dict[str, Any]:
         """The owner of a number someone else registered: one code to the phone, then /api/verify with the
         code and this ticket takes the number over. Same answer whatever the number's state."""
-        e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip)
+        e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip, consents, consent)
         ticket = secrets.token_urlsafe(24)
         self.repo.is_excluded(e164)  # the same reads as register
         erased = self.repo.is_erased(erasure_key(self.secret, e164))
@@ -258,6 +297,8 @@ class Accounts:
             new,
             consent_at_ms=int(pending.get("consent_at_ms", now_ms)),
             consent_version=str(pending.get("consent_version", contest.consent_version)),
+            consents=pending.get("consents"),
+            unit_visible=self._unit_visible(pending) if "consents" in pending else None,
             old=old,
             now_ms=now_ms,
         ):
@@ -342,6 +383,22 @@ class Accounts:
             "verified": account.verified,
         }
 
+    def check_password(self, account: Account, password: str) -> None:
+        """Re-entry of the current password before a grave act (erasure): counted and locked exactly like a
+        login on the same phone, so a stolen session cannot be used to guess the password."""
+        limits = self.content.get().contest.limits
+        now_ms = to_ms(self.clock.now())
+        count = self.repo.count_login(account.phone)
+        checked = (
+            count is not None
+            and count.account_id == account.account_id
+            and self._may_check(account.phone, count, limits.login_failures_before_delay, now_ms)
+        )
+        right = passwords.verify_password(password, account.password_hash if checked else DUMMY)
+        if not (checked and right and count):
+            raise errors.PasswordIncorrect()
+        self.repo.login_succeeded(account.phone, count)
+
     def _may_check(self, phone: str, count: LoginCount, free: int, now_ms: int) -> bool:
         """May this counted attempt have its password checked? Decided from its own counter value only."""
         if count.locked_until_ms > now_ms:
@@ -377,6 +434,12 @@ class Accounts:
             "verified": account.verified,
             "verification": content.contest.verification,
             "is_coordinator": account.coordinator_unit is not None,
+            "consents": consents.rows(
+                content.contest.consent_purposes,
+                consents.of_account(
+                    account.consents, content.contest.consent_purposes, account.consent_version, account.consent_at_ms
+                ),
+            ),
             "attempts": [
                 {
                     "week": a.week,

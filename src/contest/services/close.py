@@ -168,7 +168,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
 
     settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
-    repo = ErasureRepository()  # a CloseRepository that can also run the retention purge (issue 14)
+    repo = ErasureRepository()  # a CloseRepository that can also run the retention purge
     return CloseRuntime(
         settings=settings,
         repo=repo,

@@ -72,6 +72,9 @@ def contest_info(content: Content, clock: Clock) -> dict[str, Any]:
         "award_confirmation_hours": contest.award_confirmation_hours,
         "consent_version": contest.consent_version,
         "consent_text": contest.consent_text,
+        "consent_purposes": [
+            {"id": p.id, "title": p.title, "text": p.text, "required": p.required} for p in contest.consent_purposes
+        ],
         "weeks": [
             {
                 "number": w.number,

@@ -64,12 +64,14 @@ class Coordinators:
             }
             for w in started
         ]
-        people = sorted(members, key=lambda m: _listing_key(m.full_name))
+        # by name only those who consent to the coordinator view; everyone counts in the figures
+        people = sorted((m for m in members if m.unit_visible), key=lambda m: _listing_key(m.full_name))
         return {
             "unit_id": unit_id,
             "unit_name": unit.name if unit else unit_id,
             "headcount": unit.headcount if unit else None,
             "registered": len(members),
+            "not_shown": len(members) - len(people),
             "week": current.number if current else None,
             "weeks": weeks,
             "members": [

@@ -1,4 +1,4 @@
-"""Personal data lifecycle (issue 14): executing an erasure, and the retention purge.
+"""Personal data lifecycle: executing an erasure, and the retention purge.
 
 `erase_account` is what `contest privacy erase` (and the self-service erasure request, once approved) runs:
 
@@ -53,8 +53,7 @@ BATCH = 500
 
 def retention_of(contest: Contest) -> datetime | None:
     """`privacy.retention` of contest.yaml: the instant personal data is purged (None: not configured)."""
-    privacy = getattr(contest, "privacy", None)
-    return getattr(privacy, "retention", None)
+    return contest.privacy.retention
 
 
 def retention_ttl(contest: Contest) -> int | None:

@@ -11,7 +11,7 @@ export function value(form, name) { var f = field(form, name); return f ? String
 var FIELD_OF_CODE = {
   INVALID_PHONE: 'phone', PHONE_ALREADY_REGISTERED: 'phone', EXCLUDED: 'phone', ALREADY_VERIFIED: 'phone',
   INVALID_NAME: 'full_name', UNKNOWN_UNIT: 'unit_id', WEAK_PASSWORD: ['password', 'new_password'],
-  CONSENT_REQUIRED: 'consent', CODE_INVALID: 'code', CODE_LOCKED: 'code', RESEND_TOO_SOON: 'code',
+  CONSENT_REQUIRED: ['consent-participation', 'consent'], CODE_INVALID: 'code', CODE_LOCKED: 'code', RESEND_TOO_SOON: 'code',
   LOGIN_FAILED: 'password', LOGIN_THROTTLED: 'password', NOT_VERIFIED: 'phone'
 };
 

@@ -2,6 +2,7 @@
 import { $, api, clear, el, fmtDuration, fmtMoment, fmtSeconds, needLogin, session, status, url } from '../core.js';
 import { missing, onSubmit, value } from '../forms.js';
 import { attemptCode } from '../format.js';
+import { initMyPrivacy } from './privacy.js';
 
 function attemptCard(a) {
   var submitted = !!a.submitted_at;
@@ -87,6 +88,7 @@ export async function initMe(box) {
       atAward ? 'Chưa xác thực (chỉ cần khi bạn đoạt giải: mã sẽ được gửi tới số của bạn).' : 'Chưa xác thực số điện thoại. '));
     if (!me.verified && !atAward) verified.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực ngay' }));
     renderAwards($('.ct-awards', box), me.awards || []);
+    initMyPrivacy($('.ct-privacy', box), me);
     var attempts = me.attempts || [];
     var list = $('.ct-attempts', box);
     clear(list).appendChild(attempts.length ? el('ul', { class: 'ct-attempts__list' }, attempts.map(attemptCard)) :

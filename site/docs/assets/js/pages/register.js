@@ -1,5 +1,5 @@
 /* Registration ("Đăng ký") and reclaiming a number ("Lấy lại số điện thoại"): one form, two routes. */
-import { $, api, clear, el, go, save, status, tab, TICKET_KEY, CODE_NOT_SENT_KEY, CODE_SENT_KEY } from '../core.js';
+import { $, $$, api, clear, el, go, save, status, tab, TICKET_KEY, CODE_NOT_SENT_KEY, CODE_SENT_KEY } from '../core.js';
 import { remember } from '../codes.js';
 import { field, fieldError, liveClear, missing, onSubmit, showError, value } from '../forms.js';
 import { fold } from '../format.js';
@@ -52,19 +52,39 @@ function unitPicker(form, cleanup) {
   fetchUnits();
 }
 
+/* Consent per purpose: one box per purpose, built from contest.yaml (sitebuild.consent_boxes). */
+function consentChoices(form) {
+  var out = {};
+  $$('input[data-purpose]', form).forEach(function (b) { out[b.getAttribute('data-purpose')] = b.checked; });
+  return out;
+}
+
+/* Marks every unticked required box (after `missing`, which cleared the errors); focuses the first one only
+ * when no earlier field was already reported (`focused`). */
+function consentMissing(form, focused) {
+  var found = false;
+  $$('input[data-purpose][required]', form).forEach(function (b) {
+    if (b.checked) return;
+    fieldError(form, b.name, 'Bạn cần đồng ý với mục «' + b.getAttribute('data-title') +
+      '» để đăng ký dự thi.', focused || found);
+    found = true;
+  });
+  return found;
+}
+
 export function initRegister(form, cleanup) {
   liveClear(form);
   unitPicker(form, cleanup);
   onSubmit(form, async function () {
     var out = $('.ct-status', form);
-    if (missing(form, {
+    var empty = missing(form, {
       full_name: 'Vui lòng nhập họ và tên.',
       phone: 'Vui lòng nhập số điện thoại.',
       unit_id: 'Vui lòng chọn đơn vị.',
       password: 'Vui lòng nhập mật khẩu.',
-      password2: 'Vui lòng nhập lại mật khẩu.',
-      consent: 'Bạn cần đồng ý với việc xử lý dữ liệu cá nhân để đăng ký dự thi.'
-    })) return;
+      password2: 'Vui lòng nhập lại mật khẩu.'
+    });
+    if (consentMissing(form, empty) || empty) return;
     if (field(form, 'password').value.length < 8) {
       fieldError(form, 'password', 'Mật khẩu phải có ít nhất 8 ký tự.');
       return;
@@ -81,7 +101,7 @@ export function initRegister(form, cleanup) {
         phone: value(form, 'phone'),
         unit_id: value(form, 'unit_id'),
         password: field(form, 'password').value,
-        consent: true
+        consents: consentChoices(form)
       });
       remember(value(form, 'phone'));
       if (data.ticket) save(tab, TICKET_KEY, data.ticket);
