@@ -293,7 +293,7 @@ def test_build_produces_every_page_with_content_pulled_in(built):
     assert sitebuild.moment(contest.weeks[0].results_at) in html and 'lang="vi"' in html
     register = (built / "dang-ky" / "index.html").read_text(encoding="utf-8")
     assert "Tôi đồng ý để Ban Tổ chức xử lý họ tên, số điện thoại" in register  # a box per consent purpose
-    assert 'data-purpose="participation"' in register and 'data-purpose="statistics"' in register
+    assert contest.consent_purposes and all(f'data-purpose="{p.id}"' in register for p in contest.consent_purposes)
     assert "{{" not in register
     quiz = (built / "thi" / "index.html").read_text(encoding="utf-8")
     assert f'data-questions="{contest.quiz.questions_per_attempt}"' in quiz
