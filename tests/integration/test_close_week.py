@@ -25,7 +25,17 @@ from contest.services.close import CloseWeek, OrderMismatch, UnknownGroup, WeekN
 from contest.tables import AccountItem, StandingItem
 from tests.integration.conftest import load_handlers
 from tests.support import CONTENT as TEST_CONTENT
-from tests.support import EVENTS, PHONES, PINNED_PRIZES, PINNED_QUIZ_RULES, LambdaContext, e164, event, make_content
+from tests.support import (
+    EVENTS,
+    PHONES,
+    PINNED_PRIZES,
+    PINNED_QUIZ_RULES,
+    WEEK1_RESULTS,
+    LambdaContext,
+    e164,
+    event,
+    make_content,
+)
 
 SECRET = ("test-secret-" + "s" * 40).encode()
 CONTESTANTS = int(os.environ.get("CLOSE_TEST_CONTESTANTS", "300"))
@@ -581,7 +591,7 @@ def test_the_close_command_refuses_and_republishes_from_the_terminal(week, conte
     CloseRepository().record_disqualification(
         1, Disqualification(accounts[2].account_id, "Gian lận", "BTC", to_ms(clock.now()))
     )
-    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    monkeypatch.setenv("CONTEST_CLOCK", (WEEK1_RESULTS + timedelta(seconds=1)).isoformat())
     runner = CliRunner()
     refused = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
     assert refused.exit_code == 1 and "--republish" in refused.output and "ALREADY_PUBLISHED" not in refused.output

@@ -185,7 +185,7 @@ def test_the_cli_prints_a_table_and_writes_a_vietnamese_workbook(seeded, content
     # Then it succeeds, prints the units and the province total
     assert result.exit_code == 0, result.output
     short = min((u.name for u in content.units), key=len)  # "Sở Tư pháp" in the shipped contest
-    assert short in result.output and "Toàn tỉnh" in result.output  # short: never wrapped
+    assert short in result.output and content.contest.scope_label in result.output  # short: never wrapped
     assert "không công bố" in result.output
     # And the workbook holds the same figures, with Vietnamese intact
     ws = load_workbook(target)["Tiến độ tuần 1"]
@@ -200,7 +200,9 @@ def test_the_cli_prints_a_table_and_writes_a_vietnamese_workbook(seeded, content
             assert row[9] == pytest.approx(want["score_sum"] / want["participants"])
     assert by_unit[unit_role("so-khcn")][1] == next(u.name for u in content.units if u.id == unit_role("so-khcn"))
     total = rows[-1]
-    assert total[1] == "Toàn tỉnh" and total[5] == len([a for a in seeded.best if a not in seeded.left_out])
+    assert total[1] == content.contest.scope_label and total[5] == len(
+        [a for a in seeded.best if a not in seeded.left_out]
+    )
     assert "không công bố" in rows[2][0]
 
 
@@ -343,7 +345,7 @@ def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_
     from contest.publisher import publisher_for
 
     # Given week 1 closed and published by the real close command
-    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    monkeypatch.setenv("CONTEST_CLOCK", (WEEK1_RESULTS + timedelta(seconds=1)).isoformat())
     runner = CliRunner()
     closed = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
     assert closed.exit_code == 0, closed.output
@@ -390,7 +392,7 @@ def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_
 def test_the_close_report_workbook_is_formatted(seeded, env, monkeypatch):
     from contest.publisher import publisher_for
 
-    monkeypatch.setenv("CONTEST_CLOCK", "2023-10-22T20:00:01+07:00")
+    monkeypatch.setenv("CONTEST_CLOCK", (WEEK1_RESULTS + timedelta(seconds=1)).isoformat())
     assert CliRunner().invoke(cli, ["close-week", "--week", "1", "--aws"]).exit_code == 0
     store = publisher_for(
         public_bucket=None,

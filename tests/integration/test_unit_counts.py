@@ -13,8 +13,9 @@ from contest.cli import app as cli
 from contest.progress import read_progress
 from contest.repository import CoordinatorRepository
 from tests.support import PHONES, code_for, e164, make_content
+from tests.support import unit as unit_role
 
-UNIT = "so-tttt"
+UNIT = unit_role("so-tttt")
 
 
 def verify(api, sender, phone: str) -> None:

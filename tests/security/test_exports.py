@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import zipfile
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -27,7 +28,7 @@ from contest.phones import mask
 from contest.repository import shard_of, standing_pk, unit_week_index_pk
 from contest.tables import StandingItem
 from tests.integration.conftest import *  # noqa: F403 (its moto fixtures: aws, env, repo, api, sender, clock)
-from tests.support import PHONES, e164, unit
+from tests.support import PHONES, WEEK1_RESULTS, e164, unit
 
 HYPERLINK = '=HYPERLINK("http://x"&D2,"x")'
 HOSTILE = [
@@ -41,7 +42,7 @@ HOSTILE = [
 ]
 CONSOLE_MARKUP = "[link=http://x]Bấm vào[/link] [red]An"  # harmless in a spreadsheet, not in a rich terminal
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CLOSED = "2023-10-22T20:00:01+07:00"
+CLOSED = (WEEK1_RESULTS + timedelta(seconds=1)).isoformat()
 
 
 def dangerous(text: str) -> bool:

@@ -31,7 +31,7 @@ from tests.stress.harness import (
     running_stack,
     seed_contestants,
 )
-from tests.support import WEEK1_MID
+from tests.support import PINNED_QUIZ_RULES, WEEK1_MID
 
 INTERRUPTIONS = int(os.environ.get("CONTEST_CLOSE_INTERRUPTIONS", "8"))
 OUT = REPO / "build" / "stress"
@@ -62,7 +62,7 @@ class Steps:
 
 
 def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_see_half(tmp_path, monkeypatch):
-    root = make_root(tmp_path)
+    root = make_root(tmp_path, contest_changes=PINNED_QUIZ_RULES)  # the rules its checks are written for
     right_text = correct_texts(root)
     clock = FixedClock(WEEK1_MID)
     with running_stack(root, clock) as stack:

@@ -35,7 +35,7 @@ from tests.stress.harness import (
     secrets_in,
     seed_contestants,
 )
-from tests.support import WEEK1_MID
+from tests.support import PINNED_QUIZ_RULES, WEEK1_MID
 
 CONTESTANTS = int(os.environ.get("CONTEST_STRESS_CONTESTANTS", "200"))
 SEEDS = [int(s) for s in os.environ.get("CONTEST_STRESS_SEEDS", "1").split(",") if s.strip()]
@@ -106,7 +106,7 @@ class Contestant:
 
 
 def run_week(tmp_path: Path, seed: int) -> dict:
-    root = make_root(tmp_path)
+    root = make_root(tmp_path, contest_changes=PINNED_QUIZ_RULES)  # the rules its checks are written for
     right_text = correct_texts(root)
     clock = FixedClock(WEEK1_MID)
     with running_stack(root, clock) as stack, captured_logs() as logs:
