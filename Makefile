@@ -23,12 +23,14 @@ help:
 
 # .venv/ holds exactly requirements/dev.txt (hashes checked; anything else is removed) plus this project,
 # editable. A lock that disagrees with pyproject.toml stops here: `make lock` re-resolves it.
+# --compile-bytecode: uv writes no .pyc by default, and with PYTHONDONTWRITEBYTECODE set (as on this machine)
+# every interpreter would compile botocore & co. from source at each start.
 $(STAMP): pyproject.toml $(LOCKS)
 	@python3 requirements/lockfile.py check
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	test -x $(BIN)/uv || { python3 requirements/lockfile.py pick uv > $(VENV)/uv-requirement.txt && \
 		$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r $(VENV)/uv-requirement.txt; }
-	$(BIN)/uv pip sync --quiet --python $(PY) --require-hashes requirements/dev.txt
+	$(BIN)/uv pip sync --quiet --python $(PY) --require-hashes --compile-bytecode requirements/dev.txt
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
