@@ -71,6 +71,7 @@ def contest_template(name: str, start: date, weeks: int, tz: str = "Asia/Ho_Chi_
             f'    prediction_question: "Theo bạn, Tuần {n} của Cuộc thi (từ ngày {first:%d/%m/%Y} đến ngày '
             f'{last:%d/%m/%Y}) có bao nhiêu người tham gia dự thi?"'
         )
+    retention = datetime.combine(start + timedelta(days=7 * weeks - 1 + 60), time(23, 59, 59), zone)
     return f"""\
 # The contest definition: everything that differs from one contest to another. `contest content check` validates
 # it strictly (an unknown or misspelt key is an error with its line and a suggestion); docs/content-format.md
@@ -113,11 +114,42 @@ participants:
 registration:
   verification: at_award          # at_registration (an SMS code before the first quiz) | at_award (winners only)
   award_confirmation_hours: 72    # at_award: hours a winner has to confirm the code after results_at
-  consent_version: "{date.today():%Y-%m-%d}"     # change it whenever consent_text changes
-  consent_text: >-
-    Tôi đồng ý để Ban Tổ chức xử lý các dữ liệu cá nhân tôi cung cấp (họ tên, số điện thoại, đơn vị công tác)
-    cho mục đích tổ chức Cuộc thi: xác thực tài khoản, chấm và công bố kết quả, trao giải và báo cáo tham gia
-    theo đơn vị. Dữ liệu được lưu đến khi kết thúc Cuộc thi và trao giải.
+  consent_version: "{date.today():%Y-%m-%d}"     # change it whenever a purpose's text changes
+  # One box per purpose on the registration form (Law 91/2025/QH15), each recorded with consent_version and the
+  # time. Required purposes must be ticked to register and cannot be withdrawn; optional ones can be refused or
+  # withdrawn on "Trang của tôi". `participation` (required) is needed by the code; `coordinator` (optional) lets
+  # the unit's coordinator see the person's name. (The older single `consent_text:` still reads as one purpose.)
+  consent_purposes:
+    - id: participation
+      required: true
+      title: "Tham gia Cuộc thi và kết quả"
+      text: >-
+        Tôi đồng ý để Ban Tổ chức xử lý họ tên, số điện thoại, đơn vị công tác và bài thi của tôi để tổ chức
+        Cuộc thi: xác thực tài khoản, chấm điểm, xếp hạng, công bố kết quả, xác nhận số điện thoại và trao giải.
+    - id: coordinator
+      required: false
+      title: "Người phụ trách đơn vị được xem tôi tham gia"
+      text: >-
+        Tôi đồng ý để người phụ trách đơn vị của tôi được xem tôi đã đăng ký và đã tham gia từng tuần hay chưa
+        (không xem điểm).
+
+# Personal data: what the privacy page (site/docs/quyen-rieng-tu.md) states. Fill every contact field before
+# launch; docs/privacy-rights.md lists the questions for your lawyer.
+privacy:
+  controller: "Tên cơ quan tổ chức"   # who decides why and how the data is processed (default: organiser)
+  address: ""                     # postal address of the controller
+  contact_person: ""              # the office or person in charge of personal data protection
+  contact_email: ""
+  contact_phone: ""
+  region: "ap-southeast-1"        # the AWS region the stack is deployed in (= samconfig.toml)
+  region_name: "Singapore"
+  processors:                     # who processes the data for you, and where
+    - name: "Amazon Web Services (AWS)"
+      role: "Máy chủ, cơ sở dữ liệu và lưu trữ tệp của hệ thống thi (Lambda, DynamoDB, S3, CloudFront)"
+      location: "Singapore (vùng ap-southeast-1)"
+  retention: "{retention.isoformat()}"   # personal data purged after: the awards and the appeal period
+  response_hours: 72              # answer a request to see / download data or a withdrawal of consent within
+  erasure_hours: 72               # erase within
 
 limits:
   code_ttl_minutes: 5             # one-time codes live at most 5 minutes

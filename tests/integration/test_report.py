@@ -282,6 +282,9 @@ def test_no_public_route_or_site_file_exposes_a_participant_count_before_the_clo
         "/api/password/reset/confirm",
         "/api/me",
         "/api/me/award",  # a message only (at_award prize confirmation)
+        "/api/me/data",  # the person's own data (a session): attempts, consents, no one else's count
+        "/api/me/consents",  # a consent change: a message only
+        "/api/me/erasure",  # an erasure request: a message and a request id
         "/api/reclaim",
         "/api/challenge",  # a proof-of-work challenge, no count
         "/api/contest",

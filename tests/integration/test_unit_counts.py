@@ -24,14 +24,16 @@ def verify(api, sender, phone: str) -> None:
 
 
 @pytest.fixture
-def unit_a(api, sender, clock):
-    """One verified contestant, one whose unverified account expired, one still within its day, a coordinator."""
-    assert api.register(PHONES[2], name="Người Hết Hạn", unit=UNIT).status == 201  # never verified
+def unit_a(api, sender, clock, content):
+    """One verified contestant, one whose unverified account expired, one still within its day, a coordinator.
+    Everyone ticks every purpose, the coordinator's view included, so names show wherever an account counts."""
+    every = {p.id: True for p in content.contest.consent_purposes}
+    assert api.register(PHONES[2], name="Người Hết Hạn", unit=UNIT, consents=every).status == 201  # unverified
     clock.advance(25 * 3600)  # its day passed: TTL due, item still there
-    assert api.register(PHONES[0], name="Người Đã Xác Thực", unit=UNIT).status == 201
+    assert api.register(PHONES[0], name="Người Đã Xác Thực", unit=UNIT, consents=every).status == 201
     verify(api, sender, PHONES[0])
-    assert api.register(PHONES[1], name="Người Chưa Xác Thực", unit=UNIT).status == 201  # within its day
-    assert api.register(PHONES[5], name="Người Phụ Trách", unit=UNIT).status == 201
+    assert api.register(PHONES[1], name="Người Chưa Xác Thực", unit=UNIT, consents=every).status == 201  # in its day
+    assert api.register(PHONES[5], name="Người Phụ Trách", unit=UNIT, consents=every).status == 201
     verify(api, sender, PHONES[5])
     result = CliRunner().invoke(cli, ["coordinators", "add", "--unit", UNIT, "--phone", PHONES[5], "--aws"])
     assert result.exit_code == 0, result.output
@@ -43,6 +45,7 @@ def test_the_coordinator_page_counts_verified_accounts_only_in_at_registration_m
     assert reply.status == 200, reply.body
     assert reply.body["registered"] == 2
     assert {m["full_name"] for m in reply.body["members"]} == {"Người Đã Xác Thực", "Người Phụ Trách"}
+    assert reply.body["not_shown"] == 0
     assert all(w["not_yet"] == 2 for w in reply.body["weeks"])
 
 
