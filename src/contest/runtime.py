@@ -14,7 +14,6 @@ from contest.clock import Clock, OffsetClock, SystemClock
 from contest.config import ConfigError, Settings
 from contest.perimeter import OriginGuard, parse_origin_secret
 from contest.repository import Repository
-from contest.sender import Sender
 from contest.services.content import ContentSource
 
 if TYPE_CHECKING:
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from contest.pacing import Pacer
     from contest.proof import ProofOfWork
     from contest.receipts import ReceiptSigner
+    from contest.sender import Sender
     from contest.services.accounts import Accounts
     from contest.services.coordinators import Coordinators
     from contest.services.privacy import Privacy
