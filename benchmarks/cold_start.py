@@ -124,7 +124,7 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
         Repository().save_bundle(bundle_of(make_content()))
         clock, sender = FixedClock(WEEK1_MID), MemorySender()
         functions = {}
-        for name in ("register", "quiz", "submit"):
+        for name in ("register", "account", "info", "quiz", "submit"):
             module = load_function(ROOT / "functions" / name / "app.py", name)
             module.runtime.clock, module.runtime.sender = clock, sender
             functions[name] = module

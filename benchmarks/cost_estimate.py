@@ -340,7 +340,7 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
         bundle = bundle_of(content)
         Repository().save_bundle(bundle)
         functions = {}
-        for name in ("register", "quiz", "submit", "close_week"):
+        for name in ("register", "account", "info", "quiz", "submit", "close_week"):
             module = load_function(ROOT / "functions" / name / "app.py", name)
             module.runtime.clock = clock
             module.runtime.sender = sender
@@ -458,9 +458,9 @@ def close_fixed_units(measured: Measured) -> tuple[float, float]:
     return close.rru - close_rru_per_participant(measured) * measured.participants, close.wru
 
 
-STEP_FUNCTION = {"units": "RegisterFunction", "register": "RegisterFunction", "verify": "RegisterFunction",
+STEP_FUNCTION = {"units": "InfoFunction", "register": "RegisterFunction", "verify": "RegisterFunction",
                  "challenge": "RegisterFunction",
-                 "login": "RegisterFunction", "contest": "RegisterFunction", "me": "RegisterFunction",
+                 "login": "RegisterFunction", "contest": "InfoFunction", "me": "AccountFunction",
                  "quiz": "QuizFunction", "submit": "SubmitFunction"}  # fmt: skip
 SCRYPT_STEPS = {"register": 1, "login": 1}  # password hash / check per call (contest.passwords)
 # Code-sending routes answer no earlier than CONTEST_SMS_RESPONSE_FLOOR_MS (infra/template.yaml, contest.pacing):

@@ -35,7 +35,7 @@ CROWD = 40
 
 @pytest.fixture
 def week(repo, content, clock, sender):
-    functions = load_handlers(clock, sender, names=("register", "quiz", "submit", "close_week"))
+    functions = load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit", "close_week"))
     for name in ("quiz", "submit", "close_week"):
         functions[name].runtime.secret = SECRET
     return tcw.Week(functions, repo, content, clock)

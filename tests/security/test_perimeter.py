@@ -76,7 +76,7 @@ def handlers(monkeypatch, tmp_path):
         Repository().save_bundle(bundle_of(content))
         sender = MemorySender()
         functions = {}
-        for name in ("register", "quiz", "submit"):
+        for name in ("register", "account", "info", "quiz", "submit"):
             module = load_function(ROOT / "functions" / name / "app.py", name)
             module.runtime.clock = FixedClock(WEEK1_MID)
             module.runtime.sender = sender
@@ -104,8 +104,9 @@ def test_the_shared_test_event_carries_the_origin_header_cloudfront_adds():
 ROUTES = [
     ("register", "POST", "/api/register", {**REGISTER, "phone": PHONES[0]}),
     ("register", "POST", "/api/login", {"phone": PHONES[0], "password": "mat-khau-123"}),
-    ("register", "GET", "/api/contest", None),
-    ("register", "GET", "/api/units", None),
+    ("info", "GET", "/api/contest", None),
+    ("info", "GET", "/api/units", None),
+    ("account", "GET", "/api/me", None),
     ("register", "GET", "/api/no-such-route", None),
     ("register", "POST", "/api/register", "{not json"),
     ("quiz", "POST", "/api/quiz", {}),
