@@ -14,7 +14,6 @@ import html
 import json
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -24,6 +23,7 @@ from typing import Any
 import yaml
 
 from contest.model import VERIFY_AT_AWARD, Contest, Unit, UnitGroup
+from contest.names import nfc
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 MATERIALS_DIR = "tai-lieu"
@@ -409,7 +409,7 @@ def privacy_markdown(contest: Contest) -> str:
         "đăng nhập trên thiết bị.",
         "",
     ]
-    return unicodedata.normalize("NFC", "\n".join(lines))
+    return nfc("\n".join(lines))
 
 
 def consent_boxes(contest: Contest, prefix: str) -> str:
