@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/cost_estimate.py [--participants 20] [--warm-ms 50]
 
 1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly as
-   the site's JavaScript calls the API: units, register, verify, login, contest (twice on the quiz page), quiz,
+   the site's JavaScript calls the API: units, register, verify, login, contest (once per visit), quiz,
    submit, me. Every DynamoDB call is counted per step with its capacity units computed from the real item sizes
    (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the larger
    of the item before and after; doubled inside transactions). Then the week is closed by the real close_week
@@ -335,7 +335,9 @@ class DynamoMeter:
 
 # --- the flow
 # --------------------------------------------------------------------------------------------------
-FLOW = ["units", "challenge", "register", "verify", "login", "contest", "contest", "quiz", "submit", "me"]
+# One GET /api/contest per visit: the site keeps the answer and the server's clock offset in the tab (core.contest;
+# tests/e2e/test_site_requests.py counts it in the browser); it was one per page view (home, then the quiz).
+FLOW = ["units", "challenge", "register", "verify", "login", "contest", "quiz", "submit", "me"]
 REGISTRATION_ONLY = {"units", "challenge", "register", "verify"}
 
 
@@ -450,7 +452,6 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
                 code = code_for(sender.sent, e164(phone))
                 step("verify", lambda: api.post("/api/verify", {"phone": phone, "code": code}))  # noqa: B023
             token = step("login", lambda: api.login(phone)).body["token"]  # noqa: B023
-            step("contest", lambda: api.get("/api/contest"))
             step("contest", lambda: api.get("/api/contest"))
             quiz = step("quiz", lambda: api.post("/api/quiz", token=token)).body  # noqa: B023
             answers = {q["id"]: q["options"][i % 4]["id"] for q in quiz["questions"]}
