@@ -25,6 +25,7 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
@@ -45,8 +46,24 @@ COUNT_ATTEMPTS = ParticipantsCount.ATTEMPTS
 PENDING = "pending"
 GROUP_PREFIX = "N"  # tie groups are labelled N1, N2, ... in rank order ("nhóm")
 
-FLAG_TOO_FAST = "too_fast"
-FLAG_SHARED_DEVICE = "shared_device"
+
+
+class FlagKind(StrEnum):
+    """Why a standing is flagged for the secretariat's review (private report only)."""
+
+    TOO_FAST = "too_fast"
+    SHARED_DEVICE = "shared_device"
+
+
+class RemovalReason(StrEnum):
+    """Why an entry is kept out of the ranking."""
+
+    EXCLUDED = "excluded"  # a role that may not take part (contest.yaml `excluded_roles`)
+    DISQUALIFIED = "disqualified"  # the committee annulled the result
+
+
+FLAG_TOO_FAST = FlagKind.TOO_FAST
+FLAG_SHARED_DEVICE = FlagKind.SHARED_DEVICE
 
 
 def taker(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -131,7 +148,7 @@ class PrizeSlot:
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # FLAG_TOO_FAST | FLAG_SHARED_DEVICE
+    kind: FlagKind
     index: int  # column index
     detail: str
 
@@ -141,7 +158,7 @@ class Removed:
     """An entry kept out of the ranking (private report only)."""
 
     row: CompactStanding
-    why: str  # "excluded" | "disqualified"
+    why: RemovalReason
     reason: str
 
 
@@ -248,9 +265,9 @@ def ingest(
             cols.erased += 1
         if skip and account_id in skip:
             if account_id in disqualified:
-                removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))
+                removed.append(Removed(tuple(row), RemovalReason.DISQUALIFIED, disqualified[account_id].reason))
             else:
-                removed.append(Removed(tuple(row), "excluded", ""))
+                removed.append(Removed(tuple(row), RemovalReason.EXCLUDED, ""))
             continue
         code = unit_index.get(unit_id)
         if code is None:
