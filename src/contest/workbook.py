@@ -29,7 +29,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
 
 from contest import cells
-from contest.bank import BankIssue, QuestionRecord, Rejected
+from contest.bank import QuestionRecord, Rejected
+from contest.contentfile import ContentError, ContentIssue
 from contest.model import OPTION_KEYS, Bank
 
 QUESTIONS_SHEET = "Câu hỏi"
@@ -89,12 +90,8 @@ _FIXED_TIME = "2023-01-01T00:00:00Z"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-class WorkbookError(Exception):
+class WorkbookError(ContentError):
     """The file is not a question workbook at all (not an XLSX file, sheet or headers missing)."""
-
-    def __init__(self, issues: Sequence[BankIssue]):
-        self.issues = list(issues)
-        super().__init__("\n".join(str(i) for i in self.issues))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -355,22 +352,22 @@ def read_workbook(
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise WorkbookError([BankIssue(name, 0, f"không đọc được tệp Excel (.xlsx): {exc}")]) from exc
+        raise WorkbookError([ContentIssue(name, 0, f"không đọc được tệp Excel (.xlsx): {exc}")]) from exc
     try:
         if QUESTIONS_SHEET not in wb.sheetnames:
-            raise WorkbookError([BankIssue(name, 0, f"không có trang “{QUESTIONS_SHEET}”")])
+            raise WorkbookError([ContentIssue(name, 0, f"không có trang “{QUESTIONS_SHEET}”")])
         rows = list(wb[QUESTIONS_SHEET].iter_rows(values_only=True))
     finally:
         wb.close()
     if not rows:
-        raise WorkbookError([BankIssue(name, 1, "trang câu hỏi trống: thiếu dòng tiêu đề")])
+        raise WorkbookError([ContentIssue(name, 1, "trang câu hỏi trống: thiếu dòng tiêu đề")])
     header = [(_cell_text(v) or "") for v in rows[0]]
     problems = []
     for i, column in enumerate(cols):
         found = header[i] if i < len(header) else ""
         if found.casefold() != column.header.casefold():
             problems.append(
-                BankIssue(
+                ContentIssue(
                     name,
                     1,
                     f"cột {get_column_letter(i + 1)} phải có tiêu đề “{column.header}” (đang là “{found}”)",

@@ -644,8 +644,10 @@ def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(t
 
 def test_a_content_error_fails_the_build_with_its_file_and_line(tmp_path):
     root = make_root(tmp_path, lambda d: d["quiz"].update(attempt_per_week=2))
-    with pytest.raises(sitebuild.SiteBuildError, match=r"contest\.yaml:\d+: unknown key 'quiz\.attempt_per_week'"):
+    with pytest.raises(
+        sitebuild.SiteBuildError, match=r"contest\.yaml:\d+: khóa 'quiz\.attempt_per_week' không được hỗ trợ"
+    ):
         sitebuild.build(root, tmp_path / "out")
     bad = make_root(tmp_path / "b", documents={"luat-a.md": "---\nid: luat-a\ntitle: A\nisuer: X\n---\n"})
-    with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: unknown key 'isuer'"):
+    with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: khóa 'isuer' không được hỗ trợ"):
         sitebuild.build(bad, tmp_path / "out")
