@@ -36,7 +36,7 @@ def test_no_tie_at_a_boundary_counts_nobody(tmp_path: Path):
 
 
 def fake_site(root: Path) -> Path:
-    """Two pages naming a content-hashed stylesheet and module (cached a year), the favicon (5 minutes) and one
+    """Two pages naming a content-hashed stylesheet and modules (cached a year), the favicon (a month) and one
     module each of their own."""
     head = (
         '<link rel="icon" href="{up}assets/images/favicon.svg">'
@@ -65,5 +65,5 @@ def test_a_warm_cache_asks_again_only_for_what_expires_within_a_week(tmp_path, m
 
     site = fake_site(tmp_path)
     monkeypatch.setitem(ce.PAGES_VISITED, "returning", ["", "ket-qua/"])
-    # the pages (60 s), the favicon (5 minutes) and the results files (no-cache); never the hashed files
-    assert ce.static_requests(site, "returning") == 2 + 1 + 2
+    # the pages (60 s) and the results files (no-cache); never the hashed files nor the favicon (a month)
+    assert ce.static_requests(site, "returning") == 2 + 2
