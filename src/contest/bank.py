@@ -2,7 +2,7 @@
 
 Every problem is reported with the file and line it comes from (PyYAML node marks), all problems
 at once: `load_bank` collects them and raises one `ContentError`. The same validation core also
-checks rows read from an Excel workbook (see `contest.workbook`), so the rules live in one place.
+checks rows read from an Excel workbook (see `contest.question_workbook`), so the rules live in one place.
 
 Structural problems are load errors. Near-duplicate questions are a lint (`find_near_duplicates`),
 reported by `contest questions check` and making it fail, but not a load error.
@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from contest.contentfile import (
     sort_issues,
 )
 from contest.model import DIFFICULTIES, OPTION_KEYS, Bank, Question, Source
+from contest.names import nfc
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DOCUMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -103,7 +103,7 @@ class NearDuplicate:
 
 def clean_text(value: str) -> str:
     """NFC, stripped, inner runs of whitespace collapsed to one space."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
+    return re.sub(r"\s+", " ", nfc(value)).strip()
 
 
 def _comparable(value: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
@@ -47,6 +46,7 @@ from contest.model import (
     Verification,
     Week,
 )
+from contest.names import nfc
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -118,7 +118,7 @@ class _Values:
             self.issue(data, key, f"'{name}' phải là {wanted}, không phải {_kind_name(type(value))}")
             return None
         if isinstance(value, str):
-            value = unicodedata.normalize("NFC", value).strip()
+            value = nfc(value).strip()
         return value
 
     def positive(self, data: Any, key: str, label: str, default: Any = ...) -> int:
@@ -576,7 +576,7 @@ def _certificate_style(r: _Values, data: Any) -> CertificateStyle | None:
         if not 1 <= len(agency_raw) <= 3 or not all(isinstance(a, str) and a.strip() for a in agency_raw):
             r.issue(raw, "agency", "'certificates.agency' phải có từ 1 đến 3 dòng văn bản (cơ quan chủ quản ghi trước)")
         else:
-            agency = tuple(unicodedata.normalize("NFC", a).strip() for a in agency_raw)
+            agency = tuple(nfc(a).strip() for a in agency_raw)
     number_format = texts.get("number_format")
     if number_format is not None:
         try:
@@ -709,7 +709,7 @@ def _questions_lint(r: _Values, raw: dict[str, Any]) -> QuestionsLint:
         if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
             r.issue(raw, "distractor_prefixes", "'questions_lint.distractor_prefixes' phải là một danh sách các từ")
         else:
-            values["distractor_prefixes"] = tuple(unicodedata.normalize("NFC", p).strip() for p in prefixes)
+            values["distractor_prefixes"] = tuple(nfc(p).strip() for p in prefixes)
     return replace(default, **values)
 
 

@@ -221,10 +221,6 @@ class WeekRanking:
         return [ids[int(i)] for i in self.order[group.start : group.start + group.size]]
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def ingest(
     rows: Iterable[StandingRecord | Sequence[Any]],
     excluded: Collection[str] = (),

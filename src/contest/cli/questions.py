@@ -29,7 +29,7 @@ from contest.bank import (
 from contest.contentfile import ContentError, ContentIssue
 from contest.model import DIFFICULTIES, Bank, Contest
 from contest.question_lint import ERROR, LintReport, lint_bank
-from contest.workbook import WorkbookError, document_titles, export_workbook, read_workbook
+from contest.question_workbook import WorkbookError, document_titles, export_workbook, read_workbook
 
 app = typer.Typer(
     help="Ngân hàng câu hỏi: kiểm tra, xuất/nhập Excel, thống kê.",
