@@ -47,7 +47,6 @@ PENDING = "pending"
 GROUP_PREFIX = "N"  # tie groups are labelled N1, N2, ... in rank order ("nhóm")
 
 
-
 class FlagKind(StrEnum):
     """Why a standing is flagged for the secretariat's review (private report only)."""
 
