@@ -333,14 +333,14 @@ def winners_workbook(
     widths, frozen header, amounts as numbers, confirmation times in Vietnam time; a total row; a note sheet."""
     wb = Workbook(write_only=True)
     header = [f"Số tiền ({currency})" if h == "Số tiền" else h for h in WINNERS_HEADER]
-    sheet = formatted_sheet(wb, "Danh sách nhận giải", header, (7, 26, 14, 24, 28, 36, 14, 30, 17, 36, 20))
+    sheet = formatted_sheet(wb, "Danh sách nhận giải", header, (7, 26, 14, 24, 28, 36, 14, 30, 30, 17, 36, 20))
     total = 0
     for row in rows:
         values = list(row)
         total += values[2] or 0
         values[2] = styled(sheet, values[2], WHOLE)
         values[6] = styled(sheet, values[6], TEXT)  # 0912…: a text, or Excel drops the leading zero
-        values[8] = styled(sheet, local_time(values[8], timezone), WHEN) if values[8] else ""
+        values[9] = styled(sheet, local_time(values[9], timezone), WHEN) if values[9] else ""
         sheet.append(values)
     sheet.append(["", "Tổng cộng", styled(sheet, total, WHOLE)])
     notes = formatted_sheet(wb, "Ghi chú", [title], (110,))
@@ -350,6 +350,10 @@ def winners_workbook(
         f"Thời gian theo giờ Việt Nam ({timezone}). Số tiền bằng {currency}.",
         "Người đang chờ Ban Tổ chức quyết định (đồng hạng) chưa có số tiền và số giấy chứng nhận.",
         "Số giấy chứng nhận: đúng số in trên giấy chứng nhận (contest certificates).",
+        "Đồng ý liên hệ về giải: người không đồng ý để Ban Tổ chức gọi điện, nhắn tin về giải chỉ có số điện thoại "
+        "đã che (để nhận ra khi họ liên hệ). Không gọi, không nhắn tin cho họ: thông báo thời gian, địa điểm, thủ tục "
+        "nhận giải trên trang Kết quả; người đoạt giải theo dõi giải trên Trang của tôi và tự liên hệ Ban Tổ chức "
+        "(đối chiếu mã tài khoản, số giấy chứng nhận và 3 số cuối điện thoại).",
     ):
         notes.append([line])
     return xlsx_bytes(wb, fixed)
