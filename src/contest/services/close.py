@@ -353,14 +353,18 @@ class CloseWeek:
     ) -> bytes:
         """The private winners' list (full phone numbers, amounts, certificate numbers, confirmations)."""
         from contest.certificates import week_numbers
+        from contest.consents import may_contact, of_account
 
-        phones = {}
+        phones, contact = {}, {}
         for _, _, account_id in candidates(ranking):
             account = self.repo.account(account_id)
             phones[account_id] = account.phone if account is not None else ""
-        rows = winner_rows(
-            contest, ranking, awards, phones, week_numbers(ranking, contest.certificates, contest.year, week.number)
-        )
+            contact[account_id] = account is not None and may_contact(
+                contest.consent_purposes,
+                of_account(account.consents, contest.consent_purposes, account.consent_version, account.consent_at_ms),
+            )
+        numbers = week_numbers(ranking, contest.certificates, contest.year, week.number)
+        rows = winner_rows(contest, ranking, awards, phones, numbers, contact)
         title = f"{contest.name} — danh sách nhận giải Tuần {week.number} (nội bộ)"
         return winners_workbook(rows, fixed, timezone=contest.timezone, currency=contest.currency, title=title)
 
