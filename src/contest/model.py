@@ -92,6 +92,8 @@ class QuizRules:
 
 @dataclass(frozen=True)
 class Limits:
+    """contest.yaml `limits:`: one-time codes (lifetime, tries, resends), registrations per address, login lock-out."""
+
     code_ttl_seconds: int
     code_max_tries: int
     code_resend_seconds: int
