@@ -72,7 +72,7 @@ from contest.ranking import (
 )
 from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
 from contest.repository import Award, ClosedWeek, CloseRepository, ErasureRepository
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.weeks import week_to_close
 
 INDEX = "index.json"
