@@ -1,4 +1,4 @@
-"""Private reports for organisers: CSV (UTF-8 with BOM, so Excel shows Vietnamese) and XLSX.
+"""The weekly close's private reports for organisers: CSV (UTF-8 with BOM, so Excel shows Vietnamese) and XLSX.
 
 `write_standings_csv` writes the full standings for people (names, masked phones, units, prizes, flags);
 the canonical file whose SHA-256 is published is `publication.write_canonical_standings`. Rows are in
