@@ -87,6 +87,7 @@ _UNITS = yaml.safe_load((CONTENT / "units.yaml").read_text(encoding="utf-8"))
 GROUP_COUNT = len(_UNITS["groups"])
 QUESTIONS = int(_CONTEST["quiz"]["questions_per_attempt"])  # questions in one attempt
 TIME_LIMIT = int(_CONTEST["quiz"]["time_limit_minutes"])
+ATTEMPTS = int(_CONTEST["quiz"].get("attempts_per_week", 1))  # attempts a contestant has in one week
 RESEND_SECONDS = int(_CONTEST["limits"]["code_resend_seconds"])  # the gap between two codes to one phone
 MILLISECONDS = _CONTEST["quiz"].get("duration_resolution") == "milliseconds"  # durations shown to the millisecond
 SHOWS_SCORE = bool(_CONTEST["quiz"].get("show_score_on_submit", True))  # the receipt shows the score
