@@ -98,7 +98,7 @@ ACCESS_LOG_BYTES_PER_REQUEST = 330  # the HTTP API access log line + CloudWatch'
 COLD_STARTS_PER_100K = 3_000  # sandboxes started for 100k participant-weeks (3 HTTP functions, bursty load)
 COLD_START_INIT_S = 0.8  # init billed since August 2025 (measured ≈ 1.4x the botocore floor locally)
 ALARMS = 17
-# contest.services.content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
+# contest.services.stored_content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
 # bounded by (warm sandboxes) x (minutes they serve). Assumed: 15 sandboxes busy 12 hours a day, 7 days.
 CONTENT_RELOADS_PER_WEEK = 15 * 12 * 60 * 7
 

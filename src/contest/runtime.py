@@ -15,7 +15,7 @@ from contest.config import ConfigError, Settings
 from contest.perimeter import OriginGuard, parse_origin_secret
 from contest.repository import Repository
 from contest.sender import Sender
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 
 if TYPE_CHECKING:
     from contest.budget import BudgetedSender

@@ -62,7 +62,7 @@ def closer(aws: bool) -> Iterator[Any]:
     from contest.repository import CloseRepository
     from contest.sender import OutboxSender
     from contest.services.close import CloseWeek
-    from contest.services.content import ContentSource
+    from contest.services.stored_content import ContentSource
 
     override = _clock_override()
     clock: Clock

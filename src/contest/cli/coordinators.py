@@ -38,7 +38,7 @@ def coordinator_repository(aws: bool) -> Iterator[CoordinatorRepository]:
 def live_content(repo: Repository) -> Content:
     """The content the system runs on: the bundle `contest content load` stored in the table."""
     from contest.cli import fail
-    from contest.services.content import content_from_bundle
+    from contest.content import content_from_bundle
 
     bundle = repo.load_bundle()
     if bundle is None:

@@ -17,7 +17,7 @@ from contest.model import UNVERIFIED_TTL_SECONDS, Account
 from contest.proof import Proven
 from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate, Repository
 from contest.sender import Sender
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.sms import code_text
 
 WINDOW_MS = 3_600_000

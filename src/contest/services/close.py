@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates, winner_rows
 from contest.awards import deadline as award_deadline
 from contest.clock import Clock, SystemClock, iso, to_ms
+from contest.close_reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
 from contest.codes import award_code_hash, new_code, new_salt
 from contest.config import Settings
 from contest.content import Content
@@ -70,9 +71,8 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
-from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
 from contest.repository import Award, ClosedWeek, CloseRepository, ErasureRepository
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.weeks import week_to_close
 
 INDEX = "index.json"

@@ -17,7 +17,7 @@ from contest import errors, phones, sessions
 from contest.clock import Clock, iso
 from contest.repository import CoordinatorRepository
 from contest.services.accounts import Accounts
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 
 
 def _listing_key(name: str) -> tuple[str, str]:

@@ -42,7 +42,7 @@ from contest.repository import (
     account_pk,
     phone_pk,
 )
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 
 # Private files the purge keeps: nothing in them names a person once the accounts are gone (random account ids,
 # units, scores). `standings.tsv` keeps the published SHA-256 checkable; the unit tables back the unit awards.

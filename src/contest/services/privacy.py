@@ -20,7 +20,7 @@ from contest.model import Account, Contest
 from contest.receipts import attempt_code
 from contest.repository import PrivacyRepository, PrivacyRequest
 from contest.services.accounts import Accounts
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 
 KINDS = ("export", "withdraw", "erasure")
 PREFIXES = {"export": "X", "withdraw": "W", "erasure": "E"}

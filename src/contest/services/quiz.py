@@ -17,7 +17,7 @@ from contest.model import Attempt, StandingRecord
 from contest.receipts import ReceiptSigner
 from contest.repository import Repository
 from contest.scoring import check_answers, ranked_duration, score
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.weeks import accepts_submission, attempt_expiry, open_week
 
 RETRY_WINDOW_S = 3600  # an attempt token stays valid this long after the deadline, for lost-response retries
