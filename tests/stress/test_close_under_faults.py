@@ -80,7 +80,7 @@ def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_s
             assert client.post("/api/submit", body, token=person.session).status == 200
 
         steps = Steps()
-        from contest.tables import TableSchema
+        from contest.store.tables import TableSchema
 
         # the close's two DynamoDB clients: the raw one that streams standings, PynamoDB's for the rest
         clients = [

@@ -70,7 +70,7 @@ def groups(
     with closer(aws) as c:
         review = _review(c, week)
         members = [m["account_id"] for g in review["tie_groups"] for m in g["members"]]
-        awards = c.repo.awards_for(week, members)
+        awards = c.repo.awards.awards_for(week, members)
         contest = c.content.get().contest
     short = handles(members)
     if not review["tie_groups"]:
@@ -150,16 +150,16 @@ def verify(
             except errors.ContestError as exc:
                 fail(exc.message)
                 raise
-            claim = c.repo.claim(e164)
+            claim = c.repo.accounts.claim(e164)
             if claim is None:
                 fail("Không có tài khoản nào đăng ký số điện thoại này.")
                 raise typer.Exit(1)
             account_id = claim.account_id
-        found = c.repo.account(account_id)
+        found = c.repo.accounts.account(account_id)
         if found is None or found.closed_at_ms is not None:
             fail("Không có tài khoản này (hoặc tài khoản đã bị đóng khi chủ số lấy lại số).")
             raise typer.Exit(1)
-        weeks = c.repo.verify_by_committee(
+        weeks = c.repo.awards.verify_by_committee(
             found.account_id, to_ms(c.clock.now()), f"committee: {by.strip()}", note.strip()
         )
     listed = ", ".join(str(w) for w in weeks) if weeks else "không có giải nào đang chờ"
@@ -175,7 +175,7 @@ def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
     from contest.numerals import format_time
 
     with closer(aws) as c:
-        found = c.repo.reclaims()
+        found = c.repo.accounts.reclaims()
         timezone = c.content.get().contest.timezone
     table = Table(
         "Thời điểm",
