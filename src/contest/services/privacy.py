@@ -21,6 +21,7 @@ from contest.receipts import attempt_code
 from contest.services.accounts import Accounts
 from contest.services.content import ContentSource
 from contest.store import Store
+from contest.store.keys import CODE_PREFIX
 from contest.store.privacy import PrivacyRequest
 
 KINDS = ("export", "withdraw", "erasure")
@@ -149,7 +150,9 @@ class Privacy:
             "committee_decisions": decisions,
             "reclaims": reclaims,
             "phone_claim": [_clean(raw) for raw in records.get("phone_claim", [])],
-            "codes": [{"purpose": raw["sk"].removeprefix("CODE#"), **_clean(raw)} for raw in records.get("codes", [])],
+            "codes": [
+                {"purpose": raw["sk"].removeprefix(CODE_PREFIX), **_clean(raw)} for raw in records.get("codes", [])
+            ],
             "privacy_requests": [
                 _clean(raw) | {"request_id": raw["sk"]} for raw in records.get("privacy_requests", [])
             ],

@@ -35,9 +35,19 @@ from contest.store.mapping import (
     account_from_item,
     attempt_from_item,
     award_from_item,
+    claim_from_item,
     consents_json,
 )
-from contest.store.records import Award, CodeRecord, Exclusion, LoginCount, PhoneClaim, Reclaim, RegistrationGate
+from contest.store.records import (
+    Award,
+    CodeRecord,
+    Exclusion,
+    LoginCount,
+    NumberState,
+    PhoneClaim,
+    Reclaim,
+    RegistrationGate,
+)
 from contest.store.tables import AccountItem, AttemptItem, AwardItem, ErasureItem, ExclusionItem, PhoneItem, ReclaimItem
 
 
@@ -128,8 +138,8 @@ class AccountStore:
                 raise PhoneTaken() from exc
             raise
 
-    def number_state(self, phone: str, erased_key: str | None = None) -> tuple[bool, PhoneClaim | None, bool]:
-        """(excluded, claim, erased) of a number in ONE consistent BatchGetItem; `erased_key`
+    def number_state(self, phone: str, erased_key: str | None = None) -> NumberState:
+        """Excluded, claim and erased of a number in ONE consistent BatchGetItem; `erased_key`
         (contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
         connection = tables.TableSchema._get_connection()
         keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": CLAIM}]
@@ -145,15 +155,10 @@ class AccountStore:
                     erased = True
                 else:
                     item = PhoneItem.from_raw_data(raw)
-                    claim = PhoneClaim(
-                        item.account_id,
-                        int(item.login_failures or 0),
-                        int(item.locked_until_ms or 0),
-                        None if item.ttl is None else int(item.ttl),
-                    )
+                    claim = claim_from_item(item)
             left = answer.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
             if not left:
-                return excluded, claim, erased
+                return NumberState(excluded, claim, erased)
             keys = [{"pk": k["pk"]["S"], "sk": k["sk"]["S"]} for k in left]
         raise Busy()
 
@@ -166,7 +171,6 @@ class AccountStore:
 
     def is_erased(self, key: str) -> bool:
         """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest."""
-
         try:
             ErasureItem.get(ERASED, key, consistent_read=True)
         except DoesNotExist:
@@ -178,12 +182,7 @@ class AccountStore:
             item = PhoneItem.get(phone_pk(phone), CLAIM, consistent_read=True)
         except DoesNotExist:
             return None
-        return PhoneClaim(
-            item.account_id,
-            int(item.login_failures or 0),
-            int(item.locked_until_ms or 0),
-            None if item.ttl is None else int(item.ttl),
-        )
+        return claim_from_item(item)
 
     def account(self, account_id: str) -> Account | None:
         try:
@@ -219,12 +218,8 @@ class AccountStore:
             if is_condition_failure(exc):
                 return None
             raise
-        return LoginCount(
-            item.account_id,
-            int(item.login_failures or 0),
-            int(item.locked_until_ms or 0),
-            None if item.ttl is None else int(item.ttl),
-        )
+        claim = claim_from_item(item)  # the same attributes, as this attempt left them
+        return LoginCount(claim.account_id, claim.login_failures, claim.locked_until_ms, claim.expires_at_s)
 
     def take_login_slot(self, phone: str, seen_locked_until_ms: int, locked_until_ms: int) -> bool:
         """Lock the phone until `locked_until_ms` unless another attempt did since this one was counted.

@@ -114,7 +114,6 @@ class CloseStore:
 
     def purged(self) -> bool:
         """Whether the retention purge has run: the close then refuses to republish."""
-
         try:
             PurgeItem.get(RETENTION, PURGED, consistent_read=True)
         except DoesNotExist:
@@ -141,7 +140,6 @@ class CloseStore:
         return out
 
     def week_is_closed(self, week: int) -> bool:
-
         try:
             ClosedItem.get(week_pk(week), CLOSED, consistent_read=True)
         except DoesNotExist:

@@ -9,6 +9,7 @@ from pynamodb.transactions import TransactWrite
 
 from contest.store.conditions import is_condition_failure
 from contest.store.keys import code_sk, phone_pk
+from contest.store.mapping import code_from_item
 from contest.store.records import CodeRecord
 from contest.store.tables import CodeItem
 
@@ -41,17 +42,7 @@ class CodeStore:
             item = CodeItem.get(phone_pk(phone), code_sk(purpose), consistent_read=True)
         except DoesNotExist:
             return None
-        return CodeRecord(
-            item.code_hash,
-            item.account_id,
-            int(item.expires_at_ms),
-            int(item.tries or 0),
-            int(item.sent_at_ms),
-            int(item.window_start_ms),
-            int(item.window_sends or 1),
-            item.ticket_hash,
-            None if item.pending is None else json.loads(item.pending),
-        )
+        return code_from_item(item)
 
     def replace_code(self, phone: str, purpose: str, code: CodeRecord, previous: CodeRecord | None, ttl_s: int) -> bool:
         """Write a new code unless another request changed the item since `previous` was read."""

@@ -17,12 +17,15 @@ from contest.store import tables
 from contest.store.conditions import is_condition_failure
 from contest.store.keys import (
     CLOSED,
+    CONTENT,
     ERASED,
     EXCLUSIONS,
     PRIVACY,
     PURGED,
     RECLAIMS,
     RETENTION,
+    WEEK_PREFIX,
+    is_standing_pk,
     shard_of,
     standing_pk,
 )
@@ -33,9 +36,9 @@ def _kept_after_purge(pk: str, sk: str) -> bool:
     """What the retention purge keeps: the content, each week's closed marker (SHA-256 and unit totals, nothing
     personal), the purge record and the request log. Everything else is deleted: a new item kind is purged
     unless listed here."""
-    if pk in ("CONTENT", RETENTION, PRIVACY):
+    if pk in (CONTENT, RETENTION, PRIVACY):
         return True
-    return pk.startswith("WEEK#") and sk == CLOSED and "#S#" not in pk
+    return pk.startswith(WEEK_PREFIX) and sk == CLOSED and not is_standing_pk(pk)
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,6 @@ class ErasureStore:
         self.shards = shards
 
     def record_erasure(self, erasure: Erasure, ttl_s: int | None) -> None:
-
         ErasureItem(
             pk=ERASED,
             sk=erasure.key,
@@ -71,7 +73,6 @@ class ErasureStore:
         ).save()
 
     def erasures(self) -> list[Erasure]:
-
         return sorted(
             (
                 Erasure(
@@ -131,7 +132,6 @@ class ErasureStore:
         ]
 
     def purge_record(self) -> Purge | None:
-
         try:
             item = PurgeItem.get(RETENTION, PURGED, consistent_read=True)
         except DoesNotExist:
@@ -146,7 +146,6 @@ class ErasureStore:
                 yield pk, sk
 
     def mark_purged(self, purge: Purge) -> None:
-
         PurgeItem(
             pk=RETENTION,
             sk=PURGED,

@@ -31,6 +31,7 @@ AWARD_PREFIX = "AWARD#"
 CODE_PREFIX = "CODE#"
 DECISION_PREFIX = "DECISION#"
 DQ_PREFIX = "DQ#"
+RULINGS_PREFIX = "D"  # what DECISION# and DQ# share: one query of a week reads both
 WEEK_PREFIX = "WEEK#"
 
 

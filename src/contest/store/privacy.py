@@ -24,6 +24,7 @@ from contest.store.keys import (
     PRIVACY,
     PROFILE,
     RECLAIMS,
+    RULINGS_PREFIX,
     account_pk,
     dq_sk,
     phone_pk,
@@ -201,7 +202,7 @@ class PrivacyStore:
             for raw in tables.query_partition(key[0], key[1]):
                 if raw["sk"]["S"] == account_id:
                     add("standings", raw)
-            for raw in tables.query_partition(week_pk(week), "D"):
+            for raw in tables.query_partition(week_pk(week), RULINGS_PREFIX):
                 sk = raw["sk"]["S"]
                 if sk == dq_sk(account_id):
                     add("disqualifications", raw)

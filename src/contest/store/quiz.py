@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from contest.config import STANDING_SHARDS
@@ -80,13 +81,6 @@ class QuizStore:
         request whose response was lost), or STANDING_MOVED when another attempt of the same contestant changed
         the standing meanwhile (the caller re-reads and retries).
         """
-        assert (
-            submitted.submitted_at_ms is not None
-            and submitted.prediction is not None
-            and submitted.duration_ms is not None
-            and submitted.score is not None
-            and submitted.request_hash is not None
-        ), "only a scored submission is recorded"
         attempt_item = AttemptItem(pk=account_pk(submitted.account_id), sk=attempt_sk(submitted.week, submitted.number))
         standing_item = StandingItem(
             pk=standing_pk(submitted.week, shard_of(submitted.account_id, self.shards)),
@@ -96,36 +90,27 @@ class QuizStore:
             gsi1sk=submitted.account_id,
         )
         first = standing.attempts == 1
+        moved_guard = StandingItem.pk.does_not_exist() if first else StandingItem.attempts == standing.attempts - 1
         try:
             with TransactWrite(connection=tables.connection()) as tx:
                 tx.update(
                     attempt_item,
-                    actions=[
-                        AttemptItem.submitted_at_ms.set(submitted.submitted_at_ms),
-                        AttemptItem.answers.set(submitted.answers or {}),
-                        AttemptItem.prediction.set(submitted.prediction),
-                        AttemptItem.duration_ms.set(submitted.duration_ms),
-                        AttemptItem.score.set(submitted.score),
-                        AttemptItem.request_hash.set(submitted.request_hash),
-                    ],
+                    actions=_submitted_actions(submitted),
                     condition=AttemptItem.pk.exists() & AttemptItem.submitted_at_ms.does_not_exist(),
-                )
-                moved_guard = (
-                    StandingItem.pk.does_not_exist() if first else StandingItem.attempts == standing.attempts - 1
                 )
                 if is_best:
                     tx.save(standing_item, condition=moved_guard)
                 else:
                     tx.update(
-                        standing_item,
-                        actions=[StandingItem.attempts.set(standing.attempts)],
-                        condition=moved_guard,
+                        standing_item, actions=[StandingItem.attempts.set(standing.attempts)], condition=moved_guard
                     )
         except TransactWriteError as exc:
+            # PynamoDB sends a transaction's puts before its updates: the reasons come back in that order
+            attempt_at, standing_at = (1, 0) if is_best else (0, 1)
             failed = cancelled(exc)
-            if failed and failed[0]:
+            if len(failed) > attempt_at and failed[attempt_at]:
                 return Submission.ATTEMPT_TAKEN
-            if len(failed) > 1 and failed[1]:
+            if len(failed) > standing_at and failed[standing_at]:
                 return Submission.STANDING_MOVED
             if getattr(exc, "cause_response_code", None) == "TransactionConflictException":
                 raise Busy() from exc
@@ -146,3 +131,22 @@ class QuizStore:
         for shard in range(self.shards):
             for item in StandingItem.query(standing_pk(week, shard)):
                 yield standing_from_item(item)
+
+
+def _submitted_actions(submitted: Attempt) -> list[Action]:
+    """What a submission sets on its attempt."""
+    assert (
+        submitted.submitted_at_ms is not None
+        and submitted.prediction is not None
+        and submitted.duration_ms is not None
+        and submitted.score is not None
+        and submitted.request_hash is not None
+    ), "only a scored submission is recorded"
+    return [
+        AttemptItem.submitted_at_ms.set(submitted.submitted_at_ms),
+        AttemptItem.answers.set(submitted.answers or {}),
+        AttemptItem.prediction.set(submitted.prediction),
+        AttemptItem.duration_ms.set(submitted.duration_ms),
+        AttemptItem.score.set(submitted.score),
+        AttemptItem.request_hash.set(submitted.request_hash),
+    ]

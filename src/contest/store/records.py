@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True)
@@ -88,6 +88,14 @@ class RegistrationGate:
     address: str | None
     hour: int
     limit: int
+
+
+class NumberState(NamedTuple):
+    """What registering a number must know, read in one consistent call."""
+
+    excluded: bool  # on the organisers' exclusion list
+    claim: PhoneClaim | None  # the account holding it, if any
+    erased: bool  # its owner's data was erased in this contest: it may not register again
 
 
 class Submission(enum.Enum):
