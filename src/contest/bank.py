@@ -1,8 +1,8 @@
 """The question bank: loading `content/questions/*.yaml`, validating it, writing it back.
 
 Every problem is reported with the file and line it comes from (PyYAML node marks), all problems
-at once: `load_bank` collects them and raises one `BankError`. The same validation core also
-checks rows read from an Excel workbook (see `contest.workbook`), so the rules live in one place.
+at once: `load_bank` collects them and raises one `ContentError`. The same validation core also
+checks rows read from an Excel workbook (see `contest.question_workbook`), so the rules live in one place.
 
 Structural problems are load errors. Near-duplicate questions are a lint (`find_near_duplicates`),
 reported by `contest questions check` and making it fail, but not a load error.
@@ -10,11 +10,9 @@ reported by `contest questions check` and making it fail, but not a load error.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tempfile
-import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +22,17 @@ from typing import Any
 
 import yaml
 
+from contest.contentfile import (
+    ContentError,
+    ContentIssue,
+    compose,
+    did_you_mean,
+    read_front_matter,
+    read_text,
+    sort_issues,
+)
 from contest.model import DIFFICULTIES, OPTION_KEYS, Bank, Question, Source
+from contest.names import nfc
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DOCUMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -41,31 +49,6 @@ MAX_OPTION = 300
 # Near-duplicate lint thresholds (similarity of the normalised question texts, word by word).
 NEAR_DUPLICATE_TEXT = 0.9
 NEAR_DUPLICATE_TEXT_SAME_OPTIONS = 0.75
-
-
-@dataclass(frozen=True)
-class BankIssue:
-    file: str
-    line: int  # 1-based; 0 when the problem concerns the bank as a whole
-    message: str
-
-    def __str__(self) -> str:
-        if self.line > 0:
-            return f"{self.file}:{self.line}: {self.message}"
-        return f"{self.file}: {self.message}"
-
-
-def sort_issues(issues: Iterable[BankIssue]) -> list[BankIssue]:
-    """By file and line; problems of the bank as a whole (line 0) last."""
-    return sorted(issues, key=lambda i: (i.line == 0, i.file, i.line))
-
-
-class BankError(Exception):
-    """The bank is not valid; `issues` lists every problem found."""
-
-    def __init__(self, issues: Sequence[BankIssue]):
-        self.issues = list(issues)
-        super().__init__("\n".join(str(i) for i in self.issues))
 
 
 @dataclass(frozen=True)
@@ -120,7 +103,7 @@ class NearDuplicate:
 
 def clean_text(value: str) -> str:
     """NFC, stripped, inner runs of whitespace collapsed to one space."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
+    return re.sub(r"\s+", " ", nfc(value)).strip()
 
 
 def _comparable(value: str) -> str:
@@ -147,7 +130,7 @@ def validate_records(
     require_quote: bool = False,
     option_keys: Sequence[str] = OPTION_KEYS,
     pool_factor: int = 2,
-) -> tuple[list[Question], dict[str, Location], list[BankIssue]]:
+) -> tuple[list[Question], dict[str, Location], list[ContentIssue]]:
     """Validate raw records; return the questions that are valid, their locations and all issues.
 
     Pool sizes are checked only when every question is valid (and `check_pools`): a pool that looks
@@ -155,7 +138,7 @@ def validate_records(
     """
     known_documents = set(documents)
     week_set = set(weeks)
-    issues: list[BankIssue] = []
+    issues: list[ContentIssue] = []
     questions: list[Question] = []
     locations: dict[str, Location] = {}
     first_seen: dict[str, QuestionRecord] = {}
@@ -168,7 +151,7 @@ def validate_records(
             if qid in first_seen:
                 earlier = first_seen[qid]
                 issues.append(
-                    BankIssue(
+                    ContentIssue(
                         record.file,
                         record.line_of("id"),
                         f"{record.label('id')}mã câu hỏi '{qid}' bị trùng "
@@ -188,7 +171,7 @@ def validate_records(
             size = sum(1 for q in questions if week in q.weeks)
             if size < need:
                 issues.append(
-                    BankIssue(
+                    ContentIssue(
                         bank_label,
                         0,
                         f"tuần {week} chỉ có {size} câu hỏi; cần ít nhất {need} "
@@ -237,14 +220,14 @@ def _validate_record(
     weeks: set[int],
     require_quote: bool = False,
     option_keys: Sequence[str] = OPTION_KEYS,
-) -> tuple[Question | None, list[BankIssue]]:
-    issues: list[BankIssue] = []
+) -> tuple[Question | None, list[ContentIssue]]:
+    issues: list[ContentIssue] = []
     count = {2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu"}.get(len(option_keys), str(len(option_keys)))
     letters = ", ".join(option_keys)
 
     def problem(path: str, message: str) -> None:
         label = record.label(path)
-        issues.append(BankIssue(record.file, record.line_of(path), f"{label}{message}"))
+        issues.append(ContentIssue(record.file, record.line_of(path), f"{label}{message}"))
 
     # Values that could not even be read are reported once, with their reason, then left out.
     v, rejected = _without_rejected(record.values, problem)
@@ -455,38 +438,26 @@ def _join(values: Iterable[object]) -> str:
 # YAML reading with marks
 
 
-# libyaml when available (about ten times faster); its nodes carry the same line marks.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _QuestionFile:
+    """One questions/*.yaml file read node by node, so every field keeps the line it was written on."""
 
-
-class _Reader:
     def __init__(self, path: Path, label: str):
         self.path = path
         self.label = label
-        self.issues: list[BankIssue] = []
+        self.issues: list[ContentIssue] = []
 
     def issue(self, node: yaml.Node | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
-        self.issues.append(BankIssue(self.label, line, message))
+        self.issues.append(ContentIssue(self.label, line, message))
 
     def read(self) -> list[QuestionRecord]:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            self.issues.append(BankIssue(self.label, 1, f"tệp không phải UTF-8 ({exc.reason})"))
+            root, loader = compose(read_text(self.path, self.label), self.label)
+        except ContentError as exc:
+            self.issues += exc.issues
             return []
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            self.issues.append(BankIssue(self.label, line, f"lỗi cú pháp YAML: {exc.problem or exc}"))
-            return []
-        finally:
-            loader.dispose()
         if root is None:
-            self.issues.append(BankIssue(self.label, 1, "tệp trống: cần khóa 'questions'"))
+            self.issues.append(ContentIssue(self.label, 1, "tệp trống: cần khóa 'questions'"))
             return []
         top = self._mapping(root, {"questions"}, "tệp")
         if top is None:
@@ -522,8 +493,7 @@ class _Reader:
                 self.issue(key_node, f"khóa '{key}' được ghi hai lần")
                 continue
             if allowed is not None and key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-                hint = f"; có phải '{close[0]}'?" if close else ""
+                hint = did_you_mean(key, allowed)
                 self.issue(key_node, f"khóa '{key}' không được hỗ trợ{hint} (dùng: {', '.join(sorted(allowed))})")
                 continue
             result[key] = (key_node, value_node)
@@ -585,13 +555,10 @@ def document_front_matter(documents_dir: Path) -> dict[str, dict[str, str]]:
     for path in sorted(documents_dir.glob("*.md")):
         if path.stem == "index":
             continue
-        match = re.match(r"\A---\s*\n(.*?\n)---\s*\n", path.read_text(encoding="utf-8"), re.DOTALL)
-        meta: Any = {}
-        if match:
-            try:
-                meta = yaml.safe_load(match.group(1)) or {}
-            except yaml.YAMLError:
-                meta = {}
+        try:
+            meta = read_front_matter(path) or {}
+        except ContentError:
+            meta = {}
         found[path.stem] = {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
     return found
 
@@ -603,17 +570,17 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-def read_records(questions_dir: Path) -> tuple[list[QuestionRecord], list[BankIssue]]:
+def read_records(questions_dir: Path) -> tuple[list[QuestionRecord], list[ContentIssue]]:
     """Read every question file without validating the questions themselves."""
     records: list[QuestionRecord] = []
-    issues: list[BankIssue] = []
+    issues: list[ContentIssue] = []
     if not questions_dir.is_dir():
-        return [], [BankIssue(_label(questions_dir), 0, "không tìm thấy thư mục câu hỏi")]
+        return [], [ContentIssue(_label(questions_dir), 0, "không tìm thấy thư mục câu hỏi")]
     files = question_files(questions_dir)
     if not files:
-        issues.append(BankIssue(_label(questions_dir), 0, "không có tệp câu hỏi (*.yaml) nào"))
+        issues.append(ContentIssue(_label(questions_dir), 0, "không có tệp câu hỏi (*.yaml) nào"))
     for path in files:
-        reader = _Reader(path, _label(path))
+        reader = _QuestionFile(path, _label(path))
         records.extend(reader.read())
         issues.extend(reader.issues)
     return records, issues
@@ -641,7 +608,7 @@ def load_bank_detailed(
     )
     issues.extend(more)
     if issues:
-        raise BankError(sort_issues(issues))
+        raise ContentError(sort_issues(issues))
     return LoadedBank(Bank(tuple(questions)), locations)
 
 
@@ -654,7 +621,7 @@ def load_bank(
     option_keys: Sequence[str] = OPTION_KEYS,
     pool_factor: int = 2,
 ) -> Bank:
-    """Load and validate the bank; raise `BankError` listing every problem."""
+    """Load and validate the bank; raise `ContentError` listing every problem."""
     return load_bank_detailed(
         questions_dir, documents_dir, weeks, per_attempt, option_keys=option_keys, pool_factor=pool_factor
     ).bank

@@ -7,14 +7,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 OPTION_KEYS = ("A", "B", "C", "D")  # the default four options (quiz.options_per_question: 4)
 OPTION_LETTERS = "ABCDEF"  # quiz.options_per_question takes the first N of these (2–6)
 DIFFICULTIES = ("easy", "medium", "hard")
-VERIFY_AT_REGISTRATION = "at_registration"
-VERIFY_AT_AWARD = "at_award"
-VERIFICATION_MODES = (VERIFY_AT_REGISTRATION, VERIFY_AT_AWARD)
+
+
+class Verification(StrEnum):
+    """`registration.verification`: when a contestant proves the phone number."""
+
+    AT_REGISTRATION = "at_registration"
+    AT_AWARD = "at_award"
+
+
+class DurationResolution(StrEnum):
+    """`quiz.duration_resolution`: the tie-break on duration (milliseconds are always stored)."""
+
+    SECONDS = "seconds"
+    MILLISECONDS = "milliseconds"
+
+
+class ParticipantsCount(StrEnum):
+    """`participants.count`: what the participation figures count."""
+
+    CONTESTANTS = "contestants"
+    ATTEMPTS = "attempts"
+
+
+VERIFY_AT_REGISTRATION = Verification.AT_REGISTRATION
+VERIFY_AT_AWARD = Verification.AT_AWARD
+VERIFICATION_MODES = tuple(Verification)
 UNVERIFIED_TTL_SECONDS = 86_400  # at_registration: an account not verified within a day expires
 
 
@@ -42,7 +66,7 @@ class QuizRules:
     attempts_per_week: int
     time_limit_seconds: int
     grace_seconds: int
-    duration_resolution: str  # "seconds" | "milliseconds"
+    duration_resolution: DurationResolution
     show_score_on_submit: bool
     human_floor_seconds: int
     options_per_question: int = 4  # every question has exactly this many options, keys A, B, C, …
@@ -187,8 +211,8 @@ class Contest:
     timezone: str
     weeks: tuple[Week, ...]
     quiz: QuizRules
-    participants_count: str  # "contestants" | "attempts"
-    verification: str  # VERIFY_AT_REGISTRATION | VERIFY_AT_AWARD: when a contestant proves the phone
+    participants_count: ParticipantsCount
+    verification: Verification  # when a contestant proves the phone
     consent_version: str
     consent_text: str
     limits: Limits

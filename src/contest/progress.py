@@ -15,7 +15,6 @@ takes any object with the three repositories it reads (`ProgressSource`), so ben
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -270,8 +269,9 @@ def table_rows(report: ProgressReport) -> list[list[str]]:
     return out
 
 
-def workbook(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes:
-    """XLSX (openpyxl: strings stored as Unicode, so Vietnamese survives in Excel and LibreOffice).
+def progress_xlsx(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes:
+    """XLSX (openpyxl: strings stored as Unicode, so Vietnamese survives in Excel and LibreOffice); the same
+    bytes for the same report (`contest.spreadsheet.xlsx_bytes`).
 
     `group_names`: unit group id -> its name (units.yaml `groups:`), shown instead of the id."""
     from openpyxl import Workbook
@@ -349,6 +349,6 @@ def workbook(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes
     ):
         cells.Sheet(notes).append([line])
     notes.column_dimensions["A"].width = 120
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    from contest.spreadsheet import xlsx_bytes
+
+    return xlsx_bytes(wb, report.generated_at)

@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from contest.erasure import ERASED_LABEL, ERASED_MARK
-from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
+from contest.model import STANDING_FIELDS, Contest, DurationResolution, ParticipantsCount, Prize, StandingRecord, Unit
 from contest.numerals import format_seconds
 from contest.phones import MASK_HIDDEN, mask
 
@@ -40,8 +40,8 @@ CompactStanding = tuple[str, int, int, int, str, str, str, str, int, int]
 
 _as_row = attrgetter(*STANDING_FIELDS)
 
-COUNT_CONTESTANTS = "contestants"
-COUNT_ATTEMPTS = "attempts"
+COUNT_CONTESTANTS = ParticipantsCount.CONTESTANTS
+COUNT_ATTEMPTS = ParticipantsCount.ATTEMPTS
 PENDING = "pending"
 GROUP_PREFIX = "N"  # tie groups are labelled N1, N2, ... in rank order ("nhóm")
 
@@ -63,16 +63,16 @@ def as_compact(record: StandingRecord) -> CompactStanding:
 
 @dataclass(frozen=True)
 class RankingRules:
-    duration_resolution: str  # "seconds" | "milliseconds"
-    participants_count: str  # "contestants" | "attempts"
+    duration_resolution: DurationResolution
+    participants_count: ParticipantsCount
     prizes: tuple[Prize, ...]
     human_floor_ms: int
     shared_device_threshold: int = 5
 
     def __post_init__(self) -> None:
-        if self.duration_resolution not in ("seconds", "milliseconds"):
+        if self.duration_resolution not in tuple(DurationResolution):
             raise ValueError(f"unknown duration resolution {self.duration_resolution!r}")
-        if self.participants_count not in (COUNT_CONTESTANTS, COUNT_ATTEMPTS):
+        if self.participants_count not in tuple(ParticipantsCount):
             raise ValueError(f"unknown participant count mode {self.participants_count!r}")
 
     @property
@@ -219,10 +219,6 @@ class WeekRanking:
     def members(self, group: TieGroup) -> list[str]:
         ids = self.columns.account_id
         return [ids[int(i)] for i in self.order[group.start : group.start + group.size]]
-
-
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
 
 
 def ingest(

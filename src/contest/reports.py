@@ -4,16 +4,12 @@
 the canonical file whose SHA-256 is published is `publication.write_canonical_standings`. Rows are in
 ranked order; members of an undecided tie group are listed by name and share one rank.
 
-XLSX bytes are deterministic: openpyxl stamps `modified` with the wall clock and zip entries with the
-file/system time, so the workbook is written through `ExcelWriter` (not `save_workbook`) into a zip
-archive whose every entry carries one fixed timestamp, and the document properties carry fixed
-created/modified instants.
+XLSX bytes are deterministic: written by `contest.spreadsheet.xlsx_bytes`, the one XLSX writer.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Any
@@ -23,16 +19,15 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from contest import cells
 from contest.awards import AWARDS_HEADER, WINNERS_HEADER
 from contest.model import Prize, Unit
 from contest.publication import COMMITTEE_DECIDED, COMMITTEE_DECIDES, prize_label
 from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
+from contest.spreadsheet import xlsx_bytes
 
 BOM = "\ufeff"
-FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _CHUNK = 20_000
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -209,33 +204,6 @@ def units_csv(rows: Sequence[UnitRow]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip archive whose entries all carry one timestamp (openpyxl writes str names or temp files)."""
-
-    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_ZIP_TIME)
-            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
-            zinfo_or_arcname.external_attr = 0o600 << 16
-        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
-
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
-        with open(filename, "rb") as fh:
-            self.writestr(arcname or str(filename), fh.read())
-
-
-def workbook_bytes(wb: Workbook, fixed: datetime) -> bytes:
-    """Serialise a workbook to identical bytes on every run."""
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.properties.creator = "contest"
-    wb.properties.lastModifiedBy = "contest"
-    out = io.BytesIO()
-    archive = _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()
-    return out.getvalue()
-
-
 def week_workbook(
     ranking: WeekRanking,
     unit_rows: Sequence[UnitRow],
@@ -355,7 +323,7 @@ def week_workbook(
             if isinstance(values[at], str) and values[at]:
                 values[at] = styled(confirmations, local_time(values[at], timezone), WHEN)
         confirmations.append(values)
-    return workbook_bytes(wb, fixed)
+    return xlsx_bytes(wb, fixed)
 
 
 def winners_workbook(
@@ -384,7 +352,7 @@ def winners_workbook(
         "Số giấy chứng nhận: đúng số in trên giấy chứng nhận (contest certificates).",
     ):
         notes.append([line])
-    return workbook_bytes(wb, fixed)
+    return xlsx_bytes(wb, fixed)
 
 
 def awards_csv(rows: Sequence[Sequence[Any]]) -> bytes:
@@ -431,4 +399,4 @@ def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed:
                 prize_label(r.prize, prizes) or "",
             ]
         )
-    return workbook_bytes(wb, fixed)
+    return xlsx_bytes(wb, fixed)

@@ -14,7 +14,7 @@ import html
 import json
 import logging
 import re
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -23,7 +23,8 @@ from typing import Any
 
 import yaml
 
-from contest.model import VERIFY_AT_AWARD, Contest, Unit, UnitGroup
+from contest.model import VERIFY_AT_AWARD, Contest, DurationResolution, ParticipantsCount, Prize, Unit, UnitGroup
+from contest.names import nfc
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 MATERIALS_DIR = "tai-lieu"
@@ -135,156 +136,125 @@ def _minutes(seconds: int) -> str:
 
 
 def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
-    """The Thể lệ page, every figure taken from the contest definition."""
+    """The Thể lệ page: the prose is `templates/the-le.md`, every figure taken from the contest definition."""
+    return render_template(RULES_TEMPLATE, _rules_values(contest, groups), where=RULES_TEMPLATE)
+
+
+RULES_TEMPLATE = "the-le.md"
+
+
+def _rules_values(contest: Contest, groups: tuple[UnitGroup, ...]) -> dict[str, str | list[str]]:
+    """What the rules page's placeholders stand for: a text, or the lines of a block (possibly none)."""
     q = contest.quiz
-    lines: list[str] = [
-        "---",
-        "title: Thể lệ",
-        "---",
-        "",
-        "# Thể lệ Cuộc thi",
-        "",
-        f"**{_md(contest.name)}** — chủ đề **“{_md(contest.theme)}”**, năm {contest.year}.",
-        "",
-        f"Đơn vị tổ chức: {_md(contest.organiser)}. Căn cứ: {_md(contest.plan)}.",
-        "",
-        '!!! info "Thể lệ này được tạo tự động từ cấu hình của hệ thống thi"',
-        "    Thời gian, số câu hỏi, số lượt thi, cách xếp hạng và giải thưởng dưới đây là đúng những giá trị",
-        "    hệ thống dùng để mở, đóng, chấm và xếp hạng bài thi.",
-        "",
-        "## Đối tượng dự thi",
-        "",
-    ]
-    if groups:
-        lines.append("Người dự thi đăng ký tài khoản theo một trong các nhóm đơn vị sau:")
-        lines.append("")
-        lines.extend(f"- {_md(g.name)}" for g in groups)
-        lines.append("")
-    lines += [
-        "Mỗi người chỉ được dùng **một tài khoản**, đăng ký bằng số điện thoại chính chủ.",
-        "",
-        *verification_rules(contest),
-        "",
-        "### Những người không được dự thi",
-        "",
-        _md(contest.excluded_roles),
-        "",
-        "## Thời gian thi",
-        "",
-        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
-        "",
-        "| Tuần | Bắt đầu | Kết thúc | Công bố kết quả |",
-        "|:---:|---|---|---|",
-    ]
-    for w in contest.weeks:
-        lines.append(f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |")
-    lines += [
-        "",
-        "Kết quả mỗi tuần được công bố trên trang [Kết quả](ket-qua.md) vào thời điểm ghi ở cột "
-        "“Công bố kết quả”. Trước thời điểm đó, hệ thống không công bố số người đã tham gia.",
-        "",
-        "## Bài thi",
-        "",
-        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu {q.options_per_question} "
-        "phương án, chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
-        f"- Mỗi câu trả lời đúng được {q.points_per_question} điểm; điểm tối đa là **{q.max_score} điểm**.",
-        f"- Thời gian làm một bài: tối đa **{_minutes(q.time_limit_seconds)}**, tính từ lúc hệ thống phát đề "
-        "đến lúc máy chủ nhận bài (theo đồng hồ của máy chủ).",
-    ]
-    if q.attempts_per_week == 1:
-        lines.append("- Mỗi người được thi **01 lượt** mỗi tuần.")
-    else:
-        lines.append(
-            f"- Mỗi người được thi tối đa **{q.attempts_per_week} lượt** mỗi tuần; "
-            "lượt có kết quả tốt nhất (điểm cao hơn, nếu bằng điểm thì thời gian ngắn hơn) "
-            "được dùng để xếp hạng."
-        )
-    lines.append(f"- Câu dự đoán: nhập một số nguyên từ 0 đến {vnd(q.prediction_max, '').strip()}.")
-    if q.show_score_on_submit:
-        lines.append(
+    return {
+        "name": _md(contest.name),
+        "theme": _md(contest.theme),
+        "year": str(contest.year),
+        "organiser": _md(contest.organiser),
+        "plan": _md(contest.plan),
+        "unit_groups": _unit_groups_block(groups),
+        "verification": verification_rules(contest),
+        "excluded_roles": _md(contest.excluded_roles),
+        "week_count": str(len(contest.weeks)),
+        "timezone": contest.timezone,
+        "week_rows": [
+            f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |"
+            for w in contest.weeks
+        ],
+        "questions_per_attempt": str(q.questions_per_attempt),
+        "options_per_question": str(q.options_per_question),
+        "points_per_question": str(q.points_per_question),
+        "max_score": str(q.max_score),
+        "time_limit": _minutes(q.time_limit_seconds),
+        "attempts_rule": [_attempts_rule(q.attempts_per_week)],
+        "prediction_max": vnd(q.prediction_max, "").strip(),
+        "score_rule": [
             "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình (không hiển thị câu nào đúng, câu nào sai)."
-        )
-    else:
-        lines.append("- Điểm được công bố cùng kết quả tuần thi.")
-    count_rule = (
-        "số người dự thi (mỗi người có ít nhất một bài đã nộp được tính một lần)"
-        if contest.participants_count == "contestants"
-        else "số lượt thi (số bài đã nộp)"
-    )
-    duration_unit = "giây" if q.duration_resolution == "seconds" else "phần nghìn giây"
-    lines += [
-        "",
-        "## Cách xếp hạng",
-        "",
-        "Người dự thi được xếp hạng theo thứ tự:",
-        "",
-        "1. **Điểm** từ cao xuống thấp;",
-        f"2. nếu bằng điểm: **thời gian làm bài** ngắn hơn xếp trước (tính đến {duration_unit});",
-        f"3. nếu vẫn bằng nhau: câu **dự đoán** gần đúng nhất với {count_rule} của tuần được xếp trước;",
-        f"4. nếu vẫn bằng nhau: {_md(contest.secretariat)} báo cáo, **Ban Tổ chức quyết định**.",
-        "",
-        "## Giải thưởng",
-        "",
-        "### Giải tuần (cá nhân)",
-        "",
-        "| Giải | Số lượng | Trị giá mỗi giải |",
-        "|---|:---:|---:|",
-    ]
-    for p in contest.weekly_prizes:
-        lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
-    weekly_total = sum(p.count * p.amount for p in contest.weekly_prizes)
-    lines += [
-        "",
-        f"Mỗi tuần có {sum(p.count for p in contest.weekly_prizes)} giải, tổng trị giá "
-        f"{vnd(weekly_total, contest.currency)}; người đạt giải nhận Giấy chứng nhận và tiền thưởng.",
-        "",
-    ]
-    if contest.final_unit_prizes:
-        lines += [
-            "### Giải chung cuộc (tập thể, đơn vị)",
-            "",
-            "Sau các tuần thi, Ban Tổ chức trao giải cho các đơn vị tích cực, "
-            "có số lượt thí sinh tham gia lớn và chất lượng bài thi tốt.",
-            "",
-            "| Giải | Số lượng | Trị giá mỗi giải |",
-            "|---|:---:|---:|",
-        ]
-        for p in contest.final_unit_prizes:
-            lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
-        lines.append("")
-        if contest.final_formula:
-            # plain words with the weights in place (the published final.json keeps the w_… notation)
-            lines += final_units_rules(contest)
-    lines += [
-        "## Công bố kết quả",
-        "",
-        f"Kết quả công bố gồm danh sách đạt giải, {contest.published_top} người dẫn đầu (họ tên, đơn vị, "
-        "số điện thoại chỉ hiện 3 chữ số cuối, ví dụ •••••••678), số người tham gia thực tế của tuần "
-        "và đáp án.",
-        "",
-        "### Thời điểm công bố đáp án",
-        "",
-        "Một câu hỏi có thể thuộc ngân hàng câu hỏi của nhiều tuần thi. Đáp án của một câu hỏi chỉ được "
-        "công bố khi **mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc**: kết quả của một tuần công bố "
-        "đáp án những câu hỏi của tuần đó mà không tuần sau nào còn dùng; câu hỏi còn có thể xuất hiện ở "
-        "tuần sau được liệt kê không kèm đáp án, với ghi chú “Đáp án được công bố cùng kết quả Tuần …” "
-        "(tuần cuối cùng có thể rút câu hỏi đó).",
-        "",
-        "Không có kết quả, bảng xếp hạng hay đáp án nào được công bố trước khi tuần thi kết thúc "
-        + (
+            if q.show_score_on_submit
+            else "- Điểm được công bố cùng kết quả tuần thi."
+        ],
+        "duration_unit": "giây" if q.duration_resolution == DurationResolution.SECONDS else "phần nghìn giây",
+        "count_rule": (
+            "số người dự thi (mỗi người có ít nhất một bài đã nộp được tính một lần)"
+            if contest.participants_count == ParticipantsCount.CONTESTANTS
+            else "số lượt thi (số bài đã nộp)"
+        ),
+        "secretariat": _md(contest.secretariat),
+        "weekly_prize_rows": _prize_rows(contest.weekly_prizes, contest.currency),
+        "weekly_prize_count": str(sum(p.count for p in contest.weekly_prizes)),
+        "weekly_prize_total": vnd(sum(p.count * p.amount for p in contest.weekly_prizes), contest.currency),
+        "final_prizes": _final_prizes_block(contest),
+        "published_top": str(contest.published_top),
+        "close_clock": (
             f"(giờ kết thúc cộng {q.grace_seconds} giây gia hạn cho đường truyền, theo đồng hồ của máy chủ)."
             if q.grace_seconds
             else "(theo đồng hồ của máy chủ)."
         ),
+        "sms": sms_rules(contest),
+    }
+
+
+def _unit_groups_block(groups: tuple[UnitGroup, ...]) -> list[str]:
+    if not groups:
+        return []
+    return [
+        "Người dự thi đăng ký tài khoản theo một trong các nhóm đơn vị sau:",
         "",
-        "## Dữ liệu cá nhân",
+        *(f"- {_md(g.name)}" for g in groups),
         "",
-        "Khi đăng ký, người dự thi đồng ý với nội dung xử lý dữ liệu cá nhân nêu tại trang "
-        "[Quyền riêng tư](quyen-rieng-tu.md).",
-        "",
-        *sms_rules(contest),
     ]
-    return "\n".join(lines)
+
+
+def _attempts_rule(attempts_per_week: int) -> str:
+    if attempts_per_week == 1:
+        return "- Mỗi người được thi **01 lượt** mỗi tuần."
+    return (
+        f"- Mỗi người được thi tối đa **{attempts_per_week} lượt** mỗi tuần; "
+        "lượt có kết quả tốt nhất (điểm cao hơn, nếu bằng điểm thì thời gian ngắn hơn) "
+        "được dùng để xếp hạng."
+    )
+
+
+def _prize_rows(prizes: tuple[Prize, ...], currency: str) -> list[str]:
+    return [f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, currency)} |" for p in prizes]
+
+
+def _final_prizes_block(contest: Contest) -> list[str]:
+    """The units' final prizes and, when weighted, the formula in plain words (the published final.json keeps
+    the w_… notation)."""
+    if not contest.final_unit_prizes:
+        return []
+    return [
+        "### Giải chung cuộc (tập thể, đơn vị)",
+        "",
+        "Sau các tuần thi, Ban Tổ chức trao giải cho các đơn vị tích cực, "
+        "có số lượt thí sinh tham gia lớn và chất lượng bài thi tốt.",
+        "",
+        "| Giải | Số lượng | Trị giá mỗi giải |",
+        "|---|:---:|---:|",
+        *_prize_rows(contest.final_unit_prizes, contest.currency),
+        "",
+        *(final_units_rules(contest) if contest.final_formula else []),
+    ]
+
+
+def render_template(name: str, values: Mapping[str, str | list[str]], where: str = "page") -> str:
+    """A page template of this package (`templates/<name>`) with its `{{ key }}` placeholders filled.
+
+    A placeholder alone on its line stands for a block: its value is a list of lines, possibly none (the line
+    goes). Elsewhere a value is a text. An unknown or misused key is an error, so a typo never reaches the site."""
+    from importlib.resources import files
+
+    template = files("contest").joinpath("templates", name).read_text(encoding="utf-8")
+    texts = {k: v for k, v in values.items() if isinstance(v, str)}
+    out: list[str] = []
+    for line in template.removesuffix("\n").split("\n"):
+        block = _PLACEHOLDER.fullmatch(line)
+        if block and block.group(1) in values and not isinstance(values[block.group(1)], str):
+            out.extend(values[block.group(1)])
+        else:
+            out.append(fill(line, texts, where))
+    return "\n".join(out)
 
 
 def privacy_markdown(contest: Contest) -> str:
@@ -409,7 +379,7 @@ def privacy_markdown(contest: Contest) -> str:
         "đăng nhập trên thiết bị.",
         "",
     ]
-    return unicodedata.normalize("NFC", "\n".join(lines))
+    return nfc("\n".join(lines))
 
 
 def consent_boxes(contest: Contest, prefix: str) -> str:

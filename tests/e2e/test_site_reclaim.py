@@ -3,6 +3,8 @@ filters like the registration form's, the page raises no script error, and the w
 
 from __future__ import annotations
 
+import re
+
 from playwright.sync_api import Page, expect
 
 from .test_site_quiz import PASSWORD, new_phone, register
@@ -50,7 +52,8 @@ def test_the_owner_reclaims_a_number_someone_else_registered(stack, code_for, br
     page.get_by_label("Chọn đơn vị trong danh sách").select_option("so-tttt")
     page.get_by_label("Mật khẩu", exact=True).fill("Mat-khau-chu-so-1")
     page.get_by_label("Nhập lại mật khẩu").fill("Mat-khau-chu-so-1")
-    page.get_by_role("checkbox").check()
+    for box in page.get_by_role("checkbox", name=re.compile(r"\(bắt buộc\)$")).all():  # the required purposes
+        box.check()
     shot(page, "reclaim-01-form")
     page.get_by_role("button", name="Gửi mã tới số này").click()
     # Then the next step asks for the code the phone received, and the code completes the takeover

@@ -12,7 +12,7 @@ from rich.table import Column, Table
 
 from contest.cli import console, fail, project_root
 from contest.cli.close import closer, report, run
-from contest.workbook import document_titles
+from contest.question_workbook import document_titles
 
 app = typer.Typer(
     help="Quyết định của Ban Tổ chức (đồng hạng, hủy kết quả, xác nhận số điện thoại, số bị lấy lại).",

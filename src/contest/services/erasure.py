@@ -21,7 +21,6 @@ retention date (`privacy.retention` in contest.yaml) has passed by the contest's
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from contest.clock import Clock, SystemClock, iso, to_ms
 from contest.erasure import ERASED_LABEL, ERASED_MARK, erasure_key, listing_prefix
 from contest.errors import UnknownAccount
 from contest.model import Contest
+from contest.names import nfc
 from contest.observability import logger
 from contest.publisher import Publisher
 from contest.services.content import ContentSource
@@ -168,7 +168,7 @@ def redact_archives(publisher: Publisher, full_name: str, phone: str) -> list[st
     """Superseded results the close archived (private `archive/`, kept for the record of committee decisions) still
     name the person: their name becomes the neutral label and their number disappears, in every archived file
     (JSON, CSV, TSV as text; workbooks cell by cell). Returns the files changed."""
-    name = unicodedata.normalize("NFC", full_name)
+    name = nfc(full_name)
     national = "0" + phone[3:] if phone.startswith("+84") else phone
     patterns = [
         (re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)"), ERASED_LABEL),
@@ -186,8 +186,8 @@ def redact_archives(publisher: Publisher, full_name: str, phone: str) -> list[st
             new = _redact_workbook(data, patterns)
         else:
             text = data.decode("utf-8")
-            new = _redact_text(unicodedata.normalize("NFC", text), patterns).encode("utf-8")
-            if new == unicodedata.normalize("NFC", text).encode("utf-8"):
+            new = _redact_text(nfc(text), patterns).encode("utf-8")
+            if new == nfc(text).encode("utf-8"):
                 new = data
         if new != data:
             publisher.put_private(file, new)
@@ -206,15 +206,15 @@ def _redact_workbook(data: bytes, patterns: list[tuple[re.Pattern[str], str]]) -
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
-                    value = _redact_text(unicodedata.normalize("NFC", cell.value), patterns)
-                    if value != unicodedata.normalize("NFC", cell.value):
+                    value = _redact_text(nfc(cell.value), patterns)
+                    if value != nfc(cell.value):
                         cell.value = value
                         touched = True
     if not touched:
         return data
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    from contest.spreadsheet import FIXED_DOCUMENT_TIME, xlsx_bytes
+
+    return xlsx_bytes(book, book.properties.created or FIXED_DOCUMENT_TIME)  # the same bytes on a rerun
 
 
 def _kind(pk: str, sk: str) -> str:
