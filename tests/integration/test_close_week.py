@@ -117,7 +117,7 @@ def week(repo, content, clock, sender):
     functions = load_handlers(clock, sender, names=("quiz", "submit", "close_week"))
     for module in functions.values():
         module.runtime.secret = SECRET
-    functions["close_week"].runtime.repo.page_limit = 7  # several pages per shard, as a big week would have
+    functions["close_week"].runtime.repo.standings.page_limit = 7  # several pages per shard, as a big week would have
     return Week(functions, repo, content, clock)
 
 

@@ -84,7 +84,7 @@ def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_s
 
         # the close's two DynamoDB clients: the raw one that streams standings, PynamoDB's for the rest
         clients = [
-            stack.functions["close_week"].runtime.repo._client(),
+            stack.functions["close_week"].runtime.repo.standings._client(),
             TableSchema._get_connection().connection.client,
         ]
         for c in clients:
