@@ -98,7 +98,7 @@ ACCESS_LOG_BYTES_PER_REQUEST = 330  # the HTTP API access log line + CloudWatch'
 COLD_STARTS_PER_100K = 3_000  # sandboxes started for 100k participant-weeks (3 HTTP functions, bursty load)
 COLD_START_INIT_S = 0.8  # init billed since August 2025 (measured ≈ 1.4x the botocore floor locally)
 ALARMS = 17
-# contest.services.content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
+# contest.services.stored_content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
 # bounded by (warm sandboxes) x (minutes they serve). Assumed: 15 sandboxes busy 12 hours a day, 7 days.
 CONTENT_RELOADS_PER_WEEK = 15 * 12 * 60 * 7
 
@@ -406,7 +406,7 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
         bundle = bundle_of(content)
         Store().bundle.save_bundle(bundle)
         functions = {}
-        for name in ("register", "quiz", "submit", "close_week"):
+        for name in sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py")):  # every function
             module = load_function(ROOT / "functions" / name / "app.py", name)
             module.runtime.clock = clock
             module.runtime.sender = sender
@@ -534,10 +534,29 @@ def close_fixed_units(measured: Measured) -> tuple[float, float]:
     return close.rru - close_rru_per_participant(measured) * measured.participants, close.wru
 
 
-STEP_FUNCTION = {"units": "RegisterFunction", "register": "RegisterFunction", "verify": "RegisterFunction",
-                 "challenge": "RegisterFunction",
-                 "login": "RegisterFunction", "contest": "RegisterFunction", "me": "RegisterFunction",
-                 "quiz": "QuizFunction", "submit": "SubmitFunction"}  # fmt: skip
+STEP_ROUTE = {"units": ("GET", "/api/units"), "challenge": ("GET", "/api/challenge"),
+              "register": ("POST", "/api/register"), "verify": ("POST", "/api/verify"),
+              "login": ("POST", "/api/login"), "contest": ("GET", "/api/contest"), "me": ("GET", "/api/me"),
+              "quiz": ("POST", "/api/quiz"), "submit": ("POST", "/api/submit")}  # fmt: skip
+
+
+def step_functions() -> dict[str, str]:
+    """Which function serves each step: read from the routes in infra/template.yaml (a route moved to another
+    function is priced at that function's memory)."""
+    sys.path.insert(0, str(ROOT / "infra"))
+    import template_checks
+
+    served = {}
+    for name, resource in template_checks.load()["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        for event in (resource["Properties"].get("Events") or {}).values():
+            if event.get("Type") == "HttpApi":
+                props = event["Properties"]
+                served[(str(props["Method"]).upper(), props["Path"])] = name
+    return {step: served[route] for step, route in STEP_ROUTE.items()}
+
+
 # Assumed warm durations on Lambda (arm64, in-region DynamoDB): the resolver, validation, JSON and the log line;
 # a GetItem / Query / BatchGetItem / UpdateItem / PutItem round trip; a transaction (two-phase, slower).
 LAMBDA_BASE_MS = 5.0
@@ -633,7 +652,7 @@ def price(measured: Measured, kind: str, warm_ms: float | None, people: int = 10
     steps = [s for s in dict.fromkeys(FLOW) if kind == "new" or s not in REGISTRATION_ONLY]
     gb_s = 0.0
     for step in steps:
-        mb = memory[STEP_FUNCTION[step]]
+        mb = memory[step_functions()[step]]
         scrypt = measured.scrypt_ms * cpu_slowdown(mb) * SCRYPT_STEPS.get(step, 0)
         seconds = (warm_ms_of(measured, step, warm_ms) + scrypt) / 1000
         calls = measured.http.get(step, 0)

@@ -10,7 +10,7 @@ from contest import schemas as s
 from contest.http import bearer, client_ip, make_resolver, route
 from contest.observability import logger
 from contest.runtime import build_runtime
-from contest.services.content import contest_info, units
+from contest.services.stored_content import contest_info, units
 
 runtime = build_runtime()
 app = make_resolver(runtime.origin)

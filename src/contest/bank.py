@@ -14,7 +14,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -222,8 +222,6 @@ def _validate_record(
     option_keys: Sequence[str] = OPTION_KEYS,
 ) -> tuple[Question | None, list[ContentIssue]]:
     issues: list[ContentIssue] = []
-    count = {2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu"}.get(len(option_keys), str(len(option_keys)))
-    letters = ", ".join(option_keys)
 
     def problem(path: str, message: str) -> None:
         label = record.label(path)
@@ -238,80 +236,14 @@ def _validate_record(
         if key not in v or v[key] is None or v[key] == "":
             problem(key, f"thiếu trường '{key}'")
 
-    qid = v.get("id")
-    if "id" in v and v["id"] not in (None, ""):
-        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
-            problem(
-                "id",
-                f"mã câu hỏi '{qid}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu '-' (tối đa 64 ký tự)",
-            )
-
+    qid = _validate_id(v, problem)
     text = _text_field(v, "text", record, problem, MAX_TEXT)
-
-    options: dict[str, str] = {}
-    raw_options = v.get("options")
-    if raw_options is not None and raw_options != "":
-        if not isinstance(raw_options, Mapping):
-            problem("options", f"'options' phải gồm đúng {count} phương án {letters}")
-        else:
-            keys = [str(k) for k in raw_options]
-            if sorted(keys) != list(option_keys) and not any(p.startswith("options.") for p in rejected):
-                problem(
-                    "options",
-                    f"phải có đúng {count} phương án với khóa {letters} (đang có: {', '.join(keys) or 'không có'})",
-                )
-            seen: dict[str, str] = {}
-            for key, value in raw_options.items():
-                path = f"options.{key}"
-                if path in rejected:
-                    continue
-                if not isinstance(value, str) or not clean_text(value):
-                    problem(path, f"phương án {key} trống hoặc không phải là văn bản")
-                    continue
-                cleaned = clean_text(value)
-                if len(cleaned) > MAX_OPTION:
-                    problem(path, f"phương án {key} dài quá {MAX_OPTION} ký tự")
-                same = seen.get(_comparable(cleaned))
-                if same is not None:
-                    problem(path, f"phương án {key} trùng với phương án {same}")
-                seen.setdefault(_comparable(cleaned), str(key))
-                options[str(key)] = cleaned
-
-    correct = v.get("correct")
-    if correct is not None and correct != "":
-        if isinstance(correct, list | tuple):
-            problem(
-                "correct",
-                f"mỗi câu hỏi có đúng một đáp án đúng (một trong {letters}), không phải một danh sách",
-            )
-            correct = None
-        elif not isinstance(correct, str) or correct.strip().upper() not in option_keys:
-            problem("correct", f"đáp án đúng '{correct}' không hợp lệ: phải là một trong {letters}")
-            correct = None
-        else:
-            correct = correct.strip().upper()
-
+    options = _validate_options(v.get("options"), rejected, option_keys, problem)
+    correct = _validate_correct(v.get("correct"), option_keys, problem)
     difficulty = v.get("difficulty")
     if difficulty is not None and difficulty != "" and difficulty not in DIFFICULTIES:
         problem("difficulty", f"mức độ '{difficulty}' không hợp lệ: dùng một trong {', '.join(DIFFICULTIES)}")
-
-    week_list: list[int] = []
-    raw_weeks = v.get("weeks")
-    if raw_weeks is not None and raw_weeks != "":
-        if not isinstance(raw_weeks, list | tuple) or not raw_weeks:
-            problem("weeks", "'weeks' phải là danh sách các tuần thi, ví dụ [1, 3]")
-        else:
-            for w in raw_weeks:
-                if isinstance(w, Rejected):
-                    problem("weeks", f"tuần “{w.reason}” không hợp lệ")
-                elif not isinstance(w, int) or isinstance(w, bool):
-                    problem("weeks", f"tuần '{w}' không phải là số nguyên")
-                elif w not in weeks:
-                    problem("weeks", f"tuần {w} không có trong cuộc thi (các tuần: {_join(sorted(weeks))})")
-                elif w in week_list:
-                    problem("weeks", f"tuần {w} được ghi hai lần")
-                else:
-                    week_list.append(w)
+    week_list = _validate_weeks(v.get("weeks"), weeks, problem)
 
     source = _validate_source(v.get("source"), record, documents, problem, rejected)
     if require_quote and source is not None and source.quote is None:
@@ -338,7 +270,91 @@ def _validate_record(
     )
 
 
-def _text_field(v: Mapping[str, Any], key: str, record: QuestionRecord, problem: Any, limit: int) -> str | None:
+Problem = Callable[[str, str], None]  # report a message at a field path of the record
+_COUNT_WORDS = {2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu"}
+
+
+def _validate_id(v: Mapping[str, Any], problem: Problem) -> Any:
+    qid = v.get("id")
+    if "id" in v and qid not in (None, "") and (not isinstance(qid, str) or not ID_PATTERN.match(qid)):
+        problem(
+            "id",
+            f"mã câu hỏi '{qid}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu '-' (tối đa 64 ký tự)",
+        )
+    return qid
+
+
+def _validate_options(raw: Any, rejected: set[str], option_keys: Sequence[str], problem: Problem) -> dict[str, str]:
+    """Exactly the option keys, each a distinct non-empty text within MAX_OPTION."""
+    options: dict[str, str] = {}
+    if raw is None or raw == "":
+        return options  # reported as a missing field
+    count = _COUNT_WORDS.get(len(option_keys), str(len(option_keys)))
+    letters = ", ".join(option_keys)
+    if not isinstance(raw, Mapping):
+        problem("options", f"'options' phải gồm đúng {count} phương án {letters}")
+        return options
+    keys = [str(k) for k in raw]
+    if sorted(keys) != list(option_keys) and not any(p.startswith("options.") for p in rejected):
+        problem(
+            "options", f"phải có đúng {count} phương án với khóa {letters} (đang có: {', '.join(keys) or 'không có'})"
+        )
+    seen: dict[str, str] = {}
+    for key, value in raw.items():
+        path = f"options.{key}"
+        if path in rejected:
+            continue
+        if not isinstance(value, str) or not clean_text(value):
+            problem(path, f"phương án {key} trống hoặc không phải là văn bản")
+            continue
+        cleaned = clean_text(value)
+        if len(cleaned) > MAX_OPTION:
+            problem(path, f"phương án {key} dài quá {MAX_OPTION} ký tự")
+        same = seen.get(_comparable(cleaned))
+        if same is not None:
+            problem(path, f"phương án {key} trùng với phương án {same}")
+        seen.setdefault(_comparable(cleaned), str(key))
+        options[str(key)] = cleaned
+    return options
+
+
+def _validate_correct(raw: Any, option_keys: Sequence[str], problem: Problem) -> str | None:
+    """One option key (any case, spaces around ignored)."""
+    if raw is None or raw == "":
+        return None  # reported as a missing field
+    letters = ", ".join(option_keys)
+    if isinstance(raw, list | tuple):
+        problem("correct", f"mỗi câu hỏi có đúng một đáp án đúng (một trong {letters}), không phải một danh sách")
+        return None
+    if not isinstance(raw, str) or raw.strip().upper() not in option_keys:
+        problem("correct", f"đáp án đúng '{raw}' không hợp lệ: phải là một trong {letters}")
+        return None
+    return raw.strip().upper()
+
+
+def _validate_weeks(raw: Any, weeks: set[int], problem: Problem) -> list[int]:
+    """A non-empty list of the contest's week numbers, each once."""
+    week_list: list[int] = []
+    if raw is None or raw == "":
+        return week_list  # reported as a missing field
+    if not isinstance(raw, list | tuple) or not raw:
+        problem("weeks", "'weeks' phải là danh sách các tuần thi, ví dụ [1, 3]")
+        return week_list
+    for w in raw:
+        if isinstance(w, Rejected):
+            problem("weeks", f"tuần “{w.reason}” không hợp lệ")
+        elif not isinstance(w, int) or isinstance(w, bool):
+            problem("weeks", f"tuần '{w}' không phải là số nguyên")
+        elif w not in weeks:
+            problem("weeks", f"tuần {w} không có trong cuộc thi (các tuần: {_join(sorted(weeks))})")
+        elif w in week_list:
+            problem("weeks", f"tuần {w} được ghi hai lần")
+        else:
+            week_list.append(w)
+    return week_list
+
+
+def _text_field(v: Mapping[str, Any], key: str, record: QuestionRecord, problem: Problem, limit: int) -> str | None:
     raw = v.get(key)
     if raw is None or raw == "":
         return None

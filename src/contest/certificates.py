@@ -40,7 +40,17 @@ FONT_REGULAR = FONT_DIR / "DejaVuSerif.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSerif-Bold.ttf"
 CODE_VERSION = "cert-v1"
 MANIFEST = "danh-sach.csv"
-PRIZE_ORDER = {"first": 0, "second": 1, "third": 2}
+
+
+def prize_order(prizes: Sequence[Any]) -> dict[str, int]:
+    """Prize rank -> its place in the contest's own prize list (contest.yaml `prizes.weekly` / `final_units`, as
+    published): certificates are numbered in that order, whatever the ranks are called (a special prize before
+    the first, consolation prizes after the third)."""
+    order: dict[str, int] = {}
+    for prize in prizes:
+        rank = prize["prize"] if isinstance(prize, Mapping) else prize.rank
+        order.setdefault(rank, len(order))
+    return order
 
 
 def verification_code(*fields: Any) -> str:
@@ -99,11 +109,11 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def week_numbers(ranking: Any, style: CertificateStyle | None, year: int, week: int) -> dict[int, str]:
     """Position in the week's ranking -> the number its certificate carries (the private winners' list shows it
-    before the certificates are printed). The same order as `week_certificates`: prizes in PRIZE_ORDER, the
+    before the certificates are printed). The same order as `week_certificates`: prizes in the contest's order, the
     awarded entries of each prize as published; pending prizes have no number."""
     out: dict[int, str] = {}
     seq = 0
-    for prize in sorted(ranking.rules.prizes, key=lambda p: PRIZE_ORDER.get(p.rank, 9)):
+    for prize in ranking.rules.prizes:
         for slot in ranking.prizes:
             if slot.prize.rank == prize.rank and slot.winner is not None:
                 seq += 1
@@ -122,9 +132,10 @@ def week_certificates(
 ) -> list[Certificate]:
     """One certificate per awarded weekly prize; pending (committee) prizes give none."""
     week = int(results["week"])
+    order = prize_order(results["prizes"])
     awarded = [
         (prize["label"], entry)
-        for prize in sorted(results["prizes"], key=lambda p: PRIZE_ORDER.get(p["prize"], 9))
+        for prize in sorted(results["prizes"], key=lambda p: order[p["prize"]])
         for entry in prize["awarded"]
     ]
     period = f"Tuần {week} ({_day(results['opens_at']):%d/%m/%Y} – {_day(results['closes_at']):%d/%m/%Y})"
@@ -156,9 +167,10 @@ def final_certificates(
 ) -> list[Certificate]:
     """One certificate per unit holding a final prize (units in a pending tie group have no prize yet)."""
     labels = {p["prize"]: p["label"] for p in final["prizes"]}
+    order = prize_order(final["prizes"])
     winners = sorted(
         (u for u in final["units"] if u.get("prize") in labels),
-        key=lambda u: (PRIZE_ORDER.get(u["prize"], 9), u["rank"], u["unit_id"]),
+        key=lambda u: (order[u["prize"]], u["rank"], u["unit_id"]),
     )
     return [
         Certificate(

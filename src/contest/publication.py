@@ -1,7 +1,7 @@
 """What the close publishes, as deterministic bytes.
 
 Public (results/): `week-N.json`, `final.json`, `index.json`. Private (organisers): `week-N/review.json`
-(tie groups, flags, removed entries, decisions); the full standings CSV and XLSX come from `reports.py`.
+(tie groups, flags, removed entries, decisions); the full standings CSV and XLSX come from `close_reports.py`.
 
 Determinism: every string NFC, keys sorted, fixed separators, `ensure_ascii=False`, floats rounded,
 instants taken from the data (the week's configured instants, recorded decision times), never from the

@@ -13,7 +13,7 @@ from contest.clock import Clock, OffsetClock, SystemClock
 from contest.config import ConfigError, Settings
 from contest.perimeter import OriginGuard, parse_origin_secret
 from contest.sender import Sender
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.store import Store, tables
 
 if TYPE_CHECKING:

@@ -312,6 +312,34 @@ def privacy_markdown(contest: Contest) -> str:
             ),
             "",
         ]
+    participation = contest.purpose("participation")
+    taking_part = f"«{_md(participation.title)}»" if participation is not None else "bắt buộc"
+    prize_contact = contest.purpose("prize_contact")
+    if prize_contact is not None and not prize_contact.required:
+        award_sms = (
+            f" Tin nhắn mã xác nhận giải gửi tới người đoạt giải thuộc mục {taking_part}."
+            if contest.verification == "at_award"
+            else ""
+        )
+        lines += [
+            f"Nếu bạn không đồng ý mục «{_md(prize_contact.title)}» (hoặc rút lại): Ban Tổ chức không gọi điện, "
+            "nhắn tin cho bạn về việc nhận giải, và danh sách trao giải nội bộ không có số điện thoại đầy đủ của bạn. "
+            "Khi đoạt giải, bạn theo dõi giải trên Trang của tôi và trang Kết quả, xem thông báo trao giải (thời gian, "
+            "địa điểm, thủ tục) trên trang Kết quả và tự liên hệ Ban Tổ chức để nhận giải; giải của bạn vẫn được "
+            f"giữ nguyên.{award_sms}",
+            "",
+        ]
+    statistics = contest.purpose("statistics")
+    if statistics is not None and not statistics.required:
+        lines += [
+            f"Mục «{_md(statistics.title)}»: hiện hệ thống không dùng dữ liệu của bạn để lập số liệu thống kê nào "
+            "ngoài việc tổ chức Cuộc thi. Số người tham gia, tỷ lệ tham gia và điểm trung bình theo đơn vị dùng để "
+            f"tính giải và theo dõi tiến độ là một phần của mục {taking_part}, tính cho mọi người dự thi và không "
+            "nêu tên. "
+            "Nếu Ban Tổ chức lập số liệu thống kê cho mục đích khác, Ban Tổ chức chỉ dùng dữ liệu của những người "
+            "đang đồng ý mục này; không đồng ý hay rút lại không ảnh hưởng đến việc dự thi, thứ hạng hay giải.",
+            "",
+        ]
     lines += [
         "## Dữ liệu được thu thập",
         "",

@@ -3,7 +3,7 @@
 openpyxl stamps the document's `created`/`modified` with the wall clock and zip entries with the file or system
 time, so a workbook is written through `ExcelWriter` (not `Workbook.save`) into a zip archive whose every entry
 carries one fixed timestamp, and the document properties carry the instant the caller names (the week's close,
-the report's own time). Users: the close's private reports (`contest.reports`), the mid-week progress report
+the report's own time). Users: the close's private reports (`contest.close_reports`), the mid-week progress report
 (`contest.progress`), the question workbook (`contest.question_workbook`), erasure's redaction of stored reports.
 """
 

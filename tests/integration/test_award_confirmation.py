@@ -51,9 +51,9 @@ def answers_for(quiz: dict, content, correct: int) -> dict[str, str]:
     return out
 
 
-def take_part(api, clock, content, phone: str, name: str, correct: int, seconds: int) -> str:
+def take_part(api, clock, content, phone: str, name: str, correct: int, seconds: int, consents=None) -> str:
     """Register and play at once (no code in at_award), return the session."""
-    assert api.register(phone, name=name).status == 201
+    assert api.register(phone, name=name, consents=consents).status == 201
     token = api.login(phone).body["token"]
     quiz = api.post("/api/quiz", token=token).body
     clock.advance(seconds)
@@ -79,8 +79,12 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     assert content.contest.verification == "at_award"
     plan = [(15, 100), (15, 110), (15, 120), (14, 100), (14, 110), (13, 100), (13, 100), (12, 100)]
     sessions = {}
+    # the second agreed to be contacted about a prize (consent purpose prize_contact); the others did not
+    contact = {p.id: p.required or p.id == "prize_contact" for p in content.contest.consent_purposes}
     for i, (correct, seconds) in enumerate(plan):
-        sessions[i] = take_part(api, clock, content, PHONES[i], f"Người Dự Thi {chr(65 + i)}", correct, seconds)
+        consents = contact if i == 1 else None
+        name = f"Người Dự Thi {chr(65 + i)}"
+        sessions[i] = take_part(api, clock, content, PHONES[i], name, correct, seconds, consents)
     assert sender.sent == []  # registration sent nothing
     # When week 1 closes
     w1 = content.contest.weeks[0]
@@ -106,11 +110,17 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     # someone else's code does not work for another winner
     other = code_for(sender.sent, e164(PHONES[2]))
     assert api.post("/api/me/award", {"week": 1, "code": other}, token=sessions[1]).status == 400
-    # And the committee records a confirmation made by telephone for the second winner
+    # And the committee may not record a call to a winner who did not agree to be contacted about the prize
     from typer.testing import CliRunner
 
     from contest.cli import app
 
+    cli_env = {"CONTEST_TABLE": "contest-test", "AWS_REGION": "ap-southeast-1", "COLUMNS": "300", **env}
+    called = ["committee", "verify", "--phone", PHONES[3], "--by", "Trần Thư Ký", "--note", "Gọi 9:10", "--aws"]
+    refused = CliRunner().invoke(app, called, env=cli_env)
+    assert refused.exit_code == 1 and "không đồng ý để Ban Tổ chức gọi điện" in refused.output
+    assert Store().awards.award(repo.accounts.claim(e164(PHONES[3])).account_id, 1).confirmed_at_ms is None
+    # but it records a confirmation made by telephone for the second winner, who agreed
     verified = CliRunner().invoke(
         app,
         ["committee", "verify", "--phone", PHONES[1], "--by", "Trần Thư Ký", "--note", "Gọi 9:15, đúng người", "--aws"],
@@ -147,6 +157,7 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     )
     assert groups.exit_code == 0, groups.output
     assert "chưa xác nhận" in groups.output
+    assert "không liên hệ" in groups.output  # the tie's members did not agree to be contacted
     # after the deadline the web confirmation is refused, the prize stays pending for the committee
     clock.advance(content.contest.award_confirmation_hours * 3600 + 1)
     late = api.post("/api/me/award", {"week": 1, "code": other}, token=api.login(PHONES[2]).body["token"])

@@ -106,7 +106,12 @@ def seeded(api, repo, sender, clock, content):
         for i in range(100, 100 + CROWD):
             unit = UNITS[i % len(UNITS)]
             account = Account(f"crowd-{i}", e164(PHONES[i]), f"Người Dự Thi {i}", unit, DUMMY_HASH, True, False, 0, 1)
-            repo.accounts.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
+            # every other one agreed to be contacted about a prize (consent purpose prize_contact)
+            agreed = ["participation", "prize_contact"] if i % 2 == 0 else ["participation"]
+            consents = {p: {"version": "1", "given_at_ms": 0, "withdrawn_at_ms": None} for p in agreed}
+            repo.accounts.create_account(
+                account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60, consents=consents
+            )
             seed.unit_of[account.account_id] = unit
             if unit == UNITS[3] or rnd.random() < 0.3:
                 continue  # registered, not (yet) taken part
@@ -345,7 +350,7 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
 def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_never_public(
     seeded, env, tmp_path, monkeypatch
 ):
-    from contest.awards import national
+    from contest.awards import CONTACT_NO, CONTACT_YES, national
     from contest.publisher import publisher_for
 
     # Given week 1 closed and published by the real close command
@@ -368,14 +373,22 @@ def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_
     assert made.exit_code == 0, made.output
     certs = runner.invoke(cli, ["certificates", "--week", "1", "--out", str(tmp_path / "gcn"), "--aws"])
     assert certs.exit_code == 0, certs.output
-    # Then each prize winner is there with prize, amount, certificate number, name, unit and FULL phone number
+    # Then each prize winner is there with prize, amount, certificate number, name, unit and phone number: the
+    # FULL number of those who agreed to be contacted about a prize, the masked one (never a number to call) and
+    # a "do not call" mark for those who did not
     ws = load_workbook(out)["Danh sách nhận giải"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     paid = [r for r in rows if r[2] and r[1] != "Tổng cộng"]
     assert [(r[1], r[2], r[4], r[5]) for r in paid] == [(lb, amount, e["name"], e["unit"]) for lb, amount, e in awarded]
+    contactable = [r for r in paid if r[4].startswith("Người Dự Thi") and int(r[4].rsplit(" ", 1)[1]) % 2 == 0]
+    assert contactable and len(contactable) < len(paid)  # both kinds among the winners
     for r in paid:
-        assert r[6] == national(e164(PHONES[int(r[4].rsplit(" ", 1)[1])])) and r[6].startswith("0")
-        assert r[7] == "Đã xác thực khi đăng ký"
+        phone = e164(PHONES[int(r[4].rsplit(" ", 1)[1])])
+        if r in contactable:
+            assert r[6] == national(phone) and r[6].startswith("0") and r[7] == CONTACT_YES
+        else:
+            assert r[6] == mask(phone) and r[7] == CONTACT_NO
+        assert r[8] == "Đã xác thực khi đăng ký"
     manifest = (tmp_path / "gcn" / "danh-sach.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     assert [r[3] for r in paid] == [line.split(",")[0].strip('"') for line in manifest]
     assert rows[-1][1] == "Tổng cộng" and rows[-1][2] == sum(amount for _, amount, _ in awarded)

@@ -67,3 +67,12 @@ def test_a_warm_cache_asks_again_only_for_what_expires_within_a_week(tmp_path, m
     monkeypatch.setitem(ce.PAGES_VISITED, "returning", ["", "ket-qua/"])
     # the pages (60 s) and the results files (no-cache); never the hashed files nor the favicon (a month)
     assert ce.static_requests(site, "returning") == 2 + 2
+
+
+def test_every_priced_step_is_a_route_of_a_function_in_the_template():
+    import benchmarks.cost_estimate as ce
+
+    served = ce.step_functions()
+    memory = ce.function_memory()
+    assert set(served) == set(ce.FLOW)
+    assert all(function in memory for function in served.values())

@@ -504,6 +504,17 @@ def test_privacy_page_states_controller_purposes_processors_transfer_retention_a
     assert "{{" not in page
 
 
+def test_privacy_page_says_what_the_prize_contact_and_statistics_purposes_change():
+    # Given the contest's optional purposes: contact about prizes, and statistics
+    page = sitebuild.generate_pages(REPO)[sitebuild.PRIVACY_PAGE]
+    # Then a person who declines prize contact reads that nobody calls them and what they do instead
+    assert "Ban Tổ chức không gọi điện, nhắn tin cho bạn về việc nhận giải" in page
+    assert "tự liên hệ Ban Tổ chức" in page
+    # and what the statistics purpose covers: nothing beyond the contest today, and who would count if it did
+    assert "không dùng dữ liệu của bạn để lập số liệu thống kê nào ngoài việc tổ chức Cuộc thi" in page
+    assert "chỉ dùng dữ liệu của những người đang đồng ý mục này" in page
+
+
 def test_privacy_page_follows_a_changed_privacy_section(tmp_path):
     def edit(data):
         data["privacy"].update(
@@ -523,6 +534,7 @@ def test_privacy_page_follows_a_changed_privacy_section(tmp_path):
     assert "| Nhà mạng X | Gửi SMS | Việt Nam |" in page and "Amazon Web Services (AWS) |" not in page
     assert "trong 24 giờ" in page and "01/03/2024" in page
     assert "Thống kê" not in page and "Vì sao mục" not in page
+    assert "không gọi điện, nhắn tin cho bạn" not in page and "số liệu thống kê" not in page
 
 
 def test_consent_boxes_escape_the_texts_and_mark_only_required_purposes_required():

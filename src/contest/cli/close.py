@@ -60,7 +60,7 @@ def closer(aws: bool) -> Iterator[Any]:
     from contest.publisher import publisher_for
     from contest.sender import OutboxSender
     from contest.services.close import CloseWeek
-    from contest.services.content import ContentSource
+    from contest.services.stored_content import ContentSource
     from contest.store import Store, tables
 
     override = _clock_override()

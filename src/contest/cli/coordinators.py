@@ -27,7 +27,7 @@ VERIFICATION_LABELS = {True: "Đã xác thực", False: "Chưa xác thực", Non
 def live_content(repo: Store) -> Content:
     """The content the system runs on: the bundle `contest content load` stored in the table."""
     from contest.cli import fail
-    from contest.services.content import content_from_bundle
+    from contest.content import content_from_bundle
 
     bundle = repo.bundle.load_bundle()
     if bundle is None:

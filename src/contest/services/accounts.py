@@ -16,7 +16,7 @@ from contest.erasure import erasure_key
 from contest.model import UNVERIFIED_TTL_SECONDS, Account
 from contest.proof import Proven
 from contest.sender import Sender
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.sms import code_text
 from contest.store import Store
 from contest.store.records import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates, winner_rows
 from contest.awards import deadline as award_deadline
 from contest.clock import Clock, SystemClock, iso, to_ms
+from contest.close_reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
 from contest.codes import award_code_hash, new_code, new_salt
 from contest.config import Settings
 from contest.content import Content
@@ -70,8 +71,7 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
-from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.store import Store
 from contest.store.close import ClosedWeek
 from contest.store.records import Award
@@ -355,14 +355,18 @@ class CloseWeek:
     ) -> bytes:
         """The private winners' list (full phone numbers, amounts, certificate numbers, confirmations)."""
         from contest.certificates import week_numbers
+        from contest.consents import may_contact, of_account
 
-        phones = {}
+        phones, contact = {}, {}
         for _, _, account_id in candidates(ranking):
             account = self.repo.accounts.account(account_id)
             phones[account_id] = account.phone if account is not None else ""
-        rows = winner_rows(
-            contest, ranking, awards, phones, week_numbers(ranking, contest.certificates, contest.year, week.number)
-        )
+            contact[account_id] = account is not None and may_contact(
+                contest.consent_purposes,
+                of_account(account.consents, contest.consent_purposes, account.consent_version, account.consent_at_ms),
+            )
+        numbers = week_numbers(ranking, contest.certificates, contest.year, week.number)
+        rows = winner_rows(contest, ranking, awards, phones, numbers, contact)
         title = f"{contest.name} — danh sách nhận giải Tuần {week.number} (nội bộ)"
         return winners_workbook(rows, fixed, timezone=contest.timezone, currency=contest.currency, title=title)
 

@@ -16,7 +16,7 @@ from typing import Any
 from contest import errors, phones, sessions
 from contest.clock import Clock, iso
 from contest.services.accounts import Accounts
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.store import Store
 
 

@@ -34,7 +34,7 @@ from contest.model import Contest
 from contest.names import nfc
 from contest.observability import logger
 from contest.publisher import Publisher
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.store import Store
 from contest.store.erasure import Erasure, Purge
 from contest.store.keys import COORDINATORS, account_pk, phone_pk

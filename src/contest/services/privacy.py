@@ -19,7 +19,7 @@ from contest.clock import Clock, from_ms, iso, to_ms
 from contest.model import Account, Contest
 from contest.receipts import attempt_code
 from contest.services.accounts import Accounts
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.store import Store
 from contest.store.keys import CODE_PREFIX
 from contest.store.privacy import PrivacyRequest

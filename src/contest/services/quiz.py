@@ -16,7 +16,7 @@ from contest.draw import displayed_questions, draw
 from contest.model import Attempt, StandingRecord
 from contest.receipts import ReceiptSigner
 from contest.scoring import check_answers, ranked_duration, score
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.store import Store
 from contest.store.records import Submission
 from contest.weeks import accepts_submission, attempt_expiry, open_week
