@@ -106,7 +106,11 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     wrong = api.post("/api/me/award", {"week": 1, "code": "000000"}, token=sessions[0])
     assert wrong.status == 400 and wrong.body["code"] == "CODE_INVALID"
     code = code_for(sender.sent, e164(PHONES[0]))
-    assert api.post("/api/me/award", {"week": 1, "code": code}, token=sessions[0]).status == 200
+    confirmed = api.post("/api/me/award", {"week": 1, "code": code}, token=sessions[0])
+    assert confirmed.status == 200
+    # the winner did not agree to be contacted about the prize: told to come forward, not to wait for a call
+    assert "liên hệ Ban Tổ chức để nhận giải" in confirmed.body["message"]
+    assert "Ban Tổ chức sẽ liên hệ" not in confirmed.body["message"]
     # someone else's code does not work for another winner
     other = code_for(sender.sent, e164(PHONES[2]))
     assert api.post("/api/me/award", {"week": 1, "code": other}, token=sessions[1]).status == 400

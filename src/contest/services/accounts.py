@@ -474,7 +474,15 @@ class Accounts:
         award = self.repo.awards.award(account.account_id, week)
         if award is None:
             raise errors.AwardNotFound()
-        done = {"message": "Đã xác nhận số điện thoại. Cảm ơn bạn; Ban Tổ chức sẽ liên hệ để trao giải."}
+        purposes = self.content.get().contest.consent_purposes
+        record = consents.of_account(account.consents, purposes, account.consent_version, account.consent_at_ms)
+        done = {
+            "message": "Đã xác nhận số điện thoại. Cảm ơn bạn; Ban Tổ chức sẽ liên hệ để trao giải."
+            if consents.may_contact(purposes, record)
+            else "Đã xác nhận số điện thoại. Cảm ơn bạn. Bạn không đồng ý để Ban Tổ chức gọi điện, nhắn tin về giải: "
+            "hãy xem thông báo trao giải (thời gian, địa điểm, thủ tục) trên trang Kết quả và liên hệ Ban Tổ chức "
+            "để nhận giải."
+        }
         if award.confirmed_at_ms is not None:
             return done
         now_ms = to_ms(self.clock.now())
