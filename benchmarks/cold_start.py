@@ -44,7 +44,7 @@ HANDLER = (
     "spec = importlib.util.spec_from_file_location('app', {path!r}); "
     "m = importlib.util.module_from_spec(spec); "
     "spec.loader.exec_module(m); "
-    "from contest.tables import TableSchema; TableSchema._get_connection().connection.client"
+    "from contest.store.tables import TableSchema; TableSchema._get_connection().connection.client"
 )
 HEAVY = ("boto3", "s3transfer", "aws_xray_sdk", "pydantic", "cryptography", "numpy", "openpyxl", "yaml")
 
@@ -112,16 +112,15 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
 
         os.environ["CONTEST_ORIGIN_SECRET"] = ORIGIN_SECRET  # the origin header the test events carry
 
-        from contest import tables
         from contest.clock import FixedClock
         from contest.content import bundle_of
         from contest.local.stack import load_function
-        from contest.repository import Repository
         from contest.sender import MemorySender
+        from contest.store import Store, tables
 
         tables.configure("bench", "ap-southeast-1")
         tables.create_table()
-        Repository().save_bundle(bundle_of(make_content()))
+        Store().bundle.save_bundle(bundle_of(make_content()))
         clock, sender = FixedClock(WEEK1_MID), MemorySender()
         functions = {}
         for name in ("register", "account", "info", "quiz", "submit"):

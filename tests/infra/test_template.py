@@ -280,7 +280,7 @@ def test_table_is_on_demand_protected_and_encrypted(template: dict[str, Any]) ->
 def pynamodb_models() -> list[type]:
     from pynamodb.models import Model
 
-    from contest import tables
+    from contest.store import tables
 
     return [
         v for v in vars(tables).values()
@@ -296,7 +296,7 @@ def index_shape(key_schema: list[dict[str, str]], projection: dict[str, Any]) ->
 
 def test_table_keys_and_indexes_equal_the_pynamodb_models(template: dict[str, Any]) -> None:
     models = pynamodb_models()
-    assert models, "no PynamoDB model in contest.tables"
+    assert models, "no PynamoDB model in contest.store.tables"
     assert len({m.Meta.table_name for m in models}) == 1, "the models must share one table"
     attribute_definitions: dict[str, str] = {}
     key_schemas = set()
