@@ -10,8 +10,8 @@ week's window has ended (closes_at + grace, by the server's own clock too): noth
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from contest.close_runtime import build_close_runtime
 from contest.observability import logger
-from contest.runtime import build_close_runtime
 from contest.services.close import parse_event
 
 runtime = build_close_runtime()

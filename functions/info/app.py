@@ -7,10 +7,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from contest import schemas as s
 from contest.http import make_resolver, route
 from contest.observability import logger
-from contest.runtime import build_runtime
+from contest.runtime import build_public_runtime
 from contest.services.stored_content import contest_info, units
 
-runtime = build_runtime()
+runtime = build_public_runtime()
 app = make_resolver(runtime.origin)
 
 

@@ -1,10 +1,10 @@
 """Typed settings: the only module that reads the environment.
 
-Per kind of process: `Settings.from_env(kind="request")` for the request handlers (the signing and origin secrets
-are required), `Settings.from_env(kind="close")` for the weekly close (it signs nothing and answers no HTTP request,
-so it needs, and its role may read, neither), `TerminalSettings` for the organisers' CLI against AWS. Validated
-once at cold start; a missing setting is a crash at init, never a silent default. `contest.runtime` builds each
-function's collaborators from them.
+Per kind of process: `Settings.from_env(kind="request")` for the request handlers (the signing and origin
+secrets are required), `kind="public"` for functions/info (the origin secret only), `kind="close"` for the weekly
+close (it signs nothing and answers no HTTP request, so it needs, and its role may read, neither), and
+`TerminalSettings` for the organisers' CLI against AWS. Validated once at cold start; a missing setting is a crash
+at init, never a silent default. `contest.runtime` builds each function's collaborators from them.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Literal
 
 STANDING_SHARDS = 16
 
-FunctionKind = Literal["request", "close"]  # a request handler (functions/register, account, ...) or close_week
+FunctionKind = Literal["request", "public", "close"]  # a request handler, functions/info (signs nothing), close_week
 
 
 class ConfigError(RuntimeError):
@@ -71,9 +71,11 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, kind: FunctionKind = "request") -> Settings:
         """`kind="close"`: the weekly close, which signs nothing and answers no HTTP request, so it needs (and its
-        role may read) neither the signing secret nor the origin secret."""
+        role may read) neither the signing secret nor the origin secret. `kind="public"`: functions/info, behind
+        CloudFront (the origin secret) but signing and verifying nothing (no signing secret)."""
         env = os.environ if env is None else env
         api = kind == "request"
+        behind_cloudfront = kind in ("request", "public")
 
         def required(name: str) -> str:
             value = env.get(name, "").strip()
@@ -125,7 +127,7 @@ class Settings:
             raise ConfigError("CONTEST_RECEIPT_KEY must not be the token signing secret")
         origin = optional("CONTEST_ORIGIN_SECRET")
         origin_ref = optional("CONTEST_ORIGIN_SECRET_ARN")
-        if api and not origin and not origin_ref:
+        if behind_cloudfront and not origin and not origin_ref:
             raise ConfigError("missing origin secret: set CONTEST_ORIGIN_SECRET_ARN")
         if origin and len(origin) < 32:
             raise ConfigError("CONTEST_ORIGIN_SECRET must be at least 32 characters")

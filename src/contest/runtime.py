@@ -1,14 +1,15 @@
 """The composition root of the Lambda functions: builds each function's collaborators once per cold start.
 
-`build_runtime()` for the request handlers (functions/register, account, info, quiz, submit), `build_close_runtime()`
-for functions/close_week, both from `contest.config`'s settings of their kind. The organisers' CLI builds its own
-from `config.TerminalSettings` (it works on AWS or on the running local stack, never as a function)."""
+`build_runtime()` for the request handlers (functions/register, account, quiz, submit), `build_public_runtime()`
+for functions/info (no signing secret), and `contest.close_runtime` for functions/close_week (no secret at all), each
+from `contest.config`'s settings of its kind. The organisers' CLI builds its own from `config.TerminalSettings`
+(it works on AWS or on the running local stack, never as a function)."""
 
 from __future__ import annotations
 
 import random
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -23,11 +24,9 @@ if TYPE_CHECKING:
     from contest.budget import BudgetedSender
     from contest.pacing import Pacer
     from contest.proof import ProofOfWork
-    from contest.publisher import Publisher
     from contest.receipts import ReceiptSigner
     from contest.sender import Sender
     from contest.services.accounts import Accounts
-    from contest.services.close import CloseWeek
     from contest.services.coordinators import Coordinators
     from contest.services.privacy import Privacy
     from contest.services.quiz import Quiz
@@ -176,7 +175,7 @@ class Runtime:
         return Privacy(self.repo, self.content, self.clock, self.accounts)
 
 
-def _clock(settings: Settings) -> Clock:
+def clock_of(settings: Settings) -> Clock:
     """The server's clock; the local stack's moved clock only where config allows it (never on Lambda)."""
     return OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
 
@@ -186,7 +185,7 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
     tables.configure(settings.table_name, settings.region, settings.endpoint_url)
     repo = Store()
     if clock is None:
-        clock = _clock(settings)
+        clock = clock_of(settings)
     return Runtime(
         settings=settings,
         repo=repo,
@@ -199,42 +198,24 @@ def build_runtime(settings: Settings | None = None, *, clock: Clock | None = Non
 
 
 @dataclass
-class CloseRuntime:
-    """What close_week needs, built once per cold start. Unlike `Runtime` it loads no signing secret and no origin
-    secret: its IAM role may read neither. Its SMS sender (at_award: award codes) is built on first use."""
+class PublicRuntime:
+    """functions/info's collaborators: the stored content, the clock and the origin check; no signing secret."""
 
     settings: Settings
     repo: Store
     clock: Clock
     content: ContentSource
-    publisher: Publisher
-    sender: Sender
-    wall: Clock = field(default_factory=SystemClock)  # the server's own clock (on AWS never overridden)
-
-    def close_week(self) -> CloseWeek:
-        from contest.services.close import CloseWeek
-
-        # the clock is read here, per call: the local stack swaps in its own clock after import
-        return CloseWeek(self.repo, self.content, self.clock, self.publisher, self.wall, self.sender)
+    origin: OriginGuard
 
 
-def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
-    from contest.publisher import publisher_for
-
-    settings = settings or Settings.from_env(kind="close")  # no signing secret, no origin secret: see config.py
-    tables.configure(settings.table_name, settings.region)
-    repo = Store()  # the close and the retention purge
-    return CloseRuntime(
+def build_public_runtime(settings: Settings | None = None) -> PublicRuntime:
+    settings = settings or Settings.from_env(kind="public")
+    tables.configure(settings.table_name, settings.region, settings.endpoint_url)
+    repo = Store()
+    return PublicRuntime(
         settings=settings,
         repo=repo,
-        clock=_clock(settings),
+        clock=clock_of(settings),
         content=ContentSource(repo.bundle.load_bundle),
-        publisher=publisher_for(
-            public_bucket=settings.public_bucket,
-            private_bucket=settings.private_bucket,
-            publish_dir=settings.publish_dir,
-            private_dir=settings.private_dir,
-            region=settings.region,
-        ),
-        sender=LazySender(settings),  # at_award: one code per prize winner after the close
+        origin=origin_guard(settings),
     )

@@ -85,6 +85,15 @@ def test_only_the_http_functions_get_and_may_read_the_origin_secret(template: di
 # ------------------------------------------------------------------------------------- item 9: the rest
 
 
+def test_the_info_function_is_given_no_signing_secret_and_cannot_read_it(template: dict[str, Any]) -> None:
+    # functions/info answers the same public facts to everybody: it signs and verifies nothing
+    env = template["Resources"]["InfoFunction"]["Properties"]["Environment"]["Variables"]
+    assert "CONTEST_SIGNING_SECRET_ARN" not in env
+    assert env["CONTEST_ORIGIN_SECRET_ARN"] == {"Ref": "OriginSecret"}
+    for st in role_statements(template, "InfoRole"):
+        assert "SigningSecret" not in refs(st.get("Resource")), st
+
+
 def test_the_close_role_cannot_read_the_signing_secret_nor_any_secret(template: dict[str, Any]) -> None:
     # docs/architecture.md: "close_week builds its own smaller runtime: no secret, no sender — its role cannot
     # read the secret"
@@ -100,7 +109,7 @@ def test_the_close_role_cannot_read_the_signing_secret_nor_any_secret(template: 
 
 
 def test_the_close_runtime_starts_without_any_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from contest.runtime import build_close_runtime
+    from contest.close_runtime import build_close_runtime
 
     # Given close_week's environment: no signing secret, no origin secret (its role may read neither)
     env = {

@@ -347,7 +347,7 @@ def test_signing_secret_is_generated_and_only_its_arn_reaches_the_functions(temp
         *(p.get("Environment", {}).get("Variables", {}) for p in sam_functions(template).values()),
     ]
     assert all("CONTEST_SIGNING_SECRET" not in env for env in every_env)
-    for name in ("RegisterFunction", "AccountFunction", "InfoFunction", "QuizFunction", "SubmitFunction"):
+    for name in ("RegisterFunction", "AccountFunction", "QuizFunction", "SubmitFunction"):  # not InfoFunction
         env = sam_functions(template)[name]["Environment"]["Variables"]
         assert env["CONTEST_SIGNING_SECRET_ARN"] == {"Ref": "SigningSecret"}, name
 

@@ -73,3 +73,15 @@ def test_only_config_reads_the_environment():
             readers.append(str(path.relative_to(root)))
     # Then none but config.py reads it
     assert readers == []
+
+
+def test_a_public_function_needs_the_origin_secret_but_no_signing_secret():
+    from contest.config import ConfigError, Settings
+
+    env = {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}
+    # Given no signing secret at all, a public function (functions/info) starts with the origin secret alone
+    public = Settings.from_env(env | {"CONTEST_ORIGIN_SECRET_ARN": "arn:origin"}, kind="public")
+    assert public.signing_secret is None and public.signing_secret_ref is None
+    # But without the origin secret it refuses to start, like every function behind CloudFront
+    with pytest.raises(ConfigError, match="origin secret"):
+        Settings.from_env(env, kind="public")
