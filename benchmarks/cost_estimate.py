@@ -384,12 +384,11 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
     from moto import mock_aws
     from tests.support import PHONES, Api, LambdaContext, code_for, e164, solve_proof
 
-    from contest import tables
     from contest.clock import FixedClock
     from contest.content import Content, bundle_of, load_content, parse_contest
     from contest.local.stack import load_function
-    from contest.repository import Repository
     from contest.sender import MemorySender
+    from contest.store import Store, tables
 
     meter = DynamoMeter()
     http: dict[str, int] = defaultdict(int)
@@ -405,7 +404,7 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
         tables.configure("contest-cost", "ap-southeast-1")
         tables.create_table()
         bundle = bundle_of(content)
-        Repository().save_bundle(bundle)
+        Store().bundle.save_bundle(bundle)
         functions = {}
         for name in sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py")):  # every function
             module = load_function(ROOT / "functions" / name / "app.py", name)
@@ -484,7 +483,7 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
         ties = boundary_tie_members(tmp / "public" / "results" / f"week-{week.number}.json")
         # the bundle as stored, for the cold-start read
         meter.step = "content load"
-        Repository().load_bundle()
+        Store().bundle.load_bundle()
     s3_puts = sum(1 for p in (tmp / "public").rglob("*") if p.is_file()) + sum(
         1 for p in (tmp / "private").rglob("*") if p.is_file()
     )

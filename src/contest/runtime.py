@@ -9,19 +9,18 @@ from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from contest import tables
 from contest.clock import Clock, OffsetClock, SystemClock
 from contest.config import ConfigError, Settings
 from contest.perimeter import OriginGuard, parse_origin_secret
-from contest.repository import Repository
-from contest.sender import Sender
 from contest.services.stored_content import ContentSource
+from contest.store import Store, tables
 
 if TYPE_CHECKING:
     from contest.budget import BudgetedSender
     from contest.pacing import Pacer
     from contest.proof import ProofOfWork
     from contest.receipts import ReceiptSigner
+    from contest.sender import Sender
     from contest.services.accounts import Accounts
     from contest.services.coordinators import Coordinators
     from contest.services.privacy import Privacy
@@ -100,7 +99,7 @@ def origin_guard(settings: Settings) -> OriginGuard:
 @dataclass
 class Runtime:
     settings: Settings
-    repo: Repository
+    repo: Store
     clock: Clock
     content: ContentSource
     secret: bytes
@@ -112,7 +111,7 @@ class Runtime:
         """Budgets first, then the channel; `self.sender` is read at each send (tests swap it)."""
         from contest.budget import BudgetedSender, SmsBudget
 
-        budget = SmsBudget(self.repo, self.clock_now, lambda: self.content.get().contest.sms)
+        budget = SmsBudget(self.repo.counters, self.clock_now, lambda: self.content.get().contest.sms)
         return BudgetedSender(lambda: self.sender, budget)
 
     @cached_property
@@ -131,7 +130,7 @@ class Runtime:
     def proof(self) -> ProofOfWork:
         from contest.proof import ProofOfWork
 
-        return ProofOfWork(self.secret, self.repo, self.clock_now, lambda: self.content.get().contest.sms)
+        return ProofOfWork(self.secret, self.repo.counters, self.clock_now, lambda: self.content.get().contest.sms)
 
     @property
     def clock_now(self) -> Clock:
@@ -158,30 +157,28 @@ class Runtime:
 
     @cached_property
     def coordinators(self) -> Coordinators:
-        from contest.repository import CoordinatorRepository
         from contest.services.coordinators import Coordinators
 
-        return Coordinators(CoordinatorRepository(self.repo.shards), self.content, self.clock, self.accounts)
+        return Coordinators(self.repo, self.content, self.clock, self.accounts)
 
     @cached_property
     def privacy(self) -> Privacy:
-        from contest.repository import PrivacyRepository
         from contest.services.privacy import Privacy
 
-        return Privacy(PrivacyRepository(self.repo.shards), self.content, self.clock, self.accounts)
+        return Privacy(self.repo, self.content, self.clock, self.accounts)
 
 
 def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
     settings = settings or Settings.from_env()
     tables.configure(settings.table_name, settings.region, settings.endpoint_url)
-    repo = Repository()
+    repo = Store()
     if clock is None:
         clock = OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
     return Runtime(
         settings=settings,
         repo=repo,
         clock=clock,
-        content=ContentSource(repo.load_bundle),
+        content=ContentSource(repo.bundle.load_bundle),
         secret=signing_secret(settings),
         sender=LazySender(settings),
         origin=origin_guard(settings),

@@ -14,8 +14,8 @@ from template_checks import ROOT
 
 from contest.perimeter import ORIGIN_HEADER
 
-HTTP_FUNCTIONS = ("RegisterFunction", "QuizFunction", "SubmitFunction")
-HTTP_ROLES = {"RegisterRole", "QuizRole", "SubmitRole"}
+HTTP_FUNCTIONS = ("RegisterFunction", "AccountFunction", "InfoFunction", "QuizFunction", "SubmitFunction")
+HTTP_ROLES = {"RegisterRole", "AccountRole", "InfoRole", "QuizRole", "SubmitRole"}
 
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:

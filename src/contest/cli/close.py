@@ -55,14 +55,13 @@ def closer(aws: bool) -> Iterator[Any]:
     else the running local stack's own clock, else the system clock. Whatever the clock says, the close
     publishes nothing before the week's window has ended by the machine's own clock as well.
     """
-    from contest import tables
     from contest.clock import Clock, OffsetClock, SystemClock
     from contest.local.stack import attached, stack_now
     from contest.publisher import publisher_for
-    from contest.repository import CloseRepository
     from contest.sender import OutboxSender
     from contest.services.close import CloseWeek
     from contest.services.stored_content import ContentSource
+    from contest.store import Store, tables
 
     override = _clock_override()
     clock: Clock
@@ -85,16 +84,16 @@ def closer(aws: bool) -> Iterator[Any]:
             fail("Cần đặt CONTEST_PUBLIC_BUCKET và CONTEST_PRIVATE_BUCKET (nơi công bố kết quả và báo cáo).")
             raise
         tables.configure(str(table), str(region))
-        repo = CloseRepository()
+        repo = Store()
         clock = OffsetClock(override) if override else SystemClock()
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, sender=_sender(str(region)))
+        yield CloseWeek(repo, ContentSource(repo.bundle.load_bundle), clock, publisher, sender=_sender(str(region)))
         return
     with attached(project_root()) as marker:
         if marker is None:
             fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước, hoặc dùng --aws.")
             raise typer.Exit(1)
         tables.configure(marker["table"], marker["region"])
-        repo = CloseRepository()
+        repo = Store()
         publisher = publisher_for(
             public_bucket=None,
             private_bucket=None,
@@ -105,7 +104,7 @@ def closer(aws: bool) -> Iterator[Any]:
         # on the local stack its clock is the server's clock (as for the stack's own close_week)
         outbox = Path(marker["publish_dir"]).parent / "outbox.jsonl"
         sender = _sender(marker["region"]) or (OutboxSender(outbox) if outbox.parent.is_dir() else None)
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, wall=clock, sender=sender)
+        yield CloseWeek(repo, ContentSource(repo.bundle.load_bundle), clock, publisher, wall=clock, sender=sender)
 
 
 def report(result: dict[str, Any]) -> None:

@@ -70,9 +70,9 @@ def groups(
     with closer(aws) as c:
         review = _review(c, week)
         members = [m["account_id"] for g in review["tie_groups"] for m in g["members"]]
-        awards = c.repo.awards_for(week, members)
+        awards = c.repo.awards.awards_for(week, members)
         contest = c.content.get().contest
-        accounts = {m: c.repo.account(m) for m in members}
+        accounts = {m: c.repo.accounts.account(m) for m in members}
         no_contact = {m for m, a in accounts.items() if a is not None and not _may_contact(contest, a)}
     short = handles(members)
     if not review["tie_groups"]:
@@ -176,12 +176,12 @@ def verify(
             except errors.ContestError as exc:
                 fail(exc.message)
                 raise
-            claim = c.repo.claim(e164)
+            claim = c.repo.accounts.claim(e164)
             if claim is None:
                 fail("Không có tài khoản nào đăng ký số điện thoại này.")
                 raise typer.Exit(1)
             account_id = claim.account_id
-        found = c.repo.account(account_id)
+        found = c.repo.accounts.account(account_id)
         if found is None or found.closed_at_ms is not None:
             fail("Không có tài khoản này (hoặc tài khoản đã bị đóng khi chủ số lấy lại số).")
             raise typer.Exit(1)
@@ -191,7 +191,7 @@ def verify(
                 "Người đoạt giải theo dõi giải trên Trang của tôi và tự liên hệ Ban Tổ chức; khi họ liên hệ, ghi "
                 "nhận bằng lệnh này với --winner-called."
             )
-        weeks = c.repo.verify_by_committee(
+        weeks = c.repo.awards.verify_by_committee(
             found.account_id, to_ms(c.clock.now()), f"committee: {by.strip()}", note.strip()
         )
     listed = ", ".join(str(w) for w in weeks) if weeks else "không có giải nào đang chờ"
@@ -207,7 +207,7 @@ def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
     from contest.numerals import format_time
 
     with closer(aws) as c:
-        found = c.repo.reclaims()
+        found = c.repo.accounts.reclaims()
         timezone = c.content.get().contest.timezone
     table = Table(
         "Thời điểm",

@@ -26,14 +26,14 @@ def report(
     )
     from rich.table import Column, Table
 
-    from contest.cli import console, fail
-    from contest.cli.coordinators import coordinator_repository, live_content
+    from contest.cli import console, fail, repository
+    from contest.cli.coordinators import live_content
     from contest.numerals import format_number, format_seconds
     from contest.progress import PRIVATE_NOTE, progress_xlsx, read_progress, table_rows
 
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         fail("Tệp Excel cần đuôi .xlsx.")
-    with coordinator_repository(aws) as repo:
+    with repository(aws) as repo:
         content = live_content(repo)
         contest = content.contest
         target = contest.week(week)
@@ -41,7 +41,7 @@ def report(
             fail(f"Không có tuần {week}.")
             return
         now = datetime.now(ZoneInfo(contest.timezone))
-        repo.parallel = max(1, parallel)
+        repo.standings.parallel = max(1, parallel)
         with Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),

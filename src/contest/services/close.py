@@ -71,8 +71,10 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
-from contest.repository import Award, ClosedWeek, CloseRepository, ErasureRepository
 from contest.services.stored_content import ContentSource
+from contest.store import Store
+from contest.store.close import ClosedWeek
+from contest.store.records import Award
 from contest.weeks import week_to_close
 
 INDEX = "index.json"
@@ -148,7 +150,7 @@ class CloseRuntime:
     signing secret: its IAM role may not read it. Its SMS sender (at_award: award codes) is built on first use."""
 
     settings: Settings
-    repo: CloseRepository
+    repo: Store
     clock: Clock
     content: ContentSource
     publisher: Publisher
@@ -161,19 +163,19 @@ class CloseRuntime:
 
 
 def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
-    from contest import tables
     from contest.clock import OffsetClock, SystemClock
     from contest.publisher import publisher_for
     from contest.runtime import LazySender
+    from contest.store import tables
 
     settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
     tables.configure(settings.table_name, settings.region)
-    repo = ErasureRepository()  # a CloseRepository that can also run the retention purge
+    repo = Store()  # the close and the retention purge
     return CloseRuntime(
         settings=settings,
         repo=repo,
         clock=OffsetClock(settings.clock_start) if settings.clock_start else SystemClock(),
-        content=ContentSource(repo.load_bundle),
+        content=ContentSource(repo.bundle.load_bundle),
         publisher=publisher_for(
             public_bucket=settings.public_bucket,
             private_bucket=settings.private_bucket,
@@ -187,7 +189,7 @@ def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
 
 @dataclass
 class CloseWeek:
-    repo: CloseRepository
+    repo: Store
     content: ContentSource
     clock: Clock
     publisher: Publisher
@@ -200,7 +202,7 @@ class CloseWeek:
         if isinstance(event, Mapping) and event.get("action") == "purge":  # the daily retention schedule
             from contest.services.erasure import purge
 
-            return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)  # type: ignore[arg-type]
+            return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)
         week, force, republish = parse_event(event)
         return self.close(week, force=force, republish=republish)
 
@@ -212,7 +214,7 @@ class CloseWeek:
         content = self.content.get()
         contest = content.contest
         now = self.clock.now()
-        if self.repo.purged():
+        if self.repo.close.purged():
             if week is None:
                 return {"status": "data-purged"}
             raise DataPurged()
@@ -220,7 +222,7 @@ class CloseWeek:
             due = week_to_close(contest, now)
             if due is None:
                 return {"status": "nothing-due"}
-            if self.repo.week_decisions(due.number).closed is not None:
+            if self.repo.close.week_decisions(due.number).closed is not None:
                 return {"status": "already-closed", "week": due.number}
             target = due
         else:
@@ -249,15 +251,15 @@ class CloseWeek:
         """Rank a week from the database: standings streamed, decisions and exclusions applied, flagged."""
         contest = content.contest
         rules = RankingRules.from_contest(contest)
-        decisions = self.repo.week_decisions(week.number)
+        decisions = self.repo.close.week_decisions(week.number)
         ranking = rank_week(
-            self.repo.stream_standings(week.number),
+            self.repo.standings.stream_standings(week.number),
             rules,
-            excluded=self.repo.excluded_account_ids(),
+            excluded=self.repo.close.excluded_account_ids(),
             disqualifications=decisions.disqualifications,
             decisions=decisions.orders,
         )
-        devices = self.repo.verified_ip_hashes(ranking.columns.account_id)
+        devices = self.repo.standings.verified_ip_hashes(ranking.columns.account_id)
         ranking.flags, ranking.devices_recorded = review_flags(
             ranking.columns, ranking.order, ranking.duration_ms, rules, devices
         )
@@ -287,7 +289,7 @@ class CloseWeek:
             contest,
             ranking,
             content.units,
-            self.repo.awards_for(week.number, [c[2] for c in candidates(ranking)]),
+            self.repo.awards.awards_for(week.number, [c[2] for c in candidates(ranking)]),
             contest.weekly_prizes,
         )
         # Private first, then the public week, then (after the last week) the final awards, the index last.
@@ -308,7 +310,7 @@ class CloseWeek:
         index = results_index(self._read_index(), index_entry(public), final)
         self.publisher.put_public(INDEX, canonical_json(index))
         # Last: the marker the schedule checks. A run that fails before it is retried in full.
-        self.repo.mark_closed(closed)
+        self.repo.close.mark_closed(closed)
         pending = sum(1 for s in ranking.prizes if s.pending_group is not None)
         return {
             "status": "published",
@@ -357,7 +359,7 @@ class CloseWeek:
 
         phones, contact = {}, {}
         for _, _, account_id in candidates(ranking):
-            account = self.repo.account(account_id)
+            account = self.repo.accounts.account(account_id)
             phones[account_id] = account.phone if account is not None else ""
             contact[account_id] = account is not None and may_contact(
                 contest.consent_purposes,
@@ -382,7 +384,7 @@ class CloseWeek:
             contest,
             ranking,
             content.units,
-            self.repo.awards_for(week, [c[2] for c in candidates(ranking)]),
+            self.repo.awards.awards_for(week, [c[2] for c in candidates(ranking)]),
             contest.weekly_prizes,
         )
         fixed = target.results_at.astimezone(UTC).replace(tzinfo=None)
@@ -397,10 +399,10 @@ class CloseWeek:
             return counts  # without a sender (a terminal with no SMS set up) the scheduled close sends them
         until = award_deadline(contest, week)
         for _, prize, account_id in candidates(ranking):
-            award = self.repo.award(account_id, week.number)
+            award = self.repo.awards.award(account_id, week.number)
             if award is not None and (award.sent_at_ms is not None or award.confirmed_at_ms is not None):
                 continue
-            account = self.repo.account(account_id)
+            account = self.repo.accounts.account(account_id)
             if account is None or account.closed_at_ms is not None:
                 continue
             code, salt = new_code(), new_salt()
@@ -409,12 +411,12 @@ class CloseWeek:
                 fresh = Award(
                     account_id, week.number, prize, now_ms, to_ms(until), salt, digest, 0, None, None, None, None
                 )
-                if not self.repo.create_award(fresh):
+                if not self.repo.awards.create_award(fresh):
                     continue  # a concurrent run created it
                 if account.verified:
-                    self.repo.confirm_award(account_id, week.number, now_ms, "verified", None, None)
+                    self.repo.awards.confirm_award(account_id, week.number, now_ms, "verified", None, None)
                     continue
-            elif not self.repo.rekey_award(account_id, week.number, salt, digest, award.code_hash):
+            elif not self.repo.awards.rekey_award(account_id, week.number, salt, digest, award.code_hash):
                 continue
             try:
                 self.sender.send(
@@ -430,7 +432,7 @@ class CloseWeek:
                 logger.exception("award code not sent")
                 counts["failed"] += 1
                 continue
-            self.repo.mark_award_sent(account_id, week.number, now_ms)
+            self.repo.awards.mark_award_sent(account_id, week.number, now_ms)
             counts["sent"] += 1
         return counts
 
@@ -442,7 +444,7 @@ class CloseWeek:
         """After the last week: the final unit awards, from the closed weeks' unit tables."""
         contest = content.contest
         numbers = [w.number for w in contest.weeks]
-        closed = self.repo.closed_weeks(n for n in numbers if n != current.week) | {current.week: current}
+        closed = self.repo.close.closed_weeks(n for n in numbers if n != current.week) | {current.week: current}
         if len(closed) < len(numbers):
             return False
         weekly = [_unit_rows_from_json(closed[n].units) for n in numbers]
@@ -477,7 +479,7 @@ class CloseWeek:
         members = ranking.members(found)
         if len(order) != len(set(order)) or set(order) != set(members):
             raise OrderMismatch(members=sorted(members))
-        self.repo.record_group_order(
+        self.repo.close.record_group_order(
             week, GroupOrder(tuple(order), reason.strip(), by.strip(), to_ms(self.clock.now()), group)
         )
         return self.close(week, force=True, republish=True)  # the decision is the reason to republish
@@ -490,7 +492,7 @@ class CloseWeek:
         found = content.contest.week(week)
         if found is None:
             raise UnknownWeek()
-        self.repo.record_disqualification(
+        self.repo.close.record_disqualification(
             week, Disqualification(account_id, reason.strip(), by.strip(), to_ms(self.clock.now()))
         )
         now = self.clock.now()
