@@ -298,7 +298,7 @@ def test_settings_without_an_origin_secret_fail_at_cold_start_but_the_close_need
     with pytest.raises(ConfigError, match="origin secret"):
         Settings.from_env(env)
     close = Settings.from_env(
-        {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}, api=False
+        {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}, kind="close"
     )
     assert close.signing_secret_ref is None and close.origin_secret_ref is None
 
