@@ -395,15 +395,11 @@ def _validate_source(
     if ref is not None and not isinstance(ref, str):
         problem("source.ref", "'source.ref' phải là văn bản, ví dụ \"Điều 1\"")
         ok = False
-    fact = raw.get("fact")
-    if isinstance(fact, int) and not isinstance(fact, bool):
-        fact = str(fact)
+    fact = _numbered(raw.get("fact"))
     if fact is not None and (not isinstance(fact, str) or not FACT_PATTERN.match(fact.strip())):
         problem("source.fact", f'số mục dữ kiện \'{fact}\' không hợp lệ (ví dụ "12" hoặc "15b")')
         ok = False
-    date = raw.get("date")
-    if isinstance(date, int) and not isinstance(date, bool):
-        date = str(date)
+    date = _numbered(raw.get("date"))
     if date is not None and (not isinstance(date, str) or not DATE_PATTERN.match(date.strip())):
         problem("source.date", f"ngày của dữ kiện '{date}' không hợp lệ (dạng 2023, 2023-07 hoặc 2023-07-15)")
         ok = False
@@ -444,6 +440,11 @@ def _validate_source(
         quote=clean_text(quote) if isinstance(quote, str) else None,
         quote_source=quote_source if isinstance(quote_source, str) else None,
     )
+
+
+def _numbered(value: Any) -> Any:
+    """A whole number written without quotes (`fact: 12`, `date: 2023`) read as the text it stands for."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _join(values: Iterable[object]) -> str:

@@ -65,11 +65,7 @@ REMOVAL_LABELS = {
     RemovalReason.EXCLUDED: "Thuộc diện không được dự thi",
     RemovalReason.DISQUALIFIED: "Bị hủy kết quả",
 }
-TIES_HEADER = (
-    "Nhóm đồng hạng",
-    "Hạng",
-    "Trạng thái",
-    "Giải",
+_PERSON_COLUMNS = (  # one ranked entry, as the review sheet shows it after the columns of its kind
     "Mã tài khoản",
     "Họ và tên",
     "Số điện thoại (đã che)",
@@ -77,22 +73,9 @@ TIES_HEADER = (
     "Điểm",
     "Thời gian (ms)",
     "Dự đoán",
-    "Quyết định",
 )
-FLAGS_HEADER = (
-    "Cờ rà soát",
-    "Hạng",
-    "Loại",
-    "Chi tiết",
-    "Mã tài khoản",
-    "Họ và tên",
-    "Số điện thoại (đã che)",
-    "Đơn vị",
-    "Điểm",
-    "Thời gian (ms)",
-    "Dự đoán",
-    "",
-)
+TIES_HEADER = ("Nhóm đồng hạng", "Hạng", "Trạng thái", "Giải", *_PERSON_COLUMNS, "Quyết định")
+FLAGS_HEADER = ("Cờ rà soát", "Hạng", "Loại", "Chi tiết", *_PERSON_COLUMNS, "")
 REMOVED_HEADER = ("Không xếp hạng", "", "Lý do", "Ghi chú", "Mã tài khoản", "Họ và tên", "Số điện thoại (đã che)")
 
 

@@ -260,154 +260,91 @@ def render_template(name: str, values: Mapping[str, str | list[str]], where: str
 def privacy_markdown(contest: Contest) -> str:
     """The privacy page (Law 91/2025/QH15), from contest.yaml `registration.consent_purposes` and
     `privacy:`: controller, purposes, categories, processors and where they are, the cross-border transfer,
-    retention, rights and how to use them on «Trang của tôi»."""
+    retention, rights and how to use them on «Trang của tôi». The prose is `templates/quyen-rieng-tu.md`."""
     p = contest.privacy
     controller = p.controller or contest.organiser
-    contact = [
-        f"- **Bên kiểm soát và xử lý dữ liệu cá nhân:** {_md(controller)} (Ban Tổ chức Cuộc thi).",
-        *([f"- **Địa chỉ:** {_md(p.address)}"] if p.address else []),
-        *([f"- **Đầu mối bảo vệ dữ liệu cá nhân:** {_md(p.contact_person)}"] if p.contact_person else []),
-        *([f"- **Thư điện tử:** {_md(p.contact_email)}"] if p.contact_email else []),
-        *([f"- **Điện thoại:** {_md(p.contact_phone)}"] if p.contact_phone else []),
-    ]
-    lines = [
-        "---",
-        "title: Quyền riêng tư",
-        "---",
-        "",
-        "# Quyền riêng tư và dữ liệu cá nhân",
-        "",
-        f"Trang này cho biết {_md(controller)} xử lý dữ liệu cá nhân của người dự thi {_md(contest.name)} "
-        "như thế nào và bạn thực hiện các quyền của mình ra sao, theo Luật Bảo vệ dữ liệu cá nhân "
-        "(Luật số 91/2025/QH15) và các văn bản hướng dẫn.",
-        "",
-        "## Ai chịu trách nhiệm về dữ liệu của bạn",
-        "",
-        *contact,
-        "",
-        f"## Mục đích xử lý và sự đồng ý của bạn (phiên bản {_md(contest.consent_version)})",
-        "",
-        "Khi đăng ký, mỗi mục đích có một ô đồng ý riêng. Mục **bắt buộc** là điều kiện để dự thi; các mục "
-        "**không bắt buộc** bạn có thể không đồng ý, hoặc rút lại sau trên [Trang của tôi](tai-khoan.md) mà "
-        "không ảnh hưởng đến việc dự thi. Mỗi sự đồng ý được ghi lại cùng phiên bản nội dung và thời điểm.",
-        "",
-    ]
-    for purpose in contest.consent_purposes:
-        lines += [
-            f"### {_md(purpose.title)} ({'bắt buộc' if purpose.required else 'không bắt buộc'})",
-            "",
-            _md(purpose.text),
-            "",
-        ]
-    coordinator = contest.purpose("coordinator")
-    if coordinator is not None:
-        lines += [
-            (
-                f"Vì sao mục «{_md(coordinator.title)}» không bắt buộc: giải thưởng cho đơn vị được hệ thống tự tính "
-                "từ số lượt tham gia, tỷ lệ tham gia và điểm trung bình của mọi người trong đơn vị; việc tính giải "
-                "không cần ai xem tên bạn. Nếu không đồng ý, bạn vẫn được tính cho đơn vị của mình, chỉ là tên bạn "
-                "không hiện trong danh sách của người phụ trách đơn vị."
-                if not coordinator.required
-                else f"Mục «{_md(coordinator.title)}» là điều kiện để dự thi theo kế hoạch tổ chức Cuộc thi."
-            ),
-            "",
-        ]
-    participation = contest.purpose("participation")
-    taking_part = f"«{_md(participation.title)}»" if participation is not None else "bắt buộc"
-    prize_contact = contest.purpose("prize_contact")
-    if prize_contact is not None and not prize_contact.required:
-        award_sms = (
-            f" Tin nhắn mã xác nhận giải gửi tới người đoạt giải thuộc mục {taking_part}."
-            if contest.verification == "at_award"
-            else ""
-        )
-        lines += [
-            f"Nếu bạn không đồng ý mục «{_md(prize_contact.title)}» (hoặc rút lại): Ban Tổ chức không gọi điện, "
-            "nhắn tin cho bạn về việc nhận giải, và danh sách trao giải nội bộ không có số điện thoại đầy đủ của bạn. "
-            "Khi đoạt giải, bạn theo dõi giải trên Trang của tôi và trang Kết quả, xem thông báo trao giải (thời gian, "
-            "địa điểm, thủ tục) trên trang Kết quả và tự liên hệ Ban Tổ chức để nhận giải; giải của bạn vẫn được "
-            f"giữ nguyên.{award_sms}",
-            "",
-        ]
-    statistics = contest.purpose("statistics")
-    if statistics is not None and not statistics.required:
-        lines += [
-            f"Mục «{_md(statistics.title)}»: hiện hệ thống không dùng dữ liệu của bạn để lập số liệu thống kê nào "
-            "ngoài việc tổ chức Cuộc thi. Số người tham gia, tỷ lệ tham gia và điểm trung bình theo đơn vị dùng để "
-            f"tính giải và theo dõi tiến độ là một phần của mục {taking_part}, tính cho mọi người dự thi và không "
-            "nêu tên. "
-            "Nếu Ban Tổ chức lập số liệu thống kê cho mục đích khác, Ban Tổ chức chỉ dùng dữ liệu của những người "
-            "đang đồng ý mục này; không đồng ý hay rút lại không ảnh hưởng đến việc dự thi, thứ hạng hay giải.",
-            "",
-        ]
-    lines += [
-        "## Dữ liệu được thu thập",
-        "",
-        "- **Họ và tên, đơn vị công tác (hoặc nơi cư trú):** để chấm, xếp hạng, công bố kết quả và trao giải.",
-        "- **Số điện thoại:** để đăng nhập, xác nhận người đoạt giải và liên hệ trao giải (mỗi số điện thoại một "
-        "tài khoản). Khi công bố kết quả, số điện thoại chỉ hiện 3 chữ số cuối (ví dụ •••••••678).",
-        "- **Mật khẩu:** chỉ lưu dưới dạng băm, không ai đọc được mật khẩu gốc.",
-        "- **Bài thi:** các câu hỏi được giao, câu trả lời, câu dự đoán, điểm, thời điểm nhận đề và nộp bài (theo "
-        "đồng hồ máy chủ).",
-        "- **Địa chỉ mạng (IP):** chỉ lưu dưới dạng băm có khóa bí mật, để chống đăng ký và gửi tin nhắn tự động.",
-        "- **Sự đồng ý và các yêu cầu về dữ liệu của bạn:** mục đích, phiên bản nội dung, thời điểm; sổ yêu cầu "
-        "chỉ ghi mã tài khoản, loại yêu cầu và thời điểm (không ghi họ tên, số điện thoại).",
-        "",
-        f"Danh sách kết quả công bố mỗi tuần gồm {contest.published_top} người đứng đầu: họ tên, đơn vị, số điện "
-        "thoại đã che, điểm và thời gian làm bài.",
-        "",
-        "## Bên xử lý dữ liệu và nơi lưu trữ",
-        "",
-        "| Bên xử lý | Công việc | Nơi xử lý |",
-        "|---|---|---|",
-        *(f"| {_md(x.name)} | {_md(x.role)} | {_md(x.location)} |" for x in p.processors),
-        "",
-        "## Chuyển dữ liệu cá nhân ra nước ngoài",
-        "",
-        f"Hệ thống thi chạy trên hạ tầng của Amazon Web Services tại {_md(p.region_name)} (vùng `{_md(p.region)}`), "
-        "ngoài lãnh thổ Việt Nam: dữ liệu cá nhân của bạn vì vậy được chuyển ra nước ngoài để lưu trữ và xử lý. "
-        f"{_md(controller)} chịu trách nhiệm về việc chuyển dữ liệu này, lập và lưu giữ hồ sơ đánh giá tác động "
-        "chuyển dữ liệu cá nhân ra nước ngoài theo quy định. Dữ liệu được mã hóa khi truyền (HTTPS) và khi lưu trữ; "
-        "chỉ Ban Tổ chức được truy cập.",
-        "",
-        "## Thời gian lưu trữ",
-        "",
-        (
+    values: dict[str, str | list[str]] = {
+        "controller": _md(controller),
+        "contest_name": _md(contest.name),
+        "contact": [
+            f"- **Bên kiểm soát và xử lý dữ liệu cá nhân:** {_md(controller)} (Ban Tổ chức Cuộc thi).",
+            *([f"- **Địa chỉ:** {_md(p.address)}"] if p.address else []),
+            *([f"- **Đầu mối bảo vệ dữ liệu cá nhân:** {_md(p.contact_person)}"] if p.contact_person else []),
+            *([f"- **Thư điện tử:** {_md(p.contact_email)}"] if p.contact_email else []),
+            *([f"- **Điện thoại:** {_md(p.contact_phone)}"] if p.contact_phone else []),
+        ],
+        "consent_version": _md(contest.consent_version),
+        "purposes": [
+            line
+            for purpose in contest.consent_purposes
+            for line in (
+                f"### {_md(purpose.title)} ({'bắt buộc' if purpose.required else 'không bắt buộc'})",
+                "",
+                _md(purpose.text),
+                "",
+            )
+        ],
+        "purpose_notes": [line for note in _purpose_notes(contest) for line in (note, "")],
+        "published_top": str(contest.published_top),
+        "processor_rows": [f"| {_md(x.name)} | {_md(x.role)} | {_md(x.location)} |" for x in p.processors],
+        "region_name": _md(p.region_name),
+        "region": _md(p.region),
+        "retention": (
             f"Dữ liệu cá nhân được lưu đến {day(p.retention)} (sau khi trao giải và hết thời hạn khiếu nại), "
             "sau đó được xóa."
             if p.retention is not None
             else "Dữ liệu cá nhân được lưu đến khi kết thúc Cuộc thi, trao giải và hết thời hạn khiếu nại, "
             "sau đó được xóa."
         ),
-        "",
-        "## Quyền của bạn và cách thực hiện",
-        "",
-        "Đăng nhập và mở [Trang của tôi](tai-khoan.md):",
-        "",
-        "- **Xem và tải dữ liệu của bạn:** nút «Tải dữ liệu của tôi» cho ngay một tệp JSON và bản dễ đọc gồm "
-        "hồ sơ, các lượt thi (câu trả lời, điểm), biên nhận, sự đồng ý, việc chỉ định người phụ trách đơn vị, "
-        "xác nhận giải và các yêu cầu của bạn.",
-        "- **Rút lại sự đồng ý** với một mục không bắt buộc: có hiệu lực ngay trên hệ thống; Ban Tổ chức hoàn tất "
-        f"phần việc còn lại trong {p.response_hours} giờ. Mục bắt buộc không rút lại riêng được: nếu không muốn "
-        "tiếp tục, hãy yêu cầu xóa dữ liệu.",
-        "- **Yêu cầu xóa dữ liệu:** nhập lại mật khẩu để xác nhận; Ban Tổ chức xử lý trong "
-        f"{p.erasure_hours} giờ. Trong thời gian thi, bạn được rút khỏi các tuần sau và các kết quả chưa công bố; "
-        "kết quả đã công bố được thay họ tên bằng một nhãn trung lập ở lần công bố tiếp theo, không làm thay đổi "
-        "thứ hạng của ai.",
-        "- **Chỉnh sửa dữ liệu, hỏi đáp hoặc khiếu nại:** liên hệ Ban Tổ chức theo thông tin ở trên. Bạn cũng có "
-        "quyền khiếu nại, tố cáo tới cơ quan chuyên trách bảo vệ dữ liệu cá nhân (Bộ Công an).",
-        "",
-        "Mọi yêu cầu đều được ghi vào sổ yêu cầu về dữ liệu cá nhân cùng thời hạn xử lý.",
-        "",
-        "## Trang web không gửi dữ liệu cho bên thứ ba",
-        "",
-        "Trang web này không dùng phông chữ, mạng phân phối nội dung hay công cụ thống kê của bên thứ ba: trình "
-        "duyệt của bạn chỉ kết nối đến máy chủ của Cuộc thi. Trong lúc làm bài, các câu trả lời được lưu tạm trên "
-        "chính thiết bị của bạn để không bị mất khi mất kết nối; sau khi nộp bài, bạn có thể đăng xuất để xóa phiên "
-        "đăng nhập trên thiết bị.",
-        "",
-    ]
-    return nfc("\n".join(lines))
+        "response_hours": str(p.response_hours),
+        "erasure_hours": str(p.erasure_hours),
+    }
+    return nfc(render_template(PRIVACY_TEMPLATE, values, where=PRIVACY_TEMPLATE))
+
+
+PRIVACY_TEMPLATE = "quyen-rieng-tu.md"
+
+
+def _purpose_notes(contest: Contest) -> list[str]:
+    """What not agreeing to an optional purpose means (coordinator, prize contact, statistics), as it applies."""
+    notes: list[str] = []
+    coordinator = contest.purpose("coordinator")
+    if coordinator is not None:
+        notes.append(
+            f"Vì sao mục «{_md(coordinator.title)}» không bắt buộc: giải thưởng cho đơn vị được hệ thống tự tính "
+            "từ số lượt tham gia, tỷ lệ tham gia và điểm trung bình của mọi người trong đơn vị; việc tính giải "
+            "không cần ai xem tên bạn. Nếu không đồng ý, bạn vẫn được tính cho đơn vị của mình, chỉ là tên bạn "
+            "không hiện trong danh sách của người phụ trách đơn vị."
+            if not coordinator.required
+            else f"Mục «{_md(coordinator.title)}» là điều kiện để dự thi theo kế hoạch tổ chức Cuộc thi."
+        )
+    participation = contest.purpose("participation")
+    taking_part = f"«{_md(participation.title)}»" if participation is not None else "bắt buộc"
+    prize_contact = contest.purpose("prize_contact")
+    if prize_contact is not None and not prize_contact.required:
+        award_sms = (
+            f" Tin nhắn mã xác nhận giải gửi tới người đoạt giải thuộc mục {taking_part}."
+            if contest.verification == VERIFY_AT_AWARD
+            else ""
+        )
+        notes.append(
+            f"Nếu bạn không đồng ý mục «{_md(prize_contact.title)}» (hoặc rút lại): Ban Tổ chức không gọi điện, "
+            "nhắn tin cho bạn về việc nhận giải, và danh sách trao giải nội bộ không có số điện thoại đầy đủ của bạn. "
+            "Khi đoạt giải, bạn theo dõi giải trên Trang của tôi và trang Kết quả, xem thông báo trao giải (thời gian, "
+            "địa điểm, thủ tục) trên trang Kết quả và tự liên hệ Ban Tổ chức để nhận giải; giải của bạn vẫn được "
+            f"giữ nguyên.{award_sms}"
+        )
+    statistics = contest.purpose("statistics")
+    if statistics is not None and not statistics.required:
+        notes.append(
+            f"Mục «{_md(statistics.title)}»: hiện hệ thống không dùng dữ liệu của bạn để lập số liệu thống kê nào "
+            "ngoài việc tổ chức Cuộc thi. Số người tham gia, tỷ lệ tham gia và điểm trung bình theo đơn vị dùng để "
+            f"tính giải và theo dõi tiến độ là một phần của mục {taking_part}, tính cho mọi người dự thi và không "
+            "nêu tên. "
+            "Nếu Ban Tổ chức lập số liệu thống kê cho mục đích khác, Ban Tổ chức chỉ dùng dữ liệu của những người "
+            "đang đồng ý mục này; không đồng ý hay rút lại không ảnh hưởng đến việc dự thi, thứ hạng hay giải."
+        )
+    return notes
 
 
 def consent_boxes(contest: Contest, prefix: str) -> str:

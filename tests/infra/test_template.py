@@ -255,7 +255,7 @@ def test_only_the_contest_functions_can_read_the_signing_secret(transformed: dic
         for where, st in statements(transformed)
         if st["Effect"] == "Allow" and "secretsmanager:GetSecretValue" in as_list(st["Action"])
     }
-    assert readers == {"RegisterRole", "QuizRole", "SubmitRole"}  # not CloseWeekRole: it signs nothing
+    assert readers == {"RegisterRole", "AccountRole", "InfoRole", "QuizRole", "SubmitRole"}  # not CloseWeekRole
 
 
 # ----------------------------------------------------------------------------------------------- data
@@ -347,7 +347,7 @@ def test_signing_secret_is_generated_and_only_its_arn_reaches_the_functions(temp
         *(p.get("Environment", {}).get("Variables", {}) for p in sam_functions(template).values()),
     ]
     assert all("CONTEST_SIGNING_SECRET" not in env for env in every_env)
-    for name in ("RegisterFunction", "QuizFunction", "SubmitFunction"):
+    for name in ("RegisterFunction", "AccountFunction", "InfoFunction", "QuizFunction", "SubmitFunction"):
         env = sam_functions(template)[name]["Environment"]["Variables"]
         assert env["CONTEST_SIGNING_SECRET_ARN"] == {"Ref": "SigningSecret"}, name
 

@@ -71,7 +71,7 @@ def repo(env, content):
     return repository
 
 
-def load_handlers(clock, sender, names=("register", "quiz", "submit")):
+def load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit")):
     functions = {}
     for name in names:
         module = load_function(ROOT / "functions" / name / "app.py", name)

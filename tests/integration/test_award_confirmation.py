@@ -38,7 +38,7 @@ def content():
 
 @pytest.fixture
 def api(repo, clock, sender):
-    return Api(load_handlers(clock, sender, names=("register", "quiz", "submit", "close_week")))
+    return Api(load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit", "close_week")))
 
 
 def answers_for(quiz: dict, content, correct: int) -> dict[str, str]:

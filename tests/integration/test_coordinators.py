@@ -70,7 +70,7 @@ def raw_call(api, method: str, path: str, token: str, *, query: str = "", body=N
     if query:
         ev["rawQueryString"] = query
         ev["queryStringParameters"] = dict(p.split("=", 1) for p in query.split("&"))
-    result = api.functions["register"].lambda_handler(ev, LambdaContext())
+    result = api.functions["account"].lambda_handler(ev, LambdaContext())
     return result["statusCode"], json.loads(result["body"] or "{}")
 
 

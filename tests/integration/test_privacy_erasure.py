@@ -23,6 +23,7 @@ from contest.errors import DataPurged, UnknownAccount
 from contest.model import Account
 from contest.publication import canonical_json
 from contest.services.erasure import erase_account, purge
+from contest.spreadsheet import FIXED_ZIP_TIME
 from contest.store import Store, tables
 from tests.integration import test_close_week as tcw
 from tests.integration.conftest import load_handlers
@@ -34,7 +35,7 @@ CROWD = 40
 
 @pytest.fixture
 def week(repo, content, clock, sender):
-    functions = load_handlers(clock, sender, names=("register", "quiz", "submit", "close_week"))
+    functions = load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit", "close_week"))
     for name in ("quiz", "submit", "close_week"):
         functions[name].runtime.secret = SECRET
     return tcw.Week(functions, repo, content, clock)
@@ -136,6 +137,12 @@ def test_erasure_after_publication_replaces_the_name_and_moves_nobody(week, cont
     # Then no table item, private file or public file holds their name or phone
     assert result.published_weeks == (1,) and result.republished == (1,) and result.withdrawn_weeks == ()
     assert mentions(env, erased) == []
+    # and every workbook rewritten without them still comes from the one XLSX writer (fixed zip times, dated)
+    workbooks = {k: v for k, v in tcw.read_tree(tcw.private(env)).items() if k.endswith(".xlsx")}
+    assert any(k.startswith("archive/") for k in workbooks)
+    for path, data in workbooks.items():
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert {i.date_time for i in archive.infolist()} == {FIXED_ZIP_TIME}, path
     # and nobody moved: the same ranks, scores, tie groups and prizes, the same standings.tsv and SHA-256
     after = json.loads((tcw.public(env) / "week-1.json").read_bytes())
     assert (tcw.private(env) / "week-1" / "standings.tsv").read_bytes() == tsv_before

@@ -75,7 +75,7 @@ def handlers(monkeypatch, tmp_path):
         Store().bundle.save_bundle(bundle_of(content))
         sender = MemorySender()
         functions = {}
-        for name in ("register", "quiz", "submit"):
+        for name in ("register", "account", "info", "quiz", "submit"):
             module = load_function(ROOT / "functions" / name / "app.py", name)
             module.runtime.clock = FixedClock(WEEK1_MID)
             module.runtime.sender = sender
@@ -103,8 +103,9 @@ def test_the_shared_test_event_carries_the_origin_header_cloudfront_adds():
 ROUTES = [
     ("register", "POST", "/api/register", {**REGISTER, "phone": PHONES[0]}),
     ("register", "POST", "/api/login", {"phone": PHONES[0], "password": "mat-khau-123"}),
-    ("register", "GET", "/api/contest", None),
-    ("register", "GET", "/api/units", None),
+    ("info", "GET", "/api/contest", None),
+    ("info", "GET", "/api/units", None),
+    ("account", "GET", "/api/me", None),
     ("register", "GET", "/api/no-such-route", None),
     ("register", "POST", "/api/register", "{not json"),
     ("quiz", "POST", "/api/quiz", {}),
@@ -297,7 +298,7 @@ def test_settings_without_an_origin_secret_fail_at_cold_start_but_the_close_need
     with pytest.raises(ConfigError, match="origin secret"):
         Settings.from_env(env)
     close = Settings.from_env(
-        {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}, api=False
+        {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}, kind="close"
     )
     assert close.signing_secret_ref is None and close.origin_secret_ref is None
 

@@ -679,3 +679,15 @@ def test_a_template_block_with_no_lines_leaves_no_blank_line_and_an_unknown_key_
     # And a value the template does not know of, used inline, is an error rather than a silent gap
     with pytest.raises(KeyError, match="unknown placeholder"):
         sitebuild.render_template(sitebuild.RULES_TEMPLATE, {"name": "x"})
+
+
+def test_the_privacy_page_prose_is_a_template_whose_every_placeholder_is_filled():
+    from importlib.resources import files
+
+    template = files("contest").joinpath("templates", sitebuild.PRIVACY_TEMPLATE).read_text(encoding="utf-8")
+    contest = load_content(TEST_CONTENT).contest
+    page = sitebuild.privacy_markdown(contest)
+    # every placeholder filled, every purpose stated, nothing of the template's syntax left on the page
+    assert "{{" not in page and page.startswith("---\ntitle: Quyền riêng tư\n---\n")
+    assert set(re.findall(r"\{\{\s*([a-z_]+)\s*\}\}", template)) >= {"purposes", "contact", "retention"}
+    assert all(f"### {p.title} (" in page for p in contest.consent_purposes)

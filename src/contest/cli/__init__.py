@@ -69,10 +69,10 @@ def repository(aws: bool) -> Iterator[Store]:
     from contest.store import Store, tables
 
     if aws:
-        table, region = (
-            os.environ.get("CONTEST_TABLE"),
-            os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
-        )
+        from contest.config import TerminalSettings
+
+        settings = TerminalSettings.from_env()
+        table, region = settings.table_name, settings.region
         if not table or not region:
             fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
         tables.configure(str(table), str(region))

@@ -8,7 +8,6 @@ command group (which also lists the data subjects' requests).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,9 +33,12 @@ class PrivacyTools:
 
 
 def _aws_secret() -> bytes | None:
-    if raw := os.environ.get("CONTEST_SIGNING_SECRET"):
-        return raw.encode()
-    ref = os.environ.get("CONTEST_SIGNING_SECRET_ARN") or os.environ.get("CONTEST_SIGNING_SECRET_PARAM")
+    from contest.config import TerminalSettings
+
+    settings = TerminalSettings.from_env()
+    if settings.signing_secret:
+        return settings.signing_secret
+    ref = settings.signing_secret_ref
     if not ref:
         return None
     from contest.signing_secret import load_signing_secret

@@ -413,14 +413,20 @@ class Accounts:
 
     def logout(self, bearer: str | None) -> dict[str, Any]:
         """End every session of the account server-side: a token left on any device is dead from now on."""
-        claims = self.session(bearer)
-        account = sessions.current(self.repo.accounts.account(claims["sub"]), claims)
+        account = self.authenticated(bearer)
         self.repo.accounts.end_sessions(account.account_id)
         return {"message": "Bạn đã đăng xuất trên mọi thiết bị."}
 
     def session(self, bearer: str | None) -> dict[str, Any]:
         """Claims of a validly signed session token; callers check it is current with the account."""
         return sessions.claims(bearer, self.secret, int(self.clock.now().timestamp()))
+
+    def authenticated(self, bearer: str | None) -> Account:
+        """The account calling with this bearer token: the one way from a session to an account (a validly
+        signed, unexpired session token whose account still has the same password and session versions), for
+        every route that acts on the caller's own account. Unauthorized otherwise."""
+        claims = self.session(bearer)
+        return sessions.current(self.repo.accounts.account(claims["sub"]), claims)
 
     def me(self, bearer: str | None) -> dict[str, Any]:
         claims = self.session(bearer)
@@ -468,8 +474,7 @@ class Accounts:
 
     def confirm_award(self, bearer: str | None, *, week: int, code: str) -> dict[str, Any]:
         """at_award: the winner confirms the phone with the code the close sent (one per week)."""
-        claims = self.session(bearer)
-        account = sessions.current(self.repo.accounts.account(claims["sub"]), claims)
+        account = self.authenticated(bearer)
         self._well_formed(code)
         award = self.repo.awards.award(account.account_id, week)
         if award is None:

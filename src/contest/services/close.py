@@ -35,7 +35,6 @@ from contest.awards import deadline as award_deadline
 from contest.clock import Clock, SystemClock, iso, to_ms
 from contest.close_reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
 from contest.codes import award_code_hash, new_code, new_salt
-from contest.config import Settings
 from contest.content import Content
 from contest.errors import (
     AlreadyPublished,
@@ -71,6 +70,7 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
+from contest.sender import Sender
 from contest.services.stored_content import ContentSource
 from contest.store import Store
 from contest.store.close import ClosedWeek
@@ -94,14 +94,27 @@ def week_files(week: int) -> dict[str, str]:
     }
 
 
-def parse_event(event: Any) -> tuple[int | None, bool, bool]:
-    """A Scheduler payload: {} (the default: week from the clock) or {"week": N, "force": bool,
-    "republish": bool}.
+@dataclass(frozen=True)
+class CloseRequest:
+    """What one invocation of the close asks for, parsed at the edge (functions/close_week) from the Scheduler's
+    payload: {} (the default: the week from the clock), {"week": N, "force": bool, "republish": bool}, or
+    {"action": "purge"} (the daily retention schedule).
 
     `force` never reaches before the week's window has ended (see `CloseWeek.close`); `republish` lets a
     rerun replace published results that would change (the previous ones are archived)."""
+
+    week: int | None = None
+    force: bool = False
+    republish: bool = False
+    purge: bool = False
+
+
+def parse_event(event: Any) -> CloseRequest:
+    """The Scheduler payload as a `CloseRequest`; a malformed one is refused before anything is read."""
     if not isinstance(event, Mapping):
-        return None, False, False
+        return CloseRequest()
+    if event.get("action") == "purge":
+        return CloseRequest(purge=True)
     week = event.get("week")
     if week is not None and (isinstance(week, bool) or not isinstance(week, int) or week < 1):
         raise UnknownWeek(f"Số tuần không hợp lệ: {week!r}")
@@ -111,7 +124,7 @@ def parse_event(event: Any) -> tuple[int | None, bool, bool]:
     republish = event.get("republish", False)
     if not isinstance(republish, bool):
         raise ContestError("republish phải là true hoặc false")
-    return week, force, republish
+    return CloseRequest(week, force, republish)
 
 
 def _unit_rows_json(rows: Sequence[UnitRow]) -> list[dict[str, Any]]:
@@ -145,66 +158,22 @@ def _unit_rows_from_json(rows: Sequence[Mapping[str, Any]]) -> list[UnitRow]:
 
 
 @dataclass
-class CloseRuntime:
-    """What close_week needs, built once per cold start. Unlike `runtime.build_runtime` it loads no
-    signing secret: its IAM role may not read it. Its SMS sender (at_award: award codes) is built on first use."""
-
-    settings: Settings
-    repo: Store
-    clock: Clock
-    content: ContentSource
-    publisher: Publisher
-    sender: Any = None
-    wall: Clock = field(default_factory=SystemClock)  # the server's own clock (on AWS never overridden)
-
-    def close_week(self) -> CloseWeek:
-        # the clock is read here, per call: the local stack swaps in its own clock after import
-        return CloseWeek(self.repo, self.content, self.clock, self.publisher, self.wall, self.sender)
-
-
-def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
-    from contest.clock import OffsetClock, SystemClock
-    from contest.publisher import publisher_for
-    from contest.runtime import LazySender
-    from contest.store import tables
-
-    settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
-    tables.configure(settings.table_name, settings.region)
-    repo = Store()  # the close and the retention purge
-    return CloseRuntime(
-        settings=settings,
-        repo=repo,
-        clock=OffsetClock(settings.clock_start) if settings.clock_start else SystemClock(),
-        content=ContentSource(repo.bundle.load_bundle),
-        publisher=publisher_for(
-            public_bucket=settings.public_bucket,
-            private_bucket=settings.private_bucket,
-            publish_dir=settings.publish_dir,
-            private_dir=settings.private_dir,
-            region=settings.region,
-        ),
-        sender=LazySender(settings),  # at_award: one code per prize winner after the close
-    )
-
-
-@dataclass
 class CloseWeek:
     repo: Store
     content: ContentSource
     clock: Clock
     publisher: Publisher
     wall: Clock = field(default_factory=SystemClock)
-    sender: Any = None  # at_award: one code per prize winner (None: a terminal without SMS)
+    sender: Sender | None = None  # at_award: one code per prize winner (None: a terminal without SMS)
 
     # --- the close -------------------------------------------------------------------------------
 
-    def run(self, event: Any) -> dict[str, Any]:
-        if isinstance(event, Mapping) and event.get("action") == "purge":  # the daily retention schedule
+    def run(self, request: CloseRequest) -> dict[str, Any]:
+        if request.purge:  # the daily retention schedule
             from contest.services.erasure import purge
 
             return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)
-        week, force, republish = parse_event(event)
-        return self.close(week, force=force, republish=republish)
+        return self.close(request.week, force=request.force, republish=request.republish)
 
     def close(
         self, week: int | None = None, *, force: bool = False, republish: bool = False, archive: bool = True

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, phones, sessions
+from contest import errors, phones
 from contest.clock import Clock, iso
 from contest.services.accounts import Accounts
 from contest.services.stored_content import ContentSource
@@ -33,8 +33,7 @@ class Coordinators:
     accounts: Accounts
 
     def unit_page(self, bearer: str | None) -> dict[str, Any]:
-        claims = self.accounts.session(bearer)
-        account = sessions.current(self.repo.accounts.account(claims["sub"]), claims)
+        account = self.accounts.authenticated(bearer)
         if not account.coordinator_unit:
             raise errors.Forbidden("Trang này chỉ dành cho người phụ trách đơn vị do Ban Tổ chức chỉ định.")
         if not account.verified:  # checked on every request: an account un-verified later loses the page

@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contest import consents, errors, sessions
+from contest import consents, errors
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.model import Account, Contest
 from contest.receipts import attempt_code
@@ -62,8 +62,7 @@ class Privacy:
     accounts: Accounts
 
     def _account(self, bearer: str | None) -> Account:
-        claims = self.accounts.session(bearer)
-        return sessions.current(self.repo.accounts.account(claims["sub"]), claims)
+        return self.accounts.authenticated(bearer)
 
     def _consents(self, account: Account) -> consents.Record:
         contest = self.content.get().contest

@@ -48,10 +48,12 @@ class Quiz:
     rng: random.Random
     receipts: ReceiptSigner | None = None  # None only where no receipt is ever shown (unit fakes)
 
-    def start(self, claims: dict[str, Any]) -> dict[str, Any]:
+    def start(self, bearer: str | None) -> dict[str, Any]:
+        """Start (or resume) this week's attempt of the account with a current session (bearer)."""
+        now = self.clock.now()
+        claims = sessions.claims(bearer, self.secret, int(now.timestamp()))
         content = self.content.get()
         contest = content.contest
-        now = self.clock.now()
         week = open_week(contest, now)
         if week is None:
             upcoming = [w for w in contest.weeks if w.opens_at > now]
