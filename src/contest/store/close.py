@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has i
 
 @dataclass(frozen=True)
 class ClosedWeek:
+    """A week's closed marker: when, how many took part, the standings' SHA-256 and the unit totals."""
+
     week: int
     closed_at_ms: int
     participants: int
@@ -39,6 +41,8 @@ class ClosedWeek:
 
 @dataclass(frozen=True)
 class WeekDecisions:
+    """Everything the close reads of a week besides the standings."""
+
     orders: list[GroupOrder]
     disqualifications: list[Disqualification]
     closed: ClosedWeek | None

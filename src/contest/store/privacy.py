@@ -38,6 +38,8 @@ from contest.store.tables import AccountItem, PrivacyRequestItem
 
 @dataclass(frozen=True)
 class PrivacyRequest:
+    """A data subject's request and its handling (account id only)."""
+
     request_id: str
     account_id: str
     kind: str  # export | withdraw | erasure
