@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import unicodedata
@@ -637,3 +638,13 @@ def test_a_content_error_fails_the_build_with_its_file_and_line(tmp_path):
     bad = make_root(tmp_path / "b", documents={"luat-a.md": "---\nid: luat-a\ntitle: A\nisuer: X\n---\n"})
     with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: unknown key 'isuer'"):
         sitebuild.build(bad, tmp_path / "out")
+
+
+def test_instant_navigation_is_on_only_with_a_site_url_it_needs(built):
+    # Material's instant navigation takes a link for its own only when the sitemap lists it with the site's
+    # address (site_url); without one every <loc> is "None…": the feature would do nothing but fetch the sitemap
+    html = (built / "thi" / "index.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S)[1])
+    locations = re.findall(r"<loc>(.*?)</loc>", (built / "sitemap.xml").read_text(encoding="utf-8"))
+    if "navigation.instant" in config["features"]:
+        assert locations and all(loc.startswith(("https://", "http://")) for loc in locations), locations[:3]
