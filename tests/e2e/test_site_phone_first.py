@@ -197,7 +197,11 @@ def test_my_attempts_show_score_time_and_a_short_code_without_sideways_scrolling
         expect(fact).to_be_visible()
         box = fact.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (label, box)
-    expect(card.locator("dt", has_text="Điểm").locator("xpath=following-sibling::dd")).to_have_text(re.compile(r"^\d+"))
+    # the score out of the attempt's maximum in points (questions × points per question), as on the receipt
+    max_score = page.evaluate("async () => (await (await fetch('/api/contest')).json()).max_score")
+    expect(card.locator("dt", has_text="Điểm").locator("xpath=following-sibling::dd")).to_have_text(
+        re.compile(rf"^\d+/{max_score}$")
+    )
     expect(card.locator("dt", has_text="Thời gian làm bài").locator("xpath=following-sibling::dd")).to_have_text(
         re.compile(r"giây$")
     )
