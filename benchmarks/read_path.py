@@ -4,9 +4,9 @@ Pages are the wire JSON DynamoDB returns for the close's Query (the projected st
 1 MB a page), generated page by page so they never all sit in memory. Per page, CPU time of:
 
   floor      json.loads(page)                                    (the floor the brief sets)
-  raw        json.loads + contest.repository.standing_rows       (what CloseRepository does)
+  raw        json.loads + contest.store.mapping.standing_rows    (what StandingsReader does)
   botocore   botocore's JSON parser for dynamodb Query           (what boto3 / PynamoDB pay first)
-  pynamodb   botocore + StandingItem.from_raw_data + StandingRecord (Repository.iter_standings)
+  pynamodb   botocore + StandingItem.from_raw_data + StandingRecord (QuizStore.iter_standings)
 
 botocore and pynamodb are measured on every 10th page and scaled to the full count (said in the output).
 
@@ -72,8 +72,8 @@ def measure(n: int, sample_every: int = 10) -> dict:
     import botocore.session
     from botocore.parsers import create_parser
 
-    from contest.repository import _standing, standing_rows
-    from contest.tables import StandingItem
+    from contest.store.mapping import standing_from_item, standing_rows
+    from contest.store.tables import StandingItem
 
     model = botocore.session.get_session().get_service_model("dynamodb")
     shape = model.operation_model("Query").output_shape
@@ -97,7 +97,7 @@ def measure(n: int, sample_every: int = 10) -> dict:
             cpu["botocore"] += time.process_time() - t
             t = time.process_time()
             for item in parsed["Items"]:
-                _standing(StandingItem.from_raw_data(item))
+                standing_from_item(StandingItem.from_raw_data(item))
             cpu["pynamodb"] += time.process_time() - t
             sampled_items += len(rows)
     scale = count / sampled_items
@@ -118,11 +118,11 @@ def end_to_end(n: int) -> dict:
 
     import yaml
 
+    from contest.close_reports import week_workbook, write_standings_csv
     from contest.model import Unit
     from contest.publication import canonical_json, week_public, week_review, write_canonical_standings
     from contest.ranking import RankingRules, aggregate_units, rank_week
-    from contest.reports import week_workbook, write_standings_csv
-    from contest.repository import standing_rows
+    from contest.store.mapping import standing_rows
 
     data = yaml.safe_load((ROOT / "content" / "units.yaml").read_text(encoding="utf-8"))
     units = [Unit(u["id"], u["name"], u["group"], u.get("headcount")) for u in data["units"]]

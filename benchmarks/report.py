@@ -4,7 +4,7 @@ Two measurements of `contest.progress.read_progress`, the function the command r
 
 1. a faked repository (the standings already in memory as the compact tuples the real read path yields):
    the report's own cost — one pass counting per unit — for 10,000 / 100,000 / 1,000,000 standings;
-2. moto in-process (the local stack's backend): the same function on the real `CoordinatorRepository`,
+2. moto in-process (the local stack's backend): the same function on the real `contest.store.Store`,
    standings streamed from 16 shards exactly as the close reads them, registered counts from index gsi1.
 
 Usage: python benchmarks/report.py [--moto 10000] [--fake 10000,100000,1000000]
@@ -52,23 +52,36 @@ def rows(n: int, units: list[str]) -> list[tuple]:
 
 @dataclass
 class FakeRepository:
-    standings: list[tuple]
+    compact: list[tuple]
     units: list[str]
     excluded: set[str] = field(default_factory=set)
 
     def registered_counts(self, unit_ids: Any) -> dict[str, int]:
-        return {u: len(self.standings) // len(self.units) + 10 for u in unit_ids}
+        return {u: len(self.compact) // len(self.units) + 10 for u in unit_ids}
 
     def excluded_account_ids(self) -> set[str]:
         return self.excluded
 
     def week_decisions(self, week: int) -> Any:
-        from contest.repository import WeekDecisions
+        from contest.store.close import WeekDecisions
 
         return WeekDecisions([], [], None)
 
     def stream_standings(self, week: int) -> Any:
-        return iter(self.standings)
+        return iter(self.compact)
+
+    # read_progress reads three repositories of a Store: this fake plays all three
+    @property
+    def coordinators(self) -> FakeRepository:
+        return self
+
+    @property
+    def close(self) -> FakeRepository:
+        return self
+
+    @property
+    def standings(self) -> FakeRepository:
+        return self
 
 
 def fake(n: int) -> dict[str, float]:
@@ -111,17 +124,9 @@ def moto(n: int) -> dict[str, float]:
     with mock_aws():
         from tests.support import make_content
 
-        from contest import tables
         from contest.progress import read_progress
-        from contest.repository import (
-            PROFILE,
-            CoordinatorRepository,
-            account_pk,
-            shard_of,
-            standing_pk,
-            unit_index_pk,
-            unit_week_index_pk,
-        )
+        from contest.store import Store, tables
+        from contest.store.keys import PROFILE, account_pk, shard_of, standing_pk, unit_index_pk, unit_week_index_pk
 
         content = make_content()
         units = [u.id for u in content.units]
@@ -177,7 +182,7 @@ def moto(n: int) -> dict[str, float]:
             )
         flush()
         seeded = time.perf_counter() - seeded
-        repo = CoordinatorRepository()
+        repo = Store()
         phases: dict[str, float] = {}
         start = time.perf_counter()
         marks = {"start": start}

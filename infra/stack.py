@@ -35,6 +35,11 @@ RESULTS_INDEX = RESULTS_PREFIX + "index.json"  # except an empty index before th
 HTML_CACHE = "public, max-age=60"
 ASSET_CACHE = "public, max-age=31536000, immutable"
 OTHER_CACHE = "public, max-age=300"  # the site's own scripts and styles: no hash in their names
+# The favicon: asked for by every page load, changed about never, no hash in its name (the theme links it by its
+# configured path). A month: a returning visitor's browser (a week later) does not ask again
+# (benchmarks/cost_estimate.py counts static requests from these policies).
+FAVICON = "assets/images/favicon.svg"
+FAVICON_CACHE = "public, max-age=2592000"
 
 
 def stack_settings(config_env: str) -> tuple[str, str]:
@@ -90,6 +95,8 @@ _HASHED = re.compile(r"\.[0-9a-f]{8,}\.(min\.)?(js|css|map)$")
 def cache_control(key: str) -> str:
     if key.startswith("assets/") and _HASHED.search(key):
         return ASSET_CACHE
+    if key == FAVICON:
+        return FAVICON_CACHE
     if key.endswith((".html", ".json", ".xml")):
         return HTML_CACHE
     return OTHER_CACHE

@@ -11,13 +11,14 @@ week's window has ended (closes_at + grace, by the server's own clock too): noth
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from contest.observability import logger
-from contest.services.close import build_close_runtime
+from contest.runtime import build_close_runtime
+from contest.services.close import parse_event
 
 runtime = build_close_runtime()
 
 
 @logger.inject_lambda_context
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    result = runtime.close_week().run(event)
+    result = runtime.close_week().run(parse_event(event))
     logger.info("close_week", extra={"result": result})
     return result

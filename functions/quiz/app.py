@@ -15,7 +15,7 @@ app = make_resolver(runtime.origin)
 @route(app, "POST", "/api/quiz", request=s.QUIZ, response=s.QUIZ_STARTED, auth=True)
 def start_quiz(body):
     """Bắt đầu (hoặc tiếp tục) lượt thi của tuần đang mở."""
-    return runtime.quiz.start(runtime.accounts.session(bearer(app)))
+    return runtime.quiz.start(bearer(app))
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -37,11 +37,16 @@ WINNERS_HEADER = (
     "Họ và tên",
     "Đơn vị",
     "Số điện thoại",
+    "Đồng ý liên hệ về giải",
     "Xác nhận số điện thoại",
     "Thời điểm xác nhận",
     "Cách xác nhận / ghi chú",
     "Mã tài khoản",
 )
+# Whether a winner agreed to be called or texted about the prize (consent purpose `prize_contact`): without it the
+# list gives no number to call; the winner follows the prize on "Trang của tôi" and comes forward.
+CONTACT_YES = "Đồng ý"
+CONTACT_NO = "Không đồng ý — không gọi, không nhắn tin; chờ người đoạt giải liên hệ"
 CONFIRMED = "Đã xác nhận"
 NOT_CONFIRMED = "Chưa xác nhận — giải giữ nguyên, chờ Ban Tổ chức"
 AT_REGISTRATION = "Đã xác thực khi đăng ký"
@@ -129,13 +134,17 @@ def winner_rows(
     award_table: Sequence[Sequence[Any]],
     phones: Mapping[str, str],
     numbers: Mapping[int, str],
+    contact: Mapping[str, bool] | None = None,
 ) -> list[list[Any]]:
     """The private winners' list for paying prizes: one row per prize candidate (`award_rows` order), with
     the amount, the certificate number, the FULL phone number and the confirmation. A candidate still in an
-    undecided tie group has no amount and no certificate number yet."""
+    undecided tie group has no amount and no certificate number yet. `contact`: account id -> whether the
+    winner agreed to be contacted about the prize (consents.may_contact; missing = agreed); for one who did
+    not, the list shows the masked number only (to recognise them when they come forward), never one to call."""
     amounts = {p.rank: p.amount for p in contest.weekly_prizes}
     out: list[list[Any]] = []
     for (position, prize, account_id), row in zip(candidates(ranking), award_table, strict=True):
+        agreed = (contact or {}).get(account_id, True)
         out.append(
             [
                 row[0],
@@ -144,7 +153,8 @@ def winner_rows(
                 numbers.get(position, ""),
                 row[3],
                 row[5],
-                national(phones.get(account_id, "")),
+                national(phones.get(account_id, "")) if agreed else row[4],
+                CONTACT_YES if agreed else CONTACT_NO,
                 row[6],
                 row[7],
                 " — ".join(str(x) for x in (row[8], row[9]) if x),

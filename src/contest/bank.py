@@ -1,8 +1,8 @@
 """The question bank: loading `content/questions/*.yaml`, validating it, writing it back.
 
 Every problem is reported with the file and line it comes from (PyYAML node marks), all problems
-at once: `load_bank` collects them and raises one `BankError`. The same validation core also
-checks rows read from an Excel workbook (see `contest.workbook`), so the rules live in one place.
+at once: `load_bank` collects them and raises one `ContentError`. The same validation core also
+checks rows read from an Excel workbook (see `contest.question_workbook`), so the rules live in one place.
 
 Structural problems are load errors. Near-duplicate questions are a lint (`find_near_duplicates`),
 reported by `contest questions check` and making it fail, but not a load error.
@@ -10,13 +10,11 @@ reported by `contest questions check` and making it fail, but not a load error.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import tempfile
-import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
@@ -24,7 +22,17 @@ from typing import Any
 
 import yaml
 
+from contest.contentfile import (
+    ContentError,
+    ContentIssue,
+    compose,
+    did_you_mean,
+    read_front_matter,
+    read_text,
+    sort_issues,
+)
 from contest.model import DIFFICULTIES, OPTION_KEYS, Bank, Question, Source
+from contest.names import nfc
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 DOCUMENT_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
@@ -41,31 +49,6 @@ MAX_OPTION = 300
 # Near-duplicate lint thresholds (similarity of the normalised question texts, word by word).
 NEAR_DUPLICATE_TEXT = 0.9
 NEAR_DUPLICATE_TEXT_SAME_OPTIONS = 0.75
-
-
-@dataclass(frozen=True)
-class BankIssue:
-    file: str
-    line: int  # 1-based; 0 when the problem concerns the bank as a whole
-    message: str
-
-    def __str__(self) -> str:
-        if self.line > 0:
-            return f"{self.file}:{self.line}: {self.message}"
-        return f"{self.file}: {self.message}"
-
-
-def sort_issues(issues: Iterable[BankIssue]) -> list[BankIssue]:
-    """By file and line; problems of the bank as a whole (line 0) last."""
-    return sorted(issues, key=lambda i: (i.line == 0, i.file, i.line))
-
-
-class BankError(Exception):
-    """The bank is not valid; `issues` lists every problem found."""
-
-    def __init__(self, issues: Sequence[BankIssue]):
-        self.issues = list(issues)
-        super().__init__("\n".join(str(i) for i in self.issues))
 
 
 @dataclass(frozen=True)
@@ -120,7 +103,7 @@ class NearDuplicate:
 
 def clean_text(value: str) -> str:
     """NFC, stripped, inner runs of whitespace collapsed to one space."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", value)).strip()
+    return re.sub(r"\s+", " ", nfc(value)).strip()
 
 
 def _comparable(value: str) -> str:
@@ -147,7 +130,7 @@ def validate_records(
     require_quote: bool = False,
     option_keys: Sequence[str] = OPTION_KEYS,
     pool_factor: int = 2,
-) -> tuple[list[Question], dict[str, Location], list[BankIssue]]:
+) -> tuple[list[Question], dict[str, Location], list[ContentIssue]]:
     """Validate raw records; return the questions that are valid, their locations and all issues.
 
     Pool sizes are checked only when every question is valid (and `check_pools`): a pool that looks
@@ -155,7 +138,7 @@ def validate_records(
     """
     known_documents = set(documents)
     week_set = set(weeks)
-    issues: list[BankIssue] = []
+    issues: list[ContentIssue] = []
     questions: list[Question] = []
     locations: dict[str, Location] = {}
     first_seen: dict[str, QuestionRecord] = {}
@@ -168,7 +151,7 @@ def validate_records(
             if qid in first_seen:
                 earlier = first_seen[qid]
                 issues.append(
-                    BankIssue(
+                    ContentIssue(
                         record.file,
                         record.line_of("id"),
                         f"{record.label('id')}mã câu hỏi '{qid}' bị trùng "
@@ -188,7 +171,7 @@ def validate_records(
             size = sum(1 for q in questions if week in q.weeks)
             if size < need:
                 issues.append(
-                    BankIssue(
+                    ContentIssue(
                         bank_label,
                         0,
                         f"tuần {week} chỉ có {size} câu hỏi; cần ít nhất {need} "
@@ -237,14 +220,12 @@ def _validate_record(
     weeks: set[int],
     require_quote: bool = False,
     option_keys: Sequence[str] = OPTION_KEYS,
-) -> tuple[Question | None, list[BankIssue]]:
-    issues: list[BankIssue] = []
-    count = {2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu"}.get(len(option_keys), str(len(option_keys)))
-    letters = ", ".join(option_keys)
+) -> tuple[Question | None, list[ContentIssue]]:
+    issues: list[ContentIssue] = []
 
     def problem(path: str, message: str) -> None:
         label = record.label(path)
-        issues.append(BankIssue(record.file, record.line_of(path), f"{label}{message}"))
+        issues.append(ContentIssue(record.file, record.line_of(path), f"{label}{message}"))
 
     # Values that could not even be read are reported once, with their reason, then left out.
     v, rejected = _without_rejected(record.values, problem)
@@ -255,80 +236,14 @@ def _validate_record(
         if key not in v or v[key] is None or v[key] == "":
             problem(key, f"thiếu trường '{key}'")
 
-    qid = v.get("id")
-    if "id" in v and v["id"] not in (None, ""):
-        if not isinstance(qid, str) or not ID_PATTERN.match(qid):
-            problem(
-                "id",
-                f"mã câu hỏi '{qid}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu '-' (tối đa 64 ký tự)",
-            )
-
+    qid = _validate_id(v, problem)
     text = _text_field(v, "text", record, problem, MAX_TEXT)
-
-    options: dict[str, str] = {}
-    raw_options = v.get("options")
-    if raw_options is not None and raw_options != "":
-        if not isinstance(raw_options, Mapping):
-            problem("options", f"'options' phải gồm đúng {count} phương án {letters}")
-        else:
-            keys = [str(k) for k in raw_options]
-            if sorted(keys) != list(option_keys) and not any(p.startswith("options.") for p in rejected):
-                problem(
-                    "options",
-                    f"phải có đúng {count} phương án với khóa {letters} (đang có: {', '.join(keys) or 'không có'})",
-                )
-            seen: dict[str, str] = {}
-            for key, value in raw_options.items():
-                path = f"options.{key}"
-                if path in rejected:
-                    continue
-                if not isinstance(value, str) or not clean_text(value):
-                    problem(path, f"phương án {key} trống hoặc không phải là văn bản")
-                    continue
-                cleaned = clean_text(value)
-                if len(cleaned) > MAX_OPTION:
-                    problem(path, f"phương án {key} dài quá {MAX_OPTION} ký tự")
-                same = seen.get(_comparable(cleaned))
-                if same is not None:
-                    problem(path, f"phương án {key} trùng với phương án {same}")
-                seen.setdefault(_comparable(cleaned), str(key))
-                options[str(key)] = cleaned
-
-    correct = v.get("correct")
-    if correct is not None and correct != "":
-        if isinstance(correct, list | tuple):
-            problem(
-                "correct",
-                f"mỗi câu hỏi có đúng một đáp án đúng (một trong {letters}), không phải một danh sách",
-            )
-            correct = None
-        elif not isinstance(correct, str) or correct.strip().upper() not in option_keys:
-            problem("correct", f"đáp án đúng '{correct}' không hợp lệ: phải là một trong {letters}")
-            correct = None
-        else:
-            correct = correct.strip().upper()
-
+    options = _validate_options(v.get("options"), rejected, option_keys, problem)
+    correct = _validate_correct(v.get("correct"), option_keys, problem)
     difficulty = v.get("difficulty")
     if difficulty is not None and difficulty != "" and difficulty not in DIFFICULTIES:
         problem("difficulty", f"mức độ '{difficulty}' không hợp lệ: dùng một trong {', '.join(DIFFICULTIES)}")
-
-    week_list: list[int] = []
-    raw_weeks = v.get("weeks")
-    if raw_weeks is not None and raw_weeks != "":
-        if not isinstance(raw_weeks, list | tuple) or not raw_weeks:
-            problem("weeks", "'weeks' phải là danh sách các tuần thi, ví dụ [1, 3]")
-        else:
-            for w in raw_weeks:
-                if isinstance(w, Rejected):
-                    problem("weeks", f"tuần “{w.reason}” không hợp lệ")
-                elif not isinstance(w, int) or isinstance(w, bool):
-                    problem("weeks", f"tuần '{w}' không phải là số nguyên")
-                elif w not in weeks:
-                    problem("weeks", f"tuần {w} không có trong cuộc thi (các tuần: {_join(sorted(weeks))})")
-                elif w in week_list:
-                    problem("weeks", f"tuần {w} được ghi hai lần")
-                else:
-                    week_list.append(w)
+    week_list = _validate_weeks(v.get("weeks"), weeks, problem)
 
     source = _validate_source(v.get("source"), record, documents, problem, rejected)
     if require_quote and source is not None and source.quote is None:
@@ -355,7 +270,91 @@ def _validate_record(
     )
 
 
-def _text_field(v: Mapping[str, Any], key: str, record: QuestionRecord, problem: Any, limit: int) -> str | None:
+Problem = Callable[[str, str], None]  # report a message at a field path of the record
+_COUNT_WORDS = {2: "hai", 3: "ba", 4: "bốn", 5: "năm", 6: "sáu"}
+
+
+def _validate_id(v: Mapping[str, Any], problem: Problem) -> Any:
+    qid = v.get("id")
+    if "id" in v and qid not in (None, "") and (not isinstance(qid, str) or not ID_PATTERN.match(qid)):
+        problem(
+            "id",
+            f"mã câu hỏi '{qid}' không hợp lệ: chỉ dùng chữ thường không dấu, chữ số và dấu '-' (tối đa 64 ký tự)",
+        )
+    return qid
+
+
+def _validate_options(raw: Any, rejected: set[str], option_keys: Sequence[str], problem: Problem) -> dict[str, str]:
+    """Exactly the option keys, each a distinct non-empty text within MAX_OPTION."""
+    options: dict[str, str] = {}
+    if raw is None or raw == "":
+        return options  # reported as a missing field
+    count = _COUNT_WORDS.get(len(option_keys), str(len(option_keys)))
+    letters = ", ".join(option_keys)
+    if not isinstance(raw, Mapping):
+        problem("options", f"'options' phải gồm đúng {count} phương án {letters}")
+        return options
+    keys = [str(k) for k in raw]
+    if sorted(keys) != list(option_keys) and not any(p.startswith("options.") for p in rejected):
+        problem(
+            "options", f"phải có đúng {count} phương án với khóa {letters} (đang có: {', '.join(keys) or 'không có'})"
+        )
+    seen: dict[str, str] = {}
+    for key, value in raw.items():
+        path = f"options.{key}"
+        if path in rejected:
+            continue
+        if not isinstance(value, str) or not clean_text(value):
+            problem(path, f"phương án {key} trống hoặc không phải là văn bản")
+            continue
+        cleaned = clean_text(value)
+        if len(cleaned) > MAX_OPTION:
+            problem(path, f"phương án {key} dài quá {MAX_OPTION} ký tự")
+        same = seen.get(_comparable(cleaned))
+        if same is not None:
+            problem(path, f"phương án {key} trùng với phương án {same}")
+        seen.setdefault(_comparable(cleaned), str(key))
+        options[str(key)] = cleaned
+    return options
+
+
+def _validate_correct(raw: Any, option_keys: Sequence[str], problem: Problem) -> str | None:
+    """One option key (any case, spaces around ignored)."""
+    if raw is None or raw == "":
+        return None  # reported as a missing field
+    letters = ", ".join(option_keys)
+    if isinstance(raw, list | tuple):
+        problem("correct", f"mỗi câu hỏi có đúng một đáp án đúng (một trong {letters}), không phải một danh sách")
+        return None
+    if not isinstance(raw, str) or raw.strip().upper() not in option_keys:
+        problem("correct", f"đáp án đúng '{raw}' không hợp lệ: phải là một trong {letters}")
+        return None
+    return raw.strip().upper()
+
+
+def _validate_weeks(raw: Any, weeks: set[int], problem: Problem) -> list[int]:
+    """A non-empty list of the contest's week numbers, each once."""
+    week_list: list[int] = []
+    if raw is None or raw == "":
+        return week_list  # reported as a missing field
+    if not isinstance(raw, list | tuple) or not raw:
+        problem("weeks", "'weeks' phải là danh sách các tuần thi, ví dụ [1, 3]")
+        return week_list
+    for w in raw:
+        if isinstance(w, Rejected):
+            problem("weeks", f"tuần “{w.reason}” không hợp lệ")
+        elif not isinstance(w, int) or isinstance(w, bool):
+            problem("weeks", f"tuần '{w}' không phải là số nguyên")
+        elif w not in weeks:
+            problem("weeks", f"tuần {w} không có trong cuộc thi (các tuần: {_join(sorted(weeks))})")
+        elif w in week_list:
+            problem("weeks", f"tuần {w} được ghi hai lần")
+        else:
+            week_list.append(w)
+    return week_list
+
+
+def _text_field(v: Mapping[str, Any], key: str, record: QuestionRecord, problem: Problem, limit: int) -> str | None:
     raw = v.get(key)
     if raw is None or raw == "":
         return None
@@ -396,15 +395,11 @@ def _validate_source(
     if ref is not None and not isinstance(ref, str):
         problem("source.ref", "'source.ref' phải là văn bản, ví dụ \"Điều 1\"")
         ok = False
-    fact = raw.get("fact")
-    if isinstance(fact, int) and not isinstance(fact, bool):
-        fact = str(fact)
+    fact = _numbered(raw.get("fact"))
     if fact is not None and (not isinstance(fact, str) or not FACT_PATTERN.match(fact.strip())):
         problem("source.fact", f'số mục dữ kiện \'{fact}\' không hợp lệ (ví dụ "12" hoặc "15b")')
         ok = False
-    date = raw.get("date")
-    if isinstance(date, int) and not isinstance(date, bool):
-        date = str(date)
+    date = _numbered(raw.get("date"))
     if date is not None and (not isinstance(date, str) or not DATE_PATTERN.match(date.strip())):
         problem("source.date", f"ngày của dữ kiện '{date}' không hợp lệ (dạng 2023, 2023-07 hoặc 2023-07-15)")
         ok = False
@@ -447,6 +442,11 @@ def _validate_source(
     )
 
 
+def _numbered(value: Any) -> Any:
+    """A whole number written without quotes (`fact: 12`, `date: 2023`) read as the text it stands for."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
 def _join(values: Iterable[object]) -> str:
     return ", ".join(str(x) for x in values)
 
@@ -455,38 +455,26 @@ def _join(values: Iterable[object]) -> str:
 # YAML reading with marks
 
 
-# libyaml when available (about ten times faster); its nodes carry the same line marks.
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class _QuestionFile:
+    """One questions/*.yaml file read node by node, so every field keeps the line it was written on."""
 
-
-class _Reader:
     def __init__(self, path: Path, label: str):
         self.path = path
         self.label = label
-        self.issues: list[BankIssue] = []
+        self.issues: list[ContentIssue] = []
 
     def issue(self, node: yaml.Node | None, message: str) -> None:
         line = node.start_mark.line + 1 if node is not None else 1
-        self.issues.append(BankIssue(self.label, line, message))
+        self.issues.append(ContentIssue(self.label, line, message))
 
     def read(self) -> list[QuestionRecord]:
         try:
-            text = self.path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            self.issues.append(BankIssue(self.label, 1, f"tệp không phải UTF-8 ({exc.reason})"))
+            root, loader = compose(read_text(self.path, self.label), self.label)
+        except ContentError as exc:
+            self.issues += exc.issues
             return []
-        loader = _Loader(text)
-        try:
-            root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = mark.line + 1 if mark else 1
-            self.issues.append(BankIssue(self.label, line, f"lỗi cú pháp YAML: {exc.problem or exc}"))
-            return []
-        finally:
-            loader.dispose()
         if root is None:
-            self.issues.append(BankIssue(self.label, 1, "tệp trống: cần khóa 'questions'"))
+            self.issues.append(ContentIssue(self.label, 1, "tệp trống: cần khóa 'questions'"))
             return []
         top = self._mapping(root, {"questions"}, "tệp")
         if top is None:
@@ -522,8 +510,7 @@ class _Reader:
                 self.issue(key_node, f"khóa '{key}' được ghi hai lần")
                 continue
             if allowed is not None and key not in allowed:
-                close = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6)
-                hint = f"; có phải '{close[0]}'?" if close else ""
+                hint = did_you_mean(key, allowed)
                 self.issue(key_node, f"khóa '{key}' không được hỗ trợ{hint} (dùng: {', '.join(sorted(allowed))})")
                 continue
             result[key] = (key_node, value_node)
@@ -585,13 +572,10 @@ def document_front_matter(documents_dir: Path) -> dict[str, dict[str, str]]:
     for path in sorted(documents_dir.glob("*.md")):
         if path.stem == "index":
             continue
-        match = re.match(r"\A---\s*\n(.*?\n)---\s*\n", path.read_text(encoding="utf-8"), re.DOTALL)
-        meta: Any = {}
-        if match:
-            try:
-                meta = yaml.safe_load(match.group(1)) or {}
-            except yaml.YAMLError:
-                meta = {}
+        try:
+            meta = read_front_matter(path) or {}
+        except ContentError:
+            meta = {}
         found[path.stem] = {str(k): str(v) for k, v in meta.items()} if isinstance(meta, dict) else {}
     return found
 
@@ -603,17 +587,17 @@ def _label(path: Path) -> str:
         return str(path)
 
 
-def read_records(questions_dir: Path) -> tuple[list[QuestionRecord], list[BankIssue]]:
+def read_records(questions_dir: Path) -> tuple[list[QuestionRecord], list[ContentIssue]]:
     """Read every question file without validating the questions themselves."""
     records: list[QuestionRecord] = []
-    issues: list[BankIssue] = []
+    issues: list[ContentIssue] = []
     if not questions_dir.is_dir():
-        return [], [BankIssue(_label(questions_dir), 0, "không tìm thấy thư mục câu hỏi")]
+        return [], [ContentIssue(_label(questions_dir), 0, "không tìm thấy thư mục câu hỏi")]
     files = question_files(questions_dir)
     if not files:
-        issues.append(BankIssue(_label(questions_dir), 0, "không có tệp câu hỏi (*.yaml) nào"))
+        issues.append(ContentIssue(_label(questions_dir), 0, "không có tệp câu hỏi (*.yaml) nào"))
     for path in files:
-        reader = _Reader(path, _label(path))
+        reader = _QuestionFile(path, _label(path))
         records.extend(reader.read())
         issues.extend(reader.issues)
     return records, issues
@@ -641,7 +625,7 @@ def load_bank_detailed(
     )
     issues.extend(more)
     if issues:
-        raise BankError(sort_issues(issues))
+        raise ContentError(sort_issues(issues))
     return LoadedBank(Bank(tuple(questions)), locations)
 
 
@@ -654,7 +638,7 @@ def load_bank(
     option_keys: Sequence[str] = OPTION_KEYS,
     pool_factor: int = 2,
 ) -> Bank:
-    """Load and validate the bank; raise `BankError` listing every problem."""
+    """Load and validate the bank; raise `ContentError` listing every problem."""
     return load_bank_detailed(
         questions_dir, documents_dir, weeks, per_attempt, option_keys=option_keys, pool_factor=pool_factor
     ).bank

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -34,21 +33,28 @@ from pathlib import Path
 from typing import Any
 
 from contest.model import CertificateStyle
+from contest.names import nfc
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONT_REGULAR = FONT_DIR / "DejaVuSerif.ttf"
 FONT_BOLD = FONT_DIR / "DejaVuSerif-Bold.ttf"
 CODE_VERSION = "cert-v1"
 MANIFEST = "danh-sach.csv"
-PRIZE_ORDER = {"first": 0, "second": 1, "third": 2}
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+def prize_order(prizes: Sequence[Any]) -> dict[str, int]:
+    """Prize rank -> its place in the contest's own prize list (contest.yaml `prizes.weekly` / `final_units`, as
+    published): certificates are numbered in that order, whatever the ranks are called (a special prize before
+    the first, consolation prizes after the third)."""
+    order: dict[str, int] = {}
+    for prize in prizes:
+        rank = prize["prize"] if isinstance(prize, Mapping) else prize.rank
+        order.setdefault(rank, len(order))
+    return order
 
 
 def verification_code(*fields: Any) -> str:
-    text = "|".join(_nfc(str(f)) for f in (CODE_VERSION, *fields))
+    text = "|".join(nfc(str(f)) for f in (CODE_VERSION, *fields))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:8].upper()
     return f"{digest[:4]}-{digest[4:]}"
 
@@ -103,11 +109,11 @@ _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 def week_numbers(ranking: Any, style: CertificateStyle | None, year: int, week: int) -> dict[int, str]:
     """Position in the week's ranking -> the number its certificate carries (the private winners' list shows it
-    before the certificates are printed). The same order as `week_certificates`: prizes in PRIZE_ORDER, the
+    before the certificates are printed). The same order as `week_certificates`: prizes in the contest's order, the
     awarded entries of each prize as published; pending prizes have no number."""
     out: dict[int, str] = {}
     seq = 0
-    for prize in sorted(ranking.rules.prizes, key=lambda p: PRIZE_ORDER.get(p.rank, 9)):
+    for prize in ranking.rules.prizes:
         for slot in ranking.prizes:
             if slot.prize.rank == prize.rank and slot.winner is not None:
                 seq += 1
@@ -126,9 +132,10 @@ def week_certificates(
 ) -> list[Certificate]:
     """One certificate per awarded weekly prize; pending (committee) prizes give none."""
     week = int(results["week"])
+    order = prize_order(results["prizes"])
     awarded = [
         (prize["label"], entry)
-        for prize in sorted(results["prizes"], key=lambda p: PRIZE_ORDER.get(p["prize"], 9))
+        for prize in sorted(results["prizes"], key=lambda p: order[p["prize"]])
         for entry in prize["awarded"]
     ]
     period = f"Tuần {week} ({_day(results['opens_at']):%d/%m/%Y} – {_day(results['closes_at']):%d/%m/%Y})"
@@ -143,8 +150,8 @@ def week_certificates(
                 contest=results["contest"],
                 theme=theme,
                 prize_label=label,
-                recipient=_nfc(entry["name"]),
-                unit=_nfc(entry["unit"]),
+                recipient=nfc(entry["name"]),
+                unit=nfc(entry["unit"]),
                 period=period,
                 issued_on=_day(results["results_at"]),
                 check_hint=f"Đối chiếu mã xác minh với kết quả Tuần {week} đã công bố trên trang Kết quả của Cuộc thi.",
@@ -160,9 +167,10 @@ def final_certificates(
 ) -> list[Certificate]:
     """One certificate per unit holding a final prize (units in a pending tie group have no prize yet)."""
     labels = {p["prize"]: p["label"] for p in final["prizes"]}
+    order = prize_order(final["prizes"])
     winners = sorted(
         (u for u in final["units"] if u.get("prize") in labels),
-        key=lambda u: (PRIZE_ORDER.get(u["prize"], 9), u["rank"], u["unit_id"]),
+        key=lambda u: (order[u["prize"]], u["rank"], u["unit_id"]),
     )
     return [
         Certificate(
@@ -172,7 +180,7 @@ def final_certificates(
             contest=final["contest"],
             theme=theme,
             prize_label=labels[u["prize"]],
-            recipient=_nfc(u["name"]),
+            recipient=nfc(u["name"]),
             unit=None,
             period="toàn Cuộc thi (giải tập thể)",
             issued_on=issued_on,
@@ -249,7 +257,7 @@ def _page(pdf: Any, cert: Certificate) -> None:
         pdf.set_font("DejaVuSerif", style_, size)
         pdf.set_text_color(*color)
         pdf.set_xy(x, y)
-        pdf.multi_cell(width, size * 0.45, _nfc(text), align="C")
+        pdf.multi_cell(width, size * 0.45, nfc(text), align="C")
         return float(pdf.get_y())
 
     def rule(cx: float, y: float, length: float) -> None:
@@ -264,14 +272,14 @@ def _page(pdf: Any, cert: Certificate) -> None:
         y = at(left_x, y, left_w, line_.upper(), 11)
     y = at(left_x, y, left_w, style.agency[-1].upper(), 11, "B")
     pdf.set_font("DejaVuSerif", "B", 11)
-    rule(left_x + left_w / 2, y + 1.5, min(pdf.get_string_width(_nfc(style.agency[-1].upper())), left_w) / 3)
+    rule(left_x + left_w / 2, y + 1.5, min(pdf.get_string_width(nfc(style.agency[-1].upper())), left_w) / 3)
     at(left_x, y + 4, left_w, f"Số: {cert.number}", 11)
     # Header, right: Quốc hiệu, Tiêu ngữ (underlined the width of the motto)
     right_x, right_w = 140.0, w - 140.0 - 18.0
     y = at(right_x, 20, right_w, style.national_name.upper(), 11.5, "B")
     y = at(right_x, y, right_w, style.national_motto, 12.5, "B")
     pdf.set_font("DejaVuSerif", "B", 12.5)
-    rule(right_x + right_w / 2, y + 1, pdf.get_string_width(_nfc(style.national_motto)))
+    rule(right_x + right_w / 2, y + 1, pdf.get_string_width(nfc(style.national_motto)))
 
     # The award
     y = at(20, 52, w - 40, "GIẤY CHỨNG NHẬN", 30, "B", RED) + 3
@@ -300,7 +308,7 @@ def _page(pdf: Any, cert: Certificate) -> None:
     pdf.cell(110, 5, f"Mã xác minh: {cert.code}")
     pdf.set_font("DejaVuSerif", "", 8)
     pdf.set_xy(22, h - 29)
-    pdf.multi_cell(110, 3.6, _nfc(cert.check_hint))
+    pdf.multi_cell(110, 3.6, nfc(cert.check_hint))
 
 
 def write_all(certs: Sequence[Certificate], folder: Path) -> list[Path]:

@@ -1,6 +1,10 @@
 """Typed settings: the only module that reads the environment.
 
-Validated once at cold start; a missing setting is a crash at init, never a silent default.
+Per kind of process: `Settings.from_env(kind="request")` for the request handlers (the signing and origin secrets
+are required), `Settings.from_env(kind="close")` for the weekly close (it signs nothing and answers no HTTP request,
+so it needs, and its role may read, neither), `TerminalSettings` for the organisers' CLI against AWS. Validated
+once at cold start; a missing setting is a crash at init, never a silent default. `contest.runtime` builds each
+function's collaborators from them.
 """
 
 from __future__ import annotations
@@ -10,8 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 STANDING_SHARDS = 16
+
+FunctionKind = Literal["request", "close"]  # a request handler (functions/register, account, ...) or close_week
 
 
 class ConfigError(RuntimeError):
@@ -60,10 +67,11 @@ class Settings:
     sms_response_floor_ms: int = 0  # code-sending routes answer no earlier than this (contest.pacing); 0 = off
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, *, api: bool = True) -> Settings:
-        """`api=False`: the weekly close, which signs nothing and answers no HTTP request, so it needs (and its
+    def from_env(cls, env: Mapping[str, str] | None = None, *, kind: FunctionKind = "request") -> Settings:
+        """`kind="close"`: the weekly close, which signs nothing and answers no HTTP request, so it needs (and its
         role may read) neither the signing secret nor the origin secret."""
         env = os.environ if env is None else env
+        api = kind == "request"
 
         def required(name: str) -> str:
             value = env.get(name, "").strip()
@@ -157,4 +165,48 @@ class Settings:
             gateway_success=(success_field.strip(), success_value.strip()),
             gateway_timeout_s=gateway_timeout_s,
             sms_response_floor_ms=floor_ms,
+        )
+
+
+@dataclass(frozen=True)
+class TerminalSettings:
+    """What the organisers' CLI reads from the environment when it works on AWS (`--aws`) or overrides the clock.
+
+    Nothing is required here: each command says, in Vietnamese, what it misses. The clock is kept as written
+    (the CLI explains a malformed one)."""
+
+    table_name: str | None = None
+    region: str | None = None
+    clock: str | None = None  # CONTEST_CLOCK as written: the same override as the local stack
+    public_bucket: str | None = None
+    private_bucket: str | None = None
+    publish_dir: Path | None = None
+    private_dir: Path | None = None
+    sms_sender: str | None = None
+    outbox_path: Path | None = None
+    signing_secret: bytes | None = None
+    signing_secret_ref: str | None = None
+    receipt_key: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TerminalSettings:
+        env = os.environ if env is None else env
+
+        def optional(name: str) -> str | None:
+            return env.get(name, "").strip() or None
+
+        secret = optional("CONTEST_SIGNING_SECRET")
+        return cls(
+            table_name=optional("CONTEST_TABLE"),
+            region=optional("AWS_REGION") or optional("AWS_DEFAULT_REGION"),
+            clock=optional("CONTEST_CLOCK"),
+            public_bucket=optional("CONTEST_PUBLIC_BUCKET"),
+            private_bucket=optional("CONTEST_PRIVATE_BUCKET"),
+            publish_dir=Path(p) if (p := optional("CONTEST_PUBLISH_DIR")) else None,
+            private_dir=Path(p) if (p := optional("CONTEST_PRIVATE_DIR")) else None,
+            sms_sender=optional("CONTEST_SMS_SENDER"),
+            outbox_path=Path(p) if (p := optional("CONTEST_OUTBOX")) else None,
+            signing_secret=secret.encode() if secret else None,
+            signing_secret_ref=optional("CONTEST_SIGNING_SECRET_ARN") or optional("CONTEST_SIGNING_SECRET_PARAM"),
+            receipt_key=optional("CONTEST_RECEIPT_KEY"),
         )

@@ -110,6 +110,18 @@ def unit_visible(purposes: tuple[ConsentPurpose, ...], consents: Record) -> bool
     return allows(consents, COORDINATOR)
 
 
+PRIZE_CONTACT = "prize_contact"  # the purpose that lets the organisers call or text a winner about the prize
+
+
+def may_contact(purposes: tuple[ConsentPurpose, ...], consents: Record) -> bool:
+    """May the organisers call or text this person about a prize? Only with a standing consent to that purpose; a
+    contest without such a purpose (one consent text covering it) contacts winners, as before. Without it the
+    winner follows the prize on "Trang của tôi" and the results page and comes forward to the organisers."""
+    if not any(p.id == PRIZE_CONTACT for p in purposes):
+        return True
+    return allows(consents, PRIZE_CONTACT)
+
+
 def rows(purposes: tuple[ConsentPurpose, ...], consents: Record) -> list[dict[str, Any]]:
     """Every purpose of the contest with this account's answer, then any recorded purpose no longer listed."""
 

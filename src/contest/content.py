@@ -7,26 +7,32 @@ into domain objects at cold start, so files and database can never be read two d
 
 from __future__ import annotations
 
-import difflib
-import functools
 import hashlib
 import json
 import re
-import unicodedata
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from contest.contentfile import (
+    ContentError,
+    ContentIssue,
+    Lines,
+    did_you_mean,
+    read_front_matter,
+    read_yaml,
+)
 from contest.model import (
     OPTION_LETTERS,
-    VERIFICATION_MODES,
-    VERIFY_AT_REGISTRATION,
     Bank,
     CertificateStyle,
     ConsentPurpose,
     Contest,
+    DurationResolution,
     Limits,
+    ParticipantsCount,
     PrivacyPolicy,
     Prize,
     Processor,
@@ -37,26 +43,12 @@ from contest.model import (
     Source,
     Unit,
     UnitGroup,
+    Verification,
     Week,
 )
+from contest.names import nfc
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-
-@dataclass
-class ContentIssue:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class ContentError(Exception):
-    def __init__(self, issues: list[ContentIssue]) -> None:
-        self.issues = issues
-        super().__init__("\n".join(str(i) for i in issues))
 
 
 @dataclass(frozen=True)
@@ -74,60 +66,31 @@ class Content:
         return next((g.name for g in self.groups if g.id == group_id), group_id)
 
 
-# --- YAML with line numbers -------------------------------------------------------------------
+# --- typed values out of YAML data ----------------------------------------------------------
 
 
-class _Lines(dict):
-    """A mapping that remembers the line of itself and of each key."""
-
-    line = 0
-    key_lines: dict[str, int]
-    duplicates: list[tuple[str, int, int]]  # (key, line of the repeat, line of the first): YAML keeps the last
-
-
-@functools.cache
-def _line_loader() -> Any:
-    """A SafeLoader that remembers lines. Built on first use: handlers read JSON, never YAML, and
-    should not pay PyYAML's import at cold start."""
-    import yaml
-
-    class LineLoader(yaml.SafeLoader):
-        pass
-
-    LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-    return LineLoader
+_KIND_NAMES = {
+    "int": "số nguyên",
+    "float": "số",
+    "str": "văn bản",
+    "bool": "true hoặc false",
+    "list": "danh sách",
+    "dict": "ánh xạ (khóa: giá trị)",
+    "Lines": "ánh xạ (khóa: giá trị)",
+    "datetime": "thời điểm",
+    "NoneType": "giá trị trống",
+}
 
 
-def _construct_mapping(loader: Any, node: Any) -> _Lines:
-    loader.flatten_mapping(node)
-    mapping = _Lines()
-    mapping.line = node.start_mark.line + 1
-    mapping.key_lines = {}
-    mapping.duplicates = []
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        if str(key) in mapping.key_lines:
-            mapping.duplicates.append((str(key), key_node.start_mark.line + 1, mapping.key_lines[str(key)]))
-            continue  # the first one stays (and the repeat is an error)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        mapping.key_lines[str(key)] = key_node.start_mark.line + 1
-    return mapping
+def _kind_name(kind: type) -> str:
+    return _KIND_NAMES.get(kind.__name__, kind.__name__)
 
 
-def read_yaml(path: Path) -> Any:
-    import yaml
-
-    try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_line_loader())  # noqa: S506 - SafeLoader subclass
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        raise ContentError([ContentIssue(str(path), (mark.line + 1) if mark else 1, str(exc.problem))]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([ContentIssue(str(path), 1, f"cannot read: {exc}")]) from exc
+_Choice = TypeVar("_Choice", bound=StrEnum)
 
 
-class _Reader:
-    """Collects issues while reading one file's data, pointing at the line of each bad value."""
+class _Values:
+    """Reads typed values out of one file's data, collecting issues that point at the line of each bad value."""
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -135,28 +98,48 @@ class _Reader:
 
     def issue(self, where: Any, key: str | None, message: str) -> None:
         line = 1
-        if isinstance(where, _Lines):
+        if isinstance(where, Lines):
             line = where.key_lines.get(key, where.line) if key else where.line
         self.issues.append(ContentIssue(self.file, line, message))
 
     def get(self, data: Any, key: str, kind: type | tuple[type, ...], default: Any = ..., label: str = "") -> Any:
         name = label or key
         if not isinstance(data, dict):
-            self.issue(data, None, f"expected a mapping holding '{name}'")
+            self.issue(data, None, f"cần một ánh xạ (khóa: giá trị) chứa '{name}'")
             return None
         if key not in data:
             if default is ...:
-                self.issue(data, None, f"missing '{name}'")
+                self.issue(data, None, f"thiếu '{name}'")
                 return None
             return default
         value = data[key]
         if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
-            wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-            self.issue(data, key, f"'{name}' must be {wanted}, got {type(value).__name__}")
+            wanted = _kind_name(kind) if isinstance(kind, type) else " hoặc ".join(_kind_name(k) for k in kind)
+            self.issue(data, key, f"'{name}' phải là {wanted}, không phải {_kind_name(type(value))}")
             return None
         if isinstance(value, str):
-            value = unicodedata.normalize("NFC", value).strip()
+            value = nfc(value).strip()
         return value
+
+    def positive(self, data: Any, key: str, label: str, default: Any = ...) -> int:
+        """A whole number ≥ 1 (1 when missing or wrong, the issue recorded)."""
+        value = self.get(data, key, int, default, label=label)
+        if value is not None and value < 1:
+            self.issue(data, key, f"'{label}' phải ≥ 1")
+        return value or 1
+
+    def choice(self, data: Any, key: str, label: str, default: _Choice, *, required: bool = False) -> _Choice:
+        """One of the values of `default`'s StrEnum (the default when missing or wrong, the issue recorded)."""
+        kind = type(default)
+        value = self.get(data, key, str, ... if required else default.value, label=label)
+        if value is None:
+            return default
+        try:
+            return kind(value)
+        except ValueError:
+            allowed = " hoặc ".join(f"'{v.value}'" for v in kind)
+            self.issue(data, key, f"'{label}' phải là {allowed}")
+            return default
 
     def instant(self, data: Any, key: str) -> datetime | None:
         raw = self.get(data, key, (str, datetime))
@@ -165,10 +148,10 @@ class _Reader:
         try:
             value = raw if isinstance(raw, datetime) else datetime.fromisoformat(raw)
         except ValueError:
-            self.issue(data, key, f"'{key}' is not an ISO instant: {raw!r}")
+            self.issue(data, key, f"'{key}' không phải thời điểm dạng ISO (ví dụ 2023-10-22T20:00:00+07:00): {raw!r}")
             return None
         if value.tzinfo is None:
-            self.issue(data, key, f"'{key}' needs an offset such as +07:00")
+            self.issue(data, key, f"'{key}' cần ghi độ lệch múi giờ, ví dụ +07:00")
             return None
         return value
 
@@ -269,15 +252,9 @@ DOCUMENT_KEYS: dict[str, Any] = {
 }
 # Keys that were renamed: the message says what replaced them.
 RENAMED = {
-    "registration.phone_verification": "'registration.phone_verification' was replaced by "
+    "registration.phone_verification": "'registration.phone_verification' đã được thay bằng "
     "'registration.verification: at_registration | at_award'",
 }
-
-
-def did_you_mean(key: str, allowed: Any) -> str:
-    """' (did you mean 'x'?)' for the closest allowed key, or '' (difflib: misspellings, not synonyms)."""
-    close = difflib.get_close_matches(str(key), [str(a) for a in allowed], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _all_paths(schema: dict[str, Any], prefix: str = "") -> list[str]:
@@ -291,13 +268,13 @@ def _all_paths(schema: dict[str, Any], prefix: str = "") -> list[str]:
     return out
 
 
-def check_keys(r: _Reader, data: Any, schema: dict[str, Any], prefix: str = "", root: Any = None) -> None:
+def check_keys(r: _Values, data: Any, schema: dict[str, Any], prefix: str = "", root: Any = None) -> None:
     """Report every key of `data` not in `schema`, recursively, with its line and a suggestion."""
     root = schema if root is None else root
     if not isinstance(data, dict):
         return
     for key, line, first in getattr(data, "duplicates", ()):
-        r.issues.append(ContentIssue(r.file, line, f"duplicate key '{prefix}{key}' (first at line {first})"))
+        r.issues.append(ContentIssue(r.file, line, f"khóa '{prefix}{key}' được ghi hai lần (lần đầu ở dòng {first})"))
     for key in data:
         path = f"{prefix}{key}"
         if key not in schema:
@@ -307,9 +284,9 @@ def check_keys(r: _Reader, data: Any, schema: dict[str, Any], prefix: str = "", 
             hint = did_you_mean(str(key), schema)
             if not hint:  # the right key in the wrong place (e.g. `attempts_per_week` outside `quiz:`)
                 elsewhere = [p for p in _all_paths(root) if p.rsplit(".", 1)[-1] == str(key)]
-                hint = f"; did you mean '{elsewhere[0]}'?" if elsewhere else ""
+                hint = f"; có phải '{elsewhere[0]}'?" if elsewhere else ""
             allowed = ", ".join(str(k) for k in schema)
-            r.issue(data, str(key), f"unknown key '{path}'{hint} (allowed here: {allowed})")
+            r.issue(data, str(key), f"khóa '{path}' không được hỗ trợ{hint} (dùng ở đây: {allowed})")
             continue
         sub = schema[key]
         if isinstance(sub, dict):
@@ -323,16 +300,61 @@ def check_keys(r: _Reader, data: Any, schema: dict[str, Any], prefix: str = "", 
 
 
 def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
-    r = _Reader(file)
+    r = _Values(file)
     check_keys(r, data, CONTEST_SCHEMA)
     quiz = r.get(data, "quiz", dict) or {}
     reg = r.get(data, "registration", dict) or {}
-    limits = r.get(data, "limits", dict) or {}
     prizes = r.get(data, "prizes", dict) or {}
     results = r.get(data, "results", dict, {}) or {}
-    participants = r.get(data, "participants", dict, {}) or {}
-    default_prediction = r.get(quiz, "prediction_question", str, label="quiz.prediction_question") or ""
+    site = r.get(data, "site", dict, {}) or {}
+    reports = r.get(data, "reports", dict, {}) or {}
+    weeks = _weeks(r, data, quiz)
+    rules = _quiz_rules(r, quiz)
+    participants_count = _participants_count(r, data)
+    questions_lint = _questions_lint(r, r.get(data, "questions_lint", dict, {}) or {})
+    purposes, consent_text = _consent_purposes(r, reg)
+    contest = Contest(
+        name=r.get(data, "name", str) or "",
+        theme=r.get(data, "theme", str) or "",
+        year=r.get(data, "year", int) or 0,
+        organiser=r.get(data, "organiser", str, "") or "",
+        plan=r.get(data, "plan", str, "") or "",
+        timezone=r.get(data, "timezone", str, "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh",
+        weeks=weeks,
+        quiz=rules,
+        participants_count=participants_count,
+        verification=_verification(r, reg),
+        award_confirmation_hours=r.positive(
+            reg, "award_confirmation_hours", "registration.award_confirmation_hours", 72
+        ),
+        consent_version=r.get(reg, "consent_version", str) or "",
+        consent_text=consent_text,
+        consent_purposes=purposes,
+        privacy=_privacy(r, r.get(data, "privacy", dict, {}) or {}, r.get(data, "organiser", str, "") or ""),
+        limits=_limits(r, r.get(data, "limits", dict) or {}),
+        weekly_prizes=_prize_list(r, prizes, "weekly"),
+        final_unit_prizes=_prize_list(r, prizes, "final_units"),
+        currency=r.get(prizes, "currency", str, "đồng") or "đồng",
+        published_top=r.positive(results, "published_top", "results.published_top", 100),
+        excluded_roles=r.get(data, "excluded_roles", str) or "",
+        secretariat=r.get(data, "secretariat", str, "Tổ Thư ký") or "Tổ Thư ký",
+        scope_label=r.get(reports, "scope_label", str, "Toàn Cuộc thi", label="reports.scope_label") or "Toàn Cuộc thi",
+        site_title=r.get(site, "title", str, "", label="site.title") or "",
+        site_description=r.get(site, "description", str, "", label="site.description") or "",
+        final_formula=_final_formula(r, data),
+        sms=_sms_policy(r, data),
+        questions_lint=questions_lint,
+        certificates=_certificate_style(r, data),
+    )
+    if r.issues:
+        raise ContentError(r.issues)
+    return contest
 
+
+def _weeks(r: _Values, data: Any, quiz: Any) -> tuple[Week, ...]:
+    """`weeks:` numbered 1, 2, 3 … in order, each window inside its own and before the next one."""
+    default_prediction = r.get(quiz, "prediction_question", str, label="quiz.prediction_question") or ""
+    grace = quiz.get("grace_seconds", 0) if isinstance(quiz.get("grace_seconds"), int) else 0
     weeks: list[Week] = []
     for position, raw in enumerate(r.get(data, "weeks", list) or [], start=1):
         number = r.get(raw, "number", int)
@@ -344,136 +366,112 @@ def parse_contest(data: Any, file: str = "contest.yaml") -> Contest:
         text = r.get(raw, "prediction_question", str, default_prediction) if isinstance(raw, dict) else ""
         if number is None or opens is None or closes is None or results_at is None:
             continue
+        week = f"tuần {number}"
         if results_at.second or results_at.microsecond:
-            r.issue(raw, "results_at", f"week {number}: results_at must fall on a whole minute (the close schedule)")
+            r.issue(raw, "results_at", f"{week}: 'results_at' phải là một phút tròn (lịch chốt tuần chạy theo phút)")
         if not opens < closes:
-            r.issue(raw, "closes_at", f"week {number}: closes_at must be after opens_at")
-        grace = quiz.get("grace_seconds", 0) if isinstance(quiz.get("grace_seconds"), int) else 0
+            r.issue(raw, "closes_at", f"{week}: 'closes_at' phải sau 'opens_at'")
         if (closes.timestamp() + grace) > results_at.timestamp():
-            r.issue(raw, "results_at", f"week {number}: the window (closes_at + grace) must end by results_at")
+            r.issue(
+                raw,
+                "results_at",
+                f"{week}: thời gian làm bài ('closes_at' cộng 'quiz.grace_seconds') phải kết thúc trước 'results_at'",
+            )
         if weeks and opens < weeks[-1].closes_at:
-            r.issue(raw, "opens_at", f"week {number} overlaps week {weeks[-1].number}")
+            r.issue(raw, "opens_at", f"{week} trùng thời gian với tuần {weeks[-1].number}")
         if number != position:
-            r.issue(raw, "number", "weeks must be numbered 1, 2, 3, … in order")
+            r.issue(raw, "number", "các tuần phải đánh số 1, 2, 3, … theo thứ tự")
         weeks.append(Week(number, opens, closes, results_at, text or default_prediction))
     if not weeks:
-        r.issue(data, "weeks", "at least one week is needed")
+        r.issue(data, "weeks", "cần ít nhất một tuần ('weeks')")
+    return tuple(weeks)
 
-    def positive(where: Any, key: str, label: str, default: Any = ...) -> int:
-        value = r.get(where, key, int, default, label=label)
-        if value is not None and value < 1:
-            r.issue(where, key, f"'{label}' must be ≥ 1")
-        return value or 1
 
+def _quiz_rules(r: _Values, quiz: Any) -> QuizRules:
+    """`quiz:`: the shape of one attempt."""
     rules = QuizRules(
-        questions_per_attempt=positive(quiz, "questions_per_attempt", "quiz.questions_per_attempt"),
-        prediction_max=positive(quiz, "prediction_max", "quiz.prediction_max", 10_000_000),
-        attempts_per_week=positive(quiz, "attempts_per_week", "quiz.attempts_per_week", 1),
-        time_limit_seconds=60 * positive(quiz, "time_limit_minutes", "quiz.time_limit_minutes", 30),
+        questions_per_attempt=r.positive(quiz, "questions_per_attempt", "quiz.questions_per_attempt"),
+        prediction_max=r.positive(quiz, "prediction_max", "quiz.prediction_max", 10_000_000),
+        attempts_per_week=r.positive(quiz, "attempts_per_week", "quiz.attempts_per_week", 1),
+        time_limit_seconds=60 * r.positive(quiz, "time_limit_minutes", "quiz.time_limit_minutes", 30),
         grace_seconds=r.get(quiz, "grace_seconds", int, 30) or 0,
-        duration_resolution=r.get(quiz, "duration_resolution", str, "seconds") or "seconds",
+        duration_resolution=r.choice(
+            quiz, "duration_resolution", "quiz.duration_resolution", DurationResolution.SECONDS
+        ),
         show_score_on_submit=bool(r.get(quiz, "show_score_on_submit", bool, True)),
         human_floor_seconds=r.get(quiz, "human_floor_seconds", int, 30) or 0,
         options_per_question=r.get(quiz, "options_per_question", int, 4) or 4,
-        points_per_question=positive(quiz, "points_per_question", "quiz.points_per_question", 1),
-        pool_factor=positive(quiz, "pool_factor", "quiz.pool_factor", 2),
+        points_per_question=r.positive(quiz, "points_per_question", "quiz.points_per_question", 1),
+        pool_factor=r.positive(quiz, "pool_factor", "quiz.pool_factor", 2),
     )
     if not 2 <= rules.options_per_question <= len(OPTION_LETTERS):
-        r.issue(quiz, "options_per_question", f"quiz.options_per_question must be from 2 to {len(OPTION_LETTERS)}")
-    if rules.duration_resolution not in ("seconds", "milliseconds"):
-        r.issue(quiz, "duration_resolution", "duration_resolution must be 'seconds' or 'milliseconds'")
-    counted = r.get(participants, "count", str, "contestants") or "contestants"
-    if counted not in ("contestants", "attempts"):
-        r.issue(participants, "count", "participants.count must be 'contestants' or 'attempts'")
+        r.issue(quiz, "options_per_question", f"'quiz.options_per_question' phải từ 2 đến {len(OPTION_LETTERS)}")
+    return rules
 
-    def prize_list(key: str) -> tuple[Prize, ...]:
-        out = []
-        for raw in r.get(prizes, key, list, label=f"prizes.{key}") or []:
-            rank, label = r.get(raw, "rank", str), r.get(raw, "label", str)
-            count, amount = r.get(raw, "count", int), r.get(raw, "amount", int)
-            if None not in (rank, label, count, amount):
-                if count < 0 or amount < 0:
-                    r.issue(raw, "count", "prize count and amount must be ≥ 0")
-                out.append(Prize(rank, label, count, amount))
-        return tuple(out)
 
-    site = r.get(data, "site", dict, {}) or {}
-    reports = r.get(data, "reports", dict, {}) or {}
-    final_formula: dict[str, float] = {}
+def _participants_count(r: _Values, data: Any) -> ParticipantsCount:
+    """`participants.count`: what the participation figures count."""
+    participants = r.get(data, "participants", dict, {}) or {}
+    return r.choice(participants, "count", "participants.count", ParticipantsCount.CONTESTANTS)
+
+
+def _limits(r: _Values, limits: Any) -> Limits:
+    """`limits:`: one-time codes, sign-in and registration rates, sessions."""
+
+    def positive(key: str, default: int) -> int:
+        return r.positive(limits, key, f"limits.{key}", default)
+
+    result = Limits(
+        code_ttl_seconds=60 * positive("code_ttl_minutes", 5),
+        code_max_tries=positive("code_max_tries", 5),
+        code_resend_seconds=r.get(limits, "code_resend_seconds", int, 60) or 0,
+        code_sends_per_hour=positive("code_sends_per_hour", 5),
+        registrations_per_ip_per_hour=positive("registrations_per_ip_per_hour", 200),
+        login_failures_before_delay=positive("login_failures_before_delay", 5),
+        login_failures_per_ip_per_hour=positive("login_failures_per_ip_per_hour", 100),
+        session_seconds=3600 * positive("session_hours", 12),
+    )
+    if result.code_ttl_seconds > 300:
+        r.issue(limits, "code_ttl_minutes", "mã xác thực dùng một lần chỉ được có hiệu lực tối đa 5 phút")
+    return result
+
+
+def _prize_list(r: _Values, prizes: Any, key: str) -> tuple[Prize, ...]:
+    """`prizes.weekly` or `prizes.final_units`: rank, label, count, amount."""
+    out = []
+    for raw in r.get(prizes, key, list, label=f"prizes.{key}") or []:
+        rank, label = r.get(raw, "rank", str), r.get(raw, "label", str)
+        count, amount = r.get(raw, "count", int), r.get(raw, "amount", int)
+        if None not in (rank, label, count, amount):
+            if count < 0 or amount < 0:
+                r.issue(raw, "count", "số giải ('count') và giá trị giải ('amount') phải ≥ 0")
+            out.append(Prize(rank, label, count, amount))
+    return tuple(out)
+
+
+def _final_formula(r: _Values, data: Any) -> dict[str, float]:
+    """`final_units.weights`: the weight of each measure in the final ranking of units."""
+    formula: dict[str, float] = {}
     final = r.get(data, "final_units", dict, {}) or {}
     for name, weight in (r.get(final, "weights", dict, {}) or {}).items():
         if isinstance(weight, bool) or not isinstance(weight, int | float):
-            r.issue(final.get("weights"), str(name), f"weight '{name}' must be a number")
+            r.issue(final.get("weights"), str(name), f"trọng số '{name}' phải là một số")
         else:
-            final_formula[str(name)] = float(weight)
-
-    questions_lint = _questions_lint(r, r.get(data, "questions_lint", dict, {}) or {})
-    purposes, consent_text = _consent_purposes(r, reg)
-
-    contest = Contest(
-        name=r.get(data, "name", str) or "",
-        theme=r.get(data, "theme", str) or "",
-        year=r.get(data, "year", int) or 0,
-        organiser=r.get(data, "organiser", str, "") or "",
-        plan=r.get(data, "plan", str, "") or "",
-        timezone=r.get(data, "timezone", str, "Asia/Ho_Chi_Minh") or "Asia/Ho_Chi_Minh",
-        weeks=tuple(weeks),
-        quiz=rules,
-        participants_count=counted,
-        verification=_verification(r, reg),
-        award_confirmation_hours=positive(reg, "award_confirmation_hours", "registration.award_confirmation_hours", 72),
-        consent_version=r.get(reg, "consent_version", str) or "",
-        consent_text=consent_text,
-        consent_purposes=purposes,
-        privacy=_privacy(r, r.get(data, "privacy", dict, {}) or {}, r.get(data, "organiser", str, "") or ""),
-        limits=Limits(
-            code_ttl_seconds=60 * positive(limits, "code_ttl_minutes", "limits.code_ttl_minutes", 5),
-            code_max_tries=positive(limits, "code_max_tries", "limits.code_max_tries", 5),
-            code_resend_seconds=r.get(limits, "code_resend_seconds", int, 60) or 0,
-            code_sends_per_hour=positive(limits, "code_sends_per_hour", "limits.code_sends_per_hour", 5),
-            registrations_per_ip_per_hour=positive(
-                limits, "registrations_per_ip_per_hour", "limits.registrations_per_ip_per_hour", 200
-            ),
-            login_failures_before_delay=positive(
-                limits, "login_failures_before_delay", "limits.login_failures_before_delay", 5
-            ),
-            login_failures_per_ip_per_hour=positive(
-                limits, "login_failures_per_ip_per_hour", "limits.login_failures_per_ip_per_hour", 100
-            ),
-            session_seconds=3600 * positive(limits, "session_hours", "limits.session_hours", 12),
-        ),
-        weekly_prizes=prize_list("weekly"),
-        final_unit_prizes=prize_list("final_units"),
-        currency=r.get(prizes, "currency", str, "đồng") or "đồng",
-        published_top=positive(results, "published_top", "results.published_top", 100),
-        excluded_roles=r.get(data, "excluded_roles", str) or "",
-        secretariat=r.get(data, "secretariat", str, "Tổ Thư ký") or "Tổ Thư ký",
-        scope_label=r.get(reports, "scope_label", str, "Toàn Cuộc thi", label="reports.scope_label") or "Toàn Cuộc thi",
-        site_title=r.get(site, "title", str, "", label="site.title") or "",
-        site_description=r.get(site, "description", str, "", label="site.description") or "",
-        final_formula=final_formula,
-        sms=_sms_policy(r, data),
-        questions_lint=questions_lint,
-        certificates=_certificate_style(r, data),
-    )
-    if contest.limits.code_ttl_seconds > 300:
-        r.issue(limits, "code_ttl_minutes", "one-time codes must live at most 5 minutes")
-    if r.issues:
-        raise ContentError(r.issues)
-    return contest
+            formula[str(name)] = float(weight)
+    return formula
 
 
 REQUIRED_PURPOSE = "participation"  # taking part and results: always required (the contest cannot run without it)
 LEGACY_PURPOSE_TITLE = "Tham gia Cuộc thi và kết quả"
 
 
-def _consent_purposes(r: _Reader, reg: Any) -> tuple[tuple[ConsentPurpose, ...], str]:
+def _consent_purposes(r: _Values, reg: Any) -> tuple[tuple[ConsentPurpose, ...], str]:
     """`registration.consent_purposes`: one consent per purpose, each with its text, recorded with
     `consent_version`. The older single `consent_text` is read as the one required purpose `participation`.
     Returns the purposes and the whole text shown at registration (every purpose's text, in order)."""
     version = r.get(reg, "consent_version", str, label="registration.consent_version")
     if isinstance(reg, dict) and not version:
-        r.issue(reg, "consent_version", "'registration.consent_version' must not be empty")
+        r.issue(reg, "consent_version", "'registration.consent_version' không được để trống")
     raw = reg.get("consent_purposes") if isinstance(reg, dict) else None
     if raw is None:
         text = r.get(reg, "consent_text", str, label="registration.consent_text") or ""
@@ -481,9 +479,9 @@ def _consent_purposes(r: _Reader, reg: Any) -> tuple[tuple[ConsentPurpose, ...],
             return (), ""
         return (ConsentPurpose(REQUIRED_PURPOSE, LEGACY_PURPOSE_TITLE, text, True),), text
     if "consent_text" in reg:
-        r.issue(reg, "consent_text", "write either 'consent_text' (one purpose) or 'consent_purposes', not both")
+        r.issue(reg, "consent_text", "chỉ ghi một trong hai: 'consent_text' (một mục đích) hoặc 'consent_purposes'")
     if not isinstance(raw, list) or not raw:
-        r.issue(reg, "consent_purposes", "'registration.consent_purposes' must be a non-empty list")
+        r.issue(reg, "consent_purposes", "'registration.consent_purposes' phải là một danh sách không trống")
         return (), ""
     purposes: list[ConsentPurpose] = []
     for item in raw:
@@ -494,22 +492,26 @@ def _consent_purposes(r: _Reader, reg: Any) -> tuple[tuple[ConsentPurpose, ...],
         if None in (purpose_id, title, text, required):
             continue
         if not _ID.match(purpose_id.replace("_", "-")):
-            r.issue(item, "id", f"consent purpose id '{purpose_id}': lower-case letters, digits, '-' or '_'")
+            r.issue(item, "id", f"mã mục đích '{purpose_id}' chỉ được gồm chữ thường, chữ số, '-' hoặc '_'")
         if any(p.id == purpose_id for p in purposes):
-            r.issue(item, "id", f"consent purpose '{purpose_id}' is listed twice")
+            r.issue(item, "id", f"mục đích '{purpose_id}' được ghi hai lần")
         if not title or not text:
-            r.issue(item, "text", f"consent purpose '{purpose_id}' needs a title and a text")
+            r.issue(item, "text", f"mục đích '{purpose_id}' cần có 'title' và 'text'")
         purposes.append(ConsentPurpose(purpose_id, title, text, required))
     main = next((p for p in purposes if p.id == REQUIRED_PURPOSE), None)
     if purposes and (main is None or not main.required):
-        r.issue(reg, "consent_purposes", f"a required purpose '{REQUIRED_PURPOSE}' (taking part and results) is needed")
+        r.issue(
+            reg,
+            "consent_purposes",
+            f"cần mục đích '{REQUIRED_PURPOSE}' (tham gia Cuộc thi và kết quả) với 'required: true'",
+        )
     return tuple(purposes), "\n\n".join(p.text for p in purposes)
 
 
 PROCESSOR_KEYS = ("name", "role", "location")
 
 
-def _privacy(r: _Reader, raw: Any, organiser: str) -> PrivacyPolicy:
+def _privacy(r: _Values, raw: Any, organiser: str) -> PrivacyPolicy:
     """`privacy:`, strict: what the privacy page states and the deadlines of data subjects' requests."""
     if not raw:
         return PrivacyPolicy(controller=organiser)
@@ -527,11 +529,11 @@ def _privacy(r: _Reader, raw: Any, organiser: str) -> PrivacyPolicy:
     for key in ("response_hours", "erasure_hours"):
         value = r.get(raw, key, int, 72, label=f"privacy.{key}")
         if value is not None and not 1 <= value <= 24 * 30:
-            r.issue(raw, key, f"'privacy.{key}' must be between 1 and 720 hours")
+            r.issue(raw, key, f"'privacy.{key}' phải từ 1 đến 720 giờ")
         hours[key] = value or 72
     region = text("region", "ap-southeast-1")
     if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
-        r.issue(raw, "region", f"'privacy.region' must be an AWS region such as ap-southeast-1, got {region!r}")
+        r.issue(raw, "region", f"'privacy.region' phải là một vùng AWS, ví dụ ap-southeast-1, không phải {region!r}")
     return PrivacyPolicy(
         controller=text("controller", organiser),
         address=text("address"),
@@ -552,7 +554,7 @@ CERTIFICATE_REQUIRED = ("agency", "place", "signer_title", "signer_name")
 _NUMBER_FIELDS = {"year", "round", "seq"}
 
 
-def _certificate_style(r: _Reader, data: Any) -> CertificateStyle | None:
+def _certificate_style(r: _Values, data: Any) -> CertificateStyle | None:
     """`certificates:` (optional section; strict when present: unknown keys are reported by `check_keys`)."""
     import string
 
@@ -564,7 +566,7 @@ def _certificate_style(r: _Reader, data: Any) -> CertificateStyle | None:
         value = r.get(raw, key, str, None if key not in CERTIFICATE_REQUIRED else ..., label=f"certificates.{key}")
         if value is not None:
             if not value and key in CERTIFICATE_REQUIRED:
-                r.issue(raw, key, f"'certificates.{key}' must not be empty")
+                r.issue(raw, key, f"'certificates.{key}' không được để trống")
             texts[key] = value
     agency_raw = r.get(raw, "agency", (list, str), label="certificates.agency")
     agency: tuple[str, ...] = ()
@@ -572,9 +574,9 @@ def _certificate_style(r: _Reader, data: Any) -> CertificateStyle | None:
         agency = (agency_raw,)
     elif isinstance(agency_raw, list):
         if not 1 <= len(agency_raw) <= 3 or not all(isinstance(a, str) and a.strip() for a in agency_raw):
-            r.issue(raw, "agency", "'certificates.agency' must be 1 to 3 lines of text (parent agency first)")
+            r.issue(raw, "agency", "'certificates.agency' phải có từ 1 đến 3 dòng văn bản (cơ quan chủ quản ghi trước)")
         else:
-            agency = tuple(unicodedata.normalize("NFC", a).strip() for a in agency_raw)
+            agency = tuple(nfc(a).strip() for a in agency_raw)
     number_format = texts.get("number_format")
     if number_format is not None:
         try:
@@ -587,8 +589,8 @@ def _certificate_style(r: _Reader, data: Any) -> CertificateStyle | None:
             r.issue(
                 raw,
                 "number_format",
-                "'certificates.number_format' must use {round} and {seq} (and may use {year}), "
-                "e.g. '{seq:02d}/GCN-{round}-{year}'",
+                "'certificates.number_format' phải dùng {round} và {seq} (có thể dùng {year}), "
+                "ví dụ '{seq:02d}/GCN-{round}-{year}'",
             )
             texts.pop("number_format")
     if not agency or any(k not in texts for k in CERTIFICATE_REQUIRED if k != "agency"):
@@ -596,16 +598,12 @@ def _certificate_style(r: _Reader, data: Any) -> CertificateStyle | None:
     return CertificateStyle(agency=agency, **texts)
 
 
-def _verification(r: _Reader, reg: Any) -> str:
-    """`registration.verification`: at_registration | at_award (strict: unknown keys are refused)."""
-    mode = r.get(reg, "verification", str, label="registration.verification") or VERIFY_AT_REGISTRATION
-    if mode not in VERIFICATION_MODES:
-        r.issue(reg, "verification", f"registration.verification must be one of {', '.join(VERIFICATION_MODES)}")
-        return VERIFY_AT_REGISTRATION
-    return str(mode)
+def _verification(r: _Values, reg: Any) -> Verification:
+    """`registration.verification`: at_registration | at_award."""
+    return r.choice(reg, "verification", "registration.verification", Verification.AT_REGISTRATION, required=True)
 
 
-def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
+def _sms_policy(r: _Values, data: Any) -> SmsPolicy:
     """`sms:`, strict: unknown keys are refused so a misspelt limit never silently stays default."""
     from contest.sms import gsm7_septets, template_problems
 
@@ -618,7 +616,7 @@ def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
         if value is None:
             return default_value
         if not low <= value <= high:
-            r.issue(where, key, f"'{label}' must be between {low} and {high}")
+            r.issue(where, key, f"'{label}' phải từ {low} đến {high}")
         return int(value)
 
     def number(where: Any, key: str, label: str, default_value: float, low: float, high: float) -> float:
@@ -626,18 +624,16 @@ def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
         if value is None or isinstance(value, bool):
             return default_value
         if not low < value <= high:
-            r.issue(where, key, f"'{label}' must be greater than {low} and at most {high}")
+            r.issue(where, key, f"'{label}' phải lớn hơn {low} và không quá {high}")
         return float(value)
 
     contest_name = r.get(sms, "contest_name", str, default.contest_name, label="sms.contest_name") or ""
     if contest_name != default.contest_name:
         septets = gsm7_septets(contest_name)
         if septets is None:
-            r.issue(
-                sms, "contest_name", "sms.contest_name must use the GSM 7-bit alphabet (Vietnamese without diacritics)"
-            )
+            r.issue(sms, "contest_name", "'sms.contest_name' chỉ được dùng bảng chữ GSM 7-bit (tiếng Việt không dấu)")
         elif septets > 40:
-            r.issue(sms, "contest_name", "sms.contest_name must be at most 40 characters")
+            r.issue(sms, "contest_name", "'sms.contest_name' dài tối đa 40 ký tự")
     template = r.get(sms, "template", str, default.template, label="sms.template") or default.template
     # {contest} is filled in here, once: the stored template is what is sent
     template = template.replace("{contest}", contest_name)
@@ -666,13 +662,17 @@ def _sms_policy(r: _Reader, data: Any) -> SmsPolicy:
         ),
     )
     if policy.global_shards > policy.global_per_hour:
-        r.issue(sms, "global_shards", "sms.global_shards must not exceed sms.global_per_hour")
+        r.issue(sms, "global_shards", "'sms.global_shards' không được lớn hơn 'sms.global_per_hour'")
     if policy.monthly_message_cap < 1:
-        r.issue(sms, "breaker_fraction", "the circuit breaker would allow no message at all this month")
+        r.issue(
+            sms,
+            "breaker_fraction",
+            "với 'sms.breaker_fraction' này, cầu dao chi phí không cho gửi tin nhắn nào trong tháng",
+        )
     return policy
 
 
-def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
+def _questions_lint(r: _Values, raw: dict[str, Any]) -> QuestionsLint:
     """The `questions_lint:` section: every key optional, unknown keys refused, each value checked."""
     default = QuestionsLint()
     values: dict[str, Any] = {}
@@ -682,7 +682,7 @@ def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
             return
         value = raw[key]
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
-            r.issue(raw, key, f"questions_lint.{key} must be a number from {low} to {high}")
+            r.issue(raw, key, f"'questions_lint.{key}' phải là một số từ {low} đến {high}")
         else:
             values[key] = type(getattr(default, key))(value)
 
@@ -695,21 +695,21 @@ def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
         if key in raw:
             value = raw[key]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                r.issue(raw, key, f"questions_lint.{key} must be an integer from {low} to {high}")
+                r.issue(raw, key, f"'questions_lint.{key}' phải là một số nguyên từ {low} đến {high}")
             else:
                 values[key] = value
     for key in ("require_attribution", "require_quote"):
         if key in raw:
             if not isinstance(raw[key], bool):
-                r.issue(raw, key, f"questions_lint.{key} must be true or false")
+                r.issue(raw, key, f"'questions_lint.{key}' phải là true hoặc false")
             else:
                 values[key] = raw[key]
     if "distractor_prefixes" in raw:
         prefixes = raw["distractor_prefixes"]
         if not isinstance(prefixes, list) or not all(isinstance(p, str) and p.strip() for p in prefixes):
-            r.issue(raw, "distractor_prefixes", "questions_lint.distractor_prefixes must be a list of words")
+            r.issue(raw, "distractor_prefixes", "'questions_lint.distractor_prefixes' phải là một danh sách các từ")
         else:
-            values["distractor_prefixes"] = tuple(unicodedata.normalize("NFC", p).strip() for p in prefixes)
+            values["distractor_prefixes"] = tuple(nfc(p).strip() for p in prefixes)
     return replace(default, **values)
 
 
@@ -717,14 +717,14 @@ def _questions_lint(r: _Reader, raw: dict[str, Any]) -> QuestionsLint:
 
 
 def parse_units(data: Any, file: str = "units.yaml") -> tuple[tuple[UnitGroup, ...], tuple[Unit, ...]]:
-    r = _Reader(file)
+    r = _Values(file)
     check_keys(r, data, UNITS_SCHEMA)
     groups: list[UnitGroup] = []
     for raw in r.get(data, "groups", list) or []:
         gid, name = r.get(raw, "id", str), r.get(raw, "name", str)
         if gid and name:
             if not _ID.match(gid):
-                r.issue(raw, "id", f"group id '{gid}' must be lowercase letters, digits and '-'")
+                r.issue(raw, "id", f"mã nhóm '{gid}' chỉ được gồm chữ thường, chữ số và '-'")
             groups.append(UnitGroup(gid, name))
     group_ids = {g.id for g in groups}
     units: list[Unit] = []
@@ -735,17 +735,17 @@ def parse_units(data: Any, file: str = "units.yaml") -> tuple[tuple[UnitGroup, .
         if not (uid and name and group):
             continue
         if not _ID.match(uid):
-            r.issue(raw, "id", f"unit id '{uid}' must be lowercase letters, digits and '-'")
+            r.issue(raw, "id", f"mã đơn vị '{uid}' chỉ được gồm chữ thường, chữ số và '-'")
         if uid in seen:
-            r.issue(raw, "id", f"duplicate unit id '{uid}'")
+            r.issue(raw, "id", f"mã đơn vị '{uid}' bị trùng")
         if group not in group_ids:
-            r.issue(raw, "group", f"unknown group '{group}'")
+            r.issue(raw, "group", f"nhóm '{group}' không có trong 'groups'{did_you_mean(group, group_ids)}")
         if headcount is not None and headcount < 1:
-            r.issue(raw, "headcount", "headcount must be ≥ 1")
+            r.issue(raw, "headcount", "'headcount' phải ≥ 1")
         seen.add(uid)
         units.append(Unit(uid, name, group, headcount))
     if not units:
-        r.issue(data, "units", "at least one unit is needed")
+        r.issue(data, "units", "cần ít nhất một đơn vị ('units')")
     if r.issues:
         raise ContentError(r.issues)
     return tuple(groups), tuple(units)
@@ -753,42 +753,34 @@ def parse_units(data: Any, file: str = "units.yaml") -> tuple[tuple[UnitGroup, .
 
 # --- documents/<id>.md front matter --------------------------------------------------------------
 
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
-
 
 def check_documents(documents_dir: Path) -> list[ContentIssue]:
     """Each study document's front matter: only DOCUMENT_KEYS (lines counted in the .md file), `id` equal to
     the file name, a `title`."""
-    import yaml
-
     issues: list[ContentIssue] = []
     for path in sorted(documents_dir.glob("*.md")) if documents_dir.is_dir() else []:
         if path.stem == "index":
             continue
-        text = path.read_text(encoding="utf-8")
-        match = _FRONT_MATTER.match(text)
-        if not match:
-            issues.append(ContentIssue(str(path), 1, "missing front matter (--- id, title, number, date … ---)"))
-            continue
         try:
-            meta = yaml.load(match.group(1), Loader=_line_loader())  # noqa: S506 - SafeLoader subclass
-        except yaml.MarkedYAMLError as exc:
-            line = (exc.problem_mark.line + 2) if exc.problem_mark else 1
-            issues.append(ContentIssue(str(path), line, str(exc.problem)))
+            meta = read_front_matter(path)
+        except ContentError as exc:
+            issues += exc.issues
             continue
-        r = _Reader(str(path))
-        if not isinstance(meta, _Lines):
-            r.issue(meta, None, "the front matter must be a mapping (id, title, number, date, issuer, order)")
+        if meta is None:
+            issues.append(
+                ContentIssue(str(path), 1, "thiếu phần đầu trang (front matter: --- id, title, number, date … ---)")
+            )
+            continue
+        r = _Values(str(path))
+        if not isinstance(meta, Lines):
+            r.issue(meta, None, "phần đầu trang phải là ánh xạ khóa: giá trị (id, title, number, date, issuer, order)")
         else:
-            meta.line += 1  # the front matter starts on the file's second line
-            meta.key_lines = {k: v + 1 for k, v in meta.key_lines.items()}
-            meta.duplicates = [(k, line + 1, first + 1) for k, line, first in meta.duplicates]
             check_keys(r, meta, DOCUMENT_KEYS)
             for key in ("id", "title"):
                 if not meta.get(key):
-                    r.issue(meta, None, f"missing '{key}'")
+                    r.issue(meta, None, f"thiếu '{key}'")
             if meta.get("id") and str(meta["id"]) != path.stem:
-                r.issue(meta, "id", f"id '{meta['id']}' differs from the file name '{path.stem}'")
+                r.issue(meta, "id", f"id '{meta['id']}' khác tên tệp '{path.stem}'")
         issues += r.issues
     return issues
 
@@ -797,19 +789,16 @@ def check_documents(documents_dir: Path) -> list[ContentIssue]:
 
 
 def load_bank_files(root: Path, contest: Contest) -> Bank:
-    from contest.bank import BankError, load_bank  # the organisers' bank tools (contest.bank)
+    from contest.bank import load_bank  # the organisers' bank tools (contest.bank)
 
-    try:
-        return load_bank(
-            root / "questions",
-            root / "documents",
-            [w.number for w in contest.weeks],
-            contest.quiz.questions_per_attempt,
-            option_keys=contest.quiz.option_keys,
-            pool_factor=contest.quiz.pool_factor,
-        )
-    except BankError as exc:
-        raise ContentError([ContentIssue(i.file, i.line, i.message) for i in exc.issues]) from exc
+    return load_bank(
+        root / "questions",
+        root / "documents",
+        [w.number for w in contest.weeks],
+        contest.quiz.questions_per_attempt,
+        option_keys=contest.quiz.option_keys,
+        pool_factor=contest.quiz.pool_factor,
+    )
 
 
 def bank_to_data(bank: Bank) -> list[dict[str, Any]]:

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import unicodedata
 from collections.abc import Iterable
+
+from contest.names import nfc
 
 ERASED_LABEL = "Thí sinh đã yêu cầu xoá dữ liệu"
 ERASED_MARK = "ERASED"  # stored in place of the masked phone; mask() of it has no digit: publishes ""
@@ -32,7 +33,7 @@ ERASED_NOTE = (
 
 def listing_key_name(name: str) -> str:
     """What the tie-group listing compares (ranking._listing_key): the NFC name, case-folded."""
-    return unicodedata.normalize("NFC", name).casefold()
+    return nfc(name).casefold()
 
 
 def listing_prefix(name: str, others: Iterable[str]) -> str:

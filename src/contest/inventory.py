@@ -395,8 +395,8 @@ FILES: tuple[File, ...] = (
 
 
 def model_attributes() -> dict[str, list[str]]:
-    """Every PynamoDB model of tables.py and its attribute names (the table's truth)."""
-    from contest import tables
+    """Every PynamoDB model of store/tables.py and its attribute names (the table's truth)."""
+    from contest.store import tables
 
     return {model.__name__: sorted(model.get_attributes()) for model in tables.MODELS}
 

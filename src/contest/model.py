@@ -1,25 +1,53 @@
 """Plain domain values shared by the rules, the services and the repository.
 
 No I/O here and nothing from AWS: these are what the pure rules take and return.
+Every dataclass has a docstring: without one, `@dataclass` builds one with `inspect.signature` at import, about a
+quarter of its cost per class, paid by every handler's cold start (benchmarks/cold_start.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 OPTION_KEYS = ("A", "B", "C", "D")  # the default four options (quiz.options_per_question: 4)
 OPTION_LETTERS = "ABCDEF"  # quiz.options_per_question takes the first N of these (2–6)
 DIFFICULTIES = ("easy", "medium", "hard")
-VERIFY_AT_REGISTRATION = "at_registration"
-VERIFY_AT_AWARD = "at_award"
-VERIFICATION_MODES = (VERIFY_AT_REGISTRATION, VERIFY_AT_AWARD)
+
+
+class Verification(StrEnum):
+    """`registration.verification`: when a contestant proves the phone number."""
+
+    AT_REGISTRATION = "at_registration"
+    AT_AWARD = "at_award"
+
+
+class DurationResolution(StrEnum):
+    """`quiz.duration_resolution`: the tie-break on duration (milliseconds are always stored)."""
+
+    SECONDS = "seconds"
+    MILLISECONDS = "milliseconds"
+
+
+class ParticipantsCount(StrEnum):
+    """`participants.count`: what the participation figures count."""
+
+    CONTESTANTS = "contestants"
+    ATTEMPTS = "attempts"
+
+
+VERIFY_AT_REGISTRATION = Verification.AT_REGISTRATION
+VERIFY_AT_AWARD = Verification.AT_AWARD
+VERIFICATION_MODES = tuple(Verification)
 UNVERIFIED_TTL_SECONDS = 86_400  # at_registration: an account not verified within a day expires
 
 
 @dataclass(frozen=True)
 class Week:
+    """One weekly round: when it opens, closes and publishes its results (contest.yaml `weeks:`)."""
+
     number: int
     opens_at: datetime
     closes_at: datetime
@@ -29,6 +57,8 @@ class Week:
 
 @dataclass(frozen=True)
 class Prize:
+    """One prize of a week (contest.yaml `prizes:`): its rank, label, how many and how much."""
+
     rank: str  # first | second | third
     label: str  # "Giải Nhất"
     count: int
@@ -37,12 +67,14 @@ class Prize:
 
 @dataclass(frozen=True)
 class QuizRules:
+    """contest.yaml `quiz:`: how an attempt is drawn, timed and counted."""
+
     questions_per_attempt: int
     prediction_max: int
     attempts_per_week: int
     time_limit_seconds: int
     grace_seconds: int
-    duration_resolution: str  # "seconds" | "milliseconds"
+    duration_resolution: DurationResolution
     show_score_on_submit: bool
     human_floor_seconds: int
     options_per_question: int = 4  # every question has exactly this many options, keys A, B, C, …
@@ -60,6 +92,8 @@ class QuizRules:
 
 @dataclass(frozen=True)
 class Limits:
+    """contest.yaml `limits:`: one-time codes (lifetime, tries, resends), registrations per address, login lock-out."""
+
     code_ttl_seconds: int
     code_max_tries: int
     code_resend_seconds: int
@@ -179,6 +213,8 @@ class PrivacyPolicy:
 
 @dataclass(frozen=True)
 class Contest:
+    """contest.yaml as the code reads it: names, weeks, rules, prizes and policies."""
+
     name: str
     theme: str
     year: int
@@ -187,8 +223,8 @@ class Contest:
     timezone: str
     weeks: tuple[Week, ...]
     quiz: QuizRules
-    participants_count: str  # "contestants" | "attempts"
-    verification: str  # VERIFY_AT_REGISTRATION | VERIFY_AT_AWARD: when a contestant proves the phone
+    participants_count: ParticipantsCount
+    verification: Verification  # when a contestant proves the phone
     consent_version: str
     consent_text: str
     limits: Limits
@@ -232,12 +268,16 @@ class Contest:
 
 @dataclass(frozen=True)
 class UnitGroup:
+    """A group of units (units.yaml), e.g. the communes of one district."""
+
     id: str
     name: str
 
 
 @dataclass(frozen=True)
 class Unit:
+    """A unit a contestant registers under (units.yaml)."""
+
     id: str
     name: str
     group: str
@@ -246,6 +286,8 @@ class Unit:
 
 @dataclass(frozen=True)
 class Source:
+    """Where a question's answer comes from: the document, the fact and, for appeals, the quote."""
+
     document: str
     ref: str | None
     fact: str | None
@@ -256,6 +298,8 @@ class Source:
 
 @dataclass(frozen=True)
 class Question:
+    """One multiple-choice question of the bank, with its key (never sent to a client before the close)."""
+
     id: str
     text: str
     options: dict[str, str]  # key A-D -> text, in the file's order
@@ -267,6 +311,8 @@ class Question:
 
 @dataclass(frozen=True)
 class Bank:
+    """The question bank: every question, and which week may draw which."""
+
     questions: tuple[Question, ...]
 
     def by_id(self) -> dict[str, Question]:
@@ -293,6 +339,8 @@ def key_week(question: Question) -> int:
 
 @dataclass(frozen=True)
 class Account:
+    """A contestant's account as the services see it."""
+
     account_id: str
     phone: str  # E.164; never logged, never published
     full_name: str
@@ -313,6 +361,8 @@ class Account:
 
 @dataclass(frozen=True)
 class Attempt:
+    """One attempt at a week's quiz: the questions drawn, when it started and, once submitted, its result."""
+
     account_id: str
     week: int
     number: int

@@ -23,6 +23,7 @@ what a person's name is made of, and nothing that a spreadsheet, a browser or an
 from __future__ import annotations
 
 import unicodedata
+from typing import Any, overload
 
 from contest.errors import InvalidName
 
@@ -75,10 +76,27 @@ def _is_latin(ch: str) -> bool:
     return ch < "\u0080" or unicodedata.name(ch, "").startswith("LATIN ")
 
 
+@overload
+def nfc(value: str) -> str: ...
+@overload
+def nfc(value: Any) -> Any: ...
+def nfc(value: Any) -> Any:
+    """The one Unicode form of every text stored, compared or published (NFC), also inside dicts and lists.
+
+    NFC does not merge old and new tone placement ("Hoà" / "Hòa"): those stay two spellings."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, dict):
+        return {nfc(k): nfc(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [nfc(v) for v in value]
+    return value
+
+
 def clean_name(raw: object) -> str:
     if not isinstance(raw, str):
         raise InvalidName()
-    text = unicodedata.normalize("NFC", raw)
+    text = nfc(raw)
     if any(unicodedata.category(ch) in _FORBIDDEN_CATEGORIES or _ignorable(ord(ch)) for ch in text):
         raise InvalidName(INVISIBLE)
     text = " ".join(text.split())

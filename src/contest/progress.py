@@ -4,18 +4,17 @@ Per unit: registered contestants, contestants who took part this week, attempts,
 against the unit's headcount where known, mean score so far; then the province-wide totals.
 
 The week is read exactly as the weekly close reads it: the standings streamed shard by shard as compact
-tuples (`CloseRepository.stream_standings`), excluded and disqualified accounts left out of every figure,
+tuples (`StandingsReader.stream_standings`), excluded and disqualified accounts left out of every figure,
 so the report's "took part" is the count the close would publish (in "contestants" mode) at that moment.
 The mean score is the mean of each contestant's best attempt, as in the published unit table. Registered
 contestants come from index gsi1 (per unit, excluded accounts not counted).
 
 `tally` and `build_report` are pure; `read_progress` is the one function that talks to a repository and it
-takes any object with the four methods it calls, so benchmarks can hand it a fake.
+takes any object with the three repositories it reads (`ProgressSource`), so benchmarks can hand it a fake.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -165,14 +164,31 @@ def build_report(
     return ProgressReport(contest, week, generated_at, rows, totals, counted.read, counted.left_out)
 
 
-class ProgressSource(Protocol):
+class RegisteredCounts(Protocol):
     def registered_counts(self, unit_ids: Iterable[str], verified_only: bool = False) -> dict[str, int]: ...
 
+
+class WeekExclusions(Protocol):
     def excluded_account_ids(self) -> set[str]: ...
 
     def week_decisions(self, week: int) -> Any: ...
 
+
+class StandingsStream(Protocol):
     def stream_standings(self, week: int) -> Iterable[Sequence[Any]]: ...
+
+
+class ProgressSource(Protocol):
+    """What `read_progress` reads of a `contest.store.Store` (benchmarks hand it a fake)."""
+
+    @property
+    def coordinators(self) -> RegisteredCounts: ...
+
+    @property
+    def close(self) -> WeekExclusions: ...
+
+    @property
+    def standings(self) -> StandingsStream: ...
 
 
 def read_progress(
@@ -191,12 +207,12 @@ def read_progress(
     import time
 
     started = time.perf_counter()
-    registered = repo.registered_counts([u.id for u in units], verified_only)
+    registered = repo.coordinators.registered_counts([u.id for u in units], verified_only)
     if on_registered is not None:
         on_registered(sum(registered.values()))
-    decisions = repo.week_decisions(week.number)
-    skip = set(repo.excluded_account_ids()) | {d.account_id for d in decisions.disqualifications}
-    counted = tally(repo.stream_standings(week.number), skip, on_rows)
+    decisions = repo.close.week_decisions(week.number)
+    skip = set(repo.close.excluded_account_ids()) | {d.account_id for d in decisions.disqualifications}
+    counted = tally(repo.standings.stream_standings(week.number), skip, on_rows)
     report = build_report(contest_name, week, units, registered, counted, now)
     report.seconds = time.perf_counter() - started
     report.scope_label = scope_label
@@ -253,8 +269,9 @@ def table_rows(report: ProgressReport) -> list[list[str]]:
     return out
 
 
-def workbook(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes:
-    """XLSX (openpyxl: strings stored as Unicode, so Vietnamese survives in Excel and LibreOffice).
+def progress_xlsx(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes:
+    """XLSX (openpyxl: strings stored as Unicode, so Vietnamese survives in Excel and LibreOffice); the same
+    bytes for the same report (`contest.spreadsheet.xlsx_bytes`).
 
     `group_names`: unit group id -> its name (units.yaml `groups:`), shown instead of the id."""
     from openpyxl import Workbook
@@ -332,6 +349,6 @@ def workbook(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes
     ):
         cells.Sheet(notes).append([line])
     notes.column_dimensions["A"].width = 120
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    from contest.spreadsheet import xlsx_bytes
+
+    return xlsx_bytes(wb, report.generated_at)

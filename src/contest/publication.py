@@ -1,7 +1,7 @@
 """What the close publishes, as deterministic bytes.
 
 Public (results/): `week-N.json`, `final.json`, `index.json`. Private (organisers): `week-N/review.json`
-(tie groups, flags, removed entries, decisions); the full standings CSV and XLSX come from `reports.py`.
+(tie groups, flags, removed entries, decisions); the full standings CSV and XLSX come from `close_reports.py`.
 
 Determinism: every string NFC, keys sorted, fixed separators, `ensure_ascii=False`, floats rounded,
 instants taken from the data (the week's configured instants, recorded decision times), never from the
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import IO, Any
@@ -25,6 +24,7 @@ import numpy as np
 
 from contest.erasure import ERASED_NOTE
 from contest.model import Bank, Contest, Prize, Unit, Week, key_week
+from contest.names import nfc
 from contest.phones import mask
 from contest.ranking import (
     COUNT_CONTESTANTS,
@@ -114,19 +114,9 @@ def canonical_standings(ranking: WeekRanking) -> tuple[bytes, str]:
     return buf.getvalue(), sha
 
 
-def _nfc(value: Any) -> Any:
-    if isinstance(value, str):
-        return unicodedata.normalize("NFC", value)
-    if isinstance(value, dict):
-        return {_nfc(k): _nfc(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_nfc(v) for v in value]
-    return value
-
-
 def canonical_json(value: Any) -> bytes:
     """The one serialisation of every published JSON file."""
-    text = json.dumps(_nfc(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = json.dumps(nfc(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     return (text + "\n").encode("utf-8")
 
 

@@ -25,13 +25,14 @@ import unicodedata
 from array import array
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from operator import attrgetter
 from typing import Any
 
 import numpy as np
 
 from contest.erasure import ERASED_LABEL, ERASED_MARK
-from contest.model import STANDING_FIELDS, Contest, Prize, StandingRecord, Unit
+from contest.model import STANDING_FIELDS, Contest, DurationResolution, ParticipantsCount, Prize, StandingRecord, Unit
 from contest.numerals import format_seconds
 from contest.phones import MASK_HIDDEN, mask
 
@@ -40,13 +41,28 @@ CompactStanding = tuple[str, int, int, int, str, str, str, str, int, int]
 
 _as_row = attrgetter(*STANDING_FIELDS)
 
-COUNT_CONTESTANTS = "contestants"
-COUNT_ATTEMPTS = "attempts"
+COUNT_CONTESTANTS = ParticipantsCount.CONTESTANTS
+COUNT_ATTEMPTS = ParticipantsCount.ATTEMPTS
 PENDING = "pending"
 GROUP_PREFIX = "N"  # tie groups are labelled N1, N2, ... in rank order ("nhóm")
 
-FLAG_TOO_FAST = "too_fast"
-FLAG_SHARED_DEVICE = "shared_device"
+
+class FlagKind(StrEnum):
+    """Why a standing is flagged for the secretariat's review (private report only)."""
+
+    TOO_FAST = "too_fast"
+    SHARED_DEVICE = "shared_device"
+
+
+class RemovalReason(StrEnum):
+    """Why an entry is kept out of the ranking."""
+
+    EXCLUDED = "excluded"  # a role that may not take part (contest.yaml `excluded_roles`)
+    DISQUALIFIED = "disqualified"  # the committee annulled the result
+
+
+FLAG_TOO_FAST = FlagKind.TOO_FAST
+FLAG_SHARED_DEVICE = FlagKind.SHARED_DEVICE
 
 
 def taker(indices: list[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -63,16 +79,16 @@ def as_compact(record: StandingRecord) -> CompactStanding:
 
 @dataclass(frozen=True)
 class RankingRules:
-    duration_resolution: str  # "seconds" | "milliseconds"
-    participants_count: str  # "contestants" | "attempts"
+    duration_resolution: DurationResolution
+    participants_count: ParticipantsCount
     prizes: tuple[Prize, ...]
     human_floor_ms: int
     shared_device_threshold: int = 5
 
     def __post_init__(self) -> None:
-        if self.duration_resolution not in ("seconds", "milliseconds"):
+        if self.duration_resolution not in tuple(DurationResolution):
             raise ValueError(f"unknown duration resolution {self.duration_resolution!r}")
-        if self.participants_count not in (COUNT_CONTESTANTS, COUNT_ATTEMPTS):
+        if self.participants_count not in tuple(ParticipantsCount):
             raise ValueError(f"unknown participant count mode {self.participants_count!r}")
 
     @property
@@ -131,7 +147,7 @@ class PrizeSlot:
 
 @dataclass(frozen=True)
 class Flag:
-    kind: str  # FLAG_TOO_FAST | FLAG_SHARED_DEVICE
+    kind: FlagKind
     index: int  # column index
     detail: str
 
@@ -141,7 +157,7 @@ class Removed:
     """An entry kept out of the ranking (private report only)."""
 
     row: CompactStanding
-    why: str  # "excluded" | "disqualified"
+    why: RemovalReason
     reason: str
 
 
@@ -221,10 +237,6 @@ class WeekRanking:
         return [ids[int(i)] for i in self.order[group.start : group.start + group.size]]
 
 
-def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def ingest(
     rows: Iterable[StandingRecord | Sequence[Any]],
     excluded: Collection[str] = (),
@@ -252,9 +264,9 @@ def ingest(
             cols.erased += 1
         if skip and account_id in skip:
             if account_id in disqualified:
-                removed.append(Removed(tuple(row), "disqualified", disqualified[account_id].reason))
+                removed.append(Removed(tuple(row), RemovalReason.DISQUALIFIED, disqualified[account_id].reason))
             else:
-                removed.append(Removed(tuple(row), "excluded", ""))
+                removed.append(Removed(tuple(row), RemovalReason.EXCLUDED, ""))
             continue
         code = unit_index.get(unit_id)
         if code is None:
@@ -532,42 +544,75 @@ def rank_final_units(
     unknown = set(weights) - set(FINAL_WEIGHT_KEYS)
     if unknown:
         raise ValueError(f"unknown final formula weights: {sorted(unknown)}")
-    wp, wr, ws = (float(weights.get(k, 0.0)) for k in FINAL_WEIGHT_KEYS)
-    totals: dict[str, dict[str, Any]] = {}
+    scored = _final_points(_unit_totals(weekly), len(weekly), weights, questions_per_attempt)
+    return _final_rows(scored, prizes)
+
+
+@dataclass
+class _UnitTotals:
+    """One unit over the weeks: what the final formula is computed from."""
+
+    name: str
+    headcount: int | None
+    participations: int = 0  # P: participants summed over the weeks
+    score_sum: int = 0  # the scores of those participations
+    rates: list[float] = field(default_factory=list)  # the weekly participation rates (known headcount only)
+
+
+@dataclass(frozen=True)
+class _ScoredUnit:
+    points: float  # rounded to 1e-9, so equal points compare equal
+    unit_id: str
+    totals: _UnitTotals
+    rate: float | None  # R: mean weekly participation rate
+    mean: float | None  # S: mean score per participation
+
+
+def _unit_totals(weekly: Sequence[Sequence[UnitRow]]) -> dict[str, _UnitTotals]:
+    totals: dict[str, _UnitTotals] = {}
     for week_rows in weekly:
         for row in week_rows:
-            t = totals.setdefault(
-                row.unit_id,
-                {"name": row.name, "headcount": row.headcount, "p": 0, "s": 0, "rates": []},
-            )
-            t["p"] += row.participants
-            t["s"] += row.score_sum
+            t = totals.setdefault(row.unit_id, _UnitTotals(row.name, row.headcount))
+            t.participations += row.participants
+            t.score_sum += row.score_sum
             if row.participation_rate is not None:
-                t["rates"].append(row.participation_rate)
-    weeks = max(len(weekly), 1)
-    p_max = max((t["p"] for t in totals.values()), default=0) or 1
-    rate_of = {u: (sum(t["rates"]) / weeks if t["headcount"] else None) for u, t in totals.items()}
+                t.rates.append(row.participation_rate)
+    return totals
+
+
+def _final_points(
+    totals: Mapping[str, _UnitTotals], week_count: int, weights: Mapping[str, float], questions_per_attempt: int
+) -> list[_ScoredUnit]:
+    """Each unit's points by the formula, best first (equal points: by unit id)."""
+    wp, wr, ws = (float(weights.get(k, 0.0)) for k in FINAL_WEIGHT_KEYS)
+    weeks = max(week_count, 1)
+    p_max = max((t.participations for t in totals.values()), default=0) or 1
+    rate_of = {u: (sum(t.rates) / weeks if t.headcount else None) for u, t in totals.items()}
     r_max = max((r for r in rate_of.values() if r is not None), default=0.0) or 1.0
     scored = []
     for unit_id, t in totals.items():
-        mean = t["s"] / t["p"] if t["p"] else None
+        mean = t.score_sum / t.participations if t.participations else None
         rate = rate_of[unit_id]
-        terms = wp * t["p"] / p_max + ws * ((mean or 0.0) / questions_per_attempt)
+        terms = wp * t.participations / p_max + ws * ((mean or 0.0) / questions_per_attempt)
         if rate is not None:
             points = terms + wr * rate / r_max
         else:
             base = wp + ws
             points = terms * ((wp + wr + ws) / base) if base else 0.0
-        scored.append((round(points, 9), unit_id, t, rate, mean))
-    scored.sort(key=lambda x: (-x[0], x[1]))
-    # Ranks, tie groups and prizes exactly as for a week (slots; straddling ties stay pending).
+        scored.append(_ScoredUnit(round(points, 9), unit_id, t, rate, mean))
+    scored.sort(key=lambda x: (-x.points, x.unit_id))
+    return scored
+
+
+def _final_rows(scored: Sequence[_ScoredUnit], prizes: Sequence[Prize]) -> list[FinalUnitRow]:
+    """Ranks, tie groups and prizes exactly as for a week (slots; straddling ties stay pending)."""
     n = len(scored)
     groups: list[TieGroup] = []
     starts: list[int] = []
     i = 0
     while i < n:
         j = i
-        while j + 1 < n and scored[j + 1][0] == scored[i][0]:
+        while j + 1 < n and scored[j + 1].points == scored[i].points:
             j += 1
         starts.append(i)
         if j > i:
@@ -577,20 +622,21 @@ def rank_final_units(
     group_at = {p: g for g in groups for p in range(g.start, g.start + g.size)}
     rows: list[FinalUnitRow] = []
     rank = 0
-    for pos, (points, unit_id, t, rate, mean) in enumerate(scored):
+    for pos, unit in enumerate(scored):
         if pos in starts:
             rank = pos + 1
         g = group_at.get(pos)
+        t = unit.totals
         rows.append(
             FinalUnitRow(
-                unit_id,
-                t["name"],
-                t["headcount"],
-                t["p"],
-                t["s"],
-                rate,
-                mean,
-                points,
+                unit.unit_id,
+                t.name,
+                t.headcount,
+                t.participations,
+                t.score_sum,
+                unit.rate,
+                unit.mean,
+                unit.points,
                 rank,
                 g.label if g else None,
                 prize_at.get(pos),

@@ -1,28 +1,33 @@
-"""The composition root: builds the collaborators every handler needs, once per cold start."""
+"""The composition root of the Lambda functions: builds each function's collaborators once per cold start.
+
+`build_runtime()` for the request handlers (functions/register, account, info, quiz, submit), `build_close_runtime()`
+for functions/close_week, both from `contest.config`'s settings of their kind. The organisers' CLI builds its own
+from `config.TerminalSettings` (it works on AWS or on the running local stack, never as a function)."""
 
 from __future__ import annotations
 
 import random
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from contest import tables
 from contest.clock import Clock, OffsetClock, SystemClock
 from contest.config import ConfigError, Settings
 from contest.perimeter import OriginGuard, parse_origin_secret
-from contest.repository import Repository
-from contest.sender import Sender
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
+from contest.store import Store, tables
 
 if TYPE_CHECKING:
     from contest.budget import BudgetedSender
     from contest.pacing import Pacer
     from contest.proof import ProofOfWork
+    from contest.publisher import Publisher
     from contest.receipts import ReceiptSigner
+    from contest.sender import Sender
     from contest.services.accounts import Accounts
+    from contest.services.close import CloseWeek
     from contest.services.coordinators import Coordinators
     from contest.services.privacy import Privacy
     from contest.services.quiz import Quiz
@@ -100,7 +105,7 @@ def origin_guard(settings: Settings) -> OriginGuard:
 @dataclass
 class Runtime:
     settings: Settings
-    repo: Repository
+    repo: Store
     clock: Clock
     content: ContentSource
     secret: bytes
@@ -112,7 +117,7 @@ class Runtime:
         """Budgets first, then the channel; `self.sender` is read at each send (tests swap it)."""
         from contest.budget import BudgetedSender, SmsBudget
 
-        budget = SmsBudget(self.repo, self.clock_now, lambda: self.content.get().contest.sms)
+        budget = SmsBudget(self.repo.counters, self.clock_now, lambda: self.content.get().contest.sms)
         return BudgetedSender(lambda: self.sender, budget)
 
     @cached_property
@@ -131,7 +136,7 @@ class Runtime:
     def proof(self) -> ProofOfWork:
         from contest.proof import ProofOfWork
 
-        return ProofOfWork(self.secret, self.repo, self.clock_now, lambda: self.content.get().contest.sms)
+        return ProofOfWork(self.secret, self.repo.counters, self.clock_now, lambda: self.content.get().contest.sms)
 
     @property
     def clock_now(self) -> Clock:
@@ -158,31 +163,76 @@ class Runtime:
 
     @cached_property
     def coordinators(self) -> Coordinators:
-        from contest.repository import CoordinatorRepository
         from contest.services.coordinators import Coordinators
 
-        return Coordinators(CoordinatorRepository(self.repo.shards), self.content, self.clock, self.accounts)
+        return Coordinators(self.repo, self.content, self.clock, self.accounts)
 
     @cached_property
     def privacy(self) -> Privacy:
-        from contest.repository import PrivacyRepository
         from contest.services.privacy import Privacy
 
-        return Privacy(PrivacyRepository(self.repo.shards), self.content, self.clock, self.accounts)
+        return Privacy(self.repo, self.content, self.clock, self.accounts)
+
+
+def _clock(settings: Settings) -> Clock:
+    """The server's clock; the local stack's moved clock only where config allows it (never on Lambda)."""
+    return OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
 
 
 def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env(kind="request")
     tables.configure(settings.table_name, settings.region, settings.endpoint_url)
-    repo = Repository()
+    repo = Store()
     if clock is None:
-        clock = OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
+        clock = _clock(settings)
     return Runtime(
         settings=settings,
         repo=repo,
         clock=clock,
-        content=ContentSource(repo.load_bundle),
+        content=ContentSource(repo.bundle.load_bundle),
         secret=signing_secret(settings),
         sender=LazySender(settings),
         origin=origin_guard(settings),
+    )
+
+
+@dataclass
+class CloseRuntime:
+    """What close_week needs, built once per cold start. Unlike `Runtime` it loads no signing secret and no origin
+    secret: its IAM role may read neither. Its SMS sender (at_award: award codes) is built on first use."""
+
+    settings: Settings
+    repo: Store
+    clock: Clock
+    content: ContentSource
+    publisher: Publisher
+    sender: Sender
+    wall: Clock = field(default_factory=SystemClock)  # the server's own clock (on AWS never overridden)
+
+    def close_week(self) -> CloseWeek:
+        from contest.services.close import CloseWeek
+
+        # the clock is read here, per call: the local stack swaps in its own clock after import
+        return CloseWeek(self.repo, self.content, self.clock, self.publisher, self.wall, self.sender)
+
+
+def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
+    from contest.publisher import publisher_for
+
+    settings = settings or Settings.from_env(kind="close")  # no signing secret, no origin secret: see config.py
+    tables.configure(settings.table_name, settings.region)
+    repo = Store()  # the close and the retention purge
+    return CloseRuntime(
+        settings=settings,
+        repo=repo,
+        clock=_clock(settings),
+        content=ContentSource(repo.bundle.load_bundle),
+        publisher=publisher_for(
+            public_bucket=settings.public_bucket,
+            private_bucket=settings.private_bucket,
+            publish_dir=settings.publish_dir,
+            private_dir=settings.private_dir,
+            region=settings.region,
+        ),
+        sender=LazySender(settings),  # at_award: one code per prize winner after the close
     )

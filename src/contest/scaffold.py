@@ -237,7 +237,7 @@ def scaffold(target: Path, *, name: str, start: date, weeks: int) -> list[Path]:
     from contest.bank import document_ids
     from contest.content import parse_contest, read_yaml
     from contest.model import Bank
-    from contest.workbook import document_titles, export_workbook
+    from contest.question_workbook import document_titles, export_workbook
 
     if target.exists() and any(target.iterdir()):
         raise FileExistsError(f"{target} is not empty")

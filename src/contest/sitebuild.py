@@ -14,7 +14,7 @@ import html
 import json
 import logging
 import re
-import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from html.parser import HTMLParser
@@ -23,7 +23,8 @@ from typing import Any
 
 import yaml
 
-from contest.model import VERIFY_AT_AWARD, Contest, Unit, UnitGroup
+from contest.model import VERIFY_AT_AWARD, Contest, DurationResolution, ParticipantsCount, Prize, Unit, UnitGroup
+from contest.names import nfc
 
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 MATERIALS_DIR = "tai-lieu"
@@ -135,281 +136,215 @@ def _minutes(seconds: int) -> str:
 
 
 def rules_markdown(contest: Contest, groups: tuple[UnitGroup, ...] = ()) -> str:
-    """The Thể lệ page, every figure taken from the contest definition."""
+    """The Thể lệ page: the prose is `templates/the-le.md`, every figure taken from the contest definition."""
+    return render_template(RULES_TEMPLATE, _rules_values(contest, groups), where=RULES_TEMPLATE)
+
+
+RULES_TEMPLATE = "the-le.md"
+
+
+def _rules_values(contest: Contest, groups: tuple[UnitGroup, ...]) -> dict[str, str | list[str]]:
+    """What the rules page's placeholders stand for: a text, or the lines of a block (possibly none)."""
     q = contest.quiz
-    lines: list[str] = [
-        "---",
-        "title: Thể lệ",
-        "---",
-        "",
-        "# Thể lệ Cuộc thi",
-        "",
-        f"**{_md(contest.name)}** — chủ đề **“{_md(contest.theme)}”**, năm {contest.year}.",
-        "",
-        f"Đơn vị tổ chức: {_md(contest.organiser)}. Căn cứ: {_md(contest.plan)}.",
-        "",
-        '!!! info "Thể lệ này được tạo tự động từ cấu hình của hệ thống thi"',
-        "    Thời gian, số câu hỏi, số lượt thi, cách xếp hạng và giải thưởng dưới đây là đúng những giá trị",
-        "    hệ thống dùng để mở, đóng, chấm và xếp hạng bài thi.",
-        "",
-        "## Đối tượng dự thi",
-        "",
-    ]
-    if groups:
-        lines.append("Người dự thi đăng ký tài khoản theo một trong các nhóm đơn vị sau:")
-        lines.append("")
-        lines.extend(f"- {_md(g.name)}" for g in groups)
-        lines.append("")
-    lines += [
-        "Mỗi người chỉ được dùng **một tài khoản**, đăng ký bằng số điện thoại chính chủ.",
-        "",
-        *verification_rules(contest),
-        "",
-        "### Những người không được dự thi",
-        "",
-        _md(contest.excluded_roles),
-        "",
-        "## Thời gian thi",
-        "",
-        f"Cuộc thi gồm **{len(contest.weeks)} tuần thi**. Giờ ghi dưới đây là giờ Việt Nam ({contest.timezone}).",
-        "",
-        "| Tuần | Bắt đầu | Kết thúc | Công bố kết quả |",
-        "|:---:|---|---|---|",
-    ]
-    for w in contest.weeks:
-        lines.append(f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |")
-    lines += [
-        "",
-        "Kết quả mỗi tuần được công bố trên trang [Kết quả](ket-qua.md) vào thời điểm ghi ở cột "
-        "“Công bố kết quả”. Trước thời điểm đó, hệ thống không công bố số người đã tham gia.",
-        "",
-        "## Bài thi",
-        "",
-        f"- Mỗi bài thi gồm **{q.questions_per_attempt} câu hỏi trắc nghiệm** (mỗi câu {q.options_per_question} "
-        "phương án, chỉ một phương án đúng) và **01 câu hỏi dự đoán** số người tham gia tuần thi.",
-        f"- Mỗi câu trả lời đúng được {q.points_per_question} điểm; điểm tối đa là **{q.max_score} điểm**.",
-        f"- Thời gian làm một bài: tối đa **{_minutes(q.time_limit_seconds)}**, tính từ lúc hệ thống phát đề "
-        "đến lúc máy chủ nhận bài (theo đồng hồ của máy chủ).",
-    ]
-    if q.attempts_per_week == 1:
-        lines.append("- Mỗi người được thi **01 lượt** mỗi tuần.")
-    else:
-        lines.append(
-            f"- Mỗi người được thi tối đa **{q.attempts_per_week} lượt** mỗi tuần; "
-            "lượt có kết quả tốt nhất (điểm cao hơn, nếu bằng điểm thì thời gian ngắn hơn) "
-            "được dùng để xếp hạng."
-        )
-    lines.append(f"- Câu dự đoán: nhập một số nguyên từ 0 đến {vnd(q.prediction_max, '').strip()}.")
-    if q.show_score_on_submit:
-        lines.append(
+    return {
+        "name": _md(contest.name),
+        "theme": _md(contest.theme),
+        "year": str(contest.year),
+        "organiser": _md(contest.organiser),
+        "plan": _md(contest.plan),
+        "unit_groups": _unit_groups_block(groups),
+        "verification": verification_rules(contest),
+        "excluded_roles": _md(contest.excluded_roles),
+        "week_count": str(len(contest.weeks)),
+        "timezone": contest.timezone,
+        "week_rows": [
+            f"| {w.number} | {moment(w.opens_at)} | {moment(w.closes_at)} | {moment(w.results_at)} |"
+            for w in contest.weeks
+        ],
+        "questions_per_attempt": str(q.questions_per_attempt),
+        "options_per_question": str(q.options_per_question),
+        "points_per_question": str(q.points_per_question),
+        "max_score": str(q.max_score),
+        "time_limit": _minutes(q.time_limit_seconds),
+        "attempts_rule": [_attempts_rule(q.attempts_per_week)],
+        "prediction_max": vnd(q.prediction_max, "").strip(),
+        "score_rule": [
             "- Sau khi nộp bài, người dự thi thấy ngay số điểm của mình (không hiển thị câu nào đúng, câu nào sai)."
-        )
-    else:
-        lines.append("- Điểm được công bố cùng kết quả tuần thi.")
-    count_rule = (
-        "số người dự thi (mỗi người có ít nhất một bài đã nộp được tính một lần)"
-        if contest.participants_count == "contestants"
-        else "số lượt thi (số bài đã nộp)"
-    )
-    duration_unit = "giây" if q.duration_resolution == "seconds" else "phần nghìn giây"
-    lines += [
-        "",
-        "## Cách xếp hạng",
-        "",
-        "Người dự thi được xếp hạng theo thứ tự:",
-        "",
-        "1. **Điểm** từ cao xuống thấp;",
-        f"2. nếu bằng điểm: **thời gian làm bài** ngắn hơn xếp trước (tính đến {duration_unit});",
-        f"3. nếu vẫn bằng nhau: câu **dự đoán** gần đúng nhất với {count_rule} của tuần được xếp trước;",
-        f"4. nếu vẫn bằng nhau: {_md(contest.secretariat)} báo cáo, **Ban Tổ chức quyết định**.",
-        "",
-        "## Giải thưởng",
-        "",
-        "### Giải tuần (cá nhân)",
-        "",
-        "| Giải | Số lượng | Trị giá mỗi giải |",
-        "|---|:---:|---:|",
-    ]
-    for p in contest.weekly_prizes:
-        lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
-    weekly_total = sum(p.count * p.amount for p in contest.weekly_prizes)
-    lines += [
-        "",
-        f"Mỗi tuần có {sum(p.count for p in contest.weekly_prizes)} giải, tổng trị giá "
-        f"{vnd(weekly_total, contest.currency)}; người đạt giải nhận Giấy chứng nhận và tiền thưởng.",
-        "",
-    ]
-    if contest.final_unit_prizes:
-        lines += [
-            "### Giải chung cuộc (tập thể, đơn vị)",
-            "",
-            "Sau các tuần thi, Ban Tổ chức trao giải cho các đơn vị tích cực, "
-            "có số lượt thí sinh tham gia lớn và chất lượng bài thi tốt.",
-            "",
-            "| Giải | Số lượng | Trị giá mỗi giải |",
-            "|---|:---:|---:|",
-        ]
-        for p in contest.final_unit_prizes:
-            lines.append(f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, contest.currency)} |")
-        lines.append("")
-        if contest.final_formula:
-            # plain words with the weights in place (the published final.json keeps the w_… notation)
-            lines += final_units_rules(contest)
-    lines += [
-        "## Công bố kết quả",
-        "",
-        f"Kết quả công bố gồm danh sách đạt giải, {contest.published_top} người dẫn đầu (họ tên, đơn vị, "
-        "số điện thoại chỉ hiện 3 chữ số cuối, ví dụ •••••••678), số người tham gia thực tế của tuần "
-        "và đáp án.",
-        "",
-        "### Thời điểm công bố đáp án",
-        "",
-        "Một câu hỏi có thể thuộc ngân hàng câu hỏi của nhiều tuần thi. Đáp án của một câu hỏi chỉ được "
-        "công bố khi **mọi tuần thi có thể rút câu hỏi đó đều đã kết thúc**: kết quả của một tuần công bố "
-        "đáp án những câu hỏi của tuần đó mà không tuần sau nào còn dùng; câu hỏi còn có thể xuất hiện ở "
-        "tuần sau được liệt kê không kèm đáp án, với ghi chú “Đáp án được công bố cùng kết quả Tuần …” "
-        "(tuần cuối cùng có thể rút câu hỏi đó).",
-        "",
-        "Không có kết quả, bảng xếp hạng hay đáp án nào được công bố trước khi tuần thi kết thúc "
-        + (
+            if q.show_score_on_submit
+            else "- Điểm được công bố cùng kết quả tuần thi."
+        ],
+        "duration_unit": "giây" if q.duration_resolution == DurationResolution.SECONDS else "phần nghìn giây",
+        "count_rule": (
+            "số người dự thi (mỗi người có ít nhất một bài đã nộp được tính một lần)"
+            if contest.participants_count == ParticipantsCount.CONTESTANTS
+            else "số lượt thi (số bài đã nộp)"
+        ),
+        "secretariat": _md(contest.secretariat),
+        "weekly_prize_rows": _prize_rows(contest.weekly_prizes, contest.currency),
+        "weekly_prize_count": str(sum(p.count for p in contest.weekly_prizes)),
+        "weekly_prize_total": vnd(sum(p.count * p.amount for p in contest.weekly_prizes), contest.currency),
+        "final_prizes": _final_prizes_block(contest),
+        "published_top": str(contest.published_top),
+        "close_clock": (
             f"(giờ kết thúc cộng {q.grace_seconds} giây gia hạn cho đường truyền, theo đồng hồ của máy chủ)."
             if q.grace_seconds
             else "(theo đồng hồ của máy chủ)."
         ),
+        "sms": sms_rules(contest),
+    }
+
+
+def _unit_groups_block(groups: tuple[UnitGroup, ...]) -> list[str]:
+    if not groups:
+        return []
+    return [
+        "Người dự thi đăng ký tài khoản theo một trong các nhóm đơn vị sau:",
         "",
-        "## Dữ liệu cá nhân",
+        *(f"- {_md(g.name)}" for g in groups),
         "",
-        "Khi đăng ký, người dự thi đồng ý với nội dung xử lý dữ liệu cá nhân nêu tại trang "
-        "[Quyền riêng tư](quyen-rieng-tu.md).",
-        "",
-        *sms_rules(contest),
     ]
-    return "\n".join(lines)
+
+
+def _attempts_rule(attempts_per_week: int) -> str:
+    if attempts_per_week == 1:
+        return "- Mỗi người được thi **01 lượt** mỗi tuần."
+    return (
+        f"- Mỗi người được thi tối đa **{attempts_per_week} lượt** mỗi tuần; "
+        "lượt có kết quả tốt nhất (điểm cao hơn, nếu bằng điểm thì thời gian ngắn hơn) "
+        "được dùng để xếp hạng."
+    )
+
+
+def _prize_rows(prizes: tuple[Prize, ...], currency: str) -> list[str]:
+    return [f"| {_md(p.label)} | {p.count:02d} | {vnd(p.amount, currency)} |" for p in prizes]
+
+
+def _final_prizes_block(contest: Contest) -> list[str]:
+    """The units' final prizes and, when weighted, the formula in plain words (the published final.json keeps
+    the w_… notation)."""
+    if not contest.final_unit_prizes:
+        return []
+    return [
+        "### Giải chung cuộc (tập thể, đơn vị)",
+        "",
+        "Sau các tuần thi, Ban Tổ chức trao giải cho các đơn vị tích cực, "
+        "có số lượt thí sinh tham gia lớn và chất lượng bài thi tốt.",
+        "",
+        "| Giải | Số lượng | Trị giá mỗi giải |",
+        "|---|:---:|---:|",
+        *_prize_rows(contest.final_unit_prizes, contest.currency),
+        "",
+        *(final_units_rules(contest) if contest.final_formula else []),
+    ]
+
+
+def render_template(name: str, values: Mapping[str, str | list[str]], where: str = "page") -> str:
+    """A page template of this package (`templates/<name>`) with its `{{ key }}` placeholders filled.
+
+    A placeholder alone on its line stands for a block: its value is a list of lines, possibly none (the line
+    goes). Elsewhere a value is a text. An unknown or misused key is an error, so a typo never reaches the site."""
+    from importlib.resources import files
+
+    template = files("contest").joinpath("templates", name).read_text(encoding="utf-8")
+    texts = {k: v for k, v in values.items() if isinstance(v, str)}
+    out: list[str] = []
+    for line in template.removesuffix("\n").split("\n"):
+        block = _PLACEHOLDER.fullmatch(line)
+        if block and block.group(1) in values and not isinstance(values[block.group(1)], str):
+            out.extend(values[block.group(1)])
+        else:
+            out.append(fill(line, texts, where))
+    return "\n".join(out)
 
 
 def privacy_markdown(contest: Contest) -> str:
     """The privacy page (Law 91/2025/QH15), from contest.yaml `registration.consent_purposes` and
     `privacy:`: controller, purposes, categories, processors and where they are, the cross-border transfer,
-    retention, rights and how to use them on «Trang của tôi»."""
+    retention, rights and how to use them on «Trang của tôi». The prose is `templates/quyen-rieng-tu.md`."""
     p = contest.privacy
     controller = p.controller or contest.organiser
-    contact = [
-        f"- **Bên kiểm soát và xử lý dữ liệu cá nhân:** {_md(controller)} (Ban Tổ chức Cuộc thi).",
-        *([f"- **Địa chỉ:** {_md(p.address)}"] if p.address else []),
-        *([f"- **Đầu mối bảo vệ dữ liệu cá nhân:** {_md(p.contact_person)}"] if p.contact_person else []),
-        *([f"- **Thư điện tử:** {_md(p.contact_email)}"] if p.contact_email else []),
-        *([f"- **Điện thoại:** {_md(p.contact_phone)}"] if p.contact_phone else []),
-    ]
-    lines = [
-        "---",
-        "title: Quyền riêng tư",
-        "---",
-        "",
-        "# Quyền riêng tư và dữ liệu cá nhân",
-        "",
-        f"Trang này cho biết {_md(controller)} xử lý dữ liệu cá nhân của người dự thi {_md(contest.name)} "
-        "như thế nào và bạn thực hiện các quyền của mình ra sao, theo Luật Bảo vệ dữ liệu cá nhân "
-        "(Luật số 91/2025/QH15) và các văn bản hướng dẫn.",
-        "",
-        "## Ai chịu trách nhiệm về dữ liệu của bạn",
-        "",
-        *contact,
-        "",
-        f"## Mục đích xử lý và sự đồng ý của bạn (phiên bản {_md(contest.consent_version)})",
-        "",
-        "Khi đăng ký, mỗi mục đích có một ô đồng ý riêng. Mục **bắt buộc** là điều kiện để dự thi; các mục "
-        "**không bắt buộc** bạn có thể không đồng ý, hoặc rút lại sau trên [Trang của tôi](tai-khoan.md) mà "
-        "không ảnh hưởng đến việc dự thi. Mỗi sự đồng ý được ghi lại cùng phiên bản nội dung và thời điểm.",
-        "",
-    ]
-    for purpose in contest.consent_purposes:
-        lines += [
-            f"### {_md(purpose.title)} ({'bắt buộc' if purpose.required else 'không bắt buộc'})",
-            "",
-            _md(purpose.text),
-            "",
-        ]
-    coordinator = contest.purpose("coordinator")
-    if coordinator is not None:
-        lines += [
-            (
-                f"Vì sao mục «{_md(coordinator.title)}» không bắt buộc: giải thưởng cho đơn vị được hệ thống tự tính "
-                "từ số lượt tham gia, tỷ lệ tham gia và điểm trung bình của mọi người trong đơn vị; việc tính giải "
-                "không cần ai xem tên bạn. Nếu không đồng ý, bạn vẫn được tính cho đơn vị của mình, chỉ là tên bạn "
-                "không hiện trong danh sách của người phụ trách đơn vị."
-                if not coordinator.required
-                else f"Mục «{_md(coordinator.title)}» là điều kiện để dự thi theo kế hoạch tổ chức Cuộc thi."
-            ),
-            "",
-        ]
-    lines += [
-        "## Dữ liệu được thu thập",
-        "",
-        "- **Họ và tên, đơn vị công tác (hoặc nơi cư trú):** để chấm, xếp hạng, công bố kết quả và trao giải.",
-        "- **Số điện thoại:** để đăng nhập, xác nhận người đoạt giải và liên hệ trao giải (mỗi số điện thoại một "
-        "tài khoản). Khi công bố kết quả, số điện thoại chỉ hiện 3 chữ số cuối (ví dụ •••••••678).",
-        "- **Mật khẩu:** chỉ lưu dưới dạng băm, không ai đọc được mật khẩu gốc.",
-        "- **Bài thi:** các câu hỏi được giao, câu trả lời, câu dự đoán, điểm, thời điểm nhận đề và nộp bài (theo "
-        "đồng hồ máy chủ).",
-        "- **Địa chỉ mạng (IP):** chỉ lưu dưới dạng băm có khóa bí mật, để chống đăng ký và gửi tin nhắn tự động.",
-        "- **Sự đồng ý và các yêu cầu về dữ liệu của bạn:** mục đích, phiên bản nội dung, thời điểm; sổ yêu cầu "
-        "chỉ ghi mã tài khoản, loại yêu cầu và thời điểm (không ghi họ tên, số điện thoại).",
-        "",
-        f"Danh sách kết quả công bố mỗi tuần gồm {contest.published_top} người đứng đầu: họ tên, đơn vị, số điện "
-        "thoại đã che, điểm và thời gian làm bài.",
-        "",
-        "## Bên xử lý dữ liệu và nơi lưu trữ",
-        "",
-        "| Bên xử lý | Công việc | Nơi xử lý |",
-        "|---|---|---|",
-        *(f"| {_md(x.name)} | {_md(x.role)} | {_md(x.location)} |" for x in p.processors),
-        "",
-        "## Chuyển dữ liệu cá nhân ra nước ngoài",
-        "",
-        f"Hệ thống thi chạy trên hạ tầng của Amazon Web Services tại {_md(p.region_name)} (vùng `{_md(p.region)}`), "
-        "ngoài lãnh thổ Việt Nam: dữ liệu cá nhân của bạn vì vậy được chuyển ra nước ngoài để lưu trữ và xử lý. "
-        f"{_md(controller)} chịu trách nhiệm về việc chuyển dữ liệu này, lập và lưu giữ hồ sơ đánh giá tác động "
-        "chuyển dữ liệu cá nhân ra nước ngoài theo quy định. Dữ liệu được mã hóa khi truyền (HTTPS) và khi lưu trữ; "
-        "chỉ Ban Tổ chức được truy cập.",
-        "",
-        "## Thời gian lưu trữ",
-        "",
-        (
+    values: dict[str, str | list[str]] = {
+        "controller": _md(controller),
+        "contest_name": _md(contest.name),
+        "contact": [
+            f"- **Bên kiểm soát và xử lý dữ liệu cá nhân:** {_md(controller)} (Ban Tổ chức Cuộc thi).",
+            *([f"- **Địa chỉ:** {_md(p.address)}"] if p.address else []),
+            *([f"- **Đầu mối bảo vệ dữ liệu cá nhân:** {_md(p.contact_person)}"] if p.contact_person else []),
+            *([f"- **Thư điện tử:** {_md(p.contact_email)}"] if p.contact_email else []),
+            *([f"- **Điện thoại:** {_md(p.contact_phone)}"] if p.contact_phone else []),
+        ],
+        "consent_version": _md(contest.consent_version),
+        "purposes": [
+            line
+            for purpose in contest.consent_purposes
+            for line in (
+                f"### {_md(purpose.title)} ({'bắt buộc' if purpose.required else 'không bắt buộc'})",
+                "",
+                _md(purpose.text),
+                "",
+            )
+        ],
+        "purpose_notes": [line for note in _purpose_notes(contest) for line in (note, "")],
+        "published_top": str(contest.published_top),
+        "processor_rows": [f"| {_md(x.name)} | {_md(x.role)} | {_md(x.location)} |" for x in p.processors],
+        "region_name": _md(p.region_name),
+        "region": _md(p.region),
+        "retention": (
             f"Dữ liệu cá nhân được lưu đến {day(p.retention)} (sau khi trao giải và hết thời hạn khiếu nại), "
             "sau đó được xóa."
             if p.retention is not None
             else "Dữ liệu cá nhân được lưu đến khi kết thúc Cuộc thi, trao giải và hết thời hạn khiếu nại, "
             "sau đó được xóa."
         ),
-        "",
-        "## Quyền của bạn và cách thực hiện",
-        "",
-        "Đăng nhập và mở [Trang của tôi](tai-khoan.md):",
-        "",
-        "- **Xem và tải dữ liệu của bạn:** nút «Tải dữ liệu của tôi» cho ngay một tệp JSON và bản dễ đọc gồm "
-        "hồ sơ, các lượt thi (câu trả lời, điểm), biên nhận, sự đồng ý, việc chỉ định người phụ trách đơn vị, "
-        "xác nhận giải và các yêu cầu của bạn.",
-        "- **Rút lại sự đồng ý** với một mục không bắt buộc: có hiệu lực ngay trên hệ thống; Ban Tổ chức hoàn tất "
-        f"phần việc còn lại trong {p.response_hours} giờ. Mục bắt buộc không rút lại riêng được: nếu không muốn "
-        "tiếp tục, hãy yêu cầu xóa dữ liệu.",
-        "- **Yêu cầu xóa dữ liệu:** nhập lại mật khẩu để xác nhận; Ban Tổ chức xử lý trong "
-        f"{p.erasure_hours} giờ. Trong thời gian thi, bạn được rút khỏi các tuần sau và các kết quả chưa công bố; "
-        "kết quả đã công bố được thay họ tên bằng một nhãn trung lập ở lần công bố tiếp theo, không làm thay đổi "
-        "thứ hạng của ai.",
-        "- **Chỉnh sửa dữ liệu, hỏi đáp hoặc khiếu nại:** liên hệ Ban Tổ chức theo thông tin ở trên. Bạn cũng có "
-        "quyền khiếu nại, tố cáo tới cơ quan chuyên trách bảo vệ dữ liệu cá nhân (Bộ Công an).",
-        "",
-        "Mọi yêu cầu đều được ghi vào sổ yêu cầu về dữ liệu cá nhân cùng thời hạn xử lý.",
-        "",
-        "## Trang web không gửi dữ liệu cho bên thứ ba",
-        "",
-        "Trang web này không dùng phông chữ, mạng phân phối nội dung hay công cụ thống kê của bên thứ ba: trình "
-        "duyệt của bạn chỉ kết nối đến máy chủ của Cuộc thi. Trong lúc làm bài, các câu trả lời được lưu tạm trên "
-        "chính thiết bị của bạn để không bị mất khi mất kết nối; sau khi nộp bài, bạn có thể đăng xuất để xóa phiên "
-        "đăng nhập trên thiết bị.",
-        "",
-    ]
-    return unicodedata.normalize("NFC", "\n".join(lines))
+        "response_hours": str(p.response_hours),
+        "erasure_hours": str(p.erasure_hours),
+    }
+    return nfc(render_template(PRIVACY_TEMPLATE, values, where=PRIVACY_TEMPLATE))
+
+
+PRIVACY_TEMPLATE = "quyen-rieng-tu.md"
+
+
+def _purpose_notes(contest: Contest) -> list[str]:
+    """What not agreeing to an optional purpose means (coordinator, prize contact, statistics), as it applies."""
+    notes: list[str] = []
+    coordinator = contest.purpose("coordinator")
+    if coordinator is not None:
+        notes.append(
+            f"Vì sao mục «{_md(coordinator.title)}» không bắt buộc: giải thưởng cho đơn vị được hệ thống tự tính "
+            "từ số lượt tham gia, tỷ lệ tham gia và điểm trung bình của mọi người trong đơn vị; việc tính giải "
+            "không cần ai xem tên bạn. Nếu không đồng ý, bạn vẫn được tính cho đơn vị của mình, chỉ là tên bạn "
+            "không hiện trong danh sách của người phụ trách đơn vị."
+            if not coordinator.required
+            else f"Mục «{_md(coordinator.title)}» là điều kiện để dự thi theo kế hoạch tổ chức Cuộc thi."
+        )
+    participation = contest.purpose("participation")
+    taking_part = f"«{_md(participation.title)}»" if participation is not None else "bắt buộc"
+    prize_contact = contest.purpose("prize_contact")
+    if prize_contact is not None and not prize_contact.required:
+        award_sms = (
+            f" Tin nhắn mã xác nhận giải gửi tới người đoạt giải thuộc mục {taking_part}."
+            if contest.verification == VERIFY_AT_AWARD
+            else ""
+        )
+        notes.append(
+            f"Nếu bạn không đồng ý mục «{_md(prize_contact.title)}» (hoặc rút lại): Ban Tổ chức không gọi điện, "
+            "nhắn tin cho bạn về việc nhận giải, và danh sách trao giải nội bộ không có số điện thoại đầy đủ của bạn. "
+            "Khi đoạt giải, bạn theo dõi giải trên Trang của tôi và trang Kết quả, xem thông báo trao giải (thời gian, "
+            "địa điểm, thủ tục) trên trang Kết quả và tự liên hệ Ban Tổ chức để nhận giải; giải của bạn vẫn được "
+            f"giữ nguyên.{award_sms}"
+        )
+    statistics = contest.purpose("statistics")
+    if statistics is not None and not statistics.required:
+        notes.append(
+            f"Mục «{_md(statistics.title)}»: hiện hệ thống không dùng dữ liệu của bạn để lập số liệu thống kê nào "
+            "ngoài việc tổ chức Cuộc thi. Số người tham gia, tỷ lệ tham gia và điểm trung bình theo đơn vị dùng để "
+            f"tính giải và theo dõi tiến độ là một phần của mục {taking_part}, tính cho mọi người dự thi và không "
+            "nêu tên. "
+            "Nếu Ban Tổ chức lập số liệu thống kê cho mục đích khác, Ban Tổ chức chỉ dùng dữ liệu của những người "
+            "đang đồng ý mục này; không đồng ý hay rút lại không ảnh hưởng đến việc dự thi, thứ hạng hay giải."
+        )
+    return notes
 
 
 def consent_boxes(contest: Contest, prefix: str) -> str:

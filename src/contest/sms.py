@@ -37,17 +37,17 @@ def template_problems(template: str) -> list[str]:
     problems = []
     fields = {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
     if "code" not in fields:
-        problems.append("the template must contain {code}")
+        problems.append("mẫu tin nhắn phải chứa {code}")
     unknown = fields - PLACEHOLDERS
     if unknown:
-        problems.append(f"unknown placeholders {sorted(unknown)}; allowed: {sorted(PLACEHOLDERS)}")
+        problems.append(f"chỗ điền không được hỗ trợ {sorted(unknown)}; dùng: {sorted(PLACEHOLDERS)}")
         return problems
     longest = render(template, "0" * 6, 99, LONGEST_PURPOSE)
     septets = gsm7_septets(longest)
     if septets is None:
-        problems.append("the template must use the GSM 7-bit alphabet only (Vietnamese without diacritics)")
+        problems.append("mẫu tin nhắn chỉ được dùng bảng chữ GSM 7-bit (tiếng Việt không dấu)")
     elif septets > GSM7_PART_SEPTETS:
-        problems.append(f"the longest message takes {septets} septets; one SMS part holds {GSM7_PART_SEPTETS}")
+        problems.append(f"tin nhắn dài nhất chiếm {septets} ký tự GSM-7; một tin SMS chỉ chứa {GSM7_PART_SEPTETS}")
     return problems
 
 

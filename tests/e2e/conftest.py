@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import unicodedata
 from datetime import datetime
 from pathlib import Path
 
@@ -75,6 +76,98 @@ def browser_context_args(browser_context_args):
         "has_touch": True,
         "service_workers": "block",
     }
+
+
+# ---------------------------------------------------------------- the contest under test, as the pages show it
+# The browser tests run against content/ and against the fixture contest (CONTEST_TEST_CONTENT, `make
+# test-fixture-e2e`): what they look for on a page comes from the contest under test, never from the shipped one.
+
+_CONTEST = yaml.safe_load((CONTENT / "contest.yaml").read_text(encoding="utf-8"))
+_UNITS = yaml.safe_load((CONTENT / "units.yaml").read_text(encoding="utf-8"))
+GROUP_COUNT = len(_UNITS["groups"])
+QUESTIONS = int(_CONTEST["quiz"]["questions_per_attempt"])  # questions in one attempt
+TIME_LIMIT = int(_CONTEST["quiz"]["time_limit_minutes"])
+ATTEMPTS = int(_CONTEST["quiz"].get("attempts_per_week", 1))  # attempts a contestant has in one week
+RESEND_SECONDS = int(_CONTEST["limits"]["code_resend_seconds"])  # the gap between two codes to one phone
+MILLISECONDS = _CONTEST["quiz"].get("duration_resolution") == "milliseconds"  # durations shown to the millisecond
+SHOWS_SCORE = bool(_CONTEST["quiz"].get("show_score_on_submit", True))  # the receipt shows the score
+WEEK1_DAY = f"{WEEK1_MID:%d/%m/%Y}"  # the day the browser tests take week 1 (the stack's clock)
+
+
+def consent_purposes() -> list[dict]:
+    """The consent purposes of the stack's contest (e2e_root gives a contest with one consent text the shipped
+    purposes)."""
+    registration = _CONTEST["registration"]
+    if "consent_purposes" in registration:
+        return registration["consent_purposes"]
+    shipped = yaml.safe_load((REPO / "content" / "contest.yaml").read_text(encoding="utf-8"))
+    return shipped["registration"]["consent_purposes"]
+
+
+def purpose_title(purpose_id: str) -> str:
+    return next(p["title"] for p in consent_purposes() if p["id"] == purpose_id)
+
+
+# The registration form's required box, as a screen reader names it.
+REQUIRED_CONSENT = f"{purpose_title('participation')} (bắt buộc)"
+
+
+def fold(text: str) -> str:
+    """What the site's unit search does to a name (site/docs/assets/js/format.js `fold`)."""
+    bare = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return " ".join(bare.replace("đ", "d").replace("Đ", "d").lower().split())
+
+
+def unit_name(unit_id: str) -> str:
+    return next(u["name"] for u in _UNITS["units"] if u["id"] == unit_id)
+
+
+def unit_search(unit_id: str) -> tuple[str, int, int]:
+    """A search a person types without diacritics to find this unit (the last two words of its name: "cam xuyen"
+    for UBND huyện Cẩm Xuyên), and how many options and groups the form then shows."""
+    query = " ".join(fold(unit_name(unit_id)).split()[-2:])
+    group_names = {g["id"]: g["name"] for g in _UNITS["groups"]}
+    found = [u for u in _UNITS["units"] if query in fold(u["name"] + " " + group_names.get(u["group"], ""))]
+    return query, len(found), len({u["group"] for u in found})
+
+
+def search_words() -> str:
+    """Three words with diacritics the study materials hold: "Vũ Đức Đam" in the shipped documents, otherwise
+    the first such words of a document's title (front matter `title:`)."""
+    if CONTENT == REPO / "content":
+        return "Vũ Đức Đam"
+    for document in sorted((CONTENT / "documents").glob("*.md")):
+        title = re.search(r"^title:\s*\"?(.+?)\"?\s*$", document.read_text(encoding="utf-8"), re.MULTILINE)
+        marked = [w for w in (title.group(1).split() if title else []) if fold(w) != w.lower() and w.isalpha()]
+        if len(marked) >= 3:
+            return " ".join(marked[:3])
+    raise AssertionError(f"no document title in {CONTENT / 'documents'} has three words with diacritics")
+
+
+WEEK_COUNT = len(_CONTEST["weeks"])
+
+
+def first_prize_amount() -> str:
+    """The first weekly prize's amount as the rules page writes it: '2.000.000 đồng'."""
+    from contest.sitebuild import vnd
+
+    prizes = _CONTEST["prizes"]
+    return vnd(int(prizes["weekly"][0]["amount"]), prizes.get("currency", "đồng"))
+
+
+def week1_instant(key: str) -> str:
+    return week_instant(1, key)
+
+
+def week_instant(number: int, key: str) -> str:
+    """A week's `opens_at` / `closes_at` / `results_at` as the site writes it: '20:00 Chủ nhật, 22/10/2023'."""
+    from zoneinfo import ZoneInfo
+
+    from contest.sitebuild import moment
+
+    value = _CONTEST["weeks"][number - 1][key]
+    instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment(instant.astimezone(ZoneInfo(_CONTEST.get("timezone", "Asia/Ho_Chi_Minh"))))
 
 
 # ---------------------------------------------------------------- the stack on a test copy of content/

@@ -15,7 +15,19 @@ from pathlib import Path
 import pytest
 
 from contest.local.stack import LocalStack, free_port
-from tests.support import ROOT, WEEK1_MID, solve_proof, unit
+from tests.support import CONTENT, ROOT, SHIPPED, WEEK1_MID, solve_proof, unit
+
+
+def project_with_contest(tmp_path: Path) -> Path:
+    """The project as `contest dev` runs it, with the contest under test as its content/: the repository itself on
+    the shipped contest, else a folder whose content/ is the fixture contest (functions/ and site/ the repository's)."""
+    if SHIPPED:
+        return ROOT
+    root = tmp_path / "project"
+    root.mkdir()
+    for name, target in (("content", CONTENT), ("functions", ROOT / "functions"), ("site", ROOT / "site")):
+        (root / name).symlink_to(target)
+    return root
 
 
 def http(base: str, method: str, path: str, body=None, token=None, content_type="application/json", headers=None):
@@ -42,7 +54,11 @@ def last_code(outbox: Path, phone: str) -> str:
 
 def test_a_contestant_takes_the_quiz_over_http(tmp_path):
     # Given the local stack on a free port with the clock in week 1
-    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site") as stack:
+    from contest.content import load_content
+
+    root = project_with_contest(tmp_path)
+    contest = load_content(root / "content").contest
+    with LocalStack(root, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site") as stack:
         base = stack.base_url
         assert base.startswith("http://127.0.0.1:")
         # When a contestant registers, logs in and takes the quiz
@@ -61,11 +77,14 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
             headers={"X-Altcha": solve_proof(http(base, "GET", "/api/challenge")[1])},
         )
         assert status == 201, body
-        # the shipped contest verifies phones at award time (registration.verification: at_award): no SMS yet
-        assert not stack.outbox_path.exists()
+        # verifying phones at award time (the shipped contest) sends no SMS yet; at registration, a code
+        assert stack.outbox_path.exists() == (contest.verification == "at_registration")
+        if contest.verification == "at_registration":  # the phone is proven before the first login
+            code = last_code(stack.outbox_path, "+84912345678")
+            assert http(base, "POST", "/api/verify", {"phone": "0912345678", "code": code})[0] == 200
         token = http(base, "POST", "/api/login", {"phone": "+84912345678", "password": "mat-khau-123"})[1]["token"]
         status, quiz, headers = http(base, "POST", "/api/quiz", {}, token=token)
-        assert status == 200 and len(quiz["questions"]) == 15
+        assert status == 200 and len(quiz["questions"]) == contest.quiz.questions_per_attempt
         assert headers["Cache-Control"] == "no-store"
         body = {"token": quiz["token"], "answers": {quiz["questions"][0]["id"]: "B"}, "prediction": 5000}
         first = http(base, "POST", "/api/submit", body, token=token)
@@ -220,24 +239,24 @@ def test_a_rehearsal_keeps_its_data_across_restarts_and_reset_starts_clean(tmp_p
 
     from contest.clock import to_ms
     from contest.local.stack import request_clock
-    from contest.repository import Repository
+    from contest.store import Store
 
     dev, site = tmp_path / ".dev", tmp_path / "site"
     moved_to = WEEK1_MID + timedelta(days=2, hours=3)
     # Given a rehearsal with data in it (an excluded number) whose clock was moved
     with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=site, schedule=False, persist=True):
-        Repository().add_exclusion("+84912000111", "Tổ Thư ký", to_ms(WEEK1_MID))
+        Store().accounts.add_exclusion("+84912000111", "Tổ Thư ký", to_ms(WEEK1_MID))
         assert request_clock(dev, moved_to) is not None
     # When it is started again (no clock given)
     with LocalStack(ROOT, dev_dir=dev, site_dir=site, schedule=False, persist=True) as again:
         # Then the data and the clock are where they were
         assert again.restored_items > 0
-        assert [e.phone for e in Repository().exclusions()] == ["+84912000111"]
+        assert [e.phone for e in Store().accounts.exclusions()] == ["+84912000111"]
         assert moved_to <= again.clock.now() < moved_to + timedelta(minutes=5)
     assert (dev / "state" / "dynamodb.json").stat().st_mode & 0o077 == 0  # personal data: owner only
     # When it is started with --reset: nothing of the earlier rehearsal is left
     with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=site, schedule=False, persist=True, reset=True):
-        assert Repository().exclusions() == []
+        assert Store().accounts.exclusions() == []
     assert (dev / "secret").exists()  # the local signing secret is kept
 
 
@@ -247,9 +266,10 @@ def test_the_rehearsal_clock_moves_without_a_restart_and_the_schedule_closes_the
     from contest.content import load_content
     from contest.local.stack import request_clock
 
-    week1 = load_content(ROOT / "content").contest.weeks[0]
+    root = project_with_contest(tmp_path)
+    week1 = load_content(root / "content").contest.weeks[0]
     dev = tmp_path / ".dev"
-    with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=tmp_path / "site") as stack:
+    with LocalStack(root, clock_start=WEEK1_MID, dev_dir=dev, site_dir=tmp_path / "site") as stack:
         before = http(stack.base_url, "GET", "/api/contest")[1]
         assert before["open_week"] == 1
         # When the organiser moves the clock past the week's results time

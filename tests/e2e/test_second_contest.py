@@ -144,7 +144,8 @@ def register(client: Client, outbox: Path, i: int, unit: str) -> str:
             "phone": phone,
             "unit_id": unit,
             "password": "mat-khau-2025",
-            "consent": True,
+            # every other contestant agrees to be contacted about a prize (the fixture's optional purposes)
+            "consents": {"participation": True, "coordinator": True, "prize_contact": i % 2 == 0},
         },
     )
     assert reply.status == 201, reply.body
@@ -260,10 +261,15 @@ def test_the_second_contest_from_registration_to_certificates(project, built_sit
             awards = (private / "reports" / "week-1" / "awards.csv").read_text(encoding="utf-8-sig")
             assert all(f"Trần Thị Thí Sinh {i}" in awards for i in order[:8])
             assert not list(stack.public_dir.rglob("awards*"))
-            # the private winners' list for paying the prizes: full phone numbers, prizes and amounts
+            # the private winners' list for paying the prizes: prizes and amounts, the full phone number of those
+            # who agreed to be contacted about a prize, never of the others
             listing = text_of_file(private / "reports" / "week-1" / "winners.xlsx")
             assert all(f"Trần Thị Thí Sinh {i}" in listing for i in order[:8])
-            assert all(f"+849{88_000_100 + i:08d}"[3:] in listing.replace(" ", "") for i in order[:8])
+            numbers = listing.replace(" ", "")
+            assert {i % 2 for i in order[:8]} == {0, 1}  # winners of both kinds
+            for i in order[:8]:
+                assert (f"+849{88_000_100 + i:08d}"[3:] in numbers) == (i % 2 == 0), i
+            assert "Không đồng ý — không gọi" in listing
             assert "Giải Khuyến khích" in listing and "Giải Nhất" in listing
             assert "300000" in listing.replace(".", "") and "3000000" in listing.replace(".", "")
             assert not list(stack.public_dir.rglob("winners*"))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from .conftest import axe_serious
+from .conftest import QUESTIONS, axe_serious
 from .test_site_quiz import new_phone, register, verify_and_login
 from .test_site_results import week_one
 
@@ -80,16 +80,16 @@ def test_the_whole_quiz_with_the_keyboard_alone_and_each_state_accessible(
     # Start with the keyboard
     tab_to(page, "n.getAttribute('data-action') === 'start'")
     page.keyboard.press("Enter")
-    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 0/15")
+    expect(page.locator(".ct-quiz__progress")).to_have_text(f"Đã trả lời 0/{QUESTIONS}")
     states["question"] = axe_serious(page, axe_source)
     # Every question: Tab to the options, Space picks the first, Tab to "Câu sau ›", Enter
-    for i in range(15):
-        expect(page.locator(".ct-question legend")).to_contain_text(f"Câu {i + 1}/15.")
+    for i in range(QUESTIONS):
+        expect(page.locator(".ct-question legend")).to_contain_text(f"Câu {i + 1}/{QUESTIONS}.")
         tab_to(page, "n.type === 'radio'")
         page.keyboard.press("Space")
         tab_to(page, "n.getAttribute('data-action') === 'next'")
         page.keyboard.press("Enter")
-    expect(page.locator(".ct-quiz__progress")).to_have_text("Đã trả lời 15/15")
+    expect(page.locator(".ct-quiz__progress")).to_have_text(f"Đã trả lời {QUESTIONS}/{QUESTIONS}")
     # the prediction
     tab_to(page, "n.id === 'ct-prediction'")
     page.keyboard.type("321")

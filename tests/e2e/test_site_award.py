@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -23,13 +24,14 @@ import yaml
 from playwright.sync_api import Page, expect
 
 from contest.local.stack import free_port
+from tests.support import WEEK1_RESULTS
 
-from .conftest import REPO, last_code
+from .conftest import CLOCK_WEEK1, REPO, last_code
 from .test_site_phone_first import fill_registration, submit_through_the_api
 from .test_site_quiz import PASSWORD, new_phone
 
-WEEK1_OPEN = "2023-10-18T09:00:00+07:00"
-AFTER_WEEK1_RESULTS = "2023-10-22T20:01:00+07:00"
+WEEK1_OPEN = CLOCK_WEEK1
+AFTER_WEEK1_RESULTS = (WEEK1_RESULTS + timedelta(minutes=1)).isoformat()
 
 
 def wait_for(check, seconds: float, what: str):

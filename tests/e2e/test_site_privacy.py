@@ -8,6 +8,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from tests.support import unit
+
+from .conftest import GROUP_COUNT, consent_purposes, purpose_title
 from .test_site_quiz import PASSWORD, new_phone, verify_and_login
 
 NAME = "Lê Thị Quyền Riêng"
@@ -19,38 +22,37 @@ def test_consent_per_purpose_my_data_withdrawal_and_erasure(stack, code_for, pag
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     phone = new_phone()
 
-    # Given the registration form: one box per purpose, only taking part is required
+    # Given the registration form: one box per purpose of the contest, only taking part is required
+    purposes = consent_purposes()
+    optional = [p["id"] for p in purposes if not p.get("required")]
+    chosen = "statistics" if "statistics" in optional else optional[-1]  # the one optional purpose ticked
     page.goto(base + "/dang-ky/")
     boxes = page.locator("input[data-purpose]")
-    expect(boxes).to_have_count(4)
+    expect(boxes).to_have_count(len(purposes))
     assert page.locator("input[data-purpose][required]").count() == 1
     page.get_by_label("Họ và tên").fill(NAME)
     page.get_by_label("Số điện thoại di động").fill(phone)
-    expect(page.locator("#reg-unit optgroup")).to_have_count(3)
-    page.get_by_label("Chọn đơn vị trong danh sách").select_option("so-tttt")
+    expect(page.locator("#reg-unit optgroup")).to_have_count(GROUP_COUNT)
+    page.get_by_label("Chọn đơn vị trong danh sách").select_option(unit("so-tttt"))
     page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
     page.get_by_label("Nhập lại mật khẩu").fill(PASSWORD)
-    # When the person ticks only statistics: the required box is missing and nothing is sent
-    page.get_by_role("checkbox", name="Thống kê tổng hợp").check()
+    # When the person ticks only one optional purpose: the required box is missing and nothing is sent
+    page.get_by_role("checkbox", name=purpose_title(chosen)).check()
     page.get_by_role("button", name="Đăng ký", exact=True).click()
-    expect(page.locator("#reg-consent-participation-error")).to_contain_text("Tham gia Cuộc thi và kết quả")
+    expect(page.locator("#reg-consent-participation-error")).to_contain_text(purpose_title("participation"))
     shot(page, "p14-01-dang-ky-tung-muc")
-    # Then with the required box ticked too (coordinator view and prize contact left unticked) it registers
-    page.get_by_role("checkbox", name="Tham gia Cuộc thi và kết quả").check()
+    # Then with the required box ticked too (the other optional purposes left unticked) it registers
+    page.get_by_role("checkbox", name=purpose_title("participation")).check()
     with page.expect_request("**/api/register") as sent:
         page.get_by_role("button", name="Đăng ký", exact=True).click()
-    assert sent.value.post_data_json["consents"] == {
-        "participation": True,
-        "coordinator": False,
-        "prize_contact": False,
-        "statistics": True,
-    }
+    expected = {p["id"]: p["id"] in ("participation", chosen) for p in purposes}
+    assert sent.value.post_data_json["consents"] == expected
     page.wait_for_url("**/xac-thuc/")
     verify_and_login(page, code_for, phone)
 
     # When the contestant downloads their data on «Trang của tôi»
     consents = page.locator(".ct-consents")
-    expect(consents.locator('[data-purpose="statistics"]')).to_contain_text("Đồng ý từ")
+    expect(consents.locator(f'[data-purpose="{chosen}"]')).to_contain_text("Đồng ý từ")
     with page.expect_download() as download:
         page.get_by_role("button", name="Tải dữ liệu của tôi").click()
     saved = tmp_path / "du-lieu.json"
@@ -60,20 +62,20 @@ def test_consent_per_purpose_my_data_withdrawal_and_erasure(stack, code_for, pag
     # Then the file holds the profile, the full phone and each consent, and the page shows it readably
     assert data["profile"]["full_name"] == NAME and data["profile"]["phone"].endswith(phone[1:])
     given = {c["purpose"]: c["given"] for c in data["consents"]}
-    assert given == {"participation": True, "coordinator": False, "prize_contact": False, "statistics": True}
+    assert given == expected
     view = page.locator(".ct-my-data")
     expect(view).to_be_visible()
     expect(view).to_contain_text(NAME)
     expect(view).to_contain_text("Yêu cầu về dữ liệu cá nhân")
     shot(page, "p14-02-du-lieu-cua-toi")
 
-    # When they withdraw the statistics consent
-    row = consents.locator('[data-purpose="statistics"]')
+    # When they withdraw that optional consent
+    row = consents.locator(f'[data-purpose="{chosen}"]')
     with page.expect_response("**/api/me/consents") as answered:
         row.get_by_role("button", name="Rút lại đồng ý").click()
     assert answered.value.status == 200
     # Then the row says so, the message gives the request's code, and the required purpose has no button
-    expect(consents.locator('[data-purpose="statistics"]')).to_contain_text("Đã rút lại lúc")
+    expect(consents.locator(f'[data-purpose="{chosen}"]')).to_contain_text("Đã rút lại lúc")
     expect(page.locator('[data-field="consent-status"]')).to_contain_text("Mã yêu cầu: W-")
     expect(consents.locator('[data-purpose="participation"] button')).to_have_count(0)
     shot(page, "p14-03-rut-lai-dong-y")

@@ -12,6 +12,8 @@ from playwright.sync_api import Page, expect
 
 from tests.support import group, unit
 
+from .conftest import GROUP_COUNT, WEEK_COUNT, first_prize_amount, week_instant
+
 XSS_NAME = "<img src=x onerror=alert(1)>"
 
 
@@ -182,10 +184,10 @@ def test_before_publication_the_page_says_when_results_come_and_shows_no_count(s
     page.goto(stack.base_url + "/ket-qua/")
 
     status = page.locator(".ct-results .ct-status")
-    expect(status).to_have_text("Kết quả tuần 1 sẽ được công bố lúc 20:00 Chủ nhật, 22/10/2023.")
-    expect(page.locator("#results-week option")).to_have_count(4)
+    expect(status).to_have_text(f"Kết quả tuần 1 sẽ được công bố lúc {week_instant(1, 'results_at')}.")
+    expect(page.locator("#results-week option")).to_have_count(WEEK_COUNT)
     page.locator("#results-week").select_option("3")
-    expect(status).to_have_text("Kết quả tuần 3 sẽ được công bố lúc 20:00 Chủ nhật, 05/11/2023.")
+    expect(status).to_have_text(f"Kết quả tuần 3 sẽ được công bố lúc {week_instant(3, 'results_at')}.")
     expect(page.locator('[data-field="participants"]')).to_have_count(0)
     # nothing that could reveal how many people take part this week was even asked for
     assert not [u for u in requests if "/api/" in u]
@@ -263,7 +265,7 @@ def test_published_week_renders_winners_ranking_search_answer_key_and_units(stac
     # and a week not yet published still says when
     page.locator("#results-week").select_option("2")
     expect(page.locator(".ct-results .ct-status")).to_have_text(
-        "Kết quả tuần 2 sẽ được công bố lúc 20:00 Chủ nhật, 29/10/2023."
+        f"Kết quả tuần 2 sẽ được công bố lúc {week_instant(2, 'results_at')}."
     )
     assert alerts == []
 
@@ -290,10 +292,10 @@ def test_every_page_is_readable_at_360px_and_loads_nothing_from_elsewhere(stack,
     page.goto(stack.base_url + "/")
     page.locator("article").get_by_role("link", name="Đăng ký tài khoản").click()
     page.wait_for_url("**/dang-ky/")
-    expect(page.locator("#reg-unit optgroup")).to_have_count(3)
+    expect(page.locator("#reg-unit optgroup")).to_have_count(GROUP_COUNT)
     page.goto(stack.base_url + "/the-le/")
-    expect(page.locator("article")).to_contain_text("20:00 Chủ nhật, 22/10/2023")
-    expect(page.locator("article")).to_contain_text("2.000.000 đồng")
+    expect(page.locator("article")).to_contain_text(week_instant(1, "results_at"))
+    expect(page.locator("article")).to_contain_text(first_prize_amount())
     page.goto(stack.base_url + "/tai-lieu/")
     page.locator("article").get_by_role("link", name="Quyết định về Ngày Chuyển đổi số quốc gia").click()
     expect(page.locator("article")).to_contain_text("505/QĐ-TTg")

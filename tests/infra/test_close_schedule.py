@@ -132,7 +132,7 @@ def test_the_shipped_content_generates_its_schedule() -> None:
 def test_a_results_time_off_the_minute_is_refused(tmp_path: Path) -> None:
     from contest.content import ContentError
 
-    with pytest.raises(ContentError, match="whole minute"):
+    with pytest.raises(ContentError, match="phút tròn"):
         load_contest(contest_dir(tmp_path, ["2025-03-08T17:30:30+07:00"]))
 
 

@@ -65,7 +65,7 @@ def test_close_week_alone_gets_the_reports_layer(template: dict[str, Any]) -> No
     assert template["Globals"]["Function"]["Layers"] == [{"Ref": "SharedLayer"}]
 
 
-@pytest.mark.parametrize("folder", ["register", "quiz", "submit", "close_week"])
+@pytest.mark.parametrize("folder", ["register", "account", "info", "quiz", "submit", "close_week"])
 def test_a_handler_imports_only_what_its_layers_ship(folder: str, handlers: dict[str, dict[str, Any]]) -> None:
     if folder not in handlers:
         pytest.fail(f"functions/{folder}/app.py is missing")
@@ -84,7 +84,7 @@ def import_graph() -> Any:
     return build_layers.import_graph()
 
 
-@pytest.mark.parametrize("folder", ["register", "quiz", "submit", "close_week"])
+@pytest.mark.parametrize("folder", ["register", "account", "info", "quiz", "submit", "close_week"])
 def test_everything_a_handler_can_import_later_is_in_its_layers(folder: str, import_graph: Any) -> None:
     # Given every module the handler can reach, lazy imports included (the receipts' key signs with
     # `cryptography` at the first submission, long after the cold start the probe above watches)

@@ -14,8 +14,8 @@ from template_checks import ROOT
 
 from contest.perimeter import ORIGIN_HEADER
 
-HTTP_FUNCTIONS = ("RegisterFunction", "QuizFunction", "SubmitFunction")
-HTTP_ROLES = {"RegisterRole", "QuizRole", "SubmitRole"}
+HTTP_FUNCTIONS = ("RegisterFunction", "AccountFunction", "InfoFunction", "QuizFunction", "SubmitFunction")
+HTTP_ROLES = {"RegisterRole", "AccountRole", "InfoRole", "QuizRole", "SubmitRole"}
 
 
 def resources(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
@@ -99,14 +99,28 @@ def test_the_close_role_cannot_read_the_signing_secret_nor_any_secret(template: 
     assert "cannot\nread the secret" in architecture or "cannot read the secret" in architecture
 
 
-def test_the_close_runtime_starts_without_any_secret(monkeypatch: pytest.MonkeyPatch) -> None:
-    from contest.config import Settings
+def test_the_close_runtime_starts_without_any_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from contest.runtime import build_close_runtime
 
-    env = {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}
-    settings = Settings.from_env(env, api=False)
-    assert settings.signing_secret is None and settings.signing_secret_ref is None
-    source = (ROOT / "src" / "contest" / "services" / "close.py").read_text(encoding="utf-8")
-    assert "Settings.from_env(api=False)" in source and "signing_secret" not in source
+    # Given close_week's environment: no signing secret, no origin secret (its role may read neither)
+    env = {
+        "AWS_REGION": "ap-southeast-1",
+        "CONTEST_TABLE": "t",
+        "CONTEST_SMS_SENDER": "sns",
+        "CONTEST_PUBLISH_DIR": str(tmp_path / "public"),
+        "CONTEST_PRIVATE_DIR": str(tmp_path / "private"),
+    }
+    for name in ("CONTEST_SIGNING_SECRET", "CONTEST_SIGNING_SECRET_ARN", "CONTEST_SIGNING_SECRET_PARAM",
+                 "CONTEST_ORIGIN_SECRET", "CONTEST_ORIGIN_SECRET_ARN", "CONTEST_CLOCK"):  # fmt: skip
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    # When its runtime is built, as at its cold start
+    runtime = build_close_runtime()
+    # Then it starts, holding no secret at all
+    assert runtime.settings.signing_secret is None and runtime.settings.signing_secret_ref is None
+    assert runtime.settings.origin_secret is None and runtime.settings.origin_secret_ref is None
+    assert not hasattr(runtime, "secret") and not hasattr(runtime, "origin")
 
 
 def test_script_src_has_no_unsafe_inline_nor_eval(template: dict[str, Any]) -> None:

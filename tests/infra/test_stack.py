@@ -77,19 +77,22 @@ def test_publishing_uploads_the_site_and_leaves_results_alone(aws: object, tmp_p
         "assets/javascripts/bundle.f55a23d4.min.js": "console.log(1)",
         "assets/js/app.js": "console.log(2)",
         "search/search_index.json": "{}",
+        "assets/images/favicon.svg": "<svg/>",
     })  # fmt: skip
     # When the site is published
     counts = stack.publish_site(aws, BUCKET, distribution_id(aws), site)
     # Then every file is there with its type and cache policy, the old page is gone, results are untouched
     found = keys(aws)
-    assert counts == {"uploaded": 5, "unchanged": 0, "removed": 1}
+    assert counts == {"uploaded": 6, "unchanged": 0, "removed": 1}
     assert set(found) == {"index.html", "quy-che/index.html", "assets/javascripts/bundle.f55a23d4.min.js",
                           "assets/js/app.js", "search/search_index.json", "results/week-1.json",
-                          "results/index.json"}  # fmt: skip
+                          "results/index.json", "assets/images/favicon.svg"}  # fmt: skip
     assert s3.get_object(Bucket=BUCKET, Key="results/index.json")["Body"].read() == b'{"weeks":[{"week":1}]}'
     assert found["index.html"] == {"type": "text/html; charset=utf-8", "cache": stack.HTML_CACHE}
     assert found["assets/javascripts/bundle.f55a23d4.min.js"]["cache"] == stack.ASSET_CACHE
     assert found["assets/js/app.js"]["cache"] == stack.OTHER_CACHE  # no hash in the name: short cache
+    # the favicon outlives a week in the browser: a returning visitor does not ask for it again
+    assert "max-age=2592000" in found["assets/images/favicon.svg"]["cache"]
     assert found["search/search_index.json"]["type"] == "application/json; charset=utf-8"
 
 

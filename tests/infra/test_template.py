@@ -255,7 +255,7 @@ def test_only_the_contest_functions_can_read_the_signing_secret(transformed: dic
         for where, st in statements(transformed)
         if st["Effect"] == "Allow" and "secretsmanager:GetSecretValue" in as_list(st["Action"])
     }
-    assert readers == {"RegisterRole", "QuizRole", "SubmitRole"}  # not CloseWeekRole: it signs nothing
+    assert readers == {"RegisterRole", "AccountRole", "InfoRole", "QuizRole", "SubmitRole"}  # not CloseWeekRole
 
 
 # ----------------------------------------------------------------------------------------------- data
@@ -280,7 +280,7 @@ def test_table_is_on_demand_protected_and_encrypted(template: dict[str, Any]) ->
 def pynamodb_models() -> list[type]:
     from pynamodb.models import Model
 
-    from contest import tables
+    from contest.store import tables
 
     return [
         v for v in vars(tables).values()
@@ -296,7 +296,7 @@ def index_shape(key_schema: list[dict[str, str]], projection: dict[str, Any]) ->
 
 def test_table_keys_and_indexes_equal_the_pynamodb_models(template: dict[str, Any]) -> None:
     models = pynamodb_models()
-    assert models, "no PynamoDB model in contest.tables"
+    assert models, "no PynamoDB model in contest.store.tables"
     assert len({m.Meta.table_name for m in models}) == 1, "the models must share one table"
     attribute_definitions: dict[str, str] = {}
     key_schemas = set()
@@ -347,7 +347,7 @@ def test_signing_secret_is_generated_and_only_its_arn_reaches_the_functions(temp
         *(p.get("Environment", {}).get("Variables", {}) for p in sam_functions(template).values()),
     ]
     assert all("CONTEST_SIGNING_SECRET" not in env for env in every_env)
-    for name in ("RegisterFunction", "QuizFunction", "SubmitFunction"):
+    for name in ("RegisterFunction", "AccountFunction", "InfoFunction", "QuizFunction", "SubmitFunction"):
         env = sam_functions(template)[name]["Environment"]["Variables"]
         assert env["CONTEST_SIGNING_SECRET_ARN"] == {"Ref": "SigningSecret"}, name
 

@@ -5,13 +5,12 @@ from __future__ import annotations
 import pytest
 from moto import mock_aws
 
-from contest import tables
 from contest.clock import FixedClock
 from contest.content import bundle_of
 from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
 from contest.local.stack import load_function
-from contest.repository import Repository
 from contest.sender import MemorySender
+from contest.store import Store, tables
 from tests.support import ORIGIN_SECRET, PINNED_QUIZ_RULES, ROOT, WEEK1_MID, Api, make_content
 
 TABLE = "contest-test"
@@ -67,12 +66,12 @@ def env(monkeypatch, tmp_path):
 def repo(env, content):
     tables.configure(TABLE, "ap-southeast-1")
     tables.create_table()
-    repository = Repository()
-    repository.save_bundle(bundle_of(content))
+    repository = Store()
+    repository.bundle.save_bundle(bundle_of(content))
     return repository
 
 
-def load_handlers(clock, sender, names=("register", "quiz", "submit")):
+def load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit")):
     functions = {}
     for name in names:
         module = load_function(ROOT / "functions" / name / "app.py", name)

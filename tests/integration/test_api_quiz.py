@@ -14,8 +14,8 @@ import pytest
 
 from contest.clock import iso
 from contest.model import OPTION_KEYS
-from contest.repository import account_pk
-from contest.tables import AttemptItem, StandingItem, TableSchema
+from contest.store.keys import account_pk
+from contest.store.tables import AttemptItem, StandingItem, TableSchema
 from tests.support import PHONES, WEEK1_MID, code_for, e164
 from tests.support import unit as unit_role
 
@@ -109,7 +109,7 @@ class TestStart:
         # an unverified account gets no session at all (at_registration): the login answer is the failed one
         assert api.login(PHONES[5]).body["code"] == "LOGIN_FAILED"
         token = contestant(PHONES[6])
-        repo.add_exclusion(e164(PHONES[6]), "Ban Tổ chức", 0)
+        repo.accounts.add_exclusion(e164(PHONES[6]), "Ban Tổ chức", 0)
         refused = api.post("/api/quiz", token=token).body
         # in the contest's own words (contest.yaml excluded_roles), not a text written for one contest
         assert refused["code"] == "EXCLUDED" and refused["message"] == content.contest.excluded_roles
@@ -176,7 +176,7 @@ class TestSubmit:
             replies = list(pool.map(lambda _: api.post("/api/submit", body, token=session), range(20)))
         assert {r.status for r in replies} == {200}
         assert len({json.dumps(r.body, sort_keys=True) for r in replies}) == 1
-        standings = list(repo.iter_standings(1))
+        standings = list(repo.quiz.iter_standings(1))
         assert len(standings) == 1 and standings[0].attempts == 1 and standings[0].prediction == 777
 
     def test_a_lost_response_is_answered_with_the_receipt_on_retry(self, api, contestant, content):
@@ -259,7 +259,7 @@ class TestSubmit:
             "/api/submit", {"token": quiz["token"], "answers": {}, "prediction": 5} | change, token=session
         )
         assert reply.status == 422 and reply.body["code"] == "VALIDATION_FAILED"
-        assert list(repo.iter_standings(1)) == []
+        assert list(repo.quiz.iter_standings(1)) == []
 
     def test_answers_to_other_questions_or_options_are_refused(self, api, contestant, content):
         session = contestant()
@@ -279,7 +279,7 @@ class TestSubmit:
             api.post("/api/submit", {"token": quiz["token"], "answers": {}, "prediction": i}, token=token)
         keys = {item.pk for item in StandingItem.scan(StandingItem.pk.startswith("WEEK#"))}
         assert len(keys) > 1 and all(k.startswith("WEEK#01#S#") for k in keys)
-        assert len(list(repo.iter_standings(1))) == 6
+        assert len(list(repo.quiz.iter_standings(1))) == 6
 
 
 class TestMultipleAttempts:
@@ -303,7 +303,7 @@ class TestMultipleAttempts:
                     token=token,
                 ).body
             )
-        [standing] = repo.iter_standings(1)
+        [standing] = repo.quiz.iter_standings(1)
         assert standing.score == 12 and standing.duration_ms == 200_000 and standing.attempts == 3
         assert standing.attempt_id == scores[2]["attempt_id"]
         assert api.post("/api/quiz", token=token).body["code"] == "NO_ATTEMPTS_LEFT"
@@ -361,7 +361,7 @@ class TestTokens:
         # their token, re-pointed at my attempt id but still signed for them, or mine with their id
         swapped = self._resign(theirs["token"], secret, claims={"aid": mine["attempt_id"]})
         assert self._submit(api, swapped, their_session).body["code"] == "INVALID_TOKEN"
-        assert list(repo.iter_standings(1)) == []
+        assert list(repo.quiz.iter_standings(1)) == []
 
     def test_last_weeks_token_cannot_submit_this_week(self, api, contestant, clock, content):
         token = contestant()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from contest.repository import Repository
+from contest.store import Store
 from tests.integration.conftest import load_handlers
 from tests.support import (
     PHONES,
@@ -38,7 +38,7 @@ def content():
 
 @pytest.fixture
 def api(repo, clock, sender):
-    return Api(load_handlers(clock, sender, names=("register", "quiz", "submit", "close_week")))
+    return Api(load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit", "close_week")))
 
 
 def answers_for(quiz: dict, content, correct: int) -> dict[str, str]:
@@ -51,9 +51,9 @@ def answers_for(quiz: dict, content, correct: int) -> dict[str, str]:
     return out
 
 
-def take_part(api, clock, content, phone: str, name: str, correct: int, seconds: int) -> str:
+def take_part(api, clock, content, phone: str, name: str, correct: int, seconds: int, consents=None) -> str:
     """Register and play at once (no code in at_award), return the session."""
-    assert api.register(phone, name=name).status == 201
+    assert api.register(phone, name=name, consents=consents).status == 201
     token = api.login(phone).body["token"]
     quiz = api.post("/api/quiz", token=token).body
     clock.advance(seconds)
@@ -79,8 +79,12 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     assert content.contest.verification == "at_award"
     plan = [(15, 100), (15, 110), (15, 120), (14, 100), (14, 110), (13, 100), (13, 100), (12, 100)]
     sessions = {}
+    # the second agreed to be contacted about a prize (consent purpose prize_contact); the others did not
+    contact = {p.id: p.required or p.id == "prize_contact" for p in content.contest.consent_purposes}
     for i, (correct, seconds) in enumerate(plan):
-        sessions[i] = take_part(api, clock, content, PHONES[i], f"Người Dự Thi {chr(65 + i)}", correct, seconds)
+        consents = contact if i == 1 else None
+        name = f"Người Dự Thi {chr(65 + i)}"
+        sessions[i] = take_part(api, clock, content, PHONES[i], name, correct, seconds, consents)
     assert sender.sent == []  # registration sent nothing
     # When week 1 closes
     w1 = content.contest.weeks[0]
@@ -102,15 +106,25 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     wrong = api.post("/api/me/award", {"week": 1, "code": "000000"}, token=sessions[0])
     assert wrong.status == 400 and wrong.body["code"] == "CODE_INVALID"
     code = code_for(sender.sent, e164(PHONES[0]))
-    assert api.post("/api/me/award", {"week": 1, "code": code}, token=sessions[0]).status == 200
+    confirmed = api.post("/api/me/award", {"week": 1, "code": code}, token=sessions[0])
+    assert confirmed.status == 200
+    # the winner did not agree to be contacted about the prize: told to come forward, not to wait for a call
+    assert "liên hệ Ban Tổ chức để nhận giải" in confirmed.body["message"]
+    assert "Ban Tổ chức sẽ liên hệ" not in confirmed.body["message"]
     # someone else's code does not work for another winner
     other = code_for(sender.sent, e164(PHONES[2]))
     assert api.post("/api/me/award", {"week": 1, "code": other}, token=sessions[1]).status == 400
-    # And the committee records a confirmation made by telephone for the second winner
+    # And the committee may not record a call to a winner who did not agree to be contacted about the prize
     from typer.testing import CliRunner
 
     from contest.cli import app
 
+    cli_env = {"CONTEST_TABLE": "contest-test", "AWS_REGION": "ap-southeast-1", "COLUMNS": "300", **env}
+    called = ["committee", "verify", "--phone", PHONES[3], "--by", "Trần Thư Ký", "--note", "Gọi 9:10", "--aws"]
+    refused = CliRunner().invoke(app, called, env=cli_env)
+    assert refused.exit_code == 1 and "không đồng ý để Ban Tổ chức gọi điện" in refused.output
+    assert Store().awards.award(repo.accounts.claim(e164(PHONES[3])).account_id, 1).confirmed_at_ms is None
+    # but it records a confirmation made by telephone for the second winner, who agreed
     verified = CliRunner().invoke(
         app,
         ["committee", "verify", "--phone", PHONES[1], "--by", "Trần Thư Ký", "--note", "Gọi 9:15, đúng người", "--aws"],
@@ -124,9 +138,9 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     assert len(sender.sent) == sent_before and rerun["award_codes_sent"] == 0
     # Then the private report shows who confirmed, how, and who did not; no prize moved
     rows = {r["Mã tài khoản"]: r for r in awards_csv(env)}
-    first = repo.claim(e164(PHONES[0])).account_id
-    second = repo.claim(e164(PHONES[1])).account_id
-    third = repo.claim(e164(PHONES[2])).account_id
+    first = repo.accounts.claim(e164(PHONES[0])).account_id
+    second = repo.accounts.claim(e164(PHONES[1])).account_id
+    third = repo.accounts.claim(e164(PHONES[2])).account_id
     assert rows[first]["Xác nhận số điện thoại"] == "Đã xác nhận" and rows[first]["Giải"] == "Giải Nhất"
     assert rows[second]["Xác nhận số điện thoại"] == "Đã xác nhận"
     assert "Trần Thư Ký" in rows[second]["Người ghi nhận / cách xác nhận"]
@@ -147,11 +161,12 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     )
     assert groups.exit_code == 0, groups.output
     assert "chưa xác nhận" in groups.output
+    assert "không liên hệ" in groups.output  # the tie's members did not agree to be contacted
     # after the deadline the web confirmation is refused, the prize stays pending for the committee
     clock.advance(content.contest.award_confirmation_hours * 3600 + 1)
     late = api.post("/api/me/award", {"week": 1, "code": other}, token=api.login(PHONES[2]).body["token"])
     assert late.status == 409 and late.body["code"] == "AWARD_DEADLINE_PASSED"
-    assert Repository().award(third, 1).confirmed_at_ms is None
+    assert Store().awards.award(third, 1).confirmed_at_ms is None
 
 
 def test_a_failed_sms_is_sent_again_by_the_next_run_and_only_then(api, repo, sender, clock, content, env):
@@ -177,7 +192,7 @@ class TestReclaim:
         # Given a squatter who registered the owner's number (at_award: no code) and took week 1
         squat = take_part(api, clock, content, PHONES[0], "Kẻ Chiếm Số", 15, 100)
         take_part(api, clock, content, PHONES[1], "Người Khác", 10, 100)
-        squatter = repo.claim(e164(PHONES[0])).account_id
+        squatter = repo.accounts.claim(e164(PHONES[0])).account_id
         # When the real owner reclaims the number with their own details
         body = {
             "full_name": "Chủ Số Thật",
@@ -201,8 +216,8 @@ class TestReclaim:
         assert api.get("/api/me", token=squat).status == 401
         assert api.login(PHONES[0]).status == 401
         # the squatter's account is closed and its week-1 entry withdrawn before the close; recorded
-        assert repo.account(squatter).closed_at_ms is not None
-        [reclaim] = repo.reclaims()
+        assert repo.accounts.account(squatter).closed_at_ms is not None
+        [reclaim] = repo.accounts.reclaims()
         assert reclaim.old_account_id == squatter and reclaim.withdrawn_weeks == (1,)
         clock.at = content.contest.weeks[0].results_at
         close(api)
@@ -226,8 +241,8 @@ class TestReclaim:
         assert api.post("/api/password/reset", {"phone": PHONES[0]}).status == 200
         reset = {"phone": PHONES[0], "code": code_for(sender.sent, e164(PHONES[0])), "new_password": "mat-khau-123"}
         assert api.post("/api/password/reset/confirm", reset).status == 200
-        owner = repo.claim(e164(PHONES[0])).account_id
-        assert repo.account(owner).verified
+        owner = repo.accounts.claim(e164(PHONES[0])).account_id
+        assert repo.accounts.account(owner).verified
         # When an attacker reclaims it and even gets the code entered (e.g. talked the owner into it)
         clock.advance(61)
         body = {
@@ -242,9 +257,12 @@ class TestReclaim:
         reply = api.post("/api/verify", {"phone": PHONES[0], "code": code, "ticket": started.body["ticket"]})
         # Then the answer is the usual one, but nothing changed: same account, same password, no reclaim
         assert reply.status == 200
-        assert repo.claim(e164(PHONES[0])).account_id == owner and repo.account(owner).closed_at_ms is None
+        assert (
+            repo.accounts.claim(e164(PHONES[0])).account_id == owner
+            and repo.accounts.account(owner).closed_at_ms is None
+        )
         assert api.login(PHONES[0]).status == 200 and api.login(PHONES[0], "mat-khau-gian-9").status == 401
-        assert repo.reclaims() == []
+        assert repo.accounts.reclaims() == []
 
 
 class TestUnverifiedAccountsExpire:
@@ -253,34 +271,34 @@ class TestUnverifiedAccountsExpire:
         return make_content(contest_changes={"registration.verification": "at_registration"})
 
     def test_an_unverified_account_carries_a_ttl_and_is_dead_after_a_day(self, api, repo, sender, clock):
-        from contest.tables import AccountItem, PhoneItem
+        from contest.store.tables import AccountItem, PhoneItem
 
         # Given a registration never verified (a squatter's, say)
         api.register(PHONES[0], name="Kẻ Chiếm Số")
-        claim = repo.claim(e164(PHONES[0]))
+        claim = repo.accounts.claim(e164(PHONES[0]))
         now_s = int(WEEK1_MID.timestamp())
         # Then its items carry DynamoDB's TTL attribute, a day ahead
         assert PhoneItem.get(f"PHONE#{e164(PHONES[0])}", "CLAIM").ttl == now_s + 86_400
         assert AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE").ttl == now_s + 86_400
         # When a day passes (moto, like DynamoDB for up to days, has not deleted the items)
         clock.advance(86_400 + 1)
-        assert repo.claim(e164(PHONES[0])) is not None
+        assert repo.accounts.claim(e164(PHONES[0])) is not None
         # Then the number is free: the owner registers and verifies with the ordinary code
         assert api.register(PHONES[0], name="Chủ Số Thật").status == 201
         code = code_for(sender.sent, e164(PHONES[0]))
         assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).status == 200
-        fresh = repo.claim(e164(PHONES[0]))
+        fresh = repo.accounts.claim(e164(PHONES[0]))
         assert fresh.account_id != claim.account_id and fresh.expires_at_s is None
-        assert repo.account(fresh.account_id).full_name == "Chủ Số Thật"
+        assert repo.accounts.account(fresh.account_id).full_name == "Chủ Số Thật"
         assert AccountItem.get(f"ACCOUNT#{fresh.account_id}", "PROFILE").ttl is None
         assert api.login(PHONES[0]).status == 200
 
     def test_a_verified_account_has_no_ttl(self, api, repo, sender):
-        from contest.tables import AccountItem, PhoneItem
+        from contest.store.tables import AccountItem, PhoneItem
 
         api.register(PHONES[0])
         api.post("/api/verify", {"phone": PHONES[0], "code": code_for(sender.sent, e164(PHONES[0]))})
-        claim = repo.claim(e164(PHONES[0]))
+        claim = repo.accounts.claim(e164(PHONES[0]))
         assert PhoneItem.get(f"PHONE#{e164(PHONES[0])}", "CLAIM").ttl is None and claim.expires_at_s is None
         assert AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE").ttl is None
 
@@ -289,7 +307,7 @@ class TestUnverifiedAccountsExpire:
     ):
         # Given a squatter's unverified registration
         api.register(PHONES[0], name="Kẻ Chiếm Số")
-        squatter = repo.claim(e164(PHONES[0])).account_id
+        squatter = repo.accounts.claim(e164(PHONES[0])).account_id
         clock.advance(61)
         # When the owner registers the same number: the answer is the usual one and a code reaches the phone
         reply = api.register(PHONES[0], name="Chủ Số Thật")
@@ -299,5 +317,5 @@ class TestUnverifiedAccountsExpire:
         done = api.post("/api/verify", {"phone": PHONES[0], "code": code, "ticket": reply.body["ticket"]})
         # Then the owner has the number
         assert done.status == 200
-        assert repo.account(repo.claim(e164(PHONES[0])).account_id).full_name == "Chủ Số Thật"
-        assert repo.account(squatter).closed_at_ms is not None
+        assert repo.accounts.account(repo.accounts.claim(e164(PHONES[0])).account_id).full_name == "Chủ Số Thật"
+        assert repo.accounts.account(squatter).closed_at_ms is not None

@@ -20,9 +20,10 @@ from contest.errors import WeekStillOpen
 from contest.model import Account
 from contest.passwords import DUMMY_HASH
 from contest.phones import mask
-from contest.repository import PROFILE, CloseRepository, account_pk, shard_of, standing_pk
 from contest.services.close import CloseWeek, OrderMismatch, UnknownGroup, WeekNotOver
-from contest.tables import AccountItem, StandingItem
+from contest.store import Store
+from contest.store.keys import PROFILE, account_pk, shard_of, standing_pk
+from contest.store.tables import AccountItem, StandingItem
 from tests.integration.conftest import load_handlers
 from tests.support import CONTENT as TEST_CONTENT
 from tests.support import (
@@ -62,7 +63,7 @@ class Week:
     def account(self, i: int, name: str, unit: str) -> Account:
         phone = e164(PHONES[i])
         account = Account(f"acc-{i:04d}", phone, name, unit, DUMMY_HASH, True, False, to_ms(self.clock.now()), 1)
-        self.repo.create_account(
+        self.repo.accounts.create_account(
             account, consent_at_ms=account.created_at_ms, consent_version="1", code=None, code_ttl_s=300
         )
         self.accounts[account.account_id] = account
@@ -116,7 +117,7 @@ def week(repo, content, clock, sender):
     functions = load_handlers(clock, sender, names=("quiz", "submit", "close_week"))
     for module in functions.values():
         module.runtime.secret = SECRET
-    functions["close_week"].runtime.repo.page_limit = 7  # several pages per shard, as a big week would have
+    functions["close_week"].runtime.repo.standings.page_limit = 7  # several pages per shard, as a big week would have
     return Week(functions, repo, content, clock)
 
 
@@ -209,7 +210,7 @@ def seed_week(week: Week, content) -> dict[str, Account]:
         account = week.account(i, f"Người Dự Thi {i}", units[i % len(units)])
         week.take(account, rnd.randrange(0, 15), rnd.randrange(200, 1500), rnd.randrange(0, 1000))
     seed_crowd(week, units, 9 + HANDLER_CROWD, CONTESTANTS, rnd)
-    week.repo.add_exclusion(cast["organiser"].phone, "Tổ Thư ký", to_ms(week.clock.now()))
+    week.repo.accounts.add_exclusion(cast["organiser"].phone, "Tổ Thư ký", to_ms(week.clock.now()))
     return cast
 
 
@@ -231,7 +232,7 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     # Then a submission after the close is refused too, and neither late contestant has a standing
     status, body = week.submit(late_quizzes[1], 15, 1)
     assert status in (401, 409) and body["code"] in ("INVALID_TOKEN", "WEEK_CLOSED")
-    assert all(week.repo.standing(1, a.account_id) is None for a in late)
+    assert all(week.repo.quiz.standing(1, a.account_id) is None for a in late)
 
     # And the week is published
     assert result["status"] == "published" and result["week"] == 1
@@ -301,7 +302,7 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
 
     # When the committee orders the tie and disqualifies a third-prize winner
     closer = CloseWeek(
-        CloseRepository(),
+        Store(),
         week.functions["close_week"].runtime.content,
         clock,
         week.functions["close_week"].runtime.publisher,
@@ -343,10 +344,12 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     old = (public(env) / "week-1.json").read_bytes()
     old_index = (public(env) / "index.json").read_bytes()
     # When a disqualification is recorded and the republication dies while writing week-1.json
-    repo = CloseRepository()
+    repo = Store()
     from contest.ranking import Disqualification
 
-    repo.record_disqualification(1, Disqualification(accounts[4].account_id, "Gian lận", "BTC", to_ms(clock.now())))
+    repo.close.record_disqualification(
+        1, Disqualification(accounts[4].account_id, "Gian lận", "BTC", to_ms(clock.now()))
+    )
     real_fsync = os.fsync
     calls = {"n": 0}
 
@@ -556,7 +559,7 @@ def test_a_rerun_on_different_data_is_refused_unless_republished_and_the_old_fil
     reports = read_tree(private(env))
     # When the data changes behind it (here: a disqualification written straight to the table) and the week
     # is rerun as usual
-    CloseRepository().record_disqualification(
+    Store().close.record_disqualification(
         1, Disqualification(accounts[3].account_id, "Gian lận", "BTC", to_ms(clock.now()))
     )
     with pytest.raises(AlreadyPublished) as refused:
@@ -588,7 +591,7 @@ def test_the_close_command_refuses_and_republishes_from_the_terminal(week, conte
         week.take(account, 10 + k, 100, 5)
     clock.at = content.contest.weeks[0].results_at
     close(week, scheduler_event("scheduler_default.json"))
-    CloseRepository().record_disqualification(
+    Store().close.record_disqualification(
         1, Disqualification(accounts[2].account_id, "Gian lận", "BTC", to_ms(clock.now()))
     )
     monkeypatch.setenv("CONTEST_CLOCK", (WEEK1_RESULTS + timedelta(seconds=1)).isoformat())

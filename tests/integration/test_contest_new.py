@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from contest.cli import app
 from contest.content import CONTEST_SCHEMA, _all_paths, parse_contest, read_yaml
-from contest.workbook import GUIDE_SHEET, QUESTIONS_SHEET, columns
+from contest.question_workbook import GUIDE_SHEET, QUESTIONS_SHEET, columns
 
 runner = CliRunner()
 

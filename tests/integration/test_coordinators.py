@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from contest.cli import app as cli
-from contest.repository import CoordinatorRepository
+from contest.store import Store
 from tests.support import PHONES, LambdaContext, code_for, e164, event, make_content
 from tests.support import unit as unit_role
 
@@ -70,7 +70,7 @@ def raw_call(api, method: str, path: str, token: str, *, query: str = "", body=N
     if query:
         ev["rawQueryString"] = query
         ev["queryStringParameters"] = dict(p.split("=", 1) for p in query.split("&"))
-    result = api.functions["register"].lambda_handler(ev, LambdaContext())
+    result = api.functions["account"].lambda_handler(ev, LambdaContext())
     return result["statusCode"], json.loads(result["body"] or "{}")
 
 
@@ -174,7 +174,7 @@ def test_a_removed_coordinator_loses_the_page_and_a_moved_one_sees_only_the_new_
     assert moved.body["unit_id"] == UNIT_B and "Nguyễn Thị Ánh" not in names_in(moved)
     listed = invoke("coordinators", "list")
     assert "Đặng Quốc Phong" in listed and "Vũ Thị Giang" in listed
-    assert [c.unit_id for c in CoordinatorRepository().coordinators() if c.phone == e164(PHONES[5])] == [UNIT_B]
+    assert [c.unit_id for c in Store().coordinators.appointments() if c.phone == e164(PHONES[5])] == [UNIT_B]
     invoke("coordinators", "remove", "--phone", PHONES[5])
     # Then the page is refused at once (the appointment is read with the profile on every request)
     assert api.get("/api/coordinator", token=people[5]).status == 403
@@ -194,7 +194,7 @@ def test_appointing_an_unknown_unit_or_an_unregistered_phone_fails(api, people):
 def test_an_excluded_member_is_not_listed(api, people, repo, clock):
     from contest.clock import to_ms
 
-    repo.add_exclusion(e164(PHONES[1]), "Tổ Thư ký", to_ms(clock.now()))
+    repo.accounts.add_exclusion(e164(PHONES[1]), "Tổ Thư ký", to_ms(clock.now()))
     reply = api.get("/api/coordinator", token=people[5])
     assert "Trần Văn Bảo" not in names_in(reply)
     assert reply.body["registered"] == sum(1 for p in PERSON.values() if p[1] == UNIT_A) - 1

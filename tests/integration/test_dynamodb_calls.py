@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from botocore.client import BaseClient
 
-from contest import tables
+from contest.store import tables
 from tests.integration.conftest import load_handlers
 from tests.support import PHONES, Api, code_for, e164, make_content
 
@@ -41,11 +41,11 @@ def test_a_registration_makes_at_most_three_dynamodb_calls(mode, env, clock, sen
     # Given the contest in either verification mode
     content = make_content(contest_changes={"registration.verification": mode})
     from contest.content import bundle_of
-    from contest.repository import Repository
+    from contest.store import Store
 
     tables.configure("contest-test", "ap-southeast-1")
     tables.create_table()
-    Repository().save_bundle(bundle_of(content))
+    Store().bundle.save_bundle(bundle_of(content))
     api = Api(load_handlers(clock, sender))
     api.get("/api/units")  # the content is read once per sandbox, not per request
     # When two people register (the second on a warm sandbox, as most do)
@@ -65,11 +65,11 @@ def test_a_registration_makes_at_most_three_dynamodb_calls(mode, env, clock, sen
 def test_a_replayed_proof_is_still_refused(env, clock, sender, calls):
     content = make_content(contest_changes={"registration.verification": "at_award"})
     from contest.content import bundle_of
-    from contest.repository import Repository
+    from contest.store import Store
 
     tables.configure("contest-test", "ap-southeast-1")
     tables.create_table()
-    Repository().save_bundle(bundle_of(content))
+    Store().bundle.save_bundle(bundle_of(content))
     api = Api(load_handlers(clock, sender))
     proof = api.proof()
     assert api.register(PHONES[2], headers={"x-altcha": proof}).status == 201

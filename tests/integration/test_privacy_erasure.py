@@ -17,14 +17,14 @@ from typing import Any
 
 import pytest
 
-from contest import tables
 from contest.clock import to_ms
 from contest.erasure import ERASED_LABEL, listing_key_name
 from contest.errors import DataPurged, UnknownAccount
 from contest.model import Account
 from contest.publication import canonical_json
-from contest.repository import ErasureRepository
 from contest.services.erasure import erase_account, purge
+from contest.spreadsheet import FIXED_ZIP_TIME
+from contest.store import Store, tables
 from tests.integration import test_close_week as tcw
 from tests.integration.conftest import load_handlers
 from tests.support import PHONES, Api, e164
@@ -35,7 +35,7 @@ CROWD = 40
 
 @pytest.fixture
 def week(repo, content, clock, sender):
-    functions = load_handlers(clock, sender, names=("register", "quiz", "submit", "close_week"))
+    functions = load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit", "close_week"))
     for name in ("quiz", "submit", "close_week"):
         functions[name].runtime.secret = SECRET
     return tcw.Week(functions, repo, content, clock)
@@ -64,7 +64,7 @@ def erase(week: tcw.Week, account: Account, **kw: Any):
     rt = runtime(week)
     return erase_account(
         account.account_id,
-        repo=ErasureRepository(),
+        repo=Store(),
         content=rt.content,
         clock=week.clock,
         secret=SECRET,
@@ -137,6 +137,12 @@ def test_erasure_after_publication_replaces_the_name_and_moves_nobody(week, cont
     # Then no table item, private file or public file holds their name or phone
     assert result.published_weeks == (1,) and result.republished == (1,) and result.withdrawn_weeks == ()
     assert mentions(env, erased) == []
+    # and every workbook rewritten without them still comes from the one XLSX writer (fixed zip times, dated)
+    workbooks = {k: v for k, v in tcw.read_tree(tcw.private(env)).items() if k.endswith(".xlsx")}
+    assert any(k.startswith("archive/") for k in workbooks)
+    for path, data in workbooks.items():
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            assert {i.date_time for i in archive.infolist()} == {FIXED_ZIP_TIME}, path
     # and nobody moved: the same ranks, scores, tie groups and prizes, the same standings.tsv and SHA-256
     after = json.loads((tcw.public(env) / "week-1.json").read_bytes())
     assert (tcw.private(env) / "week-1" / "standings.tsv").read_bytes() == tsv_before
@@ -169,7 +175,7 @@ def test_erasure_after_publication_replaces_the_name_and_moves_nobody(week, cont
     )
     fresh = Api({"register": week.functions["register"]}).register(e164(PHONES[500]), unit=erased.unit_id)
     assert (reply.status, sorted(reply.body)) == (fresh.status, sorted(fresh.body))  # the same answer as any number
-    assert week.repo.claim(erased.phone) is None and mentions(env, erased) == []
+    assert week.repo.accounts.claim(erased.phone) is None and mentions(env, erased) == []
     assert [phone for phone, _ in sender.sent] == [e164(PHONES[500])]  # no code to the erased number
 
     # And a rerun with the same inputs gives the same bytes
@@ -227,7 +233,7 @@ def with_retention(repo, content, at) -> None:
 
     raw = json.loads(json.dumps(content.raw["contest"]))
     raw.setdefault("privacy", {})["retention"] = at.isoformat()
-    repo.save_bundle(bundle_of(replace(content, raw={**content.raw, "contest": raw})))
+    repo.bundle.save_bundle(bundle_of(replace(content, raw={**content.raw, "contest": raw})))
 
 
 @pytest.fixture
@@ -243,7 +249,7 @@ def test_the_purge_touches_nothing_before_the_retention_date_and_leaves_nothing_
 ):
     # Given a published week, an award-free crowd, an exclusion, a coordinator-free table
     cast = seed(week, content)
-    week.repo.add_exclusion(e164(PHONES[99]), "Tổ Thư ký", to_ms(clock.now()))
+    week.repo.accounts.add_exclusion(e164(PHONES[99]), "Tổ Thư ký", to_ms(clock.now()))
     clock.at = content.contest.weeks[0].results_at + timedelta(seconds=1)
     tcw.close(week, tcw.scheduler_event("scheduler_default.json"))
     public_before = tcw.read_tree(tcw.public(env))
@@ -258,7 +264,7 @@ def test_the_purge_touches_nothing_before_the_retention_date_and_leaves_nothing_
 
     # When a dry run and then the schedule run after the date
     clock.at = retention + timedelta(seconds=1)
-    dry = purge(ErasureRepository(), runtime(week).content, clock, runtime(week).publisher, dry_run=True)
+    dry = purge(Store(), runtime(week).content, clock, runtime(week).publisher, dry_run=True)
     assert dry["status"] == "dry-run" and dry["items"]["profile"] == 1 + 3 + 1 + CROWD
     assert sorted(table_texts()) == items_before
     result = tcw.close(week, {"action": "purge"})
@@ -299,7 +305,7 @@ def test_the_purge_refuses_while_the_server_clock_is_before_the_date(week, repo,
     clock.at = at + timedelta(days=1)
     items_before = sorted(table_texts())
     # When the purge runs
-    result = purge(ErasureRepository(), runtime(week).content, clock, runtime(week).publisher, wall=Before())
+    result = purge(Store(), runtime(week).content, clock, runtime(week).publisher, wall=Before())
     # Then it touches nothing
     assert result["status"] == "not-due" and sorted(table_texts()) == items_before
 
@@ -323,14 +329,14 @@ def test_contest_privacy_erase_on_aws_erases_an_account(monkeypatch, repo, api, 
     monkeypatch.chdir(ROOT)
     # Given a registered contestant
     assert api.register("0912345601", name="Trần Văn Xoá").status == 201
-    account_id = repo.claim(e164("0912345601")).account_id
+    account_id = repo.accounts.claim(e164("0912345601")).account_id
     # When the organisers erase the account from a terminal
     runner = CliRunner()
     result = runner.invoke(app, ["privacy", "erase", "--account", account_id, "--by", "Tổ Thư ký", "--aws"])
     # Then it is gone, the number kept only as a key, and the command says so
     assert result.exit_code == 0, result.output
     assert "Đã xoá dữ liệu cá nhân" in result.output
-    assert repo.account(account_id) is None and repo.claim(e164("0912345601")) is None
+    assert repo.accounts.account(account_id) is None and repo.accounts.claim(e164("0912345601")) is None
     assert "Trần Văn Xoá" not in "".join(table_texts()) and "912345601" not in "".join(table_texts())
     # and a second erasure of the same account is refused in Vietnamese
     again = runner.invoke(app, ["privacy", "erase", "--account", account_id, "--by", "Tổ Thư ký", "--aws"])

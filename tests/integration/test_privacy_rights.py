@@ -9,11 +9,11 @@ import re
 import pytest
 from typer.testing import CliRunner
 
-from contest import tables
 from contest.cli import app as cli
 from contest.clock import to_ms
 from contest.model import Account
-from contest.repository import PRIVACY_PK, PrivacyRepository
+from contest.store import Store, tables
+from contest.store.keys import PRIVACY
 from tests.support import DEFAULT_UNIT, PHONES, code_for, e164, make_content
 
 ALL = {"participation": True, "coordinator": True, "prize_contact": True, "statistics": True}
@@ -42,14 +42,14 @@ def signed_up(api, sender, i: int, consents=None, name: str = "Nguyễn Văn An"
 
 
 def profile_item(repo, phone_index: int):
-    claim = repo.claim(e164(PHONES[phone_index]))
-    from contest.tables import AccountItem
+    claim = repo.accounts.claim(e164(PHONES[phone_index]))
+    from contest.store.tables import AccountItem
 
     return AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE", consistent_read=True)
 
 
 def log_items() -> list[dict]:
-    return tables.query_partition(PRIVACY_PK)
+    return tables.query_partition(PRIVACY)
 
 
 def invoke(*args: str) -> str:
@@ -84,7 +84,7 @@ class TestRegistrationConsents:
             assert reply.body["code"] == "CONSENT_REQUIRED"
             assert reply.body["purpose"] == "participation"
             assert "Tham gia Cuộc thi và kết quả" in reply.body["message"]
-        assert repo.claim(e164(PHONES[1])) is None
+        assert repo.accounts.claim(e164(PHONES[1])) is None
 
     def test_an_unknown_purpose_or_a_non_boolean_box_is_refused(self, api, repo):
         reply = api.register(PHONES[2], consents=ALL | {"marketing": True})
@@ -94,7 +94,7 @@ class TestRegistrationConsents:
         body = {"full_name": "Lê Văn Bình", "phone": PHONES[2], "unit_id": DEFAULT_UNIT, "password": "mat-khau-123"}
         reply = api.post("/api/register", body)  # no box at all: silence is not consent
         assert (reply.status, reply.body["code"]) == (422, "CONSENT_REQUIRED")
-        assert repo.claim(e164(PHONES[2])) is None
+        assert repo.accounts.claim(e164(PHONES[2])) is None
 
     def test_the_older_single_box_means_the_required_purposes_only(self, api, repo):
         assert api.register(PHONES[3]).status == 201  # {"consent": true}
@@ -298,12 +298,15 @@ class TestMyData:
         reply = api.get("/api/me/data", token=me)
         assert reply.status == 200, reply.body
         data = reply.body
-        mine, theirs = repo.claim(e164(PHONES[30])).account_id, repo.claim(e164(PHONES[31])).account_id
+        mine, theirs = (
+            repo.accounts.claim(e164(PHONES[30])).account_id,
+            repo.accounts.claim(e164(PHONES[31])).account_id,
+        )
         assert data["account_id"] == mine
         exported = _values(data)
         # Then every table item that mentions the account is in it, attribute by attribute (secrets withheld)
-        from contest.repository import plain_item
         from contest.services.privacy import INTERNAL, WITHHELD
+        from contest.store.privacy import plain_item
 
         found = [plain_item(raw) for raw in _scan() if _mentions(raw, mine)]
         kinds = {item["sk"].split("#")[0].split("-")[0] for item in found}
@@ -365,7 +368,7 @@ class TestCli:
         # When an organiser marks the withdrawal handled (twice: the second says so and changes nothing)
         assert "Đã đánh dấu" in invoke("privacy", "done", withdraw["request_id"], "--by", "Nguyễn Văn Tổ")
         assert "trước đó" in invoke("privacy", "done", withdraw["request_id"], "--by", "Người khác")
-        stored = PrivacyRepository().privacy_request(withdraw["request_id"])
+        stored = Store().privacy.privacy_request(withdraw["request_id"])
         assert stored.status == "done" and stored.handled_by == "Nguyễn Văn Tổ"
         pending = invoke("privacy", "requests", "--pending")
         assert withdraw["request_id"] not in pending and erasure["request_id"] in pending
@@ -386,7 +389,7 @@ class TestCli:
             def get(self):
                 return content
 
-        service = Privacy(PrivacyRepository(), Source(), clock, None)  # type: ignore[arg-type]
+        service = Privacy(Store(), Source(), clock, None)  # type: ignore[arg-type]
         from contest import errors
 
         with pytest.raises(errors.BadRequest):
@@ -411,15 +414,15 @@ def test_erasing_by_request_id_erases_the_account_and_closes_the_request(monkeyp
     asked = api.post("/api/me/erasure", {"password": "mat-khau-123"}, token=token).body
     other = signed_up(api, sender, 51)
     withdrawn = api.post("/api/me/consents", {"purpose": "statistics", "given": False}, token=other).body
-    account_id = repo.claim(e164(PHONES[50])).account_id
+    account_id = repo.accounts.claim(e164(PHONES[50])).account_id
     # When an organiser erases by the request's id
     output = invoke("privacy", "erase", "--request", asked["request_id"], "--by", "Tổ Thư ký")
     # Then the account is gone and the request is closed by the erasure, in the log that outlives it
-    assert repo.account(account_id) is None and "Đã đóng yêu cầu" in output
-    stored = PrivacyRepository().privacy_request(asked["request_id"])
+    assert repo.accounts.account(account_id) is None and "Đã đóng yêu cầu" in output
+    stored = Store().privacy.privacy_request(asked["request_id"])
     assert stored.status == "done" and stored.handled_by == "Tổ Thư ký" and stored.account_id == account_id
     assert asked["request_id"] not in invoke("privacy", "requests", "--pending")
     # and an id that is not an erasure request erases nothing
     result = CliRunner().invoke(cli, ["privacy", "erase", "--request", withdrawn["request_id"], "--by", "A", "--aws"])
     assert result.exit_code == 1 and "Không có yêu cầu xoá" in result.output
-    assert repo.account(repo.claim(e164(PHONES[51])).account_id) is not None
+    assert repo.accounts.account(repo.accounts.claim(e164(PHONES[51])).account_id) is not None

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from contest.bank import canonical_order, load_bank
 from contest.cli.questions import app
-from contest.workbook import QUESTIONS_SHEET
+from contest.question_workbook import QUESTIONS_SHEET
 from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -21,8 +21,9 @@ from contest.passwords import DUMMY_HASH
 from contest.phones import mask
 from contest.progress import HEADER, read_progress, tally
 from contest.ranking import Disqualification
-from contest.repository import CoordinatorRepository, shard_of, standing_pk, unit_week_index_pk
-from contest.tables import StandingItem
+from contest.store import Store
+from contest.store.keys import shard_of, standing_pk, unit_week_index_pk
+from contest.store.tables import StandingItem
 from tests.support import PHONES, PINNED_QUIZ_RULES, WEEK1_RESULTS, code_for, e164, make_content
 from tests.support import unit as unit_role
 
@@ -78,7 +79,7 @@ def correct_answers(quiz: dict, bank, correct: int) -> dict[str, str]:
 def seeded(api, repo, sender, clock, content):
     seed = Seed()
     seed.disqualified = set()
-    crepo = CoordinatorRepository()
+    crepo = Store()
     # Eight people through the real handlers: register, verify, one or two attempts
     plan = [(0, [7]), (1, [3, 11]), (2, []), (3, [15]), (4, [9, 2]), (5, [0]), (6, []), (7, [12])]
     for i, scores in plan:
@@ -86,7 +87,7 @@ def seeded(api, repo, sender, clock, content):
         assert api.register(PHONES[i], name=f"Người Thật {i}", unit=unit).status == 201
         api.post("/api/verify", {"phone": PHONES[i], "code": code_for(sender.sent, e164(PHONES[i]))})
         token = api.login(PHONES[i]).body["token"]
-        account_id = crepo.claim(e164(PHONES[i])).account_id
+        account_id = crepo.accounts.claim(e164(PHONES[i])).account_id
         seed.unit_of[account_id] = unit
         for correct in scores:
             quiz = api.post("/api/quiz", token=token).body
@@ -105,7 +106,12 @@ def seeded(api, repo, sender, clock, content):
         for i in range(100, 100 + CROWD):
             unit = UNITS[i % len(UNITS)]
             account = Account(f"crowd-{i}", e164(PHONES[i]), f"Người Dự Thi {i}", unit, DUMMY_HASH, True, False, 0, 1)
-            repo.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
+            # every other one agreed to be contacted about a prize (consent purpose prize_contact)
+            agreed = ["participation", "prize_contact"] if i % 2 == 0 else ["participation"]
+            consents = {p: {"version": "1", "given_at_ms": 0, "withdrawn_at_ms": None} for p in agreed}
+            repo.accounts.create_account(
+                account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60, consents=consents
+            )
             seed.unit_of[account.account_id] = unit
             if unit == UNITS[3] or rnd.random() < 0.3:
                 continue  # registered, not (yet) taken part
@@ -131,9 +137,9 @@ def seeded(api, repo, sender, clock, content):
             )
     # An organiser who took part and was excluded afterwards; a contestant the committee disqualified
     excluded = next(a for a in seed.best if a.startswith("crowd-"))
-    repo.add_exclusion(e164(PHONES[int(excluded.split("-")[1])]), "Tổ Thư ký", to_ms(clock.now()))
+    repo.accounts.add_exclusion(e164(PHONES[int(excluded.split("-")[1])]), "Tổ Thư ký", to_ms(clock.now()))
     disqualified = [a for a in seed.best if a.startswith("crowd-")][1]
-    crepo.record_disqualification(1, Disqualification(disqualified, "Nhờ người làm hộ", "Ban Tổ chức", 0))
+    crepo.close.record_disqualification(1, Disqualification(disqualified, "Nhờ người làm hộ", "Ban Tổ chức", 0))
     seed.left_out = {excluded, disqualified}
     seed.disqualified = {disqualified}  # still registered: only the week's result is cancelled
     return seed
@@ -141,7 +147,7 @@ def seeded(api, repo, sender, clock, content):
 
 def test_the_report_equals_counts_made_from_the_data_the_test_created(seeded, content, clock):
     # When the organisers read week 1 so far
-    repo = CoordinatorRepository(page_limit=7)  # several pages per shard, as a big week has
+    repo = Store(page_limit=7)  # several pages per shard, as a big week has
     seen: list[int] = []
     report = read_progress(
         repo, content.contest.name, content.contest.weeks[0], content.units, clock.now(), on_rows=seen.append
@@ -169,7 +175,7 @@ def test_participation_rate_uses_the_headcount_where_known(seeded, content, cloc
     # Given headcounts for two of the units only
     heads = {UNITS[0]: 40, UNITS[1]: 25}
     units = [dataclasses.replace(u, headcount=heads.get(u.id)) for u in content.units]
-    report = read_progress(CoordinatorRepository(), "Cuộc thi", content.contest.weeks[0], units, clock.now())
+    report = read_progress(Store(), "Cuộc thi", content.contest.weeks[0], units, clock.now())
     rows = {r.unit_id: r for r in report.rows}
     for unit, head in heads.items():
         assert rows[unit].participation_rate == pytest.approx(seeded.expected(unit)["participants"] / head)
@@ -344,7 +350,7 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
 def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_never_public(
     seeded, env, tmp_path, monkeypatch
 ):
-    from contest.awards import national
+    from contest.awards import CONTACT_NO, CONTACT_YES, national
     from contest.publisher import publisher_for
 
     # Given week 1 closed and published by the real close command
@@ -367,14 +373,22 @@ def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_
     assert made.exit_code == 0, made.output
     certs = runner.invoke(cli, ["certificates", "--week", "1", "--out", str(tmp_path / "gcn"), "--aws"])
     assert certs.exit_code == 0, certs.output
-    # Then each prize winner is there with prize, amount, certificate number, name, unit and FULL phone number
+    # Then each prize winner is there with prize, amount, certificate number, name, unit and phone number: the
+    # FULL number of those who agreed to be contacted about a prize, the masked one (never a number to call) and
+    # a "do not call" mark for those who did not
     ws = load_workbook(out)["Danh sách nhận giải"]
     rows = list(ws.iter_rows(min_row=2, values_only=True))
     paid = [r for r in rows if r[2] and r[1] != "Tổng cộng"]
     assert [(r[1], r[2], r[4], r[5]) for r in paid] == [(lb, amount, e["name"], e["unit"]) for lb, amount, e in awarded]
+    contactable = [r for r in paid if r[4].startswith("Người Dự Thi") and int(r[4].rsplit(" ", 1)[1]) % 2 == 0]
+    assert contactable and len(contactable) < len(paid)  # both kinds among the winners
     for r in paid:
-        assert r[6] == national(e164(PHONES[int(r[4].rsplit(" ", 1)[1])])) and r[6].startswith("0")
-        assert r[7] == "Đã xác thực khi đăng ký"
+        phone = e164(PHONES[int(r[4].rsplit(" ", 1)[1])])
+        if r in contactable:
+            assert r[6] == national(phone) and r[6].startswith("0") and r[7] == CONTACT_YES
+        else:
+            assert r[6] == mask(phone) and r[7] == CONTACT_NO
+        assert r[8] == "Đã xác thực khi đăng ký"
     manifest = (tmp_path / "gcn" / "danh-sach.csv").read_text(encoding="utf-8-sig").splitlines()[1:]
     assert [r[3] for r in paid] == [line.split(",")[0].strip('"') for line in manifest]
     assert rows[-1][1] == "Tổng cộng" and rows[-1][2] == sum(amount for _, amount, _ in awarded)

@@ -120,7 +120,7 @@ class TestAtAward:
     def api(self, repo, clock, sender):
         from tests.integration.conftest import load_handlers
 
-        return Api(load_handlers(clock, sender, names=("register", "quiz", "submit", "close_week")))
+        return Api(load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit", "close_week")))
 
     def test_the_award_confirmation_answers_as_documented(self, api, sender, clock, content):
         token = take_part(api, clock, content, PHONES[42], "Người Đoạt Giải", 15, 100)

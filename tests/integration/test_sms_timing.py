@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.support import PHONES, code_for, e164
+from tests.support import DEFAULT_UNIT, PHONES, code_for, e164
 
 
 class RecordingPacer:
@@ -78,3 +78,27 @@ def test_routes_that_send_nothing_are_not_paced(api, pacer):
     api.login(PHONES[14])
     api.get("/api/units")
     assert pacer.paced == before
+
+
+class TestAtAward:
+    """at_award: registration never sends a code, and a registrant learns whether the number was free anyway (a
+    session opens exactly then), so registration is not paced (it would bill ≈ 2.5 s per registration for
+    nothing); the routes that can still send a code (reclaim, password reset) stay paced on every path."""
+
+    @pytest.fixture
+    def content(self):
+        from tests.support import make_content
+
+        return make_content(contest_changes={"registration.verification": "at_award"})
+
+    def test_registration_sends_nothing_and_is_not_paced(self, api, pacer, sender):
+        before = pacer.paced
+        assert api.register(PHONES[20]).status == 201
+        assert api.register(PHONES[20], name="Người Khác").status == 201  # taken: the same answer
+        assert pacer.paced == before and sender.sent == []
+
+    def test_reclaim_and_reset_stay_paced(self, api, pacer, sender):
+        assert api.register(PHONES[21]).status == 201
+        reclaim = {"full_name": "Chủ Số Thật", "phone": PHONES[21], "unit_id": DEFAULT_UNIT, "password": "mat-khau-123"}
+        paced_once(api, pacer, sender, lambda: api.post("/api/reclaim", {**reclaim, "consent": True}))
+        paced_once(api, pacer, sender, lambda: api.post("/api/password/reset", {"phone": PHONES[21]}))

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from contest.cli import app as cli
 from contest.progress import read_progress
-from contest.repository import CoordinatorRepository
+from contest.store import Store
 from tests.support import PHONES, code_for, e164, make_content
 from tests.support import unit as unit_role
 
@@ -51,7 +51,7 @@ def test_the_coordinator_page_counts_verified_accounts_only_in_at_registration_m
 
 def test_the_progress_report_counts_verified_accounts_only_in_at_registration_mode(unit_a, content, clock):
     week = content.contest.weeks[0]
-    report = read_progress(CoordinatorRepository(), "Cuộc thi", week, content.units, clock.now(), verified_only=True)
+    report = read_progress(Store(), "Cuộc thi", week, content.units, clock.now(), verified_only=True)
     assert {r.unit_id: r.registered for r in report.rows}[UNIT] == 2
 
 
@@ -64,7 +64,7 @@ def test_in_at_award_mode_every_registered_account_counts(api, content, clock):
     # Then both count (no account expires in at_award mode)
     verified_only = content.contest.phone_verification
     report = read_progress(
-        CoordinatorRepository(), "Cuộc thi", content.contest.weeks[0], content.units, clock.now(),
+        Store(), "Cuộc thi", content.contest.weeks[0], content.units, clock.now(),
         verified_only=verified_only,
     )  # fmt: skip
     assert {r.unit_id: r.registered for r in report.rows}[UNIT] == 2

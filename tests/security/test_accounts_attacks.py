@@ -22,8 +22,8 @@ import pytest
 from contest import passwords, tokens
 from contest.errors import InvalidToken
 from contest.local.emulator import make_router_state_per_thread
-from contest.repository import phone_pk
-from contest.tables import AttemptItem, PhoneItem
+from contest.store.keys import phone_pk
+from contest.store.tables import AttemptItem, PhoneItem
 from tests.integration.conftest import (  # noqa: F401 (fixtures)
     api,
     aws,

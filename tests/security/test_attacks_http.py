@@ -100,9 +100,9 @@ class Town:
         return self.http.post("/api/submit", body, token=session or self.sessions[quiz["attempt_id"]])
 
     def standings(self) -> list:
-        from contest.repository import Repository
+        from contest.store import Store
 
-        return list(Repository().iter_standings(1))
+        return list(Store().quiz.iter_standings(1))
 
 
 @pytest.fixture(scope="module")

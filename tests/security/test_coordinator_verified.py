@@ -13,8 +13,9 @@ import pytest
 from typer.testing import CliRunner
 
 from contest.cli import app as cli
-from contest.repository import PROFILE, CoordinatorRepository, account_pk
-from contest.tables import AccountItem
+from contest.store import Store
+from contest.store.keys import PROFILE, account_pk
+from contest.store.tables import AccountItem
 from tests.integration.conftest import *  # noqa: F403 (its moto fixtures: aws, env, repo, api, sender, clock)
 from tests.support import PHONES, code_for, e164, unit
 
@@ -41,7 +42,7 @@ def town(api, sender):
 
 def unverify(phone: str) -> None:
     """What a reclaim of the number (or closing the account) does to the profile: not verified any more."""
-    account_id = CoordinatorRepository().claim(e164(phone)).account_id
+    account_id = Store().accounts.claim(e164(phone)).account_id
     AccountItem(pk=account_pk(account_id), sk=PROFILE).update(actions=[AccountItem.verified.set(False)])
 
 
@@ -51,23 +52,23 @@ def test_an_unverified_account_cannot_be_appointed(town):
     # Then the command refuses, in Vietnamese, and nothing is written
     assert result.exit_code == 1
     assert "chưa xác thực số điện thoại" in result.output and "không thể chỉ định" in result.output
-    assert CoordinatorRepository().coordinators() == []
-    account = CoordinatorRepository().account(CoordinatorRepository().claim(e164(PHONES[SQUATTER])).account_id)
+    assert Store().coordinators.appointments() == []
+    account = Store().accounts.account(Store().accounts.claim(e164(PHONES[SQUATTER])).account_id)
     assert account.coordinator_unit is None
 
 
 def test_the_appointment_write_itself_requires_the_verified_flag(town):
     # Given an account read while verified, un-verified before the appointment is written
-    from contest.repository import CoordinatorNotVerified
+    from contest.store.coordinators import CoordinatorNotVerified
 
-    repo = CoordinatorRepository()
-    account = repo.account(repo.claim(e164(PHONES[OWNER])).account_id)
+    repo = Store()
+    account = repo.accounts.account(repo.accounts.claim(e164(PHONES[OWNER])).account_id)
     unverify(PHONES[OWNER])
     # When the appointment is written
     # Then the conditional write refuses it (no check-then-write race)
     with pytest.raises(CoordinatorNotVerified):
-        repo.appoint_coordinator(account, UNIT, 0, None)
-    assert repo.coordinators() == []
+        repo.coordinators.appoint_coordinator(account, UNIT, 0, None)
+    assert repo.coordinators.appointments() == []
 
 
 def test_a_coordinator_who_is_no_longer_verified_loses_the_unit_page(api, town):
@@ -97,14 +98,14 @@ def test_the_list_shows_each_coordinators_verification_status(town):
     member = next(line for line in lines if "Nguyễn Thị Ánh" in line)
     assert "Đã xác thực" in owner and "Chưa xác thực" in member
     assert "1 người phụ trách chưa xác thực" in result.output
-    statuses = {c.full_name: c.verified for c in CoordinatorRepository().coordinators()}
+    statuses = {c.full_name: c.verified for c in Store().coordinators.appointments()}
     assert statuses == {"Đặng Quốc Phong": True, "Nguyễn Thị Ánh": False}
 
 
 def test_names_print_as_text_not_console_markup(api, sender, town):
     # Given a coordinator whose stored name holds console markup (older data)
-    repo = CoordinatorRepository()
-    account_id = repo.claim(e164(PHONES[OWNER])).account_id
+    repo = Store()
+    account_id = repo.accounts.claim(e164(PHONES[OWNER])).account_id
     AccountItem(pk=account_pk(account_id), sk=PROFILE).update(
         actions=[AccountItem.full_name.set("[link=http://x]Bấm vào[/link] [red]An")]
     )

@@ -25,8 +25,8 @@ from contest.cli import app as cli
 from contest.model import Account
 from contest.passwords import DUMMY_HASH
 from contest.phones import mask
-from contest.repository import shard_of, standing_pk, unit_week_index_pk
-from contest.tables import StandingItem
+from contest.store.keys import shard_of, standing_pk, unit_week_index_pk
+from contest.store.tables import StandingItem
 from tests.integration.conftest import *  # noqa: F403 (its moto fixtures: aws, env, repo, api, sender, clock)
 from tests.support import PHONES, WEEK1_RESULTS, e164, unit
 
@@ -56,7 +56,7 @@ def stored(repo):
     with StandingItem.batch_write() as batch:
         for k, name in enumerate(HOSTILE + [f"Người Thường {i}" for i in range(6)] + [CONSOLE_MARKUP]):
             account = Account(f"old-{k:02d}", e164(PHONES[k]), name, unit("so-tttt"), DUMMY_HASH, True, False, 0, 1)
-            repo.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
+            repo.accounts.create_account(account, consent_at_ms=0, consent_version="1", code=None, code_ttl_s=60)
             people.append(account)
             batch.save(
                 StandingItem(
@@ -165,7 +165,7 @@ def test_the_progress_report_holds_no_live_formula(repo, env, tmp_path, monkeypa
     raw_units = make_content().raw["units"]
     first = raw_units["units"][0] if isinstance(raw_units, dict) else raw_units[0]
     first["name"] = HYPERLINK
-    repo.save_bundle(bundle_of(make_content_from(raw_units)))
+    repo.bundle.save_bundle(bundle_of(make_content_from(raw_units)))
     # When the progress report is written
     target = tmp_path / "tiến-độ.xlsx"
     result = CliRunner().invoke(cli, ["report", "--week", "1", "--xlsx", str(target), "--aws"])

@@ -23,15 +23,16 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from contest import phones, tables
+from contest import phones
 from contest.clock import FixedClock, to_ms
 from contest.config import ConfigError, Settings
 from contest.content import bundle_of, load_content
 from contest.errors import ContestError
 from contest.model import OPTION_KEYS
-from contest.repository import Repository, shard_of, standing_pk
 from contest.sender import MemorySender
-from contest.tables import StandingItem
+from contest.store import Store, tables
+from contest.store.keys import shard_of, standing_pk
+from contest.store.tables import StandingItem
 from tests.integration.conftest import load_handlers
 from tests.integration.test_close_week import SECRET, Week, close, scheduler_event
 from tests.support import CONTENT as TEST_CONTENT
@@ -89,8 +90,8 @@ def shipped():
 def world(env, content, clock: FixedClock) -> Week:
     tables.configure(TABLE, "ap-southeast-1")
     tables.create_table()
-    repo = Repository()
-    repo.save_bundle(bundle_of(content))
+    repo = Store()
+    repo.bundle.save_bundle(bundle_of(content))
     functions = load_handlers(clock, MemorySender(), names=("quiz", "submit", "close_week"))
     for module in functions.values():
         module.runtime.secret = SECRET

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from contest import tables
 from contest.clock import FixedClock
 from contest.content import bundle_of
 from contest.local.stack import dev_secret, load_function
@@ -29,8 +28,8 @@ from contest.perimeter import (
     parse_origin_secret,
     parse_viewer_address,
 )
-from contest.repository import Repository
 from contest.sender import MemorySender, OutboxSender
+from contest.store import Store, tables
 from tests.stress.harness import Client, make_root, running_stack
 from tests.support import (
     EVENTS,
@@ -73,10 +72,10 @@ def handlers(monkeypatch, tmp_path):
     with mock_aws():
         tables.configure(TABLE, "ap-southeast-1")
         tables.create_table()
-        Repository().save_bundle(bundle_of(content))
+        Store().bundle.save_bundle(bundle_of(content))
         sender = MemorySender()
         functions = {}
-        for name in ("register", "quiz", "submit"):
+        for name in ("register", "account", "info", "quiz", "submit"):
             module = load_function(ROOT / "functions" / name / "app.py", name)
             module.runtime.clock = FixedClock(WEEK1_MID)
             module.runtime.sender = sender
@@ -104,8 +103,9 @@ def test_the_shared_test_event_carries_the_origin_header_cloudfront_adds():
 ROUTES = [
     ("register", "POST", "/api/register", {**REGISTER, "phone": PHONES[0]}),
     ("register", "POST", "/api/login", {"phone": PHONES[0], "password": "mat-khau-123"}),
-    ("register", "GET", "/api/contest", None),
-    ("register", "GET", "/api/units", None),
+    ("info", "GET", "/api/contest", None),
+    ("info", "GET", "/api/units", None),
+    ("account", "GET", "/api/me", None),
     ("register", "GET", "/api/no-such-route", None),
     ("register", "POST", "/api/register", "{not json"),
     ("quiz", "POST", "/api/quiz", {}),
@@ -298,7 +298,7 @@ def test_settings_without_an_origin_secret_fail_at_cold_start_but_the_close_need
     with pytest.raises(ConfigError, match="origin secret"):
         Settings.from_env(env)
     close = Settings.from_env(
-        {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}, api=False
+        {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}, kind="close"
     )
     assert close.signing_secret_ref is None and close.origin_secret_ref is None
 

@@ -15,12 +15,11 @@ from datetime import timedelta
 import pytest
 from moto import mock_aws
 
-from contest import tables
 from contest.clock import FixedClock
 from contest.content import bundle_of
 from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
-from contest.repository import Repository
 from contest.sender import MemorySender
+from contest.store import Store, tables
 from tests.integration.conftest import TABLE, load_handlers
 from tests.support import ORIGIN_SECRET, PHONES, WEEK1_MID, Api, code_for, e164, make_content, solve_proof, unit
 
@@ -50,7 +49,7 @@ class Town:
         tables.configure(TABLE, "ap-southeast-1")
         tables.create_table()
         content = make_content(contest_changes={f"sms.{k}": v for k, v in sms.items()})
-        Repository().save_bundle(bundle_of(content))
+        Store().bundle.save_bundle(bundle_of(content))
         self.api = Api(load_handlers(self.clock, self.sender, names=("register",)))
         self.metrics: list[str] = []
         self.runtime = self.api.functions["register"].runtime
@@ -212,7 +211,7 @@ def test_every_code_sending_route_refuses_a_missing_proof_before_anything_else(p
     assert bad_body.body["code"] == "POW_REQUIRED"
     assert "tin nhắn tự động" in missing.body["message"]
     assert len(town.sender.sent) == sent
-    assert town.runtime.repo.claim(e164(PHONES[1])) is None
+    assert town.runtime.repo.accounts.claim(e164(PHONES[1])) is None
 
 
 def test_a_solved_challenge_is_single_use():

@@ -211,8 +211,8 @@ def seed_contestants(stack: Any, n: int, *, first: int = 0, verified: bool = Tru
     transaction cost are not what this measures), each with a session signed by the stack's secret."""
     from contest import tokens
     from contest.passwords import hash_password
-    from contest.repository import PROFILE, account_pk, phone_pk
-    from contest.tables import AccountItem, PhoneItem
+    from contest.store.keys import PROFILE, account_pk, phone_pk
+    from contest.store.tables import AccountItem, PhoneItem
 
     secret = stack.functions["quiz"].runtime.secret
     units = [
@@ -329,7 +329,7 @@ class Faults:
         `environments` × 500 tokens models Lambda; with 1, a burst of faults across 400 simultaneous
         requests empties one quota and every later fault becomes a 5xx (seen: 52 in one run).
         """
-        from contest.tables import TableSchema
+        from contest.store.tables import TableSchema
 
         client = TableSchema._get_connection().connection.client
         quota = retry_quota(client)

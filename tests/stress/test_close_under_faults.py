@@ -80,11 +80,11 @@ def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_s
             assert client.post("/api/submit", body, token=person.session).status == 200
 
         steps = Steps()
-        from contest.tables import TableSchema
+        from contest.store.tables import TableSchema
 
         # the close's two DynamoDB clients: the raw one that streams standings, PynamoDB's for the rest
         clients = [
-            stack.functions["close_week"].runtime.repo._client(),
+            stack.functions["close_week"].runtime.repo.standings._client(),
             TableSchema._get_connection().connection.client,
         ]
         for c in clients:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from contest.clock import FixedClock
-from contest.repository import Repository
+from contest.store import Store
 from tests.stress.harness import (
     REPO,
     Client,
@@ -145,9 +145,9 @@ def run_week(tmp_path: Path, seed: int) -> dict:
         elapsed = time.perf_counter() - started
 
         # What the database holds: one submitted attempt and one standing per contestant, as sent.
-        repo = Repository()
-        standings = {s.account_id: s for s in repo.iter_standings(1)}
-        attempts = {p.account_id: repo.attempts(p.account_id, 1) for p in people}
+        repo = Store()
+        standings = {s.account_id: s for s in repo.quiz.iter_standings(1)}
+        attempts = {p.account_id: repo.quiz.attempts(p.account_id, 1) for p in people}
         lost, duplicated, wrong = [], [], []
         for person, result in zip(people, results, strict=True):
             plan[person.account_id] = result

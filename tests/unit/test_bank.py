@@ -11,8 +11,6 @@ import pytest
 import yaml
 
 from contest.bank import (
-    BankError,
-    BankIssue,
     bank_stats,
     canonical_order,
     dump_questions,
@@ -21,6 +19,7 @@ from contest.bank import (
     load_bank_detailed,
     write_bank,
 )
+from contest.contentfile import ContentError, ContentIssue
 from contest.model import Bank, Question, Source
 from tests.support import CONTENT as TEST_CONTENT
 
@@ -121,7 +120,7 @@ def test_broken_bank_reports_each_problem_at_its_line(name):
     assert markers or bank_level, f"fixture {name} has no expectations"
 
     # When it is loaded
-    with pytest.raises(BankError) as caught:
+    with pytest.raises(ContentError) as caught:
         load_fixture(name)
     issues = caught.value.issues
 
@@ -139,10 +138,10 @@ def test_broken_bank_reports_each_problem_at_its_line(name):
 
 def test_issue_text_is_file_line_message():
     # Given a located issue and a bank-level one, Then their text is what an editor jumps to
-    assert str(BankIssue("content/questions/a.yaml", 12, "thiếu trường 'text'")) == (
+    assert str(ContentIssue("content/questions/a.yaml", 12, "thiếu trường 'text'")) == (
         "content/questions/a.yaml:12: thiếu trường 'text'"
     )
-    assert str(BankIssue("content/questions", 0, "tuần 2 chỉ có 3 câu hỏi")) == (
+    assert str(ContentIssue("content/questions", 0, "tuần 2 chỉ có 3 câu hỏi")) == (
         "content/questions: tuần 2 chỉ có 3 câu hỏi"
     )
 
@@ -155,7 +154,7 @@ def test_all_problems_of_all_files_are_collected_at_once(tmp_path):
         (questions / name).write_text((FIXTURES / fixture / "questions" / "doc-a.yaml").read_text("utf-8"))
 
     # When the bank is loaded
-    with pytest.raises(BankError) as caught:
+    with pytest.raises(ContentError) as caught:
         load_bank(questions, FIXTURE_DOCUMENTS, FIXTURE_WEEKS, FIXTURE_PER_ATTEMPT)
 
     # Then the problems of both files are reported together, sorted by file and line
@@ -168,7 +167,7 @@ def test_all_problems_of_all_files_are_collected_at_once(tmp_path):
 
 
 def test_missing_questions_folder_is_reported(tmp_path):
-    with pytest.raises(BankError) as caught:
+    with pytest.raises(ContentError) as caught:
         load_bank(tmp_path / "nowhere", FIXTURE_DOCUMENTS, FIXTURE_WEEKS, FIXTURE_PER_ATTEMPT)
     assert "không tìm thấy thư mục câu hỏi" in str(caught.value)
 

@@ -132,20 +132,23 @@ def test_the_older_single_consent_text_reads_as_one_required_purpose():
 @pytest.mark.parametrize(
     "change, needle",
     [
-        (lambda r: r["registration"].update(consent_text="x"), "not both"),
-        (lambda r: r["registration"]["consent_purposes"][0].update(required=False), "required purpose"),
-        (lambda r: r["registration"]["consent_purposes"][1].update(id="participation"), "listed twice"),
+        (lambda r: r["registration"].update(consent_text="x"), "chỉ ghi một trong hai"),
+        (lambda r: r["registration"]["consent_purposes"][0].update(required=False), "cần mục đích 'participation'"),
+        (lambda r: r["registration"]["consent_purposes"][1].update(id="participation"), "được ghi hai lần"),
         (
             lambda r: r["registration"]["consent_purposes"][1].update(purpose="x"),
-            "unknown key 'registration.consent_purposes[2].purpose'",
+            "khóa 'registration.consent_purposes[2].purpose' không được hỗ trợ",
         ),
-        (lambda r: r["registration"]["consent_purposes"][1].update(required="no"), "must be bool"),
-        (lambda r: r["registration"].update(consent_purposes=[]), "non-empty list"),
-        (lambda r: r["privacy"].update(retention="2024-01-31"), "offset"),
-        (lambda r: r["privacy"].update(region="Singapore"), "AWS region"),
-        (lambda r: r["privacy"].update(response_hours=0), "between 1 and 720"),
-        (lambda r: r["privacy"].update(dpo="x"), "unknown key 'privacy.dpo'"),
-        (lambda r: r["privacy"]["processors"][0].update(country="SG"), "unknown key 'privacy.processors[1].country'"),
+        (lambda r: r["registration"]["consent_purposes"][1].update(required="no"), "phải là true hoặc false"),
+        (lambda r: r["registration"].update(consent_purposes=[]), "danh sách không trống"),
+        (lambda r: r["privacy"].update(retention="2024-01-31"), "múi giờ"),
+        (lambda r: r["privacy"].update(region="Singapore"), "vùng AWS"),
+        (lambda r: r["privacy"].update(response_hours=0), "từ 1 đến 720 giờ"),
+        (lambda r: r["privacy"].update(dpo="x"), "khóa 'privacy.dpo' không được hỗ trợ"),
+        (
+            lambda r: r["privacy"]["processors"][0].update(country="SG"),
+            "khóa 'privacy.processors[1].country' không được hỗ trợ",
+        ),
     ],
 )
 def test_consent_and_privacy_sections_are_checked_strictly(change, needle):

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import date
 
-from contest.certificates import week_certificates
+from contest.certificates import final_certificates, week_certificates, week_numbers
 from contest.model import CertificateStyle, StandingRecord
 from contest.publication import canonical_json, week_public
 from contest.ranking import PENDING, RankingRules, aggregate_units, rank_week
@@ -76,3 +77,60 @@ def test_published_results_and_certificates_carry_the_consolation_prizes_in_the_
     certs = week_certificates(published, style=style, theme=CONTEST.theme, year=CONTEST.year)
     assert [c.prize_label for c in certs] == ["Giải Nhất", "Giải Nhì", "Giải Ba", *["Giải Khuyến khích"] * 5]
     assert [c.recipient for c in certs] == [f"Người {i}" for i in range(8)]
+
+
+SPECIAL_FIRST = {
+    "prizes.weekly": [
+        {"rank": "special", "label": "Giải Đặc biệt", "count": 1, "amount": 5000000},
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 3000000},
+        {"rank": "encouragement", "label": "Giải Khuyến khích", "count": 2, "amount": 300000},
+    ],
+    "prizes.final_units": [
+        {"rank": "special", "label": "Giải Đặc biệt", "count": 1, "amount": 5000000},
+        {"rank": "first", "label": "Giải Nhất", "count": 1, "amount": 3000000},
+    ],
+    "quiz.duration_resolution": "seconds",
+}
+
+
+def test_certificates_number_the_prizes_in_the_contests_own_order_whatever_their_rank_names():
+    # Given a contest whose prize list starts with a special prize and names no first/second/third order
+    contest = make_content(contest_changes=SPECIAL_FIRST).contest
+    rows = [standing(i, 20 - i, 100) for i in range(8)]
+    ranking = rank_week(rows, RankingRules.from_contest(contest))
+    week = contest.weeks[0]
+    public = week_public(contest, week, ranking, aggregate_units(ranking, UNITS), make_bank(), "ab" * 32, UNITS)
+    published = json.loads(canonical_json(public))
+    style = CertificateStyle(agency=("UBND TỈNH A", "SỞ B"), place="A", signer_title="GIÁM ĐỐC", signer_name="B")
+    # When the certificates and the winners' list numbers are made
+    certs = week_certificates(published, style=style, theme=contest.theme, year=contest.year)
+    numbers = week_numbers(ranking, style, contest.year, week.number)
+    # Then the special prize is certificate 1, in the contest's order, and the winners' list agrees
+    assert [(c.seq, c.prize_label) for c in certs] == [
+        (1, "Giải Đặc biệt"),
+        (2, "Giải Nhất"),
+        (3, "Giải Khuyến khích"),
+        (4, "Giải Khuyến khích"),
+    ]
+    assert [c.recipient for c in certs] == [f"Người {i}" for i in range(4)]
+    assert [numbers[p] for p in range(4)] == [c.number for c in certs]
+
+
+def test_final_certificates_follow_the_contests_unit_prize_order():
+    # Given final results whose unit prizes are a special prize, then a first prize (listed in that order)
+    final = {
+        "contest": "Cuộc thi",
+        "prizes": [{"prize": "special", "label": "Giải Đặc biệt"}, {"prize": "first", "label": "Giải Nhất"}],
+        "units": [
+            {"unit_id": "u-b", "name": "Đơn vị B", "rank": 2, "prize": "first", "points": 0.5},
+            {"unit_id": "u-a", "name": "Đơn vị A", "rank": 1, "prize": "special", "points": 0.9},
+        ],
+    }
+    style = CertificateStyle(agency=("UBND TỈNH A", "SỞ B"), place="A", signer_title="GIÁM ĐỐC", signer_name="B")
+    # When the final certificates are made
+    certs = final_certificates(final, style=style, theme="Chủ đề", year=2025, issued_on=date(2025, 4, 1))
+    # Then the special prize comes first: the contest's order, not a built-in first/second/third
+    assert [(c.seq, c.prize_label, c.recipient) for c in certs] == [
+        (1, "Giải Đặc biệt", "Đơn vị A"),
+        (2, "Giải Nhất", "Đơn vị B"),
+    ]

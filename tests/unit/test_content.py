@@ -107,7 +107,7 @@ def test_week_closing_before_it_opens_points_at_closes_at(tmp_path: Path) -> Non
     path, issues = issues_of(tmp_path, text)
     # Then the one issue points at week 2's closes_at line
     assert len(issues) == 1
-    assert_points_at(path, issues[0], line_of(text, 'closes_at: "2023-10-22T19:00:00+07:00"', 2), "week 2")
+    assert_points_at(path, issues[0], line_of(text, 'closes_at: "2023-10-22T19:00:00+07:00"', 2), "tuần 2")
 
 
 def test_missing_questions_per_attempt_points_at_the_quiz_block(tmp_path: Path) -> None:
@@ -131,7 +131,7 @@ def test_non_integer_questions_per_attempt_points_at_its_line(tmp_path: Path, va
     path, issues = issues_of(tmp_path, text)
     # Then the one issue points at that line and says an int is needed
     assert len(issues) == 1
-    assert_points_at(path, issues[0], line_of(text, "questions_per_attempt:"), "must be int")
+    assert_points_at(path, issues[0], line_of(text, "questions_per_attempt:"), "phải là số nguyên")
 
 
 @pytest.mark.parametrize("value", ['"2023-11-06T00:00:00"', "2023-11-06T00:00:00", '"2023-11-06 00:00"'])
@@ -142,7 +142,7 @@ def test_instant_without_offset_points_at_its_line(tmp_path: Path, value: str) -
     path, issues = issues_of(tmp_path, text)
     # Then the one issue points at that line and asks for an offset
     assert len(issues) == 1
-    assert_points_at(path, issues[0], line_of(text, f"opens_at: {value}"), "offset")
+    assert_points_at(path, issues[0], line_of(text, f"opens_at: {value}"), "múi giờ")
 
 
 def test_instant_without_offset_in_week_one_is_reported_once(tmp_path: Path) -> None:
@@ -210,7 +210,7 @@ def test_unknown_unit_group_points_at_the_unit(tmp_path: Path) -> None:
     path, issues = issues_of(tmp_path, text, "units")
     # Then the one issue points at that unit's line
     assert len(issues) == 1
-    assert_points_at(path, issues[0], line_of(text, "so-nganhh"), "unknown group", "so-nganhh")
+    assert_points_at(path, issues[0], line_of(text, "so-nganhh"), "nhóm 'so-nganhh' không có trong 'groups'")
 
 
 def test_unknown_unit_group_on_its_own_line_points_at_the_group_key(tmp_path: Path) -> None:
@@ -219,7 +219,7 @@ def test_unknown_unit_group_on_its_own_line_points_at_the_group_key(tmp_path: Pa
     # When / Then the issue points at the group line
     path, issues = issues_of(tmp_path, text, "units")
     assert len(issues) == 1
-    assert_points_at(path, issues[0], line_of(text, "group: so-nganhh"), "unknown group")
+    assert_points_at(path, issues[0], line_of(text, "group: so-nganhh"), "không có trong 'groups'")
 
 
 def test_duplicate_unit_id_points_at_the_second_occurrence(tmp_path: Path) -> None:
@@ -229,7 +229,7 @@ def test_duplicate_unit_id_points_at_the_second_occurrence(tmp_path: Path) -> No
     path, issues = issues_of(tmp_path, text, "units")
     # Then the one issue points at the second occurrence
     assert len(issues) == 1
-    assert_points_at(path, issues[0], line_of(text, "id: so-tttt", 2), "duplicate", "so-tttt")
+    assert_points_at(path, issues[0], line_of(text, "id: so-tttt", 2), "bị trùng", "so-tttt")
 
 
 def test_all_issues_of_a_units_file_are_reported_at_once(tmp_path: Path) -> None:
@@ -270,9 +270,14 @@ def test_shipped_contest_verifies_phones_at_award(contest: Contest) -> None:
             "  verification: at_award\n",
             "  verification: at_award\n  phone_verification: true\n",
             "phone_verification",
-            ("replaced",),
+            ("đã được thay bằng",),
         ),
-        ("  verification: at_award\n", "  verification: at_award\n  verify_by: sms\n", "verify_by", ("unknown",)),
+        (
+            "  verification: at_award\n",
+            "  verification: at_award\n  verify_by: sms\n",
+            "verify_by",
+            ("không được hỗ trợ",),
+        ),
         ("  award_confirmation_hours: 72\n", "  award_confirmation_hours: 0\n", "award_confirmation_hours", ("≥ 1",)),
         ("  verification: at_award\n", "", "award_confirmation_hours", ("registration.verification",)),
     ],
@@ -305,10 +310,10 @@ def test_a_misspelt_certificate_key_is_an_error_with_a_suggestion(tmp_path: Path
     messages = {(i.line, i.message) for i in issues}
     assert any(
         line == line_of(text, "signer_titel")
-        and m.startswith("unknown key 'certificates.signer_titel'; did you mean 'signer_title'?")
+        and m.startswith("khóa 'certificates.signer_titel' không được hỗ trợ; có phải 'signer_title'?")
         for line, m in messages
     ), messages
-    assert any("missing 'certificates.signer_title'" in m for _, m in messages)
+    assert any("thiếu 'certificates.signer_title'" in m for _, m in messages)
 
 
 def test_a_certificate_number_format_needs_round_and_seq(tmp_path: Path) -> None:

@@ -84,24 +84,24 @@ def test_the_minimal_contest_parses_with_generic_defaults(tmp_path: Path) -> Non
     [
         # the issue's own example: a misspelt quiz key, silently ignored before
         ("  attempts_per_week: 2\n", "  attempt_per_week: 2\n", "attempt_per_week",
-         "unknown key 'quiz.attempt_per_week'; did you mean 'attempts_per_week'?"),
+         "khóa 'quiz.attempt_per_week' không được hỗ trợ; có phải 'attempts_per_week'?"),
         # a misspelt unit-award weight: failed only at the final close before
         ("    mean_score: 0.5\n", "    mean_scor: 0.5\n", "mean_scor",
-         "unknown key 'final_units.weights.mean_scor'; did you mean 'mean_score'?"),
+         "khóa 'final_units.weights.mean_scor' không được hỗ trợ; có phải 'mean_score'?"),
         # a misspelt key inside a list item (a prize)
         ("count: 1, amount: 1000000 }", "count: 1, amout: 1000000 }", "amout",
-         "unknown key 'prizes.weekly[1].amout'; did you mean 'amount'?"),
+         "khóa 'prizes.weekly[1].amout' không được hỗ trợ; có phải 'amount'?"),
         # a week key
         ('    results_at: "2025-03-08T17:30:00+07:00"\n',
          '    results_at: "2025-03-08T17:30:00+07:00"\n    result_at: "2025-03-08T17:30:00+07:00"\n',
-         "result_at", "unknown key 'weeks[1].result_at'; did you mean 'results_at'?"),
+         "result_at", "khóa 'weeks[1].result_at' không được hỗ trợ; có phải 'results_at'?"),
         # a top-level key
-        ('organiser: "Sở', 'organizer: "Sở', "organizer", "unknown key 'organizer'; did you mean 'organiser'?"),
+        ('organiser: "Sở', 'organizer: "Sở', "organizer", "khóa 'organizer' không được hỗ trợ; có phải 'organiser'?"),
         # the right key in the wrong place
         ("schema: 1\n", "schema: 1\ngrace_seconds: 10\n", "grace_seconds",
-         "unknown key 'grace_seconds'; did you mean 'quiz.grace_seconds'?"),
+         "khóa 'grace_seconds' không được hỗ trợ; có phải 'quiz.grace_seconds'?"),
         # nothing close: no suggestion, but the allowed keys
-        ("schema: 1\n", "schema: 1\nxyz: 1\n", "xyz", "unknown key 'xyz' (allowed here: schema, name,"),
+        ("schema: 1\n", "schema: 1\nxyz: 1\n", "xyz", "khóa 'xyz' không được hỗ trợ (dùng ở đây: schema, name,"),
     ],
 )  # fmt: skip
 def test_an_unknown_key_points_at_its_line_with_a_suggestion(
@@ -128,13 +128,13 @@ def test_every_unknown_key_is_reported_at_once(tmp_path: Path) -> None:
     ("old", "new", "needle", "expected"),
     [
         ("  questions_per_attempt: 20\n", "  questions_per_attempt: 20\n  options_per_question: 7\n",
-         "options_per_question", "from 2 to 6"),
+         "options_per_question", "từ 2 đến 6"),
         ("  questions_per_attempt: 20\n", "  questions_per_attempt: 20\n  points_per_question: 0\n",
          "points_per_question", "≥ 1"),
         ("  questions_per_attempt: 20\n", "  questions_per_attempt: 20\n  pool_factor: 0\n", "pool_factor", "≥ 1"),
         ('results_at: "2025-03-08T17:30:00+07:00"', 'results_at: "2025-03-08T17:30:30+07:00"', "17:30:30",
-         "whole minute"),
-        ('excluded_roles: "Thành viên Ban Tổ chức không được dự thi."\n', "", "schema", "missing 'excluded_roles'"),
+         "phút tròn"),
+        ('excluded_roles: "Thành viên Ban Tổ chức không được dự thi."\n', "", "schema", "thiếu 'excluded_roles'"),
     ],
 )  # fmt: skip
 def test_new_values_are_checked(tmp_path: Path, old: str, new: str, needle: str, expected: str) -> None:
@@ -189,7 +189,7 @@ def test_a_misspelt_unit_key_points_at_its_line(tmp_path: Path) -> None:
     with pytest.raises(ContentError) as caught:
         parse_units(read_yaml(path), str(path))
     (issue,) = caught.value.issues
-    assert issue.line == 4 and "unknown key 'units[1].headcont'; did you mean 'headcount'?" in issue.message
+    assert issue.line == 4 and "khóa 'units[1].headcont' không được hỗ trợ; có phải 'headcount'?" in issue.message
 
 
 # --- documents/<id>.md front matter ---------------------------------------------------------------------
@@ -202,8 +202,8 @@ def test_a_misspelt_front_matter_key_points_at_its_line_in_the_document(tmp_path
     (tmp_path / "luat-b.md").write_text("---\nid: luat-c\ntitle: B\n---\n", encoding="utf-8")
     found = check_documents(tmp_path)
     assert [(Path(i.file).name, i.line) for i in found] == [("luat-a.md", 4), ("luat-b.md", 2)]
-    assert "unknown key 'isuer'; did you mean 'issuer'?" in found[0].message
-    assert "differs from the file name" in found[1].message
+    assert "khóa 'isuer' không được hỗ trợ; có phải 'issuer'?" in found[0].message
+    assert "khác tên tệp" in found[1].message
 
 
 # --- question files ----------------------------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_a_repeated_key_is_an_error_at_the_repeat(tmp_path: Path) -> None:
     (issue,) = issues(tmp_path, text)
     assert issue.line == line_of(text, "attempts_per_week: 3")
     first = line_of(text, "attempts_per_week: 2")
-    assert f"duplicate key 'quiz.attempts_per_week' (first at line {first})" in issue.message
+    assert f"khóa 'quiz.attempts_per_week' được ghi hai lần (lần đầu ở dòng {first})" in issue.message
 
 
 def test_the_prize_confirmation_sms_names_the_configured_contest_and_fits_one_part(tmp_path: Path) -> None:
@@ -240,3 +240,56 @@ def test_the_prize_confirmation_sms_names_the_configured_contest_and_fits_one_pa
     assert "Cuoc thi phap luat tinh Quang Tri: 123456" in message and "Chuyen doi so" not in message
     septets = gsm7_septets(message)
     assert septets is not None and septets <= GSM7_PART_SEPTETS
+
+
+# --- the messages organisers read --------------------------------------------------------------------------
+
+ENGLISH = ("must ", "missing ", "unknown ", "expected ", "needs ", "got ", "did you mean", "duplicate ", "week ")
+
+
+def test_every_contest_file_message_is_vietnamese(tmp_path: Path) -> None:
+    # Given a contest file with one mistake of every kind the parser checks
+    text = MINIMAL
+    for old, new in [
+        ("schema: 1\n", "schema: 1\nxyz: 1\nsms: { contest_name: 'Cuộc thi', global_shards: 0 }\n"),
+        ('    closes_at: "2025-03-08T17:00:00+07:00"\n', '    closes_at: "2025-03-02T17:00:00"\n'),
+        ('results_at: "2025-03-08T17:30:00+07:00"', 'results_at: "2025-03-08T17:30:30+07:00"'),
+        ("  questions_per_attempt: 20\n", '  questions_per_attempt: "20"\n  options_per_question: 9\n'),
+        ("  attempts_per_week: 2\n", "  attempts_per_week: 0\n  duration_resolution: minutes\n"),
+        ("  verification: at_registration\n", "  verification: sometimes\n"),
+        ("  code_ttl_minutes: 5\n", "  code_ttl_minutes: 9\n"),
+        ("count: 1, amount: 1000000", "count: -1, amount: 1000000"),
+        ("    participation: 0.5\n", "    participation: many\n"),
+        ('excluded_roles: "Thành viên Ban Tổ chức không được dự thi."\n', ""),
+    ]:
+        text = edit(text, old, new)
+    # When it is parsed
+    found = issues(tmp_path, text)
+    # Then every problem is reported, each in Vietnamese (the organisers' language), at a line of the file
+    assert len(found) >= 10, found
+    english = [i.message for i in found if any(word in i.message for word in ENGLISH)]
+    assert english == [], english
+    assert all(i.line >= 1 for i in found), found
+
+
+def test_units_front_matter_and_question_files_speak_vietnamese_too(tmp_path: Path) -> None:
+    from contest.bank import read_records
+
+    # Given a units file, a document and a question file with mistakes
+    units = tmp_path / "units.yaml"
+    units.write_text("groups: []\nunits:\n  - { id: A!, name: X, group: nowhere, headcount: 0 }\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "luat-a.md").write_text("---\nid: luat-b\nisuer: X\n---\n", encoding="utf-8")
+    (tmp_path / "docs" / "luat-c.md").write_text("no front matter\n", encoding="utf-8")
+    (tmp_path / "q").mkdir()
+    (tmp_path / "q" / "a.yaml").write_text("questions: [\n", encoding="utf-8")
+    # When each is read
+    with pytest.raises(ContentError) as caught:
+        parse_units(read_yaml(units), str(units))
+    found = [*caught.value.issues, *check_documents(tmp_path / "docs"), *read_records(tmp_path / "q")[1]]
+    # Then every message is Vietnamese, with the file and its line
+    assert len(found) >= 6, found
+    said = [i.message.split(" (PyYAML báo: ")[0] for i in found]  # PyYAML's own words kept as a detail
+    english = [m for m in said if any(word in m for word in ENGLISH)]
+    assert english == [], english
+    assert {Path(i.file).name for i in found} == {"units.yaml", "luat-a.md", "luat-c.md", "a.yaml"}

@@ -33,3 +33,46 @@ def test_no_tie_at_a_boundary_counts_nobody(tmp_path: Path):
     results = tmp_path / "week-1.json"
     results.write_bytes(public)
     assert boundary_tie_members(results) == 0
+
+
+def fake_site(root: Path) -> Path:
+    """Two pages naming a content-hashed stylesheet and modules (cached a year), the favicon (a month) and one
+    module each of their own."""
+    head = (
+        '<link rel="icon" href="{up}assets/images/favicon.svg">'
+        '<link rel="stylesheet" href="{up}assets/css/contest.58a92f04c2.min.css">'
+        '<link rel="modulepreload" href="{up}assets/js/core.1233ef70b8.min.js">'
+        '<link rel="modulepreload" href="{up}assets/js/pages/{page}.0123456789.min.js">'
+        '<script type="module" src="{up}assets/js/app.1f6003a5cf.min.js"></script>'
+    )
+    for page, folder, up in (("home", "", ""), ("results", "ket-qua/", "../")):
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / "index.html").write_text(f"<head>{head.format(up=up, page=page)}</head>", encoding="utf-8")
+    return root
+
+
+def test_static_requests_are_counted_from_the_pages_a_cold_cache_fetches_everything_once(tmp_path, monkeypatch):
+    import benchmarks.cost_estimate as ce
+
+    site = fake_site(tmp_path)
+    monkeypatch.setitem(ce.PAGES_VISITED, "new at_award", ["", "ket-qua/"])
+    # 2 pages + favicon + stylesheet + core + app + 2 page modules + the 2 results files results.js fetches
+    assert ce.static_requests(site, "new at_award") == 2 + 4 + 2 + 2
+
+
+def test_a_warm_cache_asks_again_only_for_what_expires_within_a_week(tmp_path, monkeypatch):
+    import benchmarks.cost_estimate as ce
+
+    site = fake_site(tmp_path)
+    monkeypatch.setitem(ce.PAGES_VISITED, "returning", ["", "ket-qua/"])
+    # the pages (60 s) and the results files (no-cache); never the hashed files nor the favicon (a month)
+    assert ce.static_requests(site, "returning") == 2 + 2
+
+
+def test_every_priced_step_is_a_route_of_a_function_in_the_template():
+    import benchmarks.cost_estimate as ce
+
+    served = ce.step_functions()
+    memory = ce.function_memory()
+    assert set(served) == set(ce.FLOW)
+    assert all(function in memory for function in served.values())

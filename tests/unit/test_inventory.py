@@ -6,14 +6,15 @@ from pathlib import Path
 
 from pynamodb.attributes import UnicodeAttribute
 
-from contest import inventory, tables
+from contest import inventory
 from contest.cli.erasure import INVENTORY_BEGIN, INVENTORY_END, inventory_document
+from contest.store import tables
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"
 
 
 def test_every_attribute_of_every_model_is_described():
-    # Given the models of tables.py, When the inventory is checked, Then nothing is missing or stale
+    # Given the models of store/tables.py, When the inventory is checked, Then nothing is missing or stale
     assert inventory.undescribed() == []
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import datetime, timedelta, timezone
 
 from openpyxl import load_workbook
 
 from contest.model import Unit, Week
-from contest.progress import HEADER, Tally, build_report, table_rows, workbook
+from contest.progress import HEADER, Tally, build_report, progress_xlsx, table_rows
+from contest.spreadsheet import FIXED_ZIP_TIME
 
 VN = timezone(timedelta(hours=7))
 WEEK = Week(
@@ -32,7 +34,7 @@ def report():
 
 
 def test_the_workbook_names_each_unit_group_and_states_each_note_once():
-    wb = load_workbook(io.BytesIO(workbook(report(), group_names=GROUPS)))
+    wb = load_workbook(io.BytesIO(progress_xlsx(report(), group_names=GROUPS)))
     rows = list(wb.worksheets[0].iter_rows(values_only=True))
     start = rows.index(HEADER) + 1
     assert [r[2] for r in rows[start : start + 2]] == ["Sở, ban, ngành", "Cấp xã"]
@@ -46,3 +48,16 @@ def test_the_terminal_table_uses_vietnamese_numbers():
     rows = table_rows(report())
     assert rows[0][1:4] == ["1.200", "1.100", "1.003"]
     assert rows[0][5:7] == ["83,6%", "91,2%"]  # 1003 / 1200, 1003 / 1100
+
+
+def test_the_workbook_is_the_same_bytes_for_the_same_report_and_dated_by_it():
+    # Given one report written twice
+    first = progress_xlsx(report(), group_names=GROUPS)
+    again = progress_xlsx(report(), group_names=GROUPS)
+    # Then the bytes are equal, the document is dated by the report (not the wall clock) and no zip entry
+    # carries the time it was written
+    assert first == again
+    properties = load_workbook(io.BytesIO(first)).properties
+    assert properties.created == properties.modified == datetime(2023, 10, 18, 2, 0)  # 09:00 +07:00 in UTC
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert {info.date_time for info in archive.infolist()} == {FIXED_ZIP_TIME}

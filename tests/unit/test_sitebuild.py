@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ import pytest
 import yaml
 
 from contest import sitebuild
+from contest.content import load_content
 from tests.support import CONTENT as TEST_CONTENT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -503,6 +505,17 @@ def test_privacy_page_states_controller_purposes_processors_transfer_retention_a
     assert "{{" not in page
 
 
+def test_privacy_page_says_what_the_prize_contact_and_statistics_purposes_change():
+    # Given the contest's optional purposes: contact about prizes, and statistics
+    page = sitebuild.generate_pages(REPO)[sitebuild.PRIVACY_PAGE]
+    # Then a person who declines prize contact reads that nobody calls them and what they do instead
+    assert "Ban Tổ chức không gọi điện, nhắn tin cho bạn về việc nhận giải" in page
+    assert "tự liên hệ Ban Tổ chức" in page
+    # and what the statistics purpose covers: nothing beyond the contest today, and who would count if it did
+    assert "không dùng dữ liệu của bạn để lập số liệu thống kê nào ngoài việc tổ chức Cuộc thi" in page
+    assert "chỉ dùng dữ liệu của những người đang đồng ý mục này" in page
+
+
 def test_privacy_page_follows_a_changed_privacy_section(tmp_path):
     def edit(data):
         data["privacy"].update(
@@ -522,6 +535,7 @@ def test_privacy_page_follows_a_changed_privacy_section(tmp_path):
     assert "| Nhà mạng X | Gửi SMS | Việt Nam |" in page and "Amazon Web Services (AWS) |" not in page
     assert "trong 24 giờ" in page and "01/03/2024" in page
     assert "Thống kê" not in page and "Vì sao mục" not in page
+    assert "không gọi điện, nhắn tin cho bạn" not in page and "số liệu thống kê" not in page
 
 
 def test_consent_boxes_escape_the_texts_and_mark_only_required_purposes_required():
@@ -633,11 +647,51 @@ def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(t
 
 def test_a_content_error_fails_the_build_with_its_file_and_line(tmp_path):
     root = make_root(tmp_path, lambda d: d["quiz"].update(attempt_per_week=2))
-    with pytest.raises(sitebuild.SiteBuildError, match=r"contest\.yaml:\d+: unknown key 'quiz\.attempt_per_week'"):
+    with pytest.raises(
+        sitebuild.SiteBuildError, match=r"contest\.yaml:\d+: khóa 'quiz\.attempt_per_week' không được hỗ trợ"
+    ):
         sitebuild.build(root, tmp_path / "out")
     bad = make_root(tmp_path / "b", documents={"luat-a.md": "---\nid: luat-a\ntitle: A\nisuer: X\n---\n"})
-    with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: unknown key 'isuer'"):
+    with pytest.raises(sitebuild.SiteBuildError, match=r"luat-a\.md:4: khóa 'isuer' không được hỗ trợ"):
         sitebuild.build(bad, tmp_path / "out")
+
+
+def test_the_rules_page_prose_is_a_template_whose_every_placeholder_is_filled():
+    # Given the rules page template and the values the contest gives it
+    from importlib.resources import files
+
+    template = files("contest").joinpath("templates", sitebuild.RULES_TEMPLATE).read_text(encoding="utf-8")
+    content = load_content(TEST_CONTENT)
+    values = sitebuild._rules_values(content.contest, content.groups)
+    # Then every placeholder has a value and every value a placeholder (no figure silently dropped)
+    assert set(re.findall(r"\{\{\s*([a-z_]+)\s*\}\}", template)) == set(values)
+    page = sitebuild.rules_markdown(content.contest, content.groups)
+    assert "{{" not in page and page.startswith("---\ntitle: Thể lệ\n---\n")
+
+
+def test_a_template_block_with_no_lines_leaves_no_blank_line_and_an_unknown_key_is_refused(tmp_path):
+    # Given the rules page of a contest with no unit groups and no final prizes
+    content = load_content(TEST_CONTENT)
+    contest = dataclasses.replace(content.contest, final_unit_prizes=())
+    page = sitebuild.rules_markdown(contest, ())
+    # Then the empty blocks vanish with their lines
+    assert "## Đối tượng dự thi\n\nMỗi người chỉ được dùng" in page
+    assert "người đạt giải nhận Giấy chứng nhận và tiền thưởng.\n\n## Công bố kết quả" in page
+    # And a value the template does not know of, used inline, is an error rather than a silent gap
+    with pytest.raises(KeyError, match="unknown placeholder"):
+        sitebuild.render_template(sitebuild.RULES_TEMPLATE, {"name": "x"})
+
+
+def test_the_privacy_page_prose_is_a_template_whose_every_placeholder_is_filled():
+    from importlib.resources import files
+
+    template = files("contest").joinpath("templates", sitebuild.PRIVACY_TEMPLATE).read_text(encoding="utf-8")
+    contest = load_content(TEST_CONTENT).contest
+    page = sitebuild.privacy_markdown(contest)
+    # every placeholder filled, every purpose stated, nothing of the template's syntax left on the page
+    assert "{{" not in page and page.startswith("---\ntitle: Quyền riêng tư\n---\n")
+    assert set(re.findall(r"\{\{\s*([a-z_]+)\s*\}\}", template)) >= {"purposes", "contact", "retention"}
+    assert all(f"### {p.title} (" in page for p in contest.consent_purposes)
 
 
 def test_instant_navigation_is_on_only_with_a_site_url_it_needs(built):

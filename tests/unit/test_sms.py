@@ -38,8 +38,8 @@ def test_diacritics_are_not_gsm7_and_extension_characters_count_twice():
     [
         ("Mã của bạn: {code}", "GSM 7-bit"),
         ("Ma cua ban la gi", "{code}"),
-        ("Ma {code} cho {name}", "unknown placeholders"),
-        ("Ma {code} " + "x" * 155, "one SMS part"),
+        ("Ma {code} cho {name}", "chỗ điền không được hỗ trợ"),
+        ("Ma {code} " + "x" * 155, "một tin SMS chỉ chứa"),
     ],
 )
 def test_a_template_that_would_not_fit_one_gsm7_part_is_refused(template, problem):
@@ -49,9 +49,9 @@ def test_a_template_that_would_not_fit_one_gsm7_part_is_refused(template, proble
 
 
 def test_unknown_or_out_of_range_sms_keys_are_refused():
-    with pytest.raises(ContentError, match=r"unknown key 'sms\.per_adress_per_hour'"):
+    with pytest.raises(ContentError, match=r"khóa 'sms\.per_adress_per_hour' không được hỗ trợ"):
         parse_contest(contest_with(per_adress_per_hour=5))
-    with pytest.raises(ContentError, match=r"unknown key 'sms\.proof_of_work\.difficulty'"):
+    with pytest.raises(ContentError, match=r"khóa 'sms\.proof_of_work\.difficulty' không được hỗ trợ"):
         parse_contest(contest_with(proof_of_work={"difficulty": 5}))
     with pytest.raises(ContentError, match="breaker_fraction"):
         parse_contest(contest_with(breaker_fraction=1.0))

@@ -18,7 +18,7 @@ from contest.numerals import format_time
 
 if TYPE_CHECKING:
     from contest.model import Bank
-    from contest.repository import Repository
+    from contest.store import Store
 
 app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
 content_app = typer.Typer(help="Nội dung cuộc thi (content/).", no_args_is_help=True)
@@ -63,27 +63,26 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 @contextmanager
-def repository(aws: bool) -> Iterator[Repository]:
-    """A Repository on AWS (settings from the environment) or on the running local stack."""
-    from contest import tables
+def repository(aws: bool) -> Iterator[Store]:
+    """The store on AWS (settings from the environment) or on the running local stack."""
     from contest.local.stack import attached
-    from contest.repository import Repository
+    from contest.store import Store, tables
 
     if aws:
-        table, region = (
-            os.environ.get("CONTEST_TABLE"),
-            os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION"),
-        )
+        from contest.config import TerminalSettings
+
+        settings = TerminalSettings.from_env()
+        table, region = settings.table_name, settings.region
         if not table or not region:
             fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
         tables.configure(str(table), str(region))
-        yield Repository()
+        yield Store()
         return
     with attached(project_root()) as marker:
         if marker is None:
             fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước, hoặc dùng --aws.")
         tables.configure(marker["table"], marker["region"], marker["moto_url"])
-        yield Repository()
+        yield Store()
 
 
 # --- dev -----------------------------------------------------------------------------------------
@@ -311,7 +310,7 @@ def content_load(
         fail(f"Nội dung chưa hợp lệ:\n{exc}")
     bundle = bundle_of(content)
     with repository(aws) as repo:
-        repo.save_bundle(bundle)
+        repo.bundle.save_bundle(bundle)
     console.print(f"Đã nạp nội dung phiên bản {bundle['version']} ({len(content.bank.questions)} câu hỏi).")
 
 
@@ -338,7 +337,7 @@ def exclusions_add(
 
     e164 = _phone(phone)
     with repository(aws) as repo:
-        had_account = repo.add_exclusion(e164, note or None, int(time.time() * 1000))
+        had_account = repo.accounts.add_exclusion(e164, note or None, int(time.time() * 1000))
     console.print(f"Đã thêm {e164}." + (" Tài khoản hiện có đã bị loại khỏi dự thi." if had_account else ""))
 
 
@@ -347,7 +346,7 @@ def exclusions_remove(phone: str, aws: bool = typer.Option(False, "--aws")) -> N
     """Bỏ một số điện thoại khỏi danh sách."""
     e164 = _phone(phone)
     with repository(aws) as repo:
-        removed = repo.remove_exclusion(e164)
+        removed = repo.accounts.remove_exclusion(e164)
     if not removed:
         fail(f"{e164} không có trong danh sách.")
     console.print(f"Đã bỏ {e164} khỏi danh sách.")
@@ -360,7 +359,7 @@ def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
 
     timezone = contest_timezone()
     with repository(aws) as repo:
-        found = repo.exclusions()
+        found = repo.accounts.exclusions()
     table = Table("Số điện thoại", "Ngày thêm", "Ghi chú")
     for item in found:
         table.add_row(

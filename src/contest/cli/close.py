@@ -6,23 +6,25 @@ Shares its building blocks with `contest committee` (cli/committee.py).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from contest.cli import console, err, fail, project_root
+from contest.config import TerminalSettings
 from contest.numerals import format_number
+
+if TYPE_CHECKING:
+    from contest.sender import Sender
 
 app = typer.Typer(help="Chốt kết quả một tuần thi (xếp hạng, công bố, báo cáo).", add_completion=False)
 
 
-def _clock_override() -> datetime | None:
-    raw = os.environ.get("CONTEST_CLOCK", "").strip()
+def _clock_override(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
@@ -35,15 +37,15 @@ def _clock_override() -> datetime | None:
     return start
 
 
-def _sender(region: str | None) -> Any:
+def _sender(settings: TerminalSettings, region: str | None) -> Sender | None:
     """at_award: the close sends one code per prize winner. From a terminal: SNS when CONTEST_SMS_SENDER=sns,
     the outbox file when CONTEST_OUTBOX is set; otherwise no SMS (the scheduled close sends them)."""
     from contest.sender import OutboxSender, SnsSender
 
-    if os.environ.get("CONTEST_SMS_SENDER") == "sns" and region:
+    if settings.sms_sender == "sns" and region:
         return SnsSender(region)
-    if outbox := os.environ.get("CONTEST_OUTBOX"):
-        return OutboxSender(Path(outbox))
+    if settings.outbox_path is not None:
+        return OutboxSender(settings.outbox_path)
     return None
 
 
@@ -55,46 +57,47 @@ def closer(aws: bool) -> Iterator[Any]:
     else the running local stack's own clock, else the system clock. Whatever the clock says, the close
     publishes nothing before the week's window has ended by the machine's own clock as well.
     """
-    from contest import tables
     from contest.clock import Clock, OffsetClock, SystemClock
     from contest.local.stack import attached, stack_now
     from contest.publisher import publisher_for
-    from contest.repository import CloseRepository
     from contest.sender import OutboxSender
     from contest.services.close import CloseWeek
-    from contest.services.content import ContentSource
+    from contest.services.stored_content import ContentSource
+    from contest.store import Store, tables
 
-    override = _clock_override()
+    settings = TerminalSettings.from_env()
+    override = _clock_override(settings.clock)
     clock: Clock
     if aws:
-        table = os.environ.get("CONTEST_TABLE")
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        table, region = settings.table_name, settings.region
         if not table or not region:
             fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
-        if override and (os.environ.get("CONTEST_PUBLIC_BUCKET") or os.environ.get("CONTEST_PRIVATE_BUCKET")):
+        if override and (settings.public_bucket or settings.private_bucket):
             fail("CONTEST_CLOCK chỉ dùng cho môi trường cục bộ; hệ thống thật chạy theo đồng hồ của máy chủ.")
         try:
             publisher = publisher_for(
-                public_bucket=os.environ.get("CONTEST_PUBLIC_BUCKET"),
-                private_bucket=os.environ.get("CONTEST_PRIVATE_BUCKET"),
-                publish_dir=Path(p) if (p := os.environ.get("CONTEST_PUBLISH_DIR")) else None,
-                private_dir=Path(p) if (p := os.environ.get("CONTEST_PRIVATE_DIR")) else None,
+                public_bucket=settings.public_bucket,
+                private_bucket=settings.private_bucket,
+                publish_dir=settings.publish_dir,
+                private_dir=settings.private_dir,
                 region=region,
             )
         except ValueError:
             fail("Cần đặt CONTEST_PUBLIC_BUCKET và CONTEST_PRIVATE_BUCKET (nơi công bố kết quả và báo cáo).")
             raise
         tables.configure(str(table), str(region))
-        repo = CloseRepository()
+        repo = Store()
         clock = OffsetClock(override) if override else SystemClock()
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, sender=_sender(str(region)))
+        yield CloseWeek(
+            repo, ContentSource(repo.bundle.load_bundle), clock, publisher, sender=_sender(settings, str(region))
+        )
         return
     with attached(project_root()) as marker:
         if marker is None:
             fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước, hoặc dùng --aws.")
             raise typer.Exit(1)
         tables.configure(marker["table"], marker["region"])
-        repo = CloseRepository()
+        repo = Store()
         publisher = publisher_for(
             public_bucket=None,
             private_bucket=None,
@@ -104,8 +107,8 @@ def closer(aws: bool) -> Iterator[Any]:
         clock = OffsetClock(override or stack_now(marker))
         # on the local stack its clock is the server's clock (as for the stack's own close_week)
         outbox = Path(marker["publish_dir"]).parent / "outbox.jsonl"
-        sender = _sender(marker["region"]) or (OutboxSender(outbox) if outbox.parent.is_dir() else None)
-        yield CloseWeek(repo, ContentSource(repo.load_bundle), clock, publisher, wall=clock, sender=sender)
+        sender = _sender(settings, marker["region"]) or (OutboxSender(outbox) if outbox.parent.is_dir() else None)
+        yield CloseWeek(repo, ContentSource(repo.bundle.load_bundle), clock, publisher, wall=clock, sender=sender)
 
 
 def report(result: dict[str, Any]) -> None:

@@ -12,7 +12,7 @@ from rich.table import Column, Table
 
 from contest.cli import console, fail, project_root
 from contest.cli.close import closer, report, run
-from contest.workbook import document_titles
+from contest.question_workbook import document_titles
 
 app = typer.Typer(
     help="Quyết định của Ban Tổ chức (đồng hạng, hủy kết quả, xác nhận số điện thoại, số bị lấy lại).",
@@ -70,8 +70,10 @@ def groups(
     with closer(aws) as c:
         review = _review(c, week)
         members = [m["account_id"] for g in review["tie_groups"] for m in g["members"]]
-        awards = c.repo.awards_for(week, members)
+        awards = c.repo.awards.awards_for(week, members)
         contest = c.content.get().contest
+        accounts = {m: c.repo.accounts.account(m) for m in members}
+        no_contact = {m for m, a in accounts.items() if a is not None and not _may_contact(contest, a)}
     short = handles(members)
     if not review["tie_groups"]:
         console.print(f"Tuần {week} không có nhóm đồng hạng nào.")
@@ -101,15 +103,31 @@ def groups(
                 short[m["account_id"]],
                 escape(m["name"]),  # what people typed: text, never console markup
                 escape(m["unit"]),
-                _confirmation(contest, awards.get(m["account_id"]), bool(g["prize"])),
+                _confirmation(contest, awards.get(m["account_id"]), bool(g["prize"]))
+                + (" · không liên hệ" if m["account_id"] in no_contact else ""),
             )
         console.print(table)
+    if no_contact:
+        console.print(
+            "«không liên hệ»: người không đồng ý để Ban Tổ chức gọi điện, nhắn tin về giải; họ tự theo dõi trên "
+            "Trang của tôi và liên hệ Ban Tổ chức.",
+            markup=False,
+            highlight=False,
+        )
     console.print(
         f"Ghi quyết định: contest committee order --week {week} --group N1 --order <mã ngắn>,<mã ngắn>,… "
         '--reason "…" --by "…"',
         markup=False,
         highlight=False,
     )
+
+
+def _may_contact(contest: Any, account: Any) -> bool:
+    """Did this person agree to be called or texted about a prize (consent purpose prize_contact)?"""
+    from contest.consents import may_contact, of_account
+
+    record = of_account(account.consents, contest.consent_purposes, account.consent_version, account.consent_at_ms)
+    return may_contact(contest.consent_purposes, record)
 
 
 def _confirmation(contest: Any, award: Any, prize: bool) -> str:
@@ -132,9 +150,17 @@ def verify(
     phone: str = typer.Option(None, "--phone", help="Hoặc số điện thoại."),
     by: str = typer.Option(..., "--by", help="Người gọi điện xác nhận (ghi vào hồ sơ)."),
     note: str = typer.Option(..., "--note", help="Ghi chú: gọi số nào, lúc nào, người nghe xác nhận gì."),
+    winner_called: bool = typer.Option(
+        False,
+        "--winner-called",
+        help="Người đoạt giải tự liên hệ Ban Tổ chức (cần khi họ không đồng ý để Ban Tổ chức gọi điện, nhắn tin).",
+    ),
     aws: bool = typer.Option(False, "--aws"),
 ) -> None:
-    """Ghi nhận xác nhận số điện thoại qua điện thoại (ai, khi nào): tài khoản được xác thực, giải được xác nhận."""
+    """Ghi nhận xác nhận số điện thoại qua điện thoại (ai, khi nào): tài khoản được xác thực, giải được xác nhận.
+
+    Người không đồng ý để Ban Tổ chức liên hệ về giải (mục đồng ý «prize_contact») không được gọi điện, nhắn tin:
+    chỉ ghi nhận khi chính họ liên hệ Ban Tổ chức, với --winner-called."""
     from contest import errors, phones
     from contest.clock import to_ms
 
@@ -150,16 +176,22 @@ def verify(
             except errors.ContestError as exc:
                 fail(exc.message)
                 raise
-            claim = c.repo.claim(e164)
+            claim = c.repo.accounts.claim(e164)
             if claim is None:
                 fail("Không có tài khoản nào đăng ký số điện thoại này.")
                 raise typer.Exit(1)
             account_id = claim.account_id
-        found = c.repo.account(account_id)
+        found = c.repo.accounts.account(account_id)
         if found is None or found.closed_at_ms is not None:
             fail("Không có tài khoản này (hoặc tài khoản đã bị đóng khi chủ số lấy lại số).")
             raise typer.Exit(1)
-        weeks = c.repo.verify_by_committee(
+        if not winner_called and not _may_contact(c.content.get().contest, found):
+            fail(
+                f"{found.full_name} không đồng ý để Ban Tổ chức gọi điện, nhắn tin về giải: không gọi cho người này. "
+                "Người đoạt giải theo dõi giải trên Trang của tôi và tự liên hệ Ban Tổ chức; khi họ liên hệ, ghi "
+                "nhận bằng lệnh này với --winner-called."
+            )
+        weeks = c.repo.awards.verify_by_committee(
             found.account_id, to_ms(c.clock.now()), f"committee: {by.strip()}", note.strip()
         )
     listed = ", ".join(str(w) for w in weeks) if weeks else "không có giải nào đang chờ"
@@ -175,7 +207,7 @@ def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
     from contest.numerals import format_time
 
     with closer(aws) as c:
-        found = c.repo.reclaims()
+        found = c.repo.accounts.reclaims()
         timezone = c.content.get().contest.timezone
     table = Table(
         "Thời điểm",

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import typer
 
 if TYPE_CHECKING:
     from contest.content import Content
-    from contest.repository import CoordinatorRepository, Repository
+    from contest.store import Store
 
 app = typer.Typer(
     help="Người phụ trách đơn vị: xem ai trong đơn vị đã đăng ký, đã tham gia (không xem điểm).",
@@ -26,28 +24,19 @@ NOT_VERIFIED_MESSAGE = (
 VERIFICATION_LABELS = {True: "Đã xác thực", False: "Chưa xác thực", None: "Không còn tài khoản"}
 
 
-@contextmanager
-def coordinator_repository(aws: bool) -> Iterator[CoordinatorRepository]:
-    from contest.cli import repository
-    from contest.repository import CoordinatorRepository
-
-    with repository(aws) as repo:
-        yield CoordinatorRepository(repo.shards)
-
-
-def live_content(repo: Repository) -> Content:
+def live_content(repo: Store) -> Content:
     """The content the system runs on: the bundle `contest content load` stored in the table."""
     from contest.cli import fail
-    from contest.services.content import content_from_bundle
+    from contest.content import content_from_bundle
 
-    bundle = repo.load_bundle()
+    bundle = repo.bundle.load_bundle()
     if bundle is None:
         fail("Chưa nạp nội dung vào cơ sở dữ liệu: chạy `contest content load` trước.")
         raise SystemExit(1)
     return content_from_bundle(bundle)
 
 
-def _unit_names(repo: Repository) -> dict[str, str]:
+def _unit_names(repo: Store) -> dict[str, str]:
     return {u.id: u.name for u in live_content(repo).units}
 
 
@@ -61,16 +50,16 @@ def add(
     """Chỉ định người phụ trách một đơn vị (người đó đăng nhập bằng tài khoản dự thi của mình)."""
     from rich.markup import escape
 
-    from contest.cli import _phone, console, err, fail
-    from contest.repository import CoordinatorNotVerified
+    from contest.cli import _phone, console, err, fail, repository
+    from contest.store.coordinators import CoordinatorNotVerified
 
     e164 = _phone(phone)
-    with coordinator_repository(aws) as repo:
+    with repository(aws) as repo:
         units = _unit_names(repo)
         if unit not in units:
             fail(f"Không có đơn vị mã {unit!r} trong danh sách đơn vị đã nạp (content/units.yaml).")
-        claim = repo.claim(e164)
-        account = repo.account(claim.account_id) if claim else None
+        claim = repo.accounts.claim(e164)
+        account = repo.accounts.account(claim.account_id) if claim else None
         if account is None:
             fail(f"{e164} chưa đăng ký tài khoản. Người phụ trách cần đăng ký trên trang web trước.")
             return
@@ -79,7 +68,7 @@ def add(
             return
         previous = account.coordinator_unit
         try:
-            repo.appoint_coordinator(account, unit, int(time.time() * 1000), note or None)
+            repo.coordinators.appoint_coordinator(account, unit, int(time.time() * 1000), note or None)
         except CoordinatorNotVerified:  # un-verified (or closed) between the read above and the write
             fail(NOT_VERIFIED_MESSAGE.format(phone=e164))
             return
@@ -95,12 +84,12 @@ def remove(
     aws: bool = typer.Option(False, "--aws"),
 ) -> None:
     """Thôi chỉ định một người phụ trách."""
-    from contest.cli import _phone, console, fail
+    from contest.cli import _phone, console, fail, repository
 
     e164 = _phone(phone)
-    with coordinator_repository(aws) as repo:
-        claim = repo.claim(e164)
-        removed = claim is not None and repo.dismiss_coordinator(claim.account_id)
+    with repository(aws) as repo:
+        claim = repo.accounts.claim(e164)
+        removed = claim is not None and repo.coordinators.dismiss_coordinator(claim.account_id)
     if not removed:
         fail(f"{e164} không phải người phụ trách đơn vị nào.")
     console.print(f"Đã thôi chỉ định {e164}.")
@@ -115,13 +104,13 @@ def list_(
     from rich.markup import escape
     from rich.table import Table
 
-    from contest.cli import console, contest_timezone, err
+    from contest.cli import console, contest_timezone, err, repository
     from contest.numerals import format_time
 
     timezone = contest_timezone()
-    with coordinator_repository(aws) as repo:
+    with repository(aws) as repo:
         units = _unit_names(repo)
-        found = [c for c in repo.coordinators() if not unit or c.unit_id == unit]
+        found = [c for c in repo.coordinators.appointments() if not unit or c.unit_id == unit]
     table = Table("Đơn vị", "Họ và tên", "Số điện thoại", "Xác thực", "Ngày chỉ định", "Ghi chú")
     for c in found:
         when = format_time(c.appointed_at_ms, timezone)

@@ -8,7 +8,6 @@ command group (which also lists the data subjects' requests).
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ INVENTORY_END = "<!-- inventory:end -->"
 
 @dataclass
 class PrivacyTools:
-    repo: Any  # ErasureRepository
+    repo: Any  # contest.store.Store
     content: Any  # ContentSource
     clock: Any
     wall: Any
@@ -34,13 +33,16 @@ class PrivacyTools:
 
 
 def _aws_secret() -> bytes | None:
-    if raw := os.environ.get("CONTEST_SIGNING_SECRET"):
-        return raw.encode()
-    ref = os.environ.get("CONTEST_SIGNING_SECRET_ARN") or os.environ.get("CONTEST_SIGNING_SECRET_PARAM")
+    from contest.config import TerminalSettings
+
+    settings = TerminalSettings.from_env()
+    if settings.signing_secret:
+        return settings.signing_secret
+    ref = settings.signing_secret_ref
     if not ref:
         return None
-    from contest import tables
     from contest.signing_secret import load_signing_secret
+    from contest.store import tables
 
     return load_signing_secret(ref, session=tables.connection().session)
 
@@ -50,10 +52,9 @@ def tools(aws: bool) -> Iterator[PrivacyTools]:
     """What the privacy commands need, on AWS or on the running local stack (the close's clock and publisher)."""
     from contest.cli.close import closer
     from contest.local.stack import dev_secret
-    from contest.repository import ErasureRepository
 
     with closer(aws) as close:
-        repo = ErasureRepository(close.repo.shards)
+        repo = close.repo
         secret = _aws_secret() if aws else dev_secret(project_root() / ".dev").encode()
         yield PrivacyTools(repo, close.content, close.clock, close.wall, close.publisher, secret)
 
@@ -128,7 +129,7 @@ def _erasure_request_account(request_id: str, account: str, aws: bool) -> str:
     from contest.cli.privacy import privacy_service
 
     with privacy_service(aws) as service:
-        found = service.repo.privacy_request(request_id)
+        found = service.repo.privacy.privacy_request(request_id)
     if found is None or found.kind != "erasure":
         fail(f"Không có yêu cầu xoá dữ liệu mã {request_id}.")
     if account and account != found.account_id:

@@ -47,7 +47,6 @@ def privacy_service(aws: bool) -> Iterator[Privacy]:
     """The same service the API uses, over the table the CLI is attached to (AWS or the local stack)."""
     from contest.cli import repository
     from contest.cli.coordinators import live_content
-    from contest.repository import PrivacyRepository
     from contest.services.privacy import Privacy
 
     class _Content:
@@ -58,8 +57,7 @@ def privacy_service(aws: bool) -> Iterator[Privacy]:
             return self._content
 
     with repository(aws) as repo:
-        privacy_repo = PrivacyRepository(repo.shards)
-        yield Privacy(privacy_repo, _Content(live_content(repo)), _Now(), None)  # type: ignore[arg-type]
+        yield Privacy(repo, _Content(live_content(repo)), _Now(), None)  # type: ignore[arg-type]
 
 
 def _local(ms: int | None) -> str:
@@ -118,7 +116,7 @@ def done(
     from contest.cli import console, fail
 
     with privacy_service(aws) as service:
-        before = service.repo.privacy_request(request_id.strip())
+        before = service.repo.privacy.privacy_request(request_id.strip())
         try:
             after = service.mark_done(request_id.strip(), by)
         except errors.ContestError as exc:

@@ -11,8 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from contest.bank import (
-    BankError,
-    BankIssue,
     LoadedBank,
     Location,
     NearDuplicate,
@@ -28,9 +26,10 @@ from contest.bank import (
     validate_records,
     write_bank,
 )
+from contest.contentfile import ContentError, ContentIssue
 from contest.model import DIFFICULTIES, Bank, Contest
 from contest.question_lint import ERROR, LintReport, lint_bank
-from contest.workbook import WorkbookError, document_titles, export_workbook, read_workbook
+from contest.question_workbook import WorkbookError, document_titles, export_workbook, read_workbook
 
 app = typer.Typer(
     help="Ngân hàng câu hỏi: kiểm tra, xuất/nhập Excel, thống kê.",
@@ -82,17 +81,17 @@ def _load(content: Path) -> tuple[LoadedBank, list[int], int]:
             option_keys=contest.quiz.option_keys,
             pool_factor=contest.quiz.pool_factor,
         )
-    except BankError as exc:
+    except ContentError as exc:
         _print_issues(exc.issues)
         _fail(f"Ngân hàng câu hỏi có {len(exc.issues)} lỗi.")
     return loaded, weeks, per_attempt
 
 
-def _near_duplicate_issue(pair: NearDuplicate, locations: dict[str, Location]) -> BankIssue:
+def _near_duplicate_issue(pair: NearDuplicate, locations: dict[str, Location]) -> ContentIssue:
     first = locations.get(pair.first, Location("?", 0))
     second = locations.get(pair.second, Location("?", 0))
     how = "cùng bốn phương án" if pair.same_options else "cùng đáp án đúng"
-    return BankIssue(
+    return ContentIssue(
         second.file,
         second.line,
         f"câu hỏi '{pair.second}' gần trùng với câu hỏi '{pair.first}' ({first.file}:{first.line}): "
@@ -196,7 +195,7 @@ def import_(
         pool_factor=contest.quiz.pool_factor,
     )
     if not records:
-        issues.append(BankIssue(str(source), 0, "tệp không có câu hỏi nào"))
+        issues.append(ContentIssue(str(source), 0, "tệp không có câu hỏi nào"))
     if issues:
         _print_issues(sort_issues(issues))
         _fail(f"Tệp có {len(issues)} lỗi. Không có gì được ghi.")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import typer
@@ -51,9 +50,10 @@ def verify(
 def public_key() -> None:
     """In khóa công khai (JSON) từ CONTEST_RECEIPT_KEY hoặc .dev/receipt-key, để công bố cùng kết quả."""
     from contest.cli import fail, project_root
+    from contest.config import TerminalSettings
     from contest.receipts import ReceiptSigner
 
-    secret = os.environ.get("CONTEST_RECEIPT_KEY", "").strip()
+    secret = TerminalSettings.from_env().receipt_key or ""
     if not secret:
         path = project_root() / ".dev" / "receipt-key"
         if not path.exists():

@@ -26,14 +26,14 @@ def report(
     )
     from rich.table import Column, Table
 
-    from contest.cli import console, fail
-    from contest.cli.coordinators import coordinator_repository, live_content
+    from contest.cli import console, fail, repository
+    from contest.cli.coordinators import live_content
     from contest.numerals import format_number, format_seconds
-    from contest.progress import PRIVATE_NOTE, read_progress, table_rows, workbook
+    from contest.progress import PRIVATE_NOTE, progress_xlsx, read_progress, table_rows
 
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         fail("Tệp Excel cần đuôi .xlsx.")
-    with coordinator_repository(aws) as repo:
+    with repository(aws) as repo:
         content = live_content(repo)
         contest = content.contest
         target = contest.week(week)
@@ -41,7 +41,7 @@ def report(
             fail(f"Không có tuần {week}.")
             return
         now = datetime.now(ZoneInfo(contest.timezone))
-        repo.parallel = max(1, parallel)
+        repo.standings.parallel = max(1, parallel)
         with Progress(
             SpinnerColumn(),
             TextColumn("[progress.description]{task.description}"),
@@ -92,5 +92,5 @@ def report(
     )
     if xlsx is not None:
         xlsx.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.write_bytes(workbook(result, group_names={g.id: g.name for g in content.groups}))
+        xlsx.write_bytes(progress_xlsx(result, group_names={g.id: g.name for g in content.groups}))
         console.print(f"Đã ghi {xlsx} (nội bộ, không công bố).")

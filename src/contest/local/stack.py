@@ -1,6 +1,6 @@
 """The local stack: the same Lambda handlers, on a laptop, with one command.
 
-- an embedded moto server on 127.0.0.1 (DynamoDB, S3, SNS) holding the table made from tables.py;
+- an embedded moto server on 127.0.0.1 (DynamoDB, S3, SNS) holding the table made from store/tables.py;
 - the content of content/ loaded into it, exactly as `contest content load` does on AWS;
 - an HTTP server that turns each request into an API Gateway v2 event for the real handler;
 - the built site and the published results served on the same origin;
@@ -435,15 +435,14 @@ class LocalStack:
     # --- data and functions ----------------------------------------------------------------------
 
     def _prepare_data(self) -> None:
-        from contest import tables
         from contest.content import bundle_of, load_content
-        from contest.repository import Repository
+        from contest.store import Store, tables
 
         tables.configure(TABLE, REGION, self.moto_url)
         tables.create_table()
         if self.persist:
             self.restored_items = self._restore_table()
-        Repository().save_bundle(bundle_of(load_content(self.root / "content")))
+        Store().bundle.save_bundle(bundle_of(load_content(self.root / "content")))
 
     # --- persistence across restarts (rehearsals) --------------------------------------------------
 
@@ -558,12 +557,12 @@ class LocalStack:
     def _scheduler(self) -> None:
         """EventBridge Scheduler, locally: invoke close_week once each week's results time has come."""
         from contest.content import load_content
-        from contest.repository import CloseRepository
+        from contest.store import Store
 
         weeks = load_content(self.root / "content").contest.weeks
         try:  # a restored rehearsal: weeks it closed before stay closed (never rerun by the schedule)
-            repo = CloseRepository()
-            self.closed_weeks |= {w.number for w in weeks if repo.week_decisions(w.number).closed is not None}
+            repo = Store()
+            self.closed_weeks |= {w.number for w in weeks if repo.close.week_decisions(w.number).closed is not None}
         except Exception as exc:
             sys.stderr.write(f"[lịch] Không đọc được các tuần đã chốt: {exc!r}\n")
         while not self._stop.wait(1.0):

@@ -15,10 +15,11 @@ from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_match
 from contest.erasure import erasure_key
 from contest.model import UNVERIFIED_TTL_SECONDS, Account
 from contest.proof import Proven
-from contest.repository import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate, Repository
 from contest.sender import Sender
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
 from contest.sms import code_text
+from contest.store import Store
+from contest.store.records import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate
 
 WINDOW_MS = 3_600_000
 LOCK_BASE_S, LOCK_MAX_S = 30, 900
@@ -37,7 +38,7 @@ def ip_hash(secret: bytes, ip: str | None) -> str | None:
 
 @dataclass
 class Accounts:
-    repo: Repository
+    repo: Store
     content: ContentSource
     clock: Clock
     sender: Sender
@@ -62,7 +63,7 @@ class Accounts:
         )
 
     def _live_claim(self, phone: str, now_ms: int) -> PhoneClaim | None:
-        claim = self.repo.claim(phone)
+        claim = self.repo.accounts.claim(phone)
         return claim if claim is not None and claim.live(now_ms // 1000) else None
 
     def _pending(
@@ -93,7 +94,9 @@ class Accounts:
         now_ms = to_ms(self.clock.now())
         address = ip_hash(self.secret, ip)
         if address and throttle:
-            self.repo.throttle_registration(address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour)
+            self.repo.counters.throttle_registration(
+                address, now_ms // WINDOW_MS, contest.limits.registrations_per_ip_per_hour
+            )
         pending = {
             "full_name": clean,
             "unit_id": unit_id,
@@ -134,12 +137,12 @@ class Accounts:
             contest.limits.registrations_per_ip_per_hour,
         )
         # an erased number cannot register again in this contest: answered like any number, no account
-        excluded, claim, erased = self.repo.number_state(e164, erasure_key(self.secret, e164))
+        excluded, claim, erased = self.repo.accounts.number_state(e164, erasure_key(self.secret, e164))
         if claim is not None and not claim.live(now_ms // 1000):
             claim = None
         code, record = None, None
         if claim is not None or erased:
-            self.repo.pass_gate(gate)
+            self.repo.counters.pass_gate(gate)
         else:
             account = Account(
                 account_id=uuid.uuid4().hex,
@@ -156,7 +159,7 @@ class Accounts:
             code = new_code() if verify else None
             record = self._code_record(e164, "verify", code, account.account_id, now_ms, None) if code else None
             try:
-                self.repo.create_account(
+                self.repo.accounts.create_account(
                     account,
                     consent_at_ms=now_ms,
                     consent_version=contest.consent_version,
@@ -168,7 +171,7 @@ class Accounts:
                     gate=gate,
                 )
             except errors.PhoneTaken:
-                self.repo.pass_gate(gate)  # its proof and address still count (the transaction wrote nothing)
+                self.repo.counters.pass_gate(gate)  # its proof and address still count (the transaction wrote nothing)
                 claim = self._live_claim(e164, now_ms)  # a concurrent registration won: handled as taken
         refused: errors.SmsNotSent | None = None
         try:
@@ -209,8 +212,8 @@ class Accounts:
         code and this ticket takes the number over. Same answer whatever the number's state."""
         e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip, consents, consent)
         ticket = secrets.token_urlsafe(24)
-        self.repo.is_excluded(e164)  # the same reads as register
-        erased = self.repo.is_erased(erasure_key(self.secret, e164))
+        self.repo.accounts.is_excluded(e164)  # the same reads as register
+        erased = self.repo.accounts.is_erased(erasure_key(self.secret, e164))
         self._live_claim(e164, now_ms)
         if not erased:  # an erased number cannot come back in this contest: no code (only its owner could tell)
             self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
@@ -225,7 +228,7 @@ class Accounts:
     def _start_claim(
         self, phone: str, pending: dict[str, Any], ticket: str, address: str | None, *, quiet_budget: bool
     ) -> None:
-        previous = self.repo.code(phone, "claim")
+        previous = self.repo.codes.code(phone, "claim")
         self._issue_code(
             phone,
             "claim",
@@ -249,8 +252,8 @@ class Accounts:
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
         done = {"message": "Xác thực số điện thoại thành công. Bạn có thể đăng nhập để dự thi."}
-        plain = self.repo.code(e164, "verify")
-        claim_code = self.repo.code(e164, "claim")
+        plain = self.repo.codes.code(e164, "verify")
+        claim_code = self.repo.codes.code(e164, "claim")
         wanted = ticket_hash(ticket) if ticket else None
         if claim_code is not None and wanted is not None and hmac.compare_digest(claim_code.ticket_hash or "", wanted):
             if self._code_ok(e164, "claim", code, claim_code, now_ms):
@@ -258,7 +261,7 @@ class Accounts:
                 return done
             raise errors.CodeInvalid()
         if plain is not None and self._code_ok(e164, "verify", code, plain, now_ms):
-            if not self.repo.verify_phone(e164, plain, limits.code_max_tries, ip_hash(self.secret, ip)):
+            if not self.repo.accounts.verify_phone(e164, plain, limits.code_max_tries, ip_hash(self.secret, ip)):
                 raise errors.CodeInvalid()
             return done
         raise errors.CodeInvalid()
@@ -275,9 +278,9 @@ class Accounts:
         contest = self.content.get().contest
         pending = record.pending or {}
         claim = self._live_claim(phone, now_ms)
-        old = self.repo.account(claim.account_id) if claim else None
-        if (old is not None and old.verified) or self.repo.is_erased(erasure_key(self.secret, phone)):
-            self.repo.discard_code(phone, "claim", record)
+        old = self.repo.accounts.account(claim.account_id) if claim else None
+        if (old is not None and old.verified) or self.repo.accounts.is_erased(erasure_key(self.secret, phone)):
+            self.repo.codes.discard_code(phone, "claim", record)
             return
         new = Account(
             account_id=record.account_id,
@@ -286,11 +289,11 @@ class Accounts:
             unit_id=str(pending.get("unit_id", "")),
             password_hash=str(pending.get("password_hash", "")),
             verified=True,
-            excluded=self.repo.is_excluded(phone),
+            excluded=self.repo.accounts.is_excluded(phone),
             created_at_ms=now_ms,
             password_version=1,
         )
-        if not self.repo.complete_claim(
+        if not self.repo.accounts.complete_claim(
             phone,
             record,
             contest.limits.code_max_tries,
@@ -304,11 +307,11 @@ class Accounts:
         ):
             raise errors.CodeInvalid()
         if old is not None:
-            weeks = self.repo.submitted_weeks(old.account_id)
-            published = [w for w in weeks if self.repo.week_is_closed(w)]
+            weeks = self.repo.quiz.submitted_weeks(old.account_id)
+            published = [w for w in weeks if self.repo.close.week_is_closed(w)]
             withdrawn = [w for w in weeks if w not in published]
-            self.repo.withdraw_entries(old.account_id, withdrawn, RECLAIM_REASON, RECLAIM_BY, now_ms)
-            self.repo.record_reclaim(
+            self.repo.close.withdraw_entries(old.account_id, withdrawn, RECLAIM_REASON, RECLAIM_BY, now_ms)
+            self.repo.accounts.record_reclaim(
                 Reclaim(
                     phone=phone,
                     old_account_id=old.account_id,
@@ -325,8 +328,8 @@ class Accounts:
         e164 = phones.normalize(phone)
         now_ms = to_ms(self.clock.now())
         claim = self._live_claim(e164, now_ms)
-        previous = self.repo.code(e164, "verify")
-        account = self.repo.account(claim.account_id if claim else NO_ACCOUNT)
+        previous = self.repo.codes.code(e164, "verify")
+        account = self.repo.accounts.account(claim.account_id if claim else NO_ACCOUNT)
         if (
             self.content.get().contest.phone_verification
             and account is not None
@@ -355,11 +358,11 @@ class Accounts:
         address = ip_hash(self.secret, ip)
         hour = now_ms // WINDOW_MS
         if address:
-            self.repo.throttle_login(address, hour, contest.limits.login_failures_per_ip_per_hour)
-        count = self.repo.count_login(e164)
+            self.repo.counters.throttle_login(address, hour, contest.limits.login_failures_per_ip_per_hour)
+        count = self.repo.accounts.count_login(e164)
         if count is not None and count.expires_at_s is not None and count.expires_at_s <= now_ms // 1000:
             count = None  # an expired (TTL) claim is no claim, even before DynamoDB deletes it
-        account = self.repo.account(count.account_id if count else NO_ACCOUNT)  # the same reads on every path
+        account = self.repo.accounts.account(count.account_id if count else NO_ACCOUNT)  # the same reads on every path
         checked = (
             count is not None
             and account is not None
@@ -373,9 +376,9 @@ class Accounts:
             # at_registration: no session before the phone is proven, so registering someone else's
             # number and logging in cannot tell a free number from a taken one
             raise errors.LoginFailed()
-        self.repo.login_succeeded(e164, count)
+        self.repo.accounts.login_succeeded(e164, count)
         if address:
-            self.repo.refund_login(address, hour)
+            self.repo.counters.refund_login(address, hour)
         token, expires = sessions.sign(account, int(now.timestamp()), contest.limits.session_seconds, self.secret)
         return {"token": token, "expires_at": iso(now.fromtimestamp(expires, now.tzinfo))}
 
@@ -384,7 +387,7 @@ class Accounts:
         login on the same phone, so a stolen session cannot be used to guess the password."""
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
-        count = self.repo.count_login(account.phone)
+        count = self.repo.accounts.count_login(account.phone)
         checked = (
             count is not None
             and count.account_id == account.account_id
@@ -393,7 +396,7 @@ class Accounts:
         right = passwords.verify_password(password, account.password_hash if checked else DUMMY)
         if not (checked and right and count):
             raise errors.PasswordIncorrect()
-        self.repo.login_succeeded(account.phone, count)
+        self.repo.accounts.login_succeeded(account.phone, count)
 
     def _may_check(self, phone: str, count: LoginCount, free: int, now_ms: int) -> bool:
         """May this counted attempt have its password checked? Decided from its own counter value only."""
@@ -402,22 +405,28 @@ class Accounts:
         if count.attempts < free:
             return True
         delay_s = min(LOCK_MAX_S, LOCK_BASE_S * 2 ** min(count.attempts - free, 16))
-        return self.repo.take_login_slot(phone, count.locked_until_ms, now_ms + 1000 * delay_s)
+        return self.repo.accounts.take_login_slot(phone, count.locked_until_ms, now_ms + 1000 * delay_s)
 
     def logout(self, bearer: str | None) -> dict[str, Any]:
         """End every session of the account server-side: a token left on any device is dead from now on."""
-        claims = self.session(bearer)
-        account = sessions.current(self.repo.account(claims["sub"]), claims)
-        self.repo.end_sessions(account.account_id)
+        account = self.authenticated(bearer)
+        self.repo.accounts.end_sessions(account.account_id)
         return {"message": "Bạn đã đăng xuất trên mọi thiết bị."}
 
     def session(self, bearer: str | None) -> dict[str, Any]:
         """Claims of a validly signed session token; callers check it is current with the account."""
         return sessions.claims(bearer, self.secret, int(self.clock.now().timestamp()))
 
+    def authenticated(self, bearer: str | None) -> Account:
+        """The account calling with this bearer token: the one way from a session to an account (a validly
+        signed, unexpired session token whose account still has the same password and session versions), for
+        every route that acts on the caller's own account. Unauthorized otherwise."""
+        claims = self.session(bearer)
+        return sessions.current(self.repo.accounts.account(claims["sub"]), claims)
+
     def me(self, bearer: str | None) -> dict[str, Any]:
         claims = self.session(bearer)
-        found, attempts, awards = self.repo.account_page(claims["sub"])
+        found, attempts, awards = self.repo.accounts.account_page(claims["sub"])
         account = sessions.current(found, claims)
         content = self.content.get()
         unit = content.unit(account.unit_id)
@@ -462,13 +471,20 @@ class Accounts:
 
     def confirm_award(self, bearer: str | None, *, week: int, code: str) -> dict[str, Any]:
         """at_award: the winner confirms the phone with the code the close sent (one per week)."""
-        claims = self.session(bearer)
-        account = sessions.current(self.repo.account(claims["sub"]), claims)
+        account = self.authenticated(bearer)
         self._well_formed(code)
-        award = self.repo.award(account.account_id, week)
+        award = self.repo.awards.award(account.account_id, week)
         if award is None:
             raise errors.AwardNotFound()
-        done = {"message": "Đã xác nhận số điện thoại. Cảm ơn bạn; Ban Tổ chức sẽ liên hệ để trao giải."}
+        purposes = self.content.get().contest.consent_purposes
+        record = consents.of_account(account.consents, purposes, account.consent_version, account.consent_at_ms)
+        done = {
+            "message": "Đã xác nhận số điện thoại. Cảm ơn bạn; Ban Tổ chức sẽ liên hệ để trao giải."
+            if consents.may_contact(purposes, record)
+            else "Đã xác nhận số điện thoại. Cảm ơn bạn. Bạn không đồng ý để Ban Tổ chức gọi điện, nhắn tin về giải: "
+            "hãy xem thông báo trao giải (thời gian, địa điểm, thủ tục) trên trang Kết quả và liên hệ Ban Tổ chức "
+            "để nhận giải."
+        }
         if award.confirmed_at_ms is not None:
             return done
         now_ms = to_ms(self.clock.now())
@@ -482,12 +498,12 @@ class Accounts:
             or not award_code_matches(award.code_salt, account.account_id, week, code, award.code_hash)
         ):
             if award.tries < limits.code_max_tries:
-                self.repo.count_wrong_award_code(account.account_id, week)
+                self.repo.awards.count_wrong_award_code(account.account_id, week)
             raise errors.CodeInvalid(
                 "Mã xác nhận không đúng hoặc đã bị khóa do nhập sai nhiều lần. "
                 "Nếu không xác nhận được, vui lòng liên hệ Ban Tổ chức."
             )
-        if not self.repo.confirm_award(account.account_id, week, now_ms, "code", None, limits.code_max_tries):
+        if not self.repo.awards.confirm_award(account.account_id, week, now_ms, "code", None, limits.code_max_tries):
             raise errors.CodeInvalid()
         return done
 
@@ -496,8 +512,8 @@ class Accounts:
     def start_reset(self, *, phone: str, ip: str | None = None) -> dict[str, Any]:
         e164 = phones.normalize(phone)
         claim = self._live_claim(e164, to_ms(self.clock.now()))
-        previous = self.repo.code(e164, "reset")
-        account = self.repo.account(claim.account_id if claim else NO_ACCOUNT)
+        previous = self.repo.codes.code(e164, "reset")
+        account = self.repo.accounts.account(claim.account_id if claim else NO_ACCOUNT)
         if claim is not None and account is not None:
             self._issue_code(e164, "reset", claim.account_id, previous, "reset", address=ip_hash(self.secret, ip))
         return {
@@ -511,10 +527,10 @@ class Accounts:
         self._well_formed(code)
         new_hash = passwords.hash_password(secret_password)  # on every path: the time says nothing
         limits = self.content.get().contest.limits
-        record = self.repo.code(e164, "reset")
+        record = self.repo.codes.code(e164, "reset")
         if record is None or not self._code_ok(e164, "reset", code, record, to_ms(self.clock.now())):
             raise errors.CodeInvalid()
-        if not self.repo.reset_password(e164, record, limits.code_max_tries, new_hash):
+        if not self.repo.accounts.reset_password(e164, record, limits.code_max_tries, new_hash):
             raise errors.CodeInvalid()
         return {"message": "Đặt lại mật khẩu thành công. Vui lòng đăng nhập bằng mật khẩu mới."}
 
@@ -575,7 +591,7 @@ class Accounts:
                 return False
         code = new_code()
         record = self._code_record(phone, purpose, code, account_id, now_ms, previous, ticket_hash, pending)
-        if not self.repo.replace_code(phone, purpose, record, previous, WINDOW_MS // 1000):
+        if not self.repo.codes.replace_code(phone, purpose, record, previous, WINDOW_MS // 1000):
             return False
         try:
             self._send_code(phone, code, what, address=address, record=record, purpose=purpose)
@@ -608,7 +624,7 @@ class Accounts:
             self.sender.send(phone, text, address=address, key=key)  # type: ignore[call-arg]
         except errors.SmsNotSent as exc:
             if record is not None and not exc.maybe_sent:
-                self.repo.mark_code_unsent(phone, purpose or what, record)
+                self.repo.codes.mark_code_unsent(phone, purpose or what, record)
             raise
 
     def _code_ok(self, phone: str, purpose: str, code: str, record: CodeRecord, now_ms: int) -> bool:
@@ -617,6 +633,6 @@ class Accounts:
         if record.tries >= limits.code_max_tries or now_ms > record.expires_at_ms:
             return False
         if not code_matches(self.secret, phone, purpose, code, record.code_hash):
-            self.repo.count_wrong_code(phone, purpose, record)
+            self.repo.codes.count_wrong_code(phone, purpose, record)
             return False
         return True

@@ -33,8 +33,8 @@ from zoneinfo import ZoneInfo
 from contest.awards import NOT_CONFIRMED, award_message, award_rows, candidates, winner_rows
 from contest.awards import deadline as award_deadline
 from contest.clock import Clock, SystemClock, iso, to_ms
+from contest.close_reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
 from contest.codes import award_code_hash, new_code, new_salt
-from contest.config import Settings
 from contest.content import Content
 from contest.errors import (
     AlreadyPublished,
@@ -70,9 +70,11 @@ from contest.ranking import (
     rank_week,
     review_flags,
 )
-from contest.reports import awards_csv, final_workbook, standings_csv, units_csv, week_workbook, winners_workbook
-from contest.repository import Award, ClosedWeek, CloseRepository, ErasureRepository
-from contest.services.content import ContentSource
+from contest.sender import Sender
+from contest.services.stored_content import ContentSource
+from contest.store import Store
+from contest.store.close import ClosedWeek
+from contest.store.records import Award
 from contest.weeks import week_to_close
 
 INDEX = "index.json"
@@ -92,14 +94,27 @@ def week_files(week: int) -> dict[str, str]:
     }
 
 
-def parse_event(event: Any) -> tuple[int | None, bool, bool]:
-    """A Scheduler payload: {} (the default: week from the clock) or {"week": N, "force": bool,
-    "republish": bool}.
+@dataclass(frozen=True)
+class CloseRequest:
+    """What one invocation of the close asks for, parsed at the edge (functions/close_week) from the Scheduler's
+    payload: {} (the default: the week from the clock), {"week": N, "force": bool, "republish": bool}, or
+    {"action": "purge"} (the daily retention schedule).
 
     `force` never reaches before the week's window has ended (see `CloseWeek.close`); `republish` lets a
     rerun replace published results that would change (the previous ones are archived)."""
+
+    week: int | None = None
+    force: bool = False
+    republish: bool = False
+    purge: bool = False
+
+
+def parse_event(event: Any) -> CloseRequest:
+    """The Scheduler payload as a `CloseRequest`; a malformed one is refused before anything is read."""
     if not isinstance(event, Mapping):
-        return None, False, False
+        return CloseRequest()
+    if event.get("action") == "purge":
+        return CloseRequest(purge=True)
     week = event.get("week")
     if week is not None and (isinstance(week, bool) or not isinstance(week, int) or week < 1):
         raise UnknownWeek(f"Số tuần không hợp lệ: {week!r}")
@@ -109,7 +124,7 @@ def parse_event(event: Any) -> tuple[int | None, bool, bool]:
     republish = event.get("republish", False)
     if not isinstance(republish, bool):
         raise ContestError("republish phải là true hoặc false")
-    return week, force, republish
+    return CloseRequest(week, force, republish)
 
 
 def _unit_rows_json(rows: Sequence[UnitRow]) -> list[dict[str, Any]]:
@@ -143,66 +158,22 @@ def _unit_rows_from_json(rows: Sequence[Mapping[str, Any]]) -> list[UnitRow]:
 
 
 @dataclass
-class CloseRuntime:
-    """What close_week needs, built once per cold start. Unlike `runtime.build_runtime` it loads no
-    signing secret: its IAM role may not read it. Its SMS sender (at_award: award codes) is built on first use."""
-
-    settings: Settings
-    repo: CloseRepository
-    clock: Clock
-    content: ContentSource
-    publisher: Publisher
-    sender: Any = None
-    wall: Clock = field(default_factory=SystemClock)  # the server's own clock (on AWS never overridden)
-
-    def close_week(self) -> CloseWeek:
-        # the clock is read here, per call: the local stack swaps in its own clock after import
-        return CloseWeek(self.repo, self.content, self.clock, self.publisher, self.wall, self.sender)
-
-
-def build_close_runtime(settings: Settings | None = None) -> CloseRuntime:
-    from contest import tables
-    from contest.clock import OffsetClock, SystemClock
-    from contest.publisher import publisher_for
-    from contest.runtime import LazySender
-
-    settings = settings or Settings.from_env(api=False)  # no signing secret, no origin secret: see config.py
-    tables.configure(settings.table_name, settings.region)
-    repo = ErasureRepository()  # a CloseRepository that can also run the retention purge
-    return CloseRuntime(
-        settings=settings,
-        repo=repo,
-        clock=OffsetClock(settings.clock_start) if settings.clock_start else SystemClock(),
-        content=ContentSource(repo.load_bundle),
-        publisher=publisher_for(
-            public_bucket=settings.public_bucket,
-            private_bucket=settings.private_bucket,
-            publish_dir=settings.publish_dir,
-            private_dir=settings.private_dir,
-            region=settings.region,
-        ),
-        sender=LazySender(settings),  # at_award: one code per prize winner after the close
-    )
-
-
-@dataclass
 class CloseWeek:
-    repo: CloseRepository
+    repo: Store
     content: ContentSource
     clock: Clock
     publisher: Publisher
     wall: Clock = field(default_factory=SystemClock)
-    sender: Any = None  # at_award: one code per prize winner (None: a terminal without SMS)
+    sender: Sender | None = None  # at_award: one code per prize winner (None: a terminal without SMS)
 
     # --- the close -------------------------------------------------------------------------------
 
-    def run(self, event: Any) -> dict[str, Any]:
-        if isinstance(event, Mapping) and event.get("action") == "purge":  # the daily retention schedule
+    def run(self, request: CloseRequest) -> dict[str, Any]:
+        if request.purge:  # the daily retention schedule
             from contest.services.erasure import purge
 
-            return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)  # type: ignore[arg-type]
-        week, force, republish = parse_event(event)
-        return self.close(week, force=force, republish=republish)
+            return purge(self.repo, self.content, self.clock, self.publisher, wall=self.wall)
+        return self.close(request.week, force=request.force, republish=request.republish)
 
     def close(
         self, week: int | None = None, *, force: bool = False, republish: bool = False, archive: bool = True
@@ -212,7 +183,7 @@ class CloseWeek:
         content = self.content.get()
         contest = content.contest
         now = self.clock.now()
-        if self.repo.purged():
+        if self.repo.close.purged():
             if week is None:
                 return {"status": "data-purged"}
             raise DataPurged()
@@ -220,7 +191,7 @@ class CloseWeek:
             due = week_to_close(contest, now)
             if due is None:
                 return {"status": "nothing-due"}
-            if self.repo.week_decisions(due.number).closed is not None:
+            if self.repo.close.week_decisions(due.number).closed is not None:
                 return {"status": "already-closed", "week": due.number}
             target = due
         else:
@@ -249,15 +220,15 @@ class CloseWeek:
         """Rank a week from the database: standings streamed, decisions and exclusions applied, flagged."""
         contest = content.contest
         rules = RankingRules.from_contest(contest)
-        decisions = self.repo.week_decisions(week.number)
+        decisions = self.repo.close.week_decisions(week.number)
         ranking = rank_week(
-            self.repo.stream_standings(week.number),
+            self.repo.standings.stream_standings(week.number),
             rules,
-            excluded=self.repo.excluded_account_ids(),
+            excluded=self.repo.close.excluded_account_ids(),
             disqualifications=decisions.disqualifications,
             decisions=decisions.orders,
         )
-        devices = self.repo.verified_ip_hashes(ranking.columns.account_id)
+        devices = self.repo.standings.verified_ip_hashes(ranking.columns.account_id)
         ranking.flags, ranking.devices_recorded = review_flags(
             ranking.columns, ranking.order, ranking.duration_ms, rules, devices
         )
@@ -287,7 +258,7 @@ class CloseWeek:
             contest,
             ranking,
             content.units,
-            self.repo.awards_for(week.number, [c[2] for c in candidates(ranking)]),
+            self.repo.awards.awards_for(week.number, [c[2] for c in candidates(ranking)]),
             contest.weekly_prizes,
         )
         # Private first, then the public week, then (after the last week) the final awards, the index last.
@@ -308,7 +279,7 @@ class CloseWeek:
         index = results_index(self._read_index(), index_entry(public), final)
         self.publisher.put_public(INDEX, canonical_json(index))
         # Last: the marker the schedule checks. A run that fails before it is retried in full.
-        self.repo.mark_closed(closed)
+        self.repo.close.mark_closed(closed)
         pending = sum(1 for s in ranking.prizes if s.pending_group is not None)
         return {
             "status": "published",
@@ -353,14 +324,18 @@ class CloseWeek:
     ) -> bytes:
         """The private winners' list (full phone numbers, amounts, certificate numbers, confirmations)."""
         from contest.certificates import week_numbers
+        from contest.consents import may_contact, of_account
 
-        phones = {}
+        phones, contact = {}, {}
         for _, _, account_id in candidates(ranking):
-            account = self.repo.account(account_id)
+            account = self.repo.accounts.account(account_id)
             phones[account_id] = account.phone if account is not None else ""
-        rows = winner_rows(
-            contest, ranking, awards, phones, week_numbers(ranking, contest.certificates, contest.year, week.number)
-        )
+            contact[account_id] = account is not None and may_contact(
+                contest.consent_purposes,
+                of_account(account.consents, contest.consent_purposes, account.consent_version, account.consent_at_ms),
+            )
+        numbers = week_numbers(ranking, contest.certificates, contest.year, week.number)
+        rows = winner_rows(contest, ranking, awards, phones, numbers, contact)
         title = f"{contest.name} — danh sách nhận giải Tuần {week.number} (nội bộ)"
         return winners_workbook(rows, fixed, timezone=contest.timezone, currency=contest.currency, title=title)
 
@@ -378,7 +353,7 @@ class CloseWeek:
             contest,
             ranking,
             content.units,
-            self.repo.awards_for(week, [c[2] for c in candidates(ranking)]),
+            self.repo.awards.awards_for(week, [c[2] for c in candidates(ranking)]),
             contest.weekly_prizes,
         )
         fixed = target.results_at.astimezone(UTC).replace(tzinfo=None)
@@ -393,10 +368,10 @@ class CloseWeek:
             return counts  # without a sender (a terminal with no SMS set up) the scheduled close sends them
         until = award_deadline(contest, week)
         for _, prize, account_id in candidates(ranking):
-            award = self.repo.award(account_id, week.number)
+            award = self.repo.awards.award(account_id, week.number)
             if award is not None and (award.sent_at_ms is not None or award.confirmed_at_ms is not None):
                 continue
-            account = self.repo.account(account_id)
+            account = self.repo.accounts.account(account_id)
             if account is None or account.closed_at_ms is not None:
                 continue
             code, salt = new_code(), new_salt()
@@ -405,12 +380,12 @@ class CloseWeek:
                 fresh = Award(
                     account_id, week.number, prize, now_ms, to_ms(until), salt, digest, 0, None, None, None, None
                 )
-                if not self.repo.create_award(fresh):
+                if not self.repo.awards.create_award(fresh):
                     continue  # a concurrent run created it
                 if account.verified:
-                    self.repo.confirm_award(account_id, week.number, now_ms, "verified", None, None)
+                    self.repo.awards.confirm_award(account_id, week.number, now_ms, "verified", None, None)
                     continue
-            elif not self.repo.rekey_award(account_id, week.number, salt, digest, award.code_hash):
+            elif not self.repo.awards.rekey_award(account_id, week.number, salt, digest, award.code_hash):
                 continue
             try:
                 self.sender.send(
@@ -426,7 +401,7 @@ class CloseWeek:
                 logger.exception("award code not sent")
                 counts["failed"] += 1
                 continue
-            self.repo.mark_award_sent(account_id, week.number, now_ms)
+            self.repo.awards.mark_award_sent(account_id, week.number, now_ms)
             counts["sent"] += 1
         return counts
 
@@ -438,7 +413,7 @@ class CloseWeek:
         """After the last week: the final unit awards, from the closed weeks' unit tables."""
         contest = content.contest
         numbers = [w.number for w in contest.weeks]
-        closed = self.repo.closed_weeks(n for n in numbers if n != current.week) | {current.week: current}
+        closed = self.repo.close.closed_weeks(n for n in numbers if n != current.week) | {current.week: current}
         if len(closed) < len(numbers):
             return False
         weekly = [_unit_rows_from_json(closed[n].units) for n in numbers]
@@ -473,7 +448,7 @@ class CloseWeek:
         members = ranking.members(found)
         if len(order) != len(set(order)) or set(order) != set(members):
             raise OrderMismatch(members=sorted(members))
-        self.repo.record_group_order(
+        self.repo.close.record_group_order(
             week, GroupOrder(tuple(order), reason.strip(), by.strip(), to_ms(self.clock.now()), group)
         )
         return self.close(week, force=True, republish=True)  # the decision is the reason to republish
@@ -486,7 +461,7 @@ class CloseWeek:
         found = content.contest.week(week)
         if found is None:
             raise UnknownWeek()
-        self.repo.record_disqualification(
+        self.repo.close.record_disqualification(
             week, Disqualification(account_id, reason.strip(), by.strip(), to_ms(self.clock.now()))
         )
         now = self.clock.now()

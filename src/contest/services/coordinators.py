@@ -13,11 +13,11 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, phones, sessions
+from contest import errors, phones
 from contest.clock import Clock, iso
-from contest.repository import CoordinatorRepository
 from contest.services.accounts import Accounts
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
+from contest.store import Store
 
 
 def _listing_key(name: str) -> tuple[str, str]:
@@ -27,14 +27,13 @@ def _listing_key(name: str) -> tuple[str, str]:
 
 @dataclass
 class Coordinators:
-    repo: CoordinatorRepository
+    repo: Store
     content: ContentSource
     clock: Clock
     accounts: Accounts
 
     def unit_page(self, bearer: str | None) -> dict[str, Any]:
-        claims = self.accounts.session(bearer)
-        account = sessions.current(self.repo.account(claims["sub"]), claims)
+        account = self.accounts.authenticated(bearer)
         if not account.coordinator_unit:
             raise errors.Forbidden("Trang này chỉ dành cho người phụ trách đơn vị do Ban Tổ chức chỉ định.")
         if not account.verified:  # checked on every request: an account un-verified later loses the page
@@ -49,9 +48,15 @@ class Coordinators:
         # at_registration: an unverified account is not a contestant yet, and past its TTL it is gone (DynamoDB
         # deletes expired items lazily): only accounts that proved their phone are the unit's members.
         verified_only = content.contest.phone_verification
-        members = [m for m in self.repo.unit_members(unit_id) if not m.excluded and (m.verified or not verified_only)]
+        members = [
+            m
+            for m in self.repo.coordinators.unit_members(unit_id)
+            if not m.excluded and (m.verified or not verified_only)
+        ]
         ids = {m.account_id for m in members}
-        took: dict[int, set[str]] = {w.number: self.repo.unit_took_part(w.number, unit_id) & ids for w in started}
+        took: dict[int, set[str]] = {
+            w.number: self.repo.coordinators.unit_took_part(w.number, unit_id) & ids for w in started
+        }
         current = next((w for w in reversed(started) if now < w.closes_at), started[-1] if started else None)
         weeks = [
             {

@@ -21,7 +21,6 @@ retention date (`privacy.retention` in contest.yaml) has passed by the contest's
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,17 +31,13 @@ from contest.clock import Clock, SystemClock, iso, to_ms
 from contest.erasure import ERASED_LABEL, ERASED_MARK, erasure_key, listing_prefix
 from contest.errors import UnknownAccount
 from contest.model import Contest
+from contest.names import nfc
 from contest.observability import logger
 from contest.publisher import Publisher
-from contest.repository import (
-    COORDINATORS_PK,
-    Erasure,
-    ErasureRepository,
-    Purge,
-    account_pk,
-    phone_pk,
-)
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
+from contest.store import Store
+from contest.store.erasure import Erasure, Purge
+from contest.store.keys import COORDINATORS, account_pk, phone_pk
 
 # Private files the purge keeps: nothing in them names a person once the accounts are gone (random account ids,
 # units, scores). `standings.tsv` keeps the published SHA-256 checkable; the unit tables back the unit awards.
@@ -85,7 +80,7 @@ class ErasureResult:
 def erase_account(
     account_id: str,
     *,
-    repo: ErasureRepository,
+    repo: Store,
     content: ContentSource,
     clock: Clock,
     secret: bytes,
@@ -101,20 +96,20 @@ def erase_account(
 
     bundle = content.get()
     contest = bundle.contest
-    account = repo.account(account_id)
+    account = repo.accounts.account(account_id)
     if account is None:
         raise UnknownAccount()
     now_ms = to_ms(clock.now())
     closer = CloseWeek(repo, content, clock, publisher, wall or SystemClock())  # type: ignore[arg-type]
-    closed = repo.closed_weeks(w.number for w in contest.weeks)
+    closed = repo.close.closed_weeks(w.number for w in contest.weeks)
     published: list[int] = []
     withdrawn: list[int] = []
     for week in contest.weeks:
-        standing = repo.standing(week.number, account_id)
+        standing = repo.quiz.standing(week.number, account_id)
         if standing is None:
             continue
         if week.number not in closed:
-            repo.delete_standing(week.number, account_id)
+            repo.erasure.delete_standing(week.number, account_id)
             withdrawn.append(week.number)
             continue
         ranking = closer.rank(bundle, week)
@@ -128,24 +123,24 @@ def erase_account(
                     others = [cols.listing[i] for i in members if cols.account_id[i] != account_id]
                 break
         prefix = listing_prefix(standing.full_name, others) if others else ""
-        repo.anonymise_standing(week.number, account_id, prefix, ERASED_MARK)
+        repo.erasure.anonymise_standing(week.number, account_id, prefix, ERASED_MARK)
         published.append(week.number)
 
-    deleted = repo.delete_partition(account_pk(account_id))  # profile, attempts (answers), awards
+    deleted = repo.erasure.delete_partition(account_pk(account_id))  # profile, attempts (answers), awards
     holds_number = account.closed_at_ms is None  # a closed account's number belongs to its reclaimer now
     phone_items = [
         key
-        for key, owner in repo.partition_owners(phone_pk(account.phone))
+        for key, owner in repo.erasure.partition_owners(phone_pk(account.phone))
         if owner == account_id  # the claim and this account's codes; never another account's
     ]
-    repo.delete_keys(phone_items)
-    coordinator_and_reclaims = [(COORDINATORS_PK, account_id), *repo.reclaim_keys_of(account_id)]
-    repo.delete_keys(coordinator_and_reclaims)
+    repo.erasure.delete_keys(phone_items)
+    coordinator_and_reclaims = [(COORDINATORS, account_id), *repo.erasure.reclaim_keys_of(account_id)]
+    repo.erasure.delete_keys(coordinator_and_reclaims)
     deleted += len(phone_items) + len(coordinator_and_reclaims)
     if holds_number:
-        if repo.is_excluded(account.phone):
-            repo.delete_exclusion(account.phone)  # the erasure key below keeps the number out just the same
-        repo.record_erasure(
+        if repo.accounts.is_excluded(account.phone):
+            repo.erasure.delete_exclusion(account.phone)  # the erasure key below keeps the number out just the same
+        repo.erasure.record_erasure(
             Erasure(erasure_key(secret, account.phone), now_ms, by, tuple(published), tuple(withdrawn)),
             ttl_s=retention_ttl(contest),
         )
@@ -173,7 +168,7 @@ def redact_archives(publisher: Publisher, full_name: str, phone: str) -> list[st
     """Superseded results the close archived (private `archive/`, kept for the record of committee decisions) still
     name the person: their name becomes the neutral label and their number disappears, in every archived file
     (JSON, CSV, TSV as text; workbooks cell by cell). Returns the files changed."""
-    name = unicodedata.normalize("NFC", full_name)
+    name = nfc(full_name)
     national = "0" + phone[3:] if phone.startswith("+84") else phone
     patterns = [
         (re.compile(r"(?<!\w)" + re.escape(name) + r"(?!\w)"), ERASED_LABEL),
@@ -191,8 +186,8 @@ def redact_archives(publisher: Publisher, full_name: str, phone: str) -> list[st
             new = _redact_workbook(data, patterns)
         else:
             text = data.decode("utf-8")
-            new = _redact_text(unicodedata.normalize("NFC", text), patterns).encode("utf-8")
-            if new == unicodedata.normalize("NFC", text).encode("utf-8"):
+            new = _redact_text(nfc(text), patterns).encode("utf-8")
+            if new == nfc(text).encode("utf-8"):
                 new = data
         if new != data:
             publisher.put_private(file, new)
@@ -211,19 +206,19 @@ def _redact_workbook(data: bytes, patterns: list[tuple[re.Pattern[str], str]]) -
         for row in sheet.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str):
-                    value = _redact_text(unicodedata.normalize("NFC", cell.value), patterns)
-                    if value != unicodedata.normalize("NFC", cell.value):
+                    value = _redact_text(nfc(cell.value), patterns)
+                    if value != nfc(cell.value):
                         cell.value = value
                         touched = True
     if not touched:
         return data
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    from contest.spreadsheet import FIXED_DOCUMENT_TIME, xlsx_bytes
+
+    return xlsx_bytes(book, book.properties.created or FIXED_DOCUMENT_TIME)  # the same bytes on a rerun
 
 
 def _kind(pk: str, sk: str) -> str:
-    """A readable kind for the purge's counts (the key prefixes of tables.py)."""
+    """A readable kind for the purge's counts (the key prefixes of store/keys.py)."""
     head = pk.split("#", 1)[0]
     if head == "WEEK":
         return "standing" if "#S#" in pk else sk.split("#", 1)[0].lower()
@@ -250,7 +245,7 @@ def _chunks(keys: Iterator[tuple[str, str]]) -> Iterator[list[tuple[str, str]]]:
 
 
 def purge(
-    repo: ErasureRepository,
+    repo: Store,
     content: ContentSource,
     clock: Clock,
     publisher: Publisher,
@@ -272,15 +267,15 @@ def purge(
     counts: Counter[str] = Counter()
     files = [name for name in publisher.list_private() if not _private_kept(name)]
     if dry_run:
-        for pk, sk in repo.purgeable_keys():
+        for pk, sk in repo.erasure.purgeable_keys():
             counts[_kind(pk, sk)] += 1
         return {"status": "dry-run", "retention": iso(retention), "items": dict(sorted(counts.items())), "files": files}
-    for batch in _chunks(repo.purgeable_keys()):
-        repo.delete_keys(batch)
+    for batch in _chunks(repo.erasure.purgeable_keys()):
+        repo.erasure.delete_keys(batch)
         counts.update(_kind(pk, sk) for pk, sk in batch)
     for name in files:
         publisher.delete_private(name)
     deleted = {**dict(sorted(counts.items())), "private_files": len(files)}
-    repo.mark_purged(Purge(to_ms(now), to_ms(retention), deleted))
+    repo.erasure.mark_purged(Purge(to_ms(now), to_ms(retention), deleted))
     logger.info("personal data purged", extra={"deleted": deleted})
     return {"status": "purged", "retention": iso(retention), "items": dict(sorted(counts.items())), "files": files}

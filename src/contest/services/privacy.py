@@ -14,13 +14,15 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contest import consents, errors, sessions
+from contest import consents, errors
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.model import Account, Contest
 from contest.receipts import attempt_code
-from contest.repository import PrivacyRepository, PrivacyRequest
 from contest.services.accounts import Accounts
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
+from contest.store import Store
+from contest.store.keys import CODE_PREFIX
+from contest.store.privacy import PrivacyRequest
 
 KINDS = ("export", "withdraw", "erasure")
 PREFIXES = {"export": "X", "withdraw": "W", "erasure": "E"}
@@ -54,14 +56,13 @@ def _clean(item: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class Privacy:
-    repo: PrivacyRepository
+    repo: Store
     content: ContentSource
     clock: Clock
     accounts: Accounts
 
     def _account(self, bearer: str | None) -> Account:
-        claims = self.accounts.session(bearer)
-        return sessions.current(self.repo.account(claims["sub"]), claims)
+        return self.accounts.authenticated(bearer)
 
     def _consents(self, account: Account) -> consents.Record:
         contest = self.content.get().contest
@@ -87,7 +88,7 @@ class Privacy:
             handled_by=SELF_SERVICE if done else None,
             handled_at_ms=now_ms if done else None,
         )
-        stored, _ = self.repo.log_privacy_request(request)
+        stored, _ = self.repo.privacy.log_privacy_request(request)
         return stored
 
     # --- my data ---------------------------------------------------------------------------------
@@ -100,9 +101,9 @@ class Privacy:
         zone = ZoneInfo(contest.timezone)
         day = self.clock.now().astimezone(zone).date().isoformat()
         self._log(account, "export", day, None, done=True)  # before the read: the export lists itself
-        records = self.repo.account_records(account.account_id, [w.number for w in contest.weeks])
+        records = self.repo.privacy.account_records(account.account_id, [w.number for w in contest.weeks])
         hide_scores = not contest.quiz.show_score_on_submit
-        closed = {w.number for w in contest.weeks if hide_scores and self.repo.week_is_closed(w.number)}
+        closed = {w.number for w in contest.weeks if hide_scores and self.repo.close.week_is_closed(w.number)}
 
         def scored(item: dict[str, Any]) -> dict[str, Any]:
             if hide_scores and item.get("week") not in closed:
@@ -148,7 +149,9 @@ class Privacy:
             "committee_decisions": decisions,
             "reclaims": reclaims,
             "phone_claim": [_clean(raw) for raw in records.get("phone_claim", [])],
-            "codes": [{"purpose": raw["sk"].removeprefix("CODE#"), **_clean(raw)} for raw in records.get("codes", [])],
+            "codes": [
+                {"purpose": raw["sk"].removeprefix(CODE_PREFIX), **_clean(raw)} for raw in records.get("codes", [])
+            ],
             "privacy_requests": [
                 _clean(raw) | {"request_id": raw["sk"]} for raw in records.get("privacy_requests", [])
             ],
@@ -170,7 +173,7 @@ class Privacy:
                 changed = consents.give(contest.consent_purposes, record, purpose, contest.consent_version, now_ms)
             else:
                 changed = consents.withdraw(contest.consent_purposes, record, purpose, now_ms)
-            if changed is None or self.repo.set_consents(
+            if changed is None or self.repo.privacy.set_consents(
                 account.account_id,
                 changed,
                 account.consents,
@@ -214,26 +217,26 @@ class Privacy:
     # --- the organisers' log ---------------------------------------------------------------------
 
     def requests(self, pending_only: bool = False) -> list[PrivacyRequest]:
-        found = self.repo.privacy_requests()
+        found = self.repo.privacy.privacy_requests()
         return [r for r in found if r.status == "pending"] if pending_only else found
 
     def mark_done(self, request_id: str, by: str) -> PrivacyRequest:
         """An organiser handled the request (idempotent: an already handled one is answered as it is)."""
         if not by.strip():
             raise errors.BadRequest("Cần ghi tên người xử lý (--by).")
-        found = self.repo.privacy_request(request_id)
+        found = self.repo.privacy.privacy_request(request_id)
         if found is None:
             raise errors.PrivacyRequestNotFound()
         if found.status == "pending":
-            self.repo.close_privacy_request(request_id, by.strip()[:120], to_ms(self.clock.now()))
-        stored = self.repo.privacy_request(request_id)
+            self.repo.privacy.close_privacy_request(request_id, by.strip()[:120], to_ms(self.clock.now()))
+        stored = self.repo.privacy.privacy_request(request_id)
         assert stored is not None
         return stored
 
     def erasure_done(self, request_id: str, by: str) -> PrivacyRequest:
         """THE HOOK for the erasure execution (p2's `erase_account` / `contest privacy erase`): call it once the
         account is erased to close its logged request. Refuses a request that is not an erasure."""
-        found = self.repo.privacy_request(request_id)
+        found = self.repo.privacy.privacy_request(request_id)
         if found is None:
             raise errors.PrivacyRequestNotFound()
         if found.kind != "erasure":

@@ -15,9 +15,10 @@ from contest.clock import Clock, from_ms, iso, to_ms
 from contest.draw import displayed_questions, draw
 from contest.model import Attempt, StandingRecord
 from contest.receipts import ReceiptSigner
-from contest.repository import Repository
 from contest.scoring import check_answers, ranked_duration, score
-from contest.services.content import ContentSource
+from contest.services.stored_content import ContentSource
+from contest.store import Store
+from contest.store.records import Submission
 from contest.weeks import accepts_submission, attempt_expiry, open_week
 
 RETRY_WINDOW_S = 3600  # an attempt token stays valid this long after the deadline, for lost-response retries
@@ -40,17 +41,19 @@ def better(a: Attempt, b: Attempt, resolution: str) -> bool:
 
 @dataclass
 class Quiz:
-    repo: Repository
+    repo: Store
     content: ContentSource
     clock: Clock
     secret: bytes
     rng: random.Random
     receipts: ReceiptSigner | None = None  # None only where no receipt is ever shown (unit fakes)
 
-    def start(self, claims: dict[str, Any]) -> dict[str, Any]:
+    def start(self, bearer: str | None) -> dict[str, Any]:
+        """Start (or resume) this week's attempt of the account with a current session (bearer)."""
+        now = self.clock.now()
+        claims = sessions.claims(bearer, self.secret, int(now.timestamp()))
         content = self.content.get()
         contest = content.contest
-        now = self.clock.now()
         week = open_week(contest, now)
         if week is None:
             upcoming = [w for w in contest.weeks if w.opens_at > now]
@@ -61,7 +64,7 @@ class Quiz:
                     opens_at=iso(upcoming[0].opens_at),
                 )
             raise errors.WeekNotOpen("Cuộc thi đã kết thúc. Cảm ơn bạn đã quan tâm.")
-        found, attempts = self.repo.account_with_attempts(claims["sub"])
+        found, attempts = self.repo.accounts.account_with_attempts(claims["sub"])
         account = sessions.current(found, claims)
         if contest.phone_verification and not account.verified:
             raise errors.NotVerified()
@@ -97,9 +100,11 @@ class Quiz:
                 unit_id=account.unit_id,
                 phone_masked=phones.mask(account.phone),
             )
-            if not self.repo.create_attempt(open_attempt):  # a second tab started the same attempt
+            if not self.repo.quiz.create_attempt(open_attempt):  # a second tab started the same attempt
                 raced = [
-                    a for a in self.repo.attempts(account.account_id, week.number) if a.number == open_attempt.number
+                    a
+                    for a in self.repo.quiz.attempts(account.account_id, week.number)
+                    if a.number == open_attempt.number
                 ]
                 if not raced:
                     raise errors.Busy()
@@ -150,7 +155,7 @@ class Quiz:
             )
         digest = request_hash(answers, prediction)
         for _ in range(MAX_SUBMIT_ROUNDS):
-            found, attempts = self.repo.account_with_attempts(claims["sub"])  # one query, as before
+            found, attempts = self.repo.accounts.account_with_attempts(claims["sub"])  # one query, as before
             account = sessions.current(found, session)
             if claims.get("ver") != account.password_version:
                 raise errors.StaleAttempt()
@@ -200,11 +205,11 @@ class Quiz:
                 attempts=len(earlier) + 1,
                 received_at_ms=best.submitted_at_ms or received_ms,
             )
-            outcome = self.repo.record_submission(submitted, standing, is_best)
-            if outcome == "stored":
+            outcome = self.repo.quiz.record_submission(submitted, standing, is_best)
+            if outcome is Submission.STORED:
                 return self._receipt(submitted)
-            # "attempt-taken": maybe our own earlier write whose response was lost -> re-read and compare.
-            # "standing-moved": another attempt of the same person landed meanwhile -> recompute.
+            # ATTEMPT_TAKEN: maybe our own earlier write whose response was lost -> re-read and compare.
+            # STANDING_MOVED: another attempt of the same person landed meanwhile -> recompute.
         raise errors.Busy()
 
     def _receipt_of_stored(self, attempt: Attempt, digest: str) -> dict[str, Any]:

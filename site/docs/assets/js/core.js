@@ -128,14 +128,38 @@ export async function api(method, path, body, options) {
     response.status, data);
 }
 
-/* GET /api/contest once per page view: the open week and the server's clock offset (ms, server - device). */
+/* GET /api/contest once per visit: the open week and the server's clock offset (ms, server - device). The answer
+ * and the offset are kept in this tab for CONTEST_KEEP_MS; later page views of the visit (home, then the quiz)
+ * take the server's time as this device's clock plus that offset, and the open week from it and the weeks of
+ * the answer, instead of asking again (one API call fewer per participant-week: docs/deploy.md, Costs). */
+var CONTEST_KEY = 'ct.contest';
+var CONTEST_KEEP_MS = 30 * 60 * 1000;
 var contestInfo = null;
+export function contestAt(kept, deviceNow) {
+  var info = kept && kept.info;
+  if (!info || typeof info.offset !== 'number' || !isFinite(info.offset) ||
+    !(deviceNow >= kept.at && deviceNow - kept.at < CONTEST_KEEP_MS)) return null;
+  var now = deviceNow + info.offset;
+  var open = (info.weeks || []).filter(function (w) {
+    return Date.parse(w.opens_at) <= now && now < Date.parse(w.closes_at);
+  })[0];
+  var copy = Object.assign({}, info);
+  copy.now = new Date(now).toISOString();
+  copy.open_week = open ? open.number : null;
+  return copy;
+}
 export function contest() {
   if (!contestInfo) {
+    var kept = contestAt(load(tab, CONTEST_KEY), Date.now());
+    if (kept) {
+      contestInfo = Promise.resolve(kept);
+      return contestInfo;
+    }
     var before = Date.now();
     contestInfo = api('GET', '/api/contest').then(function (info) {
       var now = Date.parse(info.now);
       info.offset = isFinite(now) ? now - (before + Date.now()) / 2 : null;
+      if (info.offset !== null) save(tab, CONTEST_KEY, { at: Date.now(), info: info });
       return info;
     });
     contestInfo.catch(function () { contestInfo = null; });

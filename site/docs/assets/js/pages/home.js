@@ -1,15 +1,16 @@
 /* The home page: which week is open now and until when, when its results come. */
-import { $, api, clear, el, fmtMoment, schedule } from '../core.js';
+import { $, clear, contest, el, fmtMoment, schedule } from '../core.js';
 
 /* Which week is open now and until when, and when its results come; otherwise when the next one opens.
- * The time is the server's (GET /api/contest), the device clock only when the API cannot be reached. */
+ * The time is the server's (core.contest: one GET /api/contest per visit), the device clock only when the API
+ * cannot be reached. */
 export async function initHome(box) {
   var out = $('.ct-home__now', box);
   var weeks = schedule().weeks || [];
   var now = Date.now();
   var openNo = null;
   try {
-    var info = await api('GET', '/api/contest');
+    var info = await contest();
     if (isFinite(Date.parse(info.now))) now = Date.parse(info.now);
     openNo = info.open_week;
   } catch { /* the schedule in the page and this device's clock */ }

@@ -60,7 +60,8 @@ function loginTrouble(form, out, err, typed, limit) {
     lockTimer = setInterval(tick, 1000);
     setTimeout(function () { button.disabled = Date.now() < until; }, 0); // after onSubmit re-enables it
   }
-  if (err.code === 'LOGIN_THROTTLED' || (fails[typed] || 0) >= 2) {
+  // the way out comes with the warning (limits.login_failures_before_delay may be as small as 3), or from the second miss
+  if (err.code === 'LOGIN_THROTTLED' || (fails[typed] || 0) >= 2 || limit - (fails[typed] || 0) <= 2) {
     node.appendChild(document.createTextNode(' '));
     node.appendChild(el('a', { href: url('quen-mat-khau/'), text: 'Quên mật khẩu? Đặt lại bằng mã gửi qua tin nhắn' }));
   }

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
+from contest.close_reports import STANDINGS_HEADER, final_workbook, standings_csv, units_csv, week_workbook
 from contest.publication import week_review
 from contest.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
-from contest.reports import STANDINGS_HEADER, final_workbook, standings_csv, units_csv, week_workbook
 from tests.unit.test_publication import CONTEST, UNITS, people
 
 FIXED = datetime(2023, 10, 22, 13, 0, 0)

@@ -1,4 +1,4 @@
-"""PynamoDB models: the only module that imports pynamodb.
+"""PynamoDB models of the one table (the store package is the only importer of pynamodb).
 
 One table, generic keys `pk` / `sk`, TTL attribute `ttl`. Access patterns (who reads what by which key):
 
@@ -172,6 +172,160 @@ class ContentItem(_Item):
     version = UnicodeAttribute()
 
 
+# ---------------------------------------------------------------------------------------------------
+# The weekly close: committee decisions, disqualifications and the closed marker.
+#
+# | item                 | pk          | sk                                 | read by                          |
+# |----------------------|-------------|------------------------------------|----------------------------------|
+# | DecisionItem         | WEEK#<ww>   | DECISION#<decided_at_ms:013d>#<id> | the close (query of WEEK#<ww>)   |
+# | DisqualificationItem | WEEK#<ww>   | DQ#<account_id>                    | the close (query of WEEK#<ww>)   |
+# | ClosedItem           | WEEK#<ww>   | CLOSED                             | the close, the final unit awards |
+#
+# One query of the week's partition returns everything the close needs besides the standings.
+# ---------------------------------------------------------------------------------------------------
+
+
+class DecisionItem(_Item):
+    """A committee order of one tie group (the members' account ids, best first)."""
+
+    week = NumberAttribute()
+    group = UnicodeAttribute()  # the label the group had when the decision was taken
+    order = ListAttribute(of=UnicodeAttribute)
+    reason = UnicodeAttribute()
+    by = UnicodeAttribute()
+    decided_at_ms = NumberAttribute()
+
+
+class DisqualificationItem(_Item):
+    week = NumberAttribute()
+    account_id = UnicodeAttribute()
+    reason = UnicodeAttribute()
+    by = UnicodeAttribute()
+    decided_at_ms = NumberAttribute()
+
+
+class ClosedItem(_Item):
+    """Written after each successful publication of a week (rerun: overwritten)."""
+
+    week = NumberAttribute()
+    closed_at_ms = NumberAttribute()
+    participants = NumberAttribute()
+    standings_sha256 = UnicodeAttribute()
+    units = UnicodeAttribute()  # JSON: per unit participants / attempts / score sum (final unit awards)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Unit coordinators. The appointment lives twice, written in one transaction: on the account
+# (`AccountItem.coordinator_unit`: read with the profile every coordinator request needs anyway) and as a
+# registry item in one small partition, so organisers can list every coordinator with one query.
+#
+# | item            | pk            | sk           | read by                      |
+# |-----------------|---------------|--------------|------------------------------|
+# | CoordinatorItem | COORDINATORS  | <account_id> | `contest coordinators list`  |
+# ---------------------------------------------------------------------------------------------------
+
+
+class CoordinatorItem(_Item):
+    account_id = UnicodeAttribute()
+    unit_id = UnicodeAttribute()
+    phone = UnicodeAttribute()
+    full_name = UnicodeAttribute()
+    appointed_at_ms = NumberAttribute()
+    note = UnicodeAttribute(null=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Verification policy: award confirmations and reclaimed numbers.
+#
+# | item         | pk                    | sk                          | read by                               |
+# |--------------|-----------------------|-----------------------------|---------------------------------------|
+# | AwardItem    | ACCOUNT#<account_id>  | AWARD#<ww>                  | /me (query of the account), confirm,  |
+# |              |                       |                             | reports and committee (batch get)     |
+# | ReclaimItem  | RECLAIMS              | <at_ms:013d>#<old account>  | `contest committee reclaims`          |
+# ---------------------------------------------------------------------------------------------------
+
+
+class AwardItem(_Item):
+    """A prize (or a place in a tie group at a prize boundary) waiting for the phone's confirmation."""
+
+    account_id = UnicodeAttribute()
+    week = NumberAttribute()
+    prize = UnicodeAttribute()  # prize rank or "pending" (tie group at a boundary)
+    created_at_ms = NumberAttribute()
+    deadline_ms = NumberAttribute()
+    code_salt = UnicodeAttribute(null=True)
+    code_hash = UnicodeAttribute(null=True)  # keyed by a random salt: the close never holds the signing secret
+    tries = NumberAttribute(default=0)
+    sent_at_ms = NumberAttribute(null=True)  # set once the SMS went out (a rerun sends only where missing)
+    confirmed_at_ms = NumberAttribute(null=True)
+    confirmed_by = UnicodeAttribute(null=True)  # "code" | "committee: <name>"
+    confirmed_note = UnicodeAttribute(null=True)
+
+
+class ReclaimItem(_Item):
+    """A number taken over by its owner: the closed (squatter's) account, for the committee."""
+
+    phone = UnicodeAttribute()
+    old_account_id = UnicodeAttribute()
+    old_full_name = UnicodeAttribute()
+    old_unit_id = UnicodeAttribute()
+    new_account_id = UnicodeAttribute()
+    at_ms = NumberAttribute()
+    withdrawn_weeks = ListAttribute(of=NumberAttribute)
+    published_weeks = ListAttribute(of=NumberAttribute)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Data subjects' requests: the privacy request log. One small partition; an item holds the
+# account id and what was asked, never a name or a phone (it outlives an erased account as proof of handling).
+#
+# | item               | pk       | sk            | read by                                          |
+# |--------------------|----------|---------------|--------------------------------------------------|
+# | PrivacyRequestItem | PRIVACY  | <request_id>  | `contest privacy requests`, my data (filtered)   |
+# ---------------------------------------------------------------------------------------------------
+
+
+class PrivacyRequestItem(_Item):
+    account_id = UnicodeAttribute()
+    kind = UnicodeAttribute()  # export | withdraw | erasure
+    purpose = UnicodeAttribute(null=True)  # withdraw: the consent purpose
+    received_at_ms = NumberAttribute()
+    due_at_ms = NumberAttribute()
+    status = UnicodeAttribute()  # pending | done
+    handled_by = UnicodeAttribute(null=True)
+    handled_at_ms = NumberAttribute(null=True)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Personal data lifecycle: erasures executed and the retention purge.
+#
+# | item        | pk       | sk                   | read by                                                   |
+# |-------------|----------|----------------------|-----------------------------------------------------------|
+# | ErasureItem | ERASED   | <erasure_key(phone)> | register and the number's claim (one GetItem), CLI list   |
+# | PurgeItem   | RETENTION| PURGED               | the close (no republication after the purge), CLI         |
+#
+# An erasure keeps no name, phone or unit: the key is an HMAC of the phone under the signing secret, and the
+# item expires (ttl) at the retention date, when the purge deletes it as well.
+# ---------------------------------------------------------------------------------------------------
+
+
+class ErasureItem(_Item):
+    """A contestant's data was erased: the number may not register again in this contest."""
+
+    erased_at_ms = NumberAttribute()
+    by = UnicodeAttribute()  # who executed it: "self-service" or the organiser's name
+    published_weeks = ListAttribute(of=NumberAttribute)  # republish these
+    withdrawn_weeks = ListAttribute(of=NumberAttribute)  # dropped, unpublished
+
+
+class PurgeItem(_Item):
+    """The retention purge ran: personal data is gone and no week may be republished."""
+
+    purged_at_ms = NumberAttribute()
+    retention_ms = NumberAttribute()  # the retention date it applied
+    deleted = UnicodeAttribute()  # JSON: items deleted per kind, private files deleted
+
+
 MODELS: tuple[type[_Item], ...] = (
     TableSchema,
     AccountItem,
@@ -182,6 +336,15 @@ MODELS: tuple[type[_Item], ...] = (
     AttemptItem,
     StandingItem,
     ContentItem,
+    DecisionItem,
+    DisqualificationItem,
+    ClosedItem,
+    CoordinatorItem,
+    AwardItem,
+    ReclaimItem,
+    PrivacyRequestItem,
+    ErasureItem,
+    PurgeItem,
 )
 
 
@@ -263,172 +426,3 @@ def key_schema() -> dict[str, Any]:
         "indexes": sorted(getattr(TableSchema, "_indexes", {}).keys()),
         "ttl_attribute": "ttl",
     }
-
-
-# ---------------------------------------------------------------------------------------------------
-# The weekly close: committee decisions, disqualifications and the closed marker.
-#
-# | item                 | pk          | sk                                 | read by                          |
-# |----------------------|-------------|------------------------------------|----------------------------------|
-# | DecisionItem         | WEEK#<ww>   | DECISION#<decided_at_ms:013d>#<id> | the close (query of WEEK#<ww>)   |
-# | DisqualificationItem | WEEK#<ww>   | DQ#<account_id>                    | the close (query of WEEK#<ww>)   |
-# | ClosedItem           | WEEK#<ww>   | CLOSED                             | the close, the final unit awards |
-#
-# One query of the week's partition returns everything the close needs besides the standings.
-# ---------------------------------------------------------------------------------------------------
-
-
-class DecisionItem(_Item):
-    """A committee order of one tie group (the members' account ids, best first)."""
-
-    week = NumberAttribute()
-    group = UnicodeAttribute()  # the label the group had when the decision was taken
-    order = ListAttribute(of=UnicodeAttribute)
-    reason = UnicodeAttribute()
-    by = UnicodeAttribute()
-    decided_at_ms = NumberAttribute()
-
-
-class DisqualificationItem(_Item):
-    week = NumberAttribute()
-    account_id = UnicodeAttribute()
-    reason = UnicodeAttribute()
-    by = UnicodeAttribute()
-    decided_at_ms = NumberAttribute()
-
-
-class ClosedItem(_Item):
-    """Written after each successful publication of a week (rerun: overwritten)."""
-
-    week = NumberAttribute()
-    closed_at_ms = NumberAttribute()
-    participants = NumberAttribute()
-    standings_sha256 = UnicodeAttribute()
-    units = UnicodeAttribute()  # JSON: per unit participants / attempts / score sum (final unit awards)
-
-
-MODELS = (*MODELS, DecisionItem, DisqualificationItem, ClosedItem)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Unit coordinators. The appointment lives twice, written in one transaction: on the account
-# (`AccountItem.coordinator_unit`: read with the profile every coordinator request needs anyway) and as a
-# registry item in one small partition, so organisers can list every coordinator with one query.
-#
-# | item            | pk            | sk           | read by                      |
-# |-----------------|---------------|--------------|------------------------------|
-# | CoordinatorItem | COORDINATORS  | <account_id> | `contest coordinators list`  |
-# ---------------------------------------------------------------------------------------------------
-
-
-class CoordinatorItem(_Item):
-    account_id = UnicodeAttribute()
-    unit_id = UnicodeAttribute()
-    phone = UnicodeAttribute()
-    full_name = UnicodeAttribute()
-    appointed_at_ms = NumberAttribute()
-    note = UnicodeAttribute(null=True)
-
-
-MODELS = (*MODELS, CoordinatorItem)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Verification policy: award confirmations and reclaimed numbers.
-#
-# | item         | pk                    | sk                          | read by                               |
-# |--------------|-----------------------|-----------------------------|---------------------------------------|
-# | AwardItem    | ACCOUNT#<account_id>  | AWARD#<ww>                  | /me (query of the account), confirm,  |
-# |              |                       |                             | reports and committee (batch get)     |
-# | ReclaimItem  | RECLAIMS              | <at_ms:013d>#<old account>  | `contest committee reclaims`          |
-# ---------------------------------------------------------------------------------------------------
-
-
-class AwardItem(_Item):
-    """A prize (or a place in a tie group at a prize boundary) waiting for the phone's confirmation."""
-
-    account_id = UnicodeAttribute()
-    week = NumberAttribute()
-    prize = UnicodeAttribute()  # prize rank or "pending" (tie group at a boundary)
-    created_at_ms = NumberAttribute()
-    deadline_ms = NumberAttribute()
-    code_salt = UnicodeAttribute(null=True)
-    code_hash = UnicodeAttribute(null=True)  # keyed by a random salt: the close never holds the signing secret
-    tries = NumberAttribute(default=0)
-    sent_at_ms = NumberAttribute(null=True)  # set once the SMS went out (a rerun sends only where missing)
-    confirmed_at_ms = NumberAttribute(null=True)
-    confirmed_by = UnicodeAttribute(null=True)  # "code" | "committee: <name>"
-    confirmed_note = UnicodeAttribute(null=True)
-
-
-class ReclaimItem(_Item):
-    """A number taken over by its owner: the closed (squatter's) account, for the committee."""
-
-    phone = UnicodeAttribute()
-    old_account_id = UnicodeAttribute()
-    old_full_name = UnicodeAttribute()
-    old_unit_id = UnicodeAttribute()
-    new_account_id = UnicodeAttribute()
-    at_ms = NumberAttribute()
-    withdrawn_weeks = ListAttribute(of=NumberAttribute)
-    published_weeks = ListAttribute(of=NumberAttribute)
-
-
-MODELS = (*MODELS, AwardItem, ReclaimItem)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Data subjects' requests: the privacy request log. One small partition; an item holds the
-# account id and what was asked, never a name or a phone (it outlives an erased account as proof of handling).
-#
-# | item               | pk       | sk            | read by                                          |
-# |--------------------|----------|---------------|--------------------------------------------------|
-# | PrivacyRequestItem | PRIVACY  | <request_id>  | `contest privacy requests`, my data (filtered)   |
-# ---------------------------------------------------------------------------------------------------
-
-
-class PrivacyRequestItem(_Item):
-    account_id = UnicodeAttribute()
-    kind = UnicodeAttribute()  # export | withdraw | erasure
-    purpose = UnicodeAttribute(null=True)  # withdraw: the consent purpose
-    received_at_ms = NumberAttribute()
-    due_at_ms = NumberAttribute()
-    status = UnicodeAttribute()  # pending | done
-    handled_by = UnicodeAttribute(null=True)
-    handled_at_ms = NumberAttribute(null=True)
-
-
-MODELS = (*MODELS, PrivacyRequestItem)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Personal data lifecycle: erasures executed and the retention purge.
-#
-# | item        | pk       | sk                   | read by                                                   |
-# |-------------|----------|----------------------|-----------------------------------------------------------|
-# | ErasureItem | ERASED   | <erasure_key(phone)> | register and the number's claim (one GetItem), CLI list   |
-# | PurgeItem   | RETENTION| PURGED               | the close (no republication after the purge), CLI         |
-#
-# An erasure keeps no name, phone or unit: the key is an HMAC of the phone under the signing secret, and the
-# item expires (ttl) at the retention date, when the purge deletes it as well.
-# ---------------------------------------------------------------------------------------------------
-
-
-class ErasureItem(_Item):
-    """A contestant's data was erased: the number may not register again in this contest."""
-
-    erased_at_ms = NumberAttribute()
-    by = UnicodeAttribute()  # who executed it: "self-service" or the organiser's name
-    published_weeks = ListAttribute(of=NumberAttribute)  # republish these
-    withdrawn_weeks = ListAttribute(of=NumberAttribute)  # dropped, unpublished
-
-
-class PurgeItem(_Item):
-    """The retention purge ran: personal data is gone and no week may be republished."""
-
-    purged_at_ms = NumberAttribute()
-    retention_ms = NumberAttribute()  # the retention date it applied
-    deleted = UnicodeAttribute()  # JSON: items deleted per kind, private files deleted
-
-
-MODELS = (*MODELS, ErasureItem, PurgeItem)

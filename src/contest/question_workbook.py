@@ -12,7 +12,6 @@ this module on import: the caller validates the whole workbook, then writes the 
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections.abc import Sequence
@@ -26,11 +25,12 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.writer.excel import ExcelWriter
 
 from contest import cells
-from contest.bank import BankIssue, QuestionRecord, Rejected
+from contest.bank import QuestionRecord, Rejected
+from contest.contentfile import ContentError, ContentIssue
 from contest.model import OPTION_KEYS, Bank
+from contest.spreadsheet import xlsx_bytes
 
 QUESTIONS_SHEET = "Câu hỏi"
 GUIDE_SHEET = "Hướng dẫn"
@@ -85,16 +85,11 @@ def _or_list(keys: Sequence[str]) -> str:
 # Room left under the last question for organisers to add rows with the same formats and lists.
 SPARE_ROWS = 500
 # Fixed document timestamps so that the same bank always gives the same bytes.
-_FIXED_TIME = "2023-01-01T00:00:00Z"
-_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_FIXED_TIME = datetime(2023, 1, 1)  # the document instant: the bytes depend on the bank alone
 
 
-class WorkbookError(Exception):
+class WorkbookError(ContentError):
     """The file is not a question workbook at all (not an XLSX file, sheet or headers missing)."""
-
-    def __init__(self, issues: Sequence[BankIssue]):
-        self.issues = list(issues)
-        super().__init__("\n".join(str(i) for i in self.issues))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -113,7 +108,7 @@ def export_workbook(
 ) -> None:
     """Write `bank` to `target` (an .xlsx file). `documents` maps document id -> title."""
     target.write_bytes(
-        workbook_bytes(
+        question_workbook_bytes(
             bank,
             documents=documents,
             weeks=weeks,
@@ -124,7 +119,7 @@ def export_workbook(
     )
 
 
-def workbook_bytes(
+def question_workbook_bytes(
     bank: Bank,
     *,
     documents: dict[str, str],
@@ -143,7 +138,7 @@ def workbook_bytes(
     lists = wb.create_sheet(LISTS_SHEET)
     _write_lists(lists, documents)
     wb.active = 1
-    return _deterministic(wb)
+    return xlsx_bytes(wb, _FIXED_TIME)
 
 
 def _write_questions(sheet: Any, bank: Bank, document_count: int, option_keys: Sequence[str] = OPTION_KEYS) -> None:
@@ -320,28 +315,6 @@ def _write_guide(
             cell.font = Font(bold=True, size=13 if row == 1 else 11)
 
 
-def _deterministic(wb: Workbook) -> bytes:
-    """Save `wb` with fixed document timestamps and fixed zip entry times."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).save()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)",
-                    lambda m: m.group(1) + _FIXED_TIME.encode() + m.group(3),
-                    data,
-                )
-            entry = zipfile.ZipInfo(info.filename, date_time=_ZIP_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = info.external_attr
-            target.writestr(entry, data)
-    return out.getvalue()
-
-
 # ---------------------------------------------------------------------------------------------
 # Import
 
@@ -355,22 +328,22 @@ def read_workbook(
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except (zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
-        raise WorkbookError([BankIssue(name, 0, f"không đọc được tệp Excel (.xlsx): {exc}")]) from exc
+        raise WorkbookError([ContentIssue(name, 0, f"không đọc được tệp Excel (.xlsx): {exc}")]) from exc
     try:
         if QUESTIONS_SHEET not in wb.sheetnames:
-            raise WorkbookError([BankIssue(name, 0, f"không có trang “{QUESTIONS_SHEET}”")])
+            raise WorkbookError([ContentIssue(name, 0, f"không có trang “{QUESTIONS_SHEET}”")])
         rows = list(wb[QUESTIONS_SHEET].iter_rows(values_only=True))
     finally:
         wb.close()
     if not rows:
-        raise WorkbookError([BankIssue(name, 1, "trang câu hỏi trống: thiếu dòng tiêu đề")])
+        raise WorkbookError([ContentIssue(name, 1, "trang câu hỏi trống: thiếu dòng tiêu đề")])
     header = [(_cell_text(v) or "") for v in rows[0]]
     problems = []
     for i, column in enumerate(cols):
         found = header[i] if i < len(header) else ""
         if found.casefold() != column.header.casefold():
             problems.append(
-                BankIssue(
+                ContentIssue(
                     name,
                     1,
                     f"cột {get_column_letter(i + 1)} phải có tiêu đề “{column.header}” (đang là “{found}”)",

@@ -1,19 +1,15 @@
-"""Private reports for organisers: CSV (UTF-8 with BOM, so Excel shows Vietnamese) and XLSX.
+"""The weekly close's private reports for organisers: CSV (UTF-8 with BOM, so Excel shows Vietnamese) and XLSX.
 
 `write_standings_csv` writes the full standings for people (names, masked phones, units, prizes, flags);
 the canonical file whose SHA-256 is published is `publication.write_canonical_standings`. Rows are in
 ranked order; members of an undecided tie group are listed by name and share one rank.
 
-XLSX bytes are deterministic: openpyxl stamps `modified` with the wall clock and zip entries with the
-file/system time, so the workbook is written through `ExcelWriter` (not `save_workbook`) into a zip
-archive whose every entry carries one fixed timestamp, and the document properties carry fixed
-created/modified instants.
+XLSX bytes are deterministic: written by `contest.spreadsheet.xlsx_bytes`, the one XLSX writer.
 """
 
 from __future__ import annotations
 
 import io
-import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import IO, Any
@@ -23,16 +19,15 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from contest import cells
 from contest.awards import AWARDS_HEADER, WINNERS_HEADER
 from contest.model import Prize, Unit
 from contest.publication import COMMITTEE_DECIDED, COMMITTEE_DECIDES, prize_label
-from contest.ranking import FinalUnitRow, UnitRow, WeekRanking, taker
+from contest.ranking import FinalUnitRow, FlagKind, RemovalReason, UnitRow, WeekRanking, taker
+from contest.spreadsheet import xlsx_bytes
 
 BOM = "\ufeff"
-FIXED_ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 _CHUNK = 20_000
 EXCEL_MAX_ROWS = 1_048_576
 
@@ -62,7 +57,26 @@ UNITS_HEADER = (
     "Điểm trung bình",
     "Tỷ lệ tham gia",
 )
-FLAG_LABELS = {"too_fast": "Làm bài quá nhanh", "shared_device": "Nhiều tài khoản cùng thiết bị/địa chỉ"}
+FLAG_LABELS = {
+    FlagKind.TOO_FAST: "Làm bài quá nhanh",
+    FlagKind.SHARED_DEVICE: "Nhiều tài khoản cùng thiết bị/địa chỉ",
+}
+REMOVAL_LABELS = {
+    RemovalReason.EXCLUDED: "Thuộc diện không được dự thi",
+    RemovalReason.DISQUALIFIED: "Bị hủy kết quả",
+}
+_PERSON_COLUMNS = (  # one ranked entry, as the review sheet shows it after the columns of its kind
+    "Mã tài khoản",
+    "Họ và tên",
+    "Số điện thoại (đã che)",
+    "Đơn vị",
+    "Điểm",
+    "Thời gian (ms)",
+    "Dự đoán",
+)
+TIES_HEADER = ("Nhóm đồng hạng", "Hạng", "Trạng thái", "Giải", *_PERSON_COLUMNS, "Quyết định")
+FLAGS_HEADER = ("Cờ rà soát", "Hạng", "Loại", "Chi tiết", *_PERSON_COLUMNS, "")
+REMOVED_HEADER = ("Không xếp hạng", "", "Lý do", "Ghi chú", "Mã tài khoản", "Họ và tên", "Số điện thoại (đã che)")
 
 
 # Excel number formats (shown with the reader's own separators: 1.234,5 and 12,5 % on a Vietnamese Excel)
@@ -209,33 +223,6 @@ def units_csv(rows: Sequence[UnitRow]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip archive whose entries all carry one timestamp (openpyxl writes str names or temp files)."""
-
-    def writestr(self, zinfo_or_arcname: Any, data: Any, *args: Any, **kwargs: Any) -> None:
-        if isinstance(zinfo_or_arcname, str):
-            zinfo_or_arcname = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_ZIP_TIME)
-            zinfo_or_arcname.compress_type = zipfile.ZIP_DEFLATED
-            zinfo_or_arcname.external_attr = 0o600 << 16
-        super().writestr(zinfo_or_arcname, data, *args, **kwargs)
-
-    def write(self, filename: Any, arcname: Any = None, *args: Any, **kwargs: Any) -> None:
-        with open(filename, "rb") as fh:
-            self.writestr(arcname or str(filename), fh.read())
-
-
-def workbook_bytes(wb: Workbook, fixed: datetime) -> bytes:
-    """Serialise a workbook to identical bytes on every run."""
-    wb.properties.created = fixed
-    wb.properties.modified = fixed
-    wb.properties.creator = "contest"
-    wb.properties.lastModifiedBy = "contest"
-    out = io.BytesIO()
-    archive = _FixedTimeZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True)
-    ExcelWriter(wb, archive).save()
-    return out.getvalue()
-
-
 def week_workbook(
     ranking: WeekRanking,
     unit_rows: Sequence[UnitRow],
@@ -247,46 +234,39 @@ def week_workbook(
 ) -> bytes:
     """Weekly report: summary by unit, per-person detail, ties and flags, prize confirmations (four sheets)."""
     wb = Workbook(write_only=True)
+    _unit_summary_sheet(wb, unit_rows)
+    _standings_sheet(wb, ranking, {u.id: u.name for u in units})
+    _review_sheet(wb, review, ranking.rules.prizes)
+    _confirmations_sheet(wb, awards, timezone)
+    return xlsx_bytes(wb, fixed)
+
+
+def _unit_summary_sheet(wb: Workbook, unit_rows: Sequence[UnitRow]) -> None:
     summary = formatted_sheet(wb, "Tổng hợp theo đơn vị", UNITS_HEADER, (16, 44, 14, 10, 12, 11, 12, 12))
     for r in unit_rows:
         v = _unit_values(r)
         summary.append([*v[:6], styled(summary, v[6], MEAN), styled(summary, v[7], PERCENT)])
+
+
+def _standings_sheet(wb: Workbook, ranking: WeekRanking, unit_names: Mapping[str, str]) -> None:
+    """Every standing in ranked order, up to Excel's last row (then a note pointing at standings.csv)."""
     detail = formatted_sheet(
         wb, "Chi tiết cá nhân", STANDINGS_HEADER, (7, 14, 20, 28, 14, 16, 36, 7, 12, 10, 10, 8, 14, 40)
     )
-    unit_names = {u.id: u.name for u in units}
     written = 0
     for chunk in _standings_columns(ranking, unit_names):
         for row in chunk:
             if written == EXCEL_MAX_ROWS - 2:  # header + this note
                 rest = len(ranking) - written
                 detail.append([f"… còn {rest} dòng: xem standings.csv (Excel tối đa 1.048.576 dòng)"])
-                break
+                return
             detail.append_of_columns(row)
             written += 1
-        else:
-            continue
-        break
-    ties = formatted_sheet(
-        wb,
-        "Đồng hạng và cờ rà soát",
-        (
-            "Nhóm đồng hạng",
-            "Hạng",
-            "Trạng thái",
-            "Giải",
-            "Mã tài khoản",
-            "Họ và tên",
-            "Số điện thoại (đã che)",
-            "Đơn vị",
-            "Điểm",
-            "Thời gian (ms)",
-            "Dự đoán",
-            "Quyết định",
-        ),
-        (16, 7, 26, 26, 20, 28, 14, 36, 7, 12, 10, 40),
-    )
-    prizes: Sequence[Prize] = ranking.rules.prizes
+
+
+def _review_sheet(wb: Workbook, review: Mapping[str, Any], prizes: Sequence[Prize]) -> None:
+    """What the secretariat reviews: tie groups and their decisions, flags, entries kept out of the ranking."""
+    ties = formatted_sheet(wb, "Đồng hạng và cờ rà soát", TIES_HEADER, (16, 7, 26, 26, 20, 28, 14, 36, 7, 12, 10, 40))
     for g in review["tie_groups"]:
         decision = g["decision"]
         note = f"{decision['reason']} ({decision['by']}, {decision['decided_at']})" if decision else ""
@@ -308,22 +288,7 @@ def week_workbook(
                 ]
             )
     ties.append([])
-    ties.append(
-        [
-            "Cờ rà soát",
-            "Hạng",
-            "Loại",
-            "Chi tiết",
-            "Mã tài khoản",
-            "Họ và tên",
-            "Số điện thoại (đã che)",
-            "Đơn vị",
-            "Điểm",
-            "Thời gian (ms)",
-            "Dự đoán",
-            "",
-        ]
-    )
+    ties.append(list(FLAGS_HEADER))
     for f in review["flags"]:
         ties.append(
             [
@@ -342,12 +307,24 @@ def week_workbook(
             ]
         )
     if not review["devices_recorded"]:
-        ties.append(["", "", FLAG_LABELS["shared_device"], "Chưa ghi nhận thiết bị/địa chỉ khi xác thực"])
+        ties.append(["", "", FLAG_LABELS[FlagKind.SHARED_DEVICE], "Chưa ghi nhận thiết bị/địa chỉ khi xác thực"])
     ties.append([])
-    ties.append(["Không xếp hạng", "", "Lý do", "Ghi chú", "Mã tài khoản", "Họ và tên", "Số điện thoại (đã che)"])
+    ties.append(list(REMOVED_HEADER))
     for r in review["removed"]:
-        why = "Thuộc diện không được dự thi" if r["why"] == "excluded" else "Bị hủy kết quả"
-        ties.append(["", "", why, r["reason"], r["account_id"], r["name"], r["phone"]])
+        ties.append(
+            [
+                "",
+                "",
+                REMOVAL_LABELS.get(r["why"], REMOVAL_LABELS[RemovalReason.DISQUALIFIED]),
+                r["reason"],
+                r["account_id"],
+                r["name"],
+                r["phone"],
+            ]
+        )
+
+
+def _confirmations_sheet(wb: Workbook, awards: Sequence[Sequence[Any]], timezone: str) -> None:
     confirmations = formatted_sheet(wb, "Xác nhận giải", AWARDS_HEADER, (7, 26, 20, 28, 14, 36, 30, 17, 26, 30, 17))
     for award_row in awards:
         values = list(award_row)
@@ -355,7 +332,6 @@ def week_workbook(
             if isinstance(values[at], str) and values[at]:
                 values[at] = styled(confirmations, local_time(values[at], timezone), WHEN)
         confirmations.append(values)
-    return workbook_bytes(wb, fixed)
 
 
 def winners_workbook(
@@ -365,14 +341,14 @@ def winners_workbook(
     widths, frozen header, amounts as numbers, confirmation times in Vietnam time; a total row; a note sheet."""
     wb = Workbook(write_only=True)
     header = [f"Số tiền ({currency})" if h == "Số tiền" else h for h in WINNERS_HEADER]
-    sheet = formatted_sheet(wb, "Danh sách nhận giải", header, (7, 26, 14, 24, 28, 36, 14, 30, 17, 36, 20))
+    sheet = formatted_sheet(wb, "Danh sách nhận giải", header, (7, 26, 14, 24, 28, 36, 14, 30, 30, 17, 36, 20))
     total = 0
     for row in rows:
         values = list(row)
         total += values[2] or 0
         values[2] = styled(sheet, values[2], WHOLE)
         values[6] = styled(sheet, values[6], TEXT)  # 0912…: a text, or Excel drops the leading zero
-        values[8] = styled(sheet, local_time(values[8], timezone), WHEN) if values[8] else ""
+        values[9] = styled(sheet, local_time(values[9], timezone), WHEN) if values[9] else ""
         sheet.append(values)
     sheet.append(["", "Tổng cộng", styled(sheet, total, WHOLE)])
     notes = formatted_sheet(wb, "Ghi chú", [title], (110,))
@@ -382,9 +358,13 @@ def winners_workbook(
         f"Thời gian theo giờ Việt Nam ({timezone}). Số tiền bằng {currency}.",
         "Người đang chờ Ban Tổ chức quyết định (đồng hạng) chưa có số tiền và số giấy chứng nhận.",
         "Số giấy chứng nhận: đúng số in trên giấy chứng nhận (contest certificates).",
+        "Đồng ý liên hệ về giải: người không đồng ý để Ban Tổ chức gọi điện, nhắn tin về giải chỉ có số điện thoại "
+        "đã che (để nhận ra khi họ liên hệ). Không gọi, không nhắn tin cho họ: thông báo thời gian, địa điểm, thủ tục "
+        "nhận giải trên trang Kết quả; người đoạt giải theo dõi giải trên Trang của tôi và tự liên hệ Ban Tổ chức "
+        "(đối chiếu mã tài khoản, số giấy chứng nhận và 3 số cuối điện thoại).",
     ):
         notes.append([line])
-    return workbook_bytes(wb, fixed)
+    return xlsx_bytes(wb, fixed)
 
 
 def awards_csv(rows: Sequence[Sequence[Any]]) -> bytes:
@@ -431,4 +411,4 @@ def final_workbook(rows: Sequence[FinalUnitRow], prizes: Sequence[Prize], fixed:
                 prize_label(r.prize, prizes) or "",
             ]
         )
-    return workbook_bytes(wb, fixed)
+    return xlsx_bytes(wb, fixed)

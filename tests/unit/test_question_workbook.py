@@ -1,4 +1,4 @@
-"""The question bank as an Excel workbook (contest.workbook): export, import, round trip."""
+"""The question bank as an Excel workbook (contest.question_workbook): export, import, round trip."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from contest.bank import canonical_order, document_ids, load_bank, validate_records
 from contest.model import Bank
-from contest.workbook import (
+from contest.question_workbook import (
     COLUMNS,
     GUIDE_SHEET,
     LISTS_SHEET,
@@ -18,8 +18,8 @@ from contest.workbook import (
     WorkbookError,
     document_titles,
     export_workbook,
+    question_workbook_bytes,
     read_workbook,
-    workbook_bytes,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,7 +75,7 @@ def test_export_then_import_gives_the_same_bank(bank, exported):
 def test_second_export_is_byte_identical(bank, exported):
     # Given a bank exported, imported back, and exported again
     questions, _locations, _issues = validate(exported)
-    again = workbook_bytes(
+    again = question_workbook_bytes(
         Bank(tuple(questions)), documents=document_titles(DOCUMENTS), weeks=WEEKS, per_attempt=PER_ATTEMPT
     )
 
@@ -86,7 +86,7 @@ def test_second_export_is_byte_identical(bank, exported):
 def test_export_is_deterministic(bank):
     def build() -> bytes:
         titles = document_titles(DOCUMENTS)
-        return workbook_bytes(bank, documents=titles, weeks=WEEKS, per_attempt=PER_ATTEMPT)
+        return question_workbook_bytes(bank, documents=titles, weeks=WEEKS, per_attempt=PER_ATTEMPT)
 
     assert build() == build()
 

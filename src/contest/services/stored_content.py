@@ -1,4 +1,5 @@
-"""The contest content as the handlers see it: read from the table once, cached, refreshed now and then."""
+"""The contest content as the handlers see it: the bundle stored in the table (`contest content load` writes it;
+`contest.content` parses files and bundle alike), read once, cached, refreshed now and then; and its public views."""
 
 from __future__ import annotations
 
