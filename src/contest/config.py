@@ -42,6 +42,8 @@ def local_stack(env: Mapping[str, str], sms_sender: str) -> bool:
 
 @dataclass(frozen=True)
 class Settings:
+    """A Lambda function's settings (`from_env(kind=...)`), validated once at its cold start."""
+
     table_name: str
     region: str
     sms_sender: str  # "sns" | "gateway" | "outbox"

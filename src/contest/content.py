@@ -53,6 +53,8 @@ _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 @dataclass(frozen=True)
 class Content:
+    """The whole contest as the code reads it: contest.yaml, the units and the question bank."""
+
     contest: Contest
     groups: tuple[UnitGroup, ...]
     units: tuple[Unit, ...]

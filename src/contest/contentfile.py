@@ -24,6 +24,8 @@ FRONT_MATTER = re.compile(r"\A---\s*\n(.*?\n)---\s*\n", re.DOTALL)
 
 @dataclass(frozen=True)
 class ContentIssue:
+    """One problem found in a content file, with where it is."""
+
     file: str
     line: int  # 1-based; 0 when the problem concerns the file or folder as a whole
     message: str

@@ -104,6 +104,8 @@ def origin_guard(settings: Settings) -> OriginGuard:
 
 @dataclass
 class Runtime:
+    """A request handler's collaborators: built at cold start, the services on first use."""
+
     settings: Settings
     repo: Store
     clock: Clock
