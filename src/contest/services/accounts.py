@@ -380,11 +380,7 @@ class Accounts:
         if address:
             self.repo.counters.refund_login(address, hour)
         token, expires = sessions.sign(account, int(now.timestamp()), contest.limits.session_seconds, self.secret)
-        return {
-            "token": token,
-            "expires_at": iso(now.fromtimestamp(expires, now.tzinfo)),
-            "verified": account.verified,
-        }
+        return {"token": token, "expires_at": iso(now.fromtimestamp(expires, now.tzinfo))}
 
     def check_password(self, account: Account, password: str) -> None:
         """Re-entry of the current password before a grave act (erasure): counted and locked exactly like a
@@ -458,6 +454,7 @@ class Accounts:
                     "submitted_at": iso(from_ms(a.submitted_at_ms)) if a.submitted_at_ms else None,
                     "duration_ms": a.duration_ms,
                     "score": a.score if content.contest.quiz.show_score_on_submit else None,
+                    "max_score": len(a.question_ids) * content.contest.quiz.points_per_question,
                 }
                 for a in attempts
             ],
