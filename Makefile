@@ -61,9 +61,9 @@ FIXTURE_CONTENT ?= tests/fixtures/contests/son-nguyen
 test-fixture: $(STAMP)
 	CONTEST_TEST_CONTENT=$(FIXTURE_CONTENT) $(BIN)/pytest -p no:cacheprovider $(FIXTURE_TESTS)
 # The browser suite (tests/e2e) is part of the fixture run: what its tests look for on a page comes from the
-# contest under test (tests/e2e/conftest.py), so a second contest proves the pages too. Measured on this 2-core
-# machine (shared): the fixture's browser suite adds about 6 minutes to `make test` (48 tests), well inside CI's
-# 90-minute budget. The fixture contest's own end-to-end Proof is tests/e2e/test_second_contest.py, run once, in
+# contest under test (tests/e2e/conftest.py), so a second contest proves the pages too. Measured on a shared 2-core
+# machine: the fixture's browser suite (46 tests + 3 skipped) adds 4 minutes to `make test` (up to 8 under heavy
+# load), well inside CI's 90-minute budget. The fixture contest's own end-to-end Proof is tests/e2e/test_second_contest.py, run once, in
 # the run against content/. FIXTURE_TESTS="tests --ignore=tests/e2e" leaves the browser out.
 FIXTURE_TESTS ?= tests
 

@@ -220,12 +220,47 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def declared_route(module: ModuleType, method: str, path: str) -> dict[str, Any] | None:
+    """What contest.http.route declared for a route (request, response, status…), None for an unknown route."""
+    for route in getattr(getattr(module, "app", None), "_static_routes", []):
+        if route.path == path and route.method == method.upper():
+            return route.func.openapi
+    return None
+
+
+def check_documented(meta: dict[str, Any] | None, method: str, path: str, reply: Reply) -> tuple[str, str, int]:
+    """Every reply is what docs/openapi.json says: the route's success status with a body valid against its
+    response schema, or a documented 4xx with an error body (contest.schemas.ERROR). Anything else fails the
+    test that made the request (a 5xx is a bug; an undocumented field is a leak)."""
+    import jsonschema
+
+    from contest.openapi import ERRORS
+    from contest.schemas import ERROR
+
+    if meta is not None and reply.status == meta["status"]:
+        schema = meta["response"]
+    elif str(reply.status) in ERRORS or (meta is None and reply.status in (404, 405)):
+        schema = ERROR
+    else:
+        raise AssertionError(f"{method} {path}: undocumented status {reply.status}: {reply.body}")
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).iter_errors(reply.body),
+        key=str,
+    )
+    assert not errors, f"{method} {path} {reply.status}: body not as documented: " + "; ".join(
+        f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in errors
+    )
+    return method.upper(), path, reply.status
+
+
 @dataclass
 class Api:
-    """Drives the real handlers with API Gateway v2 events, the way AWS would."""
+    """Drives the real handlers with API Gateway v2 events, the way AWS would. Every reply is checked
+    against the route's documented response (check_documented)."""
 
     functions: dict[str, ModuleType]
     replies: list[Reply] = field(default_factory=list)
+    checked: set[tuple[str, str, int]] = field(default_factory=set)  # (method, path, status) checked so far
 
     def handler_for(self, method: str, path: str) -> ModuleType:
         for module in self.functions.values():
@@ -250,8 +285,10 @@ class Api:
             extra["x-altcha"] = self.proof()
         if token:
             extra["authorization"] = f"Bearer {token}"
-        result = self.handler_for(method, path).lambda_handler(event(method, path, body, extra, ip), LambdaContext())
+        module = self.handler_for(method, path)
+        result = module.lambda_handler(event(method, path, body, extra, ip), LambdaContext())
         reply = Reply(result["statusCode"], json.loads(result["body"] or "{}"), result.get("headers") or {})
+        self.checked.add(check_documented(declared_route(module, method, path), method, path, reply))
         self.replies.append(reply)
         return reply
 

@@ -23,7 +23,10 @@ ERRORS = {
     "422": "Dữ liệu không hợp lệ",
     "428": "Thiếu bước kiểm tra chống gửi tin nhắn tự động (tiêu đề X-Altcha)",
     "429": "Quá nhiều yêu cầu",
+    "500": "Lỗi hệ thống (INTERNAL_ERROR): sự cố hạ tầng hoặc lỗi phần mềm, luôn được ghi log; gửi lại an toàn",
 }
+# every refusal has one body (contest.schemas.ERROR), written once in the document
+ERROR_REF = {"$ref": "#/components/schemas/Error"}
 
 
 def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
@@ -44,7 +47,7 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
                         "content": {"application/json": {"schema": meta["response"]}},
                     },
                     **{
-                        code: {"description": text, "content": {"application/json": {"schema": ERROR}}}
+                        code: {"description": text, "content": {"application/json": {"schema": ERROR_REF}}}
                         for code, text in ERRORS.items()
                     },
                 },
@@ -77,7 +80,10 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
-        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        "components": {
+            "schemas": {"Error": ERROR},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        },
     }
 
 

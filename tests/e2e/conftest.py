@@ -80,7 +80,7 @@ def browser_context_args(browser_context_args):
 
 # ---------------------------------------------------------------- the contest under test, as the pages show it
 # The browser tests run against content/ and against the fixture contest (CONTEST_TEST_CONTENT, `make
-# test-fixture-e2e`): what they look for on a page comes from the contest under test, never from the shipped one.
+# test-fixture`): what they look for on a page comes from the contest under test, never from the shipped one.
 
 _CONTEST = yaml.safe_load((CONTENT / "contest.yaml").read_text(encoding="utf-8"))
 _UNITS = yaml.safe_load((CONTENT / "units.yaml").read_text(encoding="utf-8"))

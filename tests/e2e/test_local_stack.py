@@ -245,18 +245,18 @@ def test_a_rehearsal_keeps_its_data_across_restarts_and_reset_starts_clean(tmp_p
     moved_to = WEEK1_MID + timedelta(days=2, hours=3)
     # Given a rehearsal with data in it (an excluded number) whose clock was moved
     with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=site, schedule=False, persist=True):
-        Store().accounts.add_exclusion("+84912000111", "Tổ Thư ký", to_ms(WEEK1_MID))
+        Store().phones.add_exclusion("+84912000111", "Tổ Thư ký", to_ms(WEEK1_MID))
         assert request_clock(dev, moved_to) is not None
     # When it is started again (no clock given)
     with LocalStack(ROOT, dev_dir=dev, site_dir=site, schedule=False, persist=True) as again:
         # Then the data and the clock are where they were
         assert again.restored_items > 0
-        assert [e.phone for e in Store().accounts.exclusions()] == ["+84912000111"]
+        assert [e.phone for e in Store().phones.exclusions()] == ["+84912000111"]
         assert moved_to <= again.clock.now() < moved_to + timedelta(minutes=5)
     assert (dev / "state" / "dynamodb.json").stat().st_mode & 0o077 == 0  # personal data: owner only
     # When it is started with --reset: nothing of the earlier rehearsal is left
     with LocalStack(ROOT, clock_start=WEEK1_MID, dev_dir=dev, site_dir=site, schedule=False, persist=True, reset=True):
-        assert Store().accounts.exclusions() == []
+        assert Store().phones.exclusions() == []
     assert (dev / "secret").exists()  # the local signing secret is kept
 
 

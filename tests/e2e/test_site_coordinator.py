@@ -78,9 +78,9 @@ def test_a_coordinator_sees_the_own_unit_and_a_contestant_does_not(stack, code_f
     from contest.store.keys import PROFILE, account_pk
     from contest.store.tables import AccountItem
 
-    old = repo.accounts.claim(normalize(member_phone)).account_id  # a name stored before the registration rule
+    old = repo.phones.claim(normalize(member_phone)).account_id  # a name stored before the registration rule
     AccountItem(pk=account_pk(old), sk=PROFILE).update(actions=[AccountItem.full_name.set(XSS_NAME)])
-    appointed = repo.accounts.account(repo.accounts.claim(normalize(boss_phone)).account_id)
+    appointed = repo.accounts.account(repo.phones.claim(normalize(boss_phone)).account_id)
     repo.coordinators.appoint_coordinator(appointed, UNIT, 0, None)
     dialogs: list[str] = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

@@ -211,8 +211,10 @@ def test_my_attempts_show_score_time_and_a_short_code_without_sideways_scrolling
         box = fact.bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, (label, box)
     score = card.locator("dt", has_text="Điểm").locator("xpath=following-sibling::dd")
-    # the score itself, or when it comes (quiz.show_score_on_submit: false)
-    expect(score).to_have_text(re.compile(r"^\d+") if SHOWS_SCORE else re.compile("kết quả tuần"))
+    # the score out of the attempt's maximum in points (questions × points per question), as on the receipt;
+    # or when it comes (quiz.show_score_on_submit: false)
+    max_score = page.evaluate("async () => (await (await fetch('/api/contest')).json()).max_score")
+    expect(score).to_have_text(re.compile(rf"^\d+/{max_score}$") if SHOWS_SCORE else re.compile("kết quả tuần"))
     expect(card.locator("dt", has_text="Thời gian làm bài").locator("xpath=following-sibling::dd")).to_have_text(
         re.compile(r"giây$")
     )

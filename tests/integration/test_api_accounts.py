@@ -28,13 +28,13 @@ class TestRegister:
             "+84-912-345-678",
             "０９１２３４５６７８",
         ]
-        first = repo.accounts.claim("+84912345678")
+        first = repo.phones.claim("+84912345678")
         replies = [api.register(s) for s in spellings]
         # Then each gets the answer a new registration gets (nothing says the number is taken) ...
         assert {r.status for r in replies} == {201}
         assert {r.body["message"] for r in replies} == {api.register(PHONES[5]).body["message"]}
         # ... and it is still one account, the first one
-        assert repo.accounts.claim("+84912345678").account_id == first.account_id
+        assert repo.phones.claim("+84912345678").account_id == first.account_id
 
     @pytest.mark.parametrize("phone", ["024 3825 1234", "+1 202 555 0143", "01212345678", "12345", "abc"])
     def test_landline_foreign_and_invalid_numbers_are_refused(self, api, phone):
@@ -48,7 +48,7 @@ class TestRegister:
             replies = list(pool.map(lambda _: api.register("0987654321"), range(20)))
         # Then all get the same answer and exactly one account exists
         assert {r.status for r in replies} == {201}
-        claim = repo.accounts.claim("+84987654321")
+        claim = repo.phones.claim("+84987654321")
         assert claim is not None and repo.accounts.account(claim.account_id) is not None
         from contest.store.tables import AccountItem
 
@@ -71,14 +71,14 @@ class TestRegister:
 
     def test_names_are_cleaned_and_control_characters_refused(self, api, repo):
         assert api.register(PHONES[2], name="  Nguyễn   Văn   An  ").status == 201
-        account = repo.accounts.account(repo.accounts.claim(e164(PHONES[2])).account_id)
+        account = repo.accounts.account(repo.phones.claim(e164(PHONES[2])).account_id)
         assert account.full_name == "Nguyễn Văn An"
         reply = api.register(PHONES[3], name="Kẻ\u202eGian")
         assert reply.status == 422 and reply.body["code"] == "INVALID_NAME"
 
     def test_excluded_phone_cannot_take_part_but_registering_it_reveals_nothing(self, api, repo, sender):
         # Given the organisers excluded a secretariat member's phone
-        repo.accounts.add_exclusion("+84912345699", "Tổ Thư ký", 0)
+        repo.phones.add_exclusion("+84912345699", "Tổ Thư ký", 0)
         # When someone registers that number
         reply = api.register("0912345699")
         # Then the answer is the one every registration gets
@@ -89,13 +89,13 @@ class TestRegister:
         token = api.login("0912345699").body["token"]
         refused = api.post("/api/quiz", token=token)
         assert refused.status == 403 and refused.body["code"] == "EXCLUDED"
-        assert repo.accounts.account(repo.accounts.claim("+84912345699").account_id).excluded is True
+        assert repo.accounts.account(repo.phones.claim("+84912345699").account_id).excluded is True
 
     def test_consent_time_and_version_are_recorded(self, api, repo, clock, content):
         from contest.store.tables import AccountItem
 
         api.register(PHONES[4])
-        claim = repo.accounts.claim(e164(PHONES[4]))
+        claim = repo.phones.claim(e164(PHONES[4]))
         item = AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE")
         assert item.consent_version == content.contest.consent_version
         assert item.consent_at_ms == int(clock.now().timestamp() * 1000)
@@ -167,7 +167,7 @@ class TestVerify:
         guesses = [f"{n:06d}" for n in range(200) if f"{n:06d}" != real]
         outcomes = {api.post("/api/verify", {"phone": PHONES[0], "code": g}).status for g in guesses}
         assert 200 not in outcomes
-        assert repo.accounts.account(repo.accounts.claim(e164(PHONES[0])).account_id).verified is False
+        assert repo.accounts.account(repo.phones.claim(e164(PHONES[0])).account_id).verified is False
 
     def test_resend_is_throttled_and_invalidates_the_old_code(self, api, sender, clock):
         api.register(PHONES[0])

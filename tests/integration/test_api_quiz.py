@@ -109,7 +109,7 @@ class TestStart:
         # an unverified account gets no session at all (at_registration): the login answer is the failed one
         assert api.login(PHONES[5]).body["code"] == "LOGIN_FAILED"
         token = contestant(PHONES[6])
-        repo.accounts.add_exclusion(e164(PHONES[6]), "Ban Tổ chức", 0)
+        repo.phones.add_exclusion(e164(PHONES[6]), "Ban Tổ chức", 0)
         refused = api.post("/api/quiz", token=token).body
         # in the contest's own words (contest.yaml excluded_roles), not a text written for one contest
         assert refused["code"] == "EXCLUDED" and refused["message"] == content.contest.excluded_roles

@@ -123,7 +123,7 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     called = ["committee", "verify", "--phone", PHONES[3], "--by", "Trần Thư Ký", "--note", "Gọi 9:10", "--aws"]
     refused = CliRunner().invoke(app, called, env=cli_env)
     assert refused.exit_code == 1 and "không đồng ý để Ban Tổ chức gọi điện" in refused.output
-    assert Store().awards.award(repo.accounts.claim(e164(PHONES[3])).account_id, 1).confirmed_at_ms is None
+    assert Store().awards.award(repo.phones.claim(e164(PHONES[3])).account_id, 1).confirmed_at_ms is None
     # but it records a confirmation made by telephone for the second winner, who agreed
     verified = CliRunner().invoke(
         app,
@@ -138,9 +138,9 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     assert len(sender.sent) == sent_before and rerun["award_codes_sent"] == 0
     # Then the private report shows who confirmed, how, and who did not; no prize moved
     rows = {r["Mã tài khoản"]: r for r in awards_csv(env)}
-    first = repo.accounts.claim(e164(PHONES[0])).account_id
-    second = repo.accounts.claim(e164(PHONES[1])).account_id
-    third = repo.accounts.claim(e164(PHONES[2])).account_id
+    first = repo.phones.claim(e164(PHONES[0])).account_id
+    second = repo.phones.claim(e164(PHONES[1])).account_id
+    third = repo.phones.claim(e164(PHONES[2])).account_id
     assert rows[first]["Xác nhận số điện thoại"] == "Đã xác nhận" and rows[first]["Giải"] == "Giải Nhất"
     assert rows[second]["Xác nhận số điện thoại"] == "Đã xác nhận"
     assert "Trần Thư Ký" in rows[second]["Người ghi nhận / cách xác nhận"]
@@ -192,7 +192,7 @@ class TestReclaim:
         # Given a squatter who registered the owner's number (at_award: no code) and took week 1
         squat = take_part(api, clock, content, PHONES[0], "Kẻ Chiếm Số", 15, 100)
         take_part(api, clock, content, PHONES[1], "Người Khác", 10, 100)
-        squatter = repo.accounts.claim(e164(PHONES[0])).account_id
+        squatter = repo.phones.claim(e164(PHONES[0])).account_id
         # When the real owner reclaims the number with their own details
         body = {
             "full_name": "Chủ Số Thật",
@@ -210,13 +210,14 @@ class TestReclaim:
         assert done.status == 200
         # Then the owner logs in to a new, verified account with their name; the squatter's sessions end
         login = api.login(PHONES[0], "mat-khau-that-1")
-        assert login.status == 200 and login.body["verified"] is True
-        assert api.get("/api/me", token=login.body["token"]).body["full_name"] == "Chủ Số Thật"
+        assert login.status == 200
+        me = api.get("/api/me", token=login.body["token"]).body
+        assert (me["full_name"], me["verified"]) == ("Chủ Số Thật", True)
         assert api.get("/api/me", token=squat).status == 401
         assert api.login(PHONES[0]).status == 401
         # the squatter's account is closed and its week-1 entry withdrawn before the close; recorded
         assert repo.accounts.account(squatter).closed_at_ms is not None
-        [reclaim] = repo.accounts.reclaims()
+        [reclaim] = repo.phones.reclaims()
         assert reclaim.old_account_id == squatter and reclaim.withdrawn_weeks == (1,)
         clock.at = content.contest.weeks[0].results_at
         close(api)
@@ -240,7 +241,7 @@ class TestReclaim:
         assert api.post("/api/password/reset", {"phone": PHONES[0]}).status == 200
         reset = {"phone": PHONES[0], "code": code_for(sender.sent, e164(PHONES[0])), "new_password": "mat-khau-123"}
         assert api.post("/api/password/reset/confirm", reset).status == 200
-        owner = repo.accounts.claim(e164(PHONES[0])).account_id
+        owner = repo.phones.claim(e164(PHONES[0])).account_id
         assert repo.accounts.account(owner).verified
         # When an attacker reclaims it and even gets the code entered (e.g. talked the owner into it)
         clock.advance(61)
@@ -257,11 +258,10 @@ class TestReclaim:
         # Then the answer is the usual one, but nothing changed: same account, same password, no reclaim
         assert reply.status == 200
         assert (
-            repo.accounts.claim(e164(PHONES[0])).account_id == owner
-            and repo.accounts.account(owner).closed_at_ms is None
+            repo.phones.claim(e164(PHONES[0])).account_id == owner and repo.accounts.account(owner).closed_at_ms is None
         )
         assert api.login(PHONES[0]).status == 200 and api.login(PHONES[0], "mat-khau-gian-9").status == 401
-        assert repo.accounts.reclaims() == []
+        assert repo.phones.reclaims() == []
 
 
 class TestUnverifiedAccountsExpire:
@@ -274,19 +274,19 @@ class TestUnverifiedAccountsExpire:
 
         # Given a registration never verified (a squatter's, say)
         api.register(PHONES[0], name="Kẻ Chiếm Số")
-        claim = repo.accounts.claim(e164(PHONES[0]))
+        claim = repo.phones.claim(e164(PHONES[0]))
         now_s = int(WEEK1_MID.timestamp())
         # Then its items carry DynamoDB's TTL attribute, a day ahead
         assert PhoneItem.get(f"PHONE#{e164(PHONES[0])}", "CLAIM").ttl == now_s + 86_400
         assert AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE").ttl == now_s + 86_400
         # When a day passes (moto, like DynamoDB for up to days, has not deleted the items)
         clock.advance(86_400 + 1)
-        assert repo.accounts.claim(e164(PHONES[0])) is not None
+        assert repo.phones.claim(e164(PHONES[0])) is not None
         # Then the number is free: the owner registers and verifies with the ordinary code
         assert api.register(PHONES[0], name="Chủ Số Thật").status == 201
         code = code_for(sender.sent, e164(PHONES[0]))
         assert api.post("/api/verify", {"phone": PHONES[0], "code": code}).status == 200
-        fresh = repo.accounts.claim(e164(PHONES[0]))
+        fresh = repo.phones.claim(e164(PHONES[0]))
         assert fresh.account_id != claim.account_id and fresh.expires_at_s is None
         assert repo.accounts.account(fresh.account_id).full_name == "Chủ Số Thật"
         assert AccountItem.get(f"ACCOUNT#{fresh.account_id}", "PROFILE").ttl is None
@@ -297,7 +297,7 @@ class TestUnverifiedAccountsExpire:
 
         api.register(PHONES[0])
         api.post("/api/verify", {"phone": PHONES[0], "code": code_for(sender.sent, e164(PHONES[0]))})
-        claim = repo.accounts.claim(e164(PHONES[0]))
+        claim = repo.phones.claim(e164(PHONES[0]))
         assert PhoneItem.get(f"PHONE#{e164(PHONES[0])}", "CLAIM").ttl is None and claim.expires_at_s is None
         assert AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE").ttl is None
 
@@ -306,7 +306,7 @@ class TestUnverifiedAccountsExpire:
     ):
         # Given a squatter's unverified registration
         api.register(PHONES[0], name="Kẻ Chiếm Số")
-        squatter = repo.accounts.claim(e164(PHONES[0])).account_id
+        squatter = repo.phones.claim(e164(PHONES[0])).account_id
         clock.advance(61)
         # When the owner registers the same number: the answer is the usual one and a code reaches the phone
         reply = api.register(PHONES[0], name="Chủ Số Thật")
@@ -316,5 +316,5 @@ class TestUnverifiedAccountsExpire:
         done = api.post("/api/verify", {"phone": PHONES[0], "code": code, "ticket": reply.body["ticket"]})
         # Then the owner has the number
         assert done.status == 200
-        assert repo.accounts.account(repo.accounts.claim(e164(PHONES[0])).account_id).full_name == "Chủ Số Thật"
+        assert repo.accounts.account(repo.phones.claim(e164(PHONES[0])).account_id).full_name == "Chủ Số Thật"
         assert repo.accounts.account(squatter).closed_at_ms is not None

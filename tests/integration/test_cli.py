@@ -66,11 +66,11 @@ def test_exclusions_add_list_remove_on_aws(monkeypatch, repo, api):
     # answer must not reveal the list) into an excluded account
     assert "+84912345601" in listed.output and "+84987000111" in listed.output and "2 số" in listed.output
     repository = Store()
-    assert repository.accounts.account(repository.accounts.claim(e164("0912345601")).account_id).excluded
+    assert repository.accounts.account(repository.phones.claim(e164("0912345601")).account_id).excluded
     assert api.register("0987000111").status == 201
-    assert repository.accounts.account(repository.accounts.claim(e164("0987000111")).account_id).excluded
+    assert repository.accounts.account(repository.phones.claim(e164("0987000111")).account_id).excluded
     # And removing one restores it
     assert runner.invoke(app, ["exclusions", "remove", "0987000111", "--aws"]).exit_code == 0
-    assert not repository.accounts.account(repository.accounts.claim(e164("0987000111")).account_id).excluded
+    assert not repository.accounts.account(repository.phones.claim(e164("0987000111")).account_id).excluded
     assert runner.invoke(app, ["exclusions", "remove", "0987000111", "--aws"]).exit_code == 1
     assert runner.invoke(app, ["exclusions", "add", "024 3825 1234", "--aws"]).exit_code == 1

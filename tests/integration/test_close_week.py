@@ -210,7 +210,7 @@ def seed_week(week: Week, content) -> dict[str, Account]:
         account = week.account(i, f"Người Dự Thi {i}", units[i % len(units)])
         week.take(account, rnd.randrange(0, 15), rnd.randrange(200, 1500), rnd.randrange(0, 1000))
     seed_crowd(week, units, 9 + HANDLER_CROWD, CONTESTANTS, rnd)
-    week.repo.accounts.add_exclusion(cast["organiser"].phone, "Tổ Thư ký", to_ms(week.clock.now()))
+    week.repo.phones.add_exclusion(cast["organiser"].phone, "Tổ Thư ký", to_ms(week.clock.now()))
     return cast
 
 

@@ -175,7 +175,7 @@ def test_erasure_after_publication_replaces_the_name_and_moves_nobody(week, cont
     )
     fresh = Api({"register": week.functions["register"]}).register(e164(PHONES[500]), unit=erased.unit_id)
     assert (reply.status, sorted(reply.body)) == (fresh.status, sorted(fresh.body))  # the same answer as any number
-    assert week.repo.accounts.claim(erased.phone) is None and mentions(env, erased) == []
+    assert week.repo.phones.claim(erased.phone) is None and mentions(env, erased) == []
     assert [phone for phone, _ in sender.sent] == [e164(PHONES[500])]  # no code to the erased number
 
     # And a rerun with the same inputs gives the same bytes
@@ -249,7 +249,7 @@ def test_the_purge_touches_nothing_before_the_retention_date_and_leaves_nothing_
 ):
     # Given a published week, an award-free crowd, an exclusion, a coordinator-free table
     cast = seed(week, content)
-    week.repo.accounts.add_exclusion(e164(PHONES[99]), "Tổ Thư ký", to_ms(clock.now()))
+    week.repo.phones.add_exclusion(e164(PHONES[99]), "Tổ Thư ký", to_ms(clock.now()))
     clock.at = content.contest.weeks[0].results_at + timedelta(seconds=1)
     tcw.close(week, tcw.scheduler_event("scheduler_default.json"))
     public_before = tcw.read_tree(tcw.public(env))
@@ -329,14 +329,14 @@ def test_contest_privacy_erase_on_aws_erases_an_account(monkeypatch, repo, api, 
     monkeypatch.chdir(ROOT)
     # Given a registered contestant
     assert api.register("0912345601", name="Trần Văn Xoá").status == 201
-    account_id = repo.accounts.claim(e164("0912345601")).account_id
+    account_id = repo.phones.claim(e164("0912345601")).account_id
     # When the organisers erase the account from a terminal
     runner = CliRunner()
     result = runner.invoke(app, ["privacy", "erase", "--account", account_id, "--by", "Tổ Thư ký", "--aws"])
     # Then it is gone, the number kept only as a key, and the command says so
     assert result.exit_code == 0, result.output
     assert "Đã xoá dữ liệu cá nhân" in result.output
-    assert repo.accounts.account(account_id) is None and repo.accounts.claim(e164("0912345601")) is None
+    assert repo.accounts.account(account_id) is None and repo.phones.claim(e164("0912345601")) is None
     assert "Trần Văn Xoá" not in "".join(table_texts()) and "912345601" not in "".join(table_texts())
     # and a second erasure of the same account is refused in Vietnamese
     again = runner.invoke(app, ["privacy", "erase", "--account", account_id, "--by", "Tổ Thư ký", "--aws"])

@@ -42,7 +42,7 @@ def signed_up(api, sender, i: int, consents=None, name: str = "Nguyễn Văn An"
 
 
 def profile_item(repo, phone_index: int):
-    claim = repo.accounts.claim(e164(PHONES[phone_index]))
+    claim = repo.phones.claim(e164(PHONES[phone_index]))
     from contest.store.tables import AccountItem
 
     return AccountItem.get(f"ACCOUNT#{claim.account_id}", "PROFILE", consistent_read=True)
@@ -84,7 +84,7 @@ class TestRegistrationConsents:
             assert reply.body["code"] == "CONSENT_REQUIRED"
             assert reply.body["purpose"] == "participation"
             assert "Tham gia Cuộc thi và kết quả" in reply.body["message"]
-        assert repo.accounts.claim(e164(PHONES[1])) is None
+        assert repo.phones.claim(e164(PHONES[1])) is None
 
     def test_an_unknown_purpose_or_a_non_boolean_box_is_refused(self, api, repo):
         reply = api.register(PHONES[2], consents=ALL | {"marketing": True})
@@ -94,7 +94,7 @@ class TestRegistrationConsents:
         body = {"full_name": "Lê Văn Bình", "phone": PHONES[2], "unit_id": DEFAULT_UNIT, "password": "mat-khau-123"}
         reply = api.post("/api/register", body)  # no box at all: silence is not consent
         assert (reply.status, reply.body["code"]) == (422, "CONSENT_REQUIRED")
-        assert repo.accounts.claim(e164(PHONES[2])) is None
+        assert repo.phones.claim(e164(PHONES[2])) is None
 
     def test_the_older_single_box_means_the_required_purposes_only(self, api, repo):
         assert api.register(PHONES[3]).status == 201  # {"consent": true}
@@ -299,8 +299,8 @@ class TestMyData:
         assert reply.status == 200, reply.body
         data = reply.body
         mine, theirs = (
-            repo.accounts.claim(e164(PHONES[30])).account_id,
-            repo.accounts.claim(e164(PHONES[31])).account_id,
+            repo.phones.claim(e164(PHONES[30])).account_id,
+            repo.phones.claim(e164(PHONES[31])).account_id,
         )
         assert data["account_id"] == mine
         exported = _values(data)
@@ -414,7 +414,7 @@ def test_erasing_by_request_id_erases_the_account_and_closes_the_request(monkeyp
     asked = api.post("/api/me/erasure", {"password": "mat-khau-123"}, token=token).body
     other = signed_up(api, sender, 51)
     withdrawn = api.post("/api/me/consents", {"purpose": "statistics", "given": False}, token=other).body
-    account_id = repo.accounts.claim(e164(PHONES[50])).account_id
+    account_id = repo.phones.claim(e164(PHONES[50])).account_id
     # When an organiser erases by the request's id
     output = invoke("privacy", "erase", "--request", asked["request_id"], "--by", "Tổ Thư ký")
     # Then the account is gone and the request is closed by the erasure, in the log that outlives it
@@ -425,4 +425,4 @@ def test_erasing_by_request_id_erases_the_account_and_closes_the_request(monkeyp
     # and an id that is not an erasure request erases nothing
     result = CliRunner().invoke(cli, ["privacy", "erase", "--request", withdrawn["request_id"], "--by", "A", "--aws"])
     assert result.exit_code == 1 and "Không có yêu cầu xoá" in result.output
-    assert repo.accounts.account(repo.accounts.claim(e164(PHONES[51])).account_id) is not None
+    assert repo.accounts.account(repo.phones.claim(e164(PHONES[51])).account_id) is not None

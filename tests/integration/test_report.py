@@ -87,7 +87,7 @@ def seeded(api, repo, sender, clock, content):
         assert api.register(PHONES[i], name=f"Người Thật {i}", unit=unit).status == 201
         api.post("/api/verify", {"phone": PHONES[i], "code": code_for(sender.sent, e164(PHONES[i]))})
         token = api.login(PHONES[i]).body["token"]
-        account_id = crepo.accounts.claim(e164(PHONES[i])).account_id
+        account_id = crepo.phones.claim(e164(PHONES[i])).account_id
         seed.unit_of[account_id] = unit
         for correct in scores:
             quiz = api.post("/api/quiz", token=token).body
@@ -137,7 +137,7 @@ def seeded(api, repo, sender, clock, content):
             )
     # An organiser who took part and was excluded afterwards; a contestant the committee disqualified
     excluded = next(a for a in seed.best if a.startswith("crowd-"))
-    repo.accounts.add_exclusion(e164(PHONES[int(excluded.split("-")[1])]), "Tổ Thư ký", to_ms(clock.now()))
+    repo.phones.add_exclusion(e164(PHONES[int(excluded.split("-")[1])]), "Tổ Thư ký", to_ms(clock.now()))
     disqualified = [a for a in seed.best if a.startswith("crowd-")][1]
     crepo.close.record_disqualification(1, Disqualification(disqualified, "Nhờ người làm hộ", "Ban Tổ chức", 0))
     seed.left_out = {excluded, disqualified}

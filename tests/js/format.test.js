@@ -56,3 +56,16 @@ describe('attempt codes and folding', () => {
     assert.equal(f.fold('Đức'), 'duc');
   });
 });
+
+describe('scores', () => {
+  it('shows the score out of the attempt maximum (points), not out of the number of questions', () => {
+    assert.equal(f.fmtScore(120, 150), '120/150');
+    assert.equal(f.fmtScore(0, 15), '0/15');
+    assert.equal(f.fmtScore(9), '9');
+  });
+
+  it('no score (published with the results) shows nothing', () => {
+    assert.equal(f.fmtScore(null, 150), null);
+    assert.equal(f.fmtScore(undefined, 150), null);
+  });
+});

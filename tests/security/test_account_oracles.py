@@ -38,16 +38,16 @@ def prepare(api, repo, sender, clock, offset: int) -> dict[str, str]:
             code = code_for(sender.sent, e164(phones[state]))
             assert api.post("/api/verify", {"phone": phones[state], "code": code}).status == 200
         else:
-            account_id = repo.accounts.claim(e164(phones[state])).account_id
+            account_id = repo.phones.claim(e164(phones[state])).account_id
             repo.awards.verify_by_committee(account_id, 0, "committee: test", "test")
-    repo.accounts.add_exclusion(e164(phones["excluded"]), "Tổ Thư ký", 0)
-    repo.accounts.add_exclusion(e164(phones["excluded_account"]), "Tổ Thư ký", 0)
+    repo.phones.add_exclusion(e164(phones["excluded"]), "Tổ Thư ký", 0)
+    repo.phones.add_exclusion(e164(phones["excluded_account"]), "Tổ Thư ký", 0)
     for phone in phones.values():  # reset codes exist wherever a number is registered
         assert api.post("/api/password/reset", {"phone": phone}).status == 200
     clock.advance(61)  # past every per-phone resend gap, so each route below acts as it would later
     for _ in range(8):
         api.login(phones["locked"], WRONG)
-    claim = repo.accounts.claim(e164(phones["locked"]))
+    claim = repo.phones.claim(e164(phones["locked"]))
     assert claim.locked_until_ms > int(clock.now().timestamp() * 1000)
     return phones
 
@@ -136,7 +136,7 @@ def test_registering_a_taken_number_never_locks_the_owner_out(api, repo, sender,
     # Given a verified owner
     phones = prepare(api, repo, sender, clock, offset=40)
     owner = phones["verified"]
-    account_id = repo.accounts.claim(e164(owner)).account_id
+    account_id = repo.phones.claim(e164(owner)).account_id
     # When someone else registers and "reclaims" the number many times with their own password
     for _ in range(5):
         api.post("/api/register", registration(owner) | {"password": "mat-khau-ke-gian-7"})
@@ -145,4 +145,4 @@ def test_registering_a_taken_number_never_locks_the_owner_out(api, repo, sender,
     # Then the owner still logs in with their own password, to the same account; the other never does
     assert api.login(owner).status == 200
     assert api.login(owner, "mat-khau-ke-gian-7").status == 401
-    assert repo.accounts.claim(e164(owner)).account_id == account_id
+    assert repo.phones.claim(e164(owner)).account_id == account_id

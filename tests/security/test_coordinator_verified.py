@@ -42,7 +42,7 @@ def town(api, sender):
 
 def unverify(phone: str) -> None:
     """What a reclaim of the number (or closing the account) does to the profile: not verified any more."""
-    account_id = Store().accounts.claim(e164(phone)).account_id
+    account_id = Store().phones.claim(e164(phone)).account_id
     AccountItem(pk=account_pk(account_id), sk=PROFILE).update(actions=[AccountItem.verified.set(False)])
 
 
@@ -53,7 +53,7 @@ def test_an_unverified_account_cannot_be_appointed(town):
     assert result.exit_code == 1
     assert "chưa xác thực số điện thoại" in result.output and "không thể chỉ định" in result.output
     assert Store().coordinators.appointments() == []
-    account = Store().accounts.account(Store().accounts.claim(e164(PHONES[SQUATTER])).account_id)
+    account = Store().accounts.account(Store().phones.claim(e164(PHONES[SQUATTER])).account_id)
     assert account.coordinator_unit is None
 
 
@@ -62,7 +62,7 @@ def test_the_appointment_write_itself_requires_the_verified_flag(town):
     from contest.store.coordinators import CoordinatorNotVerified
 
     repo = Store()
-    account = repo.accounts.account(repo.accounts.claim(e164(PHONES[OWNER])).account_id)
+    account = repo.accounts.account(repo.phones.claim(e164(PHONES[OWNER])).account_id)
     unverify(PHONES[OWNER])
     # When the appointment is written
     # Then the conditional write refuses it (no check-then-write race)
@@ -105,7 +105,7 @@ def test_the_list_shows_each_coordinators_verification_status(town):
 def test_names_print_as_text_not_console_markup(api, sender, town):
     # Given a coordinator whose stored name holds console markup (older data)
     repo = Store()
-    account_id = repo.accounts.claim(e164(PHONES[OWNER])).account_id
+    account_id = repo.phones.claim(e164(PHONES[OWNER])).account_id
     AccountItem(pk=account_pk(account_id), sk=PROFILE).update(
         actions=[AccountItem.full_name.set("[link=http://x]Bấm vào[/link] [red]An")]
     )

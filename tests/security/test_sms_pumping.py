@@ -211,7 +211,7 @@ def test_every_code_sending_route_refuses_a_missing_proof_before_anything_else(p
     assert bad_body.body["code"] == "POW_REQUIRED"
     assert "tin nhắn tự động" in missing.body["message"]
     assert len(town.sender.sent) == sent
-    assert town.runtime.repo.accounts.claim(e164(PHONES[1])) is None
+    assert town.runtime.repo.phones.claim(e164(PHONES[1])) is None
 
 
 def test_a_solved_challenge_is_single_use():

@@ -85,6 +85,16 @@ def test_the_coordinator_sees_a_name_only_with_that_consent_unless_the_contest_h
     assert consents.unit_visible(PURPOSES[:1], consents.record(("participation",), "v", 1))
 
 
+def test_the_organisers_may_contact_a_winner_only_with_that_consent_unless_the_contest_has_no_such_purpose():
+    with_contact = (*PURPOSES, ConsentPurpose("prize_contact", "Liên hệ về giải", "…", False))
+    agreed = consents.record(("participation", "prize_contact"), "v", 1)
+    assert consents.may_contact(with_contact, agreed)
+    assert not consents.may_contact(with_contact, consents.record(("participation",), "v", 1))
+    withdrawn = consents.withdraw(with_contact, agreed, "prize_contact", 2)
+    assert withdrawn is not None and not consents.may_contact(with_contact, withdrawn)
+    assert consents.may_contact(PURPOSES, consents.record(("participation",), "v", 1))  # one text covers it
+
+
 def test_rows_list_every_purpose_with_its_state():
     rows = consents.rows(PURPOSES, consents.record(("participation",), "v", 1_697_594_400_000))
     assert [r["purpose"] for r in rows] == ["participation", "coordinator", "statistics"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import unicodedata
@@ -691,3 +692,13 @@ def test_the_privacy_page_prose_is_a_template_whose_every_placeholder_is_filled(
     assert "{{" not in page and page.startswith("---\ntitle: Quyền riêng tư\n---\n")
     assert set(re.findall(r"\{\{\s*([a-z_]+)\s*\}\}", template)) >= {"purposes", "contact", "retention"}
     assert all(f"### {p.title} (" in page for p in contest.consent_purposes)
+
+
+def test_instant_navigation_is_on_only_with_a_site_url_it_needs(built):
+    # Material's instant navigation takes a link for its own only when the sitemap lists it with the site's
+    # address (site_url); without one every <loc> is "None…": the feature would do nothing but fetch the sitemap
+    html = (built / "thi" / "index.html").read_text(encoding="utf-8")
+    config = json.loads(re.search(r'<script id="__config" type="application/json">(.*?)</script>', html, re.S)[1])
+    locations = re.findall(r"<loc>(.*?)</loc>", (built / "sitemap.xml").read_text(encoding="utf-8"))
+    if "navigation.instant" in config["features"]:
+        assert locations and all(loc.startswith(("https://", "http://")) for loc in locations), locations[:3]

@@ -337,7 +337,7 @@ def exclusions_add(
 
     e164 = _phone(phone)
     with repository(aws) as repo:
-        had_account = repo.accounts.add_exclusion(e164, note or None, int(time.time() * 1000))
+        had_account = repo.phones.add_exclusion(e164, note or None, int(time.time() * 1000))
     console.print(f"Đã thêm {e164}." + (" Tài khoản hiện có đã bị loại khỏi dự thi." if had_account else ""))
 
 
@@ -346,7 +346,7 @@ def exclusions_remove(phone: str, aws: bool = typer.Option(False, "--aws")) -> N
     """Bỏ một số điện thoại khỏi danh sách."""
     e164 = _phone(phone)
     with repository(aws) as repo:
-        removed = repo.accounts.remove_exclusion(e164)
+        removed = repo.phones.remove_exclusion(e164)
     if not removed:
         fail(f"{e164} không có trong danh sách.")
     console.print(f"Đã bỏ {e164} khỏi danh sách.")
@@ -359,7 +359,7 @@ def exclusions_list(aws: bool = typer.Option(False, "--aws")) -> None:
 
     timezone = contest_timezone()
     with repository(aws) as repo:
-        found = repo.accounts.exclusions()
+        found = repo.phones.exclusions()
     table = Table("Số điện thoại", "Ngày thêm", "Ghi chú")
     for item in found:
         table.add_row(

@@ -176,7 +176,7 @@ def verify(
             except errors.ContestError as exc:
                 fail(exc.message)
                 raise
-            claim = c.repo.accounts.claim(e164)
+            claim = c.repo.phones.claim(e164)
             if claim is None:
                 fail("Không có tài khoản nào đăng ký số điện thoại này.")
                 raise typer.Exit(1)
@@ -207,7 +207,7 @@ def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
     from contest.numerals import format_time
 
     with closer(aws) as c:
-        found = c.repo.accounts.reclaims()
+        found = c.repo.phones.reclaims()
         timezone = c.content.get().contest.timezone
     table = Table(
         "Thời điểm",

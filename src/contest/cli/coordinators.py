@@ -58,7 +58,7 @@ def add(
         units = _unit_names(repo)
         if unit not in units:
             fail(f"Không có đơn vị mã {unit!r} trong danh sách đơn vị đã nạp (content/units.yaml).")
-        claim = repo.accounts.claim(e164)
+        claim = repo.phones.claim(e164)
         account = repo.accounts.account(claim.account_id) if claim else None
         if account is None:
             fail(f"{e164} chưa đăng ký tài khoản. Người phụ trách cần đăng ký trên trang web trước.")
@@ -88,7 +88,7 @@ def remove(
 
     e164 = _phone(phone)
     with repository(aws) as repo:
-        claim = repo.accounts.claim(e164)
+        claim = repo.phones.claim(e164)
         removed = claim is not None and repo.coordinators.dismiss_coordinator(claim.account_id)
     if not removed:
         fail(f"{e164} không phải người phụ trách đơn vị nào.")

@@ -63,7 +63,7 @@ class Accounts:
         )
 
     def _live_claim(self, phone: str, now_ms: int) -> PhoneClaim | None:
-        claim = self.repo.accounts.claim(phone)
+        claim = self.repo.phones.claim(phone)
         return claim if claim is not None and claim.live(now_ms // 1000) else None
 
     def _pending(
@@ -137,7 +137,7 @@ class Accounts:
             contest.limits.registrations_per_ip_per_hour,
         )
         # an erased number cannot register again in this contest: answered like any number, no account
-        excluded, claim, erased = self.repo.accounts.number_state(e164, erasure_key(self.secret, e164))
+        excluded, claim, erased = self.repo.phones.number_state(e164, erasure_key(self.secret, e164))
         if claim is not None and not claim.live(now_ms // 1000):
             claim = None
         code, record = None, None
@@ -212,8 +212,8 @@ class Accounts:
         code and this ticket takes the number over. Same answer whatever the number's state."""
         e164, _, pending, now_ms, address = self._pending(full_name, phone, unit_id, password, ip, consents, consent)
         ticket = secrets.token_urlsafe(24)
-        self.repo.accounts.is_excluded(e164)  # the same reads as register
-        erased = self.repo.accounts.is_erased(erasure_key(self.secret, e164))
+        self.repo.phones.is_excluded(e164)  # the same reads as register
+        erased = self.repo.phones.is_erased(erasure_key(self.secret, e164))
         self._live_claim(e164, now_ms)
         if not erased:  # an erased number cannot come back in this contest: no code (only its owner could tell)
             self._start_claim(e164, pending, ticket, address, quiet_budget=False)  # a budget refusal: every number
@@ -279,7 +279,7 @@ class Accounts:
         pending = record.pending or {}
         claim = self._live_claim(phone, now_ms)
         old = self.repo.accounts.account(claim.account_id) if claim else None
-        if (old is not None and old.verified) or self.repo.accounts.is_erased(erasure_key(self.secret, phone)):
+        if (old is not None and old.verified) or self.repo.phones.is_erased(erasure_key(self.secret, phone)):
             self.repo.codes.discard_code(phone, "claim", record)
             return
         new = Account(
@@ -289,7 +289,7 @@ class Accounts:
             unit_id=str(pending.get("unit_id", "")),
             password_hash=str(pending.get("password_hash", "")),
             verified=True,
-            excluded=self.repo.accounts.is_excluded(phone),
+            excluded=self.repo.phones.is_excluded(phone),
             created_at_ms=now_ms,
             password_version=1,
         )
@@ -311,7 +311,7 @@ class Accounts:
             published = [w for w in weeks if self.repo.close.week_is_closed(w)]
             withdrawn = [w for w in weeks if w not in published]
             self.repo.close.withdraw_entries(old.account_id, withdrawn, RECLAIM_REASON, RECLAIM_BY, now_ms)
-            self.repo.accounts.record_reclaim(
+            self.repo.phones.record_reclaim(
                 Reclaim(
                     phone=phone,
                     old_account_id=old.account_id,
@@ -359,7 +359,7 @@ class Accounts:
         hour = now_ms // WINDOW_MS
         if address:
             self.repo.counters.throttle_login(address, hour, contest.limits.login_failures_per_ip_per_hour)
-        count = self.repo.accounts.count_login(e164)
+        count = self.repo.phones.count_login(e164)
         if count is not None and count.expires_at_s is not None and count.expires_at_s <= now_ms // 1000:
             count = None  # an expired (TTL) claim is no claim, even before DynamoDB deletes it
         account = self.repo.accounts.account(count.account_id if count else NO_ACCOUNT)  # the same reads on every path
@@ -376,22 +376,18 @@ class Accounts:
             # at_registration: no session before the phone is proven, so registering someone else's
             # number and logging in cannot tell a free number from a taken one
             raise errors.LoginFailed()
-        self.repo.accounts.login_succeeded(e164, count)
+        self.repo.phones.login_succeeded(e164, count)
         if address:
             self.repo.counters.refund_login(address, hour)
         token, expires = sessions.sign(account, int(now.timestamp()), contest.limits.session_seconds, self.secret)
-        return {
-            "token": token,
-            "expires_at": iso(now.fromtimestamp(expires, now.tzinfo)),
-            "verified": account.verified,
-        }
+        return {"token": token, "expires_at": iso(now.fromtimestamp(expires, now.tzinfo))}
 
     def check_password(self, account: Account, password: str) -> None:
         """Re-entry of the current password before a grave act (erasure): counted and locked exactly like a
         login on the same phone, so a stolen session cannot be used to guess the password."""
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
-        count = self.repo.accounts.count_login(account.phone)
+        count = self.repo.phones.count_login(account.phone)
         checked = (
             count is not None
             and count.account_id == account.account_id
@@ -400,7 +396,7 @@ class Accounts:
         right = passwords.verify_password(password, account.password_hash if checked else DUMMY)
         if not (checked and right and count):
             raise errors.PasswordIncorrect()
-        self.repo.accounts.login_succeeded(account.phone, count)
+        self.repo.phones.login_succeeded(account.phone, count)
 
     def _may_check(self, phone: str, count: LoginCount, free: int, now_ms: int) -> bool:
         """May this counted attempt have its password checked? Decided from its own counter value only."""
@@ -409,7 +405,7 @@ class Accounts:
         if count.attempts < free:
             return True
         delay_s = min(LOCK_MAX_S, LOCK_BASE_S * 2 ** min(count.attempts - free, 16))
-        return self.repo.accounts.take_login_slot(phone, count.locked_until_ms, now_ms + 1000 * delay_s)
+        return self.repo.phones.take_login_slot(phone, count.locked_until_ms, now_ms + 1000 * delay_s)
 
     def logout(self, bearer: str | None) -> dict[str, Any]:
         """End every session of the account server-side: a token left on any device is dead from now on."""
@@ -458,6 +454,7 @@ class Accounts:
                     "submitted_at": iso(from_ms(a.submitted_at_ms)) if a.submitted_at_ms else None,
                     "duration_ms": a.duration_ms,
                     "score": a.score if content.contest.quiz.show_score_on_submit else None,
+                    "max_score": len(a.question_ids) * content.contest.quiz.points_per_question,
                 }
                 for a in attempts
             ],

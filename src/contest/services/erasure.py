@@ -138,7 +138,7 @@ def erase_account(
     repo.erasure.delete_keys(coordinator_and_reclaims)
     deleted += len(phone_items) + len(coordinator_and_reclaims)
     if holds_number:
-        if repo.accounts.is_excluded(account.phone):
+        if repo.phones.is_excluded(account.phone):
             repo.erasure.delete_exclusion(account.phone)  # the erasure key below keeps the number out just the same
         repo.erasure.record_erasure(
             Erasure(erasure_key(secret, account.phone), now_ms, by, tuple(published), tuple(withdrawn)),

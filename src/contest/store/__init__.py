@@ -7,7 +7,8 @@ submission per attempt), never read-then-write. `tables.py` declares the items a
 | repository                 | module            | what                                                          |
 |----------------------------|-------------------|---------------------------------------------------------------|
 | `Store.bundle`             | `bundle.py`       | the content bundle                                            |
-| `Store.accounts`           | `accounts.py`     | accounts, phone claims, sign-in counting, exclusions, reclaims |
+| `Store.accounts`           | `accounts.py`     | accounts: registration, proof of the phone, password reset    |
+| `Store.phones`             | `phones.py`       | phone claims, sign-in counting, exclusions, reclaimed numbers |
 | `Store.codes`              | `codes.py`        | one-time codes                                                |
 | `Store.counters`           | `budgets.py`      | throttles, SMS budgets, used proofs of work                   |
 | `Store.quiz`               | `quiz.py`         | attempts, submissions, standings one by one                   |
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from contest.store.codes import CodeStore
     from contest.store.coordinators import CoordinatorStore
     from contest.store.erasure import ErasureStore
+    from contest.store.phones import PhoneStore
     from contest.store.privacy import PrivacyStore
     from contest.store.quiz import QuizStore
     from contest.store.standings import StandingsReader
@@ -72,6 +74,12 @@ class Store:
         return AccountStore()
 
     @cached_property
+    def phones(self) -> PhoneStore:
+        from contest.store.phones import PhoneStore
+
+        return PhoneStore()
+
+    @cached_property
     def codes(self) -> CodeStore:
         from contest.store.codes import CodeStore
 
@@ -105,7 +113,7 @@ class Store:
     def close(self) -> CloseStore:
         from contest.store.close import CloseStore
 
-        return CloseStore(self.accounts)
+        return CloseStore(self.phones)
 
     @cached_property
     def coordinators(self) -> CoordinatorStore:

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from pynamodb.exceptions import DoesNotExist
 
 from contest.store import tables
-from contest.store.accounts import AccountStore
 from contest.store.keys import (
     CLOSED,
     DECISION_PREFIX,
@@ -22,6 +21,7 @@ from contest.store.keys import (
     dq_sk,
     week_pk,
 )
+from contest.store.phones import PhoneStore
 from contest.store.tables import ClosedItem, DecisionItem, DisqualificationItem, PurgeItem
 
 if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has it, so import it lazily
@@ -30,6 +30,8 @@ if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has i
 
 @dataclass(frozen=True)
 class ClosedWeek:
+    """A week's closed marker: when, how many took part, the standings' SHA-256 and the unit totals."""
+
     week: int
     closed_at_ms: int
     participants: int
@@ -39,14 +41,16 @@ class ClosedWeek:
 
 @dataclass(frozen=True)
 class WeekDecisions:
+    """Everything the close reads of a week besides the standings."""
+
     orders: list[GroupOrder]
     disqualifications: list[Disqualification]
     closed: ClosedWeek | None
 
 
 class CloseStore:
-    def __init__(self, accounts: AccountStore) -> None:
-        self.accounts = accounts
+    def __init__(self, phones: PhoneStore) -> None:
+        self.phones = phones
 
     def week_decisions(self, week: int) -> WeekDecisions:
         from contest.ranking import Disqualification, GroupOrder
@@ -149,8 +153,8 @@ class CloseStore:
     def excluded_account_ids(self) -> set[str]:
         """Accounts of the excluded phones (organisers): never ranked. Reads the exclusion partition and the claims."""
         found: set[str] = set()
-        for exclusion in self.accounts.exclusions():
-            claim = self.accounts.claim(exclusion.phone)
+        for exclusion in self.phones.exclusions():
+            claim = self.phones.claim(exclusion.phone)
             if claim is not None:
                 found.add(claim.account_id)
         return found

@@ -24,6 +24,8 @@ from contest.store.tables import AccountItem, CoordinatorItem, TableSchema
 
 @dataclass(frozen=True)
 class Coordinator:
+    """An appointment of a unit's coordinator, as organisers list it."""
+
     account_id: str
     unit_id: str
     phone: str  # E.164: organisers' CLI only, never sent to the site
@@ -40,6 +42,8 @@ class CoordinatorNotVerified(Exception):
 
 @dataclass(frozen=True)
 class UnitMember:
+    """An account of a unit as index gsi1 holds it (never a score)."""
+
     account_id: str
     full_name: str
     phone: str  # E.164; services mask it before it leaves

@@ -43,6 +43,8 @@ def _kept_after_purge(pk: str, sk: str) -> bool:
 
 @dataclass(frozen=True)
 class Erasure:
+    """An executed erasure: no name, phone or unit, only the number's keyed hash."""
+
     key: str  # contest.erasure.erasure_key of the phone
     erased_at_ms: int
     by: str
@@ -52,6 +54,8 @@ class Erasure:
 
 @dataclass(frozen=True)
 class Purge:
+    """The retention purge's record."""
+
     purged_at_ms: int
     retention_ms: int
     deleted: dict[str, int]

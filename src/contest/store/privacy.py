@@ -6,7 +6,7 @@ The request log is one small partition; an item holds the account id and what wa
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +38,8 @@ from contest.store.tables import AccountItem, PrivacyRequestItem
 
 @dataclass(frozen=True)
 class PrivacyRequest:
+    """A data subject's request and its handling (account id only)."""
+
     request_id: str
     account_id: str
     kind: str  # export | withdraw | erasure
@@ -177,44 +179,52 @@ class PrivacyStore:
         codes, only those bound to this account); each week's standing and disqualification; committee tie
         decisions naming it; its coordinator appointment; reclaims naming it; its privacy requests."""
         out: dict[str, list[dict[str, Any]]] = {}
-
-        def add(kind: str, raw: dict[str, Any]) -> None:
+        for kind, raw in self._records_of(account_id, weeks):
             out.setdefault(kind, []).append(plain_item(raw))
+        return out
 
+    def _records_of(self, account_id: str, weeks: Iterable[int]) -> Iterator[tuple[str, dict[str, Any]]]:
         phone = None
         for raw in tables.query_partition(account_pk(account_id)):
             sk = raw["sk"]["S"]
             if sk == PROFILE:
                 phone = raw.get("phone", {}).get("S")
-                add("profile", raw)
+                yield "profile", raw
             elif sk.startswith(ATTEMPT_PREFIX):
-                add("attempts", raw)
+                yield "attempts", raw
             elif sk.startswith(AWARD_PREFIX):
-                add("awards", raw)
+                yield "awards", raw
             else:
-                add("other", raw)
+                yield "other", raw
         if phone:
             for raw in tables.query_partition(phone_pk(phone)):
                 if raw.get("account_id", {}).get("S") == account_id:
-                    add("phone_claim" if raw["sk"]["S"] == CLAIM else "codes", raw)
+                    yield ("phone_claim" if raw["sk"]["S"] == CLAIM else "codes"), raw
         for week in weeks:
-            key = (standing_pk(week, shard_of(account_id, self.shards)), account_id)
-            for raw in tables.query_partition(key[0], key[1]):
-                if raw["sk"]["S"] == account_id:
-                    add("standings", raw)
-            for raw in tables.query_partition(week_pk(week), RULINGS_PREFIX):
-                sk = raw["sk"]["S"]
-                if sk == dq_sk(account_id):
-                    add("disqualifications", raw)
-                elif sk.startswith(DECISION_PREFIX) and account_id in [v.get("S") for v in raw["order"]["L"]]:
-                    add("decisions", raw)
-        for raw in tables.query_partition(COORDINATORS, account_id):
+            yield from self._week_records(week, account_id)
+        yield from _registry_records(account_id)
+
+    def _week_records(self, week: int, account_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        """The account's standing of a week, its disqualification and the committee decisions naming it."""
+        for raw in tables.query_partition(standing_pk(week, shard_of(account_id, self.shards)), account_id):
             if raw["sk"]["S"] == account_id:
-                add("coordinator_appointments", raw)
-        for raw in tables.query_partition(RECLAIMS):
-            if account_id in (raw["old_account_id"]["S"], raw["new_account_id"]["S"]):
-                add("reclaims", raw)
-        for raw in tables.query_partition(PRIVACY):
-            if raw["account_id"]["S"] == account_id:
-                add("privacy_requests", raw)
-        return out
+                yield "standings", raw
+        for raw in tables.query_partition(week_pk(week), RULINGS_PREFIX):
+            sk = raw["sk"]["S"]
+            if sk == dq_sk(account_id):
+                yield "disqualifications", raw
+            elif sk.startswith(DECISION_PREFIX) and account_id in [v.get("S") for v in raw["order"]["L"]]:
+                yield "decisions", raw
+
+
+def _registry_records(account_id: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The small partitions naming the account: its coordinator appointment, reclaims, privacy requests."""
+    for raw in tables.query_partition(COORDINATORS, account_id):
+        if raw["sk"]["S"] == account_id:
+            yield "coordinator_appointments", raw
+    for raw in tables.query_partition(RECLAIMS):
+        if account_id in (raw["old_account_id"]["S"], raw["new_account_id"]["S"]):
+            yield "reclaims", raw
+    for raw in tables.query_partition(PRIVACY):
+        if raw["account_id"]["S"] == account_id:
+            yield "privacy_requests", raw

@@ -9,6 +9,8 @@ from typing import Any, NamedTuple
 
 @dataclass(frozen=True)
 class PhoneClaim:
+    """Who holds a number (its CLAIM item) and its sign-in counter."""
+
     account_id: str
     login_failures: int
     locked_until_ms: int
@@ -31,6 +33,8 @@ class LoginCount:
 
 @dataclass(frozen=True)
 class CodeRecord:
+    """A one-time code as stored (its hash only) with the phone's send window."""
+
     code_hash: str
     account_id: str
     expires_at_ms: int
@@ -44,6 +48,8 @@ class CodeRecord:
 
 @dataclass(frozen=True)
 class Award:
+    """A week's prize waiting for (or holding) its winner's confirmation."""
+
     account_id: str
     week: int
     prize: str
@@ -60,6 +66,8 @@ class Award:
 
 @dataclass(frozen=True)
 class Reclaim:
+    """A number taken over by its owner from an unverified account: the committee's record."""
+
     phone: str
     old_account_id: str
     old_full_name: str
@@ -72,6 +80,8 @@ class Reclaim:
 
 @dataclass(frozen=True)
 class Exclusion:
+    """A phone the organisers excluded from the ranking."""
+
     phone: str
     added_at_ms: int
     note: str | None

@@ -101,51 +101,39 @@ class StandingsReader:
         shards: queue.Queue[int] = queue.Queue()
         for shard in range(self.shards):
             shards.put(shard)
-        done = object()
         stop = threading.Event()
-
-        def work() -> None:
-            try:
-                while not stop.is_set():
-                    try:
-                        shard = shards.get_nowait()
-                    except queue.Empty:
-                        return
-                    for rows in self.standing_pages(week, shard):
-                        while not stop.is_set():
-                            try:
-                                pages.put(rows, timeout=0.5)
-                                break
-                            except queue.Full:
-                                continue
-            except BaseException as exc:  # handed to the consumer, raised there
-                pages.put(exc)
-            finally:
-                pages.put(done)
-
         count = min(self.parallel, self.shards)
-        workers = [threading.Thread(target=work, daemon=True) for _ in range(count)]
+        workers = [
+            threading.Thread(target=self._read_shards, args=(week, shards, pages, stop), daemon=True)
+            for _ in range(count)
+        ]
         for t in workers:
             t.start()
-        finished = 0
         try:
-            while finished < len(workers):
-                item = pages.get()
-                if item is done:
-                    finished += 1
-                elif isinstance(item, BaseException):
-                    raise item
-                else:
-                    yield from item
+            yield from _handed_over(pages, len(workers))
         finally:
-            stop.set()
-            while any(t.is_alive() for t in workers):  # drain so blocked workers can finish
+            _stop(workers, pages, stop)
+
+    def _read_shards(self, week: int, shards: queue.Queue[int], pages: queue.Queue[Any], stop: threading.Event) -> None:
+        """One worker: takes shards until none is left and hands their pages over (waiting while the queue is
+        full); an error is handed over too, and the worker always ends with _DONE."""
+        try:
+            while not stop.is_set():
                 try:
-                    pages.get(timeout=0.1)
+                    shard = shards.get_nowait()
                 except queue.Empty:
-                    pass
-            for t in workers:
-                t.join()
+                    return
+                for rows in self.standing_pages(week, shard):
+                    while not stop.is_set():
+                        try:
+                            pages.put(rows, timeout=0.5)
+                            break
+                        except queue.Full:
+                            continue
+        except BaseException as exc:  # handed to the consumer, raised there
+            pages.put(exc)
+        finally:
+            pages.put(_DONE)
 
     def verified_ip_hashes(self, account_ids: Iterable[str]) -> dict[str, str]:
         """account id -> hash of the address the phone was verified from, where one was recorded.
@@ -182,3 +170,31 @@ class StandingsReader:
         batches = [keys[i : i + 100] for i in range(0, len(keys), 100)]
         with ThreadPoolExecutor(max_workers=self.parallel) as pool:
             return dict(pair for found in pool.map(fetch, batches) for pair in found)
+
+
+_DONE = object()  # a worker's last item
+
+
+def _handed_over(pages: queue.Queue[Any], workers: int) -> Iterator[CompactStanding]:
+    """The rows of every page the workers hand over, until each of them is done; a worker's error is raised."""
+    finished = 0
+    while finished < workers:
+        item = pages.get()
+        if item is _DONE:
+            finished += 1
+        elif isinstance(item, BaseException):
+            raise item
+        else:
+            yield from item
+
+
+def _stop(workers: list[threading.Thread], pages: queue.Queue[Any], stop: threading.Event) -> None:
+    """Stop the workers (the consumer finished, failed or went away) and wait for them."""
+    stop.set()
+    while any(t.is_alive() for t in workers):  # drain so blocked workers can finish
+        try:
+            pages.get(timeout=0.1)
+        except queue.Empty:
+            pass
+    for t in workers:
+        t.join()

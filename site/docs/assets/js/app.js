@@ -1,6 +1,7 @@
 /* The contest site's own JavaScript, as native ES modules (no bundler; the build minifies and fingerprints each
  * file, contest.sitebuild.lighten). This entry is loaded on every page (type="module"); it binds inside
- * Material's document$ (instant navigation) and loads only the module of the page shown: an element's
+ * Material's document$ (once per page: no instant navigation, site/mkdocs.yml) and loads only the module of
+ * the page shown: an element's
  * `data-app` attribute names it. A page's timers are cleared when the next page is shown.
  *
  *   format.js      pure formatting (time zone, money, durations, attempt codes, Vietnamese folding)

@@ -108,3 +108,10 @@ export function attemptCode(id) {
   for (var i = 0; i < 8; i++) { out = CROCKFORD.charAt(n % 32) + out; n = Math.floor(n / 32); }
   return out.slice(0, 4) + '-' + out.slice(4);
 }
+
+/* An attempt's score as "score/maximum" (the maximum is the attempt's own max_score from the API: questions ×
+ * points per question, never the number of questions); null when there is no score to show. */
+export function fmtScore(score, maxScore) {
+  if (num(score) === null) return null;
+  return num(maxScore) !== null ? score + '/' + maxScore : String(score);
+}

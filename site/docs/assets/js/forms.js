@@ -12,7 +12,7 @@ var FIELD_OF_CODE = {
   INVALID_PHONE: 'phone', PHONE_ALREADY_REGISTERED: 'phone', EXCLUDED: 'phone', ALREADY_VERIFIED: 'phone',
   INVALID_NAME: 'full_name', UNKNOWN_UNIT: 'unit_id', WEAK_PASSWORD: ['password', 'new_password'],
   CONSENT_REQUIRED: ['consent-participation', 'consent'], CODE_INVALID: 'code', CODE_LOCKED: 'code', RESEND_TOO_SOON: 'code',
-  LOGIN_FAILED: 'password', LOGIN_THROTTLED: 'password', NOT_VERIFIED: 'phone'
+  LOGIN_FAILED: 'password', LOGIN_THROTTLED: 'password'
 };
 
 function errorNodeId(f) { return (f.id || f.name) + '-error'; }

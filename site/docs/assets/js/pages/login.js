@@ -95,12 +95,9 @@ export function initLogin(form, cleanup) {
         loginTrouble(form, out, err, typed, limit);
         return;
       }
-      var node = showError(form, err, out);
-      if (err.code === 'NOT_VERIFIED') {
-        save(tab, PHONE_KEY, value(form, 'phone'));
-        node.appendChild(document.createTextNode(' '));
-        node.appendChild(el('a', { href: url('xac-thuc/'), text: 'Xác thực số điện thoại' }));
-      }
+      // an unverified number (at_registration) is refused as LOGIN_FAILED like any other refusal: the answer
+      // must not tell whether a number is registered; that message already points to verification and reset
+      showError(form, err, out);
     }
   });
 }

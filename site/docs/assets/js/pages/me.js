@@ -1,14 +1,14 @@
 /* "Trang của tôi": the person, their attempts as cards (phone first), award confirmation. */
 import { $, api, clear, el, fmtDuration, fmtMoment, fmtSeconds, needLogin, session, status, url } from '../core.js';
 import { missing, onSubmit, value } from '../forms.js';
-import { attemptCode } from '../format.js';
+import { attemptCode, fmtScore } from '../format.js';
 import { initMyPrivacy } from './privacy.js';
 
 function attemptCard(a) {
   var submitted = !!a.submitted_at;
-  var hasScore = a.score !== null && a.score !== undefined;
+  var score = fmtScore(a.score, a.max_score);
   var facts = [
-    ['Điểm', hasScore ? String(a.score) + (a.questions ? '/' + a.questions : '') : (submitted ? 'Công bố cùng kết quả tuần' : '—')],
+    ['Điểm', score !== null ? score : (submitted ? 'Công bố cùng kết quả tuần' : '—')],
     ['Thời gian làm bài', submitted ? fmtDuration(a.duration_ms) : '—'],
     ['Nhận đề', fmtMoment(a.issued_at)],
     ['Nộp bài', submitted ? fmtSeconds(Date.parse(a.submitted_at)) : 'Chưa nộp']
