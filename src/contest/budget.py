@@ -28,6 +28,7 @@ from typing import Any, Protocol
 from contest import errors
 from contest.clock import Clock
 from contest.model import SmsPolicy
+from contest.store.keys import sms_address_counter, sms_global_counter, sms_month_counter
 
 HOUR_S = 3600
 METRICS_NAMESPACE = "Contest"
@@ -100,12 +101,12 @@ class SmsBudget:
         for step in range(policy.global_shards):
             shard = (first + step) % policy.global_shards
             counters = [
-                Counter("SMS#MONTH", month, policy.monthly_message_cap, next_month_s + 40 * 86400),
-                Counter(f"SMS#GLOBAL#{shard:02d}", f"H#{hour}", base + (shard < extra), next_hour_s + HOUR_S),
+                Counter(*sms_month_counter(month), policy.monthly_message_cap, next_month_s + 40 * 86400),
+                Counter(*sms_global_counter(shard, hour), base + (shard < extra), next_hour_s + HOUR_S),
             ]
             if address:
                 counters.append(
-                    Counter(f"SMS#ADDR#{address}", f"H#{hour}", policy.per_address_per_hour, next_hour_s + HOUR_S)
+                    Counter(*sms_address_counter(address, hour), policy.per_address_per_hour, next_hour_s + HOUR_S)
                 )
             full = self._store.charge_counters(counters)
             if not full:

@@ -105,6 +105,21 @@ def registration_counter(ip_hash: str, hour: int) -> tuple[str, str]:
     return f"IP#{ip_hash}", f"REG#{hour}"
 
 
+def sms_month_counter(month: str) -> tuple[str, str]:
+    """The month's messages, against the circuit breaker (contest.budget)."""
+    return "SMS#MONTH", month
+
+
+def sms_global_counter(shard: int, hour: int) -> tuple[str, str]:
+    """One shard of the contest's hourly message budget."""
+    return f"SMS#GLOBAL#{shard:02d}", f"H#{hour}"
+
+
+def sms_address_counter(address: str, hour: int) -> tuple[str, str]:
+    """A client address's (keyed hash) hourly message budget."""
+    return f"SMS#ADDR#{address}", f"H#{hour}"
+
+
 def proof_pk(key: str) -> str:
     """A solved proof of work, recorded as used (sk USED)."""
     return f"POW#{key}"
