@@ -97,7 +97,6 @@ STATIC_BYTES = {"new": 450_000, "returning": 60_000}  # compressed; shown apart 
 ACCESS_LOG_BYTES_PER_REQUEST = 330  # the HTTP API access log line + CloudWatch's 26-byte overhead
 COLD_STARTS_PER_100K = 3_000  # sandboxes started for 100k participant-weeks (3 HTTP functions, bursty load)
 COLD_START_INIT_S = 0.8  # init billed since August 2025 (measured ≈ 1.4x the botocore floor locally)
-ALARMS = 17
 # contest.services.stored_content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
 # bounded by (warm sandboxes) x (minutes they serve). Assumed: 15 sandboxes busy 12 hours a day, 7 days.
 CONTENT_RELOADS_PER_WEEK = 15 * 12 * 60 * 7
@@ -602,6 +601,15 @@ def function_memory() -> dict[str, int]:
     }
 
 
+def alarm_count() -> int:
+    """The CloudWatch alarms the template creates (each is billed a month)."""
+    sys.path.insert(0, str(ROOT / "infra"))
+    import template_checks
+
+    resources = template_checks.load()["Resources"]
+    return sum(1 for v in resources.values() if v["Type"] == "AWS::CloudWatch::Alarm")
+
+
 def cpu_slowdown(memory_mb: int) -> float:
     return max(1.0, FULL_VCPU_MB / memory_mb)
 
@@ -748,10 +756,11 @@ def report(measured: Measured, warm_ms: float | None, award: Measured) -> None:
                 f"at ${SMS_PER_MESSAGE_ASSUMED}/SMS: ${sms:,.0f}\n"
             )
     all_in(measured, award, warm_ms)
-    fixed = PRICE["secret_month"] + ALARMS * PRICE["alarm_month"]
-    alarms = ALARMS * PRICE["alarm_month"]
+    count = alarm_count()
+    alarms = count * PRICE["alarm_month"]
+    fixed = PRICE["secret_month"] + alarms
     out(
-        f"\nFixed per month: secret ${PRICE['secret_month']:.2f} + {ALARMS} alarms ${alarms:.2f}"
+        f"\nFixed per month: secret ${PRICE['secret_month']:.2f} + {count} alarms ${alarms:.2f}"
         f" = ${fixed:.2f};"
         " optional WAF ≈ $5 web ACL + $1 per rule + $0.60 per million requests.\n"
     )
