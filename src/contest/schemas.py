@@ -282,8 +282,12 @@ ME = _closed(
                         "prize": {"type": "string"},
                         "deadline": {"type": "string", "format": "date-time"},
                         "confirmed_at": {"type": ["string", "null"], "format": "date-time"},
+                        "contact": {
+                            "type": "boolean",
+                            "description": "Ban Tổ chức được gọi điện, nhắn tin về giải (mục đích prize_contact)",
+                        },
                     },
-                    "required": ["week", "prize", "deadline", "confirmed_at"],
+                    "required": ["week", "prize", "deadline", "confirmed_at", "contact"],
                 },
             },
             "is_coordinator": {

@@ -98,8 +98,10 @@ def award_stack(e2e_root, tmp_path):
             proc.communicate()
 
 
-def test_a_prize_winner_confirms_the_award_code_on_my_page(award_stack, page: Page, shot):
+def test_a_prize_winner_confirms_the_award_code_on_my_page(award_stack, e2e_root, page: Page, shot):
     base, outbox, move_clock = award_stack
+    contest = yaml.safe_load((e2e_root / "content" / "contest.yaml").read_text(encoding="utf-8"))
+    purposes = {p["id"] for p in contest["registration"].get("consent_purposes", [])}
     phone = new_phone()
     # Given a contestant who registers in at_award mode: no code, straight to the login page
     fill_registration(page, base, phone)
@@ -132,5 +134,11 @@ def test_a_prize_winner_confirms_the_award_code_on_my_page(award_stack, page: Pa
     # And after a reload the page says it is confirmed (no form any more)
     page.reload()
     expect(page.locator(".ct-awards")).to_contain_text("Đã xác nhận số điện thoại lúc")
+    # the winner ticked only the required purposes: where the contest asks about contact for prizes, the page
+    # tells them to come forward instead of waiting for a call
+    if "prize_contact" in purposes:
+        expect(page.locator(".ct-awards")).to_contain_text("liên hệ Ban Tổ chức để nhận giải")
+    else:
+        expect(page.locator(".ct-awards")).to_contain_text("Ban Tổ chức sẽ liên hệ để trao giải")
     expect(page.get_by_label("Mã xác nhận giải")).to_have_count(0)
     shot(page, "award-02-confirmed")

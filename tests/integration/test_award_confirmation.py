@@ -111,6 +111,9 @@ def test_at_award_winners_confirm_after_the_close(api, repo, sender, clock, cont
     # the winner did not agree to be contacted about the prize: told to come forward, not to wait for a call
     assert "liên hệ Ban Tổ chức để nhận giải" in confirmed.body["message"]
     assert "Ban Tổ chức sẽ liên hệ" not in confirmed.body["message"]
+    # and "Trang của tôi" says the same: the award carries whether the organisers may contact the winner
+    award = api.get("/api/me", token=sessions[0]).body["awards"][0]
+    assert award["confirmed_at"] is not None and award["contact"] is False
     # someone else's code does not work for another winner
     other = code_for(sender.sent, e164(PHONES[2]))
     assert api.post("/api/me/award", {"week": 1, "code": other}, token=sessions[1]).status == 400

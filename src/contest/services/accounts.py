@@ -431,6 +431,8 @@ class Accounts:
         content = self.content.get()
         unit = content.unit(account.unit_id)
         prizes = {p.rank: p.label for p in content.contest.weekly_prizes}
+        purposes = content.contest.consent_purposes
+        record = consents.of_account(account.consents, purposes, account.consent_version, account.consent_at_ms)
         return {
             "full_name": account.full_name,
             "phone_masked": phones.mask(account.phone),
@@ -439,12 +441,7 @@ class Accounts:
             "verified": account.verified,
             "verification": content.contest.verification,
             "is_coordinator": account.coordinator_unit is not None,
-            "consents": consents.rows(
-                content.contest.consent_purposes,
-                consents.of_account(
-                    account.consents, content.contest.consent_purposes, account.consent_version, account.consent_at_ms
-                ),
-            ),
+            "consents": consents.rows(purposes, record),
             "attempts": [
                 {
                     "week": a.week,
@@ -464,6 +461,7 @@ class Accounts:
                     "prize": prizes.get(w.prize, "Nhóm đồng hạng chờ Ban Tổ chức quyết định"),
                     "deadline": iso(from_ms(w.deadline_ms)),
                     "confirmed_at": iso(from_ms(w.confirmed_at_ms)) if w.confirmed_at_ms else None,
+                    "contact": consents.may_contact(purposes, record),
                 }
                 for w in awards
             ],

@@ -43,7 +43,9 @@ function renderAwards(box, awards) {
       el('h3', { text: 'Tuần ' + a.week + ': ' + a.prize })
     ]);
     if (a.confirmed_at) {
-      item.appendChild(el('p', { text: 'Đã xác nhận số điện thoại lúc ' + fmtMoment(a.confirmed_at) + '. Ban Tổ chức sẽ liên hệ để trao giải.' }));
+      item.appendChild(el('p', { text: 'Đã xác nhận số điện thoại lúc ' + fmtMoment(a.confirmed_at) + '. ' + (a.contact
+        ? 'Ban Tổ chức sẽ liên hệ để trao giải.'
+        : 'Bạn không đồng ý để Ban Tổ chức gọi điện, nhắn tin về giải: hãy xem thông báo trao giải trên trang Kết quả và liên hệ Ban Tổ chức để nhận giải.') }));
       box.appendChild(item);
       return;
     }
