@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
 from contest.store import tables
 from contest.store.accounts import AccountStore, verified_actions
-from contest.store.conditions import cancelled, is_condition_failure
+from contest.store.conditions import cancelled, is_condition_failure, put_once
 from contest.store.keys import AWARD_PREFIX, CLAIM, PROFILE, account_pk, award_sk, phone_pk
 from contest.store.mapping import award_from_item
 from contest.store.records import Award
@@ -33,13 +33,7 @@ class AwardStore:
             code_hash=award.code_hash,
             tries=0,
         )
-        try:
-            item.save(condition=AwardItem.pk.does_not_exist())
-        except PutError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise
-        return True
+        return put_once(item)
 
     def rekey_award(self, account_id: str, week: int, salt: str, code_hash: str, seen_hash: str | None) -> bool:
         """A new code for an award whose SMS never went out (the previous run failed before sending)."""

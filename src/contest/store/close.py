@@ -93,28 +93,13 @@ class CloseStore:
         ).save()
 
     def record_disqualification(self, week: int, dq: Disqualification) -> None:
-        DisqualificationItem(
-            pk=week_pk(week),
-            sk=dq_sk(dq.account_id),
-            week=week,
-            account_id=dq.account_id,
-            reason=dq.reason,
-            by=dq.by,
-            decided_at_ms=dq.decided_at_ms,
-        ).save()
+        _save_disqualification(week, dq.account_id, dq.reason, dq.by, dq.decided_at_ms)
 
     def withdraw_entries(self, account_id: str, weeks: list[int], reason: str, by: str, now_ms: int) -> None:
-        """Record a disqualification per week (the close keeps them out of the ranking)."""
+        """Record a disqualification per week (the close keeps them out of the ranking). Takes plain values:
+        the request path (a reclaimed number) must not import contest.ranking, which needs numpy."""
         for week in weeks:
-            DisqualificationItem(
-                pk=week_pk(week),
-                sk=dq_sk(account_id),
-                week=week,
-                account_id=account_id,
-                reason=reason,
-                by=by,
-                decided_at_ms=now_ms,
-            ).save()
+            _save_disqualification(week, account_id, reason, by, now_ms)
 
     def purged(self) -> bool:
         """Whether the retention purge has run: the close then refuses to republish."""
@@ -158,3 +143,15 @@ class CloseStore:
             if claim is not None:
                 found.add(claim.account_id)
         return found
+
+
+def _save_disqualification(week: int, account_id: str, reason: str, by: str, decided_at_ms: int) -> None:
+    DisqualificationItem(
+        pk=week_pk(week),
+        sk=dq_sk(account_id),
+        week=week,
+        account_id=account_id,
+        reason=reason,
+        by=by,
+        decided_at_ms=decided_at_ms,
+    ).save()

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DoesNotExist, PutError, UpdateError
+from pynamodb.exceptions import DoesNotExist, UpdateError
 
 from contest.config import STANDING_SHARDS
 from contest.store import tables
-from contest.store.conditions import is_condition_failure
+from contest.store.conditions import is_condition_failure, put_once
 from contest.store.keys import (
     ATTEMPT_PREFIX,
     AWARD_PREFIX,
@@ -132,15 +132,11 @@ class PrivacyStore:
             handled_by=request.handled_by,
             handled_at_ms=request.handled_at_ms,
         )
-        try:
-            item.save(condition=PrivacyRequestItem.pk.does_not_exist())
-        except PutError as exc:
-            if not is_condition_failure(exc):
-                raise
-            stored = self.privacy_request(request.request_id)
-            assert stored is not None
-            return stored, False
-        return request, True
+        if put_once(item):
+            return request, True
+        stored = self.privacy_request(request.request_id)
+        assert stored is not None
+        return stored, False
 
     def privacy_request(self, request_id: str) -> PrivacyRequest | None:
         try:

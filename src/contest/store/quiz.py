@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pynamodb.exceptions import DoesNotExist, PutError, TransactWriteError
+from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
@@ -12,7 +12,7 @@ from contest.config import STANDING_SHARDS
 from contest.errors import Busy
 from contest.model import Attempt, StandingRecord
 from contest.store import tables
-from contest.store.conditions import cancelled, is_condition_failure
+from contest.store.conditions import cancelled, put_once
 from contest.store.keys import (
     ATTEMPT_PREFIX,
     account_pk,
@@ -48,13 +48,7 @@ class QuizStore:
             unit_id=attempt.unit_id,
             phone_masked=attempt.phone_masked,
         )
-        try:
-            item.save(condition=AttemptItem.pk.does_not_exist())
-        except PutError as exc:
-            if is_condition_failure(exc):
-                return False
-            raise
-        return True
+        return put_once(item)
 
     def attempts(self, account_id: str, week: int) -> list[Attempt]:
         prefix = attempt_week_prefix(week)
