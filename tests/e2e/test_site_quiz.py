@@ -9,7 +9,7 @@ import random
 import re
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from contest.receipts import attempt_code
 from tests.support import unit
@@ -88,6 +88,21 @@ def verify_and_login(page: Page, code_for, phone: str, shot=None) -> None:
         shot(page, "03-dang-nhap")
     page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/tai-khoan/")
+
+
+def fresh_logged_in_context(browser, base: str, code_for, full_name: str) -> BrowserContext:
+    """A new browser context (empty cache, no service worker) holding the session of a contestant registered,
+    verified and logged in through the UI in another context."""
+    setup = browser.new_context(viewport={"width": 360, "height": 800})
+    page = setup.new_page()
+    phone = new_phone()
+    register(page, base, full_name, phone)
+    verify_and_login(page, code_for, phone)
+    session = page.evaluate("localStorage.getItem('ct.session')")
+    setup.close()
+    context = browser.new_context(viewport={"width": 360, "height": 800}, service_workers="block")
+    context.add_init_script(f"localStorage.setItem('ct.session', {json.dumps(session)})")
+    return context
 
 
 ME_STATUS = "async (t) => (await fetch('/api/me', {headers: {Authorization: 'Bearer ' + t}})).status"
@@ -352,17 +367,8 @@ def test_register_errors_come_from_the_api_in_vietnamese(stack, page: Page):
 def test_quiz_page_first_load_weight(stack, code_for, browser, artefacts):
     """Measured, not timed: bytes of the quiz page's first load (fresh cache), logged in, quiz started."""
     base = stack.base_url
-    # Given a verified, logged-in contestant (set up through the API)
-    setup = browser.new_context(viewport={"width": 360, "height": 800})
-    page = setup.new_page()
-    phone = new_phone()
-    register(page, base, "Lê Văn Bình", phone)
-    verify_and_login(page, code_for, phone)
-    session = page.evaluate("localStorage.getItem('ct.session')")
-    setup.close()
-
-    context = browser.new_context(viewport={"width": 360, "height": 800}, service_workers="block")
-    context.add_init_script(f"localStorage.setItem('ct.session', {json.dumps(session)})")
+    # Given a verified, logged-in contestant (set up in another context)
+    context = fresh_logged_in_context(browser, base, code_for, "Lê Văn Bình")
     page = context.new_page()
     responses = []
     page.on("requestfinished", lambda r: responses.append(r))
