@@ -34,22 +34,23 @@ $(STAMP): pyproject.toml $(LOCKS)
 	$(BIN)/uv pip install --quiet --python $(PY) --no-deps -e .
 	touch $(STAMP)
 
-# The site's JavaScript tools (Biome), from npm, pinned in package-lock.json; node_modules/ is not committed.
+# The site's JavaScript tools (Biome; esbuild, which `make site` needs to bundle each page's code), from npm,
+# pinned in package-lock.json; node_modules/ is not committed. Every target that builds the site depends on it.
 NPM_STAMP := node_modules/.installed-stamp
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	touch $(NPM_STAMP)
 
-## install: set up .venv/ (every Python dependency, runtime and dev) and node_modules/ (Biome), run nothing
+## install: set up .venv/ (every Python dependency, runtime and dev) and node_modules/ (Biome, esbuild), run nothing
 install: $(STAMP) $(NPM_STAMP)
 
 ## dev: run the whole contest locally on http://127.0.0.1:8000 (PORT=... another port, CONTEST_CLOCK=... the clock, RESET=1 start clean; data is kept in .dev/ between runs)
 PORT ?= 8000
-dev: $(STAMP)
+dev: $(STAMP) $(NPM_STAMP)
 	$(BIN)/contest dev --port $(PORT) $(if $(RESET),--reset)
 
 ## test: install what is needed and run the whole suite, against content/ and then against the fixture contest
-test: $(STAMP)
+test: $(STAMP) $(NPM_STAMP)
 	@command -v pdftoppm >/dev/null || [ "$$(id -u)" != 0 ] || apt-get install -y -q poppler-utils >/dev/null || true  # certificate images
 	node --test tests/js/
 	$(BIN)/pytest -p no:cacheprovider
@@ -58,7 +59,7 @@ test: $(STAMP)
 ## test-fixture: the suite against a second, very different contest (tests/fixtures/contests/son-nguyen), browser
 ## tests included: the tests may depend on no contest but the one they are given (shipped_content ones are skipped)
 FIXTURE_CONTENT ?= tests/fixtures/contests/son-nguyen
-test-fixture: $(STAMP)
+test-fixture: $(STAMP) $(NPM_STAMP)
 	CONTEST_TEST_CONTENT=$(FIXTURE_CONTENT) $(BIN)/pytest -p no:cacheprovider $(FIXTURE_TESTS)
 # The browser suite (tests/e2e) is part of the fixture run: what its tests look for on a page comes from the
 # contest under test (tests/e2e/conftest.py), so a second contest proves the pages too. Measured on a shared 2-core
@@ -102,7 +103,7 @@ test-js:
 
 ## bench: every benchmark (cold start and DynamoDB calls per step, the close, the cost estimate);
 ## results printed and written under build/bench/
-bench: $(STAMP) bench-close
+bench: $(STAMP) $(NPM_STAMP) bench-close
 	$(PY) benchmarks/cold_start.py
 	$(PY) benchmarks/cost_estimate.py
 
@@ -112,7 +113,7 @@ clean:
 
 .PHONY: site
 ## site: build the contest website alone into build/site (mkdocs build --strict, pages generated from content/)
-site: $(STAMP)
+site: $(STAMP) $(NPM_STAMP)
 	$(PY) -m contest.sitebuild build/site
 
 # --- AWS (docs/deploy.md) ----------------------------------------------------------------------------

@@ -80,7 +80,12 @@ def on_post_build(config: Any) -> None:
     _fold_search(site_dir)
     # The ALTCHA solver (npm, pinned and integrity-checked) into the built site: nothing from other hosts.
     sitebuild.vendor_altcha(site_dir, _root(config) / "build" / "npm")
-    sitebuild.lighten(site_dir, Path(__file__).resolve().parent.parent / "search" / "lazy-worker.js")
+    # One bundle per page (esbuild, npm, pinned in package-lock.json), contest.css and the theme's bundle minified
+    sitebuild.lighten(
+        site_dir,
+        Path(__file__).resolve().parent.parent / "search" / "lazy-worker.js",
+        sitebuild.esbuild_binary(_root(config)),
+    )
 
 
 def _fold_search(site_dir: Path) -> None:

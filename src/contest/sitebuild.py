@@ -606,8 +606,7 @@ def fill(markdown: str, values: dict[str, str], where: str = "page") -> str:
 _SEARCH_AT_LOAD = re.compile(r'([\w$]+)\(location\.protocol!=="file:"\),([\w$]+)\("search"\)')
 _OWN_JS = "assets/js"  # the site's own ES modules (entry app.js, core, pages/...); assets/vendor is not ours
 _OWN_CSS = ("assets/css/contest.css",)
-# a relative module specifier after `from` or in `import(...)`: './core.js', '../forms.js', './pages/quiz.js'
-_SPECIFIER = re.compile(r"""(\bfrom\s*|\bimport\s*\(\s*|\bimport\s*)(['"])(\.\.?/[^'"\s]+\.js)\2""")
+_FINGERPRINTED = re.compile(r"\.[0-9a-f]{10}\.min\.js$")
 
 
 def _fingerprint(rel: str, body: str) -> str:
@@ -616,71 +615,23 @@ def _fingerprint(rel: str, body: str) -> str:
     return f"{stem}.{digest}.min.{ext}"
 
 
-def _module_graph(site_dir: Path) -> dict[str, tuple[str, list[str]]]:
-    """{module path: (minified text, [imported module paths])} for every own module under assets/js."""
-    import posixpath
-
-    import rjsmin
-
-    graph: dict[str, tuple[str, list[str]]] = {}
-    for path in sorted((site_dir / _OWN_JS).rglob("*.js")):
-        rel = path.relative_to(site_dir).as_posix()
-        if re.search(r"\.[0-9a-f]{10}\.min\.js$", rel):
-            continue
-        text = rjsmin.jsmin(path.read_text(encoding="utf-8"))
-        deps = []
-        for match in _SPECIFIER.finditer(text):
-            dep = posixpath.normpath(posixpath.join(posixpath.dirname(rel), match.group(3)))
-            if not (site_dir / dep).is_file():
-                raise ValueError(f"{rel} imports {match.group(3)}, which is not in the built site")
-            deps.append(dep)
-        graph[rel] = (text, deps)
-    return graph
+def esbuild_binary(root: Path) -> Path:
+    """esbuild from the checkout's node_modules (npm, pinned in package-lock.json; `make install` runs `npm ci`),
+    else from the node_modules of the checkout this package runs from (a contest made with `contest new`)."""
+    for base in (Path(root), Path(__file__).resolve().parents[2]):
+        exe = base / "node_modules" / ".bin" / "esbuild"
+        if exe.is_file():
+            return exe
+    raise ValueError("esbuild is missing (node_modules/.bin/esbuild): run `make install` (npm ci) first")
 
 
-def _fingerprint_modules(site_dir: Path, graph: dict[str, tuple[str, list[str]]]) -> dict[str, str]:
-    """Minify each own module and name it by the hash of its content, leaves first: a module's imports are
-    rewritten to the fingerprinted names of what it imports before its own hash is taken, so a change anywhere
-    renames every module that reaches it (and nothing else); the browser may cache them all for good."""
-    import posixpath
-
-    renames: dict[str, str] = {}
-    visiting: set[str] = set()
-
-    def name(rel: str) -> str:
-        if rel in renames:
-            return renames[rel]
-        if rel in visiting:
-            raise ValueError(f"import cycle through {rel}: the build cannot fingerprint it")
-        visiting.add(rel)
-        text, _ = graph[rel]
-        here = posixpath.dirname(rel)
-
-        def rewrite(match: re.Match[str]) -> str:
-            dep = posixpath.normpath(posixpath.join(here, match.group(3)))
-            new = posixpath.relpath(name(dep), here)
-            new = new if new.startswith("../") else "./" + new
-            return f"{match.group(1)}{match.group(2)}{new}{match.group(2)}"
-
-        text = _SPECIFIER.sub(rewrite, text)
-        renames[rel] = _fingerprint(rel, text)
-        (site_dir / renames[rel]).write_text(text, encoding="utf-8")
-        visiting.discard(rel)
-        return renames[rel]
-
-    for rel in graph:
-        name(rel)
-    for rel in graph:
-        (site_dir / rel).unlink()
-    return renames
-
-
-def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
+def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
     """After the MkDocs build: the theme's bundle creates its search worker and fetches the index only when the
-    search opens; the site's own ES modules (assets/js/**.js) and contest.css are minified (rjsmin, rcssmin)
-    and fingerprinted (name.<sha256:10>.min.ext, cached for good), imports between modules rewritten to the
-    new names; every page is rewritten to the new names. Returns {old path: new path}. Fails the build if the
-    theme's bundle no longer has the expected shape or a module imports a file the site does not have."""
+    search opens; contest.css is minified (rcssmin) and fingerprinted (name.<sha256:10>.min.css, cached for good);
+    the site's own ES modules (assets/js/**.js) become one minified, fingerprinted bundle per page (bundle_pages);
+    every page is rewritten to the new names. Returns {old path: new path} (a page's bundle under the key
+    `assets/js/app.js#<its data-app values>`). Fails the build if the theme's bundle no longer has the expected
+    shape or a module imports a file the site does not have."""
     import rcssmin
 
     renames: dict[str, str] = {}
@@ -701,60 +652,99 @@ def lighten(site_dir: Path, lazy_worker: Path) -> dict[str, str]:
         (site_dir / new).write_text(body, encoding="utf-8")
         (site_dir / rel).unlink()
         renames[rel] = new
-    graph = _module_graph(site_dir)
-    renames.update(_fingerprint_modules(site_dir, graph))
-    # longest first: 'assets/js/pages/quiz.js' before a shorter name it contains
+    # longest first: 'assets/css/contest.css' before a shorter name it contains
     ordered = sorted(renames.items(), key=lambda item: -len(item[0]))
     for page in site_dir.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        changed = _preload_modules(html, graph, renames)
+        changed = html
         for old, new in ordered:
             changed = changed.replace(old, new)
         if changed != html:
             page.write_text(changed, encoding="utf-8")
+    renames.update(bundle_pages(site_dir, esbuild))
     return renames
 
 
 _ENTRY = f"{_OWN_JS}/app.js"
-# app.js's PAGES, minified: home:[function(){return import('./pages/home.js');},...  'receipt-check':[...
-_PAGE_ENTRY = re.compile(r"""['"]?([\w-]+)['"]?:\[function\(\)\{return import\((['"])(\./[^'"]+\.js)\2\)""")
+# app.js's PAGES table, one line per data-app:  'receipt-check': ['./pages/receipt-check.js', 'initReceiptCheck'],
+_PAGE_ROW = re.compile(r"""^\s*['"]?([\w-]+)['"]?\s*:\s*\[\s*'(\./pages/[\w/-]+\.js)'\s*,\s*'(\w+)'\s*\]""", re.M)
 _DATA_APP = re.compile(r'\bdata-app="([\w-]+)"')
-_ENTRY_TAG = re.compile(r'<script src="([^"]*)' + re.escape(_ENTRY) + '"')
+_ENTRY_TAG = re.compile(r'(<script src="[^"]*)' + re.escape(_ENTRY) + '"')
 
 
-def _preload_modules(html: str, graph: dict[str, tuple[str, list[str]]], renames: dict[str, str]) -> str:
-    """<link rel="modulepreload"> in the page's head for every module the page will load: the entry's imports and
-    its page module(s) (by `data-app`, as app.js maps them) with theirs. The browser fetches them in parallel
-    with the entry instead of one import level after another (3 round trips fewer on a slow phone network).
-    Same files, same origin: the bytes and the CSP (script-src 'self') do not change."""
-    import posixpath
+def page_table(app_js: str) -> dict[str, tuple[str, str]]:
+    """app.js's PAGES: {data-app value: (page module relative to app.js, its exported init)}."""
+    table = {name: (module, init) for name, module, init in _PAGE_ROW.findall(app_js)}
+    if not table:
+        raise ValueError(f"{_ENTRY} has no PAGES table the build can read (sitebuild.page_table)")
+    return table
 
-    entry = _ENTRY_TAG.search(html)
-    if not entry or _ENTRY not in graph:
-        return html
-    found = _PAGE_ENTRY.findall(graph[_ENTRY][0])
-    pages = {name: posixpath.normpath(posixpath.join(_OWN_JS, spec)) for name, _, spec in found}
-    lazy = set(pages.values())  # import()ed by the entry: only the page's own is wanted
-    wanted: list[str] = []
 
-    def visit(rel: str) -> None:
-        if rel in wanted or rel not in graph:
-            return
-        wanted.append(rel)
-        for dep in graph[rel][1]:
-            if dep not in lazy:
-                visit(dep)
+def page_entry(apps: tuple[str, ...], table: dict[str, tuple[str, str]]) -> str:
+    """The source of a page's bundle: app.js's shell started with the init of each data-app the page has."""
+    lines = ["import { start } from './app.js';"]
+    alias: dict[tuple[str, str], str] = {}
+    for app in apps:
+        if table[app] not in alias:
+            alias[table[app]] = f"p{len(alias)}"
+            module, init = table[app]
+            lines.append(f"import {{ {init} as {alias[table[app]]} }} from '{module}';")
+    lines.append("start({" + ", ".join(f"{json.dumps(app)}: {alias[table[app]]}" for app in apps) + "});")
+    return "\n".join(lines) + "\n"
 
-    for dep in graph[_ENTRY][1]:
-        if dep not in lazy:
-            visit(dep)
-    for app in dict.fromkeys(_DATA_APP.findall(html)):
-        if app in pages:
-            visit(pages[app])
-    if not wanted:
-        return html
-    links = "".join(f'<link rel="modulepreload" href="{entry.group(1)}{renames.get(rel, rel)}">' for rel in wanted)
-    return html.replace("</head>", links + "</head>", 1)
+
+def _esbuild(esbuild: Path, source: str, resolve_dir: Path) -> str:
+    """One ES-module bundle, minified, no source map: everything the entry imports, statically, in one file."""
+    import subprocess
+
+    done = subprocess.run(  # noqa: S603
+        [str(esbuild), "--bundle", "--format=esm", "--minify", "--charset=utf8", "--log-level=error"],
+        input=source,
+        cwd=resolve_dir,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise ValueError(f"esbuild could not bundle a page ({source.strip()!r}):\n{done.stderr.strip()}")
+    return done.stdout
+
+
+def bundle_pages(site_dir: Path, esbuild: Path) -> dict[str, str]:
+    """Each page that loads app.js loads instead ONE bundle (esbuild): app.js's shell, the page module(s) its
+    `data-app` values name in app.js's PAGES, and what they import; nothing of another page. One request per page
+    instead of one per module (the entry, core, format, the page's module and its imports). Bundles are minified,
+    fingerprinted (assets/js/<data-app values or `app`>.<sha256:10>.min.js, cached for good) and shared by pages
+    with the same data-app values; no source map is written. The modules themselves are removed from the built
+    site. Returns {`assets/js/app.js#<data-app values>`: bundle path}. Fails on a data-app value PAGES lacks."""
+    js = site_dir / _OWN_JS
+    if not (site_dir / _ENTRY).is_file():
+        return {}
+    table = page_table((site_dir / _ENTRY).read_text(encoding="utf-8"))
+    built: dict[tuple[str, ...], str] = {}
+    for page in sorted(site_dir.rglob("*.html")):
+        html = page.read_text(encoding="utf-8")
+        tag = _ENTRY_TAG.search(html)
+        if not tag:
+            continue
+        apps = tuple(dict.fromkeys(_DATA_APP.findall(html)))
+        unknown = [app for app in apps if app not in table]
+        if unknown:
+            where = page.relative_to(site_dir).as_posix()
+            raise ValueError(f"{where}: data-app={unknown[0]!r} is not in {_ENTRY}'s PAGES")
+        if apps not in built:
+            body = _esbuild(esbuild, page_entry(apps, table), js)
+            built[apps] = _fingerprint(f"{_OWN_JS}/{'-'.join(apps) or 'app'}.js", body)
+            (site_dir / built[apps]).write_text(body, encoding="utf-8")
+        page.write_text(_ENTRY_TAG.sub(rf'\g<1>{built[apps]}"', html), encoding="utf-8")
+    keep = set(built.values())
+    for path in sorted(js.rglob("*.js"), reverse=True):
+        if path.relative_to(site_dir).as_posix() not in keep:
+            path.unlink()
+    for folder in sorted((p for p in js.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    return {f"{_ENTRY}#{' '.join(apps)}": rel for apps, rel in built.items()}
 
 
 # ---------------------------------------------------------------- the build

@@ -345,138 +345,124 @@ def test_the_external_host_check_catches_a_web_font(built, tmp_path):
     assert refs.links == ["https://dx.gov.vn"]
 
 
-def test_lighten_defers_search_and_fingerprints_the_sites_own_files(tmp_path):
-    from contest.sitebuild import lighten
-
-    # Given a built site whose theme bundle starts search at load, and the site's own ES modules: an entry
-    # importing a core module statically and a page module dynamically, the page importing the core too
-    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
-    (tmp_path / "assets" / "js" / "pages").mkdir(parents=True)
-    (tmp_path / "assets" / "css").mkdir()
-    (tmp_path / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(
-        'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
-    )
-    js = tmp_path / "assets" / "js"
-    (js / "core.js").write_text("/* a comment */\nexport function  f ( a ) {\n  return a ;\n}\n")
-    (js / "app.js").write_text(
-        "import { f } from './core.js';\nvar load = function () { return import('./pages/quiz.js'); };\n"
-    )
-    (js / "pages" / "quiz.js").write_text('import { f } from "../core.js";\nexport var g = f;\n')
-    (tmp_path / "assets" / "css" / "contest.css").write_text("/* c */\n.a  {  color : red ; }\n")
-    (tmp_path / "index.html").write_text(
-        '<script src="assets/javascripts/bundle.a5f9d56c.min.js"></script>'
-        '<script src="assets/js/app.js" type="module"></script><link rel="stylesheet" href="assets/css/contest.css">'
-    )
-    lazy = tmp_path / "lazy.js"
-    lazy.write_text("window.__ctLazyWorker=function(u){};\n")
-    # When it is lightened
-    renames = lighten(tmp_path, lazy)
-    # Then search waits for the search box, the worker is created lazily, and files carry their content hash
-    bundle = (tmp_path / renames["assets/javascripts/bundle.a5f9d56c.min.js"]).read_text()
-    assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
-    assert re.fullmatch(r"assets/js/app\.[0-9a-f]{10}\.min\.js", renames["assets/js/app.js"])
-    core = renames["assets/js/core.js"]
-    assert (tmp_path / core).read_text() == "export function f(a){return a;}"
-    # and every import names the fingerprinted file, relative to the importing module
-    core_name = core.rsplit("/", 1)[1]
-    app = (tmp_path / renames["assets/js/app.js"]).read_text()
-    quiz_name = renames["assets/js/pages/quiz.js"].rsplit("/", 1)[1]
-    assert f"from'./{core_name}'" in app and f"import('./pages/{quiz_name}')" in app
-    assert f'from"../{core_name}"' in (tmp_path / renames["assets/js/pages/quiz.js"]).read_text()
-    fingerprinted = re.compile(r"\.[0-9a-f]{10}\.min\.js$")
-    assert not [p for p in (tmp_path / "assets" / "js").rglob("*.js") if not fingerprinted.search(p.name)]
-    html = (tmp_path / "index.html").read_text()
-    assert renames["assets/js/app.js"] in html and "assets/js/app.js" not in html
-    assert renames["assets/css/contest.css"] in html
+THEME_BUNDLE = 'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+ESBUILD = sitebuild.esbuild_binary(Path(sitebuild.__file__).resolve().parents[2])
 
 
-def test_lighten_renames_a_module_whose_import_changed(tmp_path):
-    """A change in core.js must give every module that imports it a new name, or a browser would keep a cached
-    app.<old>.min.js that imports the old core."""
-    from contest.sitebuild import lighten
-
-    def site(core_body: str) -> dict[str, str]:
-        root = tmp_path / core_body.replace(" ", "")
-        (root / "assets" / "javascripts").mkdir(parents=True)
-        (root / "assets" / "js").mkdir(parents=True)
-        (root / "assets" / "css").mkdir()
-        (root / "assets" / "javascripts" / "bundle.x.min.js").write_text(
-            'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
+def small_site(root: Path, modules: dict[str, str], pages: dict[str, str]) -> Path:
+    """A built site as MkDocs leaves it: the theme's bundle, contest.css, the site's own modules under assets/js and
+    pages (folder -> their data-app value, "" for none), each loading app.js as a module."""
+    (root / "assets" / "javascripts").mkdir(parents=True)
+    (root / "assets" / "css").mkdir()
+    (root / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(THEME_BUNDLE)
+    (root / "assets" / "css" / "contest.css").write_text("/* c */\n.a  {  color : red ; }\n")
+    for rel, body in modules.items():
+        (root / "assets" / "js" / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / "assets" / "js" / rel).write_text(body)
+    for folder, app in pages.items():
+        up = "../" * folder.count("/")
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        (root / folder / "index.html").write_text(
+            f'<html><head><link rel="stylesheet" href="{up}assets/css/contest.css"></head><body>'
+            + (f'<div data-app="{app}"></div>' if app else "")
+            + f'<script src="{up}assets/js/app.js" type="module"></script></body></html>'
         )
-        (root / "assets" / "css" / "contest.css").write_text(".a{}")
-        (root / "assets" / "js" / "core.js").write_text(core_body)
-        (root / "assets" / "js" / "app.js").write_text("import { f } from './core.js';\n")
-        (root / "assets" / "js" / "other.js").write_text("export var x = 1;\n")
-        lazy = root / "lazy.js"
-        lazy.write_text("")
-        return lighten(root, lazy)
+    (root / "lazy.js").write_text("window.__ctLazyWorker=function(u){};\n")
+    return root
 
-    before, after = site("export var f = 1;"), site("export var f = 2;")
-    assert before["assets/js/core.js"] != after["assets/js/core.js"]
-    assert before["assets/js/app.js"] != after["assets/js/app.js"]
-    assert before["assets/js/other.js"] == after["assets/js/other.js"]
+
+APP_JS = """import { c } from './core.js';
+export var PAGES = {
+  quiz: ['./pages/quiz.js', 'initQuiz'],
+  'reset-request': ['./pages/reset.js', 'initReset']
+};
+export function start(inits) { window.started = [c, Object.keys(inits)]; }
+"""
+MODULES = {
+    "app.js": APP_JS,
+    "core.js": "/* a comment */\nexport var c = 'core-marker';\n",
+    "state.js": "export var s = 'state-marker';\n",
+    "forms.js": "import { c } from './core.js';\nexport var f = c + 'forms-marker';\n",
+    "pages/quiz.js": "import { s } from '../state.js';\nexport function initQuiz() { return s + 'quiz-marker'; }\n",
+    "pages/reset.js": "import { f } from '../forms.js';\nexport function initReset() { return f + 'reset-marker'; }\n",
+}
+
+
+def scripts(html: str) -> list[str]:
+    return re.findall(r'<script src="([^"]+)"', html)
+
+
+def test_lighten_defers_search_and_fingerprints_the_stylesheet(tmp_path):
+    from contest.sitebuild import lighten
+
+    site = small_site(tmp_path, MODULES, {"": ""})
+    # When it is lightened
+    renames = lighten(site, site / "lazy.js", ESBUILD)
+    # Then search waits for the search box, the worker is created lazily, and files carry their content hash
+    bundle = (site / renames["assets/javascripts/bundle.a5f9d56c.min.js"]).read_text()
+    assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
+    assert (site / renames["assets/css/contest.css"]).read_text() == ".a{color:red}"
+    html = (site / "index.html").read_text()
+    assert renames["assets/css/contest.css"] in html and "assets/css/contest.css" not in html
+
+
+def test_each_page_loads_one_bundle_of_exactly_its_own_code(tmp_path):
+    """One request for the site's JavaScript per page (issue 12: CloudFront requests), not one per module."""
+    from contest.sitebuild import lighten
+
+    # Given the shell with two page modules, each with its own imports, and pages with and without a data-app
+    site = small_site(tmp_path, MODULES, {"": "", "thi/": "quiz", "quen/": "reset-request"})
+    # When the site is lightened
+    lighten(site, site / "lazy.js", ESBUILD)
+    # Then each page names exactly one script of ours, minified and fingerprinted, and no modulepreload list
+    bundles = {}
+    for folder in ("", "thi/", "quen/"):
+        html = (site / folder / "index.html").read_text()
+        assert "modulepreload" not in html
+        (src,) = scripts(html)
+        assert re.fullmatch(r"(\.\./)?assets/js/[a-z-]+\.[0-9a-f]{10}\.min\.js", src), src
+        bundles[folder] = (site / folder / src).resolve().read_text()
+    # holding the shell, the page's module and what it imports, and nothing of another page
+    assert "core-marker" in bundles[""] and "marker" not in bundles[""].replace("core-marker", "")
+    assert all(m in bundles["thi/"] for m in ("core-marker", "state-marker", "quiz-marker"))
+    assert not any(m in bundles["thi/"] for m in ("forms-marker", "reset-marker"))
+    assert all(m in bundles["quen/"] for m in ("core-marker", "forms-marker", "reset-marker"))
+    assert not any(m in bundles["quen/"] for m in ("state-marker", "quiz-marker"))
+    # self-contained (no import left), minified (no comment), no source map
+    for body in bundles.values():
+        assert not re.search(r"\bimport\b", body) and "a comment" not in body and "sourceMappingURL" not in body
+    # the modules themselves are gone from the built site; only the bundles remain
+    left = sorted(p.relative_to(site / "assets" / "js").as_posix() for p in (site / "assets" / "js").rglob("*"))
+    assert len(left) == 3 and all(re.fullmatch(r"[a-z-]+\.[0-9a-f]{10}\.min\.js", name) for name in left), left
+
+
+def test_a_change_in_a_shared_module_renames_every_bundle_holding_it(tmp_path):
+    from contest.sitebuild import lighten
+
+    def build(core: str) -> dict[str, str]:
+        root = tmp_path / str(len(list(tmp_path.iterdir())))
+        site = small_site(root, {**MODULES, "core.js": core}, {"thi/": "quiz", "quen/": "reset-request"})
+        lighten(site, site / "lazy.js", ESBUILD)
+        return {f: scripts((site / f / "index.html").read_text())[0] for f in ("thi/", "quen/")}
+
+    before, after = build("export var c = 1;\n"), build("export var c = 2;\n")
+    assert before["thi/"] != after["thi/"] and before["quen/"] != after["quen/"]
 
 
 def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
     from contest.sitebuild import lighten
 
-    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
-    (tmp_path / "assets" / "js").mkdir(parents=True)
-    (tmp_path / "assets" / "css").mkdir()
-    (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text(
-        'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
-    )
-    (tmp_path / "assets" / "css" / "contest.css").write_text(".a{}")
-    (tmp_path / "assets" / "js" / "app.js").write_text("import { f } from './gone.js';\n")
-    (tmp_path / "lazy.js").write_text("")
+    site = small_site(tmp_path, {**MODULES, "pages/quiz.js": "import { g } from '../gone.js';\n"}, {"thi/": "quiz"})
     with pytest.raises(ValueError, match=r"gone\.js"):
-        lighten(tmp_path, tmp_path / "lazy.js")
+        lighten(site, site / "lazy.js", ESBUILD)
 
 
-def test_each_page_preloads_the_modules_it_will_load_and_no_other(tmp_path):
+def test_a_page_whose_data_app_the_shell_does_not_know_fails_the_build(tmp_path):
     from contest.sitebuild import lighten
 
-    # Given the entry with two page modules loaded on demand, each with its own static imports
-    (tmp_path / "assets" / "javascripts").mkdir(parents=True)
-    (tmp_path / "assets" / "js" / "pages").mkdir(parents=True)
-    (tmp_path / "assets" / "css").mkdir()
-    (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text(
-        'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
-    )
-    (tmp_path / "assets" / "css" / "contest.css").write_text(".a{}")
-    js = tmp_path / "assets" / "js"
-    (js / "core.js").write_text("export var c = 1;\n")
-    (js / "state.js").write_text("export var s = 1;\n")
-    (js / "forms.js").write_text("import { c } from './core.js';\nexport var f = c;\n")
-    (js / "app.js").write_text(
-        "import { c } from './core.js';\nvar PAGES = {\n"
-        "  quiz: [function () { return import('./pages/quiz.js'); }, 'initQuiz'],\n"
-        "  'reset-request': [function () { return import('./pages/reset.js'); }, 'initReset']\n};\n"
-    )
-    (js / "pages" / "quiz.js").write_text("import { s } from '../state.js';\nexport var q = s;\n")
-    (js / "pages" / "reset.js").write_text("import { f } from '../forms.js';\nexport var r = f;\n")
-    (tmp_path / "thi").mkdir()
-    page = '<html><head><title>x</title></head><body><div data-app="{app}"></div>'
-    page += '<script src="../assets/js/app.js" type="module"></script></body></html>'
-    (tmp_path / "thi" / "index.html").write_text(page.format(app="quiz"))
-    (tmp_path / "quen").mkdir()
-    (tmp_path / "quen" / "index.html").write_text(page.format(app="reset-request"))
-    (tmp_path / "lazy.js").write_text("")
-    # When the site is lightened
-    renames = lighten(tmp_path, tmp_path / "lazy.js")
-
-    # Then each page preloads, relative to itself, exactly what it will import: the entry's static imports,
-    # its own page module and that module's imports; never another page's module
-    def preloaded(path: str) -> set[str]:
-        html = (tmp_path / path).read_text()
-        assert html.index("modulepreload") < html.index("</head>")
-        return set(re.findall(r'<link rel="modulepreload" href="\.\./([^"]+)">', html))
-
-    names = {
-        k: renames[f"assets/js/{k}"] for k in ("core.js", "state.js", "forms.js", "pages/quiz.js", "pages/reset.js")
-    }
-    assert preloaded("thi/index.html") == {names["core.js"], names["pages/quiz.js"], names["state.js"]}
-    assert preloaded("quen/index.html") == {names["core.js"], names["pages/reset.js"], names["forms.js"]}
+    site = small_site(tmp_path, MODULES, {"thi/": "quizz"})
+    with pytest.raises(ValueError, match=r"thi/index\.html: data-app='quizz'"):
+        lighten(site, site / "lazy.js", ESBUILD)
 
 
 def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
@@ -485,7 +471,7 @@ def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
     (tmp_path / "assets" / "javascripts").mkdir(parents=True)
     (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text("function(){}")
     with pytest.raises(ValueError, match="search can no longer be loaded on demand"):
-        lighten(tmp_path, tmp_path / "lazy.js")
+        lighten(tmp_path, tmp_path / "lazy.js", ESBUILD)
 
 
 # --- the privacy page -------------------------------------------------------------------

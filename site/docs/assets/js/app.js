@@ -1,8 +1,8 @@
-/* The contest site's own JavaScript, as native ES modules (no bundler; the build minifies and fingerprints each
- * file, contest.sitebuild.lighten). This entry is loaded on every page (type="module"); it binds inside
- * Material's document$ (once per page: no instant navigation, site/mkdocs.yml) and loads only the module of
- * the page shown: an element's
- * `data-app` attribute names it. A page's timers are cleared when the next page is shown.
+/* The contest site's own JavaScript, as ES modules bundled per page by the build (esbuild,
+ * contest.sitebuild.bundle_pages): each page loads ONE minified, fingerprinted file holding this shell and the
+ * module(s) its elements' `data-app` attributes name, with what they import, and nothing else. The shell binds
+ * inside Material's document$ (once per page: no instant navigation, site/mkdocs.yml) and starts the page's code.
+ * A page's timers are cleared when the next page is shown.
  *
  *   format.js      pure formatting (time zone, money, durations, attempt codes, Vietnamese folding)
  *   core.js        storage and session, DOM helpers, the API, the page's contest data
@@ -12,22 +12,22 @@
  */
 import { $$, drop, forgetContest, go, load, local, QUIZ_KEY, PHONE_KEY, api, session, SESSION_KEY, tab } from './core.js';
 
-/* data-app -> [module loader, exported init]. Literal import() calls: the build rewrites them to the
- * fingerprinted names. */
-var PAGES = {
-  home: [function () { return import('./pages/home.js'); }, 'initHome'],
-  'receipt-check': [function () { return import('./pages/receipt-check.js'); }, 'initReceiptCheck'],
-  register: [function () { return import('./pages/register.js'); }, 'initRegister'],
-  reclaim: [function () { return import('./pages/register.js'); }, 'initRegister'],
-  verify: [function () { return import('./pages/verify.js'); }, 'initVerify'],
-  login: [function () { return import('./pages/login.js'); }, 'initLogin'],
-  'signed-in': [function () { return import('./pages/login.js'); }, 'initSignedIn'],
-  'reset-request': [function () { return import('./pages/reset.js'); }, 'initResetRequest'],
-  'reset-confirm': [function () { return import('./pages/reset.js'); }, 'initResetConfirm'],
-  me: [function () { return import('./pages/me.js'); }, 'initMe'],
-  unit: [function () { return import('./pages/unit.js'); }, 'initUnit'],
-  quiz: [function () { return import('./pages/quiz.js'); }, 'initQuiz'],
-  results: [function () { return import('./pages/results.js'); }, 'initResults']
+/* data-app -> [page module, its exported init]. Read by the build (contest.sitebuild.bundle_pages), which
+ * writes each page's entry: `start({<data-app>: <init>, ...})` over the modules its data-app values name. */
+export var PAGES = {
+  home: ['./pages/home.js', 'initHome'],
+  'receipt-check': ['./pages/receipt-check.js', 'initReceiptCheck'],
+  register: ['./pages/register.js', 'initRegister'],
+  reclaim: ['./pages/register.js', 'initRegister'],
+  verify: ['./pages/verify.js', 'initVerify'],
+  login: ['./pages/login.js', 'initLogin'],
+  'signed-in': ['./pages/login.js', 'initSignedIn'],
+  'reset-request': ['./pages/reset.js', 'initResetRequest'],
+  'reset-confirm': ['./pages/reset.js', 'initResetConfirm'],
+  me: ['./pages/me.js', 'initMe'],
+  unit: ['./pages/unit.js', 'initUnit'],
+  quiz: ['./pages/quiz.js', 'initQuiz'],
+  results: ['./pages/results.js', 'initResults']
 };
 
 /* "Đăng xuất" ends the session on the server (every device: a copied or left-behind token is dead) and
@@ -50,23 +50,16 @@ async function logout(event) {
 }
 
 var cleanup = [];
-var shown = 0; // which page view a late module load belongs to
+var inits = {}; // data-app -> init, given by the page's bundle (start)
 
 function bind() {
   cleanup.splice(0).forEach(function (fn) { try { fn(); } catch { /* page already gone */ } });
   forgetContest();
-  var view = ++shown;
   // the theme's search dialog has no accessible name (axe: aria-dialog-name)
   $$('.md-search[role="dialog"]:not([aria-label])').forEach(function (d) { d.setAttribute('aria-label', 'Tìm kiếm'); });
   $$('[data-app]').forEach(function (node) {
-    var page = PAGES[node.getAttribute('data-app')];
-    if (!page) return;
-    page[0]().then(function (module) {
-      if (view === shown && node.isConnected) module[page[1]](node, cleanup);
-    }, function () {
-      var out = node.querySelector('.ct-status');
-      if (out) out.textContent = 'Không tải được trang. Vui lòng kiểm tra kết nối mạng rồi tải lại trang.';
-    });
+    var init = inits[node.getAttribute('data-app')];
+    if (init) init(node, cleanup);
   });
   $$('[data-action="logout"]').forEach(function (b) { b.addEventListener('click', logout); });
   // a markdown table wider than the phone scrolls in its box: the box takes the keyboard focus to scroll
@@ -77,6 +70,10 @@ function bind() {
   });
 }
 
-if (window.document$ && typeof window.document$.subscribe === 'function') window.document$.subscribe(bind);
-else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', bind);
-else bind();
+/* The page's bundle calls this once with the init of each data-app it has ({} on a page without one). */
+export function start(pageInits) {
+  inits = pageInits;
+  if (window.document$ && typeof window.document$.subscribe === 'function') window.document$.subscribe(bind);
+  else if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', bind);
+  else bind();
+}
