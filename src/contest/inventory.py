@@ -336,7 +336,14 @@ FILES: tuple[File, ...] = (
         BASIC,
         "công bố công khai; người yêu cầu xoá được thay bằng nhãn trung tính ở lần công bố kế tiếp",
     ),
-    File(PUBLIC, "final.json, index.json", "bảng giải tập thể theo đơn vị, mục lục", NONE, "công bố công khai"),
+    File(
+        PUBLIC,
+        "index.json",
+        "mục lục các tuần đã công bố và bản sao kết quả tuần mới nhất (như week-N.json của tuần đó)",
+        BASIC,
+        "công bố công khai; người yêu cầu xoá được thay bằng nhãn trung tính ở lần công bố kế tiếp",
+    ),
+    File(PUBLIC, "final.json", "bảng giải tập thể theo đơn vị", NONE, "công bố công khai"),
     File(
         PRIVATE,
         "week-N/standings.tsv",

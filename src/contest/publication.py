@@ -412,15 +412,29 @@ def week_review(contest: Contest, ranking: WeekRanking, units: Sequence[Unit]) -
     }
 
 
-def results_index(existing: Mapping[str, Any] | None, entry: Mapping[str, Any] | None, final: bool) -> dict:
-    """The index of published weeks; `entry` replaces the same week's previous entry."""
+def results_index(
+    existing: Mapping[str, Any] | None,
+    entry: Mapping[str, Any] | None,
+    final: bool,
+    public: Mapping[str, Any] | None = None,
+) -> dict:
+    """The index of published weeks; `entry` replaces the same week's previous entry.
+
+    `latest` carries the public results of the highest week published, exactly as its week-N.json (`public`, from
+    week_public), so the results page shows them in one request; other weeks are fetched when asked for. A week
+    published again (a committee decision, an erasure's relabelling) replaces it when it is that week or a later
+    one; republishing an earlier week leaves it as it is."""
     weeks = {int(w["week"]): dict(w) for w in (existing or {}).get("weeks", [])}
     if entry is not None:
         weeks[int(entry["week"])] = dict(entry)
+    latest = (existing or {}).get("latest")
+    if public is not None and (latest is None or int(public["week"]) >= int(latest["week"])):
+        latest = dict(public)
     return {
         "schema": SCHEMA_VERSION,
         "weeks": [weeks[k] for k in sorted(weeks)],
         "final": "final.json" if final or (existing or {}).get("final") else None,
+        "latest": latest,
     }
 
 

@@ -322,3 +322,37 @@ def test_a_week_republished_after_an_erasure_shows_the_label_and_says_so(stack, 
     rows = page.locator(".ct-section", has_text="Bảng xếp hạng").locator(".ct-rank__row")
     expect(rows.nth(2).locator(".ct-rank__name")).to_have_text(ERASED_LABEL)
     expect(page.locator("[data-erased-note]")).to_have_text(ERASED_NOTE)
+
+
+def test_the_latest_week_is_shown_from_the_index_alone_and_another_week_is_fetched_when_picked(
+    stack, results_dir, page: Page
+):
+    """One request for the first view (benchmarks/cost_estimate.py PAGE_FETCHES): the index the close writes carries
+    the latest week; an earlier week's file is asked for only when the visitor picks it."""
+    from contest.publication import canonical_json, index_entry, results_index
+
+    # Given weeks 1 and 2 published as the close publishes them (week-N.json, then the index)
+    week2 = week_one() | {"week": 2, "participants": {**week_one()["participants"], "count": 23456}}
+    results_dir.mkdir(parents=True, exist_ok=True)
+    index = None
+    for week in (week_one(), week2):
+        (results_dir / f"week-{week['week']}.json").write_bytes(canonical_json(week))
+        index = results_index(index, index_entry(week), False, week)
+    (results_dir / "index.json").write_bytes(canonical_json(index))
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url.split("/results/", 1)[1]) if "/results/" in r.url else None)
+    # When the results page opens
+    page.goto(stack.base_url + "/ket-qua/")
+    # Then week 2 is shown from the one file asked for, the index
+    expect(page.locator('[data-field="participants"]')).to_have_text("23.456")
+    expect(page.locator("#results-week")).to_have_value("2")
+    page.wait_for_load_state("networkidle")
+    assert asked == ["index.json"]
+    # And week 1's file is asked for when the visitor picks it
+    page.locator("#results-week").select_option("1")
+    expect(page.locator('[data-field="participants"]')).to_have_text("12.345")
+    assert asked == ["index.json", "week-1.json"]
+    # and week 2 again needs no request
+    page.locator("#results-week").select_option("2")
+    expect(page.locator('[data-field="participants"]')).to_have_text("23.456")
+    assert asked == ["index.json", "week-1.json"]

@@ -20,6 +20,7 @@ from contest.errors import WeekStillOpen
 from contest.model import Account
 from contest.passwords import DUMMY_HASH
 from contest.phones import mask
+from contest.publication import canonical_json
 from contest.services.close import CloseWeek, OrderMismatch, UnknownGroup, WeekNotOver
 from contest.store import Store
 from contest.store.keys import PROFILE, account_pk, shard_of, standing_pk
@@ -291,6 +292,8 @@ def test_a_week_of_300_contestants_closes_end_to_end(week, content, clock, env):
     assert cast["fast"].account_id not in {r["account_id"] for r in review["removed"]}
     index = json.loads((public(env) / "index.json").read_bytes())
     assert [w["week"] for w in index["weeks"]] == [1]
+    # and the index carries the week's results as published in week-1.json: the results page needs one request
+    assert canonical_json(index["latest"]) == (public(env) / "week-1.json").read_bytes()
 
     # When the schedule fires again: nothing changes
     before = read_tree(public(env)) | {f"private/{k}": v for k, v in read_tree(private(env)).items()}

@@ -27,6 +27,7 @@ from contest.phones import mask
 from contest.publication import (
     canonical_json,
     canonical_standings,
+    empty_results_index,
     final_public,
     index_entry,
     results_index,
@@ -212,6 +213,26 @@ def test_private_review_lists_ids_and_the_index_keeps_one_entry_per_week():
     entry = index_entry(json.loads(public))
     index = results_index(results_index(None, entry, False), entry | {"participants": 99}, False)
     assert index["weeks"] == [entry | {"participants": 99}] and index["final"] is None
+
+
+def test_the_index_carries_the_latest_week_and_an_earlier_republication_leaves_it():
+    """The results page's first view is one request (index.json), not the index and then week-N.json."""
+    records = people([f"+8491234{i:04d}" for i in range(6)])
+    _, _, _, raw = publish(records)
+    week1 = json.loads(raw)
+    week2 = week1 | {"week": 2, "participants": {**week1["participants"], "count": 5}}
+    # Given week 1 published, then week 2
+    index = results_index(None, index_entry(week1), False, week1)
+    assert index["latest"] == week1
+    index = results_index(index, index_entry(week2), False, week2)
+    assert index["latest"] == week2 and [w["week"] for w in index["weeks"]] == [1, 2]
+    # When week 1 is published again (a committee decision, an erasure): the latest week stays week 2
+    relabelled = week1 | {"erased_entries": {"count": 1}}
+    assert results_index(index, index_entry(relabelled), False, relabelled)["latest"] == week2
+    # and week 2 published again replaces it
+    assert results_index(index, index_entry(week2), False, week2 | {"x": 1})["latest"] == week2 | {"x": 1}
+    # before any close there is no latest week
+    assert empty_results_index()["latest"] is None
 
 
 def test_final_json_carries_the_formula_and_the_unit_prizes():

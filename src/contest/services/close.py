@@ -276,7 +276,7 @@ class CloseWeek:
         self.publisher.put_public(files["public"], canonical_json(public))
         closed = ClosedWeek(week.number, now_ms, ranking.actual_count, sha, _unit_rows_json(unit_rows))
         final = self._publish_final(content, closed)
-        index = results_index(self._read_index(), index_entry(public), final)
+        index = results_index(self._read_index(), index_entry(public), final, public)
         self.publisher.put_public(INDEX, canonical_json(index))
         # Last: the marker the schedule checks. A run that fails before it is retried in full.
         self.repo.close.mark_closed(closed)

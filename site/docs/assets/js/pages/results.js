@@ -3,13 +3,16 @@ import { $, ApiError, clear, el, fmtDuration, fmtMoment, fmtMoney, NETWORK_MESSA
 import { decimal, fmtNumber, fmtWholeSeconds, fold, num, percent } from '../format.js';
 
 /* Published results (results/index.json, results/week-N.json, results/final.json), read defensively:
- * what is present is shown, what is missing is skipped. Nothing here ever asks for a live count. */
+ * what is present is shown, what is missing is skipped. Nothing here ever asks for a live count. The index carries
+ * the latest published week (`latest`, the content of its week-N.json): the first view is one fetch; another
+ * week's file is fetched only when the visitor picks it. */
 export function initResults(box) {
   var select = $('#results-week', box);
   var out = $('.ct-status', box);
   var holder = $('.ct-results__body', box);
   var weeks = schedule().weeks || [];
   var published = {};
+  var inIndex = {}; // week number -> its results, carried by the index (the latest week)
   var finalUrl = null;
   var indexUrl = new URL('/results/index.json', location.href);
 
@@ -34,6 +37,12 @@ export function initResults(box) {
   async function show(choice) {
     var target = choice === 'final' ? finalUrl : published[choice];
     if (!target) { notYet(Number(choice)); return; }
+    if (choice !== 'final' && inIndex[choice]) {
+      clear(holder);
+      renderWeek(inIndex[choice], Number(choice));
+      status(out, '', 'info');
+      return;
+    }
     status(out, 'Đang tải kết quả…', 'info');
     try {
       var data = await getJson(target);
@@ -230,6 +239,8 @@ export function initResults(box) {
       list(index.weeks).forEach(function (w) {
         published[w.week] = sameOrigin(w.url || ('week-' + w.week + '.json'));
       });
+      var carried = index.latest;
+      if (carried && typeof carried === 'object' && published[carried.week]) inIndex[carried.week] = carried;
       if (index.final) finalUrl = sameOrigin(typeof index.final === 'string' ? index.final : 'final.json');
     } catch (err) {
       if (err.status !== 404) status(out, err.message, 'error');
