@@ -80,17 +80,18 @@ CONTEST_WEEKS = 4  # every participant registers once and takes part in up to 4 
 # --- what the measurement cannot see
 # ----------------------------------------------------------------------------
 # Static requests (CloudFront, not API calls) per participant-week are COUNTED on the built site (static_requests()):
-# the pages a participant opens, each page's own resources as its HTML names them (stylesheets, favicon, scripts,
-# <link rel="modulepreload"> = every ES module the page loads) and the files its JavaScript fetches. A new
+# the pages a participant opens, each page's own resources as its HTML names them (stylesheets, favicon, scripts:
+# the theme's bundle and the page's own, one per page, contest.sitebuild.bundle_pages) and the files its JavaScript
+# fetches (results.js: the index alone, which carries the latest week; tests/e2e/test_site_results.py). A new
 # participant's cache is cold: every distinct file once. A returning participant's cache is warm from earlier
 # weeks: only what its Cache-Control (infra/stack.py cache_control) lets expire within a week is asked again
-# (the pages, favicon.svg; the content-hashed bundles and modules are cached for a year, immutable).
+# (the pages, favicon.svg; the content-hashed bundles are cached for a year, immutable).
 PAGES_VISITED = {
     "new at_registration": ["", "dang-ky/", "xac-thuc/", "dang-nhap/", "thi/", "tai-khoan/", "ket-qua/"],
     "new at_award": ["", "dang-ky/", "dang-nhap/", "thi/", "tai-khoan/", "ket-qua/"],
     "returning": ["", "dang-nhap/", "thi/", "tai-khoan/", "ket-qua/"],
 }
-PAGE_FETCHES = {"ket-qua/": ["results/index.json", "results/week-1.json"]}  # results.js, cache: 'no-cache'
+PAGE_FETCHES = {"ket-qua/": ["results/index.json"]}  # results.js, cache: 'no-cache'
 WEEK_S = 7 * 86400
 SITE = ROOT / "build" / "site"  # main() builds it when missing
 STATIC_BYTES = {"new": 450_000, "returning": 60_000}  # compressed; shown apart (CDN bytes)

@@ -36,14 +36,12 @@ def test_no_tie_at_a_boundary_counts_nobody(tmp_path: Path):
 
 
 def fake_site(root: Path) -> Path:
-    """Two pages naming a content-hashed stylesheet and modules (cached a year), the favicon (a month) and one
-    module each of their own."""
+    """Two pages naming a content-hashed stylesheet (cached a year), the favicon (a month) and one script each of
+    their own: the page's bundle (sitebuild.bundle_pages)."""
     head = (
         '<link rel="icon" href="{up}assets/images/favicon.svg">'
         '<link rel="stylesheet" href="{up}assets/css/contest.58a92f04c2.min.css">'
-        '<link rel="modulepreload" href="{up}assets/js/core.1233ef70b8.min.js">'
-        '<link rel="modulepreload" href="{up}assets/js/pages/{page}.0123456789.min.js">'
-        '<script type="module" src="{up}assets/js/app.1f6003a5cf.min.js"></script>'
+        '<script src="{up}assets/js/{page}.1f6003a5cf.min.js" type="module"></script>'
     )
     for page, folder, up in (("home", "", ""), ("results", "ket-qua/", "../")):
         (root / folder).mkdir(parents=True, exist_ok=True)
@@ -56,8 +54,8 @@ def test_static_requests_are_counted_from_the_pages_a_cold_cache_fetches_everyth
 
     site = fake_site(tmp_path)
     monkeypatch.setitem(ce.PAGES_VISITED, "new at_award", ["", "ket-qua/"])
-    # 2 pages + favicon + stylesheet + core + app + 2 page modules + the 2 results files results.js fetches
-    assert ce.static_requests(site, "new at_award") == 2 + 4 + 2 + 2
+    # 2 pages + favicon + stylesheet + 2 page bundles + the results index results.js fetches (the latest week in it)
+    assert ce.static_requests(site, "new at_award") == 2 + 2 + 2 + 1
 
 
 def test_a_warm_cache_asks_again_only_for_what_expires_within_a_week(tmp_path, monkeypatch):
@@ -65,8 +63,8 @@ def test_a_warm_cache_asks_again_only_for_what_expires_within_a_week(tmp_path, m
 
     site = fake_site(tmp_path)
     monkeypatch.setitem(ce.PAGES_VISITED, "returning", ["", "ket-qua/"])
-    # the pages (60 s) and the results files (no-cache); never the hashed files nor the favicon (a month)
-    assert ce.static_requests(site, "returning") == 2 + 2
+    # the pages (60 s) and the results index (no-cache); never the hashed files nor the favicon (a month)
+    assert ce.static_requests(site, "returning") == 2 + 1
 
 
 def test_every_priced_step_is_a_route_of_a_function_in_the_template():
