@@ -85,7 +85,8 @@ CONTEST_WEEKS = 4  # every participant registers once and takes part in up to 4 
 # fetches (results.js: the index alone, which carries the latest week; tests/e2e/test_site_results.py). A new
 # participant's cache is cold: every distinct file once. A returning participant's cache is warm from earlier
 # weeks: only what its Cache-Control (infra/stack.py cache_control) lets expire within a week is asked again
-# (the pages, favicon.svg; the content-hashed bundles are cached for a year, immutable).
+# (the pages; the content-hashed bundles and stylesheet are cached for a year, immutable; the favicon is in the
+# pages, a data: URL).
 PAGES_VISITED = {
     "new at_registration": ["", "dang-ky/", "xac-thuc/", "dang-nhap/", "thi/", "tai-khoan/", "ket-qua/"],
     "new at_award": ["", "dang-ky/", "dang-nhap/", "thi/", "tai-khoan/", "ket-qua/"],

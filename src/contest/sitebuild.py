@@ -626,12 +626,13 @@ def esbuild_binary(root: Path) -> Path:
 
 
 def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
-    """After the MkDocs build: the theme's bundle creates its search worker and fetches the index only when the
-    search opens; contest.css is minified (rcssmin) and fingerprinted (name.<sha256:10>.min.css, cached for good);
-    the site's own ES modules (assets/js/**.js) become one minified, fingerprinted bundle per page (bundle_pages);
-    every page is rewritten to the new names. Returns {old path: new path} (a page's bundle under the key
-    `assets/js/app.js#<its data-app values>`). Fails the build if the theme's bundle no longer has the expected
-    shape or a module imports a file the site does not have."""
+    """After the MkDocs build, fewer and lighter requests: the theme's bundle creates its search worker and fetches
+    the index only when the search opens; contest.css is minified (rcssmin) and appended to the theme's stylesheet,
+    one file per page (assets/stylesheets/main.<sha256:10>.min.css, cached for good); the SVG favicon is written into
+    each page (a data: URL); the site's own ES modules (assets/js/**.js) become one minified, fingerprinted bundle per
+    page (bundle_pages); every page is rewritten to the new names. Returns {old path: new path} (a page's bundle
+    under the key `assets/js/app.js#<its data-app values>`). Fails the build if the theme's bundle or stylesheet no
+    longer has the expected shape or a module imports a file the site does not have."""
     import rcssmin
 
     renames: dict[str, str] = {}
@@ -645,24 +646,53 @@ def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
         raise ValueError("the theme's bundle changed: search can no longer be loaded on demand (sitebuild.lighten)")
     text = lazy_worker.read_text(encoding="utf-8") + text.replace("new Worker(", "__ctLazyWorker(")
     jobs = [(bundle.relative_to(site_dir).as_posix(), text)]
-    jobs += [(rel, rcssmin.cssmin((site_dir / rel).read_text(encoding="utf-8"))) for rel in _OWN_CSS]
+    # One stylesheet per page: the theme's, then ours (minified), in the order the pages named them
+    themes = sorted((site_dir / "assets" / "stylesheets").glob("main.*.min.css"))
+    if len(themes) != 1:
+        raise ValueError(f"expected one theme stylesheet, found {len(themes)}")
+    css = _SOURCE_MAP.sub("", themes[0].read_text(encoding="utf-8")).rstrip()
+    css += "".join("\n" + rcssmin.cssmin((site_dir / rel).read_text(encoding="utf-8")) for rel in _OWN_CSS)
+    jobs.append((themes[0].relative_to(site_dir).as_posix(), css))
     for rel, body in jobs:
-        stem = rel.rsplit(".min.", 1)[0].rsplit(".", 1)[0] if rel.endswith(".min.js") else rel.rsplit(".", 1)[0]
+        stem = rel.rsplit(".min.", 1)[0].rsplit(".", 1)[0]  # bundle.a5f9d56c.min.js: the theme's hash replaced
         new = _fingerprint(stem + "." + rel.rsplit(".", 1)[1], body)
         (site_dir / new).write_text(body, encoding="utf-8")
         (site_dir / rel).unlink()
         renames[rel] = new
-    # longest first: 'assets/css/contest.css' before a shorter name it contains
+    for rel in _OWN_CSS:
+        (site_dir / rel).unlink()
+    ours = "|".join(re.escape(rel) for rel in _OWN_CSS)
+    own_links = re.compile(rf'<link rel="stylesheet" href="[^"]*(?:{ours})">')
+    # longest first: a name before a shorter name it contains
     ordered = sorted(renames.items(), key=lambda item: -len(item[0]))
     for page in site_dir.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
-        changed = html
+        changed = _inline_favicon(own_links.sub("", html), page, site_dir)
         for old, new in ordered:
             changed = changed.replace(old, new)
         if changed != html:
             page.write_text(changed, encoding="utf-8")
     renames.update(bundle_pages(site_dir, esbuild))
     return renames
+
+
+_SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/")
+_ICON = re.compile(r'(<link rel="icon" href=")([^":]+\.svg)(")')
+
+
+def _inline_favicon(html: str, page: Path, site_dir: Path) -> str:
+    """The site's SVG favicon written into the page as a data: URL (≈ 0.3 KB; the CSP allows data: images): a new
+    visitor does not ask for it as a file. Left as it is when the file is not in the built site."""
+    from urllib.parse import quote
+
+    def inline(match: re.Match[str]) -> str:
+        path = (page.parent / match.group(2)).resolve()
+        if not path.is_file() or site_dir.resolve() not in path.parents:
+            return match.group(0)
+        svg = " ".join(path.read_text(encoding="utf-8").split())
+        return f"{match.group(1)}data:image/svg+xml,{quote(svg, safe='/=:;,')}{match.group(3)}"
+
+    return _ICON.sub(inline, html)
 
 
 _ENTRY = f"{_OWN_JS}/app.js"

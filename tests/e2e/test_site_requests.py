@@ -27,9 +27,10 @@ def test_a_visit_asks_the_contest_and_the_server_clock_once(stack, code_for, bro
     assert asked.count("/api/contest") == 1, asked
 
 
-def test_each_page_of_a_visit_asks_for_one_script_of_ours(stack, code_for, browser):
+def test_each_page_of_a_visit_asks_for_one_script_of_ours_one_stylesheet_and_no_favicon(stack, code_for, browser):
     """benchmarks/cost_estimate.py counts the site's files a visit asks for (PAGES_VISITED); each page's own code is
-    one bundle (contest.sitebuild.bundle_pages), not the entry, core, format and the page's modules one by one."""
+    one bundle (contest.sitebuild.bundle_pages), not the entry, core, format and the page's modules one by one; the
+    theme's stylesheet and ours are one file, and the favicon is in the page (contest.sitebuild.lighten)."""
     base = stack.base_url
     # Given a logged-in contestant with an empty cache
     context = fresh_logged_in_context(browser, base, code_for, "Phan Văn Đức")
@@ -52,4 +53,6 @@ def test_each_page_of_a_visit_asks_for_one_script_of_ours(stack, code_for, brows
         # Then the page asked for exactly one script of ours, and no module of the site one by one
         scripts = [p for p in asked if p.startswith("/assets/js/")]
         assert len(scripts) == 1 and ours.fullmatch(scripts[0]), (path, scripts)
+        assert len([p for p in asked if p.endswith(".css")]) == 1, (path, asked)
+        assert not [p for p in asked if "favicon" in p], (path, asked)
     context.close()

@@ -355,6 +355,14 @@ def small_site(root: Path, modules: dict[str, str], pages: dict[str, str]) -> Pa
     (root / "assets" / "javascripts").mkdir(parents=True)
     (root / "assets" / "css").mkdir()
     (root / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(THEME_BUNDLE)
+    (root / "assets" / "stylesheets").mkdir()
+    (root / "assets" / "stylesheets" / "main.57a0d79d.min.css").write_text(
+        ".md{margin:0}\n/*# sourceMappingURL=main.57a0d79d.min.css.map*/"
+    )
+    (root / "assets" / "images").mkdir()
+    (root / "assets" / "images" / "favicon.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg">\n<path d="M2 2H4#"/></svg>\n'
+    )
     (root / "assets" / "css" / "contest.css").write_text("/* c */\n.a  {  color : red ; }\n")
     for rel, body in modules.items():
         (root / "assets" / "js" / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -363,7 +371,9 @@ def small_site(root: Path, modules: dict[str, str], pages: dict[str, str]) -> Pa
         up = "../" * folder.count("/")
         (root / folder).mkdir(parents=True, exist_ok=True)
         (root / folder / "index.html").write_text(
-            f'<html><head><link rel="stylesheet" href="{up}assets/css/contest.css"></head><body>'
+            f'<html><head><link rel="icon" href="{up}assets/images/favicon.svg">'
+            f'<link rel="stylesheet" href="{up}assets/stylesheets/main.57a0d79d.min.css">'
+            f'<link rel="stylesheet" href="{up}assets/css/contest.css"></head><body>'
             + (f'<div data-app="{app}"></div>' if app else "")
             + f'<script src="{up}assets/js/app.js" type="module"></script></body></html>'
         )
@@ -401,9 +411,26 @@ def test_lighten_defers_search_and_fingerprints_the_stylesheet(tmp_path):
     # Then search waits for the search box, the worker is created lazily, and files carry their content hash
     bundle = (site / renames["assets/javascripts/bundle.a5f9d56c.min.js"]).read_text()
     assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
-    assert (site / renames["assets/css/contest.css"]).read_text() == ".a{color:red}"
+    css = renames["assets/stylesheets/main.57a0d79d.min.css"]
+    assert re.fullmatch(r"assets/stylesheets/main\.[0-9a-f]{10}\.min\.css", css)
     html = (site / "index.html").read_text()
-    assert renames["assets/css/contest.css"] in html and "assets/css/contest.css" not in html
+    assert css in html and "main.57a0d79d" not in html
+
+
+def test_a_page_asks_for_one_stylesheet_and_no_favicon_file(tmp_path):
+    """A new visitor's requests (issue 12): the theme's stylesheet and ours are one file; the favicon is in the page."""
+    from contest.sitebuild import lighten
+
+    site = small_site(tmp_path, MODULES, {"": "", "thi/": "quiz"})
+    lighten(site, site / "lazy.js", ESBUILD)
+    for folder in ("", "thi/"):
+        html = (site / folder / "index.html").read_text()
+        (sheet,) = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+        # the theme's rules first, then ours, minified; no source map named
+        assert (site / folder / sheet).resolve().read_text() == ".md{margin:0}\n.a{color:red}"
+        (icon,) = re.findall(r'<link rel="icon" href="([^"]+)">', html)
+        assert icon.startswith("data:image/svg+xml,%3Csvg") and "%23" in icon and '"' not in icon and " " not in icon
+    assert not (site / "assets" / "css").exists() or not list((site / "assets" / "css").iterdir())
 
 
 def test_each_page_loads_one_bundle_of_exactly_its_own_code(tmp_path):
