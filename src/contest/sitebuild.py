@@ -661,6 +661,8 @@ def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
         renames[rel] = new
     for rel in _OWN_CSS:
         (site_dir / rel).unlink()
+        if not any((site_dir / rel).parent.iterdir()):
+            (site_dir / rel).parent.rmdir()
     ours = "|".join(re.escape(rel) for rel in _OWN_CSS)
     own_links = re.compile(rf'<link rel="stylesheet" href="[^"]*(?:{ours})">')
     # longest first: a name before a shorter name it contains
