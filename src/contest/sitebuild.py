@@ -645,6 +645,7 @@ def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
     if found != 1 or text.count("new Worker(") != 1:
         raise ValueError("the theme's bundle changed: search can no longer be loaded on demand (sitebuild.lighten)")
     text = lazy_worker.read_text(encoding="utf-8") + text.replace("new Worker(", "__ctLazyWorker(")
+    text = _SOURCE_MAP.sub("", text).rstrip() + "\n"
     jobs = [(bundle.relative_to(site_dir).as_posix(), text)]
     # One stylesheet per page: the theme's, then ours (minified), in the order the pages named them
     themes = sorted((site_dir / "assets" / "stylesheets").glob("main.*.min.css"))
@@ -661,8 +662,12 @@ def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
         renames[rel] = new
     for rel in _OWN_CSS:
         (site_dir / rel).unlink()
-        if not any((site_dir / rel).parent.iterdir()):
-            (site_dir / rel).parent.rmdir()
+        folder = (site_dir / rel).parent
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    # No source map is shipped: the theme's are removed (with the comments naming them in the files we rewrite)
+    for source_map in sorted(site_dir.rglob("*.map")):
+        source_map.unlink()
     ours = "|".join(re.escape(rel) for rel in _OWN_CSS)
     own_links = re.compile(rf'<link rel="stylesheet" href="[^"]*(?:{ours})">')
     # longest first: a name before a shorter name it contains
@@ -678,7 +683,7 @@ def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
     return renames
 
 
-_SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/")
+_SOURCE_MAP = re.compile(r"/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*")
 _ICON = re.compile(r'(<link rel="icon" href=")([^":]+\.svg)(")')
 
 
@@ -688,7 +693,8 @@ def _inline_favicon(html: str, page: Path, site_dir: Path) -> str:
     from urllib.parse import quote
 
     def inline(match: re.Match[str]) -> str:
-        path = (page.parent / match.group(2)).resolve()
+        ref = match.group(2)
+        path = (site_dir / ref.lstrip("/") if ref.startswith("/") else page.parent / ref).resolve()
         if not path.is_file() or site_dir.resolve() not in path.parents:
             return match.group(0)
         svg = " ".join(path.read_text(encoding="utf-8").split())

@@ -354,8 +354,12 @@ def small_site(root: Path, modules: dict[str, str], pages: dict[str, str]) -> Pa
     pages (folder -> their data-app value, "" for none), each loading app.js as a module."""
     (root / "assets" / "javascripts").mkdir(parents=True)
     (root / "assets" / "css").mkdir()
-    (root / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(THEME_BUNDLE)
+    (root / "assets" / "javascripts" / "bundle.a5f9d56c.min.js").write_text(
+        THEME_BUNDLE + "\n//# sourceMappingURL=bundle.a5f9d56c.min.js.map\n"
+    )
+    (root / "assets" / "javascripts" / "bundle.a5f9d56c.min.js.map").write_text("{}")
     (root / "assets" / "stylesheets").mkdir()
+    (root / "assets" / "stylesheets" / "main.57a0d79d.min.css.map").write_text("{}")
     (root / "assets" / "stylesheets" / "main.57a0d79d.min.css").write_text(
         ".md{margin:0}\n/*# sourceMappingURL=main.57a0d79d.min.css.map*/"
     )
@@ -411,6 +415,8 @@ def test_lighten_defers_search_and_fingerprints_the_stylesheet(tmp_path):
     # Then search waits for the search box, the worker is created lazily, and files carry their content hash
     bundle = (site / renames["assets/javascripts/bundle.a5f9d56c.min.js"]).read_text()
     assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
+    # no source map is shipped, nor named
+    assert "sourceMappingURL" not in bundle and not list(site.rglob("*.map"))
     css = renames["assets/stylesheets/main.57a0d79d.min.css"]
     assert re.fullmatch(r"assets/stylesheets/main\.[0-9a-f]{10}\.min\.css", css)
     html = (site / "index.html").read_text()
@@ -422,12 +428,15 @@ def test_a_page_asks_for_one_stylesheet_and_no_favicon_file(tmp_path):
     from contest.sitebuild import lighten
 
     site = small_site(tmp_path, MODULES, {"": "", "thi/": "quiz"})
+    # (404.html names its files from the site's root: it is served at any address)
+    (site / "404.html").write_text((site / "index.html").read_text().replace('href="assets/', 'href="/assets/'))
     lighten(site, site / "lazy.js", ESBUILD)
-    for folder in ("", "thi/"):
-        html = (site / folder / "index.html").read_text()
+    for page in ("index.html", "thi/index.html", "404.html"):
+        html = (site / page).read_text()
+        folder = page.rpartition("/")[0]
         (sheet,) = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
         # the theme's rules first, then ours, minified; no source map named
-        assert (site / folder / sheet).resolve().read_text() == ".md{margin:0}\n.a{color:red}"
+        assert (site / folder / sheet.lstrip("/")).resolve().read_text() == ".md{margin:0}\n.a{color:red}"
         (icon,) = re.findall(r'<link rel="icon" href="([^"]+)">', html)
         assert icon.startswith("data:image/svg+xml,%3Csvg") and "%23" in icon and '"' not in icon and " " not in icon
     assert not (site / "assets" / "css").exists()
