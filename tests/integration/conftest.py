@@ -71,13 +71,12 @@ def repo(env, content):
     return repository
 
 
-def load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit")):
+def load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit"), **collaborators):
     functions = {}
     for name in names:
-        module = load_function(ROOT / "functions" / name / "app.py", name)
-        module.runtime.clock = clock
-        module.runtime.sender = sender
-        functions[name] = module
+        functions[name] = load_function(
+            ROOT / "functions" / name / "app.py", name, clock=clock, sender=sender, **collaborators
+        )
     return functions
 
 

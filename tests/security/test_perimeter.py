@@ -76,10 +76,8 @@ def handlers(monkeypatch, tmp_path):
         sender = MemorySender()
         functions = {}
         for name in ("register", "account", "info", "quiz", "submit"):
-            module = load_function(ROOT / "functions" / name / "app.py", name)
-            module.runtime.clock = FixedClock(WEEK1_MID)
-            module.runtime.sender = sender
-            functions[name] = module
+            path = ROOT / "functions" / name / "app.py"
+            functions[name] = load_function(path, name, clock=FixedClock(WEEK1_MID), sender=sender)
         yield functions, sender
 
 
