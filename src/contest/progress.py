@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from contest import cells
 from contest.model import Unit, Week
 from contest.numerals import format_number, format_percent
+from contest.ranking import UnitRow
 
 PROGRESS_EVERY = 5000  # rows between two progress callbacks
 
@@ -39,30 +40,6 @@ HEADER = (
     "Điểm trung bình",
 )
 PRIVATE_NOTE = "Báo cáo nội bộ của Ban Tổ chức — không công bố, không đăng lên trang web."
-
-
-@dataclass(frozen=True)
-class UnitProgress:
-    unit_id: str
-    name: str
-    group: str
-    headcount: int | None
-    registered: int
-    participants: int
-    attempts: int
-    score_sum: int
-
-    @property
-    def mean_score(self) -> float | None:
-        return self.score_sum / self.participants if self.participants else None
-
-    @property
-    def participation_rate(self) -> float | None:
-        return self.participants / self.headcount if self.headcount else None
-
-    @property
-    def registered_rate(self) -> float | None:
-        return self.participants / self.registered if self.registered else None
 
 
 @dataclass(frozen=True)
@@ -101,7 +78,7 @@ class ProgressReport:
     contest: str
     week: Week
     generated_at: datetime
-    rows: list[UnitProgress]
+    rows: list[UnitRow]
     totals: Totals
     standings_read: int
     left_out: int
@@ -145,16 +122,16 @@ def build_report(
     generated_at: datetime,
 ) -> ProgressReport:
     """Rows in the registry's order, then units found only in the standings; then the totals."""
-    rows: list[UnitProgress] = []
+    rows: list[UnitRow] = []
     for unit in units:
         p, a, s = counted.per_unit.get(unit.id, (0, 0, 0))
-        rows.append(UnitProgress(unit.id, unit.name, unit.group, unit.headcount, registered.get(unit.id, 0), p, a, s))
+        rows.append(UnitRow(unit.id, unit.name, unit.group, unit.headcount, p, a, s, registered.get(unit.id, 0)))
     known = {u.id for u in units}
     for unit_id in sorted(set(counted.per_unit) - known):
         p, a, s = counted.per_unit[unit_id]
-        rows.append(UnitProgress(unit_id, unit_id, "", None, registered.get(unit_id, 0), p, a, s))
+        rows.append(UnitRow(unit_id, unit_id, "", None, p, a, s, registered.get(unit_id, 0)))
     totals = Totals(
-        registered=sum(r.registered for r in rows),
+        registered=sum(r.registered or 0 for r in rows),
         participants=sum(r.participants for r in rows),
         attempts=sum(r.attempts for r in rows),
         score_sum=sum(r.score_sum for r in rows),
