@@ -364,7 +364,7 @@ class LocalStack:
         if self.persist:  # moto keeps its state per process: a rehearsal's data comes from .dev/state only
             import urllib.request
 
-            urllib.request.urlopen(urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310 - loopback
+            urllib.request.urlopen(urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310  # nosec B310  # our moto server, on loopback
         self._set_env(self.environment())
         self._prepare_data()
         self.publish_receipt_key()
@@ -399,7 +399,7 @@ class LocalStack:
         env = {
             "AWS_ENDPOINT_URL": self.moto_url,
             "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105  # moto dummy credentials, local stack only
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
             "CONTEST_TABLE": TABLE,
@@ -766,7 +766,7 @@ def attached(root: Path) -> Iterator[dict[str, Any] | None]:
     env = {
         "AWS_ENDPOINT_URL": marker["moto_url"],
         "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105  # moto dummy credentials, local stack only
         "AWS_DEFAULT_REGION": marker["region"],
         "AWS_REGION": marker["region"],
         "CONTEST_TABLE": marker["table"],
