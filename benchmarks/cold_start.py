@@ -112,10 +112,10 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
 
         os.environ["CONTEST_ORIGIN_SECRET"] = ORIGIN_SECRET  # the origin header the test events carry
 
-        from contest.clock import FixedClock
+        from tests.fakes import FixedClock, MemorySender
+
         from contest.content import bundle_of
         from contest.local.stack import load_function
-        from contest.sender import MemorySender
         from contest.store import Store, tables
 
         tables.configure("bench", "ap-southeast-1")

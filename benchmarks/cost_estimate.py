@@ -381,12 +381,11 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
         POWERTOOLS_LOG_LEVEL="WARNING",
     )  # fmt: skip
     from moto import mock_aws
+    from tests.fakes import FixedClock, MemorySender
     from tests.support import PHONES, Api, LambdaContext, code_for, e164, solve_proof
 
-    from contest.clock import FixedClock
     from contest.content import Content, bundle_of, load_content, parse_contest
     from contest.local.stack import load_function
-    from contest.sender import MemorySender
     from contest.store import Store, tables
 
     meter = DynamoMeter()

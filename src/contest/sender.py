@@ -165,15 +165,3 @@ def gateway_credentials(inline: str | None, ref: str | None, session: Any | None
     if not isinstance(value, dict):
         raise ValueError("the SMS gateway secret must be a JSON object")
     return {str(k): str(v) for k, v in value.items()}
-
-
-class MemorySender:
-    """For tests: keeps what was sent."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, str]] = []
-        self.keys: list[str | None] = []
-
-    def send(self, phone: str, text: str, *, key: str | None = None) -> None:
-        self.sent.append((phone, text))
-        self.keys.append(key)
