@@ -581,7 +581,7 @@ def test_a_pending_submission_waits_for_its_owner_and_logout_clears_every_token(
     kept = page.evaluate("JSON.parse(localStorage.getItem('ct.session')).token")
     ended = page.evaluate(
         "async (t) => (await fetch('/api/logout', {method: 'POST', headers: {'X-Contest-Session': t,"
-        f" 'x-amz-content-sha256': '{EMPTY_BODY_SHA256}'}})).status",
+        f" 'x-amz-content-sha256': '{EMPTY_BODY_SHA256}'}}}})).status",
         kept,
     )
     assert ended == 200
