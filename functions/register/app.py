@@ -31,8 +31,8 @@ def proof_in_transaction(payload: str | None) -> None:
 
 def register_paced() -> AbstractContextManager[None]:
     """Registration is paced only where it can send a code (at_registration). In at_award mode it never sends
-    one, and whether a number was free is no secret there: the registrant can log in exactly when it was (the
-    session is the answer), so a 2.5 s floor would hide nothing and bill ≈ $3 per 100,000 registrations."""
+    one, and whether a number was free is no secret there: the answer carries the session exactly when it was
+    (docs/verification.md), so a 2.5 s floor would hide nothing and bill ≈ $3 per 100,000 registrations."""
     return runtime.paced() if runtime.content.get().contest.phone_verification else nullcontext()
 
 

@@ -111,6 +111,12 @@ REGISTERED = _closed(
                 "description": "false: đã đăng ký nhưng chưa gửi được mã, hãy gửi lại sau",
             },
             "retry_after_seconds": {"type": "integer"},
+            "token": {
+                "type": "string",
+                "description": "chỉ khi xác thực lúc trao giải (at_award) và đăng ký đã tạo tài khoản: phiên đăng "
+                "nhập, như khi đăng nhập (không cần đăng nhập lại); số đã có người đăng ký: không có phiên",
+            },
+            "expires_at": {"type": "string", "format": "date-time", "description": "hạn của phiên (cùng token)"},
         },
         "required": ["verification_required", "message", "ticket"],
     }

@@ -1,6 +1,6 @@
 """The award confirmation on "Trang của tôi" (at_award mode) in Chromium at 360×800: a contestant registers
-without any SMS, takes part, wins week 1's prize at the close, receives one code in the local outbox and
-confirms it on their page.
+without any SMS (the registration opens the session: no login), takes part, wins week 1's prize at the close,
+receives one code in the local outbox and confirms it on their page.
 
 The shared e2e stack proves phones at registration, so this test runs its own `contest dev` (a separate
 process: its own emulator) on a copy of the e2e content switched to at_award, and moves that stack's clock
@@ -18,6 +18,7 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
@@ -103,15 +104,26 @@ def test_a_prize_winner_confirms_the_award_code_on_my_page(award_stack, e2e_root
     contest = yaml.safe_load((e2e_root / "content" / "contest.yaml").read_text(encoding="utf-8"))
     purposes = {p["id"] for p in contest["registration"].get("consent_purposes", [])}
     phone = new_phone()
-    # Given a contestant who registers in at_award mode: no code, straight to the login page
+    # Given a contestant who registers in at_award mode: no code, and no login either: the registration opened
+    # the session, kept as the login page keeps it, and "Trang của tôi" (where a login goes) opens at once
+    calls: list[str] = []
+    page.on("request", lambda r: calls.append(f"{r.method} {urlsplit(r.url).path}"))
     fill_registration(page, base, phone)
     page.get_by_role("button", name="Đăng ký", exact=True).click()
-    page.wait_for_url("**/dang-nhap/?registered=1")
-    assert code_sent(outbox, phone) is None
-    page.get_by_label("Số điện thoại").fill(phone)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    page.get_by_role("button", name="Đăng nhập").click()
     page.wait_for_url("**/tai-khoan/")
+    expect(page.locator("[data-field='full_name']")).to_have_text("Nguyễn Văn Điện Thoại")
+    assert code_sent(outbox, phone) is None
+    assert "POST /api/register" in calls and "POST /api/login" not in calls
+    assert not any(c.endswith("/dang-nhap/") for c in calls)
+    stored = page.evaluate("() => JSON.parse(localStorage.getItem('ct.session'))")
+    assert set(stored) == {"token", "expires_at"}
+    # And registering the same (now taken) number again opens no session: the login page, as before
+    again = page.context.new_page()
+    fill_registration(again, base, phone)
+    again.get_by_role("button", name="Đăng ký", exact=True).click()
+    again.wait_for_url("**/dang-nhap/?registered=1")
+    assert again.evaluate("() => JSON.parse(localStorage.getItem('ct.session'))") == stored
+    again.close()
     # And takes part in week 1 (the only participant: the first prize)
     submit_through_the_api(page)
     # When week 1 closes (the stack's own schedule, at the results time)

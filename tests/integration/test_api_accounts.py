@@ -312,3 +312,53 @@ class TestWithoutPhoneVerification:
         assert sender.sent == []
         token = api.login(PHONES[0]).body["token"]
         assert api.post("/api/quiz", token=token).status == 200
+
+    def test_registration_opens_the_session_that_login_would(self, api, repo, sender, clock, content):
+        """at_award: the registration that created the account answers with its session, so the new participant
+        needs no separate login; it is the session login gives, under every rule login's session is under."""
+        from contest import tokens
+        from contest.store.tables import AccountItem
+
+        # When a new participant registers
+        reply = api.register(PHONES[1])
+        assert reply.status == 201 and sender.sent == []
+        token, expires_at = reply.body["token"], reply.body["expires_at"]
+        # Then the session lasts contest.limits.session_seconds (12 hours shipped), like login's at the same time
+        secret = api.functions["register"].runtime.accounts.secret
+        claims = tokens.verify(token, secret, kind="session", now_s=int(clock.now().timestamp()))
+        assert claims["exp"] - claims["iat"] == content.contest.limits.session_seconds
+        assert api.login(PHONES[1]).body["expires_at"] == expires_at
+        # and the consent is recorded before any session exists
+        account_id = repo.phones.claim(e164(PHONES[1])).account_id
+        item = AccountItem.get(f"ACCOUNT#{account_id}", "PROFILE")
+        assert item.consent_version == content.contest.consent_version and claims["sub"] == account_id
+        # "Trang của tôi" and the quiz work right away
+        me = api.get("/api/me", token=token)
+        assert me.status == 200 and me.body["phone_masked"].endswith(PHONES[1][-3:])
+        assert api.post("/api/quiz", token=token).status == 200
+        # and logging out ends it server-side
+        assert api.post("/api/logout", token=token).status == 200
+        assert api.get("/api/me", token=token).status == 401
+
+    def test_a_password_reset_ends_the_registration_session(self, api, sender, clock):
+        token = api.register(PHONES[2]).body["token"]
+        clock.advance(1)
+        assert api.post("/api/password/reset", {"phone": PHONES[2]}).status == 200
+        code = code_for(sender.sent, e164(PHONES[2]))
+        body = {"phone": PHONES[2], "code": code, "new_password": "mat-khau-moi-456"}
+        assert api.post("/api/password/reset/confirm", body).status == 200
+        assert api.get("/api/me", token=token).status == 401
+
+    def test_a_taken_number_answers_without_a_session_and_the_holder_keeps_theirs(self, api, repo):
+        first = api.register(PHONES[3]).body
+        again = api.register(PHONES[3], name="Trần Thị Bình")
+        assert again.status == 201 and "token" not in again.body and "expires_at" not in again.body
+        assert again.body["message"] == first["message"]
+        assert api.get("/api/me", token=first["token"]).status == 200
+
+
+def test_at_registration_the_registration_opens_no_session(api, sender):
+    """Code first: no session before the phone is proven (the oracle tests rely on it)."""
+    reply = api.register(PHONES[5])
+    assert reply.status == 201 and reply.body["verification_required"] is True
+    assert "token" not in reply.body and "expires_at" not in reply.body

@@ -7,6 +7,7 @@ import hmac
 import secrets
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from contest import consents, errors, names, passwords, phones, sessions
@@ -121,7 +122,12 @@ class Accounts:
     ) -> dict[str, Any]:
         """At most 3 DynamoDB calls: one batched read of the number (exclusion, claim), one transaction that
         records the proof of work as used, counts the address and creates the account (or the gate alone when
-        the number is taken), and in at_registration mode the SMS budget's transaction."""
+        the number is taken), and in at_registration mode the SMS budget's transaction.
+
+        In at_award mode a registration that created the account answers with its session (`token`,
+        `expires_at`, as login would), so the new participant goes straight in: "register, then log in with
+        the same password" already told a free number from a taken one there (docs/verification.md). A
+        registration that created nothing (taken, erased, a concurrent registration won) answers as before."""
         contest = self.content.get().contest
         e164, clean, pending, now_ms, address = self._pending(
             full_name, phone, unit_id, password, ip, consents, consent, throttle=False
@@ -136,11 +142,19 @@ class Accounts:
             hour,
             contest.limits.registrations_per_ip_per_hour,
         )
+        # at_award: the answer may carry the session only where the login it replaces could have succeeded, so the
+        # address's refused-login budget (login's per-address limit) is read with the number (the same call)
+        opens = not verify
+        login_limit = contest.limits.login_failures_per_ip_per_hour
+        login_of = (address, hour) if opens and address else None
         # an erased number cannot register again in this contest: answered like any number, no account
-        excluded, claim, erased = self.repo.phones.number_state(e164, erasure_key(self.secret, e164))
+        excluded, claim, erased, refusals = self.repo.phones.number_state(
+            e164, erasure_key(self.secret, e164), login_of
+        )
+        opens = opens and refusals < login_limit
         if claim is not None and not claim.live(now_ms // 1000):
             claim = None
-        code, record = None, None
+        code, record, created = None, None, None
         if claim is not None or erased:
             self.repo.counters.pass_gate(gate)
         else:
@@ -170,6 +184,7 @@ class Accounts:
                     now_s=now_ms // 1000,
                     gate=gate,
                 )
+                created = account
             except errors.PhoneTaken:
                 self.repo.counters.pass_gate(gate)  # its proof and address still count (the transaction wrote nothing)
                 claim = self._live_claim(e164, now_ms)  # a concurrent registration won: handled as taken
@@ -192,6 +207,16 @@ class Accounts:
         if refused is not None:
             answer["message"] = "Đã nhận đăng ký nhưng chưa gửi được mã xác thực. " + refused.message
             answer["retry_after_seconds"] = int(refused.extra.get("retry_after", 60))
+        if opens and created is not None:
+            answer.update(self._session(created, contest.limits.session_seconds, from_ms(now_ms)))
+        elif opens and address:
+            # nothing created: the login this answer replaces ("register, then log in") would have been refused
+            # and counted on the address, so it is counted here too: probing numbers through registration is
+            # bounded by the same per-address budget as before (docs/verification.md)
+            try:
+                self.repo.counters.throttle_login(address, hour, login_limit)
+            except errors.LoginThrottled:
+                pass  # a concurrent refusal used the last one: the next registration opens no session
         return answer
 
     def _unit_visible(self, pending: dict[str, Any]) -> bool:
@@ -379,7 +404,11 @@ class Accounts:
         self.repo.phones.login_succeeded(e164, count)
         if address:
             self.repo.counters.refund_login(address, hour)
-        token, expires = sessions.sign(account, int(now.timestamp()), contest.limits.session_seconds, self.secret)
+        return self._session(account, contest.limits.session_seconds, now)
+
+    def _session(self, account: Account, lifetime_s: int, now: datetime) -> dict[str, str]:
+        """A new session of the account (login, and an at_award registration): the token and its expiry."""
+        token, expires = sessions.sign(account, int(now.timestamp()), lifetime_s, self.secret)
         return {"token": token, "expires_at": iso(now.fromtimestamp(expires, now.tzinfo))}
 
     def check_password(self, account: Account, password: str) -> None:

@@ -8,21 +8,37 @@ from pynamodb.exceptions import DoesNotExist, UpdateError
 from contest.errors import Busy
 from contest.store import tables
 from contest.store.conditions import is_condition_failure
-from contest.store.keys import CLAIM, ERASED, EXCLUSIONS, PROFILE, RECLAIMS, account_pk, phone_pk, reclaim_sk
+from contest.store.keys import (
+    CLAIM,
+    ERASED,
+    EXCLUSIONS,
+    PROFILE,
+    RECLAIMS,
+    account_pk,
+    login_counter,
+    phone_pk,
+    reclaim_sk,
+)
 from contest.store.mapping import claim_from_item
 from contest.store.records import Exclusion, LoginCount, NumberState, PhoneClaim, Reclaim
 from contest.store.tables import AccountItem, ErasureItem, ExclusionItem, PhoneItem, ReclaimItem
 
 
 class PhoneStore:
-    def number_state(self, phone: str, erased_key: str | None = None) -> NumberState:
+    def number_state(
+        self, phone: str, erased_key: str | None = None, login_of: tuple[str, int] | None = None
+    ) -> NumberState:
         """Excluded, claim and erased of a number in ONE consistent BatchGetItem; `erased_key`
-        (contest.erasure.erasure_key) also reads whether the number was erased in this contest."""
+        (contest.erasure.erasure_key) also reads whether the number was erased in this contest; `login_of`
+        (address hash, hour) also reads that address's refused logins in that hour (Budgets.throttle_login)."""
         connection = tables.TableSchema._get_connection()
         keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": CLAIM}]
         if erased_key is not None:
             keys.append({"pk": ERASED, "sk": erased_key})
-        excluded, claim, erased = False, None, False
+        login_key = login_counter(*login_of) if login_of is not None else None
+        if login_key is not None:
+            keys.append({"pk": login_key[0], "sk": login_key[1]})
+        excluded, claim, erased, refusals = False, None, False, 0
         for _ in range(10):
             answer = connection.batch_get_item(keys, consistent_read=True)  # type: ignore[arg-type]  # key maps
             for raw in answer.get("Responses", {}).get(connection.table_name, []):
@@ -30,12 +46,14 @@ class PhoneStore:
                     excluded = True
                 elif raw["pk"]["S"] == ERASED:
                     erased = True
+                elif login_key is not None and raw["pk"]["S"] == login_key[0]:
+                    refusals = int(raw.get("hits", {}).get("N", "0"))
                 else:
                     item = PhoneItem.from_raw_data(raw)
                     claim = claim_from_item(item)
             left = answer.get("UnprocessedKeys", {}).get(connection.table_name, {}).get("Keys", [])
             if not left:
-                return NumberState(excluded, claim, erased)
+                return NumberState(excluded, claim, erased, refusals)
             keys = [{"pk": k["pk"]["S"], "sk": k["sk"]["S"]} for k in left]
         raise Busy()
 

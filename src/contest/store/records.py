@@ -106,6 +106,7 @@ class NumberState(NamedTuple):
     excluded: bool  # on the organisers' exclusion list
     claim: PhoneClaim | None  # the account holding it, if any
     erased: bool  # its owner's data was erased in this contest: it may not register again
+    login_refusals: int = 0  # the registering address's refused logins this hour (when asked: at_award)
 
 
 class Submission(enum.Enum):

@@ -1,5 +1,8 @@
 /* Registration ("Đăng ký") and reclaiming a number ("Lấy lại số điện thoại"): one form, two routes. */
-import { $, $$, api, clear, el, go, save, status, tab, TICKET_KEY, CODE_NOT_SENT_KEY, CODE_SENT_KEY } from '../core.js';
+import {
+  $, $$, api, clear, drop, el, go, local, PHONE_KEY, save, SESSION_KEY, status, tab, TICKET_KEY, CODE_NOT_SENT_KEY,
+  CODE_SENT_KEY
+} from '../core.js';
 import { remember } from '../codes.js';
 import { field, fieldError, liveClear, missing, onSubmit, showError, value } from '../forms.js';
 import { fold } from '../format.js';
@@ -109,6 +112,15 @@ export function initRegister(form, cleanup) {
         /* stored, but the SMS could not go out now: the verify page says so and offers "Gửi lại mã" */
         save(tab, CODE_NOT_SENT_KEY, data.message);
         save(tab, CODE_SENT_KEY, Date.now() - 60000 + 1000 * (Number(data.retry_after_seconds) || 60));
+      }
+      if (!reclaiming && data.token) {
+        /* at_award: the registration opened the session (no separate login); kept exactly as the login page
+         * keeps it, and on to where a login from here goes */
+        save(local, SESSION_KEY, { token: data.token, expires_at: data.expires_at });
+        drop(tab, PHONE_KEY);
+        status(out, 'Đăng ký thành công. Bạn đã được đăng nhập.', 'ok');
+        go('tai-khoan/');
+        return;
       }
       status(out, data.message || 'Đăng ký thành công.', 'ok');
       go(!reclaiming && data.verification_required === false ? 'dang-nhap/?registered=1' : 'xac-thuc/');
