@@ -4,7 +4,8 @@
 
 1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly as
    the site's JavaScript calls the API: units, register, verify, login, contest (once per visit), quiz,
-   submit, me (at_award: no verify, and no login: the registration answers with the session). Every DynamoDB call is counted per step with its capacity units computed from the real item sizes
+   submit, me (at_award: no verify, and no login: the registration answers with the session). Every DynamoDB
+   call is counted per step with its capacity units computed from the real item sizes
    (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the larger
    of the item before and after; doubled inside transactions). Then the week is closed by the real close_week
    handler and its reads and writes are divided by N.
