@@ -112,10 +112,10 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
 
         os.environ["CONTEST_ORIGIN_SECRET"] = ORIGIN_SECRET  # the origin header the test events carry
 
-        from contest.clock import FixedClock
+        from tests.fakes import FixedClock, MemorySender
+
         from contest.content import bundle_of
         from contest.local.stack import load_function
-        from contest.sender import MemorySender
         from contest.store import Store, tables
 
         tables.configure("bench", "ap-southeast-1")
@@ -124,9 +124,7 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
         clock, sender = FixedClock(WEEK1_MID), MemorySender()
         functions = {}
         for name in ("register", "account", "info", "quiz", "submit"):
-            module = load_function(ROOT / "functions" / name / "app.py", name)
-            module.runtime.clock, module.runtime.sender = clock, sender
-            functions[name] = module
+            functions[name] = load_function(ROOT / "functions" / name / "app.py", name, clock=clock, sender=sender)
         api = Api(functions)
         calls: Counter[str] = Counter()
         # every DynamoDB call of every botocore client: PynamoDB's models and its transactions do not all share

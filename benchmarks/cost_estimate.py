@@ -387,12 +387,11 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
         POWERTOOLS_LOG_LEVEL="WARNING",
     )  # fmt: skip
     from moto import mock_aws
+    from tests.fakes import FixedClock, MemorySender
     from tests.support import PHONES, Api, LambdaContext, code_for, e164, solve_proof
 
-    from contest.clock import FixedClock
     from contest.content import Content, bundle_of, load_content, parse_contest
     from contest.local.stack import load_function
-    from contest.sender import MemorySender
     from contest.store import Store, tables
 
     meter = DynamoMeter()
@@ -410,15 +409,6 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
         tables.create_table()
         bundle = bundle_of(content)
         Store().bundle.save_bundle(bundle)
-        functions = {}
-        for name in sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py")):  # every function
-            module = load_function(ROOT / "functions" / name / "app.py", name)
-            module.runtime.clock = clock
-            module.runtime.sender = sender
-            functions[name] = module
-        api = Api({k: v for k, v in functions.items() if k != "close_week"})
-        units = [u.id for u in content.units]
-
         codes_sent: dict[str, int] = defaultdict(int)
         paced: dict[str, int] = defaultdict(int)
 
@@ -427,8 +417,12 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
             paced[meter.step] += 1
             yield
 
-        for module in functions.values():
-            module.runtime.pacer = counting_pacer
+        functions = {}
+        for name in sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py")):  # every function
+            path = ROOT / "functions" / name / "app.py"
+            functions[name] = load_function(path, name, clock=clock, sender=sender, pace=counting_pacer)
+        api = Api({k: v for k, v in functions.items() if k != "close_week"})
+        units = [u.id for u in content.units]
 
         def step(name: str, call: Any) -> Any:
             meter.step = name

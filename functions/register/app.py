@@ -29,11 +29,16 @@ def proof_in_transaction(payload: str | None) -> None:
     proven.set(runtime.proof.verify(payload))
 
 
+def paced() -> AbstractContextManager[None]:
+    """The constant response time of the code-sending routes (contest.pacing)."""
+    return runtime.paced()
+
+
 def register_paced() -> AbstractContextManager[None]:
     """Registration is paced only where it can send a code (at_registration). In at_award mode it never sends
     one, and whether a number was free is no secret there: the answer carries the session exactly when it was
     (docs/verification.md), so a 2.5 s floor would hide nothing and bill ≈ $3 per 100,000 registrations."""
-    return runtime.paced() if runtime.content.get().contest.phone_verification else nullcontext()
+    return paced() if runtime.content.get().contest.phone_verification else nullcontext()
 
 
 @route(app, "GET", "/api/challenge", response=s.CHALLENGE)
@@ -63,13 +68,13 @@ def verify(body):
     return runtime.accounts.verify(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof, pace=runtime.paced)
+@route(app, "POST", "/api/reclaim", request=s.RECLAIM, response=s.RECLAIM_STARTED, proof=proof, pace=paced)
 def reclaim(body):
     """Lấy lại số điện thoại đã bị người khác đăng ký: một mã gửi tới số đó, rồi xác thực kèm phiếu."""
     return runtime.accounts.reclaim(**body, ip=client_ip(app))
 
 
-@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=runtime.paced)
+@route(app, "POST", "/api/verify/resend", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=paced)
 def resend(body):
     """Gửi lại mã xác thực."""
     return runtime.accounts.resend(**body, ip=client_ip(app))
@@ -87,7 +92,7 @@ def logout():
     return runtime.accounts.logout(bearer(app))
 
 
-@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=runtime.paced)
+@route(app, "POST", "/api/password/reset", request=s.PHONE_ONLY, response=s.RESENT, proof=proof, pace=paced)
 def reset(body):
     """Gửi mã đặt lại mật khẩu."""
     return runtime.accounts.start_reset(**body, ip=client_ip(app))

@@ -31,7 +31,7 @@ from contest.contentfile import (
     read_text,
     sort_issues,
 )
-from contest.model import DIFFICULTIES, OPTION_KEYS, Bank, Question, Source
+from contest.model import DIFFICULTIES, OPTION_KEYS, Bank, Difficulty, Question, QuoteSource, Source
 from contest.names import nfc
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -41,7 +41,7 @@ QUESTION_KEYS = ("id", "text", "options", "correct", "difficulty", "weeks", "sou
 REQUIRED_KEYS = ("id", "text", "options", "correct", "difficulty", "weeks", "source")
 SOURCE_KEYS = ("document", "ref", "fact", "date", "quote", "quote_source")
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
-QUOTE_SOURCES = ("document", "fact-sheet")
+QUOTE_SOURCES = tuple(QuoteSource)
 MAX_QUOTE = 1000
 MAX_TEXT = 1000
 MAX_OPTION = 300
@@ -262,7 +262,7 @@ def _validate_record(
             text=text,
             options={k: options[k] for k in options},
             correct=correct,
-            difficulty=difficulty,
+            difficulty=Difficulty(difficulty),
             weeks=tuple(sorted(week_list)),
             source=source,
         ),
@@ -375,36 +375,69 @@ def _validate_source(
     if not isinstance(raw, Mapping):
         problem("source", "'source' phải có 'document' (và tùy chọn 'ref', 'fact', 'date', 'quote', 'quote_source')")
         return None
-    ok = not any(p.startswith("source.") for p in rejected)
-    document = raw.get("document")
-    if "source.document" in rejected:
-        pass
-    elif document is None or (isinstance(document, str) and not document.strip()):
+    document, ref, fact, date = (
+        raw.get("document"),
+        raw.get("ref"),
+        _numbered(raw.get("fact")),
+        _numbered(raw.get("date")),
+    )
+    quote, quote_source = raw.get("quote"), raw.get("quote_source")
+    checks = (  # every part is checked (all problems at once), in the order they are written
+        "source.document" in rejected or _source_document_ok(document, documents, problem),
+        _source_ref_ok(ref, problem),
+        _source_fact_ok(fact, problem),
+        _source_date_ok(date, problem),
+        _source_quote_ok(quote, quote_source, problem),
+    )
+    if not all(checks) or any(p.startswith("source.") for p in rejected):
+        return None
+    assert isinstance(document, str)
+    return Source(
+        document=document,
+        ref=clean_text(ref) if isinstance(ref, str) and clean_text(ref) else None,
+        fact=fact.strip() if isinstance(fact, str) and fact.strip() else None,
+        date=date.strip() if isinstance(date, str) else None,
+        quote=clean_text(quote) if isinstance(quote, str) else None,
+        quote_source=QuoteSource(quote_source) if isinstance(quote_source, str) else None,
+    )
+
+
+def _source_document_ok(document: Any, documents: set[str], problem: Any) -> bool:
+    if document is None or (isinstance(document, str) and not document.strip()):
         problem("source.document", "thiếu văn bản nguồn ('source.document')")
-        ok = False
     elif not isinstance(document, str) or not DOCUMENT_PATTERN.match(document):
         problem("source.document", f"mã văn bản nguồn '{document}' không hợp lệ")
-        ok = False
     elif document not in documents:
-        problem(
-            "source.document",
-            f"văn bản nguồn '{document}' không có trang content/documents/{document}.md",
-        )
-        ok = False
-    ref = raw.get("ref")
+        problem("source.document", f"văn bản nguồn '{document}' không có trang content/documents/{document}.md")
+    else:
+        return True
+    return False
+
+
+def _source_ref_ok(ref: Any, problem: Any) -> bool:
     if ref is not None and not isinstance(ref, str):
         problem("source.ref", "'source.ref' phải là văn bản, ví dụ \"Điều 1\"")
-        ok = False
-    fact = _numbered(raw.get("fact"))
+        return False
+    return True
+
+
+def _source_fact_ok(fact: Any, problem: Any) -> bool:
     if fact is not None and (not isinstance(fact, str) or not FACT_PATTERN.match(fact.strip())):
         problem("source.fact", f'số mục dữ kiện \'{fact}\' không hợp lệ (ví dụ "12" hoặc "15b")')
-        ok = False
-    date = _numbered(raw.get("date"))
+        return False
+    return True
+
+
+def _source_date_ok(date: Any, problem: Any) -> bool:
     if date is not None and (not isinstance(date, str) or not DATE_PATTERN.match(date.strip())):
         problem("source.date", f"ngày của dữ kiện '{date}' không hợp lệ (dạng 2023, 2023-07 hoặc 2023-07-15)")
-        ok = False
-    quote = raw.get("quote")
-    quote_source = raw.get("quote_source")
+        return False
+    return True
+
+
+def _source_quote_ok(quote: Any, quote_source: Any, problem: Any) -> bool:
+    """The quote (optional, short, not blank) and where it was quoted from (required with a quote, only then)."""
+    ok = True
     if quote is not None and (not isinstance(quote, str) or not clean_text(quote)):
         problem("source.quote", "'source.quote' phải là câu trích (văn bản không trống)")
         ok = False
@@ -427,19 +460,7 @@ def _validate_source(
     elif quote is None and quote_source is not None:
         problem("source.quote", "có 'source.quote_source' nhưng thiếu 'source.quote'")
         ok = False
-    if not ok:
-        return None
-    assert isinstance(document, str)
-    ref_clean = clean_text(ref) if isinstance(ref, str) and clean_text(ref) else None
-    fact_clean = fact.strip() if isinstance(fact, str) and fact.strip() else None
-    return Source(
-        document=document,
-        ref=ref_clean,
-        fact=fact_clean,
-        date=date.strip() if isinstance(date, str) else None,
-        quote=clean_text(quote) if isinstance(quote, str) else None,
-        quote_source=quote_source if isinstance(quote_source, str) else None,
-    )
+    return ok
 
 
 def _numbered(value: Any) -> Any:

@@ -130,9 +130,9 @@ class Channel(Protocol):
 
 class BudgetedSender:
     """The only way a code message leaves: budget first, then the channel (SNS, a brandname gateway, the
-    local outbox). `channel` is looked up at each send, so tests and the local stack can swap it."""
+    local outbox)."""
 
-    def __init__(self, channel: Callable[[], Channel], budget: SmsBudget) -> None:
+    def __init__(self, channel: Channel, budget: SmsBudget) -> None:
         self._channel = channel
         self.budget = budget
 
@@ -141,7 +141,7 @@ class BudgetedSender:
 
         charge = self.budget.charge(address)
         try:
-            self._channel().send(phone, text, key=key)
+            self._channel.send(phone, text, key=key)
         except SendFailed as exc:
             if exc.maybe_sent:
                 self.budget.metric("SmsUnconfirmed")

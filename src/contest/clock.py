@@ -26,21 +26,6 @@ class OffsetClock:
         return datetime.fromtimestamp(time.time() + self._offset, UTC)
 
 
-class FixedClock:
-    """For tests: time moves only when told to."""
-
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-
-    def now(self) -> datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        from datetime import timedelta
-
-        self.at = self.at + timedelta(seconds=seconds)
-
-
 def to_ms(at: datetime) -> int:
     return round(at.timestamp() * 1000)
 

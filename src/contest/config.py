@@ -10,13 +10,14 @@ at init, never a silent default. `contest.runtime` builds each function's collab
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 STANDING_SHARDS = 16
+_N = TypeVar("_N", int, float)
 
 FunctionKind = Literal["request", "public", "close"]  # a request handler, functions/info (signs nothing), close_week
 
@@ -73,103 +74,142 @@ class Settings:
         """`kind="close"`: the weekly close, which signs nothing and answers no HTTP request, so it needs (and its
         role may read) neither the signing secret nor the origin secret. `kind="public"`: functions/info, behind
         CloudFront (the origin secret) but signing and verifying nothing (no signing secret)."""
-        env = os.environ if env is None else env
-        api = kind == "request"
-        behind_cloudfront = kind in ("request", "public")
-
-        def required(name: str) -> str:
-            value = env.get(name, "").strip()
-            if not value:
-                raise ConfigError(f"missing required setting {name}")
-            return value
-
-        def optional(name: str) -> str | None:
-            return env.get(name, "").strip() or None
-
-        region = optional("AWS_REGION") or optional("AWS_DEFAULT_REGION")
+        read = _Environment(os.environ if env is None else env)
+        region = read.optional("AWS_REGION") or read.optional("AWS_DEFAULT_REGION")
         if not region:
             raise ConfigError("missing required setting AWS_REGION")
-        sms_sender = required("CONTEST_SMS_SENDER")
+        sms_sender = read.required("CONTEST_SMS_SENDER")
         if sms_sender not in ("sns", "gateway", "outbox"):
             raise ConfigError("CONTEST_SMS_SENDER must be 'sns', 'gateway' or 'outbox'")
-        gateway_url = optional("CONTEST_SMS_GATEWAY_URL")
-        gateway_secret = optional("CONTEST_SMS_GATEWAY_SECRET")
-        gateway_secret_ref = optional("CONTEST_SMS_GATEWAY_SECRET_ID")
-        if sms_sender == "gateway" and not (gateway_url and (gateway_secret or gateway_secret_ref)):
-            raise ConfigError(
-                "CONTEST_SMS_SENDER=gateway needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_SECRET_ID"
-            )
-        success_field, _, success_value = (optional("CONTEST_SMS_GATEWAY_SUCCESS") or "code=00").partition("=")
-        if not success_field or not success_value:
-            raise ConfigError("CONTEST_SMS_GATEWAY_SUCCESS must read field=value, e.g. code=00")
-        try:
-            gateway_timeout_s = float(optional("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS") or "5")
-        except ValueError as exc:
-            raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be a number of seconds") from exc
-        if not 0 < gateway_timeout_s <= 20:
-            raise ConfigError("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS must be between 0 and 20")
-        try:
-            floor_ms = int(optional("CONTEST_SMS_RESPONSE_FLOOR_MS") or "0")
-        except ValueError as exc:
-            raise ConfigError("CONTEST_SMS_RESPONSE_FLOOR_MS must be a whole number of milliseconds") from exc
-        if not 0 <= floor_ms <= 10_000:
-            raise ConfigError("CONTEST_SMS_RESPONSE_FLOOR_MS must be between 0 and 10000")
-        secret = optional("CONTEST_SIGNING_SECRET")
-        secret_ref = optional("CONTEST_SIGNING_SECRET_PARAM") or optional("CONTEST_SIGNING_SECRET_ARN")
-        if api and not secret and not secret_ref:
-            raise ConfigError("missing signing secret: set CONTEST_SIGNING_SECRET_ARN (or _PARAM for SSM)")
-        if secret and len(secret) < 32:
-            raise ConfigError("CONTEST_SIGNING_SECRET must be at least 32 characters")
-        receipt_key = optional("CONTEST_RECEIPT_KEY")
-        if receipt_key and len(receipt_key) < 32:
-            raise ConfigError("CONTEST_RECEIPT_KEY must be at least 32 characters")
-        if receipt_key and secret and receipt_key == secret:
-            raise ConfigError("CONTEST_RECEIPT_KEY must not be the token signing secret")
-        origin = optional("CONTEST_ORIGIN_SECRET")
-        origin_ref = optional("CONTEST_ORIGIN_SECRET_ARN")
-        if behind_cloudfront and not origin and not origin_ref:
-            raise ConfigError("missing origin secret: set CONTEST_ORIGIN_SECRET_ARN")
-        if origin and len(origin) < 32:
-            raise ConfigError("CONTEST_ORIGIN_SECRET must be at least 32 characters")
-        outbox = optional("CONTEST_OUTBOX")
+        gateway = _gateway_settings(read, sms_sender)
+        floor_ms = read.number(
+            "CONTEST_SMS_RESPONSE_FLOOR_MS",
+            int,
+            "0",
+            "a whole number of milliseconds",
+            lambda ms: 0 <= ms <= 10_000,
+            "0 and 10000",
+        )
+        secrets = _secret_settings(read, kind)
+        outbox = read.optional("CONTEST_OUTBOX")
         if sms_sender == "outbox" and not outbox:
             raise ConfigError("CONTEST_OUTBOX is required with CONTEST_SMS_SENDER=outbox")
-        clock = optional("CONTEST_CLOCK")
-        try:
-            clock_start = datetime.fromisoformat(clock) if clock else None
-        except ValueError as exc:
-            raise ConfigError(f"CONTEST_CLOCK is not an ISO instant: {clock}") from exc
-        if clock_start is not None and clock_start.tzinfo is None:
-            raise ConfigError("CONTEST_CLOCK needs an offset, e.g. 2023-10-18T09:00:00+07:00")
-        if clock_start is not None and not local_stack(env, sms_sender):
-            raise ConfigError(
-                "CONTEST_CLOCK is for the local stack only (outbox SMS, local publication, not on Lambda): "
-                "a deployed contest runs on the server's clock"
-            )
         return cls(
-            table_name=required("CONTEST_TABLE"),
+            table_name=read.required("CONTEST_TABLE"),
             region=region,
             sms_sender=sms_sender,
-            signing_secret=secret.encode() if secret else None,
-            signing_secret_ref=secret_ref,
-            receipt_key=receipt_key.encode() if receipt_key else None,
-            receipt_key_ref=optional("CONTEST_RECEIPT_KEY_ARN"),
-            origin_secret=origin,
-            origin_secret_ref=origin_ref,
+            **secrets,
             outbox_path=Path(outbox) if outbox else None,
-            clock_start=clock_start,
-            public_bucket=optional("CONTEST_PUBLIC_BUCKET"),
-            private_bucket=optional("CONTEST_PRIVATE_BUCKET"),
-            publish_dir=Path(p) if (p := optional("CONTEST_PUBLISH_DIR")) else None,
-            private_dir=Path(p) if (p := optional("CONTEST_PRIVATE_DIR")) else None,
-            endpoint_url=optional("AWS_ENDPOINT_URL"),
-            gateway_url=gateway_url,
-            gateway_secret=gateway_secret,
-            gateway_secret_ref=gateway_secret_ref,
-            gateway_success=(success_field.strip(), success_value.strip()),
-            gateway_timeout_s=gateway_timeout_s,
+            clock_start=_clock_start(read, sms_sender),
+            public_bucket=read.optional("CONTEST_PUBLIC_BUCKET"),
+            private_bucket=read.optional("CONTEST_PRIVATE_BUCKET"),
+            publish_dir=read.path("CONTEST_PUBLISH_DIR"),
+            private_dir=read.path("CONTEST_PRIVATE_DIR"),
+            endpoint_url=read.optional("AWS_ENDPOINT_URL"),
+            **gateway,
             sms_response_floor_ms=floor_ms,
         )
+
+
+class _Environment:
+    """Reads of one environment: trimmed, an empty value is an absent one."""
+
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self.env = env
+
+    def optional(self, name: str) -> str | None:
+        return self.env.get(name, "").strip() or None
+
+    def required(self, name: str) -> str:
+        value = self.optional(name)
+        if not value:
+            raise ConfigError(f"missing required setting {name}")
+        return value
+
+    def path(self, name: str) -> Path | None:
+        value = self.optional(name)
+        return Path(value) if value else None
+
+    def number(
+        self, name: str, parse: Callable[[str], _N], default: str, what: str, within: Callable[[_N], bool], bounds: str
+    ) -> _N:
+        """The number `name` holds (`default` when unset), `what` it must be and `within` its bounds."""
+        try:
+            value = parse(self.optional(name) or default)
+        except ValueError as exc:
+            raise ConfigError(f"{name} must be {what}") from exc
+        if not within(value):
+            raise ConfigError(f"{name} must be between {bounds}")
+        return value
+
+
+def _gateway_settings(read: _Environment, sms_sender: str) -> dict[str, Any]:
+    """The brandname gateway's endpoint, credentials, answer and timeout (CONTEST_SMS_GATEWAY_*)."""
+    gateway_url = read.optional("CONTEST_SMS_GATEWAY_URL")
+    gateway_secret = read.optional("CONTEST_SMS_GATEWAY_SECRET")
+    gateway_secret_ref = read.optional("CONTEST_SMS_GATEWAY_SECRET_ID")
+    if sms_sender == "gateway" and not (gateway_url and (gateway_secret or gateway_secret_ref)):
+        raise ConfigError("CONTEST_SMS_SENDER=gateway needs CONTEST_SMS_GATEWAY_URL and CONTEST_SMS_GATEWAY_SECRET_ID")
+    success_field, _, success_value = (read.optional("CONTEST_SMS_GATEWAY_SUCCESS") or "code=00").partition("=")
+    if not success_field or not success_value:
+        raise ConfigError("CONTEST_SMS_GATEWAY_SUCCESS must read field=value, e.g. code=00")
+    timeout_s = read.number(
+        "CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS", float, "5", "a number of seconds", lambda s: 0 < s <= 20, "0 and 20"
+    )
+    return {
+        "gateway_url": gateway_url,
+        "gateway_secret": gateway_secret,
+        "gateway_secret_ref": gateway_secret_ref,
+        "gateway_success": (success_field.strip(), success_value.strip()),
+        "gateway_timeout_s": timeout_s,
+    }
+
+
+def _secret_settings(read: _Environment, kind: FunctionKind) -> dict[str, Any]:
+    """The token signing secret (request handlers), the receipts' key and the origin secret (behind CloudFront):
+    each a value (local stack, tests) or a reference to AWS's store."""
+    secret = read.optional("CONTEST_SIGNING_SECRET")
+    secret_ref = read.optional("CONTEST_SIGNING_SECRET_PARAM") or read.optional("CONTEST_SIGNING_SECRET_ARN")
+    if kind == "request" and not secret and not secret_ref:
+        raise ConfigError("missing signing secret: set CONTEST_SIGNING_SECRET_ARN (or _PARAM for SSM)")
+    if secret and len(secret) < 32:
+        raise ConfigError("CONTEST_SIGNING_SECRET must be at least 32 characters")
+    receipt_key = read.optional("CONTEST_RECEIPT_KEY")
+    if receipt_key and len(receipt_key) < 32:
+        raise ConfigError("CONTEST_RECEIPT_KEY must be at least 32 characters")
+    if receipt_key and secret and receipt_key == secret:
+        raise ConfigError("CONTEST_RECEIPT_KEY must not be the token signing secret")
+    origin = read.optional("CONTEST_ORIGIN_SECRET")
+    origin_ref = read.optional("CONTEST_ORIGIN_SECRET_ARN")
+    if kind in ("request", "public") and not origin and not origin_ref:
+        raise ConfigError("missing origin secret: set CONTEST_ORIGIN_SECRET_ARN")
+    if origin and len(origin) < 32:
+        raise ConfigError("CONTEST_ORIGIN_SECRET must be at least 32 characters")
+    return {
+        "signing_secret": secret.encode() if secret else None,
+        "signing_secret_ref": secret_ref,
+        "receipt_key": receipt_key.encode() if receipt_key else None,
+        "receipt_key_ref": read.optional("CONTEST_RECEIPT_KEY_ARN"),
+        "origin_secret": origin,
+        "origin_secret_ref": origin_ref,
+    }
+
+
+def _clock_start(read: _Environment, sms_sender: str) -> datetime | None:
+    """CONTEST_CLOCK: the local stack's moved clock, refused anywhere a real contest runs."""
+    clock = read.optional("CONTEST_CLOCK")
+    try:
+        clock_start = datetime.fromisoformat(clock) if clock else None
+    except ValueError as exc:
+        raise ConfigError(f"CONTEST_CLOCK is not an ISO instant: {clock}") from exc
+    if clock_start is not None and clock_start.tzinfo is None:
+        raise ConfigError("CONTEST_CLOCK needs an offset, e.g. 2023-10-18T09:00:00+07:00")
+    if clock_start is not None and not local_stack(read.env, sms_sender):
+        raise ConfigError(
+            "CONTEST_CLOCK is for the local stack only (outbox SMS, local publication, not on Lambda): "
+            "a deployed contest runs on the server's clock"
+        )
+    return clock_start
 
 
 @dataclass(frozen=True)
@@ -194,11 +234,8 @@ class TerminalSettings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> TerminalSettings:
-        env = os.environ if env is None else env
-
-        def optional(name: str) -> str | None:
-            return env.get(name, "").strip() or None
-
+        read = _Environment(os.environ if env is None else env)
+        optional = read.optional
         secret = optional("CONTEST_SIGNING_SECRET")
         return cls(
             table_name=optional("CONTEST_TABLE"),
@@ -206,10 +243,10 @@ class TerminalSettings:
             clock=optional("CONTEST_CLOCK"),
             public_bucket=optional("CONTEST_PUBLIC_BUCKET"),
             private_bucket=optional("CONTEST_PRIVATE_BUCKET"),
-            publish_dir=Path(p) if (p := optional("CONTEST_PUBLISH_DIR")) else None,
-            private_dir=Path(p) if (p := optional("CONTEST_PRIVATE_DIR")) else None,
+            publish_dir=read.path("CONTEST_PUBLISH_DIR"),
+            private_dir=read.path("CONTEST_PRIVATE_DIR"),
             sms_sender=optional("CONTEST_SMS_SENDER"),
-            outbox_path=Path(p) if (p := optional("CONTEST_OUTBOX")) else None,
+            outbox_path=read.path("CONTEST_OUTBOX"),
             signing_secret=secret.encode() if secret else None,
             signing_secret_ref=optional("CONTEST_SIGNING_SECRET_ARN") or optional("CONTEST_SIGNING_SECRET_PARAM"),
             receipt_key=optional("CONTEST_RECEIPT_KEY"),

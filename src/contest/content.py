@@ -30,6 +30,7 @@ from contest.model import (
     CertificateStyle,
     ConsentPurpose,
     Contest,
+    Difficulty,
     DurationResolution,
     Limits,
     ParticipantsCount,
@@ -39,6 +40,7 @@ from contest.model import (
     Question,
     QuestionsLint,
     QuizRules,
+    QuoteSource,
     SmsPolicy,
     Source,
     Unit,
@@ -605,64 +607,40 @@ def _verification(r: _Values, reg: Any) -> Verification:
     return r.choice(reg, "verification", "registration.verification", Verification.AT_REGISTRATION, required=True)
 
 
+# `sms:`'s limits: (section, key, SmsPolicy field, low, high); whole numbers within [low, high]
+_SMS_WHOLE_LIMITS = (
+    ("proof_of_work", "cost", "pow_cost", 1, 1_000_000),
+    ("proof_of_work", "max_counter", "pow_max_counter", 2, 10_000_000),
+    ("proof_of_work", "expires_minutes", "pow_expires_seconds", 1, 30),  # stored in seconds
+    (None, "per_address_per_hour", "per_address_per_hour", 1, 100_000),
+    (None, "global_per_hour", "global_per_hour", 1, 10_000_000),
+    (None, "global_shards", "global_shards", 1, 64),
+)
+# numbers within (low, high]
+_SMS_NUMBER_LIMITS = (
+    ("monthly_spend_limit_usd", 0, 1e7),
+    ("breaker_fraction", 0, 0.9),
+    ("price_per_message_usd", 0, 10),
+)
+
+
 def _sms_policy(r: _Values, data: Any) -> SmsPolicy:
     """`sms:`, strict: unknown keys are refused so a misspelt limit never silently stays default."""
-    from contest.sms import gsm7_septets, template_problems
-
     default = SmsPolicy()
     sms = r.get(data, "sms", dict, {}) or {}
-    pow_ = r.get(sms, "proof_of_work", dict, {}, label="sms.proof_of_work") or {}
-
-    def whole(where: Any, key: str, label: str, default_value: int, low: int, high: int) -> int:
-        value = r.get(where, key, int, default_value, label=label)
-        if value is None:
-            return default_value
-        if not low <= value <= high:
-            r.issue(where, key, f"'{label}' phải từ {low} đến {high}")
-        return int(value)
-
-    def number(where: Any, key: str, label: str, default_value: float, low: float, high: float) -> float:
-        value = r.get(where, key, (int, float), default_value, label=label)
-        if value is None or isinstance(value, bool):
-            return default_value
-        if not low < value <= high:
-            r.issue(where, key, f"'{label}' phải lớn hơn {low} và không quá {high}")
-        return float(value)
-
-    contest_name = r.get(sms, "contest_name", str, default.contest_name, label="sms.contest_name") or ""
-    if contest_name != default.contest_name:
-        septets = gsm7_septets(contest_name)
-        if septets is None:
-            r.issue(sms, "contest_name", "'sms.contest_name' chỉ được dùng bảng chữ GSM 7-bit (tiếng Việt không dấu)")
-        elif septets > 40:
-            r.issue(sms, "contest_name", "'sms.contest_name' dài tối đa 40 ký tự")
-    template = r.get(sms, "template", str, default.template, label="sms.template") or default.template
-    # {contest} is filled in here, once: the stored template is what is sent
-    template = template.replace("{contest}", contest_name)
-    for problem in template_problems(template):
-        r.issue(sms, "template", f"sms.template: {problem}")
-    policy = SmsPolicy(
-        template=template,
-        contest_name=contest_name,
-        pow_cost=whole(pow_, "cost", "sms.proof_of_work.cost", default.pow_cost, 1, 1_000_000),
-        pow_max_counter=whole(
-            pow_, "max_counter", "sms.proof_of_work.max_counter", default.pow_max_counter, 2, 10_000_000
-        ),
-        pow_expires_seconds=60
-        * whole(pow_, "expires_minutes", "sms.proof_of_work.expires_minutes", default.pow_expires_seconds // 60, 1, 30),
-        per_address_per_hour=whole(
-            sms, "per_address_per_hour", "sms.per_address_per_hour", default.per_address_per_hour, 1, 100_000
-        ),
-        global_per_hour=whole(sms, "global_per_hour", "sms.global_per_hour", default.global_per_hour, 1, 10_000_000),
-        global_shards=whole(sms, "global_shards", "sms.global_shards", default.global_shards, 1, 64),
-        monthly_spend_limit_usd=number(
-            sms, "monthly_spend_limit_usd", "sms.monthly_spend_limit_usd", default.monthly_spend_limit_usd, 0, 1e7
-        ),
-        breaker_fraction=number(sms, "breaker_fraction", "sms.breaker_fraction", default.breaker_fraction, 0, 0.9),
-        price_per_message_usd=number(
-            sms, "price_per_message_usd", "sms.price_per_message_usd", default.price_per_message_usd, 0, 10
-        ),
-    )
+    sections = {None: sms, "proof_of_work": r.get(sms, "proof_of_work", dict, {}, label="sms.proof_of_work") or {}}
+    contest_name = _sms_contest_name(r, sms, default.contest_name)
+    template = _sms_template(r, sms, default.template, contest_name)
+    limits: dict[str, Any] = {}
+    for section, key, name, low, high in _SMS_WHOLE_LIMITS:
+        label = ".".join(p for p in ("sms", section, key) if p)
+        seconds = name.endswith("_seconds")
+        fallback = getattr(default, name) // 60 if seconds else getattr(default, name)
+        value = _sms_whole(r, sections[section], key, label, fallback, low, high)
+        limits[name] = value * 60 if seconds else value
+    for key, above, at_most in _SMS_NUMBER_LIMITS:
+        limits[key] = _sms_number(r, sms, key, f"sms.{key}", getattr(default, key), above, at_most)
+    policy = SmsPolicy(template=template, contest_name=contest_name, **limits)
     if policy.global_shards > policy.global_per_hour:
         r.issue(sms, "global_shards", "'sms.global_shards' không được lớn hơn 'sms.global_per_hour'")
     if policy.monthly_message_cap < 1:
@@ -672,6 +650,49 @@ def _sms_policy(r: _Values, data: Any) -> SmsPolicy:
             "với 'sms.breaker_fraction' này, cầu dao chi phí không cho gửi tin nhắn nào trong tháng",
         )
     return policy
+
+
+def _sms_contest_name(r: _Values, sms: Any, default: str) -> str:
+    """`sms.contest_name`: the name a code message carries, in GSM 7-bit (one part), at most 40 characters."""
+    from contest.sms import gsm7_septets
+
+    contest_name = r.get(sms, "contest_name", str, default, label="sms.contest_name") or ""
+    if contest_name != default:
+        septets = gsm7_septets(contest_name)
+        if septets is None:
+            r.issue(sms, "contest_name", "'sms.contest_name' chỉ được dùng bảng chữ GSM 7-bit (tiếng Việt không dấu)")
+        elif septets > 40:
+            r.issue(sms, "contest_name", "'sms.contest_name' dài tối đa 40 ký tự")
+    return contest_name
+
+
+def _sms_template(r: _Values, sms: Any, default: str, contest_name: str) -> str:
+    from contest.sms import template_problems
+
+    template = r.get(sms, "template", str, default, label="sms.template") or default
+    # {contest} is filled in here, once: the stored template is what is sent
+    template = template.replace("{contest}", contest_name)
+    for problem in template_problems(template):
+        r.issue(sms, "template", f"sms.template: {problem}")
+    return template
+
+
+def _sms_whole(r: _Values, where: Any, key: str, label: str, default: int, low: int, high: int) -> int:
+    value = r.get(where, key, int, default, label=label)
+    if value is None:
+        return default
+    if not low <= value <= high:
+        r.issue(where, key, f"'{label}' phải từ {low} đến {high}")
+    return int(value)
+
+
+def _sms_number(r: _Values, where: Any, key: str, label: str, default: float, low: float, high: float) -> float:
+    value = r.get(where, key, (int, float), default, label=label)
+    if value is None or isinstance(value, bool):
+        return default
+    if not low < value <= high:
+        r.issue(where, key, f"'{label}' phải lớn hơn {low} và không quá {high}")
+    return float(value)
 
 
 def _questions_lint(r: _Values, raw: dict[str, Any]) -> QuestionsLint:
@@ -815,13 +836,18 @@ def bank_from_data(data: list[dict[str, Any]]) -> Bank:
                 text=q["text"],
                 options=dict(q["options"]),
                 correct=q["correct"],
-                difficulty=q["difficulty"],
+                difficulty=Difficulty(q["difficulty"]),
                 weeks=tuple(q["weeks"]),
-                source=Source(**q["source"]),
+                source=_source_from_data(q["source"]),
             )
             for q in data
         )
     )
+
+
+def _source_from_data(data: dict[str, Any]) -> Source:
+    quote_source = data.get("quote_source")
+    return Source(**data | {"quote_source": QuoteSource(quote_source) if quote_source else None})
 
 
 # --- the whole of content/ -----------------------------------------------------------------------

@@ -14,7 +14,24 @@ from typing import Any
 
 OPTION_KEYS = ("A", "B", "C", "D")  # the default four options (quiz.options_per_question: 4)
 OPTION_LETTERS = "ABCDEF"  # quiz.options_per_question takes the first N of these (2–6)
-DIFFICULTIES = ("easy", "medium", "hard")
+
+
+class Difficulty(StrEnum):
+    """A question's `difficulty`."""
+
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class QuoteSource(StrEnum):
+    """A question's `source.quote_source`: where its quote was taken from."""
+
+    DOCUMENT = "document"  # verbatim from the document
+    FACT_SHEET = "fact-sheet"  # the verified statement of the fact sheet
+
+
+DIFFICULTIES = tuple(Difficulty)
 
 
 class Verification(StrEnum):
@@ -293,7 +310,7 @@ class Source:
     fact: str | None
     date: str | None = None  # when the fact became true or was published: YYYY, YYYY-MM or YYYY-MM-DD
     quote: str | None = None  # the sentence the answer rests on, for appeals (never sent to a client)
-    quote_source: str | None = None  # "document" (verbatim) | "fact-sheet" (the verified statement)
+    quote_source: QuoteSource | None = None
 
 
 @dataclass(frozen=True)
@@ -304,7 +321,7 @@ class Question:
     text: str
     options: dict[str, str]  # key A-D -> text, in the file's order
     correct: str  # one of OPTION_KEYS
-    difficulty: str
+    difficulty: Difficulty
     weeks: tuple[int, ...]
     source: Source
 

@@ -23,6 +23,7 @@ from typing import Any, Protocol
 from contest import cells
 from contest.model import Unit, Week
 from contest.numerals import format_number, format_percent
+from contest.ranking import UnitRow
 
 PROGRESS_EVERY = 5000  # rows between two progress callbacks
 
@@ -39,30 +40,6 @@ HEADER = (
     "Điểm trung bình",
 )
 PRIVATE_NOTE = "Báo cáo nội bộ của Ban Tổ chức — không công bố, không đăng lên trang web."
-
-
-@dataclass(frozen=True)
-class UnitProgress:
-    unit_id: str
-    name: str
-    group: str
-    headcount: int | None
-    registered: int
-    participants: int
-    attempts: int
-    score_sum: int
-
-    @property
-    def mean_score(self) -> float | None:
-        return self.score_sum / self.participants if self.participants else None
-
-    @property
-    def participation_rate(self) -> float | None:
-        return self.participants / self.headcount if self.headcount else None
-
-    @property
-    def registered_rate(self) -> float | None:
-        return self.participants / self.registered if self.registered else None
 
 
 @dataclass(frozen=True)
@@ -101,7 +78,7 @@ class ProgressReport:
     contest: str
     week: Week
     generated_at: datetime
-    rows: list[UnitProgress]
+    rows: list[UnitRow]
     totals: Totals
     standings_read: int
     left_out: int
@@ -145,16 +122,16 @@ def build_report(
     generated_at: datetime,
 ) -> ProgressReport:
     """Rows in the registry's order, then units found only in the standings; then the totals."""
-    rows: list[UnitProgress] = []
+    rows: list[UnitRow] = []
     for unit in units:
         p, a, s = counted.per_unit.get(unit.id, (0, 0, 0))
-        rows.append(UnitProgress(unit.id, unit.name, unit.group, unit.headcount, registered.get(unit.id, 0), p, a, s))
+        rows.append(UnitRow(unit.id, unit.name, unit.group, unit.headcount, p, a, s, registered.get(unit.id, 0)))
     known = {u.id for u in units}
     for unit_id in sorted(set(counted.per_unit) - known):
         p, a, s = counted.per_unit[unit_id]
-        rows.append(UnitProgress(unit_id, unit_id, "", None, registered.get(unit_id, 0), p, a, s))
+        rows.append(UnitRow(unit_id, unit_id, "", None, p, a, s, registered.get(unit_id, 0)))
     totals = Totals(
-        registered=sum(r.registered for r in rows),
+        registered=sum(r.registered or 0 for r in rows),
         participants=sum(r.participants for r in rows),
         attempts=sum(r.attempts for r in rows),
         score_sum=sum(r.score_sum for r in rows),
@@ -269,24 +246,36 @@ def table_rows(report: ProgressReport) -> list[list[str]]:
     return out
 
 
+COLUMN_WIDTHS = (16, 44, 14, 10, 12, 14, 12, 16, 16, 12)  # of HEADER's columns, in the workbook
+
+
 def progress_xlsx(report: ProgressReport, *, group_names: Mapping[str, str]) -> bytes:
     """XLSX (openpyxl: strings stored as Unicode, so Vietnamese survives in Excel and LibreOffice); the same
     bytes for the same report (`contest.spreadsheet.xlsx_bytes`).
 
     `group_names`: unit group id -> its name (units.yaml `groups:`), shown instead of the id."""
     from openpyxl import Workbook
+
+    wb = Workbook()
+    _progress_sheet(wb.active, report, group_names)
+    _notes_sheet(wb.create_sheet("Ghi chú"), report)
+    from contest.spreadsheet import xlsx_bytes
+
+    return xlsx_bytes(wb, report.generated_at)
+
+
+def _progress_sheet(ws: Any, report: ProgressReport, group_names: Mapping[str, str]) -> None:
+    """The first sheet: title, the week and the time of the report, the private note, one row per unit, the total."""
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
-    wb = Workbook()
-    ws = wb.active
-    ws.title = f"Tiến độ tuần {report.week.number}"
+    week = report.week
+    ws.title = f"Tiến độ tuần {week.number}"
     put = cells.Sheet(ws).append  # every cell through the spreadsheet neutraliser
-    put([f"{report.contest} — tiến độ tuần {report.week.number}"])
+    put([f"{report.contest} — tiến độ tuần {week.number}"])
     put(
         [
-            f"Tuần {report.week.number}: {report.week.opens_at:%H:%M %d/%m/%Y} – "
-            f"{report.week.closes_at:%H:%M %d/%m/%Y}; "
+            f"Tuần {week.number}: {week.opens_at:%H:%M %d/%m/%Y} – {week.closes_at:%H:%M %d/%m/%Y}; "
             f"lập lúc {report.generated_at:%H:%M:%S %d/%m/%Y}"
         ]
     )
@@ -295,46 +284,26 @@ def progress_xlsx(report: ProgressReport, *, group_names: Mapping[str, str]) -> 
     put(list(HEADER))
     header_row = ws.max_row
     for r in report.rows:
-        put(
-            [
-                r.unit_id,
-                r.name,
-                group_names.get(r.group, r.group),
-                r.headcount,
-                r.registered,
-                r.participants,
-                r.attempts,
-                r.participation_rate,
-                r.registered_rate,
-                r.mean_score,
-            ]
-        )
+        put([r.unit_id, r.name, group_names.get(r.group, r.group), r.headcount, r.registered, *_figures(r)])
     t = report.totals
-    put(
-        [
-            "",
-            report.scope_label,
-            "",
-            t.headcount or None,
-            t.registered,
-            t.participants,
-            t.attempts,
-            t.participation_rate,
-            t.registered_rate,
-            t.mean_score,
-        ]
-    )
+    put(["", report.scope_label, "", t.headcount or None, t.registered, *_figures(t)])
     total_row = ws.max_row
     for cell in ws[1] + ws[header_row] + ws[total_row]:
         cell.font = Font(bold=True)
     for row in ws.iter_rows(min_row=header_row + 1, max_row=total_row):
         row[7].number_format = row[8].number_format = "0.0%"
         row[9].number_format = "0.00"
-    for col, width in enumerate((16, 44, 14, 10, 12, 14, 12, 16, 16, 12), 1):
+    for col, width in enumerate(COLUMN_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = ws.cell(row=header_row + 1, column=3)
-    notes = wb.create_sheet("Ghi chú")
-    # The explanations once; the private note and the time of the report are on the first sheet already.
+
+
+def _figures(r: UnitRow | Totals) -> list[Any]:
+    return [r.participants, r.attempts, r.participation_rate, r.registered_rate, r.mean_score]
+
+
+def _notes_sheet(notes: Any, report: ProgressReport) -> None:
+    """The explanations once; the private note and the time of the report are on the first sheet already."""
     for line in (
         "Đã đăng ký: tài khoản của đơn vị, không tính số thuộc diện không được dự thi.",
         "Đã tham gia tuần này: người có ít nhất một bài đã nộp trong tuần "
@@ -349,6 +318,3 @@ def progress_xlsx(report: ProgressReport, *, group_names: Mapping[str, str]) -> 
     ):
         cells.Sheet(notes).append([line])
     notes.column_dimensions["A"].width = 120
-    from contest.spreadsheet import xlsx_bytes
-
-    return xlsx_bytes(wb, report.generated_at)

@@ -183,6 +183,9 @@ class Columns:
 
 @dataclass(frozen=True)
 class UnitRow:
+    """One unit's figures of a week: the close's unit table, and the organisers' progress report (contest.progress),
+    which also counts the unit's registered contestants."""
+
     unit_id: str
     name: str
     group: str
@@ -190,6 +193,7 @@ class UnitRow:
     participants: int
     attempts: int
     score_sum: int
+    registered: int | None = None  # the progress report's; the close does not count registrations
 
     @property
     def mean_score(self) -> float | None:
@@ -200,6 +204,10 @@ class UnitRow:
         if not self.headcount:
             return None
         return self.participants / self.headcount
+
+    @property
+    def registered_rate(self) -> float | None:
+        return self.participants / self.registered if self.registered else None
 
 
 @dataclass
@@ -322,54 +330,16 @@ def rank_week(
     dq = {d.account_id: d for d in disqualifications}
     cols, removed = ingest(rows, excluded, dq)
     n = len(cols)
-    score = np.frombuffer(cols.score, dtype=np.int64) if n else np.zeros(0, np.int64)
-    duration_ms = np.frombuffer(cols.duration_ms, dtype=np.int64) if n else np.zeros(0, np.int64)
-    prediction = np.frombuffer(cols.prediction, dtype=np.int64) if n else np.zeros(0, np.int64)
-    attempts = np.frombuffer(cols.attempts, dtype=np.int64) if n else np.zeros(0, np.int64)
+    score, duration_ms, prediction, attempts = (
+        np.frombuffer(c, dtype=np.int64) if n else np.zeros(0, np.int64)
+        for c in (cols.score, cols.duration_ms, cols.prediction, cols.attempts)
+    )
     actual = n if rules.participants_count == COUNT_CONTESTANTS else int(attempts.sum())
     duration = duration_ms // rules.duration_divisor if rules.duration_divisor != 1 else duration_ms
     error = np.abs(prediction - actual)
-
-    key = _pack_key(score, duration, error)
-    if key is not None:
-        order = np.argsort(key, kind="stable")
-        sk = key[order]
-        change = np.flatnonzero(sk[1:] != sk[:-1]) + 1 if n > 1 else np.zeros(0, np.int64)
-    else:  # very wide values: three-key sort
-        order = np.lexsort((error, duration, -score))
-        s, d, e = score[order], duration[order], error[order]
-        diff = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (e[1:] != e[:-1])
-        change = np.flatnonzero(diff) + 1
-    starts = np.concatenate(([0], change)).astype(np.int64) if n else np.zeros(0, np.int64)
-    sizes = np.diff(np.concatenate((starts, [n]))) if n else np.zeros(0, np.int64)
+    order, starts, sizes = _ranked_order(score, duration, error)
     rank = np.repeat(starts + 1, sizes)
-    group_at = np.full(n, -1, dtype=np.int32)
-
-    # Tie groups: list members by name (layout only), apply committee orders that match exactly.
-    by_members: dict[frozenset[str], GroupOrder] = {}
-    for decision in decisions:
-        members = frozenset(decision.order).difference(dq, excluded)
-        by_members[members] = decision  # later decisions for the same group win
-    used: set[frozenset[str]] = set()
-    groups: list[TieGroup] = []
-    ids = cols.account_id
-    for gi, (start, size) in enumerate(
-        ((int(a), int(b)) for a, b in zip(starts[sizes > 1], sizes[sizes > 1], strict=True))
-    ):
-        members_idx = [int(i) for i in order[start : start + size]]
-        member_ids = frozenset(ids[i] for i in members_idx)
-        matched = by_members.get(member_ids)
-        if matched is not None:
-            used.add(member_ids)
-            position = {a: k for k, a in enumerate(x for x in matched.order if x in member_ids)}
-            members_idx.sort(key=lambda i: position[ids[i]])
-            rank[start : start + size] = np.arange(start + 1, start + size + 1)
-        else:
-            members_idx.sort(key=lambda i: _listing_key(cols, i))
-        order[start : start + size] = members_idx
-        group_at[start : start + size] = gi
-        groups.append(TieGroup(f"{GROUP_PREFIX}{gi + 1}", start, size, matched))
-    stale = sorted((d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order))
+    groups, group_at, stale = _tie_groups(cols, order, rank, starts, sizes, decisions, set(dq) | set(excluded))
 
     prizes, prize_at = allocate_prizes(rules.prizes, n, groups)
     flags, devices_recorded = review_flags(cols, order, duration_ms, rules, devices)
@@ -395,6 +365,64 @@ def rank_week(
         stale_decisions=stale,
         disqualifications=sorted(dq.values(), key=lambda d: d.account_id),
     )
+
+
+def _ranked_order(score: np.ndarray, duration: np.ndarray, error: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The ranked order (score desc, then duration, then prediction error) and its runs of equal keys: each run's
+    start position and size."""
+    n = len(score)
+    key = _pack_key(score, duration, error)
+    if key is not None:
+        order = np.argsort(key, kind="stable")
+        sk = key[order]
+        change = np.flatnonzero(sk[1:] != sk[:-1]) + 1 if n > 1 else np.zeros(0, np.int64)
+    else:  # very wide values: three-key sort
+        order = np.lexsort((error, duration, -score))
+        s, d, e = score[order], duration[order], error[order]
+        diff = (s[1:] != s[:-1]) | (d[1:] != d[:-1]) | (e[1:] != e[:-1])
+        change = np.flatnonzero(diff) + 1
+    starts = np.concatenate(([0], change)).astype(np.int64) if n else np.zeros(0, np.int64)
+    sizes = np.diff(np.concatenate((starts, [n]))) if n else np.zeros(0, np.int64)
+    return order, starts, sizes
+
+
+def _tie_groups(
+    cols: Columns,
+    order: np.ndarray,
+    rank: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    decisions: Iterable[GroupOrder],
+    removed: Collection[str],
+) -> tuple[list[TieGroup], np.ndarray, list[GroupOrder]]:
+    """Tie groups: members listed by name (layout only), committee orders that match a group exactly applied (in
+    place, on `order` and `rank`). Returns the groups, each position's group (-1: none) and the stale decisions."""
+    by_members: dict[frozenset[str], GroupOrder] = {}
+    for decision in decisions:
+        members = frozenset(decision.order).difference(removed)
+        by_members[members] = decision  # later decisions for the same group win
+    used: set[frozenset[str]] = set()
+    groups: list[TieGroup] = []
+    group_at = np.full(len(cols), -1, dtype=np.int32)
+    ids = cols.account_id
+    for gi, (start, size) in enumerate(
+        ((int(a), int(b)) for a, b in zip(starts[sizes > 1], sizes[sizes > 1], strict=True))
+    ):
+        members_idx = [int(i) for i in order[start : start + size]]
+        member_ids = frozenset(ids[i] for i in members_idx)
+        matched = by_members.get(member_ids)
+        if matched is not None:
+            used.add(member_ids)
+            position = {a: k for k, a in enumerate(x for x in matched.order if x in member_ids)}
+            members_idx.sort(key=lambda i: position[ids[i]])
+            rank[start : start + size] = np.arange(start + 1, start + size + 1)
+        else:
+            members_idx.sort(key=lambda i: _listing_key(cols, i))
+        order[start : start + size] = members_idx
+        group_at[start : start + size] = gi
+        groups.append(TieGroup(f"{GROUP_PREFIX}{gi + 1}", start, size, matched))
+    stale = sorted((d for m, d in by_members.items() if m not in used), key=lambda d: (d.decided_at_ms, d.order))
+    return groups, group_at, stale
 
 
 def prize_slots(prizes: Sequence[Prize]) -> list[Prize]:

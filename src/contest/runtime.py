@@ -2,15 +2,15 @@
 
 `build_runtime()` for the request handlers (functions/register, account, quiz, submit), `build_public_runtime()`
 for functions/info (no signing secret), and `contest.close_runtime` for functions/close_week (no secret at all), each
-from `contest.config`'s settings of its kind. The organisers' CLI builds its own from `config.TerminalSettings`
-(it works on AWS or on the running local stack, never as a function)."""
+from `contest.config`'s settings of its kind; each builder takes the collaborators that replace the ones the settings
+imply (the local stack's rehearsal clock, the tests' fixed clock and in-memory sender: `local.stack.load_function`)."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -22,7 +22,6 @@ from contest.store import Store, tables
 
 if TYPE_CHECKING:
     from contest.budget import BudgetedSender
-    from contest.pacing import Pacer
     from contest.proof import ProofOfWork
     from contest.receipts import ReceiptSigner
     from contest.sender import Sender
@@ -60,14 +59,6 @@ class LazySender:
 
     def send(self, phone: str, text: str, *, key: str | None = None) -> None:
         self._sender.send(phone, text, key=key)
-
-
-class _FollowClock:
-    def __init__(self, runtime: Runtime) -> None:
-        self._runtime = runtime
-
-    def now(self) -> datetime:
-        return self._runtime.clock.now()
 
 
 def signing_secret(settings: Settings) -> bytes:
@@ -112,37 +103,35 @@ class Runtime:
     secret: bytes
     sender: Sender
     origin: OriginGuard
+    pace: Callable[[], AbstractContextManager[None]] | None = None  # None: contest.pacing's, built on first use
 
     @cached_property
     def sms(self) -> BudgetedSender:
-        """Budgets first, then the channel; `self.sender` is read at each send (tests swap it)."""
+        """Budgets first, then the channel."""
         from contest.budget import BudgetedSender, SmsBudget
 
-        budget = SmsBudget(self.repo.counters, self.clock_now, lambda: self.content.get().contest.sms)
-        return BudgetedSender(lambda: self.sender, budget)
+        budget = SmsBudget(self.repo.counters, self.clock, lambda: self.content.get().contest.sms)
+        return BudgetedSender(self.sender, budget)
 
     @cached_property
-    def pacer(self) -> Pacer:
+    def pacer(self) -> Callable[[], AbstractContextManager[None]]:
         """The constant response time of the code-sending routes (contest.pacing)."""
+        if self.pace is not None:
+            return self.pace
         from contest.budget import emit
         from contest.pacing import Pacer
 
         return Pacer(self.settings.sms_response_floor_ms, overrun=lambda: emit("SmsPaceOverrun"))
 
     def paced(self) -> AbstractContextManager[None]:
-        """For `route(pace=...)`: looked up per request, so tests can swap `pacer`."""
+        """For `route(pace=...)`."""
         return self.pacer()
 
     @cached_property
     def proof(self) -> ProofOfWork:
         from contest.proof import ProofOfWork
 
-        return ProofOfWork(self.secret, self.repo.counters, self.clock_now, lambda: self.content.get().contest.sms)
-
-    @property
-    def clock_now(self) -> Clock:
-        """A clock that follows `self.clock` even when a test swaps it after the collaborators were built."""
-        return _FollowClock(self)
+        return ProofOfWork(self.secret, self.repo.counters, self.clock, lambda: self.content.get().contest.sms)
 
     @cached_property
     def accounts(self) -> Accounts:
@@ -180,20 +169,27 @@ def clock_of(settings: Settings) -> Clock:
     return OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
 
 
-def build_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> Runtime:
+def build_runtime(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    sender: Sender | None = None,
+    pace: Callable[[], AbstractContextManager[None]] | None = None,
+) -> Runtime:
+    """A request handler's runtime from its settings; `clock`, `sender` and `pace` replace the ones the settings
+    imply (the local stack's rehearsal clock; the integration tests' fixed clock and in-memory sender)."""
     settings = settings or Settings.from_env(kind="request")
     tables.configure(settings.table_name, settings.region, settings.endpoint_url)
     repo = Store()
-    if clock is None:
-        clock = clock_of(settings)
     return Runtime(
         settings=settings,
         repo=repo,
-        clock=clock,
+        clock=clock or clock_of(settings),
         content=ContentSource(repo.bundle.load_bundle),
         secret=signing_secret(settings),
-        sender=LazySender(settings),
+        sender=sender or LazySender(settings),
         origin=origin_guard(settings),
+        pace=pace,
     )
 
 
@@ -208,14 +204,14 @@ class PublicRuntime:
     origin: OriginGuard
 
 
-def build_public_runtime(settings: Settings | None = None) -> PublicRuntime:
+def build_public_runtime(settings: Settings | None = None, *, clock: Clock | None = None) -> PublicRuntime:
     settings = settings or Settings.from_env(kind="public")
     tables.configure(settings.table_name, settings.region, settings.endpoint_url)
     repo = Store()
     return PublicRuntime(
         settings=settings,
         repo=repo,
-        clock=clock_of(settings),
+        clock=clock or clock_of(settings),
         content=ContentSource(repo.bundle.load_bundle),
         origin=origin_guard(settings),
     )

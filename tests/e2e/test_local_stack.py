@@ -263,7 +263,7 @@ def test_a_rehearsal_of_a_future_contest_closes_on_the_stacks_own_clock(tmp_path
     server's clock is the stack's, so a contest dated in the future can be rehearsed end to end."""
     from datetime import datetime, timedelta, timezone
 
-    from contest.clock import FixedClock
+    from tests.fakes import FixedClock
     from tests.stress.harness import make_root, running_stack
 
     # Given a contest whose weeks lie years ahead of the machine's clock

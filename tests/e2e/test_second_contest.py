@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contest.clock import FixedClock
+from tests.fakes import FixedClock
 from tests.stress.harness import Client, reset_emulator
 from tests.support import SHIPPED
 

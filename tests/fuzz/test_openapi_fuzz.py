@@ -27,7 +27,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from contest.clock import FixedClock
+from tests.fakes import FixedClock
 from tests.stress.harness import REPO, make_root, running_stack, seed_contestants
 from tests.support import WEEK1_MID
 

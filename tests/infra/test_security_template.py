@@ -112,6 +112,7 @@ def test_the_close_role_cannot_read_the_signing_secret_nor_any_secret(template: 
 
 def test_the_close_runtime_starts_without_any_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     from contest.close_runtime import build_close_runtime
+    from contest.config import Settings
 
     # Given close_week's environment: no signing secret, no origin secret (its role may read neither)
     env = {
@@ -126,11 +127,12 @@ def test_the_close_runtime_starts_without_any_secret(monkeypatch: pytest.MonkeyP
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    # When its runtime is built, as at its cold start
-    runtime = build_close_runtime()
+    # When its settings are read and its runtime is built, as at its cold start
+    settings = Settings.from_env(kind="close")
+    runtime = build_close_runtime(settings)
     # Then it starts, holding no secret at all
-    assert runtime.settings.signing_secret is None and runtime.settings.signing_secret_ref is None
-    assert runtime.settings.origin_secret is None and runtime.settings.origin_secret_ref is None
+    assert settings.signing_secret is None and settings.signing_secret_ref is None
+    assert settings.origin_secret is None and settings.origin_secret_ref is None
     assert not hasattr(runtime, "secret") and not hasattr(runtime, "origin")
 
 

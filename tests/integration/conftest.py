@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 from moto import mock_aws
 
-from contest.clock import FixedClock
 from contest.content import bundle_of
 from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
 from contest.local.stack import load_function
-from contest.sender import MemorySender
 from contest.store import Store, tables
+from tests.fakes import FixedClock, MemorySender
 from tests.support import ORIGIN_SECRET, PINNED_QUIZ_RULES, ROOT, WEEK1_MID, Api, make_content
 
 TABLE = "contest-test"
@@ -71,13 +70,12 @@ def repo(env, content):
     return repository
 
 
-def load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit")):
+def load_handlers(clock, sender, names=("register", "account", "info", "quiz", "submit"), **collaborators):
     functions = {}
     for name in names:
-        module = load_function(ROOT / "functions" / name / "app.py", name)
-        module.runtime.clock = clock
-        module.runtime.sender = sender
-        functions[name] = module
+        functions[name] = load_function(
+            ROOT / "functions" / name / "app.py", name, clock=clock, sender=sender, **collaborators
+        )
     return functions
 
 

@@ -92,8 +92,7 @@ def api(repo, clock, gateway, monkeypatch):
     monkeypatch.setenv("CONTEST_SMS_GATEWAY_URL", gateway.url)
     monkeypatch.setenv("CONTEST_SMS_GATEWAY_SECRET", json.dumps(CREDENTIALS))
     monkeypatch.setenv("CONTEST_SMS_GATEWAY_TIMEOUT_SECONDS", "0.5")
-    module = load_function(ROOT / "functions" / "register" / "app.py", "register")
-    module.runtime.clock = clock
+    module = load_function(ROOT / "functions" / "register" / "app.py", "register", clock=clock)
     return Api({"register": module})
 
 

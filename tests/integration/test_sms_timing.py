@@ -9,7 +9,8 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.support import DEFAULT_UNIT, PHONES, code_for, e164
+from tests.integration.conftest import load_handlers
+from tests.support import DEFAULT_UNIT, PHONES, Api, code_for, e164
 
 
 class RecordingPacer:
@@ -23,11 +24,13 @@ class RecordingPacer:
 
 
 @pytest.fixture
-def pacer(api):
-    recording = RecordingPacer()
-    for module in api.functions.values():
-        module.runtime.pacer = recording
-    return recording
+def pacer():
+    return RecordingPacer()
+
+
+@pytest.fixture
+def api(repo, clock, sender, pacer):
+    return Api(load_handlers(clock, sender, pace=pacer))
 
 
 def paced_once(api, pacer, sender, call) -> bool:

@@ -17,7 +17,7 @@ from datetime import timedelta
 import pytest
 
 from contest import tokens
-from contest.clock import FixedClock
+from tests.fakes import FixedClock
 from tests.stress.harness import (
     Client,
     answers_for,

@@ -24,15 +24,15 @@ import pytest
 from moto import mock_aws
 
 from contest import phones
-from contest.clock import FixedClock, to_ms
+from contest.clock import to_ms
 from contest.config import ConfigError, Settings
 from contest.content import bundle_of, load_content
 from contest.errors import ContestError
 from contest.model import OPTION_KEYS
-from contest.sender import MemorySender
 from contest.store import Store, tables
 from contest.store.keys import shard_of, standing_pk
 from contest.store.tables import StandingItem
+from tests.fakes import FixedClock, MemorySender
 from tests.integration.conftest import load_handlers
 from tests.integration.test_close_week import SECRET, Week, close, scheduler_event
 from tests.support import CONTENT as TEST_CONTENT

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from contest.clock import FixedClock
 from contest.content import bundle_of
 from contest.local.stack import dev_secret, load_function
 from contest.perimeter import (
@@ -28,8 +27,9 @@ from contest.perimeter import (
     parse_origin_secret,
     parse_viewer_address,
 )
-from contest.sender import MemorySender, OutboxSender
+from contest.sender import OutboxSender
 from contest.store import Store, tables
+from tests.fakes import FixedClock, MemorySender
 from tests.stress.harness import Client, make_root, running_stack
 from tests.support import (
     EVENTS,
@@ -76,10 +76,8 @@ def handlers(monkeypatch, tmp_path):
         sender = MemorySender()
         functions = {}
         for name in ("register", "account", "info", "quiz", "submit"):
-            module = load_function(ROOT / "functions" / name / "app.py", name)
-            module.runtime.clock = FixedClock(WEEK1_MID)
-            module.runtime.sender = sender
-            functions[name] = module
+            path = ROOT / "functions" / name / "app.py"
+            functions[name] = load_function(path, name, clock=FixedClock(WEEK1_MID), sender=sender)
         yield functions, sender
 
 

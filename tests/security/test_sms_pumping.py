@@ -15,11 +15,10 @@ from datetime import timedelta
 import pytest
 from moto import mock_aws
 
-from contest.clock import FixedClock
 from contest.content import bundle_of
 from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
-from contest.sender import MemorySender
 from contest.store import Store, tables
+from tests.fakes import FixedClock, MemorySender
 from tests.integration.conftest import TABLE, load_handlers
 from tests.support import ORIGIN_SECRET, PHONES, WEEK1_MID, Api, code_for, e164, make_content, solve_proof, unit
 

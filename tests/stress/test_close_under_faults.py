@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from contest.clock import FixedClock
+from tests.fakes import FixedClock
 from tests.stress.harness import (
     REPO,
     Client,

@@ -7,9 +7,9 @@ import pytest
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from contest.clock import FixedClock
 from contest.store import tables
 from contest.store.tables import AccountItem, PhoneItem
+from tests.fakes import FixedClock
 from tests.stress.harness import make_root, running_stack
 from tests.support import WEEK1_MID
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from contest.clock import FixedClock
+from tests.fakes import FixedClock
 from tests.stress.harness import Client, make_root, running_stack, seed_contestants
 from tests.support import WEEK1_MID
 

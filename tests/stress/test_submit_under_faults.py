@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from contest.clock import FixedClock
 from contest.store import Store
+from tests.fakes import FixedClock
 from tests.stress.harness import (
     REPO,
     Client,

@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.clock import FixedClock, OffsetClock, SystemClock, from_ms, iso, to_ms
+from contest.clock import OffsetClock, SystemClock, from_ms, iso, to_ms
+from tests.fakes import FixedClock
 from tests.support import VN, WEEK1_MID
 
 ISO_MS_Z = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")

@@ -20,6 +20,7 @@ from contest.numerals import format_number
 
 if TYPE_CHECKING:
     from contest.sender import Sender
+    from contest.services.close import CloseWeek
 
 app = typer.Typer(help="Chốt kết quả một tuần thi (xếp hạng, công bố, báo cáo).", add_completion=False)
 
@@ -50,65 +51,75 @@ def _sender(settings: TerminalSettings, region: str | None) -> Sender | None:
 
 
 @contextmanager
-def closer(aws: bool) -> Iterator[Any]:
-    """A CloseWeek use case on AWS (settings from the environment) or on the running local stack.
+def closer(aws: bool) -> Iterator[CloseWeek]:
+    """A CloseWeek use case on AWS (settings from the environment) or on the running local stack, composed by
+    `contest.close_runtime` as functions/close_week's is.
 
     The clock: CONTEST_CLOCK when set (the same override as the local stack; refused against real buckets),
     else the running local stack's own clock, else the system clock. Whatever the clock says, the close
     publishes nothing before the week's window has ended by the machine's own clock as well.
     """
-    from contest.clock import Clock, OffsetClock, SystemClock
-    from contest.local.stack import attached, stack_now
-    from contest.publisher import publisher_for
-    from contest.sender import OutboxSender
-    from contest.services.close import CloseWeek
-    from contest.services.stored_content import ContentSource
-    from contest.store import Store, tables
+    from contest.close_runtime import assemble_close
+    from contest.local.stack import attached
 
     settings = TerminalSettings.from_env()
-    override = _clock_override(settings.clock)
-    clock: Clock
     if aws:
-        table, region = settings.table_name, settings.region
-        if not table or not region:
-            fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
-        if override and (settings.public_bucket or settings.private_bucket):
-            fail("CONTEST_CLOCK chỉ dùng cho môi trường cục bộ; hệ thống thật chạy theo đồng hồ của máy chủ.")
         try:
-            publisher = publisher_for(
-                public_bucket=settings.public_bucket,
-                private_bucket=settings.private_bucket,
-                publish_dir=settings.publish_dir,
-                private_dir=settings.private_dir,
-                region=region,
-            )
-        except ValueError:
+            runtime = assemble_close(**_on_aws(settings))
+        except ValueError:  # no publication target
             fail("Cần đặt CONTEST_PUBLIC_BUCKET và CONTEST_PRIVATE_BUCKET (nơi công bố kết quả và báo cáo).")
-            raise
-        tables.configure(str(table), str(region))
-        repo = Store()
-        clock = OffsetClock(override) if override else SystemClock()
-        yield CloseWeek(
-            repo, ContentSource(repo.bundle.load_bundle), clock, publisher, sender=_sender(settings, str(region))
-        )
+        yield runtime.close_week()
         return
     with attached(project_root()) as marker:
         if marker is None:
             fail("Không có môi trường cục bộ nào đang chạy. Hãy chạy `make dev` trước, hoặc dùng --aws.")
             raise typer.Exit(1)
-        tables.configure(marker["table"], marker["region"])
-        repo = Store()
-        publisher = publisher_for(
-            public_bucket=None,
-            private_bucket=None,
-            publish_dir=Path(marker["publish_dir"]),
-            private_dir=Path(marker["private_dir"]),
-        )
-        clock = OffsetClock(override or stack_now(marker))
-        # on the local stack its clock is the server's clock (as for the stack's own close_week)
-        outbox = Path(marker["publish_dir"]).parent / "outbox.jsonl"
-        sender = _sender(settings, marker["region"]) or (OutboxSender(outbox) if outbox.parent.is_dir() else None)
-        yield CloseWeek(repo, ContentSource(repo.bundle.load_bundle), clock, publisher, wall=clock, sender=sender)
+        yield assemble_close(**_on_local_stack(settings, marker)).close_week()
+
+
+def _on_aws(settings: TerminalSettings) -> dict[str, Any]:
+    """The close's parts from the terminal's environment, for `assemble_close`."""
+    from contest.clock import OffsetClock, SystemClock
+
+    override = _clock_override(settings.clock)
+    table, region = settings.table_name, settings.region
+    if not table or not region:
+        fail("Cần đặt CONTEST_TABLE và AWS_REGION để làm việc với AWS.")
+    if override and (settings.public_bucket or settings.private_bucket):
+        fail("CONTEST_CLOCK chỉ dùng cho môi trường cục bộ; hệ thống thật chạy theo đồng hồ của máy chủ.")
+    return {
+        "table_name": table,
+        "region": region,
+        "public_bucket": settings.public_bucket,
+        "private_bucket": settings.private_bucket,
+        "publish_dir": settings.publish_dir,
+        "private_dir": settings.private_dir,
+        "clock": OffsetClock(override) if override else SystemClock(),
+        "sender": _sender(settings, region),
+    }
+
+
+def _on_local_stack(settings: TerminalSettings, marker: dict[str, Any]) -> dict[str, Any]:
+    """The close's parts on the running local stack: its table, its folders, its clock as the server's clock
+    (as for the stack's own close_week), its outbox."""
+    from contest.clock import OffsetClock
+    from contest.local.stack import stack_now
+    from contest.sender import OutboxSender
+
+    clock = OffsetClock(_clock_override(settings.clock) or stack_now(marker))
+    outbox = Path(marker["publish_dir"]).parent / "outbox.jsonl"
+    sender = _sender(settings, marker["region"]) or (OutboxSender(outbox) if outbox.parent.is_dir() else None)
+    return {
+        "table_name": marker["table"],
+        "region": marker["region"],
+        "public_bucket": None,
+        "private_bucket": None,
+        "publish_dir": Path(marker["publish_dir"]),
+        "private_dir": Path(marker["private_dir"]),
+        "clock": clock,
+        "sender": sender,
+        "wall": clock,
+    }
 
 
 def report(result: dict[str, Any]) -> None:

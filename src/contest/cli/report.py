@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import typer
+
+if TYPE_CHECKING:
+    from contest.content import Content
+    from contest.model import Week
+    from contest.progress import ProgressReport
+    from contest.store import Store
 
 
 def report(
@@ -16,61 +23,66 @@ def report(
     parallel: int = typer.Option(8, help="Số luồng đọc song song các phân đoạn bảng xếp hạng."),
 ) -> None:
     """Báo cáo tiến độ tuần (nội bộ, không công bố): theo đơn vị và toàn Cuộc thi."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-    from rich.table import Column, Table
-
     from contest.cli import console, fail, repository
     from contest.cli.coordinators import live_content
-    from contest.numerals import format_number, format_seconds
-    from contest.progress import PRIVATE_NOTE, progress_xlsx, read_progress, table_rows
+    from contest.progress import progress_xlsx
 
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         fail("Tệp Excel cần đuôi .xlsx.")
     with repository(aws) as repo:
         content = live_content(repo)
-        contest = content.contest
-        target = contest.week(week)
+        target = content.contest.week(week)
         if target is None:
             fail(f"Không có tuần {week}.")
-            return
-        now = datetime.now(ZoneInfo(contest.timezone))
+        now = datetime.now(ZoneInfo(content.contest.timezone))
         repo.standings.parallel = max(1, parallel)
-        with Progress(
-            SpinnerColumn(),
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(f"Đếm số đăng ký của {len(content.units)} đơn vị…", total=None)
+        result = _read_with_progress_bar(repo, content, target, now)
+    _print_report(result, week, now)
+    if xlsx is not None:
+        xlsx.parent.mkdir(parents=True, exist_ok=True)
+        xlsx.write_bytes(progress_xlsx(result, group_names={g.id: g.name for g in content.groups}))
+        console.print(f"Đã ghi {xlsx} (nội bộ, không công bố).")
 
-            def registered(total: int) -> None:  # the bar's end: no week has more standings than accounts
-                bar.update(task, description=f"Đọc bảng xếp hạng tuần {week}…", total=max(total, 1), completed=0)
 
-            def rows(n: int) -> None:
-                total = bar.tasks[0].total or n
-                bar.update(task, completed=n, total=max(total, n))
+def _read_with_progress_bar(repo: Store, content: Content, target: Week, now: datetime) -> ProgressReport:
+    """Read the week's progress, showing a bar: registrations counted first, then the standings read."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-            result = read_progress(
-                repo,
-                contest.name,
-                target,
-                content.units,
-                now,
-                registered,
-                rows,
-                scope_label=contest.scope_label,
-                verified_only=contest.phone_verification,
-            )
+    from contest.cli import console
+    from contest.progress import read_progress
+
+    contest = content.contest
+    columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn())
+    with Progress(*columns, MofNCompleteColumn(), TimeElapsedColumn(), console=console, transient=True) as bar:
+        task = bar.add_task(f"Đếm số đăng ký của {len(content.units)} đơn vị…", total=None)
+
+        def registered(total: int) -> None:  # the bar's end: no week has more standings than accounts
+            bar.update(task, description=f"Đọc bảng xếp hạng tuần {target.number}…", total=max(total, 1), completed=0)
+
+        def rows(n: int) -> None:
+            total = bar.tasks[0].total or n
+            bar.update(task, completed=n, total=max(total, n))
+
+        return read_progress(
+            repo,
+            contest.name,
+            target,
+            content.units,
+            now,
+            registered,
+            rows,
+            scope_label=contest.scope_label,
+            verified_only=contest.phone_verification,
+        )
+
+
+def _print_report(result: ProgressReport, week: int, now: datetime) -> None:
+    from rich.table import Column, Table
+
+    from contest.cli import console
+    from contest.numerals import format_number, format_seconds
+    from contest.progress import PRIVATE_NOTE, table_rows
+
     table = Table(
         # unit names stay legible on a narrow terminal; the numbers' headers wrap instead
         Column("Đơn vị", min_width=24),
@@ -90,7 +102,3 @@ def report(
         f"Đã đọc {format_number(result.standings_read)} bản ghi xếp hạng ({format_number(result.left_out)} không tính) "
         f"trong {format_seconds(result.seconds, 1)}."
     )
-    if xlsx is not None:
-        xlsx.parent.mkdir(parents=True, exist_ok=True)
-        xlsx.write_bytes(progress_xlsx(result, group_names={g.id: g.name for g in content.groups}))
-        console.print(f"Đã ghi {xlsx} (nội bộ, không công bố).")

@@ -213,12 +213,34 @@ class _Context:
         return 30_000
 
 
-def load_function(path: Path, name: str) -> ModuleType:
+def load_function(path: Path, name: str, **collaborators: Any) -> ModuleType:
+    """Import a function's app.py as Lambda would. With `collaborators` (`clock`, `sender`, `pace`, and `wall` for
+    the close), its runtime is then built again by the same builder with those in place of the ones its settings
+    imply: the local stack's rehearsal clock, the tests' fixed clock and in-memory sender. A runtime takes the
+    ones it has (functions/info only a clock)."""
     spec = importlib.util.spec_from_file_location(f"contest_local_fn_{name}_{uuid.uuid4().hex[:8]}", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    if collaborators and getattr(module, "runtime", None) is not None:
+        vars(module)["runtime"] = _rebuilt(vars(module)["runtime"], collaborators)
     return module
+
+
+def _rebuilt(runtime: Any, collaborators: dict[str, Any]) -> Any:
+    from contest.runtime import PublicRuntime, Runtime, build_public_runtime, build_runtime
+
+    def taking(*names: str) -> dict[str, Any]:
+        return {name: collaborators[name] for name in names if name in collaborators}
+
+    if isinstance(runtime, Runtime):
+        return build_runtime(runtime.settings, **taking("clock", "sender", "pace"))
+    if isinstance(runtime, PublicRuntime):
+        return build_public_runtime(runtime.settings, **taking("clock"))
+    from contest.close_runtime import CloseRuntime, build_close_runtime
+
+    assert isinstance(runtime, CloseRuntime), type(runtime)
+    return build_close_runtime(**taking("clock", "wall", "sender"))
 
 
 def _query_pairs(query: str) -> list[tuple[str, str]]:
@@ -387,7 +409,7 @@ class LocalStack:
         if self.persist:  # moto keeps its state per process: a rehearsal's data comes from .dev/state only
             import urllib.request
 
-            urllib.request.urlopen(urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310 - loopback
+            urllib.request.urlopen(urllib.request.Request(f"{self.moto_url}/moto-api/reset", method="POST"), timeout=10)  # noqa: S310  # nosec B310  # our moto server, on loopback
         self._set_env(self.environment())
         self._prepare_data()
         self.publish_receipt_key()
@@ -422,7 +444,7 @@ class LocalStack:
         env = {
             "AWS_ENDPOINT_URL": self.moto_url,
             "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105  # moto dummy credentials, local stack only
             "AWS_DEFAULT_REGION": REGION,
             "AWS_REGION": REGION,
             "CONTEST_TABLE": TABLE,
@@ -568,12 +590,9 @@ class LocalStack:
     def _load_functions(self) -> None:
         for app_path in sorted((self.root / "functions").glob("*/app.py")):
             name = app_path.parent.name
-            module = load_function(app_path, name)
-            runtime = getattr(module, "runtime", None)
-            if runtime is not None:  # one clock for every function of the stack
-                runtime.clock = self.clock
-                if hasattr(runtime, "wall"):  # the close's "server clock" is the stack's: a rehearsal of a
-                    runtime.wall = self.clock  # future contest closes; on AWS it is the system clock, always
+            # one clock for every function of the stack; the close's "server clock" (wall) is the stack's too: a
+            # rehearsal of a future contest closes; on AWS it is the system clock, always
+            module = load_function(app_path, name, clock=self.clock, wall=self.clock)
             self.functions[name] = module
             resolver = getattr(module, "app", None)
             for route in getattr(resolver, "_static_routes", []) + getattr(resolver, "_dynamic_routes", []):
@@ -805,7 +824,7 @@ def attached(root: Path) -> Iterator[dict[str, Any] | None]:
     env = {
         "AWS_ENDPOINT_URL": marker["moto_url"],
         "AWS_ACCESS_KEY_ID": "local",
-        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",  # nosec B105  # moto dummy credentials, local stack only
         "AWS_DEFAULT_REGION": marker["region"],
         "AWS_REGION": marker["region"],
         "CONTEST_TABLE": marker["table"],

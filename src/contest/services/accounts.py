@@ -14,7 +14,7 @@ from contest import consents, errors, names, passwords, phones, sessions
 from contest.clock import Clock, from_ms, iso, to_ms
 from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
 from contest.erasure import erasure_key
-from contest.model import UNVERIFIED_TTL_SECONDS, Account
+from contest.model import UNVERIFIED_TTL_SECONDS, Account, Contest
 from contest.proof import Proven
 from contest.sender import Sender
 from contest.services.stored_content import ContentSource
@@ -158,36 +158,9 @@ class Accounts:
         if claim is not None or erased:
             self.repo.counters.pass_gate(gate)
         else:
-            account = Account(
-                account_id=uuid.uuid4().hex,
-                phone=e164,
-                full_name=clean,
-                unit_id=unit_id,
-                password_hash=pending["password_hash"],
-                verified=False,
-                excluded=excluded,
-                created_at_ms=now_ms,
-                password_version=1,
-                expires_at_s=now_ms // 1000 + UNVERIFIED_TTL_SECONDS if verify else None,
-            )
-            code = new_code() if verify else None
-            record = self._code_record(e164, "verify", code, account.account_id, now_ms, None) if code else None
-            try:
-                self.repo.accounts.create_account(
-                    account,
-                    consent_at_ms=now_ms,
-                    consent_version=contest.consent_version,
-                    consents=pending["consents"],
-                    unit_visible=self._unit_visible(pending),
-                    code=record,
-                    code_ttl_s=contest.limits.code_ttl_seconds,
-                    now_s=now_ms // 1000,
-                    gate=gate,
-                )
-                created = account
-            except errors.PhoneTaken:
-                self.repo.counters.pass_gate(gate)  # its proof and address still count (the transaction wrote nothing)
-                claim = self._live_claim(e164, now_ms)  # a concurrent registration won: handled as taken
+            created, code, record = self._create_account(contest, e164, clean, unit_id, pending, excluded, now_ms, gate)
+            if created is None:  # a concurrent registration won: handled as taken
+                claim = self._live_claim(e164, now_ms)
         refused: errors.SmsNotSent | None = None
         try:
             if claim is None and code and record:
@@ -198,6 +171,60 @@ class Accounts:
                 self._start_claim(e164, pending, ticket, address, quiet_budget=False)
         except errors.SmsNotSent as exc:  # a budget (address / global / breaker): the same for every number
             refused = exc
+        answer = self._registered_answer(verify, ticket, refused)
+        if opens and created is not None:
+            answer.update(self._session(created, contest.limits.session_seconds, from_ms(now_ms)))
+        elif opens and address:
+            self._count_replaced_login(address, hour, login_limit)
+        return answer
+
+    def _create_account(
+        self,
+        contest: Contest,
+        e164: str,
+        clean: str,
+        unit_id: str,
+        pending: dict[str, Any],
+        excluded: bool,
+        now_ms: int,
+        gate: RegistrationGate,
+    ) -> tuple[Account | None, str | None, CodeRecord | None]:
+        """The account (with its verification code in at_registration mode), created with the registration's
+        gate in one transaction; no account when a concurrent registration took the number first."""
+        verify = contest.phone_verification
+        account = Account(
+            account_id=uuid.uuid4().hex,
+            phone=e164,
+            full_name=clean,
+            unit_id=unit_id,
+            password_hash=pending["password_hash"],
+            verified=False,
+            excluded=excluded,
+            created_at_ms=now_ms,
+            password_version=1,
+            expires_at_s=now_ms // 1000 + UNVERIFIED_TTL_SECONDS if verify else None,
+        )
+        code = new_code() if verify else None
+        record = self._code_record(e164, "verify", code, account.account_id, now_ms, None) if code else None
+        try:
+            self.repo.accounts.create_account(
+                account,
+                consent_at_ms=now_ms,
+                consent_version=contest.consent_version,
+                consents=pending["consents"],
+                unit_visible=self._unit_visible(pending),
+                code=record,
+                code_ttl_s=contest.limits.code_ttl_seconds,
+                now_s=now_ms // 1000,
+                gate=gate,
+            )
+        except errors.PhoneTaken:
+            self.repo.counters.pass_gate(gate)  # its proof and address still count (the transaction wrote nothing)
+            return None, code, record
+        return account, code, record
+
+    def _registered_answer(self, verify: bool, ticket: str, refused: errors.SmsNotSent | None) -> dict[str, Any]:
+        """The same answer whether the number was free or taken (the session aside, at_award)."""
         answer: dict[str, Any] = {
             "verification_required": verify,
             "code_sent": verify and refused is None,
@@ -207,17 +234,16 @@ class Accounts:
         if refused is not None:
             answer["message"] = "Đã nhận đăng ký nhưng chưa gửi được mã xác thực. " + refused.message
             answer["retry_after_seconds"] = int(refused.extra.get("retry_after", 60))
-        if opens and created is not None:
-            answer.update(self._session(created, contest.limits.session_seconds, from_ms(now_ms)))
-        elif opens and address:
-            # nothing created: the login this answer replaces ("register, then log in") would have been refused
-            # and counted on the address, so it is counted here too: probing numbers through registration is
-            # bounded by the same per-address budget as before (docs/verification.md)
-            try:
-                self.repo.counters.throttle_login(address, hour, login_limit)
-            except errors.LoginThrottled:
-                pass  # a concurrent refusal used the last one: the next registration opens no session
         return answer
+
+    def _count_replaced_login(self, address: str, hour: int, login_limit: int) -> None:
+        """at_award, nothing created: the login this answer replaces ("register, then log in") would have been
+        refused and counted on the address, so it is counted here too: probing numbers through registration is
+        bounded by the same per-address budget as before (docs/verification.md)."""
+        try:
+            self.repo.counters.throttle_login(address, hour, login_limit)
+        except errors.LoginThrottled:
+            pass  # a concurrent refusal used the last one: the next registration opens no session
 
     def _unit_visible(self, pending: dict[str, Any]) -> bool:
         return consents.unit_visible(self.content.get().contest.consent_purposes, pending.get("consents") or {})

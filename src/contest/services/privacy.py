@@ -29,7 +29,7 @@ PREFIXES = {"export": "X", "withdraw": "W", "erasure": "E"}
 SELF_SERVICE = "Tự phục vụ (Trang của tôi)"
 # Stored but never handed out, even to the account itself: what would help someone who stole a session.
 WITHHELD = {
-    "password_hash": "Mật khẩu chỉ được lưu dưới dạng băm (scrypt); không ai, kể cả bạn, đọc lại được.",
+    "password_hash": "Mật khẩu chỉ được lưu dưới dạng băm (scrypt); không ai, kể cả bạn, đọc lại được.",  # nosec B105
     "code_hash": "Mã xác thực một lần chỉ được lưu dưới dạng băm.",
     "code_salt": "Muối của mã xác nhận giải (dùng để kiểm tra mã).",
     "ticket_hash": "Phiếu đăng ký chỉ được lưu dưới dạng băm.",
