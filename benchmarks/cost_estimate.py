@@ -49,7 +49,10 @@ sys.path.insert(0, str(ROOT))
 PRICE = {
     "lambda_request": 0.20 / 1e6,
     "lambda_gb_s_arm64": 0.0000133334,
-    "http_api_request": 1.00 / 1e6,  # first 300 M requests a month
+    # The API is Lambda function URLs behind CloudFront (no API Gateway): a function URL request costs nothing
+    # beyond its Lambda request and duration. What the origin leg adds: CloudFront's data transfer to the origin
+    # (the request bodies, Asia Pacific) and out of the origin (AWS -> CloudFront is free).
+    "cloudfront_gb_to_origin": 0.060,  # Asia Pacific edge -> origin, per GB
     "dynamodb_wru": 0.7125 / 1e6,  # on-demand write request unit
     "dynamodb_rru": 0.1425 / 1e6,  # on-demand read request unit
     "cloudfront_https_request": 0.0120 / 1e4,  # Asia Pacific edge locations (Viet Nam included)
@@ -97,7 +100,9 @@ PAGE_FETCHES = {"ket-qua/": ["results/index.json"]}  # results.js, cache: 'no-ca
 WEEK_S = 7 * 86400
 SITE = ROOT / "build" / "site"  # main() builds it when missing
 STATIC_BYTES = {"new": 450_000, "returning": 60_000}  # compressed; shown apart (CDN bytes)
-ACCESS_LOG_BYTES_PER_REQUEST = 330  # the HTTP API access log line + CloudWatch's 26-byte overhead
+# The request bytes CloudFront carries to a function URL per API call (headers + body; the site's JSON bodies are
+# well under 1 KB, the headers ~1 KB): priced at cloudfront_gb_to_origin. No access log is written (docs/security.md).
+ORIGIN_BYTES_PER_REQUEST = 2_000
 COLD_STARTS_PER_100K = 3_000  # sandboxes started for 100k participant-weeks (3 HTTP functions, bursty load)
 COLD_START_INIT_S = 0.8  # init billed since August 2025 (measured ≈ 1.4x the botocore floor locally)
 # contest.services.stored_content.ContentSource re-reads the content item every 60 s in a sandbox that is serving:
@@ -539,20 +544,17 @@ STEP_ROUTE = {"units": ("GET", "/api/units"), "challenge": ("GET", "/api/challen
 
 
 def step_functions() -> dict[str, str]:
-    """Which function serves each step: read from the routes in infra/template.yaml (a route moved to another
-    function is priced at that function's memory)."""
+    """Which function serves each step: the function CloudFront sends the route's path to (infra/template.yaml's
+    cache behaviours; a route moved to another function is priced at that function's memory)."""
     sys.path.insert(0, str(ROOT / "infra"))
     import template_checks
 
-    served = {}
-    for name, resource in template_checks.load()["Resources"].items():
-        if resource["Type"] != "AWS::Serverless::Function":
-            continue
-        for event in (resource["Properties"].get("Events") or {}).values():
-            if event.get("Type") == "HttpApi":
-                props = event["Properties"]
-                served[(str(props["Method"]).upper(), props["Path"])] = name
-    return {step: served[route] for step, route in STEP_ROUTE.items()}
+    template = template_checks.load()
+    served = {step: template_checks.function_serving(path, template) for step, (_, path) in STEP_ROUTE.items()}
+    missing = sorted(step for step, function in served.items() if function is None)
+    if missing:
+        raise SystemExit(f"no CloudFront behaviour sends these steps to a function: {missing}")
+    return {step: str(function) for step, function in served.items()}
 
 
 # Assumed warm durations on Lambda (arm64, in-region DynamoDB): the resolver, validation, JSON and the log line;
@@ -560,6 +562,9 @@ def step_functions() -> dict[str, str]:
 LAMBDA_BASE_MS = 5.0
 DYNAMODB_CALL_MS = 10.0
 DYNAMODB_TRANSACTION_MS = 20.0
+
+
+ORIGIN_REQUEST_GB = ORIGIN_BYTES_PER_REQUEST / 1e9 * PRICE["cloudfront_gb_to_origin"]  # per API call
 
 
 def warm_ms_of(measured: Measured, step: str, flat_ms: float | None) -> float:
@@ -675,13 +680,15 @@ def price(measured: Measured, kind: str, warm_ms: float | None, people: int = 10
         * COLD_START_INIT_S
         * gb
         * PRICE["lambda_gb_s_arm64"],
-        "HTTP API requests": invocations * PRICE["http_api_request"],
         "DynamoDB writes (WRU)": p["wru"] * people * PRICE["dynamodb_wru"],
         "DynamoDB reads (RRU)": p["rru"] * people * PRICE["dynamodb_rru"],
         "DynamoDB content refresh (per week)": CONTENT_RELOADS_PER_WEEK * content_rru(measured) * PRICE["dynamodb_rru"],
         "S3 (close puts, origin gets)": measured.close_s3_puts * PRICE["s3_put"] + people * 2 * PRICE["s3_get"],
         "Secrets Manager (cold starts)": COLD_STARTS_PER_100K * PRICE["secrets_api_call"],
-        "CloudWatch Logs (API access log)": invocations * ACCESS_LOG_BYTES_PER_REQUEST / 1e9 * PRICE["logs_ingest_gb"],
+        "CloudFront to the function URLs": invocations
+        * ORIGIN_BYTES_PER_REQUEST
+        / 1e9
+        * PRICE["cloudfront_gb_to_origin"],
         "CloudFront requests (API + static)": (invocations + p["static_requests"] * people)
         * PRICE["cloudfront_https_request"],
     }
@@ -779,7 +786,7 @@ def aws_part(measured: Measured, kind: str, warm_ms: float | None, skip: frozens
     for name in skip:  # a step's requests and units, priced like price() does
         calls = measured.http.get(name, 0) / n * 100_000
         usage = measured.steps.get(name, Usage())
-        total -= calls * (PRICE["lambda_request"] + PRICE["http_api_request"] + PRICE["cloudfront_https_request"])
+        total -= calls * (PRICE["lambda_request"] + PRICE["cloudfront_https_request"] + ORIGIN_REQUEST_GB)
         total -= (usage.wru * PRICE["dynamodb_wru"] + usage.rru * PRICE["dynamodb_rru"]) / n * 100_000
     return total
 
@@ -791,7 +798,7 @@ def reset_aws(measured: Measured, people: int) -> float:
     calls = sum(measured.http.get(n, 0) for n in names) / done
     wru = sum(measured.steps.get(n, Usage()).wru for n in names) / done
     rru = sum(measured.steps.get(n, Usage()).rru for n in names) / done
-    per = calls * (PRICE["lambda_request"] + PRICE["http_api_request"] + PRICE["cloudfront_https_request"])
+    per = calls * (PRICE["lambda_request"] + PRICE["cloudfront_https_request"] + ORIGIN_REQUEST_GB)
     per += wru * PRICE["dynamodb_wru"] + rru * PRICE["dynamodb_rru"]
     gb = function_memory()["RegisterFunction"] / 1024
     per += (

@@ -61,6 +61,37 @@ def lint(path: Path | None = None, text: str | None = None) -> list[str]:
     return [str(match) for match in cfn_lint(source, regions=[REGION])]
 
 
+def api_behaviours(template: dict[str, Any] | None = None) -> list[tuple[str, str]]:
+    """(path pattern, function logical id) of every CloudFront cache behaviour that targets a function URL origin,
+    in CloudFront's order (the first pattern that matches a request wins)."""
+    template = template if template is not None else load()
+    config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
+    origin_function: dict[str, str] = {}
+    for origin in config["Origins"]:
+        domain = json.dumps(origin["DomainName"])
+        for logical_id, resource in template["Resources"].items():
+            if resource["Type"] == "AWS::Serverless::Function" and f'"{logical_id}Url"' in domain:
+                origin_function[origin["Id"]] = logical_id
+    return [
+        (behaviour["PathPattern"], origin_function[behaviour["TargetOriginId"]])
+        for behaviour in config.get("CacheBehaviors", [])
+        if behaviour["TargetOriginId"] in origin_function
+    ]
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """CloudFront's path pattern: `*` any characters (slashes included), `?` exactly one, case-sensitive."""
+    import re
+
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, path) is not None
+
+
+def function_serving(path: str, template: dict[str, Any] | None = None) -> str | None:
+    """The function logical id CloudFront sends a request for `path` to (None: not an API path)."""
+    return next((function for pattern, function in api_behaviours(template) if path_matches(pattern, path)), None)
+
+
 class _NoCallPolicyLoader:
     """The transform asks for managed policy names only when a template uses some; this one has none."""
 

@@ -84,7 +84,7 @@ def unit(shipped_id: str) -> str:
 DEFAULT_UNIT = unit("so-tttt")
 # The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
 # integration tests' environment accepts it (tests/integration/conftest.py).
-ORIGIN_SECRET = json.loads((EVENTS / "http_api_v2.json").read_text())["headers"]["x-contest-origin"]
+ORIGIN_SECRET = json.loads((EVENTS / "function_url.json").read_text())["headers"]["x-contest-origin"]
 PHONES = [f"09{n:08d}" for n in range(12_345_600, 12_345_600 + 2000)]  # valid Viettel-range mobiles
 
 # Tests run many contestants from one address and solve every proof of work in Python: a cheap challenge and
@@ -183,13 +183,12 @@ def make_content(bank: Bank | None = None, contest_changes: dict[str, Any] | Non
 def event(
     method: str, path: str, body: Any = None, headers: dict[str, str] | None = None, ip: str = "203.0.113.5"
 ) -> dict:
-    template = json.loads((EVENTS / "http_api_v2.json").read_text())
+    template = json.loads((EVENTS / "function_url.json").read_text())
     ev = copy.deepcopy(template)
-    ev["routeKey"] = ev["requestContext"]["routeKey"] = f"{method} {path}"
+    # a function URL's event (payload 2.0 with routeKey and stage "$default"), as CloudFront's signed request
+    # arrives: the viewer at `ip` in CloudFront-Viewer-Address (sourceIp is the edge node)
     ev["rawPath"] = ev["requestContext"]["http"]["path"] = path
     ev["requestContext"]["http"]["method"] = method
-    ev["requestContext"]["http"]["sourceIp"] = ip
-    # through CloudFront: the viewer at `ip` (sourceIp would be the edge node; tests give the same address)
     ev["headers"]["cloudfront-viewer-address"] = f"{ip}:51234"
     if body is None:
         ev["body"] = ""
@@ -255,7 +254,7 @@ def check_documented(meta: dict[str, Any] | None, method: str, path: str, reply:
 
 @dataclass
 class Api:
-    """Drives the real handlers with API Gateway v2 events, the way AWS would. Every reply is checked
+    """Drives the real handlers with function URL events (payload 2.0), the way AWS would. Every reply is checked
     against the route's documented response (check_documented)."""
 
     functions: dict[str, ModuleType]
@@ -284,7 +283,7 @@ class Api:
         if proof and method == "POST" and path in PROOF_PATHS and "x-altcha" not in extra:
             extra["x-altcha"] = self.proof()
         if token:
-            extra["authorization"] = f"Bearer {token}"
+            extra["x-contest-session"] = token
         module = self.handler_for(method, path)
         result = module.lambda_handler(event(method, path, body, extra, ip), LambdaContext())
         reply = Reply(result["statusCode"], json.loads(result["body"] or "{}"), result.get("headers") or {})

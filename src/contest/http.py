@@ -32,7 +32,11 @@ from contest.validation import validate
 MAX_BODY_BYTES = 64 * 1024
 JSON = "application/json; charset=utf-8"
 NO_STORE = {"Cache-Control": "no-store"}
-PROOF_HEADER = "x-altcha"  # API Gateway v2 lower-cases header names
+PROOF_HEADER = "x-altcha"  # function URLs (payload 2.0) lower-case header names
+# The session token travels in its own header, not in Authorization: CloudFront's origin access control replaces a
+# viewer's Authorization header with its own SigV4 signature for the function URL (infra/template.yaml,
+# FunctionUrlAccessControl), so a bearer token there would never reach the handler.
+SESSION_HEADER = "x-contest-session"
 
 
 def _dumps(value: Any) -> str:
@@ -179,9 +183,9 @@ def route(
 
 
 def bearer(app: APIGatewayHttpResolver) -> str | None:
-    header = app.current_event.headers.get("authorization") or ""
-    scheme, _, token = header.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+    """The session token of the request (X-Contest-Session), None when absent or blank."""
+    token = (app.current_event.headers.get(SESSION_HEADER) or "").strip()
+    return token or None
 
 
 def client_ip(app: GuardedResolver) -> str:

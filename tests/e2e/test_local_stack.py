@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from contest.local.stack import LocalStack, free_port
+from contest.local.stack import LocalStack, api_event, free_port
 from tests.support import CONTENT, ROOT, SHIPPED, WEEK1_MID, solve_proof, unit
 
 
@@ -30,13 +31,21 @@ def project_with_contest(tmp_path: Path) -> Path:
     return root
 
 
-def http(base: str, method: str, path: str, body=None, token=None, content_type="application/json", headers=None):
+def http(
+    base: str, method: str, path: str, body=None, token=None, content_type="application/json", headers=None, sign=True
+):
     data = None if body is None else (body if isinstance(body, bytes) else json.dumps(body).encode())
     request = urllib.request.Request(base + path, data=data, method=method, headers=headers or {})
     if data is not None:
         request.add_header("Content-Type", content_type)
+    if (
+        sign
+        and method in ("POST", "PUT", "PATCH")
+        and not any(k.lower() == "x-amz-content-sha256" for k in headers or {})
+    ):
+        request.add_header("x-amz-content-sha256", hashlib.sha256(data or b"").hexdigest())  # as core.js api()
     if token:
-        request.add_header("Authorization", f"Bearer {token}")
+        request.add_header("X-Contest-Session", token)
     try:
         with urllib.request.urlopen(request, timeout=30) as reply:
             return reply.status, json.loads(reply.read() or b"{}"), dict(reply.headers)
@@ -95,6 +104,59 @@ def test_a_contestant_takes_the_quiz_over_http(tmp_path):
         assert http(base, "GET", "/api/khong-co")[1]["code"] == "NOT_FOUND"
         assert http(base, "POST", "/api/login", b"{oops")[1]["code"] == "INVALID_JSON"
         assert http(base, "POST", "/api/login", b"x" * 2_000_000)[0] == 413
+
+
+def test_the_stack_signs_like_cloudfront_a_body_without_its_hash_never_reaches_a_handler(tmp_path):
+    # Given the local stack, which does what CloudFront's origin access control and the function URLs do
+    root = project_with_contest(tmp_path)
+    with LocalStack(root, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site") as stack:
+        base = stack.base_url
+        register = {"full_name": "Phạm Thị Thu", "phone": "0912 345 679", "unit_id": unit("h-huong-khe"),
+                    "password": "mat-khau-123", "consent": True}  # fmt: skip
+        data = json.dumps(register).encode()
+        proof = {"X-Altcha": solve_proof(http(base, "GET", "/api/challenge")[1])}
+        # When a POST comes without x-amz-content-sha256, with the hash of another body, or with the marker of an
+        # unsigned payload
+        for sent in (None, hashlib.sha256(b"{}").hexdigest(), "UNSIGNED-PAYLOAD"):
+            extra = proof | ({"x-amz-content-sha256": sent} if sent else {})
+            status, body, _ = http(base, "POST", "/api/register", data, headers=extra, sign=False)
+            # Then Lambda's answer: 403, and the handler never ran (nothing registered, no message)
+            assert (status, body["code"]) == (403, "UNSIGNED_PAYLOAD"), sent
+        assert http(base, "POST", "/api/login", {"phone": "0912345679", "password": "mat-khau-123"})[0] == 401
+        # and a POST without any body needs the hash of the empty body, like any other
+        assert http(base, "POST", "/api/logout", sign=False)[0] == 403
+        # When the same body comes with its hash, Then it is served
+        status, body, _ = http(base, "POST", "/api/register", data, headers=proof)
+        assert status == 201, body
+
+
+def test_the_session_travels_in_its_own_header_as_cloudfront_overwrites_authorization(tmp_path):
+    # Given a registered contestant's session on the local stack
+    root = project_with_contest(tmp_path)
+    with LocalStack(root, clock_start=WEEK1_MID, dev_dir=tmp_path / ".dev", site_dir=tmp_path / "site") as stack:
+        base = stack.base_url
+        register = {"full_name": "Phạm Thị Thu", "phone": "0912 345 670", "unit_id": unit("h-huong-khe"),
+                    "password": "mat-khau-123", "consent": True}  # fmt: skip
+        proof = {"X-Altcha": solve_proof(http(base, "GET", "/api/challenge")[1])}
+        assert http(base, "POST", "/api/register", register, headers=proof)[0] == 201
+        if stack.outbox_path.exists():
+            code = last_code(stack.outbox_path, "+84912345670")
+            assert http(base, "POST", "/api/verify", {"phone": "0912345670", "code": code})[0] == 200
+        token = http(base, "POST", "/api/login", {"phone": "0912345670", "password": "mat-khau-123"})[1]["token"]
+        # When it is sent as a bearer token, Then it does not arrive (CloudFront writes its signature there)
+        assert http(base, "GET", "/api/me", headers={"Authorization": f"Bearer {token}"})[0] == 401
+        # and in X-Contest-Session it does
+        assert http(base, "GET", "/api/me", token=token)[0] == 200
+
+
+def test_the_handlers_get_a_function_url_event():
+    event = api_event("POST", "/api/login", "a=1", {"content-type": "application/json"}, b'{"x":1}', "127.0.0.1")
+    assert event["routeKey"] == event["requestContext"]["routeKey"] == "$default"
+    assert event["requestContext"]["domainName"].endswith(".lambda-url.ap-southeast-1.on.aws")
+    assert "iam" in event["requestContext"]["authorizer"]
+    assert (event["rawPath"], event["queryStringParameters"], event["body"]) == ("/api/login", {"a": "1"}, '{"x":1}')
+    bare = api_event("GET", "/api/me", "", {}, b"", "127.0.0.1")
+    assert "body" not in bare and "queryStringParameters" not in bare  # a function URL leaves them out
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs POSIX signals")

@@ -3,6 +3,7 @@ shows the own unit (names as text, yes/no per week, no score), and tells anyone 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import urllib.request
@@ -23,9 +24,10 @@ def phone() -> str:
 
 
 def post(base: str, path: str, body: dict, token: str | None = None, extra: dict | None = None) -> dict:
-    headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
-    headers |= extra or {}
-    request = urllib.request.Request(base + path, json.dumps(body).encode(), headers)
+    data = json.dumps(body).encode()
+    headers = {"Content-Type": "application/json", "x-amz-content-sha256": hashlib.sha256(data).hexdigest()}
+    headers |= ({"X-Contest-Session": token} if token else {}) | (extra or {})
+    request = urllib.request.Request(base + path, data, headers)
     with urllib.request.urlopen(request) as response:
         return json.loads(response.read() or b"{}")
 
@@ -69,7 +71,13 @@ def test_a_coordinator_sees_the_own_unit_and_a_contestant_does_not(stack, code_f
     account(base, code_for, "Lê Văn Chưa Thi", UNIT)
     _, stranger = account(base, code_for, "Người Huyện Khác", OTHER)
     quiz = urllib.request.Request(
-        base + "/api/quiz", b"{}", {"Content-Type": "application/json", "Authorization": f"Bearer {member}"}
+        base + "/api/quiz",
+        b"{}",
+        {
+            "Content-Type": "application/json",
+            "X-Contest-Session": member,
+            "x-amz-content-sha256": hashlib.sha256(b"{}").hexdigest(),
+        },
     )
     with urllib.request.urlopen(quiz) as response:
         token = json.loads(response.read())["token"]

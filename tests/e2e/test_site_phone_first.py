@@ -179,12 +179,15 @@ def submit_through_the_api(page: Page) -> str:
     """Start and submit an attempt with the page's own session (fetch from the page); returns the attempt id."""
     return page.evaluate("""async () => {
         const s = JSON.parse(localStorage.getItem('ct.session'));
-        const h = {Authorization: 'Bearer ' + s.token, 'Content-Type': 'application/json'};
-        const a = await (await fetch('/api/quiz', {method: 'POST', headers: h, body: '{}'})).json();
+        const hex = async (text) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256',
+            new TextEncoder().encode(text)))).map((b) => b.toString(16).padStart(2, '0')).join('');
+        const post = async (path, body) => fetch(path, {method: 'POST', body: body, headers: {
+            'X-Contest-Session': s.token, 'Content-Type': 'application/json',
+            'x-amz-content-sha256': await hex(body)}});
+        const a = await (await post('/api/quiz', '{}')).json();
         const answers = {};
         a.questions.forEach((q) => { answers[q.id] = q.options[0].id; });
-        const r = await fetch('/api/submit', {method: 'POST', headers: h,
-            body: JSON.stringify({token: a.token, answers: answers, prediction: 1234})});
+        const r = await post('/api/submit', JSON.stringify({token: a.token, answers: answers, prediction: 1234}));
         if (!r.ok) throw new Error('submit ' + r.status);
         return a.attempt_id;
     }""")

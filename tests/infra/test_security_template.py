@@ -49,11 +49,13 @@ def script_src(template: dict[str, Any]) -> list[str]:
 
 def test_cloudfront_adds_the_origin_secret_header_to_every_api_request(template: dict[str, Any]) -> None:
     config = template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]
-    api = next(o for o in config["Origins"] if o["Id"] == "api")
-    headers = {h["HeaderName"].lower(): h["HeaderValue"] for h in api["OriginCustomHeaders"]}
-    value = json.dumps(headers[ORIGIN_HEADER])
-    # the value is resolved from the generated secret at deploy time, never written in the template
-    assert "{{resolve:secretsmanager:${OriginSecret}:SecretString:current}}" in value
+    api_origins = [o for o in config["Origins"] if o["Id"] != "site"]
+    assert len(api_origins) == 5  # one function URL per HTTP function
+    for api in api_origins:
+        headers = {h["HeaderName"].lower(): h["HeaderValue"] for h in api["OriginCustomHeaders"]}
+        value = json.dumps(headers[ORIGIN_HEADER])
+        # the value is resolved from the generated secret at deploy time, never written in the template
+        assert "{{resolve:secretsmanager:${OriginSecret}:SecretString:current}}" in value
     secret = template["Resources"]["OriginSecret"]["Properties"]
     assert "SecretString" not in secret
     assert secret["GenerateSecretString"]["GenerateStringKey"] == "current"
@@ -197,12 +199,9 @@ def test_the_tls_minimum_is_set_in_every_configuration(template: dict[str, Any])
     assert condition == "HasDomain"
     for branch in (with_domain, without_domain):
         assert branch["MinimumProtocolVersion"] == "TLSv1.2_2021", branch
-    api = next(
-        o
-        for o in template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["Origins"]
-        if o["Id"] == "api"
-    )
-    assert api["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
+    for api in template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["Origins"]:
+        if api["Id"] != "site":
+            assert api["CustomOriginConfig"]["OriginSSLProtocols"] == ["TLSv1.2"]
     security = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     assert "TLSv1.2_2021" in security and "cloudfront.net" in security  # what applies with the default certificate
 
@@ -212,26 +211,10 @@ def test_the_close_has_reserved_concurrency(template: dict[str, Any]) -> None:
     assert close["ReservedConcurrentExecutions"] == 1
 
 
-def test_with_an_api_domain_the_execute_api_endpoint_is_disabled_and_cloudfront_uses_the_domain(
-    template: dict[str, Any], transformed: dict[str, Any]
-) -> None:
-    conditions = json.dumps(template["Conditions"]["HasApiDomain"])
-    assert "ApiDomainName" in conditions and "ApiCertificateArn" in conditions
-    api = template["Resources"]["HttpApi"]["Properties"]
-    assert api["DisableExecuteApiEndpoint"] == {"Fn::If": ["HasApiDomain", True, False]}
-    # what reaches API Gateway after the SAM transform (inside the OpenAPI body)
-    body = json.dumps(transformed["Resources"]["HttpApi"]["Properties"]["Body"])
-    assert '"disableExecuteApiEndpoint": {"Fn::If": ["HasApiDomain", true, false]}' in body
-    origin = next(
-        o
-        for o in template["Resources"]["Distribution"]["Properties"]["DistributionConfig"]["Origins"]
-        if o["Id"] == "api"
-    )
-    condition, with_domain, _ = origin["DomainName"]["Fn::If"]
-    assert (condition, with_domain) == ("HasApiDomain", {"Ref": "ApiDomainName"})
-    domain = template["Resources"]["ApiDomain"]
-    assert domain["Condition"] == "HasApiDomain"
-    assert domain["Properties"]["DomainNameConfigurations"][0]["SecurityPolicy"] == "TLS_1_2"
-    mapping = transformed["Resources"]["ApiDomainMapping"]["Properties"]
-    assert mapping["ApiId"] == {"Ref": "HttpApi"} and mapping["DomainName"] == {"Ref": "ApiDomain"}
-    assert mapping["Stage"]["Ref"] in transformed["Resources"]
+def test_no_api_endpoint_answers_an_unsigned_caller(template: dict[str, Any], transformed: dict[str, Any]) -> None:
+    # the execute-api endpoint (and its optional custom domain) is gone with the HTTP API; what replaced it, the
+    # function URLs, take only SigV4-signed requests (CloudFront's origin access control): tests/infra/test_template.py
+    assert "HasApiDomain" not in template["Conditions"]
+    assert not [k for k, v in transformed["Resources"].items() if v["Type"].startswith("AWS::ApiGatewayV2")]
+    urls = [v for v in transformed["Resources"].values() if v["Type"] == "AWS::Lambda::Url"]
+    assert urls and all(u["Properties"]["AuthType"] == "AWS_IAM" for u in urls)

@@ -1,7 +1,8 @@
 """infra/template.yaml, checked offline: the linters, the SAM transform, and what the contest relies on.
 
-The template must mirror the code: one function per functions/* folder, one HTTP API route per resolver route,
-table keys equal to the PynamoDB models, only the environment variables config.py reads.
+The template must mirror the code: one function per functions/* folder, every resolver route reaching its own
+function through one CloudFront behaviour (function URLs, no API Gateway), table keys equal to the PynamoDB models,
+only the environment variables config.py reads.
 """
 
 from __future__ import annotations
@@ -36,16 +37,12 @@ def folder_of(props: dict[str, Any]) -> str | None:
     return path.name if path.parent == FUNCTIONS else None
 
 
-def template_routes(template: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """(METHOD, path) -> the logical id of the function serving it."""
-    routes: dict[tuple[str, str], str] = {}
-    for logical_id, props in sam_functions(template).items():
-        for event in props.get("Events", {}).values():
-            if event["Type"] == "HttpApi":
-                key = (event["Properties"]["Method"].upper(), event["Properties"]["Path"])
-                assert key not in routes, f"{key} is declared twice"
-                routes[key] = logical_id
-    return routes
+def http_functions(template: dict[str, Any]) -> set[str]:
+    """The functions CloudFront sends API requests to (each through its function URL)."""
+    return {function for _, function in template_checks.api_behaviours(template)}
+
+
+CATCH_ALL = "/api/*"  # the last API behaviour: any other /api/ path gets a resolver's JSON 404
 
 
 def policy_documents(cfn: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -94,12 +91,11 @@ def test_cfn_lint_finds_nothing_in_the_transformed_template(background: Any) -> 
 
 
 def test_the_transform_catches_a_sam_mistake_that_plain_parsing_accepts(template: dict[str, Any]) -> None:
-    # Given the template with an HTTP route pointing at an API that does not exist
+    # Given the template with a function URL whose auth type is misspelled
     broken = json.loads(json.dumps(template))
-    event = broken["Resources"]["QuizFunction"]["Properties"]["Events"]["Quiz"]
-    event["Properties"]["ApiId"] = {"Ref": "HttpApiTypo"}
+    broken["Resources"]["QuizFunction"]["Properties"]["FunctionUrlConfig"]["AuthType"] = "IAM"
     # When it is transformed, Then the transform refuses it
-    with pytest.raises(Exception, match="ApiId must be a valid reference"):
+    with pytest.raises(Exception, match="AWS_IAM or NONE"):
         template_checks.transform(broken)
 
 
@@ -139,33 +135,122 @@ def test_every_function_folder_has_an_app_with_lambda_handler(handlers: dict[str
     assert missing == [], f"functions/<name>/app.py with lambda_handler missing for {missing}"
 
 
-def test_api_routes_are_exactly_the_resolvers_routes(
+def concrete(path: str) -> str:
+    return path.replace("{", "").replace("}", "")  # a dynamic segment {id} stands for some value
+
+
+def test_every_resolver_route_reaches_the_function_whose_resolver_serves_it(
     template: dict[str, Any], routes_by_folder: dict[str, set[tuple[str, str]]]
 ) -> None:
     assert routes_by_folder, "no resolver found in functions/*/app.py"
-    declared = template_routes(template)
-    registered = {route for routes in routes_by_folder.values() for route in routes}
-    assert sorted(registered - declared.keys()) == [], "routes in a resolver but not in the template"
-    assert sorted(declared.keys() - registered) == [], "routes in the template that no resolver serves"
+    functions = sam_functions(template)
+    for folder, routes in routes_by_folder.items():
+        for method, path in routes:
+            served_by = template_checks.function_serving(concrete(path), template)
+            assert served_by is not None, f"{method} {path}: no CloudFront behaviour sends it to a function"
+            assert folder_of(functions[served_by]) == folder, f"{method} {path} goes to {served_by}, not {folder}"
 
 
-def test_each_route_goes_to_the_function_whose_resolver_serves_it(
+def test_every_api_behaviour_but_the_catch_all_serves_a_route_of_its_function(
     template: dict[str, Any], routes_by_folder: dict[str, set[tuple[str, str]]]
 ) -> None:
     functions = sam_functions(template)
-    declared = template_routes(template)
-    for folder, routes in routes_by_folder.items():
-        for route in routes:
-            assert folder_of(functions[declared[route]]) == folder, route
+    behaviours = template_checks.api_behaviours(template)
+    assert behaviours[-1] == (CATCH_ALL, "InfoFunction"), "the catch-all must come last (CloudFront's order)"
+    for pattern, function in behaviours[:-1]:
+        paths = {concrete(p) for _, p in routes_by_folder[str(folder_of(functions[function]))]}
+        assert any(template_checks.path_matches(pattern, p) for p in paths), f"{pattern}: a behaviour for nothing"
 
 
-def test_no_catch_all_routes(template: dict[str, Any]) -> None:
-    for method, path in template_routes(template):
-        assert "+}" not in path and path != "$default" and method != "ANY", (method, path)
+def test_every_api_path_is_under_api_so_the_site_origin_never_sees_it(
+    routes_by_folder: dict[str, set[tuple[str, str]]],
+) -> None:
+    assert all(path.startswith("/api/") for routes in routes_by_folder.values() for _, path in routes)
 
 
-def test_every_route_is_under_api_so_cloudfront_sends_it_to_the_api(template: dict[str, Any]) -> None:
-    assert all(path.startswith("/api/") for _, path in template_routes(template))
+def test_the_path_patterns_match_as_cloudfront_does() -> None:
+    assert template_checks.path_matches("/api/verify*", "/api/verify/resend")
+    assert template_checks.path_matches("/api/me", "/api/me") and not template_checks.path_matches(
+        "/api/me", "/api/me/"
+    )
+    assert not template_checks.path_matches("/api/me/*", "/api/me")
+    assert template_checks.path_matches("/api/password/*", "/api/password/reset/confirm")
+    assert not template_checks.path_matches("/api/Me", "/api/me")
+
+
+# ------------------------------------------------------------------------------------- the API: function URLs
+
+
+def test_there_is_no_api_gateway_left(transformed: dict[str, Any], template: dict[str, Any]) -> None:
+    assert not resources_of(template, "AWS::Serverless::HttpApi", "AWS::Serverless::Api")
+    assert not [k for k, v in transformed["Resources"].items() if v["Type"].startswith("AWS::ApiGateway")]
+    assert not [p for p in template["Parameters"] if p.startswith("Api")]
+
+
+def test_each_http_function_has_an_iam_url_reachable_only_through_the_distribution(
+    template: dict[str, Any], transformed: dict[str, Any]
+) -> None:
+    http = http_functions(template)
+    assert http == {"RegisterFunction", "AccountFunction", "InfoFunction", "QuizFunction", "SubmitFunction"}
+    # every function URL of the stack asks for a SigV4 signature, and only the HTTP functions have one
+    urls = resources_of(transformed, "AWS::Lambda::Url")
+    assert {u["Properties"]["TargetFunctionArn"]["Ref"] for u in urls.values()} == http
+    assert all(u["Properties"]["AuthType"] == "AWS_IAM" for u in urls.values())
+    # CloudFront signs what it sends there: an origin access control for Lambda, always signing
+    oac = template["Resources"]["FunctionUrlAccessControl"]["Properties"]["OriginAccessControlConfig"]
+    assert (oac["OriginAccessControlOriginType"], oac["SigningBehavior"], oac["SigningProtocol"]) == (
+        "lambda",
+        "always",
+        "sigv4",
+    )
+    origins = {o["Id"]: o for o in distribution(template)["Origins"]}
+    for origin_id, origin in origins.items():
+        if origin_id == "site":
+            continue
+        assert origin["OriginAccessControlId"] == {"Fn::GetAtt": ["FunctionUrlAccessControl", "Id"]}, origin_id
+        assert ".lambda-url." not in json.dumps(origin["DomainName"])  # from the URL resource, never hard-coded
+        assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
+    # and the only ones allowed to invoke them are CloudFront, for this distribution: both rights, nothing else
+    distribution_arn = "arn:${AWS::Partition}:cloudfront::${AWS::AccountId}:distribution/${Distribution}"
+    granted: dict[str, set[str]] = {}
+    for logical_id, permission in resources_of(transformed, "AWS::Lambda::Permission").items():
+        props = permission["Properties"]
+        function = props["FunctionName"]["Ref"]
+        if function not in http:
+            continue
+        assert props["Principal"] == "cloudfront.amazonaws.com", logical_id
+        assert props["SourceArn"] == {"Fn::Sub": distribution_arn}, logical_id
+        if props["Action"] == "lambda:InvokeFunctionUrl":
+            assert props["FunctionUrlAuthType"] == "AWS_IAM", logical_id
+        else:
+            assert props["Action"] == "lambda:InvokeFunction" and props["InvokedViaFunctionUrl"] is True, logical_id
+        granted.setdefault(function, set()).add(props["Action"])
+    assert granted == {f: {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"} for f in http}
+
+
+def test_api_behaviours_are_uncached_and_forward_everything_but_host(template: dict[str, Any]) -> None:
+    config = distribution(template)
+    for behaviour in config["CacheBehaviors"]:
+        if behaviour["TargetOriginId"] == "site":
+            continue
+        assert behaviour["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad", behaviour  # CachingDisabled
+        # AllViewerExceptHostHeader: Authorization, query strings and CloudFront-Viewer-Address; never Host
+        assert behaviour["OriginRequestPolicyId"] == "b689b0a8-53d0-40ab-baf2-68738e2966ac", behaviour
+        assert {"GET", "POST", "HEAD"} <= set(behaviour["AllowedMethods"])
+        assert behaviour["ViewerProtocolPolicy"] == "https-only"
+
+
+def test_each_http_function_has_a_reserved_concurrency_parameter(template: dict[str, Any]) -> None:
+    functions = sam_functions(template)
+    assert len(http_functions(template)) == 5
+    for logical_id in http_functions(template):
+        reserved = functions[logical_id]["ReservedConcurrentExecutions"]
+        parameter = template["Parameters"][reserved["Ref"]]
+        assert parameter["Type"] == "Number" and parameter["Default"] >= 10 and parameter["Description"], logical_id
+    reserved_total = sum(template["Parameters"][functions[f]["ReservedConcurrentExecutions"]["Ref"]]["Default"]
+                         for f in http_functions(template))  # fmt: skip
+    # Lambda keeps 100 of the account's concurrency unreserved; the default quota is 1,000
+    assert reserved_total + functions["CloseWeekFunction"]["ReservedConcurrentExecutions"] <= 900
 
 
 def test_environment_variables_are_the_ones_config_reads(template: dict[str, Any]) -> None:
@@ -201,11 +286,13 @@ def test_every_function_logs_to_a_log_group_of_the_stack_with_a_retention(
 
 
 def test_http_functions_have_bounded_timeouts_and_memory(template: dict[str, Any]) -> None:
-    routes = template_routes(template)
+    http = http_functions(template)
+    config = distribution(template)
+    read_timeout = min(o["CustomOriginConfig"]["OriginReadTimeout"] for o in config["Origins"] if o["Id"] != "site")
     for logical_id, props in sam_functions(template).items():
         assert "MemorySize" in props and "Timeout" in props, logical_id
-        if logical_id in routes.values():
-            assert props["Timeout"] <= 29, f"{logical_id}: API Gateway gives up after 29 s"
+        if logical_id in http:
+            assert props["Timeout"] < read_timeout, f"{logical_id}: CloudFront gives up after {read_timeout} s"
 
 
 def test_powertools_service_name_is_set_for_every_function(template: dict[str, Any]) -> None:
@@ -389,13 +476,10 @@ def test_cloudfront_serves_the_site_through_oac_results_briefly_and_api_uncached
     origins = {o["Id"]: o for o in config["Origins"]}
     assert origins["site"]["OriginAccessControlId"] == {"Fn::GetAtt": ["OriginAccessControl", "Id"]}
     assert origins["site"]["DomainName"] == {"Fn::GetAtt": ["PublicBucket", "RegionalDomainName"]}
-    assert "HttpApi" in json.dumps(origins["api"]["DomainName"])
-    assert origins["api"]["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
     behaviors = {b["PathPattern"]: b for b in config["CacheBehaviors"]}
-    assert set(behaviors) == {"/results/*", "/api/*"}
-    assert behaviors["/api/*"]["TargetOriginId"] == "api"
-    assert behaviors["/api/*"]["CachePolicyId"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"  # CachingDisabled
-    assert {"POST", "GET"} <= set(behaviors["/api/*"]["AllowedMethods"])
+    assert config["CacheBehaviors"][0]["PathPattern"] == "/results/*"
+    assert {p for p, b in behaviors.items() if b["TargetOriginId"] == "site"} == {"/results/*"}
+    assert all(p.startswith("/api/") for p in behaviors if p != "/results/*")
     assert behaviors["/results/*"]["TargetOriginId"] == "site"
     results_policy = template["Resources"][behaviors["/results/*"]["CachePolicyId"]["Ref"]]
     assert results_policy["Properties"]["CachePolicyConfig"]["MaxTTL"] <= 300
@@ -433,15 +517,6 @@ def test_the_directory_index_function_maps_pretty_urls_to_index_html(template: d
     )
     result = subprocess.run([node, "-e", script], capture_output=True, text=True, timeout=30, check=True)
     assert json.loads(result.stdout) == list(cases.values())
-
-
-def test_the_http_api_stage_is_throttled(transformed: dict[str, Any]) -> None:
-    stages = resources_of(transformed, "AWS::ApiGatewayV2::Stage")
-    assert stages
-    for stage in stages.values():
-        settings = stage["Properties"]["DefaultRouteSettings"]
-        assert settings["ThrottlingRateLimit"] and settings["ThrottlingBurstLimit"]
-        assert stage["Properties"]["AccessLogSettings"]["DestinationArn"]
 
 
 def test_waf_is_optional_and_rate_based() -> None:
@@ -510,7 +585,10 @@ def test_alarms_cover_api_5xx_lambda_errors_and_throttles_dynamodb_close_and_sms
     transformed: dict[str, Any],
 ) -> None:
     watched = [w for a in alarms(transformed) for w in alarm_watches(a)]
-    assert any(ns == "AWS/ApiGateway" and m == "5xx" for ns, m, _ in watched)
+    http = http_functions(template_checks.load())
+    assert http
+    for function in http:  # what the HTTP API's 5xx alarm watched
+        assert any(ns == "AWS/Lambda" and m == "Url5xxCount" and function in dims for ns, m, dims in watched), function
     for function in sam_functions(template_checks.load()):
         for metric in ("Errors", "Throttles"):
             assert any(ns == "AWS/Lambda" and m == metric and function in dims for ns, m, dims in watched), (
@@ -544,7 +622,7 @@ def test_the_sms_spend_limit_is_a_parameter_applied_by_the_stack(template: dict[
 
 
 def test_outputs_name_the_site_the_api_the_table_and_the_buckets(template: dict[str, Any]) -> None:
-    assert {"SiteUrl", "ApiUrl", "TableName", "PublicBucketName", "PrivateBucketName", "DistributionId",
+    assert {"SiteUrl", "ApiFunctionUrls", "TableName", "PublicBucketName", "PrivateBucketName", "DistributionId",
             "CloseWeekFunctionName", "SigningSecretArn"} <= set(template["Outputs"])  # fmt: skip
 
 

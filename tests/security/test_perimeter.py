@@ -93,7 +93,7 @@ def call(module, method: str, path: str, body=None, *, drop=(), **headers: str) 
 
 
 def test_the_shared_test_event_carries_the_origin_header_cloudfront_adds():
-    template = json.loads((EVENTS / "http_api_v2.json").read_text())
+    template = json.loads((EVENTS / "function_url.json").read_text())
     assert template["headers"][ORIGIN_HEADER] == ORIGIN_SECRET
     assert parse_viewer_address(template["headers"][VIEWER_ADDRESS_HEADER]) == "203.0.113.5"
 

@@ -74,3 +74,26 @@ def test_every_priced_step_is_a_route_of_a_function_in_the_template():
     memory = ce.function_memory()
     assert set(served) == set(ce.FLOW)
     assert all(function in memory for function in served.values())
+
+
+def test_the_api_is_priced_as_function_urls_behind_cloudfront_with_no_api_gateway_nor_access_log():
+    import benchmarks.cost_estimate as ce
+
+    # Given one participant-week that made one API call of every step (no DynamoDB use, no static request)
+    measured = ce.Measured(
+        participants=1,
+        steps={"content load": ce.Usage()},
+        http=dict.fromkeys(ce.FLOW, 1),
+        local_ms={},
+        close_s3_puts=0,
+        bundle_bytes=0,
+        scrypt_ms=0.0,
+        static={"returning": 0},
+    )
+    lines = ce.price(measured, "returning", warm_ms=1.0, people=1_000_000)
+    # Then nothing is billed for an HTTP API or its access log (the template has neither) ...
+    assert not [name for name in lines if "HTTP API" in name or "access log" in name.lower()]
+    # ... and the origin leg is: the request bytes CloudFront carries to the function URLs
+    calls = len(ce.FLOW) - len(ce.REGISTRATION_ONLY)
+    expected = calls * 1_000_000 * ce.ORIGIN_BYTES_PER_REQUEST / 1e9 * ce.PRICE["cloudfront_gb_to_origin"]
+    assert lines["CloudFront to the function URLs"] == expected

@@ -2,7 +2,10 @@
 
 - an embedded moto server on 127.0.0.1 (DynamoDB, S3, SNS) holding the table made from store/tables.py;
 - the content of content/ loaded into it, exactly as `contest content load` does on AWS;
-- an HTTP server that turns each request into an API Gateway v2 event for the real handler;
+- an HTTP server that does what CloudFront and the function URLs do on AWS (infra/template.yaml): refuses a body
+  whose x-amz-content-sha256 is missing or wrong (origin access control signs the payload hash), replaces the
+  viewer's Authorization with a signature, adds the origin and viewer-address headers, and turns the request into
+  a function URL event (payload 2.0) for the real handler;
 - the built site and the published results served on the same origin;
 - the close schedule: close_week is invoked when the (local) clock passes a week's results time.
 
@@ -12,6 +15,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import importlib.util
 import json
 import logging
@@ -242,10 +247,36 @@ def _query_pairs(query: str) -> list[tuple[str, str]]:
     return [(name, value) for name, _, value in (p.partition("=") for p in query.split("&") if p)]
 
 
+SIGNED_METHODS = ("POST", "PUT", "PATCH")  # requests with a payload CloudFront must sign the hash of
+PAYLOAD_HASH_HEADER = "x-amz-content-sha256"
+URL_ID = "contestlocal0000000000000000000"  # a function URL's id: 32 characters
+FUNCTION_URL_DOMAIN = f"{URL_ID}.lambda-url.{REGION}.on.aws"
+
+
+def payload_signed(method: str, headers: dict[str, str], body: bytes) -> bool:
+    """What Lambda checks behind CloudFront's origin access control: a POST, PUT or PATCH carries
+    x-amz-content-sha256 = the hex SHA-256 of its body (the browser computes it; Lambda accepts no unsigned
+    payload), so CloudFront's SigV4 signature covers the body. Other methods carry no payload to sign."""
+    if method not in SIGNED_METHODS:
+        return True
+    presented = headers.get(PAYLOAD_HASH_HEADER, "").strip().lower()
+    return hmac.compare_digest(presented.encode(), hashlib.sha256(body).hexdigest().encode())
+
+
+def signature_header(now: datetime) -> str:
+    """Stands for the SigV4 Authorization header CloudFront writes over the viewer's (never a real signature)."""
+    day = now.strftime("%Y%m%d")
+    return (
+        f"AWS4-HMAC-SHA256 Credential=ASIALOCALSTACKLOCAL/{day}/{REGION}/lambda/aws4_request, "
+        f"SignedHeaders=host;{PAYLOAD_HASH_HEADER};x-amz-date, Signature={'0' * 64}"
+    )
+
+
 def api_event(
     method: str, path: str, query: str, headers: dict[str, str], body: bytes, source_ip: str
 ) -> dict[str, Any]:
-    """An API Gateway HTTP API (payload 2.0) event, as AWS would send it."""
+    """A Lambda function URL event (payload 2.0: routeKey and stage are "$default", no route matching), as the
+    function receives CloudFront's signed request."""
     now = datetime.now(UTC)
     text_types = ("application/json", "text/")
     content_type = headers.get("content-type", "")
@@ -254,18 +285,28 @@ def api_event(
         body_text = body.decode("utf-8") if is_text else None
     except UnicodeDecodeError:
         body_text = None
-    return {
+    event: dict[str, Any] = {
         "version": "2.0",
-        "routeKey": f"{method} {path}",
+        "routeKey": "$default",
         "rawPath": path,
         "rawQueryString": query,
         "headers": headers,
-        "queryStringParameters": dict(_query_pairs(query)) or None,
         "requestContext": {
             "accountId": "000000000000",
-            "apiId": "local",
-            "domainName": "127.0.0.1",
-            "domainPrefix": "local",
+            "apiId": URL_ID,
+            "authorizer": {
+                "iam": {
+                    "accessKey": "ASIALOCALSTACKLOCAL",
+                    "accountId": "000000000000",
+                    "callerId": "AROALOCALSTACKLOCAL:OriginAccessSession",
+                    "cognitoIdentity": None,
+                    "principalOrgId": None,
+                    "userArn": "arn:aws:sts::000000000000:assumed-role/OriginAccessControlRole/OriginAccessSession",
+                    "userId": "AROALOCALSTACKLOCAL:OriginAccessSession",
+                }
+            },
+            "domainName": FUNCTION_URL_DOMAIN,
+            "domainPrefix": URL_ID,
             "http": {
                 "method": method,
                 "path": path,
@@ -274,14 +315,18 @@ def api_event(
                 "userAgent": headers.get("user-agent", ""),
             },
             "requestId": uuid.uuid4().hex,
-            "routeKey": f"{method} {path}",
+            "routeKey": "$default",
             "stage": "$default",
             "time": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
             "timeEpoch": int(now.timestamp() * 1000),
         },
-        "body": body_text if body_text is not None else base64.b64encode(body).decode(),
         "isBase64Encoded": body_text is None,
     }
+    if query:  # a function URL leaves out what a request does not have
+        event["queryStringParameters"] = dict(_query_pairs(query))
+    if body:
+        event["body"] = body_text if body_text is not None else base64.b64encode(body).decode()
+    return event
 
 
 class LocalStack:
@@ -671,21 +716,34 @@ class LocalStack:
             pass  # the browser went away (navigation cancels requests): nothing to answer
 
     def api_headers(self, request: BaseHTTPRequestHandler) -> dict[str, str]:
-        """The headers the handler sees, as CloudFront + API Gateway would pass them: names lower-cased, repeated
-        headers joined with commas, every `CloudFront-*` header and the origin header the client sent dropped,
-        then the origin header and the viewer's address (the socket's peer, never a header) added."""
+        """The headers the handler sees, as CloudFront + a function URL pass them: names lower-cased, repeated
+        headers joined with commas, every `CloudFront-*` header, the origin header, Authorization and Host the
+        client sent dropped; then the origin header, the viewer's address (the socket's peer, never a header),
+        CloudFront's signature in Authorization (origin access control, signing `always`) and the function URL's
+        own Host added."""
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             key = name.lower()
-            if key == ORIGIN_HEADER or key.startswith("cloudfront-"):
+            if key in (ORIGIN_HEADER, "authorization", "host") or key.startswith("cloudfront-"):
                 continue
             headers[key] = f"{headers[key]},{value}" if key in headers else value
         headers[ORIGIN_HEADER] = self.origin_secret
         host, port = request.client_address[:2]
         headers[VIEWER_ADDRESS_HEADER] = viewer_address_header(host, port)
+        headers["authorization"] = signature_header(datetime.now(UTC))
+        headers["host"] = FUNCTION_URL_DOMAIN
         return headers
 
     def _api(self, request: BaseHTTPRequestHandler, path: str, query: str, body: bytes) -> None:
+        headers = self.api_headers(request)
+        if not payload_signed(request.command, headers, body):
+            # Lambda refuses the signed request whose payload hash does not match: 403, the function never runs.
+            # (On AWS the body is Lambda's own {"message": ...}; here the API's error shape.)
+            return self._reply_json(
+                request,
+                403,
+                {"code": "UNSIGNED_PAYLOAD", "message": "Yêu cầu bị từ chối: thiếu hoặc sai mã băm nội dung."},
+            )
         module = self.routes.get((request.command, path))
         if module is None:
             if any(p == path for _, p in self.routes):
@@ -693,7 +751,7 @@ class LocalStack:
                     request, 405, {"code": "METHOD_NOT_ALLOWED", "message": "Phương thức không được hỗ trợ."}
                 )
             return self._reply_json(request, 404, {"code": "NOT_FOUND", "message": "Không tìm thấy địa chỉ yêu cầu."})
-        event = api_event(request.command, path, query, self.api_headers(request), body, request.client_address[0])
+        event = api_event(request.command, path, query, headers, body, request.client_address[0])
         result = module.lambda_handler(event, _Context())
         payload = result.get("body") or ""
         data = base64.b64decode(payload) if result.get("isBase64Encoded") else payload.encode("utf-8")

@@ -1,6 +1,7 @@
 /* The small core every page uses: browser storage and the session, DOM helpers, the status line, the API
- * (JSON, bearer session, errors as ApiError with the API's Vietnamese message), the contest data of the page
- * (<meta name="ct-schedule">) and the formatting bound to it (time zone, currency, duration precision).
+ * (JSON, session header, the body's SHA-256 for CloudFront's signature, errors as ApiError with the API's
+ * Vietnamese message), the contest data of the page (<meta name="ct-schedule">) and the formatting bound to it
+ * (time zone, currency, duration precision).
  * Text written by users (names, units) only ever goes into the DOM through textContent. */
 import {
   DEFAULT_CURRENCY, DEFAULT_TIMEZONE, fmtDuration as duration, fmtMoment as moment, fmtMoney as money,
@@ -101,19 +102,29 @@ export function ApiError(message, code, data) {
 }
 ApiError.prototype = Object.create(Error.prototype);
 
-/* options: auth (send the session as a bearer token), altcha (the X-Altcha proof, see proof.js). */
+/* The hex SHA-256 of a request body: the API's function URLs sit behind CloudFront's origin access control, which
+ * signs every request for Lambda and cannot sign a body it has not been told the hash of (Lambda accepts no unsigned
+ * payload): a POST without x-amz-content-sha256 = this value is refused with a 403. */
+export async function bodySha256(text) {
+  var digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
+  return Array.prototype.map.call(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
+}
+
+/* options: auth (send the session in X-Contest-Session: CloudFront replaces Authorization with its signature),
+ * altcha (the X-Altcha proof, see proof.js). */
 export async function api(method, path, body, options) {
   var opts = options || {};
   var headers = { Accept: 'application/json' };
   var s = session();
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  var text = body === undefined ? undefined : JSON.stringify(body);
   if (opts.altcha) headers['X-Altcha'] = opts.altcha;
-  if (s && opts.auth) headers.Authorization = 'Bearer ' + s.token;
+  if (s && opts.auth) headers['X-Contest-Session'] = s.token;
   var response;
   try {
+    if (text !== undefined) headers['Content-Type'] = 'application/json';
+    if (method !== 'GET' && method !== 'HEAD') headers['x-amz-content-sha256'] = await bodySha256(text || '');
     response = await fetch(path, {
-      method: method, headers: headers, cache: 'no-store', credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body)
+      method: method, headers: headers, cache: 'no-store', credentials: 'same-origin', body: text
     });
   } catch {
     throw new ApiError(NETWORK_MESSAGE, 0);
