@@ -622,7 +622,7 @@ def esbuild_binary(root: Path) -> Path:
         exe = base / "node_modules" / ".bin" / "esbuild"
         if exe.is_file():
             return exe
-    raise ValueError("esbuild is missing (node_modules/.bin/esbuild): run `make install` (npm ci) first")
+    raise SiteBuildError("esbuild is missing (node_modules/.bin/esbuild): run `make install` (npm ci) first")
 
 
 def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
@@ -960,10 +960,13 @@ def main(argv: list[str] | None = None) -> int:
     """`python -m contest.sitebuild [out_dir]` (`make site`): build from the current checkout; a failure prints why."""
     import sys
 
+    # the MkDocs hooks raise contest.sitebuild's SiteBuildError, not the copy `python -m` runs as __main__
+    from contest import sitebuild
+
     args = sys.argv[1:] if argv is None else argv
     try:
-        build(Path("."), Path(args[0] if args else "build/site"))
-    except SiteBuildError as exc:
+        sitebuild.build(Path("."), Path(args[0] if args else "build/site"))
+    except sitebuild.SiteBuildError as exc:
         sys.stderr.write(f"make site: the site was not built.\n{exc}\n")
         return 1
     return 0

@@ -493,6 +493,13 @@ def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
         lighten(site, site / "lazy.js", ESBUILD)
 
 
+def test_without_node_modules_the_build_says_to_install_them(tmp_path, monkeypatch):
+    # Given a checkout (and a package) with no node_modules/: `make site` names the command that installs esbuild
+    monkeypatch.setattr(sitebuild, "__file__", str(tmp_path / "src" / "contest" / "sitebuild.py"))
+    with pytest.raises(sitebuild.SiteBuildError, match=r"make install"):
+        sitebuild.esbuild_binary(tmp_path)
+
+
 def test_a_page_whose_data_app_the_shell_does_not_know_fails_the_build(tmp_path):
     from contest.sitebuild import lighten
 
