@@ -668,6 +668,10 @@ def lighten(site_dir: Path, lazy_worker: Path, esbuild: Path) -> dict[str, str]:
     # No source map is shipped: the theme's are removed (with the comments naming them in the files we rewrite)
     for source_map in sorted(site_dir.rglob("*.map")):
         source_map.unlink()
+    for worker in sorted((site_dir / "assets" / "javascripts" / "workers").glob("*.js")):
+        body = worker.read_text(encoding="utf-8")
+        if _SOURCE_MAP.search(body):
+            worker.write_text(_SOURCE_MAP.sub("", body).rstrip() + "\n", encoding="utf-8")
     ours = "|".join(re.escape(rel) for rel in _OWN_CSS)
     own_links = re.compile(rf'<link rel="stylesheet" href="[^"]*(?:{ours})">')
     # longest first: a name before a shorter name it contains

@@ -358,6 +358,10 @@ def small_site(root: Path, modules: dict[str, str], pages: dict[str, str]) -> Pa
         THEME_BUNDLE + "\n//# sourceMappingURL=bundle.a5f9d56c.min.js.map\n"
     )
     (root / "assets" / "javascripts" / "bundle.a5f9d56c.min.js.map").write_text("{}")
+    (root / "assets" / "javascripts" / "workers").mkdir()
+    (root / "assets" / "javascripts" / "workers" / "search.a7633da7.min.js").write_text(
+        "var w=1;\n//# sourceMappingURL=search.a7633da7.min.js.map\n"
+    )
     (root / "assets" / "stylesheets").mkdir()
     (root / "assets" / "stylesheets" / "main.57a0d79d.min.css.map").write_text("{}")
     (root / "assets" / "stylesheets" / "main.57a0d79d.min.css").write_text(
@@ -417,6 +421,7 @@ def test_lighten_defers_search_and_fingerprints_the_stylesheet(tmp_path):
     assert '$(!1),Je("search")' in bundle and "__ctLazyWorker(e)" in bundle and "new Worker(e)" not in bundle
     # no source map is shipped, nor named
     assert "sourceMappingURL" not in bundle and not list(site.rglob("*.map"))
+    assert (site / "assets" / "javascripts" / "workers" / "search.a7633da7.min.js").read_text() == "var w=1;\n"
     css = renames["assets/stylesheets/main.57a0d79d.min.css"]
     assert re.fullmatch(r"assets/stylesheets/main\.[0-9a-f]{10}\.min\.css", css)
     html = (site / "index.html").read_text()
