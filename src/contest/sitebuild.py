@@ -617,8 +617,9 @@ def _fingerprint(rel: str, body: str) -> str:
 
 def esbuild_binary(root: Path) -> Path:
     """esbuild from the checkout's node_modules (npm, pinned in package-lock.json; `make install` runs `npm ci`),
-    else from the node_modules of the checkout this package runs from (a contest made with `contest new`)."""
-    for base in (Path(root), Path(__file__).resolve().parents[2]):
+    else from the node_modules of the checkout this package runs from (a contest made with `contest new`), wherever
+    in the package this module sits."""
+    for base in (Path(root), *Path(__file__).resolve().parents):
         exe = base / "node_modules" / ".bin" / "esbuild"
         if exe.is_file():
             return exe
