@@ -11,7 +11,7 @@ from contest.runtime import build_public_runtime
 from contest.services.stored_content import contest_info, units
 
 runtime = build_public_runtime()
-app = make_resolver(runtime.origin)
+app = make_resolver(runtime.origin, lambda: runtime)
 
 
 @route(app, "GET", "/api/units", response=s.UNITS)

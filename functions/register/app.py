@@ -14,7 +14,7 @@ from contest.observability import logger
 from contest.runtime import build_runtime
 
 runtime = build_runtime()
-app = make_resolver(runtime.origin)
+app = make_resolver(runtime.origin, lambda: runtime)
 
 
 def proof(payload: str | None) -> None:

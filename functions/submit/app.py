@@ -9,7 +9,7 @@ from contest.observability import logger
 from contest.runtime import build_runtime
 
 runtime = build_runtime()
-app = make_resolver(runtime.origin)
+app = make_resolver(runtime.origin, lambda: runtime)
 
 
 @route(app, "POST", "/api/submit", request=s.SUBMIT, response=s.RECEIPT, auth=True)

@@ -12,12 +12,13 @@ import functools
 import json
 from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager, nullcontext
-from typing import Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
 from contest import errors
+from contest.clock import Clock
 from contest.observability import logger
 from contest.perimeter import (
     ORIGIN_HEADER,
@@ -27,6 +28,7 @@ from contest.perimeter import (
     address_key,
     parse_viewer_address,
 )
+from contest.services.stored_content import ContentSource
 from contest.validation import validate
 
 MAX_BODY_BYTES = 64 * 1024
@@ -37,6 +39,11 @@ PROOF_HEADER = "x-altcha"  # function URLs (payload 2.0) lower-case header names
 # viewer's Authorization header with its own SigV4 signature for the function URL (infra/template.yaml,
 # FunctionUrlAccessControl), so a bearer token there would never reach the handler.
 SESSION_HEADER = "x-contest-session"
+# Every answer names the content it was made with and the server's time (ms since the epoch): the site compares the
+# version with the one its pages were built with (contest.sitebuild.page_contest) and keeps the clock offset
+# (site/docs/assets/js/core.js, api()), so no page needs GET /api/contest while the two match.
+CONTENT_HEADER = "X-Contest-Content"
+NOW_HEADER = "X-Contest-Now"
 
 
 def _dumps(value: Any) -> str:
@@ -53,29 +60,63 @@ def _header(event: Any, name: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+class Stamping(Protocol):
+    """What the resolver reads to stamp an answer (contest.runtime.Runtime and PublicRuntime have both)."""
+
+    clock: Clock
+    content: ContentSource
+
+
 class GuardedResolver(APIGatewayHttpResolver):
     """The HTTP API resolver that first checks the request came through CloudFront (contest.perimeter):
     before routing, before the body is read, before anything touches the table."""
 
-    def __init__(self, origin: OriginGuard, **kwargs: Any) -> None:
+    def __init__(self, origin: OriginGuard, runtime: Callable[[], Stamping], **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.origin = origin
+        self.runtime = runtime
 
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         if not self.origin.admits(_header(event, ORIGIN_HEADER)):
             refused = errors.DirectAccessRefused()
             logger.info("request refused", extra={"code": refused.code, "status": refused.status})
-            return {
+            answer = {
                 "statusCode": refused.status,
                 "headers": {"Content-Type": JSON, **NO_STORE},
                 "body": _dumps(refused.body()),
                 "isBase64Encoded": False,
             }
-        return super().resolve(event, context)
+            return self._stamp(answer, load=False)  # nothing touches the table for a refused request
+        return self._stamp(super().resolve(event, context), load=True)
+
+    def _stamp(self, answer: dict[str, Any], *, load: bool) -> dict[str, Any]:
+        """X-Contest-Now and X-Contest-Content on every answer, errors included (not per route)."""
+        headers = answer.setdefault("headers", {})
+        runtime = self.runtime()
+        headers[NOW_HEADER] = str(int(runtime.clock.now().timestamp() * 1000))
+        version = self._version(runtime.content, load)
+        if version:
+            headers[CONTENT_HEADER] = version
+        return answer
+
+    @staticmethod
+    def _version(content: ContentSource, load: bool) -> str | None:
+        if not load:
+            return content.loaded_version()
+        try:
+            return content.version()
+        except errors.ContentMissing:
+            return None
+        except Exception:  # the answer is already made; a failed read only costs the header
+            logger.exception("content version unavailable")
+            return None
 
 
-def make_resolver(origin: OriginGuard) -> GuardedResolver:
-    app = GuardedResolver(origin, serializer=_dumps)
+def make_resolver(origin: OriginGuard, runtime: Callable[[], Stamping]) -> GuardedResolver:
+    """The resolver of an API function. `runtime` returns the function's runtime at each request (read then: the
+    local stack and the tests rebuild it with their clock after import); its clock and content give every answer
+    its X-Contest-Now and X-Contest-Content headers."""
+    app = GuardedResolver(origin, runtime, serializer=_dumps)
 
     @app.exception_handler(errors.ContestError)
     def _contest_error(exc: errors.ContestError) -> Response[str]:

@@ -553,6 +553,38 @@ def public_schedule(contest: Contest) -> dict[str, Any]:
     }
 
 
+def page_contest(root: Path) -> dict[str, Any]:
+    """What every page carries in `<script type="application/json" id="ct-contest">`: the public facts GET /api/contest
+    answers (contest.services.stored_content.contest_facts: everything but `now` and `open_week`, which the page
+    derives from its clock and the weeks) and the content's `version`, the same digest `contest content load` stores
+    (contest.content.bundle_of). The API names the loaded version in every answer (X-Contest-Content): while they
+    match, core.contest() asks nothing; when they differ the page falls back to GET /api/contest. Content that
+    `contest content load` would refuse (a question citing a missing document …) gets no version: its pages always
+    ask the API."""
+    from contest.content import Content, ContentError, bundle_of, load_content
+    from contest.model import Bank
+    from contest.services.stored_content import contest_facts
+
+    try:
+        content = load_content(root / "content")
+    except ContentError as exc:
+        # content `contest content load` refuses is never the loaded one: no version, so every page asks the API
+        logging.getLogger(__name__).warning(
+            "content/ cannot be loaded (%d problems): pages carry no version", len(exc.issues)
+        )
+        groups, units = load_unit_groups(root / "content")
+        return {
+            "version": None,
+            "facts": contest_facts(Content(load_contest(root / "content"), groups, units, Bank(()))),
+        }
+    return {"version": bundle_of(content)["version"], "facts": contest_facts(content)}
+
+
+def json_in_html(value: Any) -> str:
+    """JSON for a `<script type="application/json">` block: no `<` at all, so no `</script>` or `<!--` inside."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("<", "\\u003c")
+
+
 def placeholders(root: Path) -> dict[str, str]:
     """`{{ name }}` values for the hand-written pages (HTML-escaped: they may sit inside attributes)."""
     content = root / "content"
@@ -583,6 +615,7 @@ def placeholders(root: Path) -> dict[str, str]:
     # already HTML, every text in it escaped (sitebuild.consent_boxes)
     built["consent_boxes"] = consent_boxes(contest, "reg")
     built["consent_boxes_reclaim"] = consent_boxes(contest, "rcl")
+    built["contest_json"] = json_in_html(page_contest(root))  # raw: a JSON data block, never HTML-escaped
     return built
 
 

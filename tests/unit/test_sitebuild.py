@@ -736,3 +736,36 @@ def test_instant_navigation_is_on_only_with_a_site_url_it_needs(built):
     locations = re.findall(r"<loc>(.*?)</loc>", (built / "sitemap.xml").read_text(encoding="utf-8"))
     if "navigation.instant" in config["features"]:
         assert locations and all(loc.startswith(("https://", "http://")) for loc in locations), locations[:3]
+
+
+_CONTEST_BLOCK = re.compile(r'<script type="application/json" id="ct-contest">(.*?)</script>', re.S)
+
+
+def test_every_page_carries_the_contest_facts_and_the_version_content_load_stores(tmp_path):
+    """core.contest() answers from the page (no GET /api/contest) while the API names the same content version
+    (X-Contest-Content): the facts are GET /api/contest's minus now/open_week, and the version is the one
+    `contest content load` stores (contest.content.bundle_of)."""
+    from contest.content import bundle_of
+    from contest.services.stored_content import contest_facts
+
+    root = make_root(tmp_path)
+    shutil.rmtree(root / "content" / "documents")
+    shutil.copytree(TEST_CONTENT / "documents", root / "content" / "documents")
+    sitebuild.build(root, tmp_path / "out")
+    content = load_content(root / "content")
+    expected = {"version": bundle_of(content)["version"], "facts": contest_facts(content)}
+    assert expected["version"]
+    for rel in ("index.html", "thi/index.html", "dang-ky/index.html", "tai-khoan/index.html", "ket-qua/index.html"):
+        found = _CONTEST_BLOCK.findall((tmp_path / "out" / rel).read_text(encoding="utf-8"))
+        assert len(found) == 1, rel
+        assert "<" not in found[0], rel
+        assert json.loads(found[0]) == expected, rel
+    assert sitebuild.json_in_html({"t": "</script><!--"}) == '{"t":"\\u003c/script>\\u003c!--"}'
+
+
+def test_pages_of_content_that_cannot_be_loaded_carry_no_version(built):
+    """`built` cites documents it lacks: `contest content load` refuses it, so no loaded content can match its
+    pages, and they always ask the API (core.pageContest needs a version)."""
+    found = json.loads(_CONTEST_BLOCK.findall((built / "index.html").read_text(encoding="utf-8"))[0])
+    assert found["version"] is None
+    assert found["facts"]["weeks"]

@@ -32,6 +32,14 @@ class ContentSource:
         assert self._content is not None
         return self._content
 
+    def version(self) -> str | None:
+        """The version of the content in use (refreshed as `get` refreshes it)."""
+        return self.get().raw.get("version")
+
+    def loaded_version(self) -> str | None:
+        """The version already in memory, without reading the table; None before the first read."""
+        return self._content.raw.get("version") if self._content is not None else None
+
     @classmethod
     def fixed(cls, content: Content) -> ContentSource:
         source = cls(lambda: None)
@@ -50,15 +58,15 @@ def units(content: Content) -> dict[str, Any]:
     }
 
 
-def contest_info(content: Content, clock: Clock) -> dict[str, Any]:
-    """Public facts about the contest. Never a participant count (it would give away the prediction)."""
-    contest, now = content.contest, clock.now()
-    current = open_week(contest, now)
+def contest_facts(content: Content) -> dict[str, Any]:
+    """The contest's public facts that do not depend on the time: `contest_info` without `now` and `open_week`.
+    The site build writes them (with the content's version) into every page (contest.sitebuild.page_contest), so
+    a page needs no GET /api/contest while the content it was built with is the one loaded. Never a participant
+    count (it would give away the prediction)."""
+    contest = content.contest
     return {
         "name": contest.name,
         "theme": contest.theme,
-        "now": iso(now),
-        "open_week": current.number if current else None,
         "questions_per_attempt": contest.quiz.questions_per_attempt,
         "options_per_question": contest.quiz.options_per_question,
         "points_per_question": contest.quiz.points_per_question,
@@ -86,3 +94,10 @@ def contest_info(content: Content, clock: Clock) -> dict[str, Any]:
             for w in contest.weeks
         ],
     }
+
+
+def contest_info(content: Content, clock: Clock) -> dict[str, Any]:
+    """Public facts about the contest (`contest_facts`) with the server's time and the week open at it."""
+    now = clock.now()
+    current = open_week(content.contest, now)
+    return {"now": iso(now), "open_week": current.number if current else None, **contest_facts(content)}

@@ -110,8 +110,48 @@ export async function bodySha256(text) {
   return Array.prototype.map.call(new Uint8Array(digest), function (b) { return b.toString(16).padStart(2, '0'); }).join('');
 }
 
+/* The server's clock and content, from the X-Contest-Now (ms) and X-Contest-Content headers of every API answer
+ * (contest.http). The clock offset (server - device, ms, measured at the request's midpoint) is kept in
+ * localStorage with when it was measured, and used for CLOCK_KEEP_MS (a device clock drifts slowly); the content
+ * version the server last named is kept beside it: when it is not the one this page was built with
+ * (<script id="ct-contest">, contest.sitebuild.page_contest), the page's facts are stale and contest() asks the API. */
+export var CLOCK_KEY = 'ct.clock';
+export var SERVER_CONTENT_KEY = 'ct.serverContent';
+export var CLOCK_KEEP_MS = 7 * 24 * 3600 * 1000;
+
+/* {offset, at} from one answer's X-Contest-Now and the request's start and end on this device; null without it */
+export function measuredOffset(serverNow, before, after) {
+  var server = Number(serverNow);
+  if (serverNow === null || serverNow === undefined || serverNow === '' || !isFinite(server) || !(after >= before)) return null;
+  return { offset: server - (before + after) / 2, at: after };
+}
+/* the kept offset at deviceNow, or null (none, too old, or measured "in the future": the device clock went back) */
+export function keptOffset(kept, deviceNow) {
+  if (!kept || typeof kept.offset !== 'number' || !isFinite(kept.offset)) return null;
+  if (!(deviceNow >= kept.at && deviceNow - kept.at < CLOCK_KEEP_MS)) return null;
+  return kept.offset;
+}
+export function clockOffset() { return keptOffset(load(local, CLOCK_KEY), Date.now()); }
+
+function noteServer(response, before, after) {
+  var headers = response && response.headers;
+  if (!headers || typeof headers.get !== 'function') return null;
+  var measured = measuredOffset(headers.get('X-Contest-Now'), before, after);
+  if (measured) save(local, CLOCK_KEY, measured);
+  var version = headers.get('X-Contest-Content');
+  if (version) {
+    save(local, SERVER_CONTENT_KEY, version);
+    var page = pageContest();
+    if (page && page.version !== version && contestFromPage) forgetContest(); // this page's facts are stale
+  }
+  return measured;
+}
+
 /* options: auth (send the session in X-Contest-Session: CloudFront replaces Authorization with its signature),
- * altcha (the X-Altcha proof, see proof.js). */
+ * altcha (the X-Altcha proof, see proof.js). The clock offset measured by the latest answer (null when it had no
+ * X-Contest-Now) is `lastOffset()`: right after `await api(...)`, that answer's own. */
+var lastMeasured = null;
+export function lastOffset() { return lastMeasured ? lastMeasured.offset : null; }
 export async function api(method, path, body, options) {
   var opts = options || {};
   var headers = { Accept: 'application/json' };
@@ -120,15 +160,18 @@ export async function api(method, path, body, options) {
   if (opts.altcha) headers['X-Altcha'] = opts.altcha;
   if (s && opts.auth) headers['X-Contest-Session'] = s.token;
   var response;
+  var before;
   try {
     if (text !== undefined) headers['Content-Type'] = 'application/json';
     if (method !== 'GET' && method !== 'HEAD') headers['x-amz-content-sha256'] = await bodySha256(text || '');
+    before = Date.now();
     response = await fetch(path, {
       method: method, headers: headers, cache: 'no-store', credentials: 'same-origin', body: text
     });
   } catch {
     throw new ApiError(NETWORK_MESSAGE, 0);
   }
+  lastMeasured = noteServer(response, before, Date.now());
   var data = null;
   try { data = await response.json(); } catch { data = null; }
   if (response.ok) return data || {};
@@ -139,45 +182,80 @@ export async function api(method, path, body, options) {
     response.status, data);
 }
 
-/* GET /api/contest once per visit: the open week and the server's clock offset (ms, server - device). The answer
- * and the offset are kept in this tab for CONTEST_KEEP_MS; later page views of the visit (home, then the quiz)
- * take the server's time as this device's clock plus that offset, and the open week from it and the weeks of
- * the answer, instead of asking again (one API call fewer per participant-week: docs/deploy.md, Costs). */
+/* The contest's public facts: those the page was built with (<script type="application/json" id="ct-contest">:
+ * GET /api/contest's answer without now/open_week, and the content version), with `now` = this device's clock plus
+ * the kept offset (the device clock alone when none is known) and `open_week` from the weeks, without a request.
+ * Only when the server named another content version than the page's (the organisers loaded content without
+ * rebuilding the site) does it GET /api/contest, once per visit: that answer is kept in this tab for
+ * CONTEST_KEEP_MS, with the version it came with (docs/deploy.md, Costs). */
 var CONTEST_KEY = 'ct.contest';
 var CONTEST_KEEP_MS = 30 * 60 * 1000;
 var contestInfo = null;
+var contestFromPage = false;
+
+export function pageContest(doc) {
+  var node = (doc || (typeof document !== 'undefined' ? document : null));
+  node = node && node.getElementById ? node.getElementById('ct-contest') : null;
+  try {
+    var data = node ? JSON.parse(node.textContent) : null;
+    return data && data.version && data.facts ? data : null;
+  } catch { return null; }
+}
+/* the facts at server time `now` (ms): a copy with now and open_week */
+export function factsAt(facts, now, offset) {
+  var open = (facts.weeks || []).filter(function (w) {
+    return Date.parse(w.opens_at) <= now && now < Date.parse(w.closes_at);
+  })[0];
+  var copy = Object.assign({}, facts);
+  copy.now = new Date(now).toISOString();
+  copy.open_week = open ? open.number : null;
+  copy.offset = offset;
+  return copy;
+}
+/* the page's facts while they are current: no version seen from the server yet, or the same one */
+export function currentPageFacts(page, serverVersion) {
+  if (!page) return null;
+  if (serverVersion && serverVersion !== page.version) return null;
+  return page.facts;
+}
+/* a fallback answer kept in this tab (GET /api/contest), still usable at deviceNow */
 export function contestAt(kept, deviceNow) {
   var info = kept && kept.info;
   if (!info || typeof info.offset !== 'number' || !isFinite(info.offset) ||
     !(deviceNow >= kept.at && deviceNow - kept.at < CONTEST_KEEP_MS)) return null;
-  var now = deviceNow + info.offset;
-  var open = (info.weeks || []).filter(function (w) {
-    return Date.parse(w.opens_at) <= now && now < Date.parse(w.closes_at);
-  })[0];
-  var copy = Object.assign({}, info);
-  copy.now = new Date(now).toISOString();
-  copy.open_week = open ? open.number : null;
-  return copy;
+  return factsAt(info, deviceNow + info.offset, info.offset);
 }
 export function contest() {
   if (!contestInfo) {
-    var kept = contestAt(load(tab, CONTEST_KEY), Date.now());
-    if (kept) {
-      contestInfo = Promise.resolve(kept);
+    var facts = currentPageFacts(pageContest(), load(local, SERVER_CONTENT_KEY));
+    if (facts) {
+      var offset = clockOffset();
+      contestFromPage = true;
+      contestInfo = Promise.resolve(factsAt(facts, Date.now() + (offset === null ? 0 : offset), offset));
+      return contestInfo;
+    }
+    contestFromPage = false;
+    var version = load(local, SERVER_CONTENT_KEY);
+    var kept = load(tab, CONTEST_KEY);
+    var fromTab = kept && kept.version === version ? contestAt(kept, Date.now()) : null;
+    if (fromTab) {
+      contestInfo = Promise.resolve(fromTab);
       return contestInfo;
     }
     var before = Date.now();
     contestInfo = api('GET', '/api/contest').then(function (info) {
       var now = Date.parse(info.now);
       info.offset = isFinite(now) ? now - (before + Date.now()) / 2 : null;
-      if (info.offset !== null) save(tab, CONTEST_KEY, { at: Date.now(), info: info });
+      if (info.offset !== null) {
+        save(tab, CONTEST_KEY, { at: Date.now(), version: load(local, SERVER_CONTENT_KEY), info: info });
+      }
       return info;
     });
     contestInfo.catch(function () { contestInfo = null; });
   }
   return contestInfo;
 }
-export function forgetContest() { contestInfo = null; }
+export function forgetContest() { contestInfo = null; contestFromPage = false; }
 
 /* ------------------------------------------------------------ shared page pieces */
 

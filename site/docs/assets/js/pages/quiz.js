@@ -2,7 +2,7 @@
  * submission means, the retry schedule) are the pure functions of quiz-state.js; this module renders the
  * state, keeps it in localStorage on every change and wires the timers, the network and the buttons. */
 import {
-  $, api, clear, contest, drop, el, fmtDuration, fmtMoment, fmtSeconds, load, local, needLogin, QUIZ_KEY, save, schedule,
+  $, api, clear, clockOffset, contest, drop, el, fmtDuration, fmtMoment, fmtSeconds, lastOffset, load, local, needLogin, QUIZ_KEY, save, schedule,
   session, SESSION_KEY, status, text, url
 } from '../core.js';
 import { attemptCode, fmtClock, fmtNumber } from '../format.js';
@@ -72,9 +72,10 @@ export function initQuiz(box, cleanup) {
       if (open) when.textContent = 'Tuần ' + open.number + ' đang mở, kết thúc lúc ' + fmtMoment(open.closes_at) + '.';
       else if (upcoming) when.textContent = 'Hiện chưa có tuần thi nào mở. Tuần ' + upcoming.number + ' bắt đầu lúc ' + fmtMoment(upcoming.opens_at) + '.';
       else when.textContent = 'Cuộc thi đã kết thúc.';
-      // between weeks (and after the last) there is nothing to start: the button says so instead of failing
+      // between weeks (and after the last) there is nothing to start: the button says so instead of failing; only
+      // by the server's time (a device clock alone may be wrong: then the API says whether a week is open)
       var button = $('[data-action="start"]', b);
-      if (button && !open) {
+      if (button && !open && info.offset !== null && info.offset !== undefined) {
         button.disabled = true;
         button.setAttribute('aria-describedby', 'ct-quiz-when');
         when.id = 'ct-quiz-when';
@@ -82,19 +83,16 @@ export function initQuiz(box, cleanup) {
     }, function () { /* the start button still works; the API will say if no week is open */ });
   }
 
-  async function serverOffset() {
-    try { return (await contest()).offset; } catch { return null; }
-  }
-
   async function start(event) {
     var button = event && event.target;
     if (button) button.disabled = true;
     status(out, 'Đang nhận đề thi…', 'info');
     try {
-      var offsetP = serverOffset();
       var attempt = await api('POST', '/api/quiz', {}, { auth: true });
       var received = Date.now();
-      persist(quiz.started(st, attempt, quiz.deadlineOf(attempt, received, await offsetP), token()));
+      // the offset measured by this very answer (X-Contest-Now), else the kept one
+      var offset = lastOffset();
+      persist(quiz.started(st, attempt, quiz.deadlineOf(attempt, received, offset === null ? clockOffset() : offset), token()));
       showQuiz();
       // the start button is gone: keyboard and screen-reader users continue at the first question
       var first = $('.ct-question input', box);
