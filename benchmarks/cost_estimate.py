@@ -3,11 +3,11 @@
     .venv/bin/python benchmarks/cost_estimate.py [--participants 20] [--warm-ms 50 (flat, instead of per call)]
 
 1. Measure: N participants go through the site's flow against the real handlers on moto (in-process), exactly as
-   the site's JavaScript calls the API: units, register, verify, login, contest (once per visit), quiz,
-   submit, me (at_award: no verify, and no login: the registration answers with the session). Every DynamoDB
-   call is counted per step with its capacity units computed from the real item sizes
-   (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of the larger
-   of the item before and after; doubled inside transactions). Then the week is closed by the real close_week
+   the site's JavaScript calls the API: units, register, verify, login, quiz, submit, me (at_award: no verify,
+   and no login: the registration answers with the session; no GET /api/contest: the pages carry the contest's
+   facts, core.contest). Every DynamoDB call is counted per step with its capacity units computed from the real
+   item sizes (DynamoDB's rules: reads in 4 KB steps, halved when eventually consistent; writes in 1 KB steps of
+   the larger of the item before and after; doubled inside transactions). Then the week is closed by the real close_week
    handler and its reads and writes are divided by N.
 2. Price: the counts times list prices (constants below, with the date they were read; check them before
    quoting).
@@ -346,9 +346,12 @@ class DynamoMeter:
 
 # --- the flow
 # --------------------------------------------------------------------------------------------------
-# One GET /api/contest per visit: the site keeps the answer and the server's clock offset in the tab (core.contest;
-# tests/e2e/test_site_requests.py counts it in the browser); it was one per page view (home, then the quiz).
-FLOW = ["units", "challenge", "register", "verify", "login", "contest", "quiz", "submit", "me"]
+# No GET /api/contest: every page carries the contest's facts and the content version it was built with, and every
+# API answer names the loaded version and the server's time (X-Contest-Content, X-Contest-Now), so core.contest()
+# asks nothing while they match (tests/e2e/test_site_requests.py counts it in the browser). It was one per visit
+# (kept in the tab), and before that one per page view. A site not rebuilt after `contest content load` asks once
+# per visit again (not priced: the organisers rebuild the site with the content, docs/deploy.md).
+FLOW = ["units", "challenge", "register", "verify", "login", "quiz", "submit", "me"]
 REGISTRATION_ONLY = {"units", "challenge", "register", "verify"}
 
 
@@ -458,7 +461,6 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
                 token = step("login", lambda: api.login(phone)).body["token"]  # noqa: B023
             else:  # at_award: the registration opened the session (no login: docs/verification.md)
                 token = registered.body["token"]
-            step("contest", lambda: api.get("/api/contest"))
             quiz = step("quiz", lambda: api.post("/api/quiz", token=token)).body  # noqa: B023
             answers = {q["id"]: q["options"][i % 4]["id"] for q in quiz["questions"]}
             body = {"token": quiz["token"], "answers": answers, "prediction": 1000 + i}
@@ -539,7 +541,7 @@ def close_fixed_units(measured: Measured) -> tuple[float, float]:
 
 STEP_ROUTE = {"units": ("GET", "/api/units"), "challenge": ("GET", "/api/challenge"),
               "register": ("POST", "/api/register"), "verify": ("POST", "/api/verify"),
-              "login": ("POST", "/api/login"), "contest": ("GET", "/api/contest"), "me": ("GET", "/api/me"),
+              "login": ("POST", "/api/login"), "me": ("GET", "/api/me"),
               "quiz": ("POST", "/api/quiz"), "submit": ("POST", "/api/submit")}  # fmt: skip
 
 

@@ -2,8 +2,8 @@
 import { $, clear, contest, el, fmtMoment, schedule } from '../core.js';
 
 /* Which week is open now and until when, and when its results come; otherwise when the next one opens.
- * The time is the server's (core.contest: one GET /api/contest per visit), the device clock only when the API
- * cannot be reached. */
+ * The time is the server's: this device's clock plus the offset kept from the API's answers (core.contest, from the
+ * facts the page was built with, no request), the device clock alone when no offset is known. */
 export async function initHome(box) {
   var out = $('.ct-home__now', box);
   var weeks = schedule().weeks || [];
