@@ -27,6 +27,7 @@ const SERVER_NOW = Date.parse('2023-10-22T16:59:00+07:00'); // week 1, one minut
 const DAY = 24 * 3600 * 1000;
 let asked = [];
 let serverVersion = 'v-built';
+let consentVersion = 'c2';
 
 function headers(values) {
   return { get: (name) => (name in values ? values[name] : null) };
@@ -34,13 +35,14 @@ function headers(values) {
 beforeEach(() => {
   asked = [];
   serverVersion = 'v-built';
+  consentVersion = 'c2';
   window.localStorage.clear();
   window.sessionStorage.clear();
   core.forgetContest();
   globalThis.fetch = async (path) => {
     asked.push(path);
     const body = path === '/api/contest'
-      ? { now: new Date(SERVER_NOW).toISOString(), open_week: 1, weeks: WEEKS, name: 'Cuộc thi (mới)' }
+      ? { now: new Date(SERVER_NOW).toISOString(), open_week: 1, weeks: WEEKS, name: 'Cuộc thi (mới)', consent_version: consentVersion }
       : {};
     return {
       ok: true,
@@ -122,5 +124,26 @@ describe('the contest facts of the page', () => {
     await assert.rejects(core.api('GET', '/api/me'));
     assert.equal(JSON.parse(window.localStorage.getItem(core.SERVER_CONTENT_KEY)), 'v-other');
     assert.ok(core.clockOffset() !== null);
+  });
+});
+
+describe('registering with the consent texts of the page', () => {
+  it('is allowed while the page is current, without a request', async () => {
+    assert.equal(await core.consentCurrent(), true);
+    assert.deepEqual(asked, []);
+  });
+
+  it('is refused when the loaded content has another consent version than the page shows', async () => {
+    serverVersion = 'v-loaded-later';
+    await core.api('GET', '/api/units'); // the register page's first answer names the loaded content
+    assert.equal(await core.consentCurrent(), false); // the API's answer: consent version c2, the page shows c1
+    assert.deepEqual(asked, ['/api/units', '/api/contest']);
+  });
+
+  it('is allowed when the content changed but not its consent texts', async () => {
+    serverVersion = 'v-loaded-later';
+    consentVersion = 'c1';
+    await core.api('GET', '/api/units');
+    assert.equal(await core.consentCurrent(), true);
   });
 });

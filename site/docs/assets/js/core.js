@@ -257,6 +257,19 @@ export function contest() {
 }
 export function forgetContest() { contestInfo = null; contestFromPage = false; }
 
+/* Whether the consent texts this page shows (built into it: sitebuild.consent_boxes) are the server's current ones.
+ * The server records its own consent_version with a registration, so a page built before the texts changed must
+ * not register anyone: when the API named another content version, contest() asks GET /api/contest and the
+ * versions are compared. True when the page carries no facts or the API cannot be reached (the request itself
+ * then fails or is refused). */
+export async function consentCurrent() {
+  var page = pageContest();
+  if (!page) return true;
+  try {
+    return (await contest()).consent_version === page.facts.consent_version;
+  } catch { return true; }
+}
+
 /* ------------------------------------------------------------ shared page pieces */
 
 /* Not signed in. `expired` only when a session was refused by the server (401); a first-time visitor is

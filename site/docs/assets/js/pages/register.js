@@ -1,6 +1,6 @@
 /* Registration ("Đăng ký") and reclaiming a number ("Lấy lại số điện thoại"): one form, two routes. */
 import {
-  $, $$, api, clear, drop, el, go, local, PHONE_KEY, save, SESSION_KEY, status, tab, TICKET_KEY, CODE_NOT_SENT_KEY,
+  $, $$, api, clear, consentCurrent, drop, el, go, local, PHONE_KEY, save, SESSION_KEY, status, tab, TICKET_KEY, CODE_NOT_SENT_KEY,
   CODE_SENT_KEY
 } from '../core.js';
 import { remember } from '../codes.js';
@@ -94,6 +94,11 @@ export function initRegister(form, cleanup) {
     }
     if (value(form, 'password') !== value(form, 'password2')) {
       fieldError(form, 'password2', 'Hai lần nhập mật khẩu không khớp nhau.');
+      return;
+    }
+    if (!(await consentCurrent())) {
+      status(out, 'Nội dung đồng ý xử lý dữ liệu cá nhân đã được cập nhật sau khi trang này được tải. ' +
+        'Vui lòng tải lại trang để đọc và đồng ý với nội dung mới.', 'error', true);
       return;
     }
     status(out, 'Đang gửi đăng ký…', 'info');
