@@ -30,6 +30,9 @@ def test_a_visit_never_asks_the_contest_while_the_site_was_built_with_the_loaded
     expect(page.locator(".ct-me__body:not([hidden])")).to_be_attached()
     page.goto(base + "/ket-qua/", wait_until="networkidle")
     expect(page.locator("#results-week option").first).to_be_attached()
+    # (the API's answers reached the page with the loaded content's version: the one the page was built with)
+    built = page.evaluate("JSON.parse(document.getElementById('ct-contest').textContent).version")
+    assert built and page.evaluate("JSON.parse(localStorage.getItem('ct.serverContent'))") == built
     context.close()
     # Then no page asked for the contest: the pages' facts were current (and the API answered other requests)
     assert "/api/contest" not in asked, asked
