@@ -76,7 +76,9 @@ def document(functions: dict[str, ModuleType]) -> dict[str, Any]:
         "info": {
             "title": "Contest API",
             "version": "1",
-            "description": "API của cuộc thi trực tuyến. Mọi lỗi: 4xx với {code, message} (message tiếng Việt).",
+            "description": "API của cuộc thi trực tuyến. Mọi lỗi: 4xx với {code, message} (message tiếng Việt). "
+            "Mọi câu trả lời (kể cả lỗi) có header X-Contest-Now (giờ của máy chủ, mili giây từ epoch) và "
+            "X-Contest-Content (phiên bản nội dung cuộc thi đang dùng).",
         },
         "servers": [{"url": "/"}],
         "paths": dict(sorted(paths.items())),
