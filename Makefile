@@ -114,7 +114,7 @@ clean:
 .PHONY: site
 ## site: build the contest website alone into build/site (mkdocs build --strict, pages generated from content/)
 site: $(STAMP) $(NPM_STAMP)
-	$(PY) -m contest.sitebuild build/site
+	$(PY) -m contest.organisers.sitebuild build/site
 
 # --- AWS (docs/deploy.md) ----------------------------------------------------------------------------
 # The sam CLI pins its own boto3 and click: it lives in its own virtual environment, installed on demand.

@@ -90,7 +90,7 @@ def synthetic_rows(n: int, seed: int = 20231022):
             prediction,
             units[i % len(units)],
             names[ri(0, len(names))],
-            f"•••••••{ri(0, 1000):03d}",  # as stored since the last-three-digits mask (contest.phones.mask)
+            f"•••••••{ri(0, 1000):03d}",  # as stored since the last-three-digits mask (contest.rules.phones.mask)
             f"att-{i:010d}",
             1,
             1_697_900_000_000 + i,
@@ -98,7 +98,7 @@ def synthetic_rows(n: int, seed: int = 20231022):
 
 
 def _contest():
-    from contest.model import Contest, Limits, Prize, QuizRules, Week
+    from contest.rules.model import Contest, Limits, Prize, QuizRules, Week
 
     tz = timezone(timedelta(hours=7))
     week = Week(
@@ -135,7 +135,7 @@ def _contest():
 
 
 def _bank():
-    from contest.model import Bank, Question, Source
+    from contest.rules.model import Bank, Question, Source
 
     return Bank(
         tuple(
@@ -176,9 +176,9 @@ def run_variant(variant: str, n: int) -> dict:
         ordered = sorted(keys)
         extra["first"] = ordered[0][:3]
     elif variant == "close":
-        from contest.model import Unit
-        from contest.publication import canonical_json, week_public, write_canonical_standings
-        from contest.ranking import RankingRules, aggregate_units, rank_week
+        from contest.rules.model import Unit
+        from contest.rules.publication import canonical_json, week_public, write_canonical_standings
+        from contest.rules.ranking import RankingRules, aggregate_units, rank_week
 
         data = yaml.safe_load((ROOT / "content" / "units.yaml").read_text(encoding="utf-8"))
         units = [Unit(u["id"], u["name"], u["group"], u.get("headcount")) for u in data["units"]]
@@ -199,8 +199,8 @@ def run_variant(variant: str, n: int) -> dict:
             first=ranking.groups[0].size if ranking.groups else 0,
         )
     elif variant == "private":
-        from contest.close_reports import write_standings_csv
-        from contest.ranking import RankingRules, rank_week
+        from contest.close.reports import write_standings_csv
+        from contest.rules.ranking import RankingRules, rank_week
 
         ranking = rank_week(rows, RankingRules.from_contest(_contest()))
         t0 = time.perf_counter()  # only the CSV rendering is timed

@@ -114,7 +114,7 @@ def dynamodb_calls() -> dict[str, dict[str, int]]:
 
         from tests.fakes import FixedClock, MemorySender
 
-        from contest.content import bundle_of
+        from contest.content.loader import bundle_of
         from contest.local.stack import load_function
         from contest.store import Store, tables
 

@@ -85,7 +85,8 @@ CONTEST_WEEKS = 4  # every participant registers once and takes part in up to 4 
 # ----------------------------------------------------------------------------
 # Static requests (CloudFront, not API calls) per participant-week are COUNTED on the built site (static_requests()):
 # the pages a participant opens, each page's own resources as its HTML names them (stylesheets, favicon, scripts:
-# the theme's bundle and the page's own, one per page, contest.sitebuild.bundle_pages) and the files its JavaScript
+# the theme's bundle and the page's own, one per page, contest.organisers.sitebuild.bundle_pages) and the files its
+# JavaScript
 # fetches (results.js: the index alone, which carries the latest week; tests/e2e/test_site_results.py). A new
 # participant's cache is cold: every distinct file once. A returning participant's cache is warm from earlier
 # weeks: only what its Cache-Control (infra/stack.py cache_control) lets expire within a week is asked again
@@ -119,7 +120,7 @@ def built_site() -> Path:
     """The site as `make site` builds it (built here into a temporary directory when build/site is missing)."""
     site = ROOT / "build" / "site"
     if not (site / "index.html").exists():
-        from contest.sitebuild import build
+        from contest.organisers.sitebuild import build
 
         site = Path(tempfile.mkdtemp(prefix="cost-site-")) / "site"
         build(ROOT, site)
@@ -381,7 +382,7 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
     )  # fmt: skip
     os.environ.pop("AWS_ENDPOINT_URL", None)
     tmp = Path(tempfile.mkdtemp(prefix="cost-estimate-"))
-    from tests.support import ORIGIN_SECRET  # the origin header its events carry (contest.perimeter)
+    from tests.support import ORIGIN_SECRET  # the origin header its events carry (contest.rules.perimeter)
 
     os.environ.update(
         CONTEST_TABLE="contest-cost", CONTEST_SMS_SENDER="outbox", CONTEST_OUTBOX=str(tmp / "outbox.jsonl"),
@@ -395,7 +396,7 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
     from tests.fakes import FixedClock, MemorySender
     from tests.support import PHONES, Api, LambdaContext, code_for, e164, solve_proof
 
-    from contest.content import Content, bundle_of, load_content, parse_contest
+    from contest.content.loader import Content, bundle_of, load_content, parse_contest
     from contest.local.stack import load_function
     from contest.store import Store, tables
 
@@ -511,7 +512,7 @@ def measure(participants: int, mode: str = "at_registration") -> Measured:
 
 def boundary_tie_members(results: Path) -> int:
     """Members of tie groups that straddle a prize boundary in the published week, beyond the prize slots they
-    contend for: in at_award mode they are asked to confirm too. Read from the shape contest.publication writes:
+    contend for: in at_award mode they are asked to confirm too. Read from the shape contest.rules.publication writes:
     `prizes[].pending[]` = {group, count (slots of that prize the group holds), candidates (every member)}."""
     data = json.loads(results.read_text(encoding="utf-8"))
     members: dict[str, int] = {}
@@ -579,8 +580,8 @@ def warm_ms_of(measured: Measured, step: str, flat_ms: float | None) -> float:
     return LAMBDA_BASE_MS + io / calls
 
 
-SCRYPT_STEPS = {"register": 1, "login": 1}  # password hash / check per call (contest.passwords)
-# Code-sending routes answer no earlier than CONTEST_SMS_RESPONSE_FLOOR_MS (infra/template.yaml, contest.pacing):
+SCRYPT_STEPS = {"register": 1, "login": 1}  # password hash / check per call (contest.rules.passwords)
+# Code-sending routes answer no earlier than CONTEST_SMS_RESPONSE_FLOOR_MS (infra/template.yaml, contest.api.pacing):
 # the register function is billed for at least that long per paced request. Which requests are paced is
 # MEASURED (Measured.paced: the handlers' pacer counted per step): registration is paced in at_registration
 # mode only (functions/register/app.py, register_paced), resets in both.
@@ -624,7 +625,7 @@ def scrypt_cost_ms() -> float:
     """One password check on this machine's core (best of 5): the CPU-bound part of register and login. Measured
     in this thread's CPU time, not the wall clock: on a shared machine, waiting for a core is not scrypt's cost
     (the wall clock read 43 to 244 ms for the same check depending on the load)."""
-    from contest import passwords
+    from contest.rules import passwords
 
     stored = passwords.hash_password("mat-khau-123")
     runs = []

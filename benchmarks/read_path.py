@@ -118,10 +118,10 @@ def end_to_end(n: int) -> dict:
 
     import yaml
 
-    from contest.close_reports import week_workbook, write_standings_csv
-    from contest.model import Unit
-    from contest.publication import canonical_json, week_public, week_review, write_canonical_standings
-    from contest.ranking import RankingRules, aggregate_units, rank_week
+    from contest.close.reports import week_workbook, write_standings_csv
+    from contest.rules.model import Unit
+    from contest.rules.publication import canonical_json, week_public, week_review, write_canonical_standings
+    from contest.rules.ranking import RankingRules, aggregate_units, rank_week
     from contest.store.mapping import standing_rows
 
     data = yaml.safe_load((ROOT / "content" / "units.yaml").read_text(encoding="utf-8"))

@@ -1,6 +1,6 @@
 """How long the organisers' progress report (`contest report`) takes, and what limits it.
 
-Two measurements of `contest.progress.read_progress`, the function the command runs:
+Two measurements of `contest.organisers.progress.read_progress`, the function the command runs:
 
 1. a faked repository (the standings already in memory as the compact tuples the real read path yields):
    the report's own cost — one pass counting per unit — for 10,000 / 100,000 / 1,000,000 standings;
@@ -87,7 +87,7 @@ class FakeRepository:
 def fake(n: int) -> dict[str, float]:
     from tests.support import make_content
 
-    from contest.progress import read_progress
+    from contest.organisers.progress import read_progress
 
     content = make_content()
     units = [u.id for u in content.units]
@@ -124,7 +124,7 @@ def moto(n: int) -> dict[str, float]:
     with mock_aws():
         from tests.support import make_content
 
-        from contest.progress import read_progress
+        from contest.organisers.progress import read_progress
         from contest.store import Store, tables
         from contest.store.keys import PROFILE, account_pk, shard_of, standing_pk, unit_index_pk, unit_week_index_pk
 

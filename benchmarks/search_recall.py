@@ -57,7 +57,7 @@ def queries() -> list[str]:
 
 def build_site(out: Path) -> None:
     sys.path.insert(0, str(ROOT / "src"))
-    from contest.sitebuild import build
+    from contest.organisers.sitebuild import build
 
     build(ROOT, out)
 

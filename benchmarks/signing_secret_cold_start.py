@@ -45,7 +45,7 @@ except Stop:
     pass
 """,
     "both secrets, one client": """
-# what the HTTP functions do since the origin secret (contest.perimeter): the signing secret and the origin
+# what the HTTP functions do since the origin secret (contest.rules.perimeter): the signing secret and the origin
 # secret read with the same client on the shared session; on AWS the second read adds one round trip
 client = session.create_client("secretsmanager")
 client.meta.events.register("before-send", stop)

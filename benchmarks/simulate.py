@@ -265,7 +265,7 @@ def main() -> int:
         "AWS_DEFAULT_REGION": "ap-southeast-1",
     }.items():
         os.environ.setdefault(name, value)
-    from contest.content import load_content
+    from contest.content.loader import load_content
     from contest.local.stack import LocalStack
 
     content = load_content(ROOT / "content")

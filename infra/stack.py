@@ -50,10 +50,10 @@ def stack_settings(config_env: str) -> tuple[str, str]:
 
 def deploy_parameters(config_env: str, content: Path, extra: list[str]) -> str:
     """`sam deploy --parameter-overrides` for this contest: the samconfig.toml section's overrides, the close
-    schedule generated from the content (every week's results_at, contest.weeks.close_schedule), then `extra`
+    schedule generated from the content (every week's results_at, contest.rules.weeks.close_schedule), then `extra`
     (later values win). sam replaces samconfig's overrides when any are given: hence one merged list."""
-    from contest.sitebuild import load_contest
-    from contest.weeks import close_schedule
+    from contest.organisers.sitebuild import load_contest
+    from contest.rules.weeks import close_schedule
 
     config = tomllib.loads((INFRA / "samconfig.toml").read_text(encoding="utf-8"))
     merged: dict[str, str] = {}
@@ -70,8 +70,8 @@ def deploy_parameters(config_env: str, content: Path, extra: list[str]) -> str:
 def schedule_drift(session: Any, stack: str, content: Path) -> str | None:
     """Why the deployed close schedule differs from content/contest.yaml's results times, or None when it matches.
     A results_at changed after the last `make deploy` would otherwise leave the close at the old time."""
-    from contest.sitebuild import load_contest
-    from contest.weeks import close_schedule
+    from contest.organisers.sitebuild import load_contest
+    from contest.rules.weeks import close_schedule
 
     wanted = close_schedule(load_contest(content))
     found = session.client("scheduler").get_schedule(Name=f"{stack}-close-week")
@@ -148,7 +148,7 @@ def put_empty_index(s3: Any, bucket: str) -> bool:
     True when written."""
     from botocore.exceptions import ClientError
 
-    from contest.publication import canonical_json, empty_results_index
+    from contest.rules.publication import canonical_json, empty_results_index
 
     try:
         s3.put_object(
@@ -200,7 +200,7 @@ def rotate_secret(session: Any, secret_arn: str, functions: list[str]) -> str:
     return renew_sandboxes(session, functions)
 
 
-ORIGIN_HEADER = "X-Contest-Origin"  # contest.perimeter.ORIGIN_HEADER, as CloudFront spells it in the template
+ORIGIN_HEADER = "X-Contest-Origin"  # contest.rules.perimeter.ORIGIN_HEADER, as CloudFront spells it in the template
 
 
 def begin_origin_rotation(session: Any, origin_arn: str) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from contest.content import Content, parse_contest, parse_units, read_yaml
-from contest.model import OPTION_KEYS, Bank, Question, Source
+from contest.content.loader import Content, parse_contest, parse_units, read_yaml
+from contest.rules.model import OPTION_KEYS, Bank, Question, Source
 
 ROOT = Path(__file__).resolve().parents[1]
 EVENTS = ROOT / "tests" / "events"
@@ -82,7 +82,7 @@ def unit(shipped_id: str) -> str:
 
 # The unit contestants register in by default (the shipped contest's Sở TT&TT).
 DEFAULT_UNIT = unit("so-tttt")
-# The origin header CloudFront adds (contest.perimeter): the events under tests/events carry it, and the
+# The origin header CloudFront adds (contest.rules.perimeter): the events under tests/events carry it, and the
 # integration tests' environment accepts it (tests/integration/conftest.py).
 ORIGIN_SECRET = json.loads((EVENTS / "function_url.json").read_text())["headers"]["x-contest-origin"]
 PHONES = [f"09{n:08d}" for n in range(12_345_600, 12_345_600 + 2000)]  # valid Viettel-range mobiles
@@ -220,7 +220,7 @@ class Reply:
 
 
 def declared_route(module: ModuleType, method: str, path: str) -> dict[str, Any] | None:
-    """What contest.http.route declared for a route (request, response, status…), None for an unknown route."""
+    """What contest.api.http.route declared for a route (request, response, status…), None for an unknown route."""
     for route in getattr(getattr(module, "app", None), "_static_routes", []):
         if route.path == path and route.method == method.upper():
             return route.func.openapi
@@ -229,12 +229,12 @@ def declared_route(module: ModuleType, method: str, path: str) -> dict[str, Any]
 
 def check_documented(meta: dict[str, Any] | None, method: str, path: str, reply: Reply) -> tuple[str, str, int]:
     """Every reply is what docs/openapi.json says: the route's success status with a body valid against its
-    response schema, or a documented 4xx with an error body (contest.schemas.ERROR). Anything else fails the
+    response schema, or a documented 4xx with an error body (contest.api.schemas.ERROR). Anything else fails the
     test that made the request (a 5xx is a bug; an undocumented field is a leak)."""
     import jsonschema
 
-    from contest.openapi import ERRORS
-    from contest.schemas import ERROR
+    from contest.api.schemas import ERROR
+    from contest.local.openapi import ERRORS
 
     if meta is not None and reply.status == meta["status"]:
         schema = meta["response"]

@@ -4,10 +4,10 @@ data, consents, erasure request) and a unit coordinator's page. Every route need
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contest import schemas as s
-from contest.http import bearer, make_resolver, route
-from contest.observability import logger
-from contest.runtime import build_runtime
+from contest.adapters.observability import logger
+from contest.api import schemas as s
+from contest.api.http import bearer, make_resolver, route
+from contest.api.runtime import build_runtime
 
 runtime = build_runtime()
 app = make_resolver(runtime.origin, lambda: runtime)

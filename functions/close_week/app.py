@@ -10,9 +10,9 @@ week's window has ended (closes_at + grace, by the server's own clock too): noth
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contest.close_runtime import build_close_runtime
-from contest.observability import logger
-from contest.services.close import parse_event
+from contest.adapters.observability import logger
+from contest.close.runtime import build_close_runtime
+from contest.close.week import parse_event
 
 runtime = build_close_runtime()
 

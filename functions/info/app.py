@@ -4,10 +4,10 @@ time. No session, nothing personal: the same answer for everybody."""
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contest import schemas as s
-from contest.http import make_resolver, route
-from contest.observability import logger
-from contest.runtime import build_public_runtime
+from contest.adapters.observability import logger
+from contest.api import schemas as s
+from contest.api.http import make_resolver, route
+from contest.api.runtime import build_public_runtime
 from contest.services.stored_content import contest_info, units
 
 runtime = build_public_runtime()

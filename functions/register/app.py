@@ -8,10 +8,10 @@ from contextvars import ContextVar
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from contest import schemas as s
-from contest.http import bearer, client_ip, make_resolver, route
-from contest.observability import logger
-from contest.runtime import build_runtime
+from contest.adapters.observability import logger
+from contest.api import schemas as s
+from contest.api.http import bearer, client_ip, make_resolver, route
+from contest.api.runtime import build_runtime
 
 runtime = build_runtime()
 app = make_resolver(runtime.origin, lambda: runtime)
@@ -21,7 +21,7 @@ def proof(payload: str | None) -> None:
     runtime.proof.check(payload)
 
 
-proven: ContextVar = ContextVar("proven", default=None)  # a contest.proof.Proven, per request
+proven: ContextVar = ContextVar("proven", default=None)  # a contest.rules.proof.Proven, per request
 
 
 def proof_in_transaction(payload: str | None) -> None:
@@ -30,7 +30,7 @@ def proof_in_transaction(payload: str | None) -> None:
 
 
 def paced() -> AbstractContextManager[None]:
-    """The constant response time of the code-sending routes (contest.pacing)."""
+    """The constant response time of the code-sending routes (contest.api.pacing)."""
     return runtime.paced()
 
 

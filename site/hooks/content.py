@@ -4,7 +4,7 @@
 - the "Tài liệu ôn tập" nav entry is expanded into the documents, in their front-matter order;
 - `{{ key }}` placeholders in hand-written pages are filled from content/contest.yaml;
 - the site's name and description are set from content/contest.yaml (`site:`, `name`, `theme`).
-The logic lives in `contest.sitebuild`; this file only wires it into MkDocs' events.
+The logic lives in `contest.organisers.sitebuild`; this file only wires it into MkDocs' events.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 from mkdocs.structure.files import File, Files
 
 try:
-    from contest import sitebuild
+    from contest.organisers import sitebuild
 except ImportError:  # a plain `mkdocs build -f site/mkdocs.yml` from a checkout without the package installed
     import sys
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
-    from contest import sitebuild
+    from contest.organisers import sitebuild
 
 MATERIALS_NAV_TARGET = f"{sitebuild.MATERIALS_DIR}/index.md"
 

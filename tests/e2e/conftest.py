@@ -149,7 +149,7 @@ WEEK_COUNT = len(_CONTEST["weeks"])
 
 def first_prize_amount() -> str:
     """The first weekly prize's amount as the rules page writes it: '2.000.000 đồng'."""
-    from contest.sitebuild import vnd
+    from contest.organisers.sitebuild import vnd
 
     prizes = _CONTEST["prizes"]
     return vnd(int(prizes["weekly"][0]["amount"]), prizes.get("currency", "đồng"))
@@ -163,7 +163,7 @@ def week_instant(number: int, key: str) -> str:
     """A week's `opens_at` / `closes_at` / `results_at` as the site writes it: '20:00 Chủ nhật, 22/10/2023'."""
     from zoneinfo import ZoneInfo
 
-    from contest.sitebuild import moment
+    from contest.organisers.sitebuild import moment
 
     value = _CONTEST["weeks"][number - 1][key]
     instant = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
@@ -247,7 +247,7 @@ def e2e_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def built_site(e2e_root) -> Path:
-    from contest.sitebuild import build
+    from contest.organisers.sitebuild import build
 
     out = e2e_root / "build" / "site"
     build(e2e_root, out)

@@ -63,7 +63,7 @@ def last_code(outbox: Path, phone: str) -> str:
 
 def test_a_contestant_takes_the_quiz_over_http(tmp_path):
     # Given the local stack on a free port with the clock in week 1
-    from contest.content import load_content
+    from contest.content.loader import load_content
 
     root = project_with_contest(tmp_path)
     contest = load_content(root / "content").contest
@@ -299,8 +299,8 @@ def test_a_rehearsal_of_a_future_contest_closes_on_the_stacks_own_clock(tmp_path
 def test_a_rehearsal_keeps_its_data_across_restarts_and_reset_starts_clean(tmp_path):
     from datetime import timedelta
 
-    from contest.clock import to_ms
     from contest.local.stack import request_clock
+    from contest.rules.clock import to_ms
     from contest.store import Store
 
     dev, site = tmp_path / ".dev", tmp_path / "site"
@@ -325,7 +325,7 @@ def test_a_rehearsal_keeps_its_data_across_restarts_and_reset_starts_clean(tmp_p
 def test_the_rehearsal_clock_moves_without_a_restart_and_the_schedule_closes_the_week(tmp_path):
     from datetime import datetime, timedelta
 
-    from contest.content import load_content
+    from contest.content.loader import load_content
     from contest.local.stack import request_clock
 
     root = project_with_contest(tmp_path)

@@ -106,7 +106,7 @@ def test_the_content_check_accepts_the_second_contest(project):
 
 
 def test_the_rules_page_states_the_second_contests_own_rules(project):
-    from contest import sitebuild
+    from contest.organisers import sitebuild
 
     page = sitebuild.generate_pages(project)[sitebuild.RULES_PAGE]
     # its weeks, closing Saturday 17:00 with results at 17:30
@@ -127,7 +127,7 @@ def test_the_rules_page_states_the_second_contests_own_rules(project):
 
 @pytest.fixture(scope="module")
 def built_site(project) -> Path:
-    from contest.sitebuild import build
+    from contest.organisers.sitebuild import build
 
     out = project / "build" / "site"
     build(project, out)
@@ -186,7 +186,7 @@ def wait_for(path: Path, seconds: float = 60) -> bool:
 
 
 def test_the_second_contest_from_registration_to_certificates(project, built_site, tmp_path):
-    from contest.bank import load_bank
+    from contest.content.bank import load_bank
     from contest.local.stack import LocalStack
 
     bank = load_bank(project / "content" / "questions", project / "content" / "documents", [1, 2, 3], 20)

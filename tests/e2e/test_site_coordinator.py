@@ -61,7 +61,7 @@ def sign_in(page: Page, base: str, token: str) -> None:
 
 
 def test_a_coordinator_sees_the_own_unit_and_a_contestant_does_not(stack, code_for, page: Page, shot):
-    from contest.phones import normalize
+    from contest.rules.phones import normalize
     from contest.store import Store
 
     base = stack.base_url

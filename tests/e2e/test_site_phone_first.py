@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from contest.receipts import attempt_code
+from contest.rules.receipts import attempt_code
 from tests.support import WEEK1_RESULTS, unit
 
 from .conftest import (
@@ -318,7 +318,7 @@ def test_search_without_diacritics_finds_the_words_with_them(stack, page: Page, 
 
 
 def test_the_receipt_is_signed_downloadable_and_verifies_on_the_site(stack, code_for, page: Page, shot, tmp_path):
-    from contest.receipts import verify_receipt
+    from contest.rules.receipts import verify_receipt
 
     stack.publish_receipt_key()  # results/ may have been cleared by a results test
     base = stack.base_url

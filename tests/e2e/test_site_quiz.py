@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
-from contest.receipts import attempt_code
+from contest.rules.receipts import attempt_code
 from tests.support import unit
 
 from .conftest import (

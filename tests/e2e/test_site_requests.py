@@ -12,7 +12,8 @@ from .test_site_quiz import fresh_logged_in_context
 
 def test_a_visit_never_asks_the_contest_while_the_site_was_built_with_the_loaded_content(stack, code_for, browser):
     """Every page carries the contest's facts and the content version it was built with (<script id="ct-contest">,
-    contest.sitebuild.page_contest); the API names the loaded version in every answer (X-Contest-Content): while they
+    contest.organisers.sitebuild.page_contest); the API names the loaded version in every answer (X-Contest-Content):
+    while they
     match, no page asks GET /api/contest (one API call fewer per participant-week: benchmarks/cost_estimate.py)."""
     base = stack.base_url
     # Given a logged-in contestant (set up in another context)
@@ -67,8 +68,9 @@ def test_pages_built_with_other_content_than_the_loaded_one_ask_the_contest_once
 
 def test_each_page_of_a_visit_asks_for_one_script_of_ours_one_stylesheet_and_no_favicon(stack, code_for, browser):
     """benchmarks/cost_estimate.py counts the site's files a visit asks for (PAGES_VISITED); each page's own code is
-    one bundle (contest.sitebuild.bundle_pages), not the entry, core, format and the page's modules one by one; the
-    theme's stylesheet and ours are one file, and the favicon is in the page (contest.sitebuild.lighten)."""
+    one bundle (contest.organisers.sitebuild.bundle_pages), not the entry, core, format and the page's modules one by
+    one; the
+    theme's stylesheet and ours are one file, and the favicon is in the page (contest.organisers.sitebuild.lighten)."""
     base = stack.base_url
     # Given a logged-in contestant with an empty cache
     context = fresh_logged_in_context(browser, base, code_for, "Phan Văn Đức")

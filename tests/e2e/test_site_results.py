@@ -27,7 +27,7 @@ def entry(
     label: str | None = None,
     tie: str | None = None,
 ) -> dict:
-    """A ranked person as contest.publication.week_public writes it (duration at the ranking resolution)."""
+    """A ranked person as contest.rules.publication.week_public writes it (duration at the ranking resolution)."""
     return {
         "rank": rank,
         "name": name,
@@ -305,8 +305,8 @@ def test_every_page_is_readable_at_360px_and_loads_nothing_from_elsewhere(stack,
 
 
 def test_a_week_republished_after_an_erasure_shows_the_label_and_says_so(stack, results_dir, page: Page):
-    # Given week 1 republished after a contestant had their data erased (services/erasure)
-    from contest.erasure import ERASED_LABEL, ERASED_NOTE
+    # Given week 1 republished after a contestant had their data erased (close/erasure)
+    from contest.rules.erasure import ERASED_LABEL, ERASED_NOTE
 
     week = week_one()
     week["ranking"]["entries"][2]["name"] = ERASED_LABEL
@@ -329,7 +329,7 @@ def test_the_latest_week_is_shown_from_the_index_alone_and_another_week_is_fetch
 ):
     """One request for the first view (benchmarks/cost_estimate.py PAGE_FETCHES): the index the close writes carries
     the latest week; an earlier week's file is asked for only when the visitor picks it."""
-    from contest.publication import canonical_json, index_entry, results_index
+    from contest.rules.publication import canonical_json, index_entry, results_index
 
     # Given weeks 1 and 2 published as the close publishes them (week-N.json, then the index)
     week2 = week_one() | {"week": 2, "participants": {**week_one()["participants"], "count": 23456}}

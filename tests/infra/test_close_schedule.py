@@ -12,8 +12,8 @@ import pytest
 import stack
 import yaml
 
-from contest.sitebuild import load_contest
-from contest.weeks import CRON_DAYS, close_schedule
+from contest.organisers.sitebuild import load_contest
+from contest.rules.weeks import CRON_DAYS, close_schedule
 from tests.support import ROOT
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -130,7 +130,7 @@ def test_the_shipped_content_generates_its_schedule() -> None:
 
 
 def test_a_results_time_off_the_minute_is_refused(tmp_path: Path) -> None:
-    from contest.content import ContentError
+    from contest.content.loader import ContentError
 
     with pytest.raises(ContentError, match="phút tròn"):
         load_contest(contest_dir(tmp_path, ["2025-03-08T17:30:30+07:00"]))

@@ -107,8 +107,8 @@ def test_the_layers_carry_the_locked_versions_with_their_hashes() -> None:
 
 def test_the_shared_layer_leaves_the_organisers_tools_out() -> None:
     modules = build_layers.runtime_modules()
-    assert {"contest.runtime", "contest.services.close", "contest.http"} <= modules
-    assert not {m for m in modules if m.startswith(("contest.cli", "contest.local", "contest.sitebuild"))}
-    # the close numbers certificates in its private winners' list (contest.certificates.week_numbers), but PDFs
+    assert {"contest.api.runtime", "contest.close.week", "contest.api.http"} <= modules
+    assert not {m for m in modules if m.startswith(("contest.cli", "contest.local", "contest.organisers.sitebuild"))}
+    # the close numbers certificates in its private winners' list (contest.close.certificates.week_numbers), but PDFs
     # are rendered by the CLI alone: the fonts stay out (copy_package copies .py files only), and so does fpdf2
-    assert "contest.certificates" in modules
+    assert "contest.close.certificates" in modules

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from template_checks import ROOT
 
-from contest.perimeter import ORIGIN_HEADER
+from contest.rules.perimeter import ORIGIN_HEADER
 
 HTTP_FUNCTIONS = ("RegisterFunction", "AccountFunction", "InfoFunction", "QuizFunction", "SubmitFunction")
 HTTP_ROLES = {"RegisterRole", "AccountRole", "InfoRole", "QuizRole", "SubmitRole"}
@@ -111,8 +111,8 @@ def test_the_close_role_cannot_read_the_signing_secret_nor_any_secret(template: 
 
 
 def test_the_close_runtime_starts_without_any_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from contest.close_runtime import build_close_runtime
-    from contest.config import Settings
+    from contest.adapters.config import Settings
+    from contest.close.runtime import build_close_runtime
 
     # Given close_week's environment: no signing secret, no origin secret (its role may read neither)
     env = {
@@ -145,7 +145,7 @@ def test_script_src_has_no_unsafe_inline_nor_eval(template: dict[str, Any]) -> N
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from contest.sitebuild import build
+    from contest.organisers.sitebuild import build
 
     out = tmp_path_factory.mktemp("csp") / "site"
     build(ROOT, out)
@@ -155,7 +155,7 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_the_csp_hashes_are_exactly_the_inline_scripts_of_the_built_site(
     template: dict[str, Any], built_site: Path
 ) -> None:
-    from contest.sitebuild import CSP_HASHES_FILE, inline_script_hashes
+    from contest.organisers.sitebuild import CSP_HASHES_FILE, inline_script_hashes
 
     hashes, handlers = inline_script_hashes(built_site)
     assert hashes, "the theme has inline scripts; finding none means the scan is broken"
@@ -169,7 +169,7 @@ def test_the_csp_hashes_are_exactly_the_inline_scripts_of_the_built_site(
 
 
 def test_the_hash_scan_sees_what_a_browser_would_run(tmp_path: Path) -> None:
-    from contest.sitebuild import inline_script_hashes
+    from contest.organisers.sitebuild import inline_script_hashes
 
     (tmp_path / "a.html").write_text(
         '<script>alert(1)</script><script src="x.js"></script><script type="application/json">{"a":1}</script>'

@@ -254,7 +254,7 @@ def test_each_http_function_has_a_reserved_concurrency_parameter(template: dict[
 
 
 def test_environment_variables_are_the_ones_config_reads(template: dict[str, Any]) -> None:
-    config = (ROOT / "src" / "contest" / "config.py").read_text(encoding="utf-8")
+    config = (ROOT / "src" / "contest" / "adapters" / "config.py").read_text(encoding="utf-8")
     names = set(template["Globals"]["Function"]["Environment"]["Variables"])
     for props in sam_functions(template).values():
         names |= set(props.get("Environment", {}).get("Variables", {}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from moto import mock_aws
 
-from contest.content import bundle_of
+from contest.content.loader import bundle_of
 from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
 from contest.local.stack import load_function
 from contest.store import Store, tables

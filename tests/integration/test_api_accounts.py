@@ -265,7 +265,7 @@ class TestPublicInfo:
 
 
 def test_logs_never_hold_phones_codes_or_tokens(api, sender, capsys, caplog):
-    from contest.observability import logger
+    from contest.adapters.observability import logger
 
     level = logger.log_level
     logger.setLevel("INFO")  # earlier tests may have built the logger quieter (the local stack runs at WARNING)
@@ -316,7 +316,7 @@ class TestWithoutPhoneVerification:
     def test_registration_opens_the_session_that_login_would(self, api, repo, sender, clock, content):
         """at_award: the registration that created the account answers with its session, so the new participant
         needs no separate login; it is the session login gives, under every rule login's session is under."""
-        from contest import tokens
+        from contest.rules import tokens
         from contest.store.tables import AccountItem
 
         # When a new participant registers

@@ -1,11 +1,11 @@
 """Every API answer, success or error, names the loaded content's version (X-Contest-Content) and the server's time in
-ms (X-Contest-Now), set once by the resolver (contest.http.GuardedResolver), not per route: the site compares the
+ms (X-Contest-Now), set once by the resolver (contest.api.http.GuardedResolver), not per route: the site compares the
 version with the one its pages were built with and keeps the clock offset, so no page asks GET /api/contest while
 they match (site/docs/assets/js/core.js)."""
 
 from __future__ import annotations
 
-from contest.content import bundle_of
+from contest.content.loader import bundle_of
 from tests.support import ORIGIN_SECRET, LambdaContext, event
 
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 
 import pytest
 
-from contest.clock import iso
-from contest.model import OPTION_KEYS
+from contest.rules.clock import iso
+from contest.rules.model import OPTION_KEYS
 from contest.store.keys import account_pk
 from contest.store.tables import AttemptItem, StandingItem, TableSchema
 from tests.support import PHONES, WEEK1_MID, code_for, e164
@@ -138,7 +138,7 @@ class TestSubmit:
         assert receipt.body["received_at"] == iso(WEEK1_MID + timedelta(seconds=200.5))
 
     def test_the_receipt_is_signed_over_what_was_received_and_verifies_offline(self, api, contestant, content, env):
-        from contest.receipts import ReceiptSigner, attempt_code, verify_receipt
+        from contest.rules.receipts import ReceiptSigner, attempt_code, verify_receipt
         from contest.services.quiz import request_hash
 
         # Given a submission

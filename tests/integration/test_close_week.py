@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from contest import tokens
-from contest.clock import to_ms
-from contest.errors import WeekStillOpen
-from contest.model import Account
-from contest.passwords import DUMMY_HASH
-from contest.phones import mask
-from contest.publication import canonical_json
-from contest.services.close import CloseWeek, OrderMismatch, UnknownGroup, WeekNotOver
+from contest.close.week import CloseWeek, OrderMismatch, UnknownGroup, WeekNotOver
+from contest.rules import tokens
+from contest.rules.clock import to_ms
+from contest.rules.errors import WeekStillOpen
+from contest.rules.model import Account
+from contest.rules.passwords import DUMMY_HASH
+from contest.rules.phones import mask
+from contest.rules.publication import canonical_json
 from contest.store import Store
 from contest.store.keys import PROFILE, account_pk, shard_of, standing_pk
 from contest.store.tables import AccountItem, StandingItem
@@ -348,7 +348,7 @@ def test_an_interrupted_publication_leaves_the_previous_version_readable(week, c
     old_index = (public(env) / "index.json").read_bytes()
     # When a disqualification is recorded and the republication dies while writing week-1.json
     repo = Store()
-    from contest.ranking import Disqualification
+    from contest.rules.ranking import Disqualification
 
     repo.close.record_disqualification(
         1, Disqualification(accounts[4].account_id, "Gian lận", "BTC", to_ms(clock.now()))
@@ -548,8 +548,8 @@ def test_on_aws_the_close_publishes_to_the_two_buckets(repo, content, clock, sen
 
 
 def test_a_rerun_on_different_data_is_refused_unless_republished_and_the_old_files_are_kept(week, content, clock, env):
-    from contest.errors import AlreadyPublished
-    from contest.ranking import Disqualification
+    from contest.rules.errors import AlreadyPublished
+    from contest.rules.ranking import Disqualification
 
     # Given a published week
     units = [u.id for u in content.units]
@@ -586,7 +586,7 @@ def test_the_close_command_refuses_and_republishes_from_the_terminal(week, conte
     from typer.testing import CliRunner
 
     from contest.cli import app as cli
-    from contest.ranking import Disqualification
+    from contest.rules.ranking import Disqualification
 
     units = [u.id for u in content.units]
     accounts = [week.account(i, f"Người {i}", units[i]) for i in range(3)]

@@ -11,8 +11,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from contest.cli import app
-from contest.content import CONTEST_SCHEMA, _all_paths, parse_contest, read_yaml
-from contest.question_workbook import GUIDE_SHEET, QUESTIONS_SHEET, columns
+from contest.content.loader import CONTEST_SCHEMA, _all_paths, parse_contest, read_yaml
+from contest.organisers.question_workbook import GUIDE_SHEET, QUESTIONS_SHEET, columns
 
 runner = CliRunner()
 
@@ -89,7 +89,7 @@ def test_the_scaffolded_contest_yaml_holds_every_key_with_a_comment(scaffolded: 
 
     alternatives = {"registration.consent_text"}  # the older single consent box, exclusive with consent_purposes
     missing = [p for p in _all_paths(CONTEST_SCHEMA) if not present(p) and p not in alternatives]
-    assert not missing, f"contest new (contest.scaffold.contest_template) lacks {missing}"
+    assert not missing, f"contest new (contest.organisers.scaffold.contest_template) lacks {missing}"
     # ... and every top-level and nested key's line carries a comment (or opens a commented block)
     text = (scaffolded / "contest.yaml").read_text(encoding="utf-8")
     assert "Hà Tĩnh" not in text and "Chuyển đổi số" not in text
@@ -130,10 +130,10 @@ def test_content_check_passes_on_the_scaffold_once_a_minimal_bank_is_filled(tmp_
 def test_a_three_option_contest_goes_through_the_workbook_and_the_quiz_draw(tmp_path: Path, scaffolded: Path) -> None:
     import random
 
-    from contest.content import load_content
-    from contest.draw import displayed_questions, draw
-    from contest.model import Attempt
-    from contest.scoring import check_answers, score
+    from contest.content.loader import load_content
+    from contest.rules.draw import displayed_questions, draw
+    from contest.rules.model import Attempt
+    from contest.rules.scoring import check_answers, score
 
     # Given a scaffold set to 3 options per question, 2 points each
     path = scaffolded / "contest.yaml"
@@ -164,7 +164,7 @@ def test_a_three_option_contest_goes_through_the_workbook_and_the_quiz_draw(tmp_
     assert score(attempt, right, by_id, content.contest.quiz.points_per_question) == 30
     import pytest as _pytest
 
-    from contest.errors import InvalidAnswer
+    from contest.rules.errors import InvalidAnswer
 
     with _pytest.raises(InvalidAnswer):
         check_answers(attempt, {ids[0]: "D"})
@@ -173,7 +173,7 @@ def test_a_three_option_contest_goes_through_the_workbook_and_the_quiz_draw(tmp_
 def test_the_site_builds_from_the_scaffold_and_names_only_the_new_contest(tmp_path: Path, scaffolded: Path) -> None:
     import shutil
 
-    from contest import sitebuild
+    from contest.organisers import sitebuild
 
     # Given the scaffold with its minimal bank, in a checkout of its own
     workbook = scaffolded / "cau-hoi.xlsx"
@@ -181,7 +181,7 @@ def test_the_site_builds_from_the_scaffold_and_names_only_the_new_contest(tmp_pa
     assert invoke("questions", "import", workbook, "--content", scaffolded).exit_code == 0
     root = tmp_path / "checkout"
     shutil.copytree(scaffolded, root / "content")
-    shutil.copytree(Path(sitebuild.__file__).resolve().parents[2] / "site", root / "site")
+    shutil.copytree(Path(sitebuild.__file__).resolve().parents[3] / "site", root / "site")
     # When the site is built (make site)
     sitebuild.build(root, root / "build" / "site")
     # Then its pages carry the new contest's name and none of the shipped contest's province or plan

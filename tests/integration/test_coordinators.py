@@ -192,7 +192,7 @@ def test_appointing_an_unknown_unit_or_an_unregistered_phone_fails(api, people):
 
 
 def test_an_excluded_member_is_not_listed(api, people, repo, clock):
-    from contest.clock import to_ms
+    from contest.rules.clock import to_ms
 
     repo.phones.add_exclusion(e164(PHONES[1]), "Tổ Thư ký", to_ms(clock.now()))
     reply = api.get("/api/coordinator", token=people[5])

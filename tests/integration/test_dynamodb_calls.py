@@ -40,7 +40,7 @@ def registration_calls(api: Api, calls: Counter[str], phone: str) -> int:
 def test_a_registration_makes_at_most_three_dynamodb_calls(mode, env, clock, sender, calls):
     # Given the contest in either verification mode
     content = make_content(contest_changes={"registration.verification": mode})
-    from contest.content import bundle_of
+    from contest.content.loader import bundle_of
     from contest.store import Store
 
     tables.configure("contest-test", "ap-southeast-1")
@@ -64,7 +64,7 @@ def test_a_registration_makes_at_most_three_dynamodb_calls(mode, env, clock, sen
 
 def test_a_replayed_proof_is_still_refused(env, clock, sender, calls):
     content = make_content(contest_changes={"registration.verification": "at_award"})
-    from contest.content import bundle_of
+    from contest.content.loader import bundle_of
     from contest.store import Store
 
     tables.configure("contest-test", "ap-southeast-1")

@@ -2,7 +2,7 @@
 
 import json
 
-from contest import openapi
+from contest.local import openapi
 from tests.support import ROOT
 
 

@@ -1,7 +1,7 @@
 """Personal data lifecycle: erasure execution and the retention purge, end to end on moto.
 
 Contestants take the quiz through the real handlers, the week is closed by the real close_week handler, the
-erasure runs through `services.erasure.erase_account` and the purge through the close_week handler's daily
+erasure runs through `close.erasure.erase_account` and the purge through the close_week handler's daily
 event. Afterwards every table item, every private file and every public file is scanned for the person's name
 and phone (workbooks are unzipped: their text is compressed inside)."""
 
@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from contest.clock import to_ms
-from contest.erasure import ERASED_LABEL, listing_key_name
-from contest.errors import DataPurged, UnknownAccount
-from contest.model import Account
-from contest.publication import canonical_json
-from contest.services.erasure import erase_account, purge
-from contest.spreadsheet import FIXED_ZIP_TIME
+from contest.close.erasure import erase_account, purge
+from contest.rules.clock import to_ms
+from contest.rules.erasure import ERASED_LABEL, listing_key_name
+from contest.rules.errors import DataPurged, UnknownAccount
+from contest.rules.model import Account
+from contest.rules.publication import canonical_json
+from contest.rules.spreadsheet import FIXED_ZIP_TIME
 from contest.store import Store, tables
 from tests.integration import test_close_week as tcw
 from tests.integration.conftest import load_handlers
@@ -229,7 +229,7 @@ def with_retention(repo, content, at) -> None:
     """contest.yaml `privacy.retention` set to `at`, stored as the bundle the functions read."""
     from dataclasses import replace
 
-    from contest.content import bundle_of
+    from contest.content.loader import bundle_of
 
     raw = json.loads(json.dumps(content.raw["contest"]))
     raw.setdefault("privacy", {})["retention"] = at.isoformat()
@@ -347,7 +347,7 @@ def test_contest_privacy_inventory_writes_the_markdown(tmp_path):
     from typer.testing import CliRunner
 
     from contest.cli import app
-    from contest.inventory import markdown
+    from contest.organisers.inventory import markdown
 
     out = tmp_path / "inventory.md"
     result = CliRunner().invoke(app, ["privacy", "inventory", "--output", str(out)])

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from contest.cli import app as cli
-from contest.clock import to_ms
-from contest.model import Account
+from contest.rules.clock import to_ms
+from contest.rules.model import Account
 from contest.store import Store, tables
 from contest.store.keys import PRIVACY
 from tests.support import DEFAULT_UNIT, PHONES, code_for, e164, make_content
@@ -390,7 +390,7 @@ class TestCli:
                 return content
 
         service = Privacy(Store(), Source(), clock, None)  # type: ignore[arg-type]
-        from contest import errors
+        from contest.rules import errors
 
         with pytest.raises(errors.BadRequest):
             service.erasure_done(withdraw["request_id"], "p2")

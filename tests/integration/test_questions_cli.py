@@ -11,9 +11,9 @@ import yaml
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from contest.bank import canonical_order, load_bank
 from contest.cli.questions import app
-from contest.question_workbook import QUESTIONS_SHEET
+from contest.content.bank import canonical_order, load_bank
+from contest.organisers.question_workbook import QUESTIONS_SHEET
 from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from contest.cli import app as contest_app
 from contest.cli.questions import app as questions_app
-from contest.question_workbook import QUESTIONS_SHEET
+from contest.organisers.question_workbook import QUESTIONS_SHEET
 from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]

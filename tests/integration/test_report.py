@@ -15,12 +15,12 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from contest.cli import app as cli
-from contest.clock import to_ms
-from contest.model import Account
-from contest.passwords import DUMMY_HASH
-from contest.phones import mask
-from contest.progress import HEADER, read_progress, tally
-from contest.ranking import Disqualification
+from contest.organisers.progress import HEADER, read_progress, tally
+from contest.rules.clock import to_ms
+from contest.rules.model import Account
+from contest.rules.passwords import DUMMY_HASH
+from contest.rules.phones import mask
+from contest.rules.ranking import Disqualification
 from contest.store import Store
 from contest.store.keys import shard_of, standing_pk, unit_week_index_pk
 from contest.store.tables import StandingItem
@@ -316,7 +316,7 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
     runner = CliRunner()
     closed = runner.invoke(cli, ["close-week", "--week", "1", "--aws"], env={"COLUMNS": "200"})
     assert closed.exit_code == 0, closed.output
-    from contest.publisher import publisher_for
+    from contest.adapters.publisher import publisher_for
 
     store = publisher_for(
         public_bucket=None,
@@ -350,8 +350,8 @@ def test_certificates_after_the_close_match_the_published_winners(seeded, env, t
 def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_never_public(
     seeded, env, tmp_path, monkeypatch
 ):
-    from contest.awards import CONTACT_NO, CONTACT_YES, national
-    from contest.publisher import publisher_for
+    from contest.adapters.publisher import publisher_for
+    from contest.rules.awards import CONTACT_NO, CONTACT_YES, national
 
     # Given week 1 closed and published by the real close command
     monkeypatch.setenv("CONTEST_CLOCK", (WEEK1_RESULTS + timedelta(seconds=1)).isoformat())
@@ -407,7 +407,7 @@ def test_the_winners_list_is_complete_formatted_matches_the_certificates_and_is_
 
 
 def test_the_close_report_workbook_is_formatted(seeded, env, monkeypatch):
-    from contest.publisher import publisher_for
+    from contest.adapters.publisher import publisher_for
 
     monkeypatch.setenv("CONTEST_CLOCK", (WEEK1_RESULTS + timedelta(seconds=1)).isoformat())
     assert CliRunner().invoke(cli, ["close-week", "--week", "1", "--aws"]).exit_code == 0

@@ -1,7 +1,7 @@
 """Every route answers what docs/openapi.json documents, success and refusal alike.
 
 `tests.support.Api` checks each reply of every integration test against the route's declared schema (closed:
-an undocumented field fails, contest.schemas._closed). These tests make sure each declared route is actually
+an undocumented field fails, contest.api.schemas._closed). These tests make sure each declared route is actually
 reached through it, with its success status and with a refusal (4xx), so no route escapes the check.
 """
 
@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from contest.cli import app as cli
-from contest.perimeter import ORIGIN_HEADER
+from contest.rules.perimeter import ORIGIN_HEADER
 from tests.integration.test_api_quiz import correct_answers
 from tests.integration.test_award_confirmation import close, take_part
 from tests.support import (

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from contest.local.stack import load_function
-from contest.sms import gsm7_septets
+from contest.rules.sms import gsm7_septets
 from tests.support import PHONES, ROOT, Api, code_for, e164, make_content
 
 CREDENTIALS = {"brandname": "STTTT-HATINH", "username": "contest", "password": "gateway-pass"}

@@ -1,5 +1,5 @@
 """No timing oracle on the code-sending routes: whether a code was sent or not, every request of
-register, reclaim, resend and password reset goes through the same pacing (contest.pacing), which ends it at
+register, reclaim, resend and password reset goes through the same pacing (contest.api.pacing), which ends it at
 a constant floor. Proven without timing: a recording pacer counts the requests it paced, and the test checks
 that both the paths that sent an SMS and the ones that did not were paced, once each."""
 

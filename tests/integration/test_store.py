@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from contest.model import Attempt, StandingRecord
+from contest.rules.model import Attempt, StandingRecord
 from contest.store import Store
 from contest.store.keys import shard_of, standing_pk
 from contest.store.mapping import standing_from_item, standing_rows

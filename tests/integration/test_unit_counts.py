@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from contest.cli import app as cli
-from contest.progress import read_progress
+from contest.organisers.progress import read_progress
 from contest.store import Store
 from tests.support import PHONES, code_for, e164, make_content
 from tests.support import unit as unit_role

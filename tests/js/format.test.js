@@ -44,7 +44,7 @@ describe('durations, numbers, money', () => {
 });
 
 describe('attempt codes and folding', () => {
-  it('the short attempt code is the first 40 bits in Crockford base 32 (contest.receipts.attempt_code)', () => {
+  it('the short attempt code is the first 40 bits in Crockford base 32 (contest.rules.receipts.attempt_code)', () => {
     assert.equal(f.attemptCode('0000000000aaaa'), '0000-0000');
     assert.equal(f.attemptCode('ffffffffff'), 'ZZZZ-ZZZZ');
     assert.equal(f.attemptCode('3f9a1c2b7e4d4a1b9c8d7e6f5a4b3c2d'), '7YD1-RAVY'); // computed by the server's code

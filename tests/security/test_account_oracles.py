@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import pytest
 
-from contest import passwords
-from contest.services.erasure import erase_account
+from contest.close.erasure import erase_account
+from contest.rules import passwords
 from tests.integration.conftest import api, aws, clock, env, repo, sender  # noqa: F401 - fixtures
 from tests.support import PHONES, code_for, e164, make_content, unit
 

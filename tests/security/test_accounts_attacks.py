@@ -19,9 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from contest import passwords, tokens
-from contest.errors import InvalidToken
 from contest.local.emulator import make_router_state_per_thread
+from contest.rules import passwords, tokens
+from contest.rules.errors import InvalidToken
 from contest.store.keys import phone_pk
 from contest.store.tables import AttemptItem, PhoneItem
 from tests.integration.conftest import (  # noqa: F401 (fixtures)

@@ -16,7 +16,7 @@ from datetime import timedelta
 
 import pytest
 
-from contest import tokens
+from contest.rules import tokens
 from tests.fakes import FixedClock
 from tests.stress.harness import (
     Client,

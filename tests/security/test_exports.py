@@ -20,11 +20,11 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from contest.cells import NEUTRALISER
 from contest.cli import app as cli
-from contest.model import Account
-from contest.passwords import DUMMY_HASH
-from contest.phones import mask
+from contest.rules.cells import NEUTRALISER
+from contest.rules.model import Account
+from contest.rules.passwords import DUMMY_HASH
+from contest.rules.phones import mask
 from contest.store.keys import shard_of, standing_pk, unit_week_index_pk
 from contest.store.tables import StandingItem
 from tests.integration.conftest import *  # noqa: F403 (its moto fixtures: aws, env, repo, api, sender, clock)
@@ -136,7 +136,7 @@ def test_the_close_reports_hold_no_live_formula(closed, stored):
 
 def test_the_certificates_manifest_holds_no_live_formula(closed, stored, env, tmp_path, monkeypatch):
     # Given the week closed with hostile names among the winners
-    from contest.publisher import publisher_for
+    from contest.adapters.publisher import publisher_for
 
     store = publisher_for(
         public_bucket=None,
@@ -159,7 +159,7 @@ def test_the_certificates_manifest_holds_no_live_formula(closed, stored, env, tm
 
 def test_the_progress_report_holds_no_live_formula(repo, env, tmp_path, monkeypatch):
     # Given a unit whose name (from the organisers' content) starts like a formula
-    from contest.content import bundle_of
+    from contest.content.loader import bundle_of
     from tests.support import make_content
 
     raw_units = make_content().raw["units"]
@@ -175,7 +175,7 @@ def test_the_progress_report_holds_no_live_formula(repo, env, tmp_path, monkeypa
 
 
 def make_content_from(raw_units):
-    from contest.content import Content, parse_units
+    from contest.content.loader import Content, parse_units
     from tests.support import make_content
 
     base = make_content()

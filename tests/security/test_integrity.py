@@ -23,12 +23,12 @@ from typing import Any
 import pytest
 from moto import mock_aws
 
-from contest import phones
-from contest.clock import to_ms
-from contest.config import ConfigError, Settings
-from contest.content import bundle_of, load_content
-from contest.errors import ContestError
-from contest.model import OPTION_KEYS
+from contest.adapters.config import ConfigError, Settings
+from contest.content.loader import bundle_of, load_content
+from contest.rules import phones
+from contest.rules.clock import to_ms
+from contest.rules.errors import ContestError
+from contest.rules.model import OPTION_KEYS
 from contest.store import Store, tables
 from contest.store.keys import shard_of, standing_pk
 from contest.store.tables import StandingItem
@@ -185,7 +185,7 @@ def test_after_each_close_no_question_a_later_week_can_draw_is_public_with_its_k
 
 def test_no_file_of_the_built_site_holds_a_question_or_a_key(shipped, tmp_path):
     # Given the site built from the shipped content
-    from contest.sitebuild import build
+    from contest.organisers.sitebuild import build
 
     root = tmp_path / "project"
     shutil.copytree(ROOT / "site", root / "site", ignore=shutil.ignore_patterns("build"))

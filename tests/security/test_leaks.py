@@ -54,7 +54,7 @@ def world(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("leaks")
     root = make_root(tmp)
     shutil.copytree(REPO / "site", root / "site")
-    from contest.sitebuild import build
+    from contest.organisers.sitebuild import build
 
     site = root / "build" / "site"
     build(root, site)

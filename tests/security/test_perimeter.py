@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from moto import mock_aws
 
-from contest.content import bundle_of
+from contest.adapters.sender import OutboxSender
+from contest.content.loader import bundle_of
 from contest.local.stack import dev_secret, load_function
-from contest.perimeter import (
+from contest.rules.perimeter import (
     ORIGIN_HEADER,
     VIEWER_ADDRESS_HEADER,
     MalformedViewerAddress,
@@ -27,7 +28,6 @@ from contest.perimeter import (
     parse_origin_secret,
     parse_viewer_address,
 )
-from contest.sender import OutboxSender
 from contest.store import Store, tables
 from tests.fakes import FixedClock, MemorySender
 from tests.stress.harness import Client, make_root, running_stack
@@ -261,7 +261,7 @@ def test_the_origin_check_has_no_timing_oracle(monkeypatch, presented):
     # No timed assertion: the structure that makes the time independent of the secret is checked instead.
     # Every accepted value is compared (no early exit on a match or a mismatch), always with hmac.compare_digest,
     # always over two 32-byte digests (the presented value's length never reaches the comparison).
-    import contest.perimeter as perimeter
+    import contest.rules.perimeter as perimeter
 
     guard = OriginGuard(parse_origin_secret(json.dumps({"current": "n" * 40, "previous": "o" * 40})))
     seen: list[tuple[int, int]] = []
@@ -285,7 +285,7 @@ def test_a_weak_or_malformed_origin_secret_is_refused_at_init(text):
 
 
 def test_settings_without_an_origin_secret_fail_at_cold_start_but_the_close_needs_none():
-    from contest.config import ConfigError, Settings
+    from contest.adapters.config import ConfigError, Settings
 
     env = {
         "AWS_REGION": "ap-southeast-1",

@@ -15,7 +15,7 @@ from datetime import timedelta
 import pytest
 from moto import mock_aws
 
-from contest.content import bundle_of
+from contest.content.loader import bundle_of
 from contest.local.emulator import make_dynamodb_atomic, make_router_state_per_thread
 from contest.store import Store, tables
 from tests.fakes import FixedClock, MemorySender

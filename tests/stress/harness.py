@@ -211,8 +211,8 @@ class Seeded:
 def seed_contestants(stack: Any, n: int, *, first: int = 0, verified: bool = True) -> list[Seeded]:
     """n verified accounts written as registration writes them (batch writes: scrypt and moto's
     transaction cost are not what this measures), each with a session signed by the stack's secret."""
-    from contest import tokens
-    from contest.passwords import hash_password
+    from contest.rules import tokens
+    from contest.rules.passwords import hash_password
     from contest.store.keys import PROFILE, account_pk, phone_pk
     from contest.store.tables import AccountItem, PhoneItem
 
@@ -397,7 +397,7 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"mess
 @contextmanager
 def captured_logs(level: int = logging.INFO):
     """Capture at INFO (more than the stack's WARNING) so the privacy scan sees everything logged."""
-    from contest.observability import logger
+    from contest.adapters.observability import logger
 
     capture = Capture()
     targets = [logging.getLogger(), logging.getLogger("contest"), logger._logger]

@@ -91,7 +91,7 @@ def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_s
             c.meta.events.register(
                 "before-send.dynamodb", lambda request, **kw: steps.step("dynamodb"), unique_id="close-steps"
             )
-        import contest.publisher as publisher_module
+        import contest.adapters.publisher as publisher_module
 
         real_replace = os.replace
 
@@ -149,7 +149,7 @@ def test_an_interrupted_close_reruns_to_byte_identical_files_and_readers_never_s
 
     # And the readers only ever saw the complete reference files (or nothing yet: no file, or the empty index
     # the stack writes before the first close)
-    from contest.publication import canonical_json, empty_results_index
+    from contest.rules.publication import canonical_json, empty_results_index
 
     assert seen["/results/week-1.json"] <= {reference_public["results/week-1.json"]}
     empty_index = canonical_json(empty_results_index())

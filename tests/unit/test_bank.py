@@ -1,4 +1,4 @@
-"""The question bank loader, validator, lint and writer (contest.bank), and the shipped bank itself."""
+"""The question bank loader, validator, lint and writer (contest.content.bank), and the shipped bank itself."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from contest.bank import (
+from contest.content.bank import (
     bank_stats,
     canonical_order,
     dump_questions,
@@ -19,8 +19,8 @@ from contest.bank import (
     load_bank_detailed,
     write_bank,
 )
-from contest.contentfile import ContentError, ContentIssue
-from contest.model import Bank, Question, Source
+from contest.content.files import ContentError, ContentIssue
+from contest.rules.model import Bank, Question, Source
 from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
-from contest import cells
+from contest.rules import cells
 
 DANGEROUS = [
     '=HYPERLINK("http://x"&D2,"x")',
@@ -115,7 +115,7 @@ def test_a_report_csv_becomes_a_vietnamese_excel_csv():
     """`contest excel-vi`: `;` between columns, `,` before decimals, BOM kept, texts quoted and still neutralised."""
     import io
 
-    from contest.cells import csv_writer, excel_vi
+    from contest.rules.cells import csv_writer, excel_vi
 
     buf = io.StringIO()
     buf.write("\ufeff")

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from contest.certificates import (
+from contest.close.certificates import (
     FONT_BOLD,
     FONT_REGULAR,
     final_certificates,
@@ -28,9 +28,9 @@ from contest.certificates import (
     week_certificates,
     write_all,
 )
-from contest.model import CertificateStyle, StandingRecord, Unit
-from contest.publication import canonical_json, final_public, week_public
-from contest.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
+from contest.rules.model import CertificateStyle, StandingRecord, Unit
+from contest.rules.publication import canonical_json, final_public, week_public
+from contest.rules.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
 from tests.support import make_bank, make_content
 
 VN = timezone(timedelta(hours=7))

@@ -56,7 +56,7 @@ def test_short_handles_are_unique_prefixes_and_resolve_back():
 def test_listing_times_are_in_vietnam_time_whatever_the_machine(monkeypatch):
     import time
 
-    from contest.numerals import format_time
+    from contest.rules.numerals import format_time
 
     monkeypatch.setenv("TZ", "America/New_York")
     time.tzset()

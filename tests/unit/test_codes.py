@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contest import codes
+from contest.rules import codes
 
 SECRET = b"s" * 32
 PHONE = "+84912345678"

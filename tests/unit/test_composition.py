@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from contest.config import TerminalSettings
-from contest.errors import ContestError, UnknownWeek
-from contest.services.close import CloseRequest, parse_event
+from contest.adapters.config import TerminalSettings
+from contest.close.week import CloseRequest, parse_event
+from contest.rules.errors import ContestError, UnknownWeek
 
 
 @pytest.mark.parametrize(
@@ -76,7 +76,7 @@ def test_only_config_reads_the_environment():
 
 
 def test_a_public_function_needs_the_origin_secret_but_no_signing_secret():
-    from contest.config import ConfigError, Settings
+    from contest.adapters.config import ConfigError, Settings
 
     env = {"AWS_REGION": "ap-southeast-1", "CONTEST_TABLE": "t", "CONTEST_SMS_SENDER": "sns"}
     # Given no signing secret at all, a public function (functions/info) starts with the origin secret alone
@@ -88,12 +88,12 @@ def test_a_public_function_needs_the_origin_secret_but_no_signing_secret():
 
 
 def test_the_cli_and_close_week_compose_the_close_the_same_way(monkeypatch, tmp_path):
+    from contest.adapters.publisher import LocalPublisher
+    from contest.adapters.sender import OutboxSender
     from contest.cli.close import closer
-    from contest.clock import SystemClock
-    from contest.close_runtime import build_close_runtime
-    from contest.publisher import LocalPublisher
-    from contest.sender import OutboxSender
-    from contest.services.close import CloseWeek
+    from contest.close.runtime import build_close_runtime
+    from contest.close.week import CloseWeek
+    from contest.rules.clock import SystemClock
     from contest.store import tables
 
     # Given the one environment an organiser's terminal and close_week's Lambda would both read
@@ -143,7 +143,7 @@ def test_the_cli_and_close_week_compose_the_close_the_same_way(monkeypatch, tmp_
     ],
 )
 def test_each_malformed_setting_is_refused_at_cold_start_by_name(changes, message):
-    from contest.config import ConfigError, Settings
+    from contest.adapters.config import ConfigError, Settings
 
     # Given a request handler's environment with one setting wrong
     env = {
@@ -161,7 +161,7 @@ def test_each_malformed_setting_is_refused_at_cold_start_by_name(changes, messag
 
 
 def test_a_well_formed_environment_reads_into_typed_settings():
-    from contest.config import Settings
+    from contest.adapters.config import Settings
 
     env = {
         "CONTEST_TABLE": " t ",

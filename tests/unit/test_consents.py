@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from contest import consents, errors
-from contest.content import ContentError, load_content, parse_contest, read_yaml
-from contest.model import ConsentPurpose
+from contest.content.loader import ContentError, load_content, parse_contest, read_yaml
+from contest.rules import consents, errors
+from contest.rules.model import ConsentPurpose
 
 ROOT = Path(__file__).resolve().parents[2]
 PURPOSES = (

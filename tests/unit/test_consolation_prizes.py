@@ -8,10 +8,10 @@ import json
 from dataclasses import replace
 from datetime import date
 
-from contest.certificates import final_certificates, week_certificates, week_numbers
-from contest.model import CertificateStyle, StandingRecord
-from contest.publication import canonical_json, week_public
-from contest.ranking import PENDING, RankingRules, aggregate_units, rank_week
+from contest.close.certificates import final_certificates, week_certificates, week_numbers
+from contest.rules.model import CertificateStyle, StandingRecord
+from contest.rules.publication import canonical_json, week_public
+from contest.rules.ranking import PENDING, RankingRules, aggregate_units, rank_week
 from tests.support import make_bank, make_content
 
 PRIZES = {

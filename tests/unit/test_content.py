@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from contest.content import ContentError, ContentIssue, parse_contest, parse_units, read_yaml
-from contest.model import Contest
+from contest.content.loader import ContentError, ContentIssue, parse_contest, parse_units, read_yaml
+from contest.rules.model import Contest
 from tests.support import ROOT
 
 CONTEST_YAML = (ROOT / "content" / "contest.yaml").read_text(encoding="utf-8")

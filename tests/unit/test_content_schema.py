@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from contest.content import ContentError, ContentIssue, check_documents, parse_contest, parse_units, read_yaml
-from contest.model import Contest
+from contest.content.loader import ContentError, ContentIssue, check_documents, parse_contest, parse_units, read_yaml
+from contest.rules.model import Contest
 
 MINIMAL = """\
 schema: 1
@@ -210,7 +210,7 @@ def test_a_misspelt_front_matter_key_points_at_its_line_in_the_document(tmp_path
 
 
 def test_a_misspelt_question_key_suggests_the_right_one(tmp_path: Path) -> None:
-    from contest.bank import read_records
+    from contest.content.bank import read_records
 
     (tmp_path / "a.yaml").write_text("questions:\n  - id: q-1\n    dificulty: easy\n", encoding="utf-8")
     _records, found = read_records(tmp_path)
@@ -230,8 +230,8 @@ def test_a_repeated_key_is_an_error_at_the_repeat(tmp_path: Path) -> None:
 def test_the_prize_confirmation_sms_names_the_configured_contest_and_fits_one_part(tmp_path: Path) -> None:
     from datetime import datetime
 
-    from contest.awards import award_message
-    from contest.sms import GSM7_PART_SEPTETS, gsm7_septets
+    from contest.rules.awards import award_message
+    from contest.rules.sms import GSM7_PART_SEPTETS, gsm7_septets
 
     text = edit(MINIMAL, "limits:\n", 'sms:\n  contest_name: "Cuoc thi phap luat tinh Quang Tri"\nlimits:\n')
     contest = parse(tmp_path, text)
@@ -273,7 +273,7 @@ def test_every_contest_file_message_is_vietnamese(tmp_path: Path) -> None:
 
 
 def test_units_front_matter_and_question_files_speak_vietnamese_too(tmp_path: Path) -> None:
-    from contest.bank import read_records
+    from contest.content.bank import read_records
 
     # Given a units file, a document and a question file with mistakes
     units = tmp_path / "units.yaml"

@@ -1,4 +1,4 @@
-"""benchmarks/cost_estimate.py reads the published week the way contest.publication writes it."""
+"""benchmarks/cost_estimate.py reads the published week the way contest.rules.publication writes it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 from benchmarks.cost_estimate import boundary_tie_members
 
-from contest.model import StandingRecord
+from contest.rules.model import StandingRecord
 from tests.unit.test_publication import PRIZES, publish
 
 

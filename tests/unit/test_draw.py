@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.draw import displayed_questions, draw
-from contest.model import OPTION_KEYS
+from contest.rules.draw import displayed_questions, draw
+from contest.rules.model import OPTION_KEYS
 from tests.support import make_bank
 
 BANK = make_bank(weeks=2, per_week=40)

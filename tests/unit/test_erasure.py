@@ -7,10 +7,10 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.erasure import ERASED_LABEL, ERASED_MARK, erasure_key, listing_key_name, listing_prefix
-from contest.model import StandingRecord
-from contest.phones import mask
-from contest.ranking import RankingRules, ingest
+from contest.rules.erasure import ERASED_LABEL, ERASED_MARK, erasure_key, listing_key_name, listing_prefix
+from contest.rules.model import StandingRecord
+from contest.rules.phones import mask
+from contest.rules.ranking import RankingRules, ingest
 
 NAMES = st.text(alphabet="aàáạăắằbcdđeêếghiklmnoôơpqrstuưvxyAĐ ", min_size=1, max_size=12)
 
@@ -51,7 +51,7 @@ def test_an_erased_standing_is_published_with_the_label_and_no_phone_digits():
 
 
 def test_an_erased_entry_that_was_disqualified_is_reported_with_the_label():
-    from contest.ranking import Disqualification
+    from contest.rules.ranking import Disqualification
 
     rows = [StandingRecord("a", 10, 100, 5, "u1", "p", ERASED_MARK, "t1", 1, 0)]
     _, removed = ingest(rows, disqualified={"a": Disqualification("a", "x", "y", 0)})

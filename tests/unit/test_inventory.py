@@ -6,8 +6,8 @@ from pathlib import Path
 
 from pynamodb.attributes import UnicodeAttribute
 
-from contest import inventory
 from contest.cli.erasure import INVENTORY_BEGIN, INVENTORY_END, inventory_document
+from contest.organisers import inventory
 from contest.store import tables
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "privacy.md"

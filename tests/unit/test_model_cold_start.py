@@ -9,7 +9,13 @@ import pytest
 
 # the contest modules with dataclasses that every request handler imports at cold start (the store's records are
 # imported on first use)
-COLD_START_MODULES = ["contest.model", "contest.config", "contest.runtime", "contest.content", "contest.contentfile"]
+COLD_START_MODULES = [
+    "contest.rules.model",
+    "contest.adapters.config",
+    "contest.api.runtime",
+    "contest.content.loader",
+    "contest.content.files",
+]
 
 
 @pytest.mark.parametrize("name", COLD_START_MODULES)

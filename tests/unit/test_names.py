@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from contest.errors import InvalidName
-from contest.names import clean_name
+from contest.rules.errors import InvalidName
+from contest.rules.names import clean_name
 
 
 def test_nfd_input_becomes_nfc() -> None:
@@ -258,7 +258,7 @@ def test_ordinary_names_never_load_the_confusables_data() -> None:
     import sys
 
     code = (
-        "import sys; from contest.names import clean_name; "
+        "import sys; from contest.rules.names import clean_name; "
         "clean_name('Nguyễn Thị Ánh Tuyết'); clean_name(\"K'Điệp Niê\"); "
         "print('confusable_homoglyphs' in sys.modules)"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contest.numerals import format_money, format_number, format_percent, format_seconds
+from contest.rules.numerals import format_money, format_number, format_percent, format_seconds
 
 
 @pytest.mark.parametrize(

@@ -1,10 +1,10 @@
-"""contest.pacing: a code-sending route ends at the floor on every path (fake clock and sleep: no timing)."""
+"""contest.api.pacing: a code-sending route ends at the floor on every path (fake clock and sleep: no timing)."""
 
 from __future__ import annotations
 
 import pytest
 
-from contest.pacing import Pacer
+from contest.api.pacing import Pacer
 
 
 class FakeTime:

@@ -6,8 +6,8 @@ import unicodedata
 
 import pytest
 
-from contest import passwords
-from contest.errors import WeakPassword
+from contest.rules import passwords
+from contest.rules.errors import WeakPassword
 
 VIETNAMESE = "Mật khẩu Việt Nam ồ ạt 2023"
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest import phones
-from contest.errors import InvalidPhone
+from contest.rules import phones
+from contest.rules.errors import InvalidPhone
 
 EXPECTED = "+84912345678"
 

@@ -8,9 +8,9 @@ from datetime import datetime, timedelta, timezone
 
 from openpyxl import load_workbook
 
-from contest.model import Unit, Week
-from contest.progress import HEADER, Tally, build_report, progress_xlsx, table_rows
-from contest.spreadsheet import FIXED_ZIP_TIME
+from contest.organisers.progress import HEADER, Tally, build_report, progress_xlsx, table_rows
+from contest.rules.model import Unit, Week
+from contest.rules.spreadsheet import FIXED_ZIP_TIME
 
 VN = timezone(timedelta(hours=7))
 WEEK = Week(

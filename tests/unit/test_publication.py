@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contest.model import (
+from contest.rules.model import (
     Bank,
     Contest,
     Limits,
@@ -23,8 +23,8 @@ from contest.model import (
     Unit,
     Week,
 )
-from contest.phones import mask
-from contest.publication import (
+from contest.rules.phones import mask
+from contest.rules.publication import (
     canonical_json,
     canonical_standings,
     empty_results_index,
@@ -35,7 +35,7 @@ from contest.publication import (
     week_review,
     write_canonical_standings,
 )
-from contest.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
+from contest.rules.ranking import RankingRules, aggregate_units, rank_final_units, rank_week
 
 VN = timezone(timedelta(hours=7))
 WEEK = Week(

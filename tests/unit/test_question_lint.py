@@ -1,4 +1,4 @@
-"""`contest questions lint` rules (contest.question_lint) on crafted banks, and the shipped bank."""
+"""`contest questions lint` rules (contest.organisers.question_lint) on crafted banks, and the shipped bank."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from contest.bank import document_front_matter, load_bank
-from contest.content import ContentError, load_content, parse_contest, read_yaml
-from contest.model import Bank, Question, QuestionsLint, Source
-from contest.question_lint import ERROR, WARNING, key_longest, lint_bank
+from contest.content.bank import document_front_matter, load_bank
+from contest.content.loader import ContentError, load_content, parse_contest, read_yaml
+from contest.organisers.question_lint import ERROR, WARNING, key_longest, lint_bank
+from contest.rules.model import Bank, Question, QuestionsLint, Source
 from tests.support import CONTENT as TEST_CONTENT
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -272,6 +272,6 @@ def test_rapidfuzz_stays_off_the_request_path():
         text = path.read_text(encoding="utf-8")
         rel = path.relative_to(ROOT).as_posix()
         if re.search(r"^\s*(from|import)\s+rapidfuzz\b", text, re.MULTILINE):
-            assert rel == "src/contest/question_lint.py", rel
+            assert rel == "src/contest/organisers/question_lint.py", rel
         if re.search(r"^\s*(from\s+contest\.question_lint|import\s+contest\.question_lint)\b", text, re.MULTILINE):
             assert rel.startswith("src/contest/cli/"), rel

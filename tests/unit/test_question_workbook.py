@@ -1,4 +1,4 @@
-"""The question bank as an Excel workbook (contest.question_workbook): export, import, round trip."""
+"""The question bank as an Excel workbook (contest.organisers.question_workbook): export, import, round trip."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from contest.bank import canonical_order, document_ids, load_bank, validate_records
-from contest.model import Bank
-from contest.question_workbook import (
+from contest.content.bank import canonical_order, document_ids, load_bank, validate_records
+from contest.organisers.question_workbook import (
     COLUMNS,
     GUIDE_SHEET,
     LISTS_SHEET,
@@ -21,6 +20,7 @@ from contest.question_workbook import (
     question_workbook_bytes,
     read_workbook,
 )
+from contest.rules.model import Bank
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures" / "banks"

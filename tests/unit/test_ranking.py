@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from contest.model import Prize, StandingRecord, Unit
-from contest.ranking import (
+from contest.rules.model import Prize, StandingRecord, Unit
+from contest.rules.ranking import (
     FLAG_SHARED_DEVICE,
     FLAG_TOO_FAST,
     PENDING,
@@ -277,7 +277,7 @@ def test_allocation_over_decided_and_single_entries_fills_every_slot_in_order():
 
 
 def test_final_unit_formula_ranks_by_weighted_normalised_terms():
-    from contest.ranking import UnitRow
+    from contest.rules.ranking import UnitRow
 
     week = [
         UnitRow("a", "A", "g", 10, 10, 10, 100),  # rate 1.0, mean 10

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.receipts import attempt_code, attempt_id_prefix
+from contest.rules.receipts import attempt_code, attempt_id_prefix
 
 
 def test_a_known_id_gives_a_known_code():
@@ -40,7 +40,7 @@ KEY_SECRET = b"receipt-key-for-tests-" + b"k" * 32
 
 
 def signed(**overrides):
-    from contest.receipts import ReceiptSigner
+    from contest.rules.receipts import ReceiptSigner
 
     signer = ReceiptSigner(lambda: KEY_SECRET)
     fields = {
@@ -55,7 +55,7 @@ def signed(**overrides):
 
 
 def test_a_signed_receipt_verifies_against_the_published_key_and_carries_the_short_code():
-    from contest.receipts import verify_receipt
+    from contest.rules.receipts import verify_receipt
 
     signer, receipt = signed()
     fields = verify_receipt(receipt, signer.public_key_document())
@@ -68,7 +68,7 @@ def test_a_signed_receipt_verifies_against_the_published_key_and_carries_the_sho
      ("answers_sha256", "cd" * 32), ("attempt_id", "1123456789abcdef0123456789abcdef")],
 )  # fmt: skip
 def test_any_change_to_a_signed_field_breaks_the_signature(field, value):
-    from contest.receipts import ReceiptInvalid, verify_receipt
+    from contest.rules.receipts import ReceiptInvalid, verify_receipt
 
     signer, receipt = signed()
     receipt[field] = value
@@ -79,7 +79,7 @@ def test_any_change_to_a_signed_field_breaks_the_signature(field, value):
 
 
 def test_another_key_does_not_verify_and_the_key_is_not_the_token_secret():
-    from contest.receipts import ReceiptInvalid, ReceiptSigner, verify_receipt
+    from contest.rules.receipts import ReceiptInvalid, ReceiptSigner, verify_receipt
 
     _, receipt = signed()
     other = ReceiptSigner(lambda: b"another-receipt-key-" + b"o" * 32).public_key_document()
@@ -90,7 +90,7 @@ def test_another_key_does_not_verify_and_the_key_is_not_the_token_secret():
 
 
 def test_the_config_refuses_the_token_secret_as_receipt_key():
-    from contest.config import ConfigError, Settings
+    from contest.adapters.config import ConfigError, Settings
 
     env = {
         "AWS_REGION": "ap-southeast-1",

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from contest.draw import draw
-from contest.errors import InvalidAnswer
-from contest.model import OPTION_KEYS, Attempt
-from contest.scoring import check_answers, ranked_duration, score
+from contest.rules.draw import draw
+from contest.rules.errors import InvalidAnswer
+from contest.rules.model import OPTION_KEYS, Attempt
+from contest.rules.scoring import check_answers, ranked_duration, score
 from contest.services.quiz import better, request_hash
 from tests.support import make_bank
 

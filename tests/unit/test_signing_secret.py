@@ -15,8 +15,8 @@ import botocore.session
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from contest.config import ConfigError
-from contest.signing_secret import forget_cached_secrets, load_signing_secret
+from contest.adapters.config import ConfigError
+from contest.adapters.signing_secret import forget_cached_secrets, load_signing_secret
 
 SECRET = "Zq8mX2vN7pL4rT9wK3yB6cF1hJ5dG0sA" * 2  # 64 alphanumerics, like GenerateSecretString makes
 
@@ -117,7 +117,7 @@ def test_a_missing_secret_fails_loudly() -> None:
 def test_the_origin_secret_is_read_once_with_its_current_and_previous_values() -> None:
     import json
 
-    from contest.signing_secret import load_origin_secret
+    from contest.adapters.signing_secret import load_origin_secret
 
     client = _client("secretsmanager")
     arn = client.create_secret(Name="contest-prod/origin-secret", SecretString=json.dumps({"current": "c" * 48}))["ARN"]
@@ -130,7 +130,7 @@ def test_the_origin_secret_is_read_once_with_its_current_and_previous_values() -
 
 
 def test_a_malformed_origin_secret_fails_the_cold_start() -> None:
-    from contest.signing_secret import load_origin_secret
+    from contest.adapters.signing_secret import load_origin_secret
 
     arn = _client("secretsmanager").create_secret(Name="contest-prod/origin-secret", SecretString="short")["ARN"]
     with pytest.raises(ConfigError, match="origin secret"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 import re
 
-from contest import errors
+from contest.rules import errors
 from contest.services.accounts import Accounts
 from tests.support import ROOT
 
@@ -14,12 +14,12 @@ HANDLED = re.compile(r"""\.code\s*===?\s*['"]([A-Z_]+)['"]""")
 
 
 def codes_of(*functions) -> set[str]:
-    """The codes of the contest.errors a function raises (by name in its source)."""
+    """The codes of the contest.rules.errors a function raises (by name in its source)."""
     names = {n for f in functions for n in re.findall(r"errors\.([A-Z]\w+)\(", inspect.getsource(f))}
     return {getattr(errors, n).code for n in names}
 
 
-# any route: the body's shape and size (contest.http.json_body, contest.validation), and the perimeter
+# any route: the body's shape and size (contest.api.http.json_body, contest.api.validation), and the perimeter
 REQUEST = {e.code for e in (errors.InvalidJson, errors.UnsupportedMediaType, errors.PayloadTooLarge)} | {
     errors.ValidationFailed.code,
     errors.DirectAccessRefused.code,

@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from contest import sitebuild
-from contest.content import load_content
+from contest.content.loader import load_content
+from contest.organisers import sitebuild
 from tests.support import CONTENT as TEST_CONTENT
 
 REPO = Path(__file__).resolve().parents[2]
@@ -346,7 +346,7 @@ def test_the_external_host_check_catches_a_web_font(built, tmp_path):
 
 
 THEME_BUNDLE = 'function Mn(e,t=new Worker(e)){}function Ei(e,t){return L($(location.protocol!=="file:"),Je("search"))}'
-ESBUILD = sitebuild.esbuild_binary(Path(sitebuild.__file__).resolve().parents[2])
+ESBUILD = sitebuild.esbuild_binary(Path(sitebuild.__file__).resolve().parents[3])
 
 
 def small_site(root: Path, modules: dict[str, str], pages: dict[str, str]) -> Path:
@@ -411,7 +411,7 @@ def scripts(html: str) -> list[str]:
 
 
 def test_lighten_defers_search_and_fingerprints_the_stylesheet(tmp_path):
-    from contest.sitebuild import lighten
+    from contest.organisers.sitebuild import lighten
 
     site = small_site(tmp_path, MODULES, {"": ""})
     # When it is lightened
@@ -430,7 +430,7 @@ def test_lighten_defers_search_and_fingerprints_the_stylesheet(tmp_path):
 
 def test_a_page_asks_for_one_stylesheet_and_no_favicon_file(tmp_path):
     """A new visitor's requests (issue 12): the theme's stylesheet and ours are one file; the favicon is in the page."""
-    from contest.sitebuild import lighten
+    from contest.organisers.sitebuild import lighten
 
     site = small_site(tmp_path, MODULES, {"": "", "thi/": "quiz"})
     # (404.html names its files from the site's root: it is served at any address)
@@ -449,7 +449,7 @@ def test_a_page_asks_for_one_stylesheet_and_no_favicon_file(tmp_path):
 
 def test_each_page_loads_one_bundle_of_exactly_its_own_code(tmp_path):
     """One request for the site's JavaScript per page (issue 12: CloudFront requests), not one per module."""
-    from contest.sitebuild import lighten
+    from contest.organisers.sitebuild import lighten
 
     # Given the shell with two page modules, each with its own imports, and pages with and without a data-app
     site = small_site(tmp_path, MODULES, {"": "", "thi/": "quiz", "quen/": "reset-request"})
@@ -478,7 +478,7 @@ def test_each_page_loads_one_bundle_of_exactly_its_own_code(tmp_path):
 
 
 def test_a_change_in_a_shared_module_renames_every_bundle_holding_it(tmp_path):
-    from contest.sitebuild import lighten
+    from contest.organisers.sitebuild import lighten
 
     def build(core: str) -> dict[str, str]:
         root = tmp_path / str(len(list(tmp_path.iterdir())))
@@ -491,7 +491,7 @@ def test_a_change_in_a_shared_module_renames_every_bundle_holding_it(tmp_path):
 
 
 def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
-    from contest.sitebuild import lighten
+    from contest.organisers.sitebuild import lighten
 
     site = small_site(tmp_path, {**MODULES, "pages/quiz.js": "import { g } from '../gone.js';\n"}, {"thi/": "quiz"})
     with pytest.raises(ValueError, match=r"gone\.js"):
@@ -500,13 +500,13 @@ def test_lighten_refuses_an_import_of_a_missing_module(tmp_path):
 
 def test_without_node_modules_the_build_says_to_install_them(tmp_path, monkeypatch):
     # Given a checkout (and a package) with no node_modules/: `make site` names the command that installs esbuild
-    monkeypatch.setattr(sitebuild, "__file__", str(tmp_path / "src" / "contest" / "sitebuild.py"))
+    monkeypatch.setattr(sitebuild, "__file__", str(tmp_path / "src" / "contest" / "organisers" / "sitebuild.py"))
     with pytest.raises(sitebuild.SiteBuildError, match=r"make install"):
         sitebuild.esbuild_binary(tmp_path)
 
 
 def test_a_page_whose_data_app_the_shell_does_not_know_fails_the_build(tmp_path):
-    from contest.sitebuild import lighten
+    from contest.organisers.sitebuild import lighten
 
     site = small_site(tmp_path, MODULES, {"thi/": "quizz"})
     with pytest.raises(ValueError, match=r"thi/index\.html: data-app='quizz'"):
@@ -514,7 +514,7 @@ def test_a_page_whose_data_app_the_shell_does_not_know_fails_the_build(tmp_path)
 
 
 def test_lighten_refuses_a_theme_bundle_it_does_not_recognise(tmp_path):
-    from contest.sitebuild import lighten
+    from contest.organisers.sitebuild import lighten
 
     (tmp_path / "assets" / "javascripts").mkdir(parents=True)
     (tmp_path / "assets" / "javascripts" / "bundle.x.min.js").write_text("function(){}")
@@ -573,7 +573,7 @@ def test_privacy_page_follows_a_changed_privacy_section(tmp_path):
 
 
 def test_consent_boxes_escape_the_texts_and_mark_only_required_purposes_required():
-    from contest.content import load_content
+    from contest.content.loader import load_content
 
     contest = load_content(REPO / "content").contest
     boxes = sitebuild.consent_boxes(contest, "reg")
@@ -667,7 +667,7 @@ def test_a_link_to_a_removed_page_fails_the_build_naming_the_page_and_the_link(t
     assert "index.md" in str(caught.value) and "trang-da-xoa.md" in str(caught.value)
     assert "strict mode" in str(caught.value)
 
-    # and `make site` (python -m contest.sitebuild) prints it and exits 1
+    # and `make site` (python -m contest.organisers.sitebuild) prints it and exits 1
     import os
 
     here = os.getcwd()
@@ -694,7 +694,7 @@ def test_the_rules_page_prose_is_a_template_whose_every_placeholder_is_filled():
     # Given the rules page template and the values the contest gives it
     from importlib.resources import files
 
-    template = files("contest").joinpath("templates", sitebuild.RULES_TEMPLATE).read_text(encoding="utf-8")
+    template = files("contest.organisers").joinpath("templates", sitebuild.RULES_TEMPLATE).read_text(encoding="utf-8")
     content = load_content(TEST_CONTENT)
     values = sitebuild._rules_values(content.contest, content.groups)
     # Then every placeholder has a value and every value a placeholder (no figure silently dropped)
@@ -719,7 +719,7 @@ def test_a_template_block_with_no_lines_leaves_no_blank_line_and_an_unknown_key_
 def test_the_privacy_page_prose_is_a_template_whose_every_placeholder_is_filled():
     from importlib.resources import files
 
-    template = files("contest").joinpath("templates", sitebuild.PRIVACY_TEMPLATE).read_text(encoding="utf-8")
+    template = files("contest.organisers").joinpath("templates", sitebuild.PRIVACY_TEMPLATE).read_text(encoding="utf-8")
     contest = load_content(TEST_CONTENT).contest
     page = sitebuild.privacy_markdown(contest)
     # every placeholder filled, every purpose stated, nothing of the template's syntax left on the page
@@ -744,8 +744,8 @@ _CONTEST_BLOCK = re.compile(r'<script type="application/json" id="ct-contest">(.
 def test_every_page_carries_the_contest_facts_and_the_version_content_load_stores(tmp_path):
     """core.contest() answers from the page (no GET /api/contest) while the API names the same content version
     (X-Contest-Content): the facts are GET /api/contest's minus now/open_week, and the version is the one
-    `contest content load` stores (contest.content.bundle_of)."""
-    from contest.content import bundle_of
+    `contest content load` stores (contest.content.loader.bundle_of)."""
+    from contest.content.loader import bundle_of
     from contest.services.stored_content import contest_facts
 
     root = make_root(tmp_path)

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from contest.content import ContentError, parse_contest, read_yaml
-from contest.sms import GSM7_PART_SEPTETS, code_text, gsm7_septets, template_problems
+from contest.content.loader import ContentError, parse_contest, read_yaml
+from contest.rules.sms import GSM7_PART_SEPTETS, code_text, gsm7_septets, template_problems
 from tests.support import CONTENT as TEST_CONTENT
 from tests.support import apply_changes
 

@@ -7,7 +7,7 @@ import inspect
 import pkgutil
 
 import contest.store
-from contest.model import STANDING_FIELDS
+from contest.rules.model import STANDING_FIELDS
 from contest.store.mapping import STANDING_KINDS
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from contest import tokens
-from contest.errors import InvalidToken
+from contest.rules import tokens
+from contest.rules.errors import InvalidToken
 
 SECRET = b"k" * 32
 NOW = 1_700_000_000

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from contest import schemas
-from contest.errors import ValidationFailed
-from contest.validation import validate
+from contest.api import schemas
+from contest.api.validation import validate
+from contest.rules.errors import ValidationFailed
 from tests.support import unit
 
 VIETNAMESE_LETTERS = set("ăâđêôơưàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵĐ")

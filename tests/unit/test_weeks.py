@@ -6,9 +6,9 @@ from datetime import timedelta
 
 import pytest
 
-from contest.content import parse_contest, read_yaml
-from contest.model import Contest
-from contest.weeks import accepts_submission, attempt_expiry, open_week, week_to_close
+from contest.content.loader import parse_contest, read_yaml
+from contest.rules.model import Contest
+from contest.rules.weeks import accepts_submission, attempt_expiry, open_week, week_to_close
 from tests.support import CONTENT, WEEK1_MID
 
 US = timedelta(microseconds=1)

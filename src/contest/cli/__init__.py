@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, NoReturn
 import typer
 from rich.console import Console
 
-from contest.numerals import format_time
+from contest.rules.numerals import format_time
 
 if TYPE_CHECKING:
-    from contest.model import Bank
+    from contest.rules.model import Bank
     from contest.store import Store
 
 app = typer.Typer(help="Công cụ của Ban Tổ chức cuộc thi trực tuyến.", no_args_is_help=True, add_completion=False)
@@ -45,10 +45,10 @@ def project_root(start: Path | None = None) -> Path:
 def contest_timezone() -> str:
     """The contest's time zone (contest.yaml `timezone`) for CLI listings; Asia/Ho_Chi_Minh when unreadable.
     Listings never use the time zone of the machine running the command."""
-    from contest.numerals import VIETNAM
+    from contest.rules.numerals import VIETNAM
 
     try:
-        from contest.content import read_yaml
+        from contest.content.loader import read_yaml
 
         data = read_yaml(project_root() / "content" / "contest.yaml")
         zone = data.get("timezone") if isinstance(data, dict) else None
@@ -69,7 +69,7 @@ def repository(aws: bool) -> Iterator[Store]:
     from contest.store import Store, tables
 
     if aws:
-        from contest.config import TerminalSettings
+        from contest.adapters.config import TerminalSettings
 
         settings = TerminalSettings.from_env()
         table, region = settings.table_name, settings.region
@@ -113,7 +113,7 @@ def dev(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from contest.content import ContentError, load_content
+    from contest.content.loader import ContentError, load_content
     from contest.local.stack import LocalStack, port_is_free
 
     root = project_root()
@@ -132,7 +132,7 @@ def dev(
         fail(f"Cổng {port} trên 127.0.0.1 đang bận. Hãy dừng chương trình đang dùng cổng đó hoặc chọn --port khác.")
     if build_site:
         try:
-            from contest import sitebuild
+            from contest.organisers import sitebuild
         except ImportError:
             err.print("[yellow]Chưa có bộ dựng trang web; chỉ chạy API.[/yellow]")
         else:
@@ -185,7 +185,7 @@ def dev_clock(
     Chỉ dùng cho diễn tập trên máy này; hệ thống thật luôn chạy theo đồng hồ của máy chủ. Khi đồng hồ qua giờ
     công bố của một tuần, lịch cục bộ tự chốt tuần đó như trên AWS.
     """
-    from contest.content import read_yaml
+    from contest.content.loader import read_yaml
     from contest.local.stack import attached, request_clock
 
     root = project_root()
@@ -212,7 +212,7 @@ def content_check(
     root: Path = typer.Option(None, help="Thư mục dự án (mặc định: thư mục hiện tại)."),
 ) -> None:
     """Kiểm tra content/: cấu hình cuộc thi, đơn vị, ngân hàng câu hỏi."""
-    from contest.content import ContentError, load_content
+    from contest.content.loader import ContentError, load_content
 
     folder = project_root(root)
     try:
@@ -243,7 +243,7 @@ def content_check(
 
 def key_schedule_warnings(bank: Bank, weeks: list[int]) -> list[str]:
     """Overlapping pools are allowed; say which keys each week's results will publish and which wait."""
-    from contest.model import key_week
+    from contest.rules.model import key_week
 
     shared: dict[tuple[int, ...], list[int]] = {}
     for q in bank.questions:
@@ -277,7 +277,7 @@ def new(
     mẫu và tệp Excel câu hỏi trống để điền (xem docs/new-contest.md)."""
     from datetime import date
 
-    from contest.scaffold import WORKBOOK, next_monday, scaffold
+    from contest.organisers.scaffold import WORKBOOK, next_monday, scaffold
 
     try:
         first = date.fromisoformat(start) if start else next_monday(date.today())
@@ -302,7 +302,7 @@ def content_load(
     aws: bool = typer.Option(False, "--aws", help="Nạp vào hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Nạp content/ (cấu hình, đơn vị, câu hỏi) vào cơ sở dữ liệu."""
-    from contest.content import ContentError, bundle_of, load_content
+    from contest.content.loader import ContentError, bundle_of, load_content
 
     try:
         content = load_content(project_root() / "content")
@@ -318,7 +318,7 @@ def content_load(
 
 
 def _phone(raw: str) -> str:
-    from contest import errors, phones
+    from contest.rules import errors, phones
 
     try:
         return phones.normalize(raw)
@@ -376,7 +376,7 @@ def openapi(
     check: bool = typer.Option(False, "--check", help="Chỉ kiểm tra docs/openapi.json có khớp không."),
 ) -> None:
     """Sinh tài liệu OpenAPI (docs/openapi.json) từ các route của các hàm."""
-    from contest import openapi as spec
+    from contest.local import openapi as spec
 
     root = project_root()
     offline = {

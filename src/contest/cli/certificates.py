@@ -19,9 +19,9 @@ def certificates(
 
     Giải đang chờ Ban Tổ chức quyết định (đồng hạng) chưa được cấp giấy chứng nhận.
     """
-    from contest.certificates import final_certificates, week_certificates, write_all
     from contest.cli import console, err, fail, project_root
     from contest.cli.close import closer
+    from contest.close.certificates import final_certificates, week_certificates, write_all
 
     if bool(week) == final:
         fail("Chọn một: --week N (giải tuần) hoặc --final (giải đơn vị chung cuộc).")

@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from contest.adapters.config import TerminalSettings
 from contest.cli import console, err, fail, project_root
-from contest.config import TerminalSettings
-from contest.numerals import format_number
+from contest.rules.numerals import format_number
 
 if TYPE_CHECKING:
-    from contest.sender import Sender
-    from contest.services.close import CloseWeek
+    from contest.adapters.sender import Sender
+    from contest.close.week import CloseWeek
 
 app = typer.Typer(help="Chốt kết quả một tuần thi (xếp hạng, công bố, báo cáo).", add_completion=False)
 
@@ -41,7 +41,7 @@ def _clock_override(raw: str | None) -> datetime | None:
 def _sender(settings: TerminalSettings, region: str | None) -> Sender | None:
     """at_award: the close sends one code per prize winner. From a terminal: SNS when CONTEST_SMS_SENDER=sns,
     the outbox file when CONTEST_OUTBOX is set; otherwise no SMS (the scheduled close sends them)."""
-    from contest.sender import OutboxSender, SnsSender
+    from contest.adapters.sender import OutboxSender, SnsSender
 
     if settings.sms_sender == "sns" and region:
         return SnsSender(region)
@@ -53,13 +53,13 @@ def _sender(settings: TerminalSettings, region: str | None) -> Sender | None:
 @contextmanager
 def closer(aws: bool) -> Iterator[CloseWeek]:
     """A CloseWeek use case on AWS (settings from the environment) or on the running local stack, composed by
-    `contest.close_runtime` as functions/close_week's is.
+    `contest.close.runtime` as functions/close_week's is.
 
     The clock: CONTEST_CLOCK when set (the same override as the local stack; refused against real buckets),
     else the running local stack's own clock, else the system clock. Whatever the clock says, the close
     publishes nothing before the week's window has ended by the machine's own clock as well.
     """
-    from contest.close_runtime import assemble_close
+    from contest.close.runtime import assemble_close
     from contest.local.stack import attached
 
     settings = TerminalSettings.from_env()
@@ -79,7 +79,7 @@ def closer(aws: bool) -> Iterator[CloseWeek]:
 
 def _on_aws(settings: TerminalSettings) -> dict[str, Any]:
     """The close's parts from the terminal's environment, for `assemble_close`."""
-    from contest.clock import OffsetClock, SystemClock
+    from contest.rules.clock import OffsetClock, SystemClock
 
     override = _clock_override(settings.clock)
     table, region = settings.table_name, settings.region
@@ -102,9 +102,9 @@ def _on_aws(settings: TerminalSettings) -> dict[str, Any]:
 def _on_local_stack(settings: TerminalSettings, marker: dict[str, Any]) -> dict[str, Any]:
     """The close's parts on the running local stack: its table, its folders, its clock as the server's clock
     (as for the stack's own close_week), its outbox."""
-    from contest.clock import OffsetClock
+    from contest.adapters.sender import OutboxSender
     from contest.local.stack import stack_now
-    from contest.sender import OutboxSender
+    from contest.rules.clock import OffsetClock
 
     clock = OffsetClock(_clock_override(settings.clock) or stack_now(marker))
     outbox = Path(marker["publish_dir"]).parent / "outbox.jsonl"
@@ -166,7 +166,7 @@ def report(result: dict[str, Any]) -> None:
 
 
 def run(action: Any) -> dict[str, Any]:
-    from contest.errors import ContestError
+    from contest.rules.errors import ContestError
 
     try:
         return action()

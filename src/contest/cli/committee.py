@@ -12,7 +12,7 @@ from rich.table import Column, Table
 
 from contest.cli import console, fail, project_root
 from contest.cli.close import closer, report, run
-from contest.question_workbook import document_titles
+from contest.organisers.question_workbook import document_titles
 
 app = typer.Typer(
     help="Quyết định của Ban Tổ chức (đồng hạng, hủy kết quả, xác nhận số điện thoại, số bị lấy lại).",
@@ -65,7 +65,7 @@ def groups(
 
     Mỗi thành viên có một mã ngắn (đầu mã tài khoản) để dùng với `committee order --order mã1,mã2,…`.
     """
-    from contest.publication import prize_label
+    from contest.rules.publication import prize_label
 
     with closer(aws) as c:
         review = _review(c, week)
@@ -124,15 +124,15 @@ def groups(
 
 def _may_contact(contest: Any, account: Any) -> bool:
     """Did this person agree to be called or texted about a prize (consent purpose prize_contact)?"""
-    from contest.consents import may_contact, of_account
+    from contest.rules.consents import may_contact, of_account
 
     record = of_account(account.consents, contest.consent_purposes, account.consent_version, account.consent_at_ms)
     return may_contact(contest.consent_purposes, record)
 
 
 def _confirmation(contest: Any, award: Any, prize: bool) -> str:
-    from contest.model import VERIFY_AT_AWARD
-    from contest.numerals import format_time
+    from contest.rules.model import VERIFY_AT_AWARD
+    from contest.rules.numerals import format_time
 
     if contest.verification != VERIFY_AT_AWARD:
         return "xác thực khi đăng ký"
@@ -161,8 +161,8 @@ def verify(
 
     Người không đồng ý để Ban Tổ chức liên hệ về giải (mục đồng ý «prize_contact») không được gọi điện, nhắn tin:
     chỉ ghi nhận khi chính họ liên hệ Ban Tổ chức, với --winner-called."""
-    from contest import errors, phones
-    from contest.clock import to_ms
+    from contest.rules import errors, phones
+    from contest.rules.clock import to_ms
 
     if bool(account) == bool(phone):
         fail("Cần đúng một trong --account hoặc --phone.")
@@ -204,7 +204,7 @@ def verify(
 @app.command("reclaims")
 def reclaims(aws: bool = typer.Option(False, "--aws")) -> None:
     """Các số điện thoại đã được chủ số lấy lại: tài khoản bị đóng và các tuần bị rút kết quả."""
-    from contest.numerals import format_time
+    from contest.rules.numerals import format_time
 
     with closer(aws) as c:
         found = c.repo.phones.reclaims()
@@ -280,7 +280,7 @@ def question(
     root: Path = typer.Option(None, "--root", help="Thư mục dự án (mặc định: thư mục hiện tại)."),
 ) -> None:
     """Xem một câu hỏi, đáp án đúng và câu trích của văn bản mà đáp án dựa vào (để trả lời khiếu nại)."""
-    from contest.content import ContentError, load_content
+    from contest.content.loader import ContentError, load_content
 
     folder = project_root(root)
     try:

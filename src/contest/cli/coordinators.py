@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 if TYPE_CHECKING:
-    from contest.content import Content
+    from contest.content.loader import Content
     from contest.store import Store
 
 app = typer.Typer(
@@ -27,7 +27,7 @@ VERIFICATION_LABELS = {True: "Đã xác thực", False: "Chưa xác thực", Non
 def live_content(repo: Store) -> Content:
     """The content the system runs on: the bundle `contest content load` stored in the table."""
     from contest.cli import fail
-    from contest.content import content_from_bundle
+    from contest.content.loader import content_from_bundle
 
     bundle = repo.bundle.load_bundle()
     if bundle is None:
@@ -105,7 +105,7 @@ def list_(
     from rich.table import Table
 
     from contest.cli import console, contest_timezone, err, repository
-    from contest.numerals import format_time
+    from contest.rules.numerals import format_time
 
     timezone = contest_timezone()
     with repository(aws) as repo:

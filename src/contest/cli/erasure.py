@@ -1,6 +1,6 @@
 """`contest privacy erase | purge | inventory`: the personal data lifecycle for organisers.
 
-`erase` executes an erasure (services/erasure.erase_account), `purge` deletes personal data after the retention
+`erase` executes an erasure (close/erasure.erase_account), `purge` deletes personal data after the retention
 date, `inventory` writes the data inventory (docs/privacy.md). `add_commands` puts them on the `contest privacy`
 command group (which also lists the data subjects' requests).
 """
@@ -33,7 +33,7 @@ class PrivacyTools:
 
 
 def _aws_secret() -> bytes | None:
-    from contest.config import TerminalSettings
+    from contest.adapters.config import TerminalSettings
 
     settings = TerminalSettings.from_env()
     if settings.signing_secret:
@@ -41,7 +41,7 @@ def _aws_secret() -> bytes | None:
     ref = settings.signing_secret_ref
     if not ref:
         return None
-    from contest.signing_secret import load_signing_secret
+    from contest.adapters.signing_secret import load_signing_secret
     from contest.store import tables
 
     return load_signing_secret(ref, session=tables.connection().session)
@@ -81,7 +81,7 @@ def erase(
     aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Xoá dữ liệu cá nhân của một tài khoản: rút khỏi các tuần chưa công bố, thay tên ở các tuần đã công bố."""
-    from contest.services.erasure import erase_account
+    from contest.close.erasure import erase_account
 
     if not by.strip():
         fail("Cần ghi người thực hiện (--by).")
@@ -142,7 +142,7 @@ def purge_command(
     aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Xoá mọi dữ liệu cá nhân khi đã qua ngày `privacy.retention` (không làm gì trước ngày đó)."""
-    from contest.services.erasure import purge
+    from contest.close.erasure import purge
 
     with tools(aws) as t:
         result = _run(lambda: purge(t.repo, t.content, t.clock, t.publisher, dry_run=dry_run, wall=t.wall))
@@ -171,11 +171,11 @@ def inventory_command(
     output: Path = typer.Option(None, "--output", help="Ghi danh mục vào tệp Markdown này."),
 ) -> None:
     """Danh mục dữ liệu sinh từ mô hình dữ liệu của mã nguồn (mọi thuộc tính, mục đích, loại, thời hạn, nơi lưu)."""
-    from contest.inventory import markdown, undescribed
+    from contest.organisers.inventory import markdown, undescribed
 
     missing = undescribed()
     if missing:
-        fail("Danh mục dữ liệu chưa mô tả: " + ", ".join(missing) + " (src/contest/inventory.py).")
+        fail("Danh mục dữ liệu chưa mô tả: " + ", ".join(missing) + " (src/contest/organisers/inventory.py).")
     text = markdown()
     if write:
         doc = project_root() / "docs" / "privacy.md"

@@ -16,8 +16,8 @@ def excel_vi(
     Các tệp CSV gốc dùng dấu `,` (chuẩn chung, LibreOffice và các chương trình khác đọc đúng) và UTF-8 có BOM;
     Excel đặt vùng Việt Nam dùng `;` nên mở tệp gốc sẽ dồn cả dòng vào cột A. Cách khác: dùng tệp .xlsx.
     """
-    from contest.cells import excel_vi as convert
     from contest.cli import console, fail
+    from contest.rules.cells import excel_vi as convert
 
     if not source.is_file():
         fail(f"Không có tệp {source}.")

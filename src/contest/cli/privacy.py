@@ -112,8 +112,8 @@ def done(
     aws: bool = typer.Option(False, "--aws", help="Làm việc với hệ thống trên AWS thay vì môi trường cục bộ."),
 ) -> None:
     """Đánh dấu một yêu cầu đã xử lý (ghi người và thời điểm xử lý)."""
-    from contest import errors
     from contest.cli import console, fail
+    from contest.rules import errors
 
     with privacy_service(aws) as service:
         before = service.repo.privacy.privacy_request(request_id.strip())

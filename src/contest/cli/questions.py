@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from contest.bank import (
+from contest.content.bank import (
     LoadedBank,
     Location,
     NearDuplicate,
@@ -26,10 +26,10 @@ from contest.bank import (
     validate_records,
     write_bank,
 )
-from contest.contentfile import ContentError, ContentIssue
-from contest.model import DIFFICULTIES, Bank, Contest
-from contest.question_lint import ERROR, LintReport, lint_bank
-from contest.question_workbook import WorkbookError, document_titles, export_workbook, read_workbook
+from contest.content.files import ContentError, ContentIssue
+from contest.organisers.question_lint import ERROR, LintReport, lint_bank
+from contest.organisers.question_workbook import WorkbookError, document_titles, export_workbook, read_workbook
+from contest.rules.model import DIFFICULTIES, Bank, Contest
 
 app = typer.Typer(
     help="Ngân hàng câu hỏi: kiểm tra, xuất/nhập Excel, thống kê.",
@@ -46,7 +46,7 @@ DIFFICULTY_NAMES = {"easy": "Dễ", "medium": "Trung bình", "hard": "Khó"}
 
 
 def _contest(content: Path) -> Contest:
-    from contest.content import ContentError, parse_contest, read_yaml
+    from contest.content.loader import ContentError, parse_contest, read_yaml
 
     path = content / "contest.yaml"
     if not path.exists():
@@ -282,7 +282,7 @@ def lint_lines(report: LintReport, locations: dict[str, Location] | None = None)
 
 
 def _rate_row(label: str, figures: object) -> list[str]:
-    from contest.question_lint import KeyLongest
+    from contest.organisers.question_lint import KeyLongest
 
     assert isinstance(figures, KeyLongest)
     return [label, str(figures.questions), str(figures.key_longest), f"{figures.rate:.1%}", f"{figures.chance:.1%}"]

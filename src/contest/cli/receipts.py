@@ -31,7 +31,7 @@ def verify(
 ) -> None:
     """Kiểm tra chữ ký trên một biên nhận, không cần mạng; in các trường đã ký nếu hợp lệ."""
     from contest.cli import console, err, project_root
-    from contest.receipts import ReceiptInvalid, verify_receipt
+    from contest.rules.receipts import ReceiptInvalid, verify_receipt
 
     key = key or project_root() / ".dev" / "public" / "results" / "receipt-key.json"
     receipt = _read_json(file, "biên nhận")
@@ -49,9 +49,9 @@ def verify(
 @app.command("public-key")
 def public_key() -> None:
     """In khóa công khai (JSON) từ CONTEST_RECEIPT_KEY hoặc .dev/receipt-key, để công bố cùng kết quả."""
+    from contest.adapters.config import TerminalSettings
     from contest.cli import fail, project_root
-    from contest.config import TerminalSettings
-    from contest.receipts import ReceiptSigner
+    from contest.rules.receipts import ReceiptSigner
 
     secret = TerminalSettings.from_env().receipt_key or ""
     if not secret:

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import typer
 
 if TYPE_CHECKING:
-    from contest.content import Content
-    from contest.model import Week
-    from contest.progress import ProgressReport
+    from contest.content.loader import Content
+    from contest.organisers.progress import ProgressReport
+    from contest.rules.model import Week
     from contest.store import Store
 
 
@@ -25,7 +25,7 @@ def report(
     """Báo cáo tiến độ tuần (nội bộ, không công bố): theo đơn vị và toàn Cuộc thi."""
     from contest.cli import console, fail, repository
     from contest.cli.coordinators import live_content
-    from contest.progress import progress_xlsx
+    from contest.organisers.progress import progress_xlsx
 
     if xlsx is not None and xlsx.suffix.lower() != ".xlsx":
         fail("Tệp Excel cần đuôi .xlsx.")
@@ -49,7 +49,7 @@ def _read_with_progress_bar(repo: Store, content: Content, target: Week, now: da
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from contest.cli import console
-    from contest.progress import read_progress
+    from contest.organisers.progress import read_progress
 
     contest = content.contest
     columns = (SpinnerColumn(), TextColumn("[progress.description]{task.description}"), BarColumn())
@@ -80,8 +80,8 @@ def _print_report(result: ProgressReport, week: int, now: datetime) -> None:
     from rich.table import Column, Table
 
     from contest.cli import console
-    from contest.numerals import format_number, format_seconds
-    from contest.progress import PRIVATE_NOTE, table_rows
+    from contest.organisers.progress import PRIVATE_NOTE, table_rows
+    from contest.rules.numerals import format_number, format_seconds
 
     table = Table(
         # unit names stay legible on a narrow terminal; the numbers' headers wrap instead

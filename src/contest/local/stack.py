@@ -38,8 +38,8 @@ from types import ModuleType
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from contest.clock import Clock
-from contest.perimeter import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER, viewer_address_header
+from contest.rules.clock import Clock
+from contest.rules.perimeter import ORIGIN_HEADER, VIEWER_ADDRESS_HEADER, viewer_address_header
 
 REGION = "ap-southeast-1"
 TABLE = "contest-local"
@@ -228,7 +228,7 @@ def load_function(path: Path, name: str, **collaborators: Any) -> ModuleType:
 
 
 def _rebuilt(runtime: Any, collaborators: dict[str, Any]) -> Any:
-    from contest.runtime import PublicRuntime, Runtime, build_public_runtime, build_runtime
+    from contest.api.runtime import PublicRuntime, Runtime, build_public_runtime, build_runtime
 
     def taking(*names: str) -> dict[str, Any]:
         return {name: collaborators[name] for name in names if name in collaborators}
@@ -237,7 +237,7 @@ def _rebuilt(runtime: Any, collaborators: dict[str, Any]) -> Any:
         return build_runtime(runtime.settings, **taking("clock", "sender", "pace"))
     if isinstance(runtime, PublicRuntime):
         return build_public_runtime(runtime.settings, **taking("clock"))
-    from contest.close_runtime import CloseRuntime, build_close_runtime
+    from contest.close.runtime import CloseRuntime, build_close_runtime
 
     assert isinstance(runtime, CloseRuntime), type(runtime)
     return build_close_runtime(**taking("clock", "wall", "sender"))
@@ -424,7 +424,7 @@ class LocalStack:
 
     def publish_receipt_key(self) -> None:
         """results/receipt-key.json: the public key that checks receipts, published with the results."""
-        from contest.receipts import ReceiptSigner
+        from contest.rules.receipts import ReceiptSigner
 
         signer = ReceiptSigner(lambda: dev_secret(self.dev_dir, "receipt-key").encode())
         target = self.public_dir / "results" / "receipt-key.json"
@@ -433,7 +433,7 @@ class LocalStack:
 
     def publish_empty_index(self) -> None:
         """results/index.json with no week, unless a close already wrote one (as `make publish-site` does)."""
-        from contest.publication import canonical_json, empty_results_index
+        from contest.rules.publication import canonical_json, empty_results_index
 
         target = self.public_dir / "results" / "index.json"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -502,7 +502,7 @@ class LocalStack:
     # --- data and functions ----------------------------------------------------------------------
 
     def _prepare_data(self) -> None:
-        from contest.content import bundle_of, load_content
+        from contest.content.loader import bundle_of, load_content
         from contest.store import Store, tables
 
         tables.configure(TABLE, REGION, self.moto_url)
@@ -620,7 +620,7 @@ class LocalStack:
 
     def _scheduler(self) -> None:
         """EventBridge Scheduler, locally: invoke close_week once each week's results time has come."""
-        from contest.content import load_content
+        from contest.content.loader import load_content
         from contest.store import Store
 
         weeks = load_content(self.root / "content").contest.weeks

@@ -10,15 +10,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from contest import consents, errors, names, passwords, phones, sessions
-from contest.clock import Clock, from_ms, iso, to_ms
-from contest.codes import CODE_LENGTH, award_code_matches, code_hash, code_matches, new_code, ticket_hash, well_formed
-from contest.erasure import erasure_key
-from contest.model import UNVERIFIED_TTL_SECONDS, Account, Contest
-from contest.proof import Proven
-from contest.sender import Sender
+from contest.adapters.sender import Sender
+from contest.rules import consents, errors, names, passwords, phones, sessions
+from contest.rules.clock import Clock, from_ms, iso, to_ms
+from contest.rules.codes import (
+    CODE_LENGTH,
+    award_code_matches,
+    code_hash,
+    code_matches,
+    new_code,
+    ticket_hash,
+    well_formed,
+)
+from contest.rules.erasure import erasure_key
+from contest.rules.model import UNVERIFIED_TTL_SECONDS, Account, Contest
+from contest.rules.proof import Proven
+from contest.rules.sms import code_text
 from contest.services.stored_content import ContentSource
-from contest.sms import code_text
 from contest.store import Store
 from contest.store.records import CodeRecord, LoginCount, PhoneClaim, Reclaim, RegistrationGate
 
@@ -83,7 +91,7 @@ class Accounts:
         scrypt hash and (unless the caller counts it in its own transaction) the per-address throttle, before
         anything about the number is read.
 
-        `given`: the form's box per consent purpose; `legacy`: the older single box (contest.consents)."""
+        `given`: the form's box per consent purpose; `legacy`: the older single box (contest.rules.consents)."""
         content = self.content.get()
         contest = content.contest
         agreed = consents.accepted(contest.consent_purposes, given, legacy)  # input only: says nothing of the number
@@ -632,7 +640,7 @@ class Accounts:
     ) -> bool:
         """Send a new code unless the per-phone gap or hourly cap says no. Silent either way: a refusal
         (with its wait time) would exist only for registered numbers and so reveal them. So is a refusal by
-        the SMS budgets on these routes (contest.budget): the messages sent stay within the budget, and a
+        the SMS budgets on these routes (contest.api.budget): the messages sent stay within the budget, and a
         429 that only a registered number can provoke would be an oracle (docs/verification.md)."""
         limits = self.content.get().contest.limits
         now_ms = to_ms(self.clock.now())
@@ -664,7 +672,7 @@ class Accounts:
         record: CodeRecord | None = None,
         purpose: str | None = None,
     ) -> None:
-        """One code message through the SMS budgets (contest.budget) and the configured channel.
+        """One code message through the SMS budgets (contest.api.budget) and the configured channel.
 
         Text from `sms.template`, without diacritics on purpose: one 160-septet GSM part, not 70-character UCS-2
         parts. When the message certainly did not leave, the stored code is marked unsent so the contestant can

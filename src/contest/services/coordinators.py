@@ -13,8 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from contest import errors, phones
-from contest.clock import Clock, iso
+from contest.rules import errors, phones
+from contest.rules.clock import Clock, iso
 from contest.services.accounts import Accounts
 from contest.services.stored_content import ContentSource
 from contest.store import Store

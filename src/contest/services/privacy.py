@@ -14,10 +14,10 @@ from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from contest import consents, errors
-from contest.clock import Clock, from_ms, iso, to_ms
-from contest.model import Account, Contest
-from contest.receipts import attempt_code
+from contest.rules import consents, errors
+from contest.rules.clock import Clock, from_ms, iso, to_ms
+from contest.rules.model import Account, Contest
+from contest.rules.receipts import attempt_code
 from contest.services.accounts import Accounts
 from contest.services.stored_content import ContentSource
 from contest.store import Store

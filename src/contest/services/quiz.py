@@ -10,16 +10,16 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from contest import errors, phones, sessions, tokens
-from contest.clock import Clock, from_ms, iso, to_ms
-from contest.draw import displayed_questions, draw
-from contest.model import Attempt, StandingRecord
-from contest.receipts import ReceiptSigner
-from contest.scoring import check_answers, ranked_duration, score
+from contest.rules import errors, phones, sessions, tokens
+from contest.rules.clock import Clock, from_ms, iso, to_ms
+from contest.rules.draw import displayed_questions, draw
+from contest.rules.model import Attempt, StandingRecord
+from contest.rules.receipts import ReceiptSigner
+from contest.rules.scoring import check_answers, ranked_duration, score
+from contest.rules.weeks import accepts_submission, attempt_expiry, open_week
 from contest.services.stored_content import ContentSource
 from contest.store import Store
 from contest.store.records import Submission
-from contest.weeks import accepts_submission, attempt_expiry, open_week
 
 RETRY_WINDOW_S = 3600  # an attempt token stays valid this long after the deadline, for lost-response retries
 MAX_SUBMIT_ROUNDS = 3

@@ -1,5 +1,6 @@
 """The contest content as the handlers see it: the bundle stored in the table (`contest content load` writes it;
-`contest.content` parses files and bundle alike), read once, cached, refreshed now and then; and its public views."""
+`contest.content.loader` parses files and bundle alike), read once, cached, refreshed now and then; and its public
+views."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from contest.clock import Clock, iso
-from contest.content import Content, content_from_bundle
-from contest.errors import ContentMissing
-from contest.weeks import open_week
+from contest.content.loader import Content, content_from_bundle
+from contest.rules.clock import Clock, iso
+from contest.rules.errors import ContentMissing
+from contest.rules.weeks import open_week
 
 
 class ContentSource:
@@ -60,7 +61,8 @@ def units(content: Content) -> dict[str, Any]:
 
 def contest_facts(content: Content) -> dict[str, Any]:
     """The contest's public facts that do not depend on the time: `contest_info` without `now` and `open_week`.
-    The site build writes them (with the content's version) into every page (contest.sitebuild.page_contest), so
+    The site build writes them (with the content's version) into every page
+    (contest.organisers.sitebuild.page_contest), so
     a page needs no GET /api/contest while the content it was built with is the one loaded. Never a participant
     count (it would give away the prediction)."""
     contest = content.contest

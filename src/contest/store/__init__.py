@@ -27,7 +27,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from contest.config import STANDING_SHARDS
+from contest.adapters.config import STANDING_SHARDS
 
 if TYPE_CHECKING:
     from contest.store.accounts import AccountStore

@@ -12,8 +12,8 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError, UpdateError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from contest.errors import PhoneTaken
-from contest.model import Account, Attempt
+from contest.rules.errors import PhoneTaken
+from contest.rules.model import Account, Attempt
 from contest.store import tables
 from contest.store.budgets import add_gate, gate_refused
 from contest.store.codes import code_item, consume_code

@@ -1,12 +1,12 @@
-"""Counters with limits: per-address throttles, the SMS budgets (contest.budget) and used proofs of work."""
+"""Counters with limits: per-address throttles, the SMS budgets (contest.api.budget) and used proofs of work."""
 
 from __future__ import annotations
 
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from contest.budget import Counter
-from contest.errors import LoginThrottled, ProofReused, TooManyRegistrations
+from contest.api.budget import Counter
+from contest.rules.errors import LoginThrottled, ProofReused, TooManyRegistrations
 from contest.store import tables
 from contest.store.conditions import cancelled, is_condition_failure
 from contest.store.keys import USED, login_counter, proof_pk, registration_counter

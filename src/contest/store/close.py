@@ -24,8 +24,8 @@ from contest.store.keys import (
 from contest.store.phones import PhoneStore
 from contest.store.tables import ClosedItem, DecisionItem, DisqualificationItem, PurgeItem
 
-if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has it, so import it lazily
-    from contest.ranking import Disqualification, GroupOrder
+if TYPE_CHECKING:  # contest.rules.ranking imports numpy: only the close's layer has it, so import it lazily
+    from contest.rules.ranking import Disqualification, GroupOrder
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class CloseStore:
         self.phones = phones
 
     def week_decisions(self, week: int) -> WeekDecisions:
-        from contest.ranking import Disqualification, GroupOrder
+        from contest.rules.ranking import Disqualification, GroupOrder
 
         orders: list[GroupOrder] = []
         dqs: list[Disqualification] = []
@@ -97,7 +97,7 @@ class CloseStore:
 
     def withdraw_entries(self, account_id: str, weeks: list[int], reason: str, by: str, now_ms: int) -> None:
         """Record a disqualification per week (the close keeps them out of the ranking). Takes plain values:
-        the request path (a reclaimed number) must not import contest.ranking, which needs numpy."""
+        the request path (a reclaimed number) must not import contest.rules.ranking, which needs numpy."""
         for week in weeks:
             _save_disqualification(week, account_id, reason, by, now_ms)
 

@@ -15,7 +15,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from contest.model import Account
+from contest.rules.model import Account
 from contest.store import tables
 from contest.store.conditions import cancelled
 from contest.store.keys import COORDINATORS, PROFILE, UNIT_INDEX, account_pk, unit_index_pk, unit_week_index_pk

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from contest.config import STANDING_SHARDS
+from contest.adapters.config import STANDING_SHARDS
 from contest.store import tables
 from contest.store.conditions import is_condition_failure
 from contest.store.keys import (
@@ -45,7 +45,7 @@ def _kept_after_purge(pk: str, sk: str) -> bool:
 class Erasure:
     """An executed erasure: no name, phone or unit, only the number's keyed hash."""
 
-    key: str  # contest.erasure.erasure_key of the phone
+    key: str  # contest.rules.erasure.erasure_key of the phone
     erased_at_ms: int
     by: str
     published_weeks: tuple[int, ...]

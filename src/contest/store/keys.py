@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 
-from contest.config import STANDING_SHARDS
+from contest.adapters.config import STANDING_SHARDS
 
 # --- fixed partition and sort keys ----------------------------------------------------------------------------
 PROFILE = "PROFILE"  # sk of an account's profile
@@ -106,7 +106,7 @@ def registration_counter(ip_hash: str, hour: int) -> tuple[str, str]:
 
 
 def sms_month_counter(month: str) -> tuple[str, str]:
-    """The month's messages, against the circuit breaker (contest.budget)."""
+    """The month's messages, against the circuit breaker (contest.api.budget)."""
     return "SMS#MONTH", month
 
 

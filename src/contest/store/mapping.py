@@ -1,7 +1,7 @@
 """Table items <-> records, each mapping written once.
 
 The standing has four shapes: `StandingRecord` (the model), `StandingItem` (the table), the wire item of a Query
-body and the close's compact tuple. All four follow `contest.model.STANDING_FIELDS`; the conversions below are
+body and the close's compact tuple. All four follow `contest.rules.model.STANDING_FIELDS`; the conversions below are
 derived from it, so a new field is added in one place (the record) and the item's attribute of the same name.
 """
 
@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from dataclasses import fields
 from typing import TYPE_CHECKING, Any
 
-from contest.model import STANDING_FIELDS, Account, Attempt, StandingRecord
+from contest.rules.model import STANDING_FIELDS, Account, Attempt, StandingRecord
 from contest.store.records import Award, CodeRecord, PhoneClaim
 
-if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has it
-    from contest.ranking import CompactStanding
+if TYPE_CHECKING:  # contest.rules.ranking imports numpy: only the close's layer has it
+    from contest.rules.ranking import CompactStanding
     from contest.store.tables import AccountItem, AttemptItem, CodeItem, PhoneItem, StandingItem
 
 _NUMBERS = frozenset(f.name for f in fields(StandingRecord) if f.type in ("int", int))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from contest.errors import Busy
+from contest.rules.errors import Busy
 from contest.store import tables
 from contest.store.conditions import is_condition_failure
 from contest.store.keys import (
@@ -29,7 +29,7 @@ class PhoneStore:
         self, phone: str, erased_key: str | None = None, login_of: tuple[str, int] | None = None
     ) -> NumberState:
         """Excluded, claim and erased of a number in ONE consistent BatchGetItem; `erased_key`
-        (contest.erasure.erasure_key) also reads whether the number was erased in this contest; `login_of`
+        (contest.rules.erasure.erasure_key) also reads whether the number was erased in this contest; `login_of`
         (address hash, hour) also reads that address's refused logins in that hour (Budgets.throttle_login)."""
         connection = tables.TableSchema._get_connection()
         keys: list[dict[str, str]] = [{"pk": EXCLUSIONS, "sk": phone}, {"pk": phone_pk(phone), "sk": CLAIM}]
@@ -65,7 +65,7 @@ class PhoneStore:
         return True
 
     def is_erased(self, key: str) -> bool:
-        """Whether a number (its `contest.erasure.erasure_key`) was erased in this contest."""
+        """Whether a number (its `contest.rules.erasure.erasure_key`) was erased in this contest."""
         try:
             ErasureItem.get(ERASED, key, consistent_read=True)
         except DoesNotExist:

@@ -12,7 +12,7 @@ from typing import Any
 
 from pynamodb.exceptions import DoesNotExist, UpdateError
 
-from contest.config import STANDING_SHARDS
+from contest.adapters.config import STANDING_SHARDS
 from contest.store import tables
 from contest.store.conditions import is_condition_failure, put_once
 from contest.store.keys import (

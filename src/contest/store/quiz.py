@@ -8,9 +8,9 @@ from pynamodb.exceptions import DoesNotExist, TransactWriteError
 from pynamodb.expressions.update import Action
 from pynamodb.transactions import TransactWrite
 
-from contest.config import STANDING_SHARDS
-from contest.errors import Busy
-from contest.model import Attempt, StandingRecord
+from contest.adapters.config import STANDING_SHARDS
+from contest.rules.errors import Busy
+from contest.rules.model import Attempt, StandingRecord
 from contest.store import tables
 from contest.store.conditions import cancelled, put_once
 from contest.store.keys import (

@@ -1,4 +1,4 @@
-"""What the store hands to the services besides the domain model (contest.model): plain frozen records."""
+"""What the store hands to the services besides the domain model (contest.rules.model): plain frozen records."""
 
 from __future__ import annotations
 

@@ -16,14 +16,14 @@ import time
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from contest.config import STANDING_SHARDS
-from contest.model import STANDING_FIELDS
+from contest.adapters.config import STANDING_SHARDS
+from contest.rules.model import STANDING_FIELDS
 from contest.store import tables
 from contest.store.keys import PROFILE, account_pk, standing_pk
 from contest.store.mapping import standing_rows
 
-if TYPE_CHECKING:  # contest.ranking imports numpy: only the close's layer has it
-    from contest.ranking import CompactStanding
+if TYPE_CHECKING:  # contest.rules.ranking imports numpy: only the close's layer has it
+    from contest.rules.ranking import CompactStanding
 
 _PROJECTION = ", ".join(f"#a{i}" for i in range(len(STANDING_FIELDS)))
 _PROJECTION_NAMES = {f"#a{i}": name for i, name in enumerate(STANDING_FIELDS)}

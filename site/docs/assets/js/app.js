@@ -1,5 +1,5 @@
 /* The contest site's own JavaScript, as ES modules bundled per page by the build (esbuild,
- * contest.sitebuild.bundle_pages): each page loads ONE minified, fingerprinted file holding this shell and the
+ * contest.organisers.sitebuild.bundle_pages): each page loads ONE minified, fingerprinted file holding this shell and the
  * module(s) its elements' `data-app` attributes name, with what they import, and nothing else. The shell binds
  * inside Material's document$ (once per page: no instant navigation, site/mkdocs.yml) and starts the page's code.
  * A page's timers are cleared when the next page is shown.
@@ -12,7 +12,7 @@
  */
 import { $$, drop, forgetContest, go, load, local, QUIZ_KEY, PHONE_KEY, api, session, SESSION_KEY, tab } from './core.js';
 
-/* data-app -> [page module, its exported init]. Read by the build (contest.sitebuild.bundle_pages), which
+/* data-app -> [page module, its exported init]. Read by the build (contest.organisers.sitebuild.bundle_pages), which
  * writes each page's entry: `start({<data-app>: <init>, ...})` over the modules its data-app values name. */
 export var PAGES = {
   home: ['./pages/home.js', 'initHome'],

@@ -78,7 +78,7 @@ export function status(node, message, kind, focus) {
 
 /* ------------------------------------------------------------ the contest data of the page */
 
-/* contest.sitebuild.public_schedule, put in every page's <meta name="ct-schedule"> at build time. */
+/* contest.organisers.sitebuild.public_schedule, put in every page's <meta name="ct-schedule"> at build time. */
 export function schedule() {
   var meta = $('meta[name="ct-schedule"]');
   try { return JSON.parse(meta.getAttribute('content')) || { weeks: [] }; } catch { return { weeks: [] }; }
@@ -111,10 +111,10 @@ export async function bodySha256(text) {
 }
 
 /* The server's clock and content, from the X-Contest-Now (ms) and X-Contest-Content headers of every API answer
- * (contest.http). The clock offset (server - device, ms, measured at the request's midpoint) is kept in
+ * (contest.api.http). The clock offset (server - device, ms, measured at the request's midpoint) is kept in
  * localStorage with when it was measured, and used for CLOCK_KEEP_MS (a device clock drifts slowly); the content
  * version the server last named is kept beside it: when it is not the one this page was built with
- * (<script id="ct-contest">, contest.sitebuild.page_contest), the page's facts are stale and contest() asks the API. */
+ * (<script id="ct-contest">, contest.organisers.sitebuild.page_contest), the page's facts are stale and contest() asks the API. */
 export var CLOCK_KEY = 'ct.clock';
 export var SERVER_CONTENT_KEY = 'ct.serverContent';
 export var CLOCK_KEEP_MS = 7 * 24 * 3600 * 1000;

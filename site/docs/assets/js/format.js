@@ -98,7 +98,7 @@ export function fold(text) {
 
 /* The attempt code people read and say: the first 40 bits of the attempt id (a random UUID, hex) in
  * Crockford base 32 (no I, L, O, U), two groups of four: "7K3M-Q9XD". Deterministic, the same as
- * `contest.receipts.attempt_code` on the server; support can find the attempt by the id's first 10 hex digits. */
+ * `contest.rules.receipts.attempt_code` on the server; support can find the attempt by the id's first 10 hex digits. */
 var CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 export function attemptCode(id) {
   var hex = String(id || '').toLowerCase();

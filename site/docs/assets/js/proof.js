@@ -1,5 +1,5 @@
 /* Proof of work before any request that can send an SMS: a challenge from the API, solved here in Web Workers
- * by the ALTCHA library (npm `altcha`, vendored into the site at build time by contest.sitebuild.vendor_altcha;
+ * by the ALTCHA library (npm `altcha`, vendored into the site at build time by contest.organisers.sitebuild.vendor_altcha;
  * about a second or two), sent in the X-Altcha header. Loaded only by the pages that send codes. */
 import { ApiError, api, NETWORK_MESSAGE } from './core.js';
 

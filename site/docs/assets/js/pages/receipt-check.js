@@ -11,7 +11,7 @@ function b64bytes(s) {
   return out;
 }
 
-/* The bytes the server signed: the signed fields, sorted, compact JSON (contest.receipts.signed_payload). */
+/* The bytes the server signed: the signed fields, sorted, compact JSON (contest.rules.receipts.signed_payload). */
 function signedPayload(receipt, names) {
   var body = {};
   names.slice().sort().forEach(function (n) { body[n] = receipt[n] === undefined ? null : receipt[n]; });
