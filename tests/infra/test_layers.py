@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import sys
 import tomllib
+from pathlib import Path
 from typing import Any
 
 import build_layers
@@ -108,7 +110,42 @@ def test_the_layers_carry_the_locked_versions_with_their_hashes() -> None:
 def test_the_shared_layer_leaves_the_organisers_tools_out() -> None:
     modules = build_layers.runtime_modules()
     assert {"contest.api.runtime", "contest.close.week", "contest.api.http"} <= modules
-    assert not {m for m in modules if m.startswith(("contest.cli", "contest.local", "contest.organisers.sitebuild"))}
+    assert not {m for m in modules if m.startswith(("contest.cli", "contest.local", "contest.organisers"))}
+    # the content parsers are shipped (the stored bundle), the bank's YAML tools are not
+    assert "contest.content.loader" in modules and "contest.content.bank" not in modules
     # the close numbers certificates in its private winners' list (contest.close.certificates.week_numbers), but PDFs
     # are rendered by the CLI alone: the fonts stay out (copy_package copies .py files only), and so does fpdf2
     assert "contest.close.certificates" in modules
+
+
+RUNTIME_GROUPS = {"rules", "adapters", "store", "content", "services", "api", "close"}
+
+
+def test_the_shared_layer_ships_the_runtime_groups_as_python_files_only(tmp_path: Path) -> None:
+    # Given the part of the package the shared layer gets, copied as infra/build_layers.py copies it
+    build_layers.copy_package(build_layers.runtime_modules(), tmp_path)
+    shipped = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    # Then it holds the runtime groups and nothing of organisers/, cli/ or local/
+    assert {p.split("/")[1] for p in shipped} == RUNTIME_GROUPS
+    # and Python files only: neither the certificates' fonts (the close numbers certificates, the CLI renders
+    # them) nor the site's page templates
+    assert [p for p in shipped if not p.endswith(".py")] == []
+    # and of the content group, the parsers of the stored bundle, not the bank's YAML tools
+    assert "contest/content/loader.py" in shipped and "contest/content/bank.py" not in shipped
+
+
+def test_the_layers_leave_pyyaml_out_and_ship_phone_numbers_without_their_geodata() -> None:
+    # contest.rules.phones parses, validates, types and formats numbers: phonenumbers' metadata, which
+    # phonenumberslite keeps; the geocoder, carrier and time-zone data (~40 MB) are what it drops
+    shipped = {e.name for reqs in build_layers.layer_plan().values() for e in build_layers.locked(reqs)}
+    assert "phonenumberslite" in shipped and "phonenumbers" not in shipped
+    assert not shipped & {"pyyaml", "fpdf2", "typer", "rich", "rapidfuzz"}
+
+
+def test_the_group_packages_import_nothing() -> None:
+    # a handler's cold start loads what it loaded before the grouping: a group's __init__ is its docstring alone
+    # (store/ is the exception: its package is `Store`, the composition of its repositories)
+    root = INFRA.parent / "src" / "contest"
+    for group in sorted(RUNTIME_GROUPS - {"store"} | {"organisers"}):
+        body = ast.parse((root / group / "__init__.py").read_text(encoding="utf-8")).body
+        assert all(isinstance(n, ast.Expr) and isinstance(n.value, ast.Constant) for n in body), group

@@ -29,6 +29,7 @@ from contest.rules import errors
 from contest.rules.clock import Clock
 from contest.rules.model import SmsPolicy
 from contest.store.keys import sms_address_counter, sms_global_counter, sms_month_counter
+from contest.store.records import Counter
 
 HOUR_S = 3600
 METRICS_NAMESPACE = "Contest"
@@ -39,14 +40,6 @@ class Charge:
     """The counter items one message was charged to (for a refund)."""
 
     keys: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Counter:
-    pk: str
-    sk: str
-    limit: int
-    ttl_s: int
 
 
 class BudgetStore(Protocol):

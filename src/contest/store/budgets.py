@@ -5,12 +5,11 @@ from __future__ import annotations
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
-from contest.api.budget import Counter
 from contest.rules.errors import LoginThrottled, ProofReused, TooManyRegistrations
 from contest.store import tables
 from contest.store.conditions import cancelled, is_condition_failure
 from contest.store.keys import USED, login_counter, proof_pk, registration_counter
-from contest.store.records import RegistrationGate
+from contest.store.records import Counter, RegistrationGate
 from contest.store.tables import ThrottleItem
 
 

@@ -115,3 +115,13 @@ class Submission(enum.Enum):
     STORED = "stored"
     ATTEMPT_TAKEN = "attempt-taken"  # already submitted (possibly by our own earlier request whose response was lost)
     STANDING_MOVED = "standing-moved"  # another attempt of the contestant changed the standing: re-read and retry
+
+
+@dataclass(frozen=True)
+class Counter:
+    """A counter item the SMS budget charges: its keys, its limit, how long it lives."""
+
+    pk: str
+    sk: str
+    limit: int
+    ttl_s: int
