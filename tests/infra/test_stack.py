@@ -106,7 +106,7 @@ def test_before_the_first_close_publishing_writes_an_empty_results_index(aws: ob
     stack.publish_site(aws, BUCKET, distribution, site)
     # Then the results page finds a valid index with no week (not a 404 logged in the browser console)
     index = s3.get_object(Bucket=BUCKET, Key="results/index.json")
-    assert json.loads(index["Body"].read()) == {"schema": 1, "weeks": [], "final": None}
+    assert json.loads(index["Body"].read()) == {"schema": 1, "weeks": [], "latest": None, "final": None}
     assert index["CacheControl"] == stack.HTML_CACHE
     # and an index the close writes later is never replaced by a publication, even one that listed the bucket before
     s3.put_object(Bucket=BUCKET, Key="results/index.json", Body=b'{"weeks":[{"week":1}]}')
