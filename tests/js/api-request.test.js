@@ -4,17 +4,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, it } from 'node:test';
+import './browser-storage.js';
 
-function memory() {
-  var data = new Map();
-  return {
-    getItem: function (k) { return data.has(k) ? data.get(k) : null; },
-    setItem: function (k, v) { data.set(k, String(v)); },
-    removeItem: function (k) { data.delete(k); },
-    clear: function () { data.clear(); }
-  };
-}
-globalThis.window = { localStorage: memory(), sessionStorage: memory() };
 const core = await import('../../site/docs/assets/js/core.js');
 
 let sent = [];

@@ -1,17 +1,8 @@
 // core.contest(): GET /api/contest once per visit; later page views derive the server's time from the kept offset.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
+import './browser-storage.js';
 
-function memory() {
-  var data = new Map();
-  return {
-    getItem: function (k) { return data.has(k) ? data.get(k) : null; },
-    setItem: function (k, v) { data.set(k, String(v)); },
-    removeItem: function (k) { data.delete(k); },
-    clear: function () { data.clear(); }
-  };
-}
-globalThis.window = { localStorage: memory(), sessionStorage: memory() };
 const core = await import('../../site/docs/assets/js/core.js');
 
 const WEEKS = [

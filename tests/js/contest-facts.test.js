@@ -2,22 +2,13 @@
 // server names the same content version (X-Contest-Content); the clock offset from X-Contest-Now, kept 7 days.
 import assert from 'node:assert/strict';
 import { beforeEach, describe, it } from 'node:test';
+import './browser-storage.js';
 
-function memory() {
-  var data = new Map();
-  return {
-    getItem: function (k) { return data.has(k) ? data.get(k) : null; },
-    setItem: function (k, v) { data.set(k, String(v)); },
-    removeItem: function (k) { data.delete(k); },
-    clear: function () { data.clear(); }
-  };
-}
 const WEEKS = [
   { number: 1, opens_at: '2023-10-16T00:00:00+07:00', closes_at: '2023-10-22T17:00:00+07:00' },
   { number: 2, opens_at: '2023-10-23T00:00:00+07:00', closes_at: '2023-10-29T17:00:00+07:00' }
 ];
 const PAGE = { version: 'v-built', facts: { name: 'Cuộc thi', attempts_per_week: 2, consent_version: 'c1', weeks: WEEKS } };
-globalThis.window = { localStorage: memory(), sessionStorage: memory() };
 globalThis.document = {
   getElementById: (id) => (id === 'ct-contest' ? { textContent: JSON.stringify(PAGE) } : null)
 };
