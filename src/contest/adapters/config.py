@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
+from contest.rules.clock import Clock, OffsetClock, SystemClock
+
 STANDING_SHARDS = 16
 _N = TypeVar("_N", int, float)
 
@@ -253,3 +255,8 @@ class TerminalSettings:
             signing_secret_ref=optional("CONTEST_SIGNING_SECRET_ARN") or optional("CONTEST_SIGNING_SECRET_PARAM"),
             receipt_key=optional("CONTEST_RECEIPT_KEY"),
         )
+
+
+def clock_of(settings: Settings) -> Clock:
+    """The server's clock; the local stack's moved clock only where config allows it (never on Lambda)."""
+    return OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()

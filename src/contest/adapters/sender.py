@@ -14,8 +14,13 @@ import json
 import os
 import sys
 import threading
+from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from contest.adapters.config import Settings
 
 
 class SendFailed(Exception):
@@ -165,3 +170,34 @@ def gateway_credentials(inline: str | None, ref: str | None, session: Any | None
     if not isinstance(value, dict):
         raise ValueError("the SMS gateway secret must be a JSON object")
     return {str(k): str(v) for k, v in value.items()}
+
+
+class LazySender:
+    """The channel the settings name (outbox, gateway or SNS), built on first use, so handlers that never send pay
+    nothing at cold start. `session` returns the botocore session that reads the gateway's secret from Secrets
+    Manager (the store's, so a sandbox opens one); the request handlers and the close both build theirs here."""
+
+    def __init__(self, settings: Settings, session: Callable[[], Any]) -> None:
+        self._settings = settings
+        self._session = session
+
+    @cached_property
+    def _sender(self) -> Sender:
+        settings = self._settings
+        if settings.sms_sender == "outbox":
+            assert settings.outbox_path is not None
+            return OutboxSender(settings.outbox_path)
+        if settings.sms_sender == "gateway":
+            assert settings.gateway_url is not None
+            session = None if settings.gateway_secret else self._session()
+            return GatewaySender(
+                settings.gateway_url,
+                gateway_credentials(settings.gateway_secret, settings.gateway_secret_ref, session),
+                success_field=settings.gateway_success[0],
+                success_value=settings.gateway_success[1],
+                timeout_s=settings.gateway_timeout_s,
+            )
+        return SnsSender(settings.region)
+
+    def send(self, phone: str, text: str, *, key: str | None = None) -> None:
+        self._sender.send(phone, text, key=key)

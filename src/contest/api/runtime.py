@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from contest.adapters.config import ConfigError, Settings
-from contest.rules.clock import Clock, OffsetClock, SystemClock
+from contest.adapters.config import ConfigError, Settings, clock_of
+from contest.adapters.sender import LazySender, Sender
+from contest.rules.clock import Clock
 from contest.rules.perimeter import OriginGuard, parse_origin_secret
 from contest.services.stored_content import ContentSource
 from contest.store import Store, tables
 
 if TYPE_CHECKING:
-    from contest.adapters.sender import Sender
     from contest.api.budget import BudgetedSender
     from contest.rules.proof import ProofOfWork
     from contest.rules.receipts import ReceiptSigner
@@ -30,36 +30,6 @@ if TYPE_CHECKING:
     from contest.services.coordinators import Coordinators
     from contest.services.privacy import Privacy
     from contest.services.quiz import Quiz
-
-
-class LazySender:
-    """Builds the real sender on first use, so handlers that never send pay nothing at cold start."""
-
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
-
-    @cached_property
-    def _sender(self) -> Sender:
-        from contest.adapters import sender
-
-        settings = self._settings
-        if settings.sms_sender == "outbox":
-            assert settings.outbox_path is not None
-            return sender.OutboxSender(settings.outbox_path)
-        if settings.sms_sender == "gateway":
-            assert settings.gateway_url is not None
-            session = None if settings.gateway_secret else tables.connection().session
-            return sender.GatewaySender(
-                settings.gateway_url,
-                sender.gateway_credentials(settings.gateway_secret, settings.gateway_secret_ref, session),
-                success_field=settings.gateway_success[0],
-                success_value=settings.gateway_success[1],
-                timeout_s=settings.gateway_timeout_s,
-            )
-        return sender.SnsSender(settings.region)
-
-    def send(self, phone: str, text: str, *, key: str | None = None) -> None:
-        self._sender.send(phone, text, key=key)
 
 
 def signing_secret(settings: Settings) -> bytes:
@@ -165,11 +135,6 @@ class Runtime:
         return Privacy(self.repo, self.content, self.clock, self.accounts)
 
 
-def clock_of(settings: Settings) -> Clock:
-    """The server's clock; the local stack's moved clock only where config allows it (never on Lambda)."""
-    return OffsetClock(settings.clock_start) if settings.clock_start else SystemClock()
-
-
 def build_runtime(
     settings: Settings | None = None,
     *,
@@ -188,7 +153,7 @@ def build_runtime(
         clock=clock or clock_of(settings),
         content=ContentSource(repo.bundle.load_bundle),
         secret=signing_secret(settings),
-        sender=sender or LazySender(settings),
+        sender=sender or LazySender(settings, session=lambda: tables.connection().session),
         origin=origin_guard(settings),
         pace=pace,
     )

@@ -1,8 +1,9 @@
 """The composition root of the weekly close: builds the close's collaborators, for functions/close_week and for
 the organisers' CLI (`contest close-week`, `contest committee`, ...), the same way.
 
-Apart from `contest.api.runtime` (the request handlers') because the close reaches numpy and openpyxl (the reports
-layer), which no request handler may import. functions/close_week builds it from `Settings.from_env(kind="close")`
+Apart from `contest.api.runtime` (the request handlers'; both take their clock and their SMS sender from
+`contest.adapters`) because the close reaches numpy and openpyxl (the reports layer), which no request handler may
+import. functions/close_week builds it from `Settings.from_env(kind="close")`
 (no signing secret, no origin secret); the CLI from `config.TerminalSettings` and, on the local stack, the running
 stack's marker (contest.cli.close)."""
 
@@ -11,10 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from contest.adapters.config import Settings
+from contest.adapters.config import Settings, clock_of
 from contest.adapters.publisher import Publisher, publisher_for
-from contest.adapters.sender import Sender
-from contest.api.runtime import LazySender, clock_of
+from contest.adapters.sender import LazySender, Sender
 from contest.close.week import CloseWeek
 from contest.rules.clock import Clock, SystemClock
 from contest.services.stored_content import ContentSource
@@ -89,6 +89,7 @@ def build_close_runtime(
         publish_dir=settings.publish_dir,
         private_dir=settings.private_dir,
         clock=clock or clock_of(settings),
-        sender=sender or LazySender(settings),  # at_award: one code per prize winner after the close
+        # at_award: one code per prize winner after the close
+        sender=sender or LazySender(settings, session=lambda: tables.connection().session),
         wall=wall,
     )
